@@ -1,0 +1,1 @@
+"""Built-in plugins: core rules that belong to no vendor (CORE-* of RULES.md)."""

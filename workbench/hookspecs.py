@@ -1,0 +1,235 @@
+"""The plugin contract: every hook a vendor program (or a desk's own policy plugin) may implement.
+
+Hooks are called by the desk service only, always with keyword arguments. ``desk`` is the
+:class:`workbench.desk.Desk` the call is made for: a plugin reads settings
+(``desk.setting(key)``), customers, contracts and other cases through it, and never writes.
+
+A vendor plugin answers only for its own vendor and returns ``None`` otherwise. Every answer
+that decides something carries a rule ID from RULES.md and a reason in words.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from workbench.desk import Desk
+    from workbench.model import (
+        Action,
+        Case,
+        CloseReason,
+        Commitment,
+        Contract,
+        Customer,
+        Decision,
+        Eligibility,
+        Field,
+        Finding,
+        Ladder,
+        Quote,
+        Route,
+        VendorProgram,
+        Workflow,
+        WorkflowTemplate,
+    )
+
+hookspec = pluggy.HookspecMarker("workbench")
+
+# ----------------------------------------------------------------------------------------
+# Programs
+# ----------------------------------------------------------------------------------------
+
+
+@hookspec
+def workbench_vendor() -> VendorProgram | None:
+    """Declare the vendor program this plugin supplies rules for.
+
+    :return: the program's id, display name, version, complete rule catalogue, products,
+        case kinds and settings with defaults; ``None`` for a plugin that adds policy to
+        other programs without declaring one.
+    """
+
+
+# ----------------------------------------------------------------------------------------
+# Cases: intake, validation, routing
+# ----------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def workbench_case_fields(vendor: str, desk: Desk) -> list[Field] | None:
+    """The intake form of ``vendor``'s cases.
+
+    :param vendor: the program id the form is asked for.
+    :param desk: the desk (settings may change choices or defaults).
+    :return: typed fields in form order. Stops at the first non-None result.
+    """
+
+
+@hookspec
+def workbench_validate_case(case: Case, desk: Desk) -> list[Finding] | None:
+    """Check a case before it is saved, and add guidance to it.
+
+    Findings of every plugin add up. An ``error`` finding blocks the change; ``warning``
+    and ``info`` findings are shown with the case.
+
+    :param case: the case as it would be saved (fields filled in, not yet routed).
+    :param desk: the desk.
+    """
+
+
+@hookspec(firstresult=True)
+def workbench_route_case(case: Case, desk: Desk) -> Route | None:
+    """Choose the path (CORE-PATH-1) and queue of a case, with the rule and the reason.
+
+    Stops at the first non-None result; the built-in core plugin answers last.
+    """
+
+
+@hookspec(firstresult=True)
+def workbench_case_severity(case: Case, desk: Desk) -> str | None:
+    """The severity shown on the queue (e.g. Zoho ``1``–``3``). Stops at the first non-None result."""
+
+
+# ----------------------------------------------------------------------------------------
+# Deadlines
+# ----------------------------------------------------------------------------------------
+
+
+@hookspec
+def workbench_commitments(case: Case, desk: Desk) -> list[Commitment] | None:
+    """The response commitments that run on a case: the vendor's to the desk and the desk's
+    to its customer (CORE-SLA-1, CORE-SLA-3).
+
+    Each is a business duration from a start on a named calendar; the desk leaves out
+    time pending on the customer where the commitment says so, and derives due dates,
+    states (ok / at-risk / breached) and when each was met. Answers of all plugins add up.
+    """
+
+
+# ----------------------------------------------------------------------------------------
+# Escalation
+# ----------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def workbench_escalation_ladder(case: Case, desk: Desk) -> Ladder | None:
+    """The vendor's escalation ladder for this case, levels on the technical and the
+    commercial track (CORE-ESC-1, CORE-ESC-2). Stops at the first non-None result."""
+
+
+@hookspec(firstresult=True)
+def workbench_check_escalation(
+    case: Case, track: str, level: int, desk: Desk, now: datetime
+) -> Decision | None:
+    """May ``case`` go to ``level`` on ``track`` now?
+
+    :param track: ``technical`` or ``commercial``.
+    :param level: the level asked for (the next rung of the ladder).
+    :param now: the desk clock.
+    :return: the decision with rule, reason, earliest time it will hold and missing items.
+        Stops at the first non-None result; the built-in answers for the commercial track
+        (CORE-ESC-2) when the vendor does not.
+    """
+
+
+# ----------------------------------------------------------------------------------------
+# Closing and time-driven actions
+# ----------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def workbench_close_reasons(case: Case, desk: Desk) -> list[CloseReason] | None:
+    """The closure reasons allowed for this case. Stops at the first non-None result."""
+
+
+@hookspec
+def workbench_sweep(case: Case, desk: Desk, now: datetime) -> list[Action] | None:
+    """Time-driven actions due on an open case at ``now`` (reminders, automatic close).
+
+    Each action has a key; the desk applies an action once, however often the sweep
+    runs. Answers of all plugins add up.
+    """
+
+
+@hookspec
+def workbench_sweep_desk(desk: Desk, now: datetime) -> list[Action] | None:
+    """Desk-wide time-driven actions at ``now``: workflows to open (renewals), reminders on
+    workflows. Idempotent by key like :func:`workbench_sweep`."""
+
+
+# ----------------------------------------------------------------------------------------
+# Customers and contracts
+# ----------------------------------------------------------------------------------------
+
+
+@hookspec
+def workbench_eligibility(customer: Customer, desk: Desk) -> list[Eligibility] | None:
+    """Programs the customer is or is not eligible for (e.g. priority support), with reasons.
+    Answers of all plugins add up."""
+
+
+@hookspec
+def workbench_check_contract(contract: Contract, desk: Desk) -> list[Finding] | None:
+    """Check a contract before it is saved (an add-on without its base product, …).
+    Findings of all plugins add up; an ``error`` blocks the change."""
+
+
+@hookspec(firstresult=True)
+def workbench_quote(contract: Contract, desk: Desk) -> Quote | None:
+    """Fees derived from the contract's list price. Stops at the first non-None result."""
+
+
+# ----------------------------------------------------------------------------------------
+# Workflows
+# ----------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def workbench_workflow_templates(vendor: str, desk: Desk) -> list[WorkflowTemplate] | None:
+    """The workflows (orders, renewals, onboarding …) ``vendor`` defines.
+    Stops at the first non-None result."""
+
+
+@hookspec(firstresult=True)
+def workbench_check_step(
+    workflow: Workflow, step: str, data: dict, desk: Desk, now: datetime
+) -> Decision | None:
+    """May ``step`` of ``workflow`` be completed now, with ``data`` (a form's answers)?
+
+    The desk already enforces step order; this decides the vendor's own conditions
+    (e.g. a compliance hold release needs the overage terms). Stops at the first
+    non-None result; no answer means allowed.
+    """
+
+
+@hookspec(firstresult=True)
+def workbench_form_fields(vendor: str, form: str, desk: Desk) -> list[Field] | None:
+    """The fields of a form a workflow step asks for (e.g. WebEx's provisioning sheet).
+
+    :param vendor: the program id.
+    :param form: the form name a :class:`~workbench.model.StepTemplate` refers to.
+    :return: typed fields in the form's order. Stops at the first non-None result.
+    """
+
+
+@hookspec
+def workbench_workflow_findings(workflow: Workflow, desk: Desk, now: datetime) -> list[Finding] | None:
+    """Notes shown on a workflow at ``now``: estimates, reminders, warnings (e.g. a site
+    ready estimate, a renewal past its date). Findings of all plugins add up."""
+
+
+# ----------------------------------------------------------------------------------------
+# Demo desk
+# ----------------------------------------------------------------------------------------
+
+
+@hookspec
+def workbench_demo(desk: Desk) -> list[str] | None:
+    """Fill ``desk`` with realistic demo records of this plugin's program, through the
+    desk's own methods (so every rule runs), at the desk clock.
+
+    :return: one line per thing created, for the demo command's summary.
+    """

@@ -1,0 +1,473 @@
+"""Plain data of the desk: what the core stores and what plugins answer with.
+
+Every type turns losslessly into a JSON-able dict (``to_dict``) and back (``from_dict``):
+instants become ISO-8601 UTC strings, dates ISO dates. Nothing here knows a vendor.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar, Literal, Self
+
+# ----------------------------------------------------------------------------------------
+# Serialisation: one small converter driven by the dataclass field types
+# ----------------------------------------------------------------------------------------
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value):
+        return value.to_dict()
+    if isinstance(value, (list, tuple)):
+        return [_dump(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _dump(v) for k, v in value.items()}
+    return value
+
+
+def _load(kind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _load(options[0], value) if len(options) == 1 else value
+    if origin is list:
+        (item,) = typing.get_args(kind)
+        return [_load(item, v) for v in value]
+    if origin is dict:
+        _, item = typing.get_args(kind)
+        return {k: _load(item, v) for k, v in value.items()}
+    if kind is datetime:
+        return datetime.fromisoformat(value).astimezone(UTC)
+    if kind is date:
+        return date.fromisoformat(value)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return kind.from_dict(value)
+    return value
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+class Record:
+    """Mixin: lossless conversion to and from JSON-able dicts."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _dump(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        hints = _hints(cls)
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: _load(hints[k], v) for k, v in data.items() if k in known})
+
+
+# ----------------------------------------------------------------------------------------
+# What plugins declare
+# ----------------------------------------------------------------------------------------
+
+FieldKind = Literal[
+    "text", "longtext", "choice", "bool", "date", "datetime", "email", "number", "timezone", "list"
+]
+
+
+@dataclass
+class Rule(Record):
+    """One rule of a vendor program, from RULES.md."""
+
+    id: str
+    text: str
+
+
+@dataclass
+class Setting(Record):
+    """A desk setting a plugin (or the core) reads, with its default."""
+
+    key: str
+    default: Any
+    help: str
+    kind: FieldKind = "text"
+    choices: list[str] = field(default_factory=list)
+    rule: str | None = None
+
+
+@dataclass
+class Field(Record):
+    """One field of a vendor's intake form."""
+
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = False
+    choices: list[str] = field(default_factory=list)
+    help: str = ""
+    default: Any = None
+    rule: str | None = None
+    when: dict[str, Any] = field(default_factory=dict)
+    """Show / require only when other fields hold these values, e.g. ``{"reproducible": True}``."""
+
+
+@dataclass
+class CloseReason(Record):
+    code: str
+    text: str
+    rule: str
+
+
+@dataclass
+class VendorProgram(Record):
+    """What a plugin declares about the program it supplies rules for."""
+
+    id: str
+    name: str
+    version: str
+    rules: list[Rule]
+    products: list[str] = field(default_factory=list)
+    case_kinds: list[str] = field(default_factory=list)
+    settings: list[Setting] = field(default_factory=list)
+    description: str = ""
+    support_products: list[str] = field(default_factory=list)
+    """Products that are a subscription with support (CORE-PATH-2)."""
+    consulting_products: list[str] = field(default_factory=list)
+    """Products that are a paid consulting engagement (CORE-PATH-2, CORE-PATH-4)."""
+
+
+# ----------------------------------------------------------------------------------------
+# Decisions: every one carries the rule that made it and a reason in words
+# ----------------------------------------------------------------------------------------
+
+Level = Literal["error", "warning", "info"]
+
+
+@dataclass
+class Finding(Record):
+    """A validation result: ``error`` blocks the change, ``warning`` and ``info`` do not."""
+
+    level: Level
+    rule: str
+    message: str
+    field: str | None = None
+
+
+@dataclass
+class Route(Record):
+    """Which path a case is on and which queue works it, and why."""
+
+    path: str
+    queue: str
+    rule: str
+    reason: str
+
+
+@dataclass
+class Commitment(Record):
+    """A deadline as a plugin states it: a business duration from a start, on a calendar.
+
+    The desk turns it into a :class:`Deadline`, leaving out paused time.
+    """
+
+    name: str
+    start: datetime
+    minutes: int
+    calendar: dict[str, Any]
+    """The calendar as ``workbench.calendar.Calendar.to_dict()``."""
+    rule: str
+    reason: str
+    clock: Literal["vendor", "desk"] = "vendor"
+    target_minutes: int | None = None
+    met_by: list[str] = field(default_factory=list)
+    """Case actions that meet it (e.g. ``vendor-reply``); the first one after ``start`` counts."""
+    pauses: bool = True
+    """Whether time pending on the customer is left out (CORE-SLA-1)."""
+
+
+DeadlineState = Literal["ok", "at-risk", "breached", "met", "met-late", "paused"]
+
+
+@dataclass
+class Deadline(Record):
+    """A deadline as the desk shows it."""
+
+    name: str
+    clock: str
+    due: datetime | None
+    calendar: str
+    rule: str
+    reason: str
+    state: DeadlineState
+    target: datetime | None = None
+    start: datetime | None = None
+    met_at: datetime | None = None
+    minutes: int = 0
+    remaining_minutes: int | None = None
+
+
+@dataclass
+class Rung(Record):
+    """One level of an escalation ladder."""
+
+    level: int
+    role: str
+    track: Literal["technical", "commercial"] = "technical"
+    needs: str = ""
+    rule: str = ""
+
+
+@dataclass
+class Ladder(Record):
+    rungs: list[Rung]
+    rule: str
+    reason: str = ""
+
+    def next_rung(self, track: str, current: int) -> Rung | None:
+        later = [r for r in self.rungs if r.track == track and r.level > current]
+        return min(later, key=lambda r: r.level) if later else None
+
+
+@dataclass
+class Decision(Record):
+    """Whether an action may happen now; when not, why, from when, and what is missing."""
+
+    allowed: bool
+    rule: str
+    reason: str
+    earliest: datetime | None = None
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Action(Record):
+    """A time-driven change a sweep applies (a reminder, an auto-close, a workflow to open).
+
+    ``key`` makes it idempotent: an action whose key was already applied is skipped.
+    """
+
+    kind: Literal["reminder", "close", "open-workflow", "note"]
+    key: str
+    rule: str
+    reason: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Eligibility(Record):
+    program: str
+    vendor: str
+    eligible: bool
+    claimable: bool
+    rule: str
+    reason: str
+
+
+@dataclass
+class QuoteLine(Record):
+    item: str
+    amount: int
+    currency: str
+    rule: str
+    reason: str
+
+
+@dataclass
+class Quote(Record):
+    contract_id: str
+    lines: list[QuoteLine]
+    rule: str
+    note: str = ""
+
+
+@dataclass
+class StepTemplate(Record):
+    """One step of a workflow template; ``offset_days`` is relative to the workflow's anchor date."""
+
+    id: str
+    title: str
+    rule: str
+    offset_days: int | None = None
+    form: str | None = None
+    """Name of the form (declared by the plugin) this step asks for, if any."""
+
+
+@dataclass
+class WorkflowTemplate(Record):
+    id: str
+    vendor: str
+    title: str
+    steps: list[StepTemplate]
+    rule: str
+    kind: Literal["order", "renewal", "option", "onboarding"] = "order"
+
+
+# ----------------------------------------------------------------------------------------
+# What the desk stores
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Customer(Record):
+    KIND: ClassVar[str] = "customers"
+
+    id: str
+    name: str
+    email: str = ""
+    domain: str = ""
+    region: str = ""
+    users: int = 0
+    super_admin_email: str = ""
+    notes: str = ""
+    created_at: datetime | None = None
+
+
+ContractState = Literal["active", "ended"]
+
+
+@dataclass
+class Contract(Record):
+    KIND: ClassVar[str] = "contracts"
+
+    id: str
+    customer_id: str
+    vendor: str
+    product: str
+    start: date
+    end: date | None = None
+    quantity: int = 1
+    list_price: int = 0
+    currency: str = "JPY"
+    attributes: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+
+    def active_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+CaseState = Literal["open", "waiting-vendor", "pending", "resolved", "closed"]
+CASE_STATES: tuple[str, ...] = ("open", "waiting-vendor", "pending", "resolved", "closed")
+OPEN_STATES: tuple[str, ...] = ("open", "waiting-vendor", "pending", "resolved")
+Ball = Literal["desk", "vendor", "customer"]
+
+
+@dataclass
+class Escalation(Record):
+    track: Literal["technical", "commercial"]
+    level: int
+    role: str
+    rule: str
+    reason: str
+    at: datetime
+    actor: str
+    owner: str = ""
+
+
+@dataclass
+class Case(Record):
+    KIND: ClassVar[str] = "cases"
+
+    id: str
+    vendor: str
+    customer_id: str
+    subject: str
+    opened_at: datetime
+    state: str = "open"
+    fields: dict[str, Any] = field(default_factory=dict)
+    severity: str = ""
+    path: str = ""
+    queue: str = ""
+    route_rule: str = ""
+    route_reason: str = ""
+    escalations: list[Escalation] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    """Technical evidence attached (CORE-ESC-2): ``{"kind": reproduction|patch|log, "text", "at"}``."""
+    pauses: list[dict[str, Any]] = field(default_factory=list)
+    """Intervals pending on the customer: ``{"start": iso, "end": iso | None}``."""
+    sent_at: datetime | None = None
+    """When the case first went to the vendor (vendor clocks start here)."""
+    sweep_keys: list[str] = field(default_factory=list)
+    """Keys of the time-driven actions already applied (a sweep applies each once)."""
+    closed_at: datetime | None = None
+    close_reason: str = ""
+    outcomes: list[Deadline] = field(default_factory=list)
+    """Deadline outcomes frozen when the case closed (CORE-AUDIT-1: kept for reporting)."""
+    updated_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != "closed"
+
+    @property
+    def ball(self) -> Ball:
+        """Who holds the ball now (CORE-SLA-4)."""
+        return {"pending": "customer", "waiting-vendor": "vendor"}.get(self.state, "desk")  # type: ignore[return-value]
+
+    def level(self, track: str) -> int:
+        """Current escalation level on a track (0 before any escalation)."""
+        return max((e.level for e in self.escalations if e.track == track), default=0)
+
+
+@dataclass
+class Step(Record):
+    id: str
+    title: str
+    rule: str
+    due: date | None = None
+    done_at: datetime | None = None
+    done_by: str = ""
+    form: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Workflow(Record):
+    KIND: ClassVar[str] = "workflows"
+
+    id: str
+    vendor: str
+    template: str
+    title: str
+    steps: list[Step]
+    opened_at: datetime
+    customer_id: str = ""
+    contract_id: str = ""
+    anchor: date | None = None
+    """The date the steps' due dates count from (an anniversary, a renewal date)."""
+    key: str = ""
+    """Identity for idempotent opening (e.g. ``ontime-renewal:K-3:2027-04-01``)."""
+    data: dict[str, Any] = field(default_factory=dict)
+    updated_at: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return all(s.done_at is not None for s in self.steps)
+
+    @property
+    def next_step(self) -> Step | None:
+        return next((s for s in self.steps if s.done_at is None), None)
+
+
+@dataclass
+class Event(Record):
+    """One change, never rewritten (CORE-AUDIT-1)."""
+
+    id: int
+    at: datetime
+    actor: str
+    kind: str
+    """What changed: ``cases``, ``customers``, ``contracts``, ``workflows`` or ``settings``."""
+    key: str
+    action: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    rule: str = ""
+    reason: str = ""
+    data: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,68 @@
+"""The storage contract: all the desk sees of persistence.
+
+Records are JSON-able dicts keyed by ``(kind, key)``; ``kind`` is one of :data:`KINDS`.
+Events are append-only dicts (see :class:`workbench.model.Event`) numbered by the store.
+
+Kept narrow on purpose so that a shared-server backend (PostgreSQL) fits behind it later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+KINDS: tuple[str, ...] = ("customers", "contracts", "cases", "workflows", "settings")
+
+
+class StoreError(Exception):
+    """The desk file cannot be used; the message names the file and the problem."""
+
+
+class StoreLocked(StoreError):
+    """Another process holds the writer lock longer than we are willing to wait."""
+
+
+class Transaction(Protocol):
+    """Changes made under the writer lock; all become durable together, or none do."""
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        """The record as this transaction sees it (its own puts included)."""
+
+    def put(self, kind: str, key: str, record: dict[str, Any]) -> None:
+        """Create or replace one record."""
+
+    def append_event(self, event: dict[str, Any]) -> int:
+        """Append one event (its ``id`` is assigned here and returned)."""
+
+    def next_number(self, kind: str) -> int:
+        """The next free sequence number for ``kind`` (1, 2, …), never handed out twice."""
+
+
+class Store(Protocol):
+    """One desk's persistent state."""
+
+    location: str
+    """Where the desk lives, in words (a path, or ``memory``)."""
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None: ...
+
+    def all(self, kind: str) -> list[dict[str, Any]]:
+        """Every record of ``kind`` (closed cases included)."""
+
+    def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
+        """Events in order, all or those of one record."""
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """Take the writer lock, bring the state up to date with the file, and yield a
+        transaction. A clean exit writes it atomically and durably; an exception writes
+        nothing and propagates."""
+
+    def refresh(self) -> bool:
+        """Pick up changes other processes wrote; ``True`` when there were any."""
+
+    def close(self) -> None: ...
+
+
+def iter_kinds() -> Iterator[str]:
+    yield from KINDS

@@ -1,0 +1,78 @@
+"""The plugin author's kit: fixtures and a conformance check any vendor plugin can run.
+
+In a plugin's ``conftest.py``::
+
+    pytest_plugins = ["workbench.testing"]
+
+gives the fixtures ``desk`` (an in-memory desk with every installed plugin, clock fixed at
+:data:`DEFAULT_NOW`) and ``clock`` (move the desk clock: ``clock("2026-11-23T09:00+09:00")``).
+:func:`check_program` lists what a program declaration lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+import pytest
+
+from workbench import clock as desk_clock
+from workbench.desk import Desk
+from workbench.model import VendorProgram
+from workbench.plugins import get_plugins
+from workbench.store.memory import MemoryStore
+
+DEFAULT_NOW = "2026-11-24T10:00:00+09:00"
+"""A Tuesday, 10:00 in Tokyo: inside every business calendar the vendors use."""
+
+RULE_ID = re.compile(r"^[A-Z]+(-[A-Z0-9]+)+$")
+
+
+def make_desk(extra: list[tuple[str, object]] | None = None, actor: str = "tester") -> Desk:
+    """A desk on an in-memory store with every installed plugin (and ``extra`` ones)."""
+    return Desk(MemoryStore(), get_plugins(extra), actor=actor)
+
+
+@pytest.fixture
+def clock() -> Iterator[Callable[[str | datetime], datetime]]:
+    """Set the desk clock; returns the instant set. Released after the test."""
+
+    def move(value: str | datetime) -> datetime:
+        desk_clock.set_now(value)
+        return desk_clock.now()
+
+    move(DEFAULT_NOW)
+    yield move
+    desk_clock.set_now(None)
+
+
+@pytest.fixture
+def desk(clock) -> Desk:
+    """An empty in-memory desk with every installed plugin, clock at :data:`DEFAULT_NOW`."""
+    return make_desk()
+
+
+def check_program(program: VendorProgram, prefix: str) -> list[str]:
+    """What a vendor program declaration lacks: id, name, version, rules with the given
+    ID prefix and a text each, settings keys under the program's id with help."""
+    problems = []
+    for name in ("id", "name", "version"):
+        if not getattr(program, name):
+            problems.append(f"{name} is empty")
+    if not program.rules:
+        problems.append("the rule catalogue is empty")
+    for rule in program.rules:
+        if not RULE_ID.match(rule.id) or not rule.id.startswith(prefix + "-"):
+            problems.append(f"rule {rule.id!r} is not a {prefix}-* rule ID")
+        if len(rule.text.strip()) < 10:
+            problems.append(f"rule {rule.id} has no one-line text")
+    ids = [r.id for r in program.rules]
+    if len(ids) != len(set(ids)):
+        problems.append("a rule ID is declared twice")
+    for setting in program.settings:
+        if not setting.key.startswith(program.id + "."):
+            problems.append(f"setting {setting.key!r} is not under {program.id}.")
+        if not setting.help:
+            problems.append(f"setting {setting.key} has no help text")
+    return problems
