@@ -13,15 +13,17 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
 import orjson
 
-from workbench import __version__, clock
+from workbench import __version__, clock, transfer
 from workbench.desk import BadInput, Desk, DeskError, Invalid, Refused
 from workbench.plugins import PluginContractError, get_plugins
-from workbench.store import StoreError, open_store
+from workbench.store import StoreError, default_path, open_store
+from workbench.store import doctor as store_doctor
 
 # ----------------------------------------------------------------------------------------
 # Shared options and output
@@ -70,15 +72,28 @@ def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 def desk_options(command: Callable) -> Callable:
     """``--db``, ``--now`` and ``--json`` on a command."""
     command = click.option(
-        "--json", "as_json", is_flag=True, expose_value=False, is_eager=True, callback=_set_json,
+        "--json",
+        "as_json",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_json,
         help="Print one JSON document on stdout and nothing else.",
     )(command)
     command = click.option(
-        "--now", metavar="ISO", expose_value=False, is_eager=True, callback=_set_now,
+        "--now",
+        metavar="ISO",
+        expose_value=False,
+        is_eager=True,
+        callback=_set_now,
         help="Act as if it were this time (ISO-8601); also WORKBENCH_NOW.",
     )(command)
     command = click.option(
-        "--db", metavar="PATH", expose_value=False, is_eager=True, callback=_set_db,
+        "--db",
+        metavar="PATH",
+        expose_value=False,
+        is_eager=True,
+        callback=_set_db,
         help="The desk file (default: your data directory; also WORKBENCH_DB).",
     )(command)
     return command
@@ -108,8 +123,7 @@ def emit(context: Context, result: Output | None) -> None:
     if result is None:
         return
     if context.json:
-        sys.stdout.buffer.write(orjson.dumps(result.data, option=orjson.OPT_INDENT_2, default=str))
-        sys.stdout.buffer.write(b"\n")
+        click.echo(orjson.dumps(result.data, option=orjson.OPT_INDENT_2, default=str).decode())
     else:
         click.echo(result.text)
 
@@ -173,13 +187,21 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def demo(desk: Desk, force: bool) -> Output:
     """Fill a desk with realistic demo data for all four vendors."""
     if not desk.is_empty() and not force:
-        raise BadInput("--db", f"the desk at {desk.store.location} already holds data; "
-                       "use another --db, or --force to add the demo records to it")
+        raise BadInput(
+            "--db",
+            f"the desk at {desk.store.location} already holds data; "
+            "use another --db, or --force to add the demo records to it",
+        )
     lines = desk.fill_demo()
     counts = {kind: len(desk.store.all(kind)) for kind in ("customers", "contracts", "cases", "workflows")}
-    return Output({"created": lines, "counts": counts, "db": desk.store.location},
-                  [*lines, "", f"Demo desk at {desk.store.location}: "
-                   + ", ".join(f"{n} {k}" for k, n in counts.items())])
+    return Output(
+        {"created": lines, "counts": counts, "db": desk.store.location},
+        [
+            *lines,
+            "",
+            f"Demo desk at {desk.store.location}: " + ", ".join(f"{n} {k}" for k, n in counts.items()),
+        ],
+    )
 
 
 @cli.command()
@@ -191,10 +213,20 @@ def plugins(desk: Desk) -> Output:
     for name in desk.plugins.names():
         plugin = desk.plugins.pm.get_plugin(name)
         hooks = sorted(h.name for h in desk.plugins.pm.get_hookcallers(plugin) or [])
-        program = next((p for p in desk.programs().values()
-                        if desk.plugins.pm.get_name(plugin) == name and p.id == name), None)
-        entry = {"plugin": name, "package": desk.plugins.distributions.get(name, ""), "hooks": hooks,
-                 "program": program.to_dict() if program else None}
+        program = next(
+            (
+                p
+                for p in desk.programs().values()
+                if desk.plugins.pm.get_name(plugin) == name and p.id == name
+            ),
+            None,
+        )
+        entry = {
+            "plugin": name,
+            "package": desk.plugins.distributions.get(name, ""),
+            "hooks": hooks,
+            "program": program.to_dict() if program else None,
+        }
         data.append(entry)
         if program:
             text.append(f"{program.name} ({program.id} {program.version}) — {len(program.rules)} rules")
@@ -220,8 +252,12 @@ def settings(desk: Desk, key: str | None, value: str | None) -> Output:
         views = [v for v in views if v.key == key]
         if not views:
             raise BadInput("setting", f"unknown setting {key!r} (see `workbench settings`)")
-    text = [f"{v.key} = {v.value!r}" + ("" if v.value == v.default else f"  (default {v.default!r})")
-            + f"\n    {v.help}" for v in views]
+    text = [
+        f"{v.key} = {v.value!r}"
+        + ("" if v.value == v.default else f"  (default {v.default!r})")
+        + f"\n    {v.help}"
+        for v in views
+    ]
     return Output([v.to_dict() for v in views], text)
 
 
@@ -281,9 +317,11 @@ def customer_edit(desk: Desk, customer_id: str, **values: Any) -> Output:
 def customer_list(desk: Desk) -> Output:
     """Every customer."""
     found = desk.customers()
-    return Output([c.to_dict() for c in found],
-                  [f"{c.id:8} {c.name}  {c.region or '-'}  {c.users} users  {c.domain}" for c in found]
-                  or ["no customers"])
+    return Output(
+        [c.to_dict() for c in found],
+        [f"{c.id:8} {c.name}  {c.region or '-'}  {c.users} users  {c.domain}" for c in found]
+        or ["no customers"],
+    )
 
 
 @customer.command("show")
@@ -295,17 +333,31 @@ def customer_show(desk: Desk, customer_id: str) -> Output:
     contracts = desk.contracts(customer_id=customer_id)
     eligibility = desk.eligibility(customer_id)
     cases = desk.cases(customer_id=customer_id)
-    text = [f"{found.id} {found.name}",
-            f"  e-mail {found.email or '-'}  domain {found.domain or '-'}  region {found.region or '-'}"
-            f"  users {found.users}  super-admin {found.super_admin_email or '-'}",
-            "Contracts:", *[f"  {c.id} {c.vendor} {c.product} {c.start}–{c.end or ''}" for c in contracts],
-            "Eligibility:", *[f"  {e.program}: {'eligible' if e.eligible else 'not eligible'}"
-                              f"{', claimable' if e.claimable else ''} — {e.reason} ({e.rule})"
-                              for e in eligibility],
-            "Cases:", *[f"  {c.id} [{c.state}] {c.vendor} {c.subject}" for c in cases]]
-    return Output({"customer": found.to_dict(), "contracts": [c.to_dict() for c in contracts],
-                   "eligibility": [e.to_dict() for e in eligibility],
-                   "cases": [c.to_dict() for c in cases]}, text)
+    text = [
+        f"{found.id} {found.name}",
+        f"  e-mail {found.email or '-'}  domain {found.domain or '-'}  region {found.region or '-'}"
+        f"  users {found.users}  super-admin {found.super_admin_email or '-'}",
+        "Contracts:",
+        *[f"  {c.id} {c.vendor} {c.product} {c.start}–{c.end or ''}" for c in contracts],
+        "Eligibility:",
+        *[
+            f"  {e.program}: {'eligible' if e.eligible else 'not eligible'}"
+            f"{', claimable' if e.claimable else ''} — {e.reason} ({e.rule})"
+            for e in eligibility
+        ],
+        "Cases:",
+        *[f"  {c.id} [{c.state}] {c.vendor} {c.subject}" for c in cases],
+    ]
+    return Output(
+        {
+            "customer": found.to_dict(),
+            "contracts": [c.to_dict() for c in contracts],
+            "eligibility": [e.to_dict() for e in eligibility],
+            "cases": [c.to_dict() for c in cases],
+            "history": [e.to_dict() for e in desk.events("customers", customer_id)],
+        },
+        text,
+    )
 
 
 @cli.group()
@@ -324,13 +376,31 @@ def contract() -> None:
 @click.option("--currency", default="JPY")
 @click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Vendor-specific facts.")
 @with_desk
-def contract_add(desk: Desk, customer_id: str, vendor: str, product: str, start: str,
-                 end: str | None, quantity: int, list_price: int, currency: str,
-                 attrs: tuple[str, ...]) -> Output:
+def contract_add(
+    desk: Desk,
+    customer_id: str,
+    vendor: str,
+    product: str,
+    start: str,
+    end: str | None,
+    quantity: int,
+    list_price: int,
+    currency: str,
+    attrs: tuple[str, ...],
+) -> Output:
     """Add a contract (the vendor's contract rules run first)."""
     attributes = {k: _scalar(v) for k, v in parse_pairs(attrs, "--attr").items()}
-    created = desk.add_contract(customer_id, vendor, product, parse_date(start, "--start"),
-                                parse_date(end, "--end"), quantity, list_price, currency, attributes)
+    created = desk.add_contract(
+        customer_id,
+        vendor,
+        product,
+        parse_date(start, "--start"),
+        parse_date(end, "--end"),
+        quantity,
+        list_price,
+        currency,
+        attributes,
+    )
     return Output(created.to_dict(), f"{created.id} {created.vendor} {created.product} for {customer_id}")
 
 
@@ -351,9 +421,15 @@ def _scalar(text: str) -> Any:
 def contract_list(desk: Desk, customer_id: str | None, vendor: str | None) -> Output:
     """Contracts, optionally of one customer or vendor."""
     found = desk.contracts(customer_id, vendor)
-    return Output([c.to_dict() for c in found],
-                  [f"{c.id:6} {c.customer_id:8} {c.vendor:9} {c.product:22} {c.start}–{c.end or ''}"
-                   f"  ×{c.quantity}  {c.list_price:,} {c.currency}" for c in found] or ["no contracts"])
+    return Output(
+        [c.to_dict() for c in found],
+        [
+            f"{c.id:6} {c.customer_id:8} {c.vendor:9} {c.product:22} {c.start}–{c.end or ''}"
+            f"  ×{c.quantity}  {c.list_price:,} {c.currency}"
+            for c in found
+        ]
+        or ["no contracts"],
+    )
 
 
 @contract.command("show")
@@ -363,11 +439,13 @@ def contract_show(desk: Desk, contract_id: str) -> Output:
     """A contract and what its vendor's rules say of it."""
     found = desk.contract(contract_id)
     findings = desk.check_contract(found)
-    text = [f"{found.id} {found.vendor} {found.product} for {found.customer_id}",
-            f"  {found.start} – {found.end or 'open-ended'}  ×{found.quantity}  "
-            f"list price {found.list_price:,} {found.currency}",
-            *[f"  {k}: {v}" for k, v in found.attributes.items()],
-            *[f"  {f.level}: {f.message} ({f.rule})" for f in findings]]
+    text = [
+        f"{found.id} {found.vendor} {found.product} for {found.customer_id}",
+        f"  {found.start} – {found.end or 'open-ended'}  ×{found.quantity}  "
+        f"list price {found.list_price:,} {found.currency}",
+        *[f"  {k}: {v}" for k, v in found.attributes.items()],
+        *[f"  {f.level}: {f.message} ({f.rule})" for f in findings],
+    ]
     return Output({"contract": found.to_dict(), "findings": [f.to_dict() for f in findings]}, text)
 
 
@@ -377,10 +455,16 @@ def contract_show(desk: Desk, contract_id: str) -> Output:
 def eligibility(desk: Desk, customer_id: str) -> Output:
     """Priority and program eligibility of a customer, with reasons."""
     found = desk.eligibility(customer_id)
-    return Output([e.to_dict() for e in found],
-                  [f"{e.program}: {'eligible' if e.eligible else 'not eligible'}"
-                   f"{', claimable' if e.claimable else ', not claimable' if e.eligible else ''}"
-                   f" — {e.reason} ({e.rule})" for e in found] or ["no program has a rule for this customer"])
+    return Output(
+        [e.to_dict() for e in found],
+        [
+            f"{e.program}: {'eligible' if e.eligible else 'not eligible'}"
+            f"{', claimable' if e.claimable else ', not claimable' if e.eligible else ''}"
+            f" — {e.reason} ({e.rule})"
+            for e in found
+        ]
+        or ["no program has a rule for this customer"],
+    )
 
 
 @cli.command()
@@ -389,9 +473,13 @@ def eligibility(desk: Desk, customer_id: str) -> Output:
 def quote(desk: Desk, contract_id: str) -> Output:
     """Fees derived from list prices (e.g. OnTime maintenance 20 %, support 15 %)."""
     found = desk.quote(contract_id)
-    text = [f"Quote for {found.contract_id} ({found.rule})",
-            *[f"  {line.item:32} {line.amount:>12,} {line.currency}  — {line.reason} ({line.rule})"
-              for line in found.lines]]
+    text = [
+        f"Quote for {found.contract_id} ({found.rule})",
+        *[
+            f"  {line.item:32} {line.amount:>12,} {line.currency}  — {line.reason} ({line.rule})"
+            for line in found.lines
+        ],
+    ]
     if found.note:
         text.append(f"  {found.note}")
     return Output(found.to_dict(), text)
@@ -418,16 +506,19 @@ def _findings_text(findings: list) -> list[str]:
 @click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", help="A form answer.")
 @click.option("--preview", is_flag=True, help="Show route, deadlines and findings; save nothing.")
 @with_desk
-def case_new(desk: Desk, vendor: str, customer_id: str, subject: str, fields: tuple[str, ...],
-             preview: bool) -> Output:
+def case_new(
+    desk: Desk, vendor: str, customer_id: str, subject: str, fields: tuple[str, ...], preview: bool
+) -> Output:
     """Open a case under VENDOR's program (see `case fields VENDOR` for its form)."""
     answers = parse_pairs(fields, "--field")
     if preview:
         shown = desk.preview_case(vendor, customer_id, subject, answers)
         text = [f"Preview ({'blocked' if shown.blocked else 'can be saved'})"]
         if shown.route:
-            text.append(f"  path {shown.route.path}, queue {shown.route.queue} — "
-                        f"{shown.route.reason} ({shown.route.rule})")
+            text.append(
+                f"  path {shown.route.path}, queue {shown.route.queue} — "
+                f"{shown.route.reason} ({shown.route.rule})"
+            )
         text += [f"  {d.name}: due {local(desk, d.due)} on {d.calendar} ({d.rule})" for d in shown.deadlines]
         return Output(shown.to_dict(), text + _findings_text(shown.findings))
     created = desk.open_case(vendor, customer_id, subject, answers)
@@ -441,9 +532,12 @@ def case_new(desk: Desk, vendor: str, customer_id: str, subject: str, fields: tu
 def case_fields(desk: Desk, vendor: str) -> Output:
     """The intake form of VENDOR's cases."""
     found = desk.case_fields(vendor)
-    text = [f"{f.name:24} {f.kind:8} {'required' if f.required else 'optional'}"
-            + (f"  one of: {', '.join(f.choices)}" if f.choices else "")
-            + (f"\n    {f.help}" if f.help else "") for f in found]
+    text = [
+        f"{f.name:24} {f.kind:8} {'required' if f.required else 'optional'}"
+        + (f"  one of: {', '.join(f.choices)}" if f.choices else "")
+        + (f"\n    {f.help}" if f.help else "")
+        for f in found
+    ]
     return Output([f.to_dict() for f in found], text)
 
 
@@ -456,39 +550,62 @@ def case_fields(desk: Desk, vendor: str) -> Output:
 @click.option("--all", "include_closed", is_flag=True, help="Closed cases too.")
 @click.option("--breaching", is_flag=True, help="Only cases with a breached or at-risk deadline.")
 @with_desk
-def case_list(desk: Desk, vendor: str | None, state: str | None, queue: str | None,
-              customer_id: str | None, text: str | None, include_closed: bool, breaching: bool) -> Output:
+def case_list(
+    desk: Desk,
+    vendor: str | None,
+    state: str | None,
+    queue: str | None,
+    customer_id: str | None,
+    text: str | None,
+    include_closed: bool,
+    breaching: bool,
+) -> Output:
     """Cases, newest first (open ones unless --all or --state closed)."""
-    found = desk.cases(vendor=vendor, state=state, queue=queue, text=text, customer_id=customer_id,
-                       open_only=not include_closed and state != "closed")
+    found = desk.cases(
+        vendor=vendor,
+        state=state,
+        queue=queue,
+        text=text,
+        customer_id=customer_id,
+        open_only=not include_closed and state != "closed",
+    )
     rows = []
     for c in found:
         deadlines = desk.deadlines(c) if c.is_open else c.outcomes
         urgent = [d for d in deadlines if d.state in ("breached", "at-risk")]
         if breaching and not urgent:
             continue
-        upcoming = sorted((d for d in deadlines if d.due and d.state in ("ok", "at-risk", "breached")),
-                          key=lambda d: d.due)
+        upcoming = sorted(
+            (d for d in deadlines if d.due and d.state in ("ok", "at-risk", "breached")), key=lambda d: d.due
+        )
         rows.append((c, upcoming[0] if upcoming else None))
     data = [{**c.to_dict(), "next_deadline": d.to_dict() if d else None} for c, d in rows]
-    lines = [f"{c.id:7} {c.vendor:9} {c.state:14} {c.queue:18} {c.subject[:40]:40} "
-             + (f"{d.name} {d.state} {local(desk, d.due)}" if d else "") for c, d in rows]
+    lines = [
+        f"{c.id:7} {c.vendor:9} {c.state:14} {c.queue:18} {c.subject[:40]:40} "
+        + (f"{d.name} {d.state} {local(desk, d.due)}" if d else "")
+        for c, d in rows
+    ]
     return Output(data, lines or ["no cases"])
 
 
 def _case_text(desk: Desk, view) -> list[str]:
     c = view.case
-    text = [f"{c.id} [{c.state}] {c.vendor} — {c.subject}",
-            f"  customer {view.customer.name if view.customer else c.customer_id} ({c.customer_id})"
-            f"  opened {local(desk, c.opened_at)}  ball: {view.ball}",
-            f"  path {c.path}, queue {c.queue} — {c.route_reason} ({c.route_rule})"]
+    text = [
+        f"{c.id} [{c.state}] {c.vendor} — {c.subject}",
+        f"  customer {view.customer.name if view.customer else c.customer_id} ({c.customer_id})"
+        f"  opened {local(desk, c.opened_at)}  ball: {view.ball}",
+        f"  path {c.path}, queue {c.queue} — {c.route_reason} ({c.route_rule})",
+    ]
     if c.severity:
         text.append(f"  severity {c.severity}")
     text += [f"  {k}: {v}" for k, v in c.fields.items()]
     text.append("Deadlines:")
-    text += [f"  [{d.state}] {d.clock} · {d.name}: due {local(desk, d.due)}"
-             + (f" (target {local(desk, d.target)})" if d.target else "")
-             + f" on {d.calendar} — {d.reason} ({d.rule})" for d in view.deadlines]
+    text += [
+        f"  [{d.state}] {d.clock} · {d.name}: due {local(desk, d.due)}"
+        + (f" (target {local(desk, d.target)})" if d.target else "")
+        + f" on {d.calendar} — {d.reason} ({d.rule})"
+        for d in view.deadlines
+    ]
     text.append("Escalation:")
     for option in view.options:
         if option.rung is None:
@@ -496,8 +613,10 @@ def _case_text(desk: Desk, view) -> list[str]:
             continue
         decision = option.decision
         verdict = "allowed" if decision and decision.allowed else "not yet"
-        line = (f"  {option.track}: level {option.current} → {option.rung.level} {option.rung.role}: "
-                f"{verdict} — {decision.reason if decision else ''} ({decision.rule if decision else ''})")
+        line = (
+            f"  {option.track}: level {option.current} → {option.rung.level} {option.rung.role}: "
+            f"{verdict} — {decision.reason if decision else ''} ({decision.rule if decision else ''})"
+        )
         if decision and decision.earliest:
             line += f"; from {local(desk, decision.earliest)}"
         if decision and decision.missing:
@@ -509,12 +628,16 @@ def _case_text(desk: Desk, view) -> list[str]:
     if view.eligibility:
         text.append("Customer eligibility:")
         text += [f"  {e.program}: {e.reason} ({e.rule})" for e in view.eligibility]
-    text.append("Ball time (business minutes): "
-                + ", ".join(f"{k} {v}" for k, v in view.ball_minutes.items()))
+    text.append(
+        "Ball time (business minutes): " + ", ".join(f"{k} {v}" for k, v in view.ball_minutes.items())
+    )
     text.append("History:")
-    text += [f"  {local(desk, e.at)} {e.actor}: {e.action}"
-             + (f" — {e.reason} ({e.rule})" if e.rule else "")
-             + (f" — {e.data['text']}" if e.data.get("text") else "") for e in view.events]
+    text += [
+        f"  {local(desk, e.at)} {e.actor}: {e.action}"
+        + (f" — {e.reason} ({e.rule})" if e.rule else "")
+        + (f" — {e.data['text']}" if e.data.get("text") else "")
+        for e in view.events
+    ]
     return text
 
 
@@ -533,8 +656,11 @@ def case_show(desk: Desk, case_id: str) -> Output:
 def case_timeline(desk: Desk, case_id: str) -> Output:
     """SLA evidence: every clock start, pause, resume, met and breach, with counted minutes."""
     entries = desk.timeline(case_id)
-    text = [f"{local(desk, e['at'])}  {e['deadline']:28} {e['what']:8} {e['counted_minutes']:>6} min"
-            f"  on {e['calendar']} ({e['rule']})" for e in entries]
+    text = [
+        f"{local(desk, e['at'])}  {e['deadline']:28} {e['what']:8} {e['counted_minutes']:>6} min"
+        f"  on {e['calendar']} ({e['rule']})"
+        for e in entries
+    ]
     return Output([{**e, "at": e["at"].isoformat()} for e in entries], text or ["no clocks on this case"])
 
 
@@ -549,8 +675,11 @@ def _done(desk: Desk, changed, what: str) -> Output:
 @with_desk
 def case_note(desk: Desk, case_id: str, text: str, to_customer: bool) -> Output:
     """Add a note (internal, or a response to the customer)."""
-    return _done(desk, desk.note(case_id, text, to_customer=to_customer),
-                 "response recorded" if to_customer else "note added")
+    return _done(
+        desk,
+        desk.note(case_id, text, to_customer=to_customer),
+        "response recorded" if to_customer else "note added",
+    )
 
 
 @case.command("send")
@@ -628,9 +757,10 @@ def case_escalate(desk: Desk, case_id: str, track: str, reason: str, owner: str)
     """Climb one level of the vendor's ladder, if its condition holds now."""
     changed = desk.escalate(case_id, track, reason, owner)
     last = changed.escalations[-1]
-    return Output(desk.view(changed.id).to_dict(),
-                  f"{changed.id} escalated to {track} level {last.level} ({last.role}) — "
-                  f"{last.reason} ({last.rule})")
+    return Output(
+        desk.view(changed.id).to_dict(),
+        f"{changed.id} escalated to {track} level {last.level} ({last.role}) — {last.reason} ({last.rule})",
+    )
 
 
 @case.command("close")
@@ -664,16 +794,20 @@ def workflow() -> None:
 
 def _workflow_text(desk: Desk, view) -> list[str]:
     w = view.workflow
-    text = [f"{w.id} [{view.state}] {w.vendor} — {w.title}"
-            + (f"  customer {w.customer_id}" if w.customer_id else "")
-            + (f"  contract {w.contract_id}" if w.contract_id else "")
-            + (f"  anchor {w.anchor}" if w.anchor else "")]
+    text = [
+        f"{w.id} [{view.state}] {w.vendor} — {w.title}"
+        + (f"  customer {w.customer_id}" if w.customer_id else "")
+        + (f"  contract {w.contract_id}" if w.contract_id else "")
+        + (f"  anchor {w.anchor}" if w.anchor else "")
+    ]
     for step in w.steps:
         mark = "x" if step.done_at else " "
-        text.append(f"  [{mark}] {step.id:28} {step.title}"
-                    + (f"  due {step.due}" if step.due else "")
-                    + (f"  done {local(desk, step.done_at)}" if step.done_at else "")
-                    + f"  ({step.rule})")
+        text.append(
+            f"  [{mark}] {step.id:28} {step.title}"
+            + (f"  due {step.due}" if step.due else "")
+            + (f"  done {local(desk, step.done_at)}" if step.done_at else "")
+            + f"  ({step.rule})"
+        )
     if view.next_decision and not view.next_decision.allowed:
         text.append(f"  blocked: {view.next_decision.reason} ({view.next_decision.rule})")
     text += _findings_text(view.findings)
@@ -686,8 +820,10 @@ def _workflow_text(desk: Desk, view) -> list[str]:
 def workflow_templates(desk: Desk, vendor: str) -> Output:
     """The workflows VENDOR defines."""
     found = desk.workflow_templates(vendor)
-    return Output([t.to_dict() for t in found],
-                  [f"{t.id:20} {t.kind:10} {t.title} — " + " → ".join(s.id for s in t.steps) for t in found])
+    return Output(
+        [t.to_dict() for t in found],
+        [f"{t.id:20} {t.kind:10} {t.title} — " + " → ".join(s.id for s in t.steps) for t in found],
+    )
 
 
 @workflow.command("new")
@@ -697,8 +833,9 @@ def workflow_templates(desk: Desk, vendor: str) -> Output:
 @click.option("--contract", "contract_id", default="")
 @click.option("--anchor", default=None, help="The date due dates count from (YYYY-MM-DD).")
 @with_desk
-def workflow_new(desk: Desk, vendor: str, template: str, customer_id: str, contract_id: str,
-                 anchor: str | None) -> Output:
+def workflow_new(
+    desk: Desk, vendor: str, template: str, customer_id: str, contract_id: str, anchor: str | None
+) -> Output:
     """Open a workflow from one of the vendor's templates."""
     created = desk.open_workflow(vendor, template, customer_id, contract_id, parse_date(anchor, "--anchor"))
     view = desk.workflow_view(created.id)
@@ -712,15 +849,23 @@ def workflow_new(desk: Desk, vendor: str, template: str, customer_id: str, contr
 def workflow_list(desk: Desk, vendor: str | None, open_only: bool) -> Output:
     """Workflows."""
     views = [desk.workflow_view(w.id) for w in desk.workflows(vendor=vendor, open_only=open_only)]
-    lines = [f"{v.workflow.id:6} [{v.state:8}] {v.workflow.vendor:8} {v.workflow.title:34} next: "
-             + (f"{v.next_step.title} due {v.next_step.due or '-'}" if v.next_step else "done") for v in views]
+    lines = [
+        f"{v.workflow.id:6} [{v.state:8}] {v.workflow.vendor:8} {v.workflow.title:34} next: "
+        + (f"{v.next_step.title} due {v.next_step.due or '-'}" if v.next_step else "done")
+        for v in views
+    ]
     return Output([v.to_dict() for v in views], lines or ["no workflows"])
 
 
 @workflow.command("show")
 @click.argument("workflow_id")
-@click.option("--form", "form_step", default=None, metavar="STEP",
-              help="Print STEP's form answers as plain text, in the form's order.")
+@click.option(
+    "--form",
+    "form_step",
+    default=None,
+    metavar="STEP",
+    help="Print STEP's form answers as plain text, in the form's order.",
+)
 @with_desk
 def workflow_show(desk: Desk, workflow_id: str, form_step: str | None) -> Output:
     """A workflow's checklist, or one step's form as text to paste."""
@@ -749,9 +894,12 @@ def workflow_step(desk: Desk, workflow_id: str, step_id: str, fields: tuple[str,
 def renewals(desk: Desk, within: int | None) -> Output:
     """Renewals of every vendor, oldest deadline first."""
     views = desk.renewals(within)
-    lines = [f"{v.workflow.id:6} [{v.state:8}] {v.workflow.vendor:8} {v.workflow.title:34} "
-             + (f"next: {v.next_step.title} due {v.next_step.due}" if v.next_step else "done")
-             + "".join(f"\n    {f.level}: {f.message} ({f.rule})" for f in v.findings) for v in views]
+    lines = [
+        f"{v.workflow.id:6} [{v.state:8}] {v.workflow.vendor:8} {v.workflow.title:34} "
+        + (f"next: {v.next_step.title} due {v.next_step.due}" if v.next_step else "done")
+        + "".join(f"\n    {f.level}: {f.message} ({f.rule})" for f in v.findings)
+        for v in views
+    ]
     return Output([v.to_dict() for v in views], lines or ["no renewals due"])
 
 
@@ -761,12 +909,84 @@ def sweep(desk: Desk) -> Output:
     """Apply time-driven rules now: reminders, automatic closes, breaches, renewals."""
     report = desk.sweep()
     lines = [f"swept {report.checked} open cases at {local(desk, report.at)}"]
-    lines += [f"  {a.get('case') or a.get('workflow')}: {a['kind']} — {a['reason']} ({a['rule']})"
-              for a in report.applied]
+    lines += [
+        f"  {a.get('case') or a.get('workflow')}: {a['kind']} — {a['reason']} ({a['rule']})"
+        for a in report.applied
+    ]
     lines += [f"  {b['case']}: {b['deadline']} breached ({b['rule']})" for b in report.breaches]
     if not report.applied and not report.breaches:
         lines.append("  nothing to do")
     return Output(report.to_dict(), lines)
+
+
+# ----------------------------------------------------------------------------------------
+# Export, import, doctor
+# ----------------------------------------------------------------------------------------
+
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
+@desk_options
+def export_command(fmt: str, output: str | None) -> None:
+    """Export the desk: JSON is lossless (import gives the same desk); CSV is one row per case."""
+    desk = click.get_current_context().ensure_object(Context).desk()
+    data = transfer.export_json(desk) if fmt == "json" else transfer.export_csv(desk).encode()
+    if output:
+        Path(output).write_bytes(data)
+        click.echo(f"exported to {output}", err=True)
+    else:
+        click.get_binary_stream("stdout").write(data)
+
+
+@cli.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@with_desk
+def import_command(desk: Desk, source: str) -> Output:
+    """Import a JSON export into an empty desk; every record is checked first and a bad
+    file writes nothing."""
+    document = transfer.read_document(Path(source).read_bytes(), source)
+    interactive = sys.stderr.isatty()
+    with click.progressbar(length=1, label="importing", file=sys.stderr, hidden=not interactive) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        counts = transfer.import_document(desk, document, progress)
+    return Output(
+        {"imported": counts, "db": desk.store.location},
+        "imported " + ", ".join(f"{n} {k}" for k, n in counts.items()),
+    )
+
+
+@cli.command()
+@desk_options
+def doctor() -> None:
+    """Check a desk file: what is wrong and how to recover."""
+    context = click.get_current_context().ensure_object(Context)
+    report = store_doctor(context.db or os.environ.get("WORKBENCH_DB") or default_path())
+    data = {"ok": report.ok, "problems": report.problems, "advice": report.advice, "facts": report.facts}
+    emit(
+        context,
+        Output(
+            data,
+            [
+                f"{'ok' if report.ok else 'PROBLEMS FOUND'}",
+                *[f"  {k}: {v}" for k, v in report.facts.items()],
+                *[f"  problem: {p}" for p in report.problems],
+                *[f"  advice: {a}" for a in report.advice],
+            ],
+        ),
+    )
+    if not report.ok:
+        sys.exit(1)
 
 
 # ----------------------------------------------------------------------------------------
@@ -785,11 +1005,14 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         _fail(context, "aborted", 1)
     except click.ClickException as exc:
-        _fail(context, exc.format_message(), 2 if isinstance(exc, click.UsageError) else exc.exit_code,
-              field=getattr(getattr(exc, "param", None), "name", None))
+        _fail(
+            context,
+            exc.format_message(),
+            2 if isinstance(exc, click.UsageError) else exc.exit_code,
+            field=getattr(getattr(exc, "param", None), "name", None),
+        )
     except Invalid as exc:
-        _fail(context, f"not saved: {exc}", 2,
-              findings=[f.to_dict() for f in exc.findings])
+        _fail(context, f"not saved: {exc}", 2, findings=[f.to_dict() for f in exc.findings])
     except BadInput as exc:
         _fail(context, str(exc), 2, field=exc.field)
     except Refused as exc:
@@ -807,8 +1030,7 @@ def main(argv: list[str] | None = None) -> None:
 def _fail(context: Context, message: str, status: int, **detail: Any) -> None:
     click.echo(f"workbench: {message}", err=True)
     if context.json:
-        sys.stdout.buffer.write(orjson.dumps({"error": {"message": message, **detail}}, default=str))
-        sys.stdout.buffer.write(b"\n")
+        click.echo(orjson.dumps({"error": {"message": message, **detail}}, default=str).decode())
     sys.exit(status)
 
 

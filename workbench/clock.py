@@ -25,9 +25,7 @@ def parse_instant(text: str, *, what: str = "time") -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ClockError(
-            f"{what}: {text!r} is not an ISO-8601 time (e.g. 2026-11-23T09:00+09:00)"
-        ) from None
+        raise ClockError(f"{what}: {text!r} is not an ISO-8601 time (e.g. 2026-11-23T09:00+09:00)") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

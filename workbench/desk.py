@@ -547,8 +547,11 @@ class Desk:
         unknown = sorted(set(fields) - set(form))
         if unknown:
             raise BadInput(unknown[0], f"not a field of the {vendor} form ({', '.join(form)})")
-        values = {name: parse_value(name, form[name].kind, raw, form[name].choices)
-                  for name, raw in fields.items() if raw not in (None, "")}
+        values = {
+            name: parse_value(name, form[name].kind, raw, form[name].choices)
+            for name, raw in fields.items()
+            if raw not in (None, "")
+        }
         for name, definition in form.items():
             if name not in values and definition.default is not None:
                 values[name] = definition.default
@@ -571,8 +574,12 @@ class Desk:
                 continue
             if case.fields.get(definition.name) in (None, ""):
                 findings.append(
-                    Finding("error", definition.rule or "CORE-PATH-1",
-                            f"{definition.label} is required", definition.name)
+                    Finding(
+                        "error",
+                        definition.rule or "CORE-PATH-1",
+                        f"{definition.label} is required",
+                        definition.name,
+                    )
                 )
         findings += _flatten(self.plugins.call("workbench_validate_case", case=case, desk=self))
         return findings
@@ -612,8 +619,9 @@ class Desk:
             case.updated_at = case.opened_at
             record = case.to_dict()
             tx.put("cases", case.id, record)
-            self._record(tx, "cases", case.id, "open", None, record,
-                         rule=case.route_rule, reason=case.route_reason)
+            self._record(
+                tx, "cases", case.id, "open", None, record, rule=case.route_rule, reason=case.route_reason
+            )
         return case
 
     def update_fields(self, key: str, changes: dict[str, Any]) -> Case:
@@ -635,8 +643,13 @@ class Desk:
         updated.updated_at = self.now()
         rerouted = (route.path, route.queue) != (case.path, case.queue)
         self._save_changed(
-            "cases", key, case.to_dict(), updated.to_dict(), "reroute" if rerouted else "fields",
-            rule=route.rule if rerouted else "", reason=route.reason if rerouted else "",
+            "cases",
+            key,
+            case.to_dict(),
+            updated.to_dict(),
+            "reroute" if rerouted else "fields",
+            rule=route.rule if rerouted else "",
+            reason=route.reason if rerouted else "",
         )
         return self.case(key)
 
@@ -714,8 +727,12 @@ class Desk:
 
     def _check_escalation(self, case: Case, track: str, rung: Rung) -> Decision:
         return self.plugins.first(
-            "workbench_check_escalation", case=case, track=track, level=rung.level,
-            desk=self, now=self.now(),
+            "workbench_check_escalation",
+            case=case,
+            track=track,
+            level=rung.level,
+            desk=self,
+            now=self.now(),
         )
 
     def ball_minutes(self, case: Case, events: list[Event]) -> dict[str, int]:
@@ -761,9 +778,16 @@ class Desk:
 
             def entry(at: datetime, what: str, deadline=deadline, calendar=calendar, counted=counted):
                 minutes = calendar.elapsed(deadline.start, at, counted).total_seconds() // 60
-                return {"at": at, "deadline": deadline.name, "clock": deadline.clock, "what": what,
-                        "calendar": calendar.name, "counted_minutes": int(minutes),
-                        "rule": deadline.rule, "due": deadline.due.isoformat() if deadline.due else None}
+                return {
+                    "at": at,
+                    "deadline": deadline.name,
+                    "clock": deadline.clock,
+                    "what": what,
+                    "calendar": calendar.name,
+                    "counted_minutes": int(minutes),
+                    "rule": deadline.rule,
+                    "due": deadline.due.isoformat() if deadline.due else None,
+                }
 
             entries.append(entry(deadline.start, "start"))
             for pause in counted:
@@ -845,8 +869,7 @@ class Desk:
             if case.sent_at is None:
                 case.sent_at = self.now()
 
-        return self._change_case(key, "send", change, data={"text": text},
-                                 allowed_from=("open", "resolved"))
+        return self._change_case(key, "send", change, data={"text": text}, allowed_from=("open", "resolved"))
 
     def vendor_reply(self, key: str, text: str = "", milestone: str = "") -> Case:
         """The vendor answered: the ball is back with the desk."""
@@ -854,9 +877,13 @@ class Desk:
         def change(case: Case) -> None:
             case.state = "open"
 
-        return self._change_case(key, "vendor-reply", change,
-                                 data={"text": text, "milestone": milestone},
-                                 allowed_from=("open", "waiting-vendor"))
+        return self._change_case(
+            key,
+            "vendor-reply",
+            change,
+            data={"text": text, "milestone": milestone},
+            allowed_from=("open", "waiting-vendor"),
+        )
 
     def pending(self, key: str, text: str = "") -> Case:
         """Waiting on the customer: clocks that honour pauses stop (CORE-SLA-1, CORE-SLA-3)."""
@@ -865,9 +892,15 @@ class Desk:
             case.state = "pending"
             case.pauses.append({"start": self.now().isoformat(), "end": None})
 
-        return self._change_case(key, "pending", change, rule="CORE-SLA-3",
-                                 reason="waiting on the customer pauses the clocks",
-                                 data={"text": text}, allowed_from=("open", "waiting-vendor"))
+        return self._change_case(
+            key,
+            "pending",
+            change,
+            rule="CORE-SLA-3",
+            reason="waiting on the customer pauses the clocks",
+            data={"text": text},
+            allowed_from=("open", "waiting-vendor"),
+        )
 
     def customer_reply(self, key: str, text: str = "") -> Case:
         """The customer answered: a pending case resumes, a resolved one reopens."""
@@ -877,8 +910,13 @@ class Desk:
                 case.pauses[-1]["end"] = self.now().isoformat()
             case.state = "open"
 
-        return self._change_case(key, "reply", change, data={"text": text},
-                                 allowed_from=("open", "pending", "resolved", "waiting-vendor"))
+        return self._change_case(
+            key,
+            "reply",
+            change,
+            data={"text": text},
+            allowed_from=("open", "pending", "resolved", "waiting-vendor"),
+        )
 
     def resolve(self, key: str, text: str = "") -> Case:
         def change(case: Case) -> None:
@@ -904,8 +942,9 @@ class Desk:
         case = self.case(key)
         reasons = {r.code: r for r in self.close_reasons(case)}
         if reason not in reasons:
-            raise BadInput("reason", f"{reason!r} is not a closure reason for {case.vendor} "
-                           f"({', '.join(reasons)})")
+            raise BadInput(
+                "reason", f"{reason!r} is not a closure reason for {case.vendor} ({', '.join(reasons)})"
+            )
         chosen = reasons[reason]
         outcomes = self.deadlines(case)
 
@@ -917,8 +956,9 @@ class Desk:
             c.close_reason = reason
             c.outcomes = outcomes
 
-        return self._change_case(key, "close", change, rule=chosen.rule, reason=chosen.text,
-                                 data={"text": text})
+        return self._change_case(
+            key, "close", change, rule=chosen.rule, reason=chosen.text, data={"text": text}
+        )
 
     def reopen(self, key: str, text: str = "") -> Case:
         def change(case: Case) -> None:
@@ -926,8 +966,9 @@ class Desk:
             case.closed_at = None
             case.close_reason = ""
 
-        return self._change_case(key, "reopen", change, data={"text": text},
-                                 allowed_from=("closed", "resolved"))
+        return self._change_case(
+            key, "reopen", change, data={"text": text}, allowed_from=("closed", "resolved")
+        )
 
     def escalate(self, key: str, track: str = "technical", reason: str = "", owner: str = "") -> Case:
         """Climb one rung on ``track`` if the vendor's condition holds (CORE-ESC-1/2);
@@ -945,17 +986,27 @@ class Desk:
         if not decision.allowed:
             raise Refused(decision)
         escalation = Escalation(
-            track=track, level=rung.level, role=rung.role, rule=decision.rule,
-            reason=reason or decision.reason, at=self.now(), actor=self.actor, owner=owner,
+            track=track,
+            level=rung.level,
+            role=rung.role,
+            rule=decision.rule,
+            reason=reason or decision.reason,
+            at=self.now(),
+            actor=self.actor,
+            owner=owner,
         )
 
         def change(c: Case) -> None:
             c.escalations.append(escalation)
 
-        return self._change_case(key, "escalate", change, rule=decision.rule,
-                                 reason=decision.reason,
-                                 data={"track": track, "level": rung.level, "role": rung.role,
-                                       "owner": owner, "why": reason})
+        return self._change_case(
+            key,
+            "escalate",
+            change,
+            rule=decision.rule,
+            reason=decision.reason,
+            data={"track": track, "level": rung.level, "role": rung.role, "owner": owner, "why": reason},
+        )
 
     # -- time-driven work -------------------------------------------------------------------
 
@@ -974,26 +1025,41 @@ class Desk:
                     case = self.case(case.id)
             if case.is_open:
                 for deadline in self.deadlines(case):
-                    breach_key = f"breach:{deadline.name}:{deadline.start.isoformat() if deadline.start else ''}"
+                    breach_key = (
+                        f"breach:{deadline.name}:{deadline.start.isoformat() if deadline.start else ''}"
+                    )
                     if deadline.state == "breached" and breach_key not in case.sweep_keys:
-                        self._mark(case.id, breach_key, "breach", deadline.rule,
-                                   f"{deadline.name} breached (due {deadline.due.isoformat()}, {deadline.calendar})",
-                                   {"deadline": deadline.name, "due": deadline.due.isoformat()})
-                        report.breaches.append({"case": case.id, "deadline": deadline.name,
-                                                "rule": deadline.rule, "due": deadline.due.isoformat()})
+                        self._mark(
+                            case.id,
+                            breach_key,
+                            "breach",
+                            deadline.rule,
+                            f"{deadline.name} breached (due {deadline.due.isoformat()}, {deadline.calendar})",
+                            {"deadline": deadline.name, "due": deadline.due.isoformat()},
+                        )
+                        report.breaches.append(
+                            {
+                                "case": case.id,
+                                "deadline": deadline.name,
+                                "rule": deadline.rule,
+                                "due": deadline.due.isoformat(),
+                            }
+                        )
             if progress:
                 progress(index, len(open_cases))
         for action in _flatten(self.plugins.call("workbench_sweep_desk", desk=self, now=now)):
             self._apply_desk_action(action, report)
         return report
 
-    def _mark(self, key: str, sweep_key: str, action: str, rule: str, reason: str,
-              data: dict[str, Any]) -> Case:
+    def _mark(
+        self, key: str, sweep_key: str, action: str, rule: str, reason: str, data: dict[str, Any]
+    ) -> Case:
         def change(case: Case) -> None:
             case.sweep_keys.append(sweep_key)
 
-        return self._change_case(key, action, change, rule=rule, reason=reason,
-                                 data={**data, "key": sweep_key})
+        return self._change_case(
+            key, action, change, rule=rule, reason=reason, data={**data, "key": sweep_key}
+        )
 
     def _apply_case_action(self, case: Case, action: Action, report: SweepReport) -> None:
         if action.kind == "close":
@@ -1006,8 +1072,14 @@ class Desk:
                 c.state, c.closed_at, c.close_reason = "closed", now, reason
                 c.sweep_keys.append(action.key)
 
-            self._change_case(case.id, "close", change, rule=action.rule, reason=action.reason,
-                              data={**action.data, "key": action.key})
+            self._change_case(
+                case.id,
+                "close",
+                change,
+                rule=action.rule,
+                reason=action.reason,
+                data={**action.data, "key": action.key},
+            )
         else:
             self._mark(case.id, action.key, action.kind, action.rule, action.reason, action.data)
         report.applied.append({"case": case.id, **action.to_dict()})
@@ -1017,11 +1089,14 @@ class Desk:
             if any(w.key == action.key for w in self.workflows()):
                 return
             workflow = self.open_workflow(
-                action.data["vendor"], action.data["template"],
+                action.data["vendor"],
+                action.data["template"],
                 customer_id=action.data.get("customer_id", ""),
                 contract_id=action.data.get("contract_id", ""),
                 anchor=date.fromisoformat(action.data["anchor"]) if action.data.get("anchor") else None,
-                key=action.key, rule=action.rule, reason=action.reason,
+                key=action.key,
+                rule=action.rule,
+                reason=action.reason,
             )
             report.opened.append(workflow.id)
             report.applied.append({"workflow": workflow.id, **action.to_dict()})
@@ -1034,8 +1109,17 @@ class Desk:
             keys = record["data"].setdefault("sweep_keys", [])
             keys.append(action.key)
             tx.put("workflows", workflow.id, record)
-            self._record(tx, "workflows", workflow.id, action.kind, None, None, rule=action.rule,
-                         reason=action.reason, data={**action.data, "key": action.key})
+            self._record(
+                tx,
+                "workflows",
+                workflow.id,
+                action.kind,
+                None,
+                None,
+                rule=action.rule,
+                reason=action.reason,
+                data={**action.data, "key": action.key},
+            )
         report.applied.append({"workflow": workflow.id, **action.to_dict()})
 
     # -- workflows ----------------------------------------------------------------------------
@@ -1053,8 +1137,9 @@ class Desk:
             raise NotFound("workflow", key)
         return Workflow.from_dict(record)
 
-    def workflows(self, vendor: str | None = None, kind: str | None = None,
-                  open_only: bool = False) -> list[Workflow]:
+    def workflows(
+        self, vendor: str | None = None, kind: str | None = None, open_only: bool = False
+    ) -> list[Workflow]:
         found = [Workflow.from_dict(r) for r in self.store.all("workflows")]
         if vendor:
             found = [w for w in found if w.vendor == vendor]
@@ -1090,23 +1175,47 @@ class Desk:
             contract = self.contract(contract_id)
             customer_id = customer_id or contract.customer_id
         if any(s.offset_days is not None for s in chosen.steps) and anchor is None:
-            raise BadInput("anchor", f"{chosen.title} needs an anchor date (its steps' due dates count from it)")
+            raise BadInput(
+                "anchor", f"{chosen.title} needs an anchor date (its steps' due dates count from it)"
+            )
         steps = [
-            Step(id=s.id, title=s.title, rule=s.rule, form=s.form,
-                 due=anchor + timedelta(days=s.offset_days) if anchor and s.offset_days is not None else None)
+            Step(
+                id=s.id,
+                title=s.title,
+                rule=s.rule,
+                form=s.form,
+                due=anchor + timedelta(days=s.offset_days) if anchor and s.offset_days is not None else None,
+            )
             for s in chosen.steps
         ]
         workflow = Workflow(
-            id="", vendor=vendor, template=template, title=chosen.title, steps=steps,
-            opened_at=self.now(), customer_id=customer_id, contract_id=contract_id,
-            anchor=anchor, key=key, data=data or {}, updated_at=self.now(),
+            id="",
+            vendor=vendor,
+            template=template,
+            title=chosen.title,
+            steps=steps,
+            opened_at=self.now(),
+            customer_id=customer_id,
+            contract_id=contract_id,
+            anchor=anchor,
+            key=key,
+            data=data or {},
+            updated_at=self.now(),
         )
         with self.store.transaction() as tx:
             workflow.id = f"W-{tx.next_number('workflows')}"
             record = workflow.to_dict()
             tx.put("workflows", workflow.id, record)
-            self._record(tx, "workflows", workflow.id, "open", None, record,
-                         rule=rule or chosen.rule, reason=reason or f"{chosen.title} opened")
+            self._record(
+                tx,
+                "workflows",
+                workflow.id,
+                "open",
+                None,
+                record,
+                rule=rule or chosen.rule,
+                reason=reason or f"{chosen.title} opened",
+            )
         return workflow
 
     def check_step(self, workflow: Workflow, step_id: str, data: dict[str, Any]) -> Decision:
@@ -1116,20 +1225,24 @@ class Desk:
         rule = template.rule if template else ""
         step = next((s for s in workflow.steps if s.id == step_id), None)
         if step is None:
-            raise BadInput("step", f"{step_id!r} is not a step of {workflow.id} "
-                           f"({', '.join(s.id for s in workflow.steps)})")
+            raise BadInput(
+                "step",
+                f"{step_id!r} is not a step of {workflow.id} ({', '.join(s.id for s in workflow.steps)})",
+            )
         if step.done_at is not None:
             return Decision(False, rule, f"step {step.title!r} was already completed")
         if workflow.next_step is not step:
             return Decision(False, rule, f"steps complete in order: {workflow.next_step.title!r} comes first")
         if step.form:
             fields = self.form_fields(workflow.vendor, step.form)
-            missing = [f.label for f in fields
-                       if f.required and _applies(f, data) and data.get(f.name) in (None, "")]
+            missing = [
+                f.label for f in fields if f.required and _applies(f, data) and data.get(f.name) in (None, "")
+            ]
             if missing:
                 return Decision(False, step.rule, f"the {step.form} form is incomplete", missing=missing)
-        decision = self.plugins.first("workbench_check_step", workflow=workflow, step=step_id,
-                                      data=data, desk=self, now=self.now())
+        decision = self.plugins.first(
+            "workbench_check_step", workflow=workflow, step=step_id, data=data, desk=self, now=self.now()
+        )
         return decision or Decision(True, step.rule, "no condition blocks this step")
 
     def complete_step(self, key: str, step_id: str, data: dict[str, Any] | None = None) -> Workflow:
@@ -1142,8 +1255,11 @@ class Desk:
             unknown = sorted(set(values) - set(fields))
             if unknown:
                 raise BadInput(unknown[0], f"not a field of the {step.form} form")
-            values = {n: parse_value(n, fields[n].kind, v, fields[n].choices)
-                      for n, v in values.items() if v not in (None, "")}
+            values = {
+                n: parse_value(n, fields[n].kind, v, fields[n].choices)
+                for n, v in values.items()
+                if v not in (None, "")
+            }
         decision = self.check_step(workflow, step_id, values)
         if not decision.allowed:
             raise Refused(decision)
@@ -1159,8 +1275,16 @@ class Desk:
             fresh.updated_at = self.now()
             after = fresh.to_dict()
             tx.put("workflows", key, after)
-            self._record(tx, "workflows", key, "step", None, {"step": step_id, "data": values},
-                         rule=decision.rule, reason=decision.reason)
+            self._record(
+                tx,
+                "workflows",
+                key,
+                "step",
+                None,
+                {"step": step_id, "data": values},
+                rule=decision.rule,
+                reason=decision.reason,
+            )
         return fresh
 
     def form_text(self, key: str, step_id: str) -> list[str]:
@@ -1182,12 +1306,14 @@ class Desk:
 
     def workflow_view(self, key: str) -> WorkflowView:
         workflow = self.workflow(key)
-        findings = _flatten(self.plugins.call("workbench_workflow_findings", workflow=workflow,
-                                              desk=self, now=self.now()))
+        findings = _flatten(
+            self.plugins.call("workbench_workflow_findings", workflow=workflow, desk=self, now=self.now())
+        )
         step = workflow.next_step
         decision = self.check_step(workflow, step.id, {}) if step and not step.form else None
-        return WorkflowView(workflow, self._template_of(workflow), findings, step, decision,
-                            self._workflow_state(workflow))
+        return WorkflowView(
+            workflow, self._template_of(workflow), findings, step, decision, self._workflow_state(workflow)
+        )
 
     def _workflow_state(self, workflow: Workflow) -> str:
         step = workflow.next_step
@@ -1278,8 +1404,10 @@ def _deadline(
             e.at
             for e in events
             if e.at >= commitment.start
-            and (e.action in commitment.met_by
-                 or f"{e.action}:{e.data.get('milestone', '')}" in commitment.met_by)
+            and (
+                e.action in commitment.met_by
+                or f"{e.action}:{e.data.get('milestone', '')}" in commitment.met_by
+            )
         ),
         None,
     )
@@ -1331,13 +1459,22 @@ def parse_value(name: str, kind: str, raw: Any, choices: list[str] | None = None
         if kind == "date":
             return (text if isinstance(text, date) else date.fromisoformat(text)).isoformat()
         if kind == "datetime":
-            return clock.parse_instant(text, what=name).isoformat() if isinstance(text, str) else text.isoformat()
+            return (
+                clock.parse_instant(text, what=name).isoformat()
+                if isinstance(text, str)
+                else text.isoformat()
+            )
         if kind == "list":
             items = text if isinstance(text, list) else [t.strip() for t in str(text).split(",")]
             return [i for i in items if i]
     except (ValueError, TypeError, clock.ClockError):
-        expected = {"number": "a number", "bool": "yes or no", "date": "a date YYYY-MM-DD",
-                    "datetime": "an ISO-8601 time", "list": "a comma-separated list"}[kind]
+        expected = {
+            "number": "a number",
+            "bool": "yes or no",
+            "date": "a date YYYY-MM-DD",
+            "datetime": "an ISO-8601 time",
+            "list": "a comma-separated list",
+        }[kind]
         raise BadInput(name, f"{raw!r} is not {expected}") from None
     if kind == "email" and not EMAIL.match(str(text)):
         raise BadInput(name, f"{raw!r} is not an e-mail address")

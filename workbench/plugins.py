@@ -49,7 +49,7 @@ class Plugins:
     """Plugin name -> the distribution (package) that provides it, with its version."""
 
     def names(self) -> list[str]:
-        return sorted(name for name, _ in self.pm.list_name_plugin())
+        return sorted(name for name, plugin in self.pm.list_name_plugin() if plugin is not None)
 
     def _impls(self, hook: str) -> list[pluggy.HookImpl]:
         # pluggy calls the list back to front: tryfirst first, trylast last, LIFO otherwise.
@@ -108,28 +108,26 @@ def get_plugins(extra: list[tuple[str, object]] | None = None) -> Plugins:
     plugins = Plugins(pm=pm, disabled=disabled_names())
     for name in plugins.disabled:
         pm.set_blocked(name)
-    for entry_point in sorted(
-        importlib.metadata.entry_points(group=GROUP), key=lambda ep: ep.name
-    ):
+    for entry_point in sorted(importlib.metadata.entry_points(group=GROUP), key=lambda ep: ep.name):
         if pm.is_blocked(entry_point.name) or pm.has_plugin(entry_point.name):
             continue
         try:
             module = entry_point.load()
             pm.register(module, name=entry_point.name)
         except Exception as exc:
-            plugins.failures.append(
-                PluginFailure(entry_point.name, None, f"{type(exc).__name__}: {exc}")
-            )
+            plugins.failures.append(PluginFailure(entry_point.name, None, f"{type(exc).__name__}: {exc}"))
             continue
         if entry_point.dist is not None:
-            plugins.distributions[entry_point.name] = (
-                f"{entry_point.dist.name} {entry_point.dist.version}"
-            )
+            plugins.distributions[entry_point.name] = f"{entry_point.dist.name} {entry_point.dist.version}"
     for name, obj in extra or []:
         if not pm.is_blocked(name):
             pm.register(obj, name=name)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginContractError(f"plugin {exc.plugin_name} breaks the contract: {exc}") from None
+        name = pm.get_name(exc.plugin) or repr(exc.plugin)
+        raise PluginContractError(
+            f"plugin {name} breaks the contract: {exc.args[0].split(' in plugin ')[0]} "
+            f"(switch it off with WORKBENCH_DISABLE_PLUGINS={name})"
+        ) from None
     return plugins

@@ -12,16 +12,28 @@ import pytest
 from workbench import hookspecs
 
 ROOT = Path(__file__).resolve().parents[2]
-HOOKS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
-               if name.startswith("workbench_"))
+HOOKS = sorted(
+    name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("workbench_")
+)
 
 
 def test_the_contract_has_the_hooks_of_the_design() -> None:
-    assert {"workbench_vendor", "workbench_case_fields", "workbench_validate_case",
-            "workbench_route_case", "workbench_commitments", "workbench_escalation_ladder",
-            "workbench_check_escalation", "workbench_close_reasons", "workbench_sweep",
-            "workbench_eligibility", "workbench_check_contract", "workbench_quote",
-            "workbench_workflow_templates", "workbench_check_step"} <= set(HOOKS)
+    assert {
+        "workbench_vendor",
+        "workbench_case_fields",
+        "workbench_validate_case",
+        "workbench_route_case",
+        "workbench_commitments",
+        "workbench_escalation_ladder",
+        "workbench_check_escalation",
+        "workbench_close_reasons",
+        "workbench_sweep",
+        "workbench_eligibility",
+        "workbench_check_contract",
+        "workbench_quote",
+        "workbench_workflow_templates",
+        "workbench_check_step",
+    } <= set(HOOKS)
 
 
 @pytest.mark.parametrize("hook", HOOKS)

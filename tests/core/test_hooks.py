@@ -41,10 +41,15 @@ class Acme:
     @hookimpl
     def workbench_vendor(self):
         return VendorProgram(
-            id="acme", name="Acme Support", version="1.0",
-            rules=[Rule("ACME-1", "Acme answers within 8 hours."),
-                   Rule("ACME-2", "Escalate after the answer is late.")],
-            products=["licence", "support", "tuning"], support_products=["support"],
+            id="acme",
+            name="Acme Support",
+            version="1.0",
+            rules=[
+                Rule("ACME-1", "Acme answers within 8 hours."),
+                Rule("ACME-2", "Escalate after the answer is late."),
+            ],
+            products=["licence", "support", "tuning"],
+            support_products=["support"],
             consulting_products=["tuning"],
             settings=[Setting("acme.answer_hours", 8, "Acme's answer time.", kind="number", rule="ACME-1")],
         )
@@ -53,8 +58,10 @@ class Acme:
     def workbench_case_fields(self, vendor, desk):
         if vendor != "acme":
             return None
-        return [Field("kind", "Kind", "choice", required=True, choices=["question", "tuning"], rule="ACME-1"),
-                Field("details", "Details", "longtext", help="What happened")]
+        return [
+            Field("kind", "Kind", "choice", required=True, choices=["question", "tuning"], rule="ACME-1"),
+            Field("details", "Details", "longtext", help="What happened"),
+        ]
 
     @hookimpl
     def workbench_validate_case(self, case, desk):
@@ -82,9 +89,17 @@ class Acme:
     def workbench_commitments(self, case, desk):
         if case.vendor != "acme":
             return None
-        return [Commitment("acme answer", case.opened_at, int(desk.setting("acme.answer_hours")) * 60,
-                           TWENTY_FOUR_SEVEN.to_dict(), "ACME-1", "Acme answers within 8 hours",
-                           met_by=["vendor-reply"])]
+        return [
+            Commitment(
+                "acme answer",
+                case.opened_at,
+                int(desk.setting("acme.answer_hours")) * 60,
+                TWENTY_FOUR_SEVEN.to_dict(),
+                "ACME-1",
+                "Acme answers within 8 hours",
+                met_by=["vendor-reply"],
+            )
+        ]
 
     @hookimpl
     def workbench_escalation_ladder(self, case, desk):
@@ -111,21 +126,42 @@ class Acme:
     def workbench_sweep(self, case, desk, now):
         if case.vendor != "acme" or now < case.opened_at + timedelta(hours=1):
             return None
-        return [Action("reminder", f"acme-nudge:{case.id}", "ACME-1", "nudge Acme after an hour",
-                       {"email": "Dear Acme, any news?"})]
+        return [
+            Action(
+                "reminder",
+                f"acme-nudge:{case.id}",
+                "ACME-1",
+                "nudge Acme after an hour",
+                {"email": "Dear Acme, any news?"},
+            )
+        ]
 
     @hookimpl
     def workbench_sweep_desk(self, desk, now):
-        return [Action("open-workflow", f"acme-renewal:{c.id}", "ACME-1", "licence renews in 30 days",
-                       {"vendor": "acme", "template": "renewal", "contract_id": c.id,
-                        "anchor": c.end.isoformat()})
-                for c in desk.contracts(vendor="acme")
-                if c.product == "licence" and c.end and (c.end - desk.today()).days <= 30]
+        return [
+            Action(
+                "open-workflow",
+                f"acme-renewal:{c.id}",
+                "ACME-1",
+                "licence renews in 30 days",
+                {"vendor": "acme", "template": "renewal", "contract_id": c.id, "anchor": c.end.isoformat()},
+            )
+            for c in desk.contracts(vendor="acme")
+            if c.product == "licence" and c.end and (c.end - desk.today()).days <= 30
+        ]
 
     @hookimpl
     def workbench_eligibility(self, customer, desk):
-        return [Eligibility("acme priority", "acme", customer.users >= 100, customer.users >= 100,
-                            "ACME-1", f"{customer.users} users (100 needed)")]
+        return [
+            Eligibility(
+                "acme priority",
+                "acme",
+                customer.users >= 100,
+                customer.users >= 100,
+                "ACME-1",
+                f"{customer.users} users (100 needed)",
+            )
+        ]
 
     @hookimpl
     def workbench_check_contract(self, contract, desk):
@@ -138,18 +174,31 @@ class Acme:
         if contract.vendor != "acme":
             return None
         fee = contract.list_price // 10
-        return Quote(contract.id, [QuoteLine("support fee", fee, "JPY", "ACME-1", "10% of list price")],
-                     "ACME-1", "rounded down to whole yen")
+        return Quote(
+            contract.id,
+            [QuoteLine("support fee", fee, "JPY", "ACME-1", "10% of list price")],
+            "ACME-1",
+            "rounded down to whole yen",
+        )
 
     @hookimpl
     def workbench_workflow_templates(self, vendor, desk):
         if vendor != "acme":
             return None
-        return [WorkflowTemplate("renewal", "acme", "Acme renewal", [
-            StepTemplate("notice", "Notice sent", "ACME-1", offset_days=-14),
-            StepTemplate("order", "Order placed", "ACME-1", offset_days=-7, form="order"),
-            StepTemplate("renewed", "Renewed", "ACME-1", offset_days=0),
-        ], "ACME-1", kind="renewal")]
+        return [
+            WorkflowTemplate(
+                "renewal",
+                "acme",
+                "Acme renewal",
+                [
+                    StepTemplate("notice", "Notice sent", "ACME-1", offset_days=-14),
+                    StepTemplate("order", "Order placed", "ACME-1", offset_days=-7, form="order"),
+                    StepTemplate("renewed", "Renewed", "ACME-1", offset_days=0),
+                ],
+                "ACME-1",
+                kind="renewal",
+            )
+        ]
 
     @hookimpl
     def workbench_form_fields(self, vendor, form, desk):
@@ -162,7 +211,9 @@ class Acme:
         if workflow.vendor != "acme" or step != "order":
             return None
         if data.get("seats", 0) > 500:
-            return Decision(False, "ACME-1", "more than 500 seats needs Acme's approval", missing=["approval"])
+            return Decision(
+                False, "ACME-1", "more than 500 seats needs Acme's approval", missing=["approval"]
+            )
         return Decision(True, "ACME-1", "order complete")
 
     @hookimpl
@@ -185,7 +236,9 @@ def acme(clock):
 
 def _customer_with_support(desk, users=10):
     customer = desk.add_customer("Northwind Traders", users=users)
-    desk.add_contract(customer.id, "acme", "support", date(2026, 1, 1), date(2027, 12, 31), list_price=100_000)
+    desk.add_contract(
+        customer.id, "acme", "support", date(2026, 1, 1), date(2027, 12, 31), list_price=100_000
+    )
     return customer
 
 
@@ -271,7 +324,10 @@ def test_desk_clock_pauses_on_customer_not_on_vendor_core_sla_3(acme, clock) -> 
     assert first.due == datetime.fromisoformat("2026-11-24T14:00+09:00") and first.rule == "CORE-SLA-3"
     acme.send_to_vendor(case.id)
     clock("2026-11-24T13:00+09:00")
-    assert next(d for d in acme.deadlines(acme.case(case.id)) if d.name == "desk first response").due == first.due
+    assert (
+        next(d for d in acme.deadlines(acme.case(case.id)) if d.name == "desk first response").due
+        == first.due
+    )
     acme.vendor_reply(case.id)
     acme.pending(case.id)
     clock("2026-11-25T13:00+09:00")
@@ -285,8 +341,10 @@ def test_hook_workbench_escalation_ladder(acme) -> None:
     case = acme.open_case("acme", customer.id, "Help", {"kind": "question"})
     ladder = acme.ladder(case)
     assert [(r.track, r.level, r.role) for r in ladder.rungs] == [
-        ("technical", 1, "Acme engineer"), ("commercial", 1, "account manager"),
-        ("commercial", 2, "sales executive")]
+        ("technical", 1, "Acme engineer"),
+        ("commercial", 1, "account manager"),
+        ("commercial", 2, "sales executive"),
+    ]
 
 
 def test_hook_workbench_check_escalation(acme, clock) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from workbench import hookimpl
+from workbench.model import Finding
 from workbench.plugins import PluginContractError, get_plugins
 from workbench.testing import make_desk
 
@@ -63,14 +64,19 @@ def test_third_party_plugin_outside_the_repository_is_discovered_and_listed(tmp_
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "WORKBENCH_DB": str(tmp_path / "desk.json")}
     result = subprocess.run(
         [sys.executable, "-m", "workbench", "plugins", "--json"],
-        capture_output=True, text=True, env=env, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     listed = {p["plugin"]: p for p in json.loads(result.stdout)["plugins"]}
     assert listed["acme"]["program"]["name"] == "Acme Support"
     assert listed["acme"]["package"] == "workbench-acme-thirdparty 1.0"
 
 
-def test_plugin_that_fails_to_import_is_reported_by_name_and_the_desk_carries_on(tmp_path, monkeypatch) -> None:
+def test_plugin_that_fails_to_import_is_reported_by_name_and_the_desk_carries_on(
+    tmp_path, monkeypatch
+) -> None:
     make_distribution(tmp_path, "broken", "raise ImportError('no module named acme_sdk')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     plugins = get_plugins()
@@ -86,24 +92,31 @@ def test_misspelt_hook_fails_the_load_and_names_the_plugin() -> None:
         def workbench_vendr(self):
             return None
 
-    with pytest.raises(PluginContractError, match="plugin misspelt .*workbench_vendr"):
+    with pytest.raises(
+        PluginContractError, match="plugin misspelt breaks the contract: unknown hook 'workbench_vendr'"
+    ):
         get_plugins([("misspelt", Misspelt())])
 
 
-def test_plugin_raising_inside_a_hook_is_reported_and_other_answers_still_count(desk, clock) -> None:
+def test_plugin_raising_inside_a_hook_is_reported_and_other_answers_still_count(clock) -> None:
     class Exploding:
         @hookimpl
         def workbench_validate_case(self, case, desk):
             raise RuntimeError("database is down")
 
-    exploding = make_desk([("exploding", Exploding())])
-    customer = exploding.add_customer("Northwind Traders")
-    preview = exploding.preview_case("ontime", customer.id, "Calendar shows wrong time", {})
-    assert "plugin exploding failed in hook workbench_validate_case: RuntimeError: database is down" in [
-        str(f) for f in exploding.plugins.failures
+    class Policy:
+        @hookimpl
+        def workbench_validate_case(self, case, desk):
+            return [Finding("warning", "CORE-SLA-3", "tell the customer within 4 hours")]
+
+    desk = make_desk([("policy", Policy()), ("exploding", Exploding())])
+    customer = desk.add_customer("Northwind Traders")
+    preview = desk.preview_case("ontime", customer.id, "Calendar shows wrong time", {})
+    assert [str(f) for f in desk.plugins.failures] == [
+        "plugin exploding failed in hook workbench_validate_case: RuntimeError: database is down"
     ]
-    # OnTime's own answers (its route) are still used
-    assert preview.route is not None and preview.route.rule.startswith("ONTIME-")
+    assert "tell the customer within 4 hours" in [f.message for f in preview.findings]
+    assert preview.route is not None
 
 
 def test_disable_plugins_blocks_them_by_name(monkeypatch) -> None:

@@ -18,60 +18,127 @@ from workbench.model import (
     Finding,
     Ladder,
     Route,
-    Rung,
     Rule,
+    Rung,
     Setting,
     VendorProgram,
 )
 
 RULES = [
-    Rule("CORE-PATH-1", "Every case is on exactly one path at a time: subscription-support, "
-         "consulting, guidance, platform or self-service."),
-    Rule("CORE-PATH-2", "Consulting presupposes an active subscription with support; offering or "
-         "opening a consulting path without one is refused, with the reason."),
-    Rule("CORE-PATH-3", "Problem-time questions go to subscription support; performance tuning and "
-         "environment-specific optimisation go to consulting. A plugin refines this per vendor."),
-    Rule("CORE-PATH-4", "Subscription support includes a response-time commitment, investigation to "
-         "the product's source and forwarding bugs / requests; consulting adds an on-site or "
-         "dedicated consultant, tuning, patches and emergency phone."),
-    Rule("CORE-ESC-1", "A technical escalation moves a case one level up the vendor's ladder, only when "
-         "the vendor's condition for that level holds; otherwise it is refused with the condition "
-         "and the earliest time it will hold."),
-    Rule("CORE-ESC-2", "A commercial escalation (account manager / sales executive) is offered when the "
-         "technical track is stalled (no vendor progress for 30 days) on a case with technical "
-         "evidence attached; it is refused without evidence."),
-    Rule("CORE-SLA-1", "Every deadline is computed on a named business calendar and shown with the "
-         "calendar's name; pending-on-customer time does not count against a vendor's commitment."),
+    Rule(
+        "CORE-PATH-1",
+        "Every case is on exactly one path at a time: subscription-support, "
+        "consulting, guidance, platform or self-service.",
+    ),
+    Rule(
+        "CORE-PATH-2",
+        "Consulting presupposes an active subscription with support; offering or "
+        "opening a consulting path without one is refused, with the reason.",
+    ),
+    Rule(
+        "CORE-PATH-3",
+        "Problem-time questions go to subscription support; performance tuning and "
+        "environment-specific optimisation go to consulting. A plugin refines this per vendor.",
+    ),
+    Rule(
+        "CORE-PATH-4",
+        "Subscription support includes a response-time commitment, investigation to "
+        "the product's source and forwarding bugs / requests; consulting adds an on-site or "
+        "dedicated consultant, tuning, patches and emergency phone.",
+    ),
+    Rule(
+        "CORE-ESC-1",
+        "A technical escalation moves a case one level up the vendor's ladder, only when "
+        "the vendor's condition for that level holds; otherwise it is refused with the condition "
+        "and the earliest time it will hold.",
+    ),
+    Rule(
+        "CORE-ESC-2",
+        "A commercial escalation (account manager / sales executive) is offered when the "
+        "technical track is stalled (no vendor progress for 30 days) on a case with technical "
+        "evidence attached; it is refused without evidence.",
+    ),
+    Rule(
+        "CORE-SLA-1",
+        "Every deadline is computed on a named business calendar and shown with the "
+        "calendar's name; pending-on-customer time does not count against a vendor's commitment.",
+    ),
     Rule("CORE-SLA-2", "A deadline is ok, at-risk (less than 25% of its window left) or breached."),
-    Rule("CORE-SLA-3", "The desk's own commitment to its customer: first response within 4 business "
-         "hours and an update at least every 2 business days on the desk calendar; waiting on the "
-         "customer pauses it, waiting on the vendor does not."),
-    Rule("CORE-SLA-4", "Who holds the ball follows from the case's history; the case shows the "
-         "business time each side has held it and its SLA timeline can be exported as evidence."),
-    Rule("CORE-AUDIT-1", "Every change to a case, a customer, a contract or a workflow is an event "
-         "with time, actor and before/after; history is never rewritten."),
+    Rule(
+        "CORE-SLA-3",
+        "The desk's own commitment to its customer: first response within 4 business "
+        "hours and an update at least every 2 business days on the desk calendar; waiting on the "
+        "customer pauses it, waiting on the vendor does not.",
+    ),
+    Rule(
+        "CORE-SLA-4",
+        "Who holds the ball follows from the case's history; the case shows the "
+        "business time each side has held it and its SLA timeline can be exported as evidence.",
+    ),
+    Rule(
+        "CORE-AUDIT-1",
+        "Every change to a case, a customer, a contract or a workflow is an event "
+        "with time, actor and before/after; history is never rewritten.",
+    ),
 ]
 
 SETTINGS = [
-    Setting("desk.timezone", "Asia/Tokyo", "The desk's time zone: times are shown in it.",
-            kind="timezone"),
+    Setting("desk.timezone", "Asia/Tokyo", "The desk's time zone: times are shown in it.", kind="timezone"),
     Setting("desk.name", "Demo desk", "The desk's name, shown in the title bar."),
-    Setting("core.at_risk_share", 0.25, "A deadline is at risk when less than this share of its "
-            "window is left.", kind="number", rule="CORE-SLA-2"),
-    Setting("core.stall_days", 30, "Days without vendor progress after which the technical track "
-            "counts as stalled.", kind="number", rule="CORE-ESC-2"),
-    Setting("core.first_response_hours", 4, "The desk's first response to its customer, in business "
-            "hours on the desk calendar.", kind="number", rule="CORE-SLA-3"),
-    Setting("core.update_days", 2, "The desk updates its customer at least every this many business "
-            "days.", kind="number", rule="CORE-SLA-3"),
-    Setting("core.desk_hours", "09:00-18:00", "The desk calendar's working hours (HH:MM-HH:MM).",
-            rule="CORE-SLA-3"),
-    Setting("core.desk_holidays", "JP", "Public holidays off on the desk calendar (a country code "
-            "of the holidays package; empty for none).", rule="CORE-SLA-3"),
-    Setting("core.closed_dates", [], "Extra dates the desk is closed (YYYY-MM-DD, comma-separated).",
-            kind="list", rule="CORE-SLA-3"),
-    Setting("core.workflow_at_risk_days", 7, "A workflow step due within this many days is at risk.",
-            kind="number", rule="CORE-SLA-2"),
+    Setting(
+        "core.at_risk_share",
+        0.25,
+        "A deadline is at risk when less than this share of its window is left.",
+        kind="number",
+        rule="CORE-SLA-2",
+    ),
+    Setting(
+        "core.stall_days",
+        30,
+        "Days without vendor progress after which the technical track counts as stalled.",
+        kind="number",
+        rule="CORE-ESC-2",
+    ),
+    Setting(
+        "core.first_response_hours",
+        4,
+        "The desk's first response to its customer, in business hours on the desk calendar.",
+        kind="number",
+        rule="CORE-SLA-3",
+    ),
+    Setting(
+        "core.update_days",
+        2,
+        "The desk updates its customer at least every this many business days.",
+        kind="number",
+        rule="CORE-SLA-3",
+    ),
+    Setting(
+        "core.desk_hours",
+        "09:00-18:00",
+        "The desk calendar's working hours (HH:MM-HH:MM).",
+        rule="CORE-SLA-3",
+    ),
+    Setting(
+        "core.desk_holidays",
+        "JP",
+        "Public holidays off on the desk calendar (a country code of the holidays package; empty for none).",
+        rule="CORE-SLA-3",
+    ),
+    Setting(
+        "core.closed_dates",
+        [],
+        "Extra dates the desk is closed (YYYY-MM-DD, comma-separated).",
+        kind="list",
+        rule="CORE-SLA-3",
+    ),
+    Setting(
+        "core.workflow_at_risk_days",
+        7,
+        "A workflow step due within this many days is at risk.",
+        kind="number",
+        rule="CORE-SLA-2",
+    ),
 ]
 
 
@@ -90,19 +157,32 @@ def workbench_vendor() -> VendorProgram:
 @hookimpl(trylast=True)
 def workbench_route_case(case: Case, desk) -> Route:
     if desk.has_support(case.customer_id, case.vendor):
-        return Route("subscription-support", "desk", "CORE-PATH-3",
-                     "the customer holds an active support subscription: a problem-time question "
-                     "goes to subscription support")
-    return Route("self-service", "desk", "CORE-PATH-1",
-                 "no support subscription is active: the desk answers from the vendor's docs")
+        return Route(
+            "subscription-support",
+            "desk",
+            "CORE-PATH-3",
+            "the customer holds an active support subscription: a problem-time question "
+            "goes to subscription support",
+        )
+    return Route(
+        "self-service",
+        "desk",
+        "CORE-PATH-1",
+        "no support subscription is active: the desk answers from the vendor's docs",
+    )
 
 
 @hookimpl
 def workbench_validate_case(case: Case, desk) -> list[Finding]:
     if case.path == "consulting" and not desk.has_support(case.customer_id, case.vendor):
-        return [Finding("error", "CORE-PATH-2",
-                        "consulting needs an active subscription with support; this customer has "
-                        f"none for {case.vendor}")]
+        return [
+            Finding(
+                "error",
+                "CORE-PATH-2",
+                "consulting needs an active subscription with support; this customer has "
+                f"none for {case.vendor}",
+            )
+        ]
     return []
 
 
@@ -113,10 +193,15 @@ def workbench_check_contract(contract: Contract, desk) -> list[Finding]:
         return []
     if desk.has_support(contract.customer_id, contract.vendor, on=contract.start):
         return []
-    return [Finding("error", "CORE-PATH-2",
-                    f"{contract.product} is consulting, which needs an active subscription with "
-                    f"support on {contract.start}; the customer has none for {program.name}",
-                    "product")]
+    return [
+        Finding(
+            "error",
+            "CORE-PATH-2",
+            f"{contract.product} is consulting, which needs an active subscription with "
+            f"support on {contract.start}; the customer has none for {program.name}",
+            "product",
+        )
+    ]
 
 
 @hookimpl
@@ -126,8 +211,12 @@ def workbench_commitments(case: Case, desk) -> list[Commitment]:
     first = int(float(desk.setting("core.first_response_hours")) * 60)
     commitments = [
         Commitment(
-            name="desk first response", start=case.opened_at, minutes=first,
-            calendar=calendar.to_dict(), rule="CORE-SLA-3", clock="desk",
+            name="desk first response",
+            start=case.opened_at,
+            minutes=first,
+            calendar=calendar.to_dict(),
+            rule="CORE-SLA-3",
+            clock="desk",
             reason=f"the desk answers its customer within {first // 60} business hours",
             met_by=["respond"],
         )
@@ -138,8 +227,12 @@ def workbench_commitments(case: Case, desk) -> list[Commitment]:
         days = int(desk.setting("core.update_days"))
         commitments.append(
             Commitment(
-                name="desk update", start=responses[-1], minutes=days * day_minutes,
-                calendar=calendar.to_dict(), rule="CORE-SLA-3", clock="desk",
+                name="desk update",
+                start=responses[-1],
+                minutes=days * day_minutes,
+                calendar=calendar.to_dict(),
+                rule="CORE-SLA-3",
+                clock="desk",
                 reason=f"the desk updates its customer at least every {days} business days",
             )
         )
@@ -151,10 +244,20 @@ def workbench_escalation_ladder(case: Case, desk) -> Ladder:
     return Ladder(
         rungs=[
             Rung(1, "vendor support", "technical", "the vendor's condition", "CORE-ESC-1"),
-            Rung(1, "account manager", "commercial",
-                 "a stalled technical track and technical evidence", "CORE-ESC-2"),
-            Rung(2, "sales executive", "commercial",
-                 "a stalled technical track and technical evidence", "CORE-ESC-2"),
+            Rung(
+                1,
+                "account manager",
+                "commercial",
+                "a stalled technical track and technical evidence",
+                "CORE-ESC-2",
+            ),
+            Rung(
+                2,
+                "sales executive",
+                "commercial",
+                "a stalled technical track and technical evidence",
+                "CORE-ESC-2",
+            ),
         ],
         rule="CORE-ESC-1",
         reason="the vendor publishes no ladder of its own",
@@ -171,23 +274,34 @@ def workbench_check_escalation(case: Case, track: str, level: int, desk, now: da
 def commercial_decision(case: Case, desk, now: datetime) -> Decision:
     """CORE-ESC-2: a stalled technical track with technical evidence attached."""
     if not case.evidence:
-        return Decision(False, "CORE-ESC-2",
-                        "the sales side acts fast only on a technically grounded case: attach a "
-                        "reproduction, a patch or a log first", missing=["technical evidence"])
+        return Decision(
+            False,
+            "CORE-ESC-2",
+            "the sales side acts fast only on a technically grounded case: attach a "
+            "reproduction, a patch or a log first",
+            missing=["technical evidence"],
+        )
     if case.sent_at is None:
-        return Decision(False, "CORE-ESC-2",
-                        "the technical track has not started: the case was never sent to the vendor")
+        return Decision(
+            False, "CORE-ESC-2", "the technical track has not started: the case was never sent to the vendor"
+        )
     progress = [e.at for e in desk.events("cases", case.id) if e.action == "vendor-reply"]
     last = max([case.sent_at, *progress])
     days = int(desk.setting("core.stall_days"))
     stalled_from = last + timedelta(days=days)
     if now < stalled_from:
-        return Decision(False, "CORE-ESC-2",
-                        f"the technical track is not stalled: the vendor last moved on "
-                        f"{last.date().isoformat()}, and it counts as stalled after {days} days",
-                        earliest=stalled_from)
-    return Decision(True, "CORE-ESC-2",
-                    f"no vendor progress for {(now - last).days} days on a case with technical evidence")
+        return Decision(
+            False,
+            "CORE-ESC-2",
+            f"the technical track is not stalled: the vendor last moved on "
+            f"{last.date().isoformat()}, and it counts as stalled after {days} days",
+            earliest=stalled_from,
+        )
+    return Decision(
+        True,
+        "CORE-ESC-2",
+        f"no vendor progress for {(now - last).days} days on a case with technical evidence",
+    )
 
 
 @hookimpl(trylast=True)

@@ -1,0 +1,234 @@
+"""The command line as a script uses it: help everywhere, one JSON document with --json,
+bad input refused with exit 2 and the desk file untouched, no traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from workbench.cli import cli, main
+
+
+@pytest.fixture
+def run(tmp_path, capsys, clock, monkeypatch):
+    """Run ``workbench ARGS`` in-process on a desk file in tmp_path; returns (status, out, err)."""
+    db = tmp_path / "desk.json"
+    monkeypatch.setenv("WORKBENCH_DB", str(db))
+    monkeypatch.setenv("WORKBENCH_ACTOR", "aiko")
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        try:
+            main(list(args))
+            status = 0
+        except SystemExit as exc:
+            status = exc.code or 0
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    invoke.db = db
+    return invoke
+
+
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += all_commands(command, (*prefix, name))
+    return found
+
+
+COMMANDS = all_commands(cli)
+
+
+def test_the_command_surface_of_the_design_is_there() -> None:
+    names = {" ".join(c) for c in COMMANDS}
+    for expected in [
+        "demo",
+        "plugins",
+        "settings",
+        "customer add",
+        "customer list",
+        "customer show",
+        "contract add",
+        "contract list",
+        "contract show",
+        "case new",
+        "case list",
+        "case show",
+        "case note",
+        "case pending",
+        "case reply",
+        "case resolve",
+        "case escalate",
+        "case close",
+        "case timeline",
+        "eligibility",
+        "quote",
+        "workflow new",
+        "workflow list",
+        "workflow show",
+        "workflow step",
+        "renewals",
+        "sweep",
+        "export",
+        "import",
+        "doctor",
+    ]:
+        assert expected in names
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_answers_help(run, command) -> None:
+    status, out, _ = run(*command, "--help")
+    assert status == 0 and "Usage: workbench" in out
+    leaf = cli
+    for name in command:
+        leaf = leaf.commands[name]
+    if not isinstance(leaf, click.Group):
+        assert "--db" in out and "--now" in out and "--json" in out
+
+
+def test_version(run) -> None:
+    status, out, _ = run("--version")
+    assert status == 0 and out.startswith("workbench, version ")
+
+
+def test_json_output_is_exactly_one_document(run) -> None:
+    run("customer", "add", "Northwind Traders", "--region", "usa", "--users", "70")
+    status, out, err = run("customer", "list", "--json")
+    assert status == 0 and err == ""
+    assert [c["name"] for c in json.loads(out)] == ["Northwind Traders"]
+    status, out, _ = run("plugins", "--json")
+    programs = {p["plugin"]: p["program"] for p in json.loads(out)["plugins"]}
+    assert set(programs) == {"core", "ontime", "zoho", "bittitan", "webex"}
+    assert [r["id"] for r in programs["core"]["rules"]][:2] == ["CORE-PATH-1", "CORE-PATH-2"]
+
+
+BAD_INPUTS = [
+    (("customer", "add", "X", "--email", "not-an-address"), "email"),
+    (("customer", "add", "X", "--users", "many"), "users"),
+    (("customer", "show", "CUS-999"), "no customer with ID 'CUS-999'"),
+    (
+        (
+            "contract",
+            "add",
+            "--customer",
+            "CUS-1",
+            "--vendor",
+            "nope",
+            "--product",
+            "x",
+            "--start",
+            "2026-01-01",
+        ),
+        "vendor",
+    ),
+    (
+        (
+            "contract",
+            "add",
+            "--customer",
+            "CUS-1",
+            "--vendor",
+            "ontime",
+            "--product",
+            "license",
+            "--start",
+            "01/01/2026",
+        ),
+        "--start",
+    ),
+    (
+        ("case", "new", "--vendor", "zoho", "--customer", "CUS-1", "--subject", "x", "--field", "nonsense"),
+        "--field",
+    ),
+    (("case", "show", "C-404"), "no case with ID 'C-404'"),
+    (("case", "list", "--state", "sleeping"), "state"),
+    (("case", "escalate", "C-1", "--track", "sideways"), "--track"),
+    (("settings", "desk.timezone", "Mars/Olympus"), "desk.timezone"),
+    (("settings", "core.stall_days", "soon"), "core.stall_days"),
+    (("settings", "no.such.setting", "1"), "unknown setting"),
+    (("renewals", "--within", "-3"), "within"),
+    (("sweep", "--now", "next tuesday"), "--now"),
+    (("workflow", "new", "--vendor", "webex", "--template", "nope"), "template"),
+]
+
+
+@pytest.mark.parametrize("args,named", BAD_INPUTS, ids=lambda v: " ".join(v) if isinstance(v, tuple) else v)
+def test_bad_input_exits_2_names_the_problem_and_changes_nothing(run, args, named) -> None:
+    run("customer", "add", "Northwind Traders")
+    before = run.db.read_bytes()
+    status, out, err = run(*args)
+    assert status == 2, err
+    assert named in err and "Traceback" not in err
+    assert out == ""
+    assert run.db.read_bytes() == before
+
+
+def test_bad_input_with_json_still_prints_one_document(run) -> None:
+    run("customer", "add", "Northwind Traders")
+    status, out, err = run("case", "show", "C-9", "--json")
+    assert status == 2 and json.loads(out)["error"]["field"] == "case"
+
+
+def test_demo_refuses_a_desk_that_holds_data(run) -> None:
+    run("customer", "add", "Northwind Traders")
+    before = run.db.read_bytes()
+    status, _, err = run("demo")
+    assert status == 2 and "already holds data" in err
+    assert run.db.read_bytes() == before
+
+
+def test_now_sets_the_clock_everywhere(run) -> None:
+    run("customer", "add", "Northwind Traders", "--now", "2026-12-01T09:00+09:00")
+    _, out, _ = run("customer", "show", "CUS-1", "--json")
+    assert json.loads(out)["customer"]["created_at"] == "2026-12-01T00:00:00+00:00"
+
+
+def test_unexpected_errors_show_no_traceback(tmp_path) -> None:
+    """A desk file that is a directory is an error in words, exit 1, without a traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench", "customer", "list", "--db", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode in (1, 2)
+    assert "Traceback" not in result.stderr and result.stderr.startswith("workbench: ")
+
+
+def test_cli_tour_of_a_case(run) -> None:
+    """The timeline actions through the CLI, each recorded as an event (CORE-AUDIT-1)."""
+    run("customer", "add", "Northwind Traders")
+    status, out, err = run(
+        "case", "new", "--vendor", "ontime", "--customer", "CUS-1", "--subject", "Free/busy missing", "--json"
+    )
+    assert status == 0, err
+    case = json.loads(out)["case"]
+    for args in (
+        ("case", "note", case["id"], "called the customer", "--to-customer"),
+        ("case", "pending", case["id"], "waiting for logs"),
+        ("case", "reply", case["id"], "logs sent"),
+        ("case", "resolve", case["id"]),
+    ):
+        status, _, err = run(*args)
+        assert status == 0, err
+    _, out, _ = run("case", "show", case["id"], "--json")
+    shown = json.loads(out)
+    assert [e["action"] for e in shown["events"]] == ["open", "respond", "pending", "reply", "resolve"]
+    assert all(e["actor"] == "aiko" for e in shown["events"])
+    _, out, _ = run("case", "timeline", case["id"], "--json")
+    whats = [(e["deadline"], e["what"]) for e in json.loads(out)]
+    assert ("desk first response", "start") in whats and ("desk first response", "met") in whats
+
+
+def test_readme_names_the_two_setup_commands() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text(encoding="utf-8")
+    assert "./dev demo" in readme and "./dev test" in readme
+    assert "./dev test" in ci
