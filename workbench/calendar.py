@@ -1,0 +1,436 @@
+"""Business calendars and exact business-time arithmetic (CORE-SLA-1).
+
+A :class:`Calendar` is a named value: a time zone, working weekdays, working spans of the
+local day, public holidays (the ``holidays`` package) and extra closed dates. On it,
+:meth:`Calendar.add` finds when a business duration runs out and :meth:`Calendar.elapsed`
+measures the business time between two instants, both leaving out :class:`Pause` intervals
+(time pending on the customer).
+
+Conventions, shared by every function here:
+
+- Every instant given must be timezone-aware (a naive one is a ``ValueError``); every
+  instant returned is in UTC.
+- Arithmetic is exact: ``datetime`` and ``timedelta`` are integer counts of microseconds,
+  so nothing is rounded and nothing drifts.
+- Open time is half-open: a span 09:00–18:00 is open at 09:00 and closed at 18:00.
+- Wall-clock times map to instants as *the first instant at which the local clock reads that
+  time or later*. So on a daylight-saving day a span is as long as the clock says: a span
+  across the spring-forward gap is an hour shorter, and a span across the autumn repeat is an
+  hour longer (an ambiguous start or end is its first occurrence).
+- Pauses may overlap one another and closed time; paused time is never counted twice and
+  closed time is never counted at all. A pause with no end runs forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache, lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WHOLE_DAY = ((0, 24 * 60),)
+_MICROSECOND = timedelta(microseconds=1)
+_DAY = timedelta(days=1)
+_FOREVER = datetime.max.replace(tzinfo=UTC)  # the end of a pause that has none
+
+Interval = tuple[datetime, datetime]
+
+
+def _utc(value: datetime, what: str) -> datetime:
+    """``value`` in UTC; a naive datetime is refused, naming ``what``."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Pause:
+    """An interval that does not count as business time (e.g. pending on the customer).
+
+    ``end`` is ``None`` while still paused: the pause then runs forever from ``start``.
+    """
+
+    start: datetime
+    end: datetime | None = None
+
+    def __post_init__(self) -> None:
+        start = _utc(self.start, "pause start")
+        if self.end is not None and _utc(self.end, "pause end") < start:
+            raise ValueError(
+                f"pause ends ({self.end.isoformat()}) before it starts ({self.start.isoformat()})"
+            )
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A named business calendar (CORE-SLA-1).
+
+    ``days`` are working weekdays (0 = Monday); ``hours`` are working spans in minutes of the
+    local day, sorted and not overlapping (``((540, 1080),)`` is 09:00–18:00, ``((0, 1440),)``
+    the whole day); ``holiday_country`` is a ``holidays`` country code whose public holidays
+    are closed; ``closed_dates`` are further closed local dates.
+    """
+
+    name: str
+    tz: str
+    days: frozenset[int]
+    hours: tuple[tuple[int, int], ...]
+    holiday_country: str | None = None
+    closed_dates: frozenset[date] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        # Accept any iterables (e.g. lists from JSON) but store hashable, canonical values.
+        object.__setattr__(self, "days", frozenset(self.days))
+        object.__setattr__(self, "hours", tuple((int(a), int(b)) for a, b in self.hours))
+        object.__setattr__(self, "closed_dates", frozenset(self.closed_dates))
+        try:
+            ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"calendar {self.name!r}: unknown time zone {self.tz!r}") from None
+        if not self.days or not self.days <= set(range(7)):
+            raise ValueError(f"calendar {self.name!r}: days must be weekdays 0–6, at least one")
+        if not self.hours:
+            raise ValueError(f"calendar {self.name!r}: needs at least one working span")
+        previous_end = 0
+        for start, end in self.hours:
+            if not previous_end <= start < end <= 24 * 60:
+                raise ValueError(
+                    f"calendar {self.name!r}: working spans must be sorted, not overlapping, "
+                    f"within 00:00–24:00; got {self.hours}"
+                )
+            previous_end = end
+        if self.holiday_country is not None:
+            _check_country(self.holiday_country)
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def is_open(self, at: datetime) -> bool:
+        """Whether ``at`` is working time (pauses aside); a span's end is closed."""
+        at = _utc(at, "at")
+        return self.next_open(at) == at
+
+    def next_open(self, at: datetime) -> datetime:
+        """``at`` itself if it is working time, else the start of the next working span."""
+        at = _utc(at, "at")
+        start, _ = next(self._open_from(at))
+        return start
+
+    def add(self, start: datetime, duration: timedelta, pauses: Iterable[Pause] = ()) -> datetime | None:
+        """The first instant at which ``duration`` of business time, less ``pauses``, has
+        elapsed since ``start``.
+
+        Being the *first* such instant, the result for a positive duration is always just
+        after counted time: it is inside a working span or exactly at the end of one (Friday
+        18:00 rather than Monday 09:00), never elsewhere in closed time. A zero duration
+        gives ``start`` back. When an open-ended pause begins before the duration has run
+        out, the deadline never comes and the result is ``None``.
+
+        ``elapsed(start, add(start, d, p), p) == d`` for every ``d >= 0``; see
+        :meth:`elapsed` for the other direction.
+        """
+        start = _utc(start, "start")
+        if duration < timedelta(0):
+            raise ValueError(f"duration must not be negative, got {duration}")
+        if not duration:
+            return start
+        left = duration
+        for begin, end in self._counted(start, pauses):
+            if end - begin >= left:
+                return begin + left
+            left -= end - begin
+        return None
+
+    def elapsed(self, start: datetime, end: datetime, pauses: Iterable[Pause] = ()) -> timedelta:
+        """Business time between ``start`` and ``end``, less ``pauses``; zero if ``end <= start``.
+
+        ``add(start, elapsed(start, end, p), p)`` is ``end`` moved back over any closed or
+        paused time to where counting last stopped (never before ``start``). So it is ``end``
+        itself exactly when ``end == start`` or the moment just before ``end`` was counted:
+        ``end`` inside a working span (or at its end) and not paused, with counting not just
+        resumed at ``end`` (Monday 09:00 goes back to Friday 18:00).
+        """
+        start, end = _utc(start, "start"), _utc(end, "end")
+        total = timedelta(0)
+        for begin, stop in self._counted(start, pauses):
+            if begin >= end:
+                break
+            total += min(stop, end) - begin
+        return total
+
+    # -- words and storage ------------------------------------------------------------------
+
+    def describe(self) -> str:
+        """The calendar in words, e.g. "Mon–Fri 09:00–18:00 Asia/Tokyo, JP public holidays off"."""
+        spans = " and ".join(f"{_clock(a)}–{_clock(b)}" for a, b in self.hours)
+        text = f"{_describe_days(self.days)} {spans} {self.tz}"
+        if self.holiday_country:
+            text += f", {self.holiday_country} public holidays off"
+        if self.closed_dates:
+            count = len(self.closed_dates)
+            text += f", {count} other closed date{'s' if count > 1 else ''}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form; :meth:`from_dict` gives back an equal calendar."""
+        return {
+            "name": self.name,
+            "tz": self.tz,
+            "days": sorted(self.days),
+            "hours": [[start, end] for start, end in self.hours],
+            "holiday_country": self.holiday_country,
+            "closed_dates": sorted(d.isoformat() for d in self.closed_dates),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Calendar:
+        """The calendar stored by :meth:`to_dict`."""
+        return cls(
+            name=data["name"],
+            tz=data["tz"],
+            days=data["days"],
+            hours=data["hours"],
+            holiday_country=data.get("holiday_country"),
+            closed_dates=frozenset(date.fromisoformat(d) for d in data.get("closed_dates", ())),
+        )
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _open_from(self, start: datetime) -> Iterator[Interval]:
+        """Working intervals (UTC) from ``start`` on, the first one clipped to ``start``.
+
+        Starts a local day early: on a zone whose clock goes back over midnight, the early
+        part of a day's spans can read as the previous local date.
+        """
+        day = start.astimezone(ZoneInfo(self.tz)).date() - _DAY
+        while True:
+            for begin, end in _day_intervals(self, day):
+                if end > start:
+                    yield max(begin, start), end
+            day += _DAY
+
+    def _counted(self, start: datetime, pauses: Iterable[Pause]) -> Iterator[Interval]:
+        """Working intervals from ``start`` on with the pauses cut out.
+
+        Endless, unless an open-ended pause stops the count for good.
+        """
+        paused = _merge(pauses, start)
+        i = 0
+        for begin, end in self._open_from(start):
+            while begin < end:
+                while i < len(paused) and paused[i][1] <= begin:
+                    i += 1
+                if i == len(paused) or paused[i][0] >= end:
+                    yield begin, end
+                    break
+                pause_start, pause_end = paused[i]
+                if pause_start > begin:
+                    yield begin, pause_start
+                if pause_end == _FOREVER:
+                    return
+                begin = pause_end
+
+
+def _wall_to_instant(tz: str, local: datetime) -> datetime:
+    """The first instant (UTC) at which the clock in ``tz`` reads ``local`` (naive) or later."""
+    zone = ZoneInfo(tz)
+    after = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if after.astimezone(zone).replace(tzinfo=None) == local:
+        return after
+    # ``local`` falls in a gap (the clock went forward): the answer is the transition,
+    # which lies between the readings with the offsets after and before it.
+    before = local.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    while after - before > _MICROSECOND:
+        middle = before + (after - before) // 2
+        if middle.astimezone(zone).replace(tzinfo=None) >= local:
+            after = middle
+        else:
+            before = middle
+    return after
+
+
+@lru_cache(maxsize=1 << 16)
+def _day_intervals(calendar: Calendar, day: date) -> tuple[Interval, ...]:
+    """The working intervals (UTC) of one local day; empty on a closed day."""
+    if (
+        day.weekday() not in calendar.days
+        or day in calendar.closed_dates
+        or (calendar.holiday_country and day in _holidays(calendar.holiday_country, day.year))
+    ):
+        return ()
+    midnight = datetime.combine(day, time())
+    intervals = []
+    for start, end in calendar.hours:
+        begin = _wall_to_instant(calendar.tz, midnight + timedelta(minutes=start))
+        stop = _wall_to_instant(calendar.tz, midnight + timedelta(minutes=end))
+        if begin < stop:
+            intervals.append((begin, stop))
+    return tuple(intervals)
+
+
+@cache
+def _holidays(country: str, year: int) -> frozenset[date]:
+    """Public holidays of ``country`` in ``year`` (building them is slow, hence the cache)."""
+    import holidays  # imported on first use: it is slow to import
+
+    return frozenset(holidays.country_holidays(country, years=year))
+
+
+@cache
+def _check_country(country: str) -> None:
+    """Refuse a country code the ``holidays`` package does not know."""
+    import holidays
+
+    try:
+        holidays.country_holidays(country)
+    except NotImplementedError:
+        raise ValueError(f"no public holidays known for country {country!r}") from None
+
+
+def _merge(pauses: Iterable[Pause], start: datetime) -> list[Interval]:
+    """Pauses in UTC that matter after ``start``, sorted, overlaps merged; no end is _FOREVER."""
+    merged: list[Interval] = []
+    for begin, end in sorted(
+        (_utc(p.start, "pause start"), _FOREVER if p.end is None else _utc(p.end, "pause end"))
+        for p in pauses
+    ):
+        if end <= max(begin, start):
+            continue
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((begin, end))
+    return merged
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _minutes(text: str) -> int:
+    """Minutes of the day for "HH:MM" (up to "24:00")."""
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time of day like 09:00") from None
+    if not (0 <= minutes < 60 and 0 <= hours * 60 + minutes <= 24 * 60):
+        raise ValueError(f"{text!r} is not a time of day between 00:00 and 24:00")
+    return hours * 60 + minutes
+
+
+def _describe_days(days: frozenset[int]) -> str:
+    if len(days) == 7:
+        return "every day"
+    firsts = [d for d in sorted(days) if (d - 1) % 7 not in days]
+    if len(firsts) == 1 and len(days) > 1:
+        return f"{DAY_NAMES[firsts[0]]}–{DAY_NAMES[(firsts[0] + len(days) - 1) % 7]}"
+    return ", ".join(DAY_NAMES[d] for d in sorted(days))
+
+
+# -- ready-made calendars -------------------------------------------------------------------
+
+TWENTY_FOUR_SEVEN = Calendar(name="24x7", tz="UTC", days=frozenset(range(7)), hours=WHOLE_DAY)
+"""Every hour of every day (ZOHO-SLA-2 critical cases, BT-SLA-1 support, WX-HOURS-1)."""
+
+
+def twenty_four_five(tz: str) -> Calendar:
+    """Monday 00:00 to Friday 24:00 in ``tz``, no holidays off (ZOHO-SLA-1)."""
+    return Calendar(name=f"24x5 {tz}", tz=tz, days=frozenset(range(5)), hours=WHOLE_DAY)
+
+
+def weekdays(
+    tz: str,
+    start: str = "09:00",
+    end: str = "17:00",
+    holiday_country: str | None = None,
+    name: str | None = None,
+) -> Calendar:
+    """Monday–Friday from ``start`` to ``end`` ("HH:MM", end up to "24:00") in ``tz``.
+
+    ``holiday_country`` takes that country's public holidays off. Without a ``name`` the
+    calendar is named by its description, e.g. "Mon–Fri 09:00–17:00 America/Los_Angeles".
+    """
+    calendar = Calendar(
+        name=name or "",
+        tz=tz,
+        days=frozenset(range(5)),
+        hours=((_minutes(start), _minutes(end)),),
+        holiday_country=holiday_country,
+    )
+    return calendar if name else replace(calendar, name=calendar.describe())
+
+
+def japan_business() -> Calendar:
+    """Japanese business days: Monday–Friday 09:00–18:00 Asia/Tokyo less Japanese public
+    holidays (WX-SITE-1)."""
+    return weekdays(
+        "Asia/Tokyo",
+        "09:00",
+        "18:00",
+        holiday_country="JP",
+        name="Japan business days (Mon-Fri 09:00-18:00 Asia/Tokyo, JP holidays)",
+    )
+
+
+def desk_calendar(
+    tz: str = "Asia/Tokyo",
+    start: str = "09:00",
+    end: str = "18:00",
+    days: Iterable[int] = (0, 1, 2, 3, 4),
+    holiday_country: str | None = "JP",
+    closed_dates: Iterable[date] = (),
+) -> Calendar:
+    """The desk's own calendar for its commitment to its customer (CORE-SLA-3), from the
+    desk settings; named "desk"."""
+    return Calendar(
+        name="desk",
+        tz=tz,
+        days=frozenset(days),
+        hours=((_minutes(start), _minutes(end)),),
+        holiday_country=holiday_country,
+        closed_dates=frozenset(closed_dates),
+    )
+
+
+# -- whole business days --------------------------------------------------------------------
+
+
+def _business_day_after(calendar: Calendar, day: date, count: int) -> date:
+    """The ``count``-th business day (a local date with working time) after ``day``."""
+    while count:
+        day += _DAY
+        if _day_intervals(calendar, day):
+            count -= 1
+    return day
+
+
+def add_business_days(calendar: Calendar, start: datetime, days: int) -> datetime:
+    """The same local time of day on the ``days``-th business day after ``start``'s local date.
+
+    A business day is a local date with working time on ``calendar``. Days are counted
+    from the day after ``start``, whether or not ``start`` itself falls on a business day:
+    from a Saturday or a Friday, one business day later is Monday. The time of day is kept
+    as it is, even outside working hours. ``days == 0`` gives ``start`` back (in UTC).
+    Used for estimates such as WX-SITE-1's "7 Japan business days after provisioning".
+    """
+    start = _utc(start, "start")
+    if days < 0:
+        raise ValueError(f"days must not be negative, got {days}")
+    if not days:
+        return start
+    local = start.astimezone(ZoneInfo(calendar.tz))
+    target = _business_day_after(calendar, local.date(), days)
+    return _wall_to_instant(calendar.tz, datetime.combine(target, local.time()))
+
+
+def end_of_next_business_day(calendar: Calendar, at: datetime) -> datetime:
+    """The close of the first business day after ``at``'s local date (BT-SLA-1).
+
+    The close is the end of that day's last working span: from a ticket on Friday at any
+    hour, Monday at 17:00 on a Monday–Friday 09:00–17:00 calendar.
+    """
+    at = _utc(at, "at")
+    day = _business_day_after(calendar, at.astimezone(ZoneInfo(calendar.tz)).date(), 1)
+    return _day_intervals(calendar, day)[-1][1]
