@@ -636,6 +636,8 @@ def _case_text(desk: Desk, view) -> list[str]:
         f"  {local(desk, e.at)} {e.actor}: {e.action}"
         + (f" — {e.reason} ({e.rule})" if e.rule else "")
         + (f" — {e.data['text']}" if e.data.get("text") else "")
+        + (f"\n      to {e.data.get('to', '')}:\n      " + e.data["email"].replace("\n", "\n      ")
+           if e.data.get("email") else "")
         for e in view.events
     ]
     return text

@@ -90,7 +90,7 @@ class Refused(DeskError):
 
     def __init__(self, decision: Decision) -> None:
         self.decision = decision
-        text = f"refused by {decision.rule}: {decision.reason}"
+        text = f"refused by {decision.rule}: {decision.reason.rstrip('.')}."
         if decision.missing:
             text += " Missing: " + ", ".join(decision.missing) + "."
         if decision.earliest:
@@ -903,19 +903,19 @@ class Desk:
         )
 
     def customer_reply(self, key: str, text: str = "") -> Case:
-        """The customer answered: a pending case resumes, a resolved one reopens."""
+        """The customer answered: a pending case resumes; a resolved or closed one (e.g.
+        closed automatically while pending) reopens."""
 
         def change(case: Case) -> None:
-            if case.pauses and case.pauses[-1]["end"] is None:
-                case.pauses[-1]["end"] = self.now().isoformat()
-            case.state = "open"
+            _end_pause(case, self.now())
+            case.state, case.closed_at, case.close_reason = "open", None, ""
 
         return self._change_case(
             key,
             "reply",
             change,
             data={"text": text},
-            allowed_from=("open", "pending", "resolved", "waiting-vendor"),
+            allowed_from=("open", "pending", "resolved", "waiting-vendor", "closed"),
         )
 
     def resolve(self, key: str, text: str = "") -> Case:
@@ -1020,6 +1020,8 @@ class Desk:
             report.checked += 1
             actions = _flatten(self.plugins.call("workbench_sweep", case=case, desk=self, now=now))
             for action in actions:
+                if not case.is_open:
+                    break
                 if action.key not in case.sweep_keys:
                     self._apply_case_action(case, action, report)
                     case = self.case(case.id)
@@ -1260,6 +1262,9 @@ class Desk:
                 for n, v in values.items()
                 if v not in (None, "")
             }
+            for name, definition in fields.items():
+                if name not in values and definition.default is not None and _applies(definition, values):
+                    values[name] = definition.default
         decision = self.check_step(workflow, step_id, values)
         if not decision.allowed:
             raise Refused(decision)

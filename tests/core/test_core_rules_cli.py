@@ -39,7 +39,7 @@ def test_desk_first_response_paused_over_a_weekend_core_sla_3(wb) -> None:
     case = wb("case", "new", "--vendor", "ontime", "--customer", "CUS-1", "--subject", "予定が消えた",
               "--now", "2026-11-27T16:00+09:00")["case"]
     first = deadline(wb("case", "show", case["id"], "--now", "2026-11-27T16:00+09:00"), "desk first response")
-    assert first["due"] == "2026-11-30T01:00:00+00:00"  # Monday 10:00 JST without a pause
+    assert first["due"] == "2026-11-30T02:00:00+00:00"  # Monday 11:00 JST without a pause
     assert first["calendar"] == "desk" and first["rule"] == "CORE-SLA-3"
     wb("case", "pending", case["id"], "asked for a screenshot", "--now", "2026-11-27T17:00+09:00")
     paused = deadline(wb("case", "show", case["id"], "--now", "2026-11-28T12:00+09:00"), "desk first response")
@@ -80,7 +80,7 @@ def test_sweep_twice_changes_nothing_the_second_time_core_sla_2(wb) -> None:
     wb("case", "new", "--vendor", "ontime", "--customer", "CUS-1", "--subject", "Sync stops",
        "--now", "2026-11-24T10:00+09:00")
     first = wb("sweep", "--now", "2026-11-25T10:00+09:00")
-    assert [(b["deadline"], b["rule"]) for b in first["breaches"]] == [("desk first response", "CORE-SLA-2")]
+    assert [(b["deadline"], b["rule"]) for b in first["breaches"]] == [("desk first response", "CORE-SLA-3")]
     again = wb("sweep", "--now", "2026-11-25T10:00+09:00")
     assert again["breaches"] == [] and again["applied"] == []
 
