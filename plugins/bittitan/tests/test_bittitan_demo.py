@@ -1,0 +1,34 @@
+"""The demo desk: realistic BitTitan records in every state, on an empty desk."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from workbench.model import CASE_STATES
+
+
+def test_demo_fills_an_empty_desk_with_bittitan_records_in_every_state(desk) -> None:
+    """Demo: ≥3 customers, every product, ≥10 cases in every state, onboarding workflows; then
+    the first sweep sends BT-PENDING-1 reminders and closes the timed-out ticket."""
+    assert desk.is_empty()
+    lines = desk.fill_demo()
+    assert any(line.startswith("bittitan:") for line in lines)
+    cases = desk.cases(vendor="bittitan")
+    assert len(cases) >= 10
+    assert set(Counter(c.state for c in cases)) == set(CASE_STATES)
+    assert {c.queue for c in cases} == {"customer-success", "customer-support"}
+    contracts = desk.contracts(vendor="bittitan")
+    assert {c.product for c in contracts} == set(desk.programs()["bittitan"].products)
+    assert len({c.customer_id for c in contracts}) >= 3
+    assert {w.template for w in desk.workflows(vendor="bittitan")} == {
+        "onboarding", "enterprise-onboarding"}
+    deadline_states = {d.state for c in cases if c.is_open for d in desk.deadlines(c)
+                       if d.clock == "vendor"}
+    assert {"at-risk", "breached"} <= deadline_states
+    assert not [f for f in desk.plugins.failures if f.plugin == "bittitan"]
+
+    report = desk.sweep()
+    mine = {c.id for c in cases}
+    kinds = Counter(a["kind"] for a in report.applied if a.get("case") in mine)
+    assert kinds == {"reminder": 2, "close": 1}
+    assert not report.opened  # the demo's onboarding workflows are the sweep's own

@@ -1,0 +1,163 @@
+"""Case Workbench plugin: the BitTitan MigrationWiz program (rules BT-* of RULES.md).
+
+The hooks below answer for BitTitan only (``None`` for any other vendor) and hand the
+decision to the module of the rule: ``forms`` (BT-FORM-1, BT-SAFE-1), ``routing``
+(BT-ROUTE-1, BT-ROUTE-2), ``sla`` (BT-SLA-1), ``escalation`` (BT-ESC-1), ``pending``
+(BT-PENDING-1), ``closing`` (BT-CLOSE-1), ``onboarding`` (BT-ONBOARD-1, BT-ONBOARD-2) and
+``demo``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from workbench import hookimpl
+from workbench.model import (
+    Action,
+    Case,
+    CloseReason,
+    Commitment,
+    Contract,
+    Customer,
+    Decision,
+    Eligibility,
+    Field,
+    Finding,
+    Ladder,
+    Route,
+    VendorProgram,
+    Workflow,
+    WorkflowTemplate,
+)
+from workbench_bittitan import (
+    closing,
+    demo,
+    escalation,
+    forms,
+    onboarding,
+    pending,
+    routing,
+    rules,
+    sla,
+)
+from workbench_bittitan.rules import VENDOR
+
+if TYPE_CHECKING:
+    from workbench.desk import Desk
+
+
+@hookimpl
+def workbench_vendor() -> VendorProgram:
+    return rules.program()
+
+
+# -- cases -----------------------------------------------------------------------------------
+
+
+@hookimpl
+def workbench_case_fields(vendor: str) -> list[Field] | None:
+    return forms.case_fields() if vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_validate_case(case: Case, desk: Desk) -> list[Finding] | None:
+    if case.vendor != VENDOR:
+        return None
+    return [
+        *forms.form_findings(case),
+        *forms.first_ticket_findings(case, desk),
+        *routing.reroute_findings(case, desk),
+        *escalation.developer_review_findings(case, desk),
+    ]
+
+
+@hookimpl
+def workbench_route_case(case: Case, desk: Desk) -> Route | None:
+    return routing.route(case, desk) if case.vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_commitments(case: Case, desk: Desk) -> list[Commitment] | None:
+    return sla.commitments(case, desk) if case.vendor == VENDOR else None
+
+
+# -- escalation ------------------------------------------------------------------------------
+
+
+@hookimpl
+def workbench_escalation_ladder(case: Case) -> Ladder | None:
+    return escalation.ladder(case) if case.vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_check_escalation(
+    case: Case, track: str, level: int, desk: Desk, now: datetime
+) -> Decision | None:
+    if case.vendor != VENDOR or track != "technical":
+        return None  # the commercial track is the core's (CORE-ESC-2)
+    return escalation.check(case, level, desk, now)
+
+
+# -- closing and time-driven actions ---------------------------------------------------------
+
+
+@hookimpl
+def workbench_close_reasons(case: Case, desk: Desk) -> list[CloseReason] | None:
+    return closing.close_reasons(case, desk) if case.vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_sweep(case: Case, desk: Desk, now: datetime) -> list[Action] | None:
+    return pending.sweep(case, desk, now) if case.vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_sweep_desk(desk: Desk, now: datetime) -> list[Action]:
+    return onboarding.onboarding_to_open(desk, now)
+
+
+# -- customers and contracts -----------------------------------------------------------------
+
+
+@hookimpl
+def workbench_eligibility(customer: Customer, desk: Desk) -> list[Eligibility]:
+    return onboarding.eligibility(customer, desk)
+
+
+@hookimpl
+def workbench_check_contract(contract: Contract, desk: Desk) -> list[Finding] | None:
+    return onboarding.contract_findings(contract, desk) if contract.vendor == VENDOR else None
+
+
+# -- workflows -------------------------------------------------------------------------------
+
+
+@hookimpl
+def workbench_workflow_templates(vendor: str) -> list[WorkflowTemplate] | None:
+    return onboarding.TEMPLATES if vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_form_fields(vendor: str, form: str) -> list[Field] | None:
+    return onboarding.FORMS.get(form) if vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_check_step(
+    workflow: Workflow, step: str, data: dict, desk: Desk
+) -> Decision | None:
+    return onboarding.check_step(workflow, step, data, desk) if workflow.vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_workflow_findings(workflow: Workflow) -> list[Finding] | None:
+    return onboarding.workflow_findings(workflow) if workflow.vendor == VENDOR else None
+
+
+# -- demo desk -------------------------------------------------------------------------------
+
+
+@hookimpl
+def workbench_demo(desk: Desk) -> list[str]:
+    return demo.fill(desk)

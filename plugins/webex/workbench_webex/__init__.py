@@ -1,0 +1,94 @@
+"""Case Workbench plugin: the Cisco WebEx (Japan orders) program (rules WX-* of RULES.md).
+
+Mostly workflows, not cases: new orders, renewals and option requests as dated checklists
+(:mod:`workbench_webex.workflows`), the forms their steps ask for (:mod:`workbench_webex.forms`),
+the sweep that opens renewals and reminds (:mod:`workbench_webex.sweep`), and Cisco's support
+hours on every case and workflow. Every hook answers for the ``webex`` vendor only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from workbench import hookimpl
+from workbench.model import (
+    Action,
+    Case,
+    Contract,
+    Decision,
+    Field,
+    Finding,
+    VendorProgram,
+    Workflow,
+    WorkflowTemplate,
+)
+from workbench_webex import cases, demo, forms, sweep, workflows
+from workbench_webex.forms import render_form
+from workbench_webex.rules import VENDOR, program
+
+__all__ = ["render_form"]
+
+
+@hookimpl
+def workbench_vendor() -> VendorProgram:
+    return program()
+
+
+@hookimpl
+def workbench_case_fields(vendor: str, desk: Any) -> list[Field] | None:
+    return cases.case_fields() if vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_validate_case(case: Case, desk: Any) -> list[Finding] | None:
+    return cases.validate_case(case, desk.now()) if case.vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_check_contract(contract: Contract, desk: Any) -> list[Finding] | None:
+    return cases.check_contract(contract) if contract.vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_workflow_templates(vendor: str, desk: Any) -> list[WorkflowTemplate] | None:
+    if vendor != VENDOR:
+        return None
+    return workflows.templates(desk.setting("webex.partner_tier"),
+                               int(desk.setting("webex.provisioning_lead_days")))
+
+
+@hookimpl
+def workbench_form_fields(vendor: str, form: str, desk: Any) -> list[Field] | None:
+    return forms.fields_of(form) if vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_check_step(
+    workflow: Workflow, step: str, data: dict, desk: Any, now: datetime
+) -> Decision | None:
+    if workflow.vendor != VENDOR:
+        return None
+    return workflows.check_step(workflow, step, data, workflows.context(workflow, desk, now), now)
+
+
+@hookimpl
+def workbench_workflow_findings(workflow: Workflow, desk: Any, now: datetime) -> list[Finding] | None:
+    if workflow.vendor != VENDOR:
+        return None
+    return workflows.findings(workflow, workflows.context(workflow, desk, now), now)
+
+
+@hookimpl
+def workbench_sweep_desk(desk: Any, now: datetime) -> list[Action]:
+    today = now.astimezone(desk.timezone()).date()
+    actions = sweep.renewal_openings(desk.contracts(vendor=VENDOR), today,
+                                     int(desk.setting("webex.renewal_window_days")))
+    for workflow in desk.workflows(vendor=VENDOR, open_only=True):
+        actions += sweep.workflow_reminders(workflow, workflows.context(workflow, desk, now), now)
+    return actions
+
+
+@hookimpl
+def workbench_demo(desk: Any) -> list[str]:
+    return demo.fill(desk)
