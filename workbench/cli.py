@@ -636,8 +636,11 @@ def _case_text(desk: Desk, view) -> list[str]:
         f"  {local(desk, e.at)} {e.actor}: {e.action}"
         + (f" — {e.reason} ({e.rule})" if e.rule else "")
         + (f" — {e.data['text']}" if e.data.get("text") else "")
-        + (f"\n      to {e.data.get('to', '')}:\n      " + e.data["email"].replace("\n", "\n      ")
-           if e.data.get("email") else "")
+        + (
+            f"\n      to {e.data.get('to', '')}:\n      " + e.data["email"].replace("\n", "\n      ")
+            if e.data.get("email")
+            else ""
+        )
         for e in view.events
     ]
     return text
@@ -763,6 +766,17 @@ def case_escalate(desk: Desk, case_id: str, track: str, reason: str, owner: str)
         desk.view(changed.id).to_dict(),
         f"{changed.id} escalated to {track} level {last.level} ({last.role}) — {last.reason} ({last.rule})",
     )
+
+
+@case.command("owner")
+@click.argument("case_id")
+@click.argument("owner")
+@click.option("--track", default="technical", type=click.Choice(["technical", "commercial"]))
+@click.option("--level", type=int, required=True, help="The escalation level the owner took.")
+@with_desk
+def case_owner(desk: Desk, case_id: str, owner: str, track: str, level: int) -> Output:
+    """Record the vendor-side owner of an escalation (e.g. named by Zoho, ZOHO-ESC-2)."""
+    return _done(desk, desk.set_escalation_owner(case_id, track, level, owner), f"owner {owner} recorded")
 
 
 @case.command("close")

@@ -863,6 +863,9 @@ class Desk:
 
     def send_to_vendor(self, key: str, text: str = "") -> Case:
         """The case goes to the vendor: the ball is theirs, vendor clocks start (CORE-SLA-4)."""
+        decision = self.plugins.first("workbench_check_send", case=self.case(key), desk=self, now=self.now())
+        if decision is not None and not decision.allowed:
+            raise Refused(decision)
 
         def change(case: Case) -> None:
             case.state = "waiting-vendor"
@@ -1006,6 +1009,21 @@ class Desk:
             rule=decision.rule,
             reason=decision.reason,
             data={"track": track, "level": rung.level, "role": rung.role, "owner": owner, "why": reason},
+        )
+
+    def set_escalation_owner(self, key: str, track: str, level: int, owner: str) -> Case:
+        """Record who owns an escalation on the vendor's side once the vendor names them."""
+        if not owner.strip():
+            raise BadInput("owner", "must name the vendor-side owner")
+
+        def change(case: Case) -> None:
+            escalation = next((e for e in case.escalations if e.track == track and e.level == level), None)
+            if escalation is None:
+                raise BadInput("level", f"case {key} has no {track} escalation at level {level}")
+            escalation.owner = owner.strip()
+
+        return self._change_case(
+            key, "escalation-owner", change, data={"track": track, "level": level, "owner": owner.strip()}
         )
 
     # -- time-driven work -------------------------------------------------------------------

@@ -93,6 +93,17 @@ def workbench_case_severity(case: Case, desk: Desk) -> str | None:
     """The severity shown on the queue (e.g. Zoho ``1``–``3``). Stops at the first non-None result."""
 
 
+@hookspec(firstresult=True)
+def workbench_check_send(case: Case, desk: Desk, now: datetime) -> Decision | None:
+    """May ``case`` go to its vendor now (e.g. a consent the vendor requires is recorded)?
+
+    :param case: the case the desk is about to send.
+    :param now: the desk clock.
+    :return: a refusal with rule, reason and missing items, or an allowance. Stops at the
+        first non-None result; no answer means the case may be sent.
+    """
+
+
 # ----------------------------------------------------------------------------------------
 # Deadlines
 # ----------------------------------------------------------------------------------------

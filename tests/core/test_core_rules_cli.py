@@ -36,40 +36,77 @@ def test_desk_first_response_paused_over_a_weekend_core_sla_3(wb) -> None:
     """Opened Friday 16:00 JST, pending from 17:00 Friday to Monday 11:00: of the 4 business
     hours, 1 ran on Friday; the remaining 3 run from Monday 11:00, so the due is 14:00."""
     wb("customer", "add", "株式会社さくら物流", "--now", "2026-11-27T15:00+09:00")
-    case = wb("case", "new", "--vendor", "ontime", "--customer", "CUS-1", "--subject", "予定が消えた",
-              "--now", "2026-11-27T16:00+09:00")["case"]
+    case = wb(
+        "case",
+        "new",
+        "--vendor",
+        "ontime",
+        "--customer",
+        "CUS-1",
+        "--subject",
+        "予定が消えた",
+        "--now",
+        "2026-11-27T16:00+09:00",
+    )["case"]
     first = deadline(wb("case", "show", case["id"], "--now", "2026-11-27T16:00+09:00"), "desk first response")
     assert first["due"] == "2026-11-30T02:00:00+00:00"  # Monday 11:00 JST without a pause
     assert first["calendar"] == "desk" and first["rule"] == "CORE-SLA-3"
     wb("case", "pending", case["id"], "asked for a screenshot", "--now", "2026-11-27T17:00+09:00")
-    paused = deadline(wb("case", "show", case["id"], "--now", "2026-11-28T12:00+09:00"), "desk first response")
+    paused = deadline(
+        wb("case", "show", case["id"], "--now", "2026-11-28T12:00+09:00"), "desk first response"
+    )
     assert paused["state"] == "paused" and paused["due"] is None
     wb("case", "reply", case["id"], "screenshot attached", "--now", "2026-11-30T11:00+09:00")
-    resumed = deadline(wb("case", "show", case["id"], "--now", "2026-11-30T11:00+09:00"), "desk first response")
+    resumed = deadline(
+        wb("case", "show", case["id"], "--now", "2026-11-30T11:00+09:00"), "desk first response"
+    )
     assert resumed["due"] == "2026-11-30T05:00:00+00:00"  # Monday 14:00 JST
     assert resumed["state"] == "ok" and resumed["remaining_minutes"] == 180
 
     timeline = wb("case", "timeline", case["id"], "--now", "2026-11-30T15:00+09:00")
-    desk_clock = [(e["what"], e["counted_minutes"]) for e in timeline if e["deadline"] == "desk first response"]
+    desk_clock = [
+        (e["what"], e["counted_minutes"]) for e in timeline if e["deadline"] == "desk first response"
+    ]
     assert desk_clock == [("start", 0), ("pause", 60), ("resume", 60), ("breach", 240)]
     assert {e["calendar"] for e in timeline} == {"desk"}
 
 
 def test_commercial_escalation_refused_early_then_allowed_core_esc_2(wb) -> None:
     wb("customer", "add", "Northwind Traders")
-    case = wb("case", "new", "--vendor", "ontime", "--customer", "CUS-1", "--subject", "Sync stops",
-              "--now", "2026-10-01T10:00+09:00")["case"]
+    case = wb(
+        "case",
+        "new",
+        "--vendor",
+        "ontime",
+        "--customer",
+        "CUS-1",
+        "--subject",
+        "Sync stops",
+        "--now",
+        "2026-10-01T10:00+09:00",
+    )["case"]
     wb("case", "send", case["id"], "--now", "2026-10-01T11:00+09:00")
-    no_evidence = wb("case", "escalate", case["id"], "--track", "commercial",
-                     "--now", "2026-11-24T10:00+09:00", status=1)["error"]["decision"]
+    no_evidence = wb(
+        "case", "escalate", case["id"], "--track", "commercial", "--now", "2026-11-24T10:00+09:00", status=1
+    )["error"]["decision"]
     assert no_evidence["rule"] == "CORE-ESC-2" and no_evidence["missing"] == ["technical evidence"]
     wb("case", "evidence", case["id"], "stack trace of the sync job", "--kind", "log")
     wb("case", "vendor-reply", case["id"], "we are looking", "--now", "2026-11-01T10:00+09:00")
-    early = wb("case", "escalate", case["id"], "--track", "commercial",
-               "--now", "2026-11-30T09:59+09:00", status=1)["error"]["decision"]
+    early = wb(
+        "case", "escalate", case["id"], "--track", "commercial", "--now", "2026-11-30T09:59+09:00", status=1
+    )["error"]["decision"]
     assert early["allowed"] is False and early["earliest"] == "2026-12-01T01:00:00+00:00"
-    shown = wb("case", "escalate", case["id"], "--track", "commercial", "--reason", "vendor silent",
-               "--now", "2026-12-01T10:00+09:00")
+    shown = wb(
+        "case",
+        "escalate",
+        case["id"],
+        "--track",
+        "commercial",
+        "--reason",
+        "vendor silent",
+        "--now",
+        "2026-12-01T10:00+09:00",
+    )
     assert shown["case"]["escalations"][-1]["role"] == "account manager"
     assert shown["case"]["escalations"][-1]["rule"] == "CORE-ESC-2"
     assert shown["events"][-1]["action"] == "escalate"
@@ -77,8 +114,18 @@ def test_commercial_escalation_refused_early_then_allowed_core_esc_2(wb) -> None
 
 def test_sweep_twice_changes_nothing_the_second_time_core_sla_2(wb) -> None:
     wb("customer", "add", "Northwind Traders")
-    wb("case", "new", "--vendor", "ontime", "--customer", "CUS-1", "--subject", "Sync stops",
-       "--now", "2026-11-24T10:00+09:00")
+    wb(
+        "case",
+        "new",
+        "--vendor",
+        "ontime",
+        "--customer",
+        "CUS-1",
+        "--subject",
+        "Sync stops",
+        "--now",
+        "2026-11-24T10:00+09:00",
+    )
     first = wb("sweep", "--now", "2026-11-25T10:00+09:00")
     assert [(b["deadline"], b["rule"]) for b in first["breaches"]] == [("desk first response", "CORE-SLA-3")]
     again = wb("sweep", "--now", "2026-11-25T10:00+09:00")

@@ -86,6 +86,12 @@ class Acme:
         return "2" if case.vendor == "acme" else None
 
     @hookimpl
+    def workbench_check_send(self, case, desk, now):
+        if case.vendor != "acme" or case.fields.get("details"):
+            return None
+        return Decision(False, "ACME-1", "Acme needs the details before it takes a case", missing=["Details"])
+
+    @hookimpl
     def workbench_commitments(self, case, desk):
         if case.vendor != "acme":
             return None
@@ -322,6 +328,7 @@ def test_desk_clock_pauses_on_customer_not_on_vendor_core_sla_3(acme, clock) -> 
     case = acme.open_case("acme", customer.id, "Help", {"kind": "question"})
     first = next(d for d in acme.deadlines(case) if d.name == "desk first response")
     assert first.due == datetime.fromisoformat("2026-11-24T14:00+09:00") and first.rule == "CORE-SLA-3"
+    acme.update_fields(case.id, {"details": "calendar sync stops"})
     acme.send_to_vendor(case.id)
     clock("2026-11-24T13:00+09:00")
     assert (
@@ -366,7 +373,7 @@ def test_hook_workbench_check_escalation(acme, clock) -> None:
 
 def test_commercial_escalation_needs_evidence_and_a_stalled_track_core_esc_2(acme, clock) -> None:
     customer = _customer_with_support(acme)
-    case = acme.open_case("acme", customer.id, "Help", {"kind": "question"})
+    case = acme.open_case("acme", customer.id, "Help", {"kind": "question", "details": "sync"})
     acme.send_to_vendor(case.id)
     sent = acme.case(case.id).sent_at
     clock(sent + timedelta(days=31))
@@ -489,3 +496,26 @@ def test_hook_workbench_workflow_findings(acme) -> None:
 def test_hook_workbench_demo(acme) -> None:
     assert "acme: 1 customer, 1 case" in acme.fill_demo()
     assert any(c.vendor == "acme" for c in acme.cases())
+
+
+def test_hook_workbench_check_send(acme) -> None:
+    customer = _customer_with_support(acme)
+    case = acme.open_case("acme", customer.id, "Help", {"kind": "question"})
+    with pytest.raises(Refused) as refused:
+        acme.send_to_vendor(case.id)
+    assert (refused.value.decision.rule, refused.value.decision.missing) == ("ACME-1", ["Details"])
+    assert acme.case(case.id).state == "open" and acme.case(case.id).sent_at is None
+    acme.update_fields(case.id, {"details": "the sync job stops at 02:00"})
+    assert acme.send_to_vendor(case.id).state == "waiting-vendor"
+
+
+def test_escalation_owner_recorded_after_the_fact(acme, clock) -> None:
+    customer = _customer_with_support(acme)
+    case = acme.open_case("acme", customer.id, "Help", {"kind": "question"})
+    clock(case.opened_at + timedelta(hours=8))
+    acme.escalate(case.id, "technical", "late")
+    with pytest.raises(BadInput, match="no commercial escalation at level 1"):
+        acme.set_escalation_owner(case.id, "commercial", 1, "Mina")
+    updated = acme.set_escalation_owner(case.id, "technical", 1, "Mina (Acme support lead)")
+    assert updated.escalations[0].owner == "Mina (Acme support lead)"
+    assert acme.events("cases", case.id)[-1].action == "escalation-owner"

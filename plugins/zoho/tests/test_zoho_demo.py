@@ -1,0 +1,41 @@
+"""The demo: realistic Zoho records on an empty desk, at any desk clock."""
+
+from __future__ import annotations
+
+import pytest
+import workbench_zoho
+
+CLOCKS = ["2026-11-24T10:00+09:00", "2026-11-29T03:00+09:00", "2027-03-28T01:30+00:00"]
+"""A Tuesday morning, a Sunday night in Tokyo, and the night Europe's clocks go forward."""
+
+
+@pytest.mark.parametrize("now", CLOCKS)
+def test_demo_fills_an_empty_desk_with_cases_in_every_state(desk, clock, now) -> None:
+    clock(now)
+    lines = desk.fill_demo()
+    assert not [f for f in desk.plugins.failures if f.plugin == "zoho"]
+    assert any(line.startswith("zoho: case") for line in lines)
+    cases = desk.cases(vendor="zoho")
+    assert len(cases) >= 10
+    assert {c.state for c in cases} == {"open", "waiting-vendor", "pending", "resolved", "closed"}
+    products = {c.product for c in desk.contracts(vendor="zoho")}
+    assert products == set(workbench_zoho.workbench_vendor().products)
+    names = {desk.customer(c.customer_id).name for c in cases}
+    assert "株式会社さくら物流" in names and "Northwind Traders" in names and len(names) >= 3
+    states = {d.state for c in cases if c.is_open for d in desk.deadlines(c) if d.clock == "vendor"}
+    assert {"at-risk", "breached", "met"} <= states
+
+
+def test_demo_cases_carry_no_error_and_no_form_warning(desk) -> None:
+    desk.fill_demo()
+    for case in desk.cases(vendor="zoho"):
+        findings = desk.view(case.id).findings
+        assert not [f for f in findings if f.level == "error"], case.id
+        assert not [f for f in findings if f.rule in ("ZOHO-FORM-2", "ZOHO-EMAIL-1")], case.id
+
+
+def test_demo_shows_every_priority_answer(desk) -> None:
+    desk.fill_demo()
+    answers = {(e.eligible, e.claimable) for c in desk.customers() for e in desk.eligibility(c.id)
+               if e.vendor == "zoho"}
+    assert answers == {(True, True), (True, False), (False, False)}

@@ -1,0 +1,94 @@
+"""Guidance shown on every Zoho case: the channels the desk may use now (ZOHO-TIER-1,
+ZOHO-CHAN-1), first-level support before sending (ZOHO-FIRST-1), the desk's how-to load
+(ZOHO-HOWTO-1) and the Zoho-side owner of each escalation (ZOHO-ESC-2)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from workbench.model import Case, Finding
+from workbench_zoho.intake import outside_sla
+from workbench_zoho.program import VENDOR, DeskReader
+
+HOWTO_WINDOW = timedelta(days=30)
+
+PREMIUM_TIERS = ("advanced", "premium")
+
+
+def channels(tier: str, web_chat_granted: bool) -> list[str]:
+    """The channels a partner of ``tier`` may use toward Zoho (ZOHO-CHAN-1)."""
+    allowed = ["e-mail"]
+    if tier in PREMIUM_TIERS or web_chat_granted:
+        allowed.append("web chat")
+    if tier in PREMIUM_TIERS:
+        allowed += ["toll-free phone", "partner success manager calls & POC"]
+    return allowed
+
+
+def channel_finding(desk: DeskReader) -> Finding:
+    """ZOHO-CHAN-1 by the desk's tier (ZOHO-TIER-1) and its web chat grant."""
+    tier = desk.setting("zoho.partner_tier")
+    granted = bool(desk.setting("zoho.web_chat_granted"))
+    allowed = channels(tier, granted)
+    article = "an" if tier[0] in "aeiou" else "a"
+    text = (f"as {article} {tier} partner (ZOHO-TIER-1) the desk may reach Zoho by "
+            f"{', '.join(allowed)}")
+    if tier not in PREMIUM_TIERS:
+        chat = ("web chat was granted by the partner account manager" if granted else
+                "web chat only where the partner account manager granted it (not granted: "
+                "setting zoho.web_chat_granted)")
+        text += (f"; {chat}; toll-free phone and partner success manager calls need an "
+                 "advanced or premium tier")
+    return Finding("info", "ZOHO-CHAN-1", text + ". Support hours are 24x5 for every tier.")
+
+
+def first_level_finding(case: Case) -> list[Finding]:
+    """ZOHO-FIRST-1, shown while the case has not gone to Zoho."""
+    if case.sent_at is not None:
+        return []
+    return [Finding("info", "ZOHO-FIRST-1",
+                    "the desk gives first-level support and basic debugging itself and records "
+                    "the steps; Zoho takes execution problems inside Zoho services (API / script "
+                    "integrations, custom functions, migrations) and does not build an API "
+                    "connection from scratch")]
+
+
+def is_howto_request(case: Case) -> bool:
+    """A severity-3 (how-to) technical request inside the SLA (ZOHO-SEV-1, ZOHO-HOWTO-1)."""
+    return (case.fields.get("request_type") == "technical-support"
+            and case.fields.get("severity") == "3" and not outside_sla(case))
+
+
+def howto_count(desk: DeskReader, now: datetime) -> int:
+    """Severity-3 how-to requests the desk sent to Zoho in the 30 days up to ``now``
+    (sent after ``now`` − 30 days, at or before ``now``)."""
+    since = now - HOWTO_WINDOW
+    return sum(1 for c in desk.cases(vendor=VENDOR)
+               if c.sent_at is not None and since < c.sent_at <= now and is_howto_request(c))
+
+
+def howto_finding(case: Case, desk: DeskReader) -> list[Finding]:
+    """ZOHO-HOWTO-1 on a how-to case: the count, a warning above the setting."""
+    if not is_howto_request(case):
+        return []
+    count = howto_count(desk, desk.now())
+    limit = int(desk.setting("zoho.howto_warning_above"))
+    text = f"the desk sent {count} severity-3 how-to requests to Zoho in the last 30 days"
+    if case.sent_at is None:
+        text += f" (sending this one makes {count + 1})"
+    if count > limit:
+        return [Finding("warning", "ZOHO-HOWTO-1",
+                        f"{text}, above {limit}: Zoho tells the partner account manager when one "
+                        "partner sends too many basic requests; answer what the docs allow at "
+                        "first level (ZOHO-FIRST-1)")]
+    return [Finding("info", "ZOHO-HOWTO-1",
+                    f"{text}; a warning shows above {limit} (setting zoho.howto_warning_above)")]
+
+
+def owner_findings(case: Case) -> list[Finding]:
+    """ZOHO-ESC-2: every escalation gets a named owner on Zoho's side, recorded on the case."""
+    return [Finding("warning", "ZOHO-ESC-2",
+                    f"the {e.track} level {e.level} escalation ({e.role}) of "
+                    f"{e.at.date().isoformat()} has no Zoho-side owner recorded: Zoho names one "
+                    "for every escalation; give it with the escalation (--owner)")
+            for e in case.escalations if not e.owner.strip()]

@@ -1,0 +1,182 @@
+"""The Zoho partner support program: its rule catalogue, regions, products and settings.
+
+Everything here is a constant built at import time; the hooks live in the other modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from workbench.model import Case, Contract, Customer, Event, Rule, Setting, VendorProgram
+
+VENDOR = "zoho"
+VERSION = "0.1.0"
+
+RULES = [
+    Rule("ZOHO-TIER-1", "The desk's Zoho partner tier: authorized, advanced or premium."),
+    Rule("ZOHO-CHAN-1", "Channels toward Zoho: e-mail for every tier; web chat for advanced and "
+         "premium, and for an authorized partner only where its account manager granted it; "
+         "toll-free phone, partner success manager calls & POC for advanced and premium; "
+         "support hours 24x5 for every tier."),
+    Rule("ZOHO-FIRST-1", "The desk gives first-level support and basic debugging itself and brings "
+         "to Zoho execution problems inside Zoho services; Zoho does not build an API connection "
+         "from scratch."),
+    Rule("ZOHO-FORM-1", "A request to Zoho carries: customer e-mail, request type, reproducible "
+         "yes/no (if yes: user ID, super-admin e-mail, customisation names, date and time, support "
+         "access enabled), Zoho product, description, troubleshooting steps, attachments."),
+    Rule("ZOHO-FORM-2", "The description is 150 to 200 characters; outside that range is a warning "
+         "shown before sending, not a refusal."),
+    Rule("ZOHO-EMAIL-1", "Requests go from the desk's registered domain, never from a free mail "
+         "provider: such an address is refused because Zoho cannot track or automate it."),
+    Rule("ZOHO-CONSENT-1", "Account disputes and administrator changes need the account owner's "
+         "e-mail consent, recorded before the case can be sent."),
+    Rule("ZOHO-SEV-1", "Severity 1 critical, 2 moderate, 3 minimal (how-to); product limitations "
+         "and feature requests are outside the SLA."),
+    Rule("ZOHO-SLA-1", "Acknowledgement and issue identification in business time on the 24x5 "
+         "calendar of the desk's Zoho region: the upper bound is the deadline, the lower the target."),
+    Rule("ZOHO-SLA-2", "Zoho does not work weekends except for critical cases: a severity-1 downtime, "
+         "outage or sign-in case runs on a 24x7 calendar."),
+    Rule("ZOHO-HOWTO-1", "The desk sees its count of severity-3 how-to requests to Zoho over the "
+         "last 30 days, and a warning above 10."),
+    Rule("ZOHO-ESC-1", "With a valid support contract the desk may escalate once the acknowledgement "
+         "or identification deadline has passed, or at any time with clear production impact or a "
+         "major business risk; otherwise escalation is refused."),
+    Rule("ZOHO-ESC-2", "The ladder per region: 1 partner-support escalation desk, 2 regional "
+         "partner-support lead, 3 partner-support manager (central), 4 partner account manager "
+         "(commercial track); every escalation gets a named Zoho-side owner."),
+    Rule("ZOHO-PRIO-1", "Priority support for large-user accounts: eligible at or above the region's "
+         "user threshold, claimable once the super-admin e-mail and domain are recorded."),
+]
+
+
+@dataclass(frozen=True)
+class Region:
+    """A Zoho partner-support region: its time zone (ZOHO-SLA-1) and priority threshold
+    (ZOHO-PRIO-1)."""
+
+    id: str
+    name: str
+    timezone: str
+    priority_users: int
+
+
+REGIONS: dict[str, Region] = {
+    r.id: r
+    for r in (
+        Region("anz", "Australia & New Zealand", "Australia/Sydney", 50),
+        Region("apac-japan", "Asia Pacific & Japan", "Asia/Tokyo", 50),
+        Region("india", "India", "Asia/Kolkata", 100),
+        Region("mea", "Middle East & Africa", "Asia/Dubai", 60),
+        Region("europe-uk", "Europe & UK", "Europe/London", 60),
+        Region("usa", "USA", "America/New_York", 70),
+        Region("latam", "Latin America", "America/Mexico_City", 70),
+        Region("brazil", "Brazil", "America/Sao_Paulo", 50),
+        Region("canada", "Canada", "America/Toronto", 50),
+    )
+}
+
+TIERS = ("authorized", "advanced", "premium")
+
+PRODUCTS: dict[str, str] = {
+    "zoho-one": "Zoho One",
+    "crm": "Zoho CRM",
+    "desk": "Zoho Desk",
+    "books": "Zoho Books",
+    "people": "Zoho People",
+    "workplace": "Zoho Workplace",
+    "projects": "Zoho Projects",
+    "creator": "Zoho Creator",
+    "analytics": "Zoho Analytics",
+    "trial": "a Zoho product on trial",
+}
+"""Contract products. Every paid subscription carries Zoho partner support; a trial does not."""
+
+SUPPORT_PRODUCTS = [p for p in PRODUCTS if p != "trial"]
+
+REQUEST_TYPES = [
+    "technical-support",
+    "payment-renewal",
+    "trial-extension",
+    "store",
+    "upgrade",
+    "invoice-change",
+    "commission-payment",
+    "product-management",
+    "sales-discussion",
+]
+
+DEFAULT_REGION = "apac-japan"
+
+
+def timezone_key(region: str) -> str:
+    """The setting that holds a region's time zone (ZOHO-SLA-1)."""
+    return f"zoho.timezone.{region}"
+
+
+SETTINGS = [
+    Setting("zoho.partner_tier", "authorized",
+            "The desk's Zoho partner tier; it decides the channels the desk may use toward Zoho.",
+            kind="choice", choices=list(TIERS), rule="ZOHO-TIER-1"),
+    Setting("zoho.region", DEFAULT_REGION,
+            "The desk's Zoho partner-support region: its time zone counts the SLA (ZOHO-SLA-1) and "
+            "it picks the escalation ladder (ZOHO-ESC-2).",
+            kind="choice", choices=list(REGIONS), rule="ZOHO-SLA-1"),
+    Setting("zoho.web_chat_granted", False,
+            "An authorized partner may use web chat only where its Zoho partner account manager "
+            "granted it; advanced and premium partners always may.",
+            kind="bool", rule="ZOHO-CHAN-1"),
+    Setting("zoho.sender_email", "",
+            "The desk's registered-domain address its requests to Zoho go from; a free mail "
+            "address is refused.",
+            kind="email", rule="ZOHO-EMAIL-1"),
+    Setting("zoho.free_mail_domains", [],
+            "Free mail domains refused besides the built-in list (gmail.com, yahoo.co.jp, "
+            "outlook.com, hotmail.com, icloud.com, …), comma-separated.",
+            kind="list", rule="ZOHO-EMAIL-1"),
+    Setting("zoho.howto_warning_above", 10,
+            "Warn when the desk sent more than this many severity-3 how-to requests to Zoho in "
+            "the last 30 days.",
+            kind="number", rule="ZOHO-HOWTO-1"),
+    *[
+        Setting(timezone_key(r.id), r.timezone,
+                f"Time zone of the Zoho region {r.id} ({r.name}) for the 24x5 SLA calendar.",
+                kind="timezone", rule="ZOHO-SLA-1")
+        for r in REGIONS.values()
+    ],
+]
+
+PROGRAM = VendorProgram(
+    id=VENDOR,
+    name="Zoho partner support",
+    version=VERSION,
+    rules=RULES,
+    products=list(PRODUCTS),
+    case_kinds=REQUEST_TYPES,
+    settings=SETTINGS,
+    description="Zoho partner support: tiers and channels, the request form, severities and the "
+    "24x5 SLA, the regional escalation ladder, and priority support for large-user accounts.",
+    support_products=SUPPORT_PRODUCTS,
+)
+
+
+class DeskReader(Protocol):
+    """What this plugin reads from the desk it is called for (plugins never write)."""
+
+    def setting(self, key: str) -> Any: ...
+    def now(self) -> datetime: ...
+    def customer(self, key: str) -> Customer: ...
+    def has_support(self, customer_id: str, vendor: str, on: date | None = None) -> bool: ...
+    def cases(
+        self, *, vendor: str | None = None, customer_id: str | None = None
+    ) -> list[Case]: ...
+    def events(self, kind: str, key: str) -> list[Event]: ...
+    def contracts(
+        self, customer_id: str | None = None, vendor: str | None = None
+    ) -> list[Contract]: ...
+
+
+def desk_region(desk: DeskReader) -> Region:
+    """The desk's Zoho region (setting ``zoho.region``)."""
+    return REGIONS[desk.setting("zoho.region")]
