@@ -101,6 +101,36 @@ def test_free_mail_is_refused_with_exit_2_and_the_rule(run, zoho_case) -> None:
     assert any(f["rule"] == "ZOHO-EMAIL-1" and f["level"] == "error" for f in findings)
 
 
+def test_case_send_without_consent_is_refused_with_the_rule_zoho_consent_1(run, zoho_case) -> None:
+    fields = [arg for value in FIELDS for arg in ("--field", value)]
+    status, out, _ = run("case", "new", "--vendor", "zoho", "--customer", "CUS-1", "--subject", "x",
+                         *fields, "--field", "account_change=account-dispute", "--json")
+    assert status == 0
+    [warning] = [f for f in json.loads(out)["findings"] if f["rule"] == "ZOHO-CONSENT-1"]
+    assert warning["level"] == "warning" and "cannot be sent" in warning["message"]
+    status, out, err = run("case", "send", "C-2", "--json")
+    assert status == 1 and "refused by ZOHO-CONSENT-1" in err and "consent_from" in err
+    decision = json.loads(out)["error"]["decision"]
+    assert decision["rule"] == "ZOHO-CONSENT-1" and len(decision["missing"]) == 2
+    assert run("case", "edit", "C-2", "--field", "consent_from=admin@sakura-logistics.co.jp",
+               "--field", "consent_received=2026-11-24")[0] == 0
+    assert run("case", "send", "C-2")[0] == 0
+
+
+def test_case_owner_clears_the_owner_warning_zoho_esc_2(run, zoho_case) -> None:
+    assert run("case", "escalate", "C-1", "--now", "2026-11-24T13:00+09:00")[0] == 0
+    _, out, _ = run("case", "show", "C-1", "--json", "--now", "2026-11-24T13:00+09:00")
+    [warning] = [f for f in json.loads(out)["findings"] if f["rule"] == "ZOHO-ESC-2"]
+    assert "workbench case owner C-1 OWNER --track technical --level 1" in warning["message"]
+    status, _, _ = run("case", "owner", "C-1", "Ravi (escalation desk)", "--level", "1",
+                       "--now", "2026-11-24T13:05+09:00")
+    assert status == 0
+    _, out, _ = run("case", "show", "C-1", "--json", "--now", "2026-11-24T13:05+09:00")
+    shown = json.loads(out)
+    assert not [f for f in shown["findings"] if f["rule"] == "ZOHO-ESC-2"]
+    assert shown["case"]["escalations"][0]["owner"] == "Ravi (escalation desk)"
+
+
 def test_eligibility_command_shows_priority_support(run, zoho_case) -> None:
     status, out, _ = run("eligibility", "CUS-1")
     assert status == 0

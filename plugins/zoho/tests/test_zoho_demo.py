@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import workbench_zoho
 
+from workbench.desk import Refused
+
 CLOCKS = ["2026-11-24T10:00+09:00", "2026-11-29T03:00+09:00", "2027-03-28T01:30+00:00"]
 """A Tuesday morning, a Sunday night in Tokyo, and the night Europe's clocks go forward."""
 
@@ -39,3 +41,12 @@ def test_demo_shows_every_priority_answer(desk) -> None:
     answers = {(e.eligible, e.claimable) for c in desk.customers() for e in desk.eligibility(c.id)
                if e.vendor == "zoho"}
     assert answers == {(True, True), (True, False), (False, False)}
+
+
+def test_demo_account_dispute_waits_for_consent_zoho_consent_1(desk) -> None:
+    desk.fill_demo()
+    [dispute] = [c for c in desk.cases(vendor="zoho")
+                 if c.fields.get("account_change") == "account-dispute"]
+    assert (dispute.state, dispute.sent_at) == ("open", None)
+    with pytest.raises(Refused, match="ZOHO-CONSENT-1"):
+        desk.send_to_vendor(dispute.id)

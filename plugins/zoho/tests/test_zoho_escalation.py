@@ -57,6 +57,23 @@ def test_owner_is_recorded_on_each_escalation_zoho_esc_2(desk, clock, sent) -> N
     assert warning.level == "warning" and "level 2" in warning.message and "owner" in warning.message
 
 
+def test_owner_warning_clears_once_the_owner_is_recorded_later_zoho_esc_2(desk, clock, sent) -> None:
+    key = sent("2026-11-24T10:00+09:00", severity="1")
+    clock("2026-11-24T13:00+09:00")
+    desk.escalate(key, "technical", "no acknowledgement")
+    desk.escalate(key, "technical", "still nothing")
+    warnings = [f for f in desk.view(key).findings if f.rule == "ZOHO-ESC-2"]
+    assert [w.level for w in warnings] == ["warning", "warning"]
+    assert f"`workbench case owner {key} OWNER --track technical --level 2`" in warnings[1].message
+    desk.set_escalation_owner(key, "technical", 2, "Priya (regional partner-support lead)")
+    [left] = [f for f in desk.view(key).findings if f.rule == "ZOHO-ESC-2"]
+    assert "level 1" in left.message and "--level 1" in left.message
+    desk.set_escalation_owner(key, "technical", 1, "Ravi (escalation desk)")
+    assert not [f for f in desk.view(key).findings if f.rule == "ZOHO-ESC-2"]
+    assert [e.owner for e in desk.case(key).escalations] == [
+        "Ravi (escalation desk)", "Priya (regional partner-support lead)"]
+
+
 # -- ZOHO-ESC-1: the deadline edge ----------------------------------------------------------
 
 

@@ -1,12 +1,12 @@
-"""The request form and its checks: ZOHO-FORM-1, ZOHO-FORM-2, ZOHO-EMAIL-1, ZOHO-CONSENT-1,
-ZOHO-FIRST-1, ZOHO-TIER-1 / ZOHO-CHAN-1 and ZOHO-SEV-1, through the desk."""
+"""The request form and its checks when a case is saved: ZOHO-FORM-1, ZOHO-FORM-2, ZOHO-FIRST-1,
+ZOHO-TIER-1 / ZOHO-CHAN-1 and ZOHO-SEV-1, through the desk (ZOHO-EMAIL-1 and ZOHO-CONSENT-1,
+checked before sending, are in test_zoho_sending.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from workbench.desk import BadInput, Invalid
-from workbench.testing import make_desk
 
 
 def by_rule(findings, rule: str, level: str | None = None) -> list:
@@ -98,84 +98,6 @@ def test_japanese_description_counts_characters_not_bytes_zoho_form_2(desk, cust
 def test_short_description_still_opens_the_case_zoho_form_2(desk, customer, form) -> None:
     case = desk.open_case("zoho", customer.id, "s", form(description="Deals do not save."))
     assert by_rule(desk.view(case.id).findings, "ZOHO-FORM-2", "warning")
-
-
-# -- ZOHO-EMAIL-1 ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("address", ["someone@gmail.com", "ops@yahoo.co.jp", "a@outlook.com",
-                                     "b@hotmail.com", "c@icloud.com", "d@GMAIL.COM"])
-def test_free_mail_customer_email_is_refused_zoho_email_1(desk, customer, form, address) -> None:
-    with pytest.raises(Invalid) as refused:
-        desk.open_case("zoho", customer.id, "s", form(customer_email=address))
-    [error] = by_rule(refused.value.findings, "ZOHO-EMAIL-1", "error")
-    assert error.field == "customer_email" and "cannot track or automate" in error.message
-
-
-def test_registered_domain_address_passes_zoho_email_1(desk, customer, form) -> None:
-    shown = preview(desk, customer, form(customer_email="it@sakura-logistics.co.jp"))
-    assert not by_rule(shown.findings, "ZOHO-EMAIL-1")
-
-
-def test_free_mail_list_is_extendable_in_settings_zoho_email_1(desk, customer, form) -> None:
-    answers = form(customer_email="me@freemail.example.jp")
-    assert not by_rule(preview(desk, customer, answers).findings, "ZOHO-EMAIL-1")
-    desk.set_setting("zoho.free_mail_domains", " @FreeMail.example.jp, other.example")
-    assert by_rule(preview(desk, customer, answers).findings, "ZOHO-EMAIL-1", "error")
-
-
-def test_free_mail_sender_address_blocks_every_request_zoho_email_1(desk, customer, form) -> None:
-    desk.set_setting("zoho.sender_email", "ourdesk@gmail.com")
-    shown = preview(desk, customer, form())
-    [error] = by_rule(shown.findings, "ZOHO-EMAIL-1", "error")
-    assert shown.blocked and "ourdesk@gmail.com" in error.message and error.field is None
-
-
-def test_unset_sender_address_is_a_warning_zoho_email_1(clock, form) -> None:
-    desk = make_desk()
-    customer = desk.add_customer("Northwind Traders", region="usa")
-    desk.add_contract(customer.id, "zoho", "crm", desk.today())
-    shown = preview(desk, customer, form())
-    [warning] = by_rule(shown.findings, "ZOHO-EMAIL-1")
-    assert warning.level == "warning" and "zoho.sender_email" in warning.message
-
-
-# -- ZOHO-CONSENT-1 -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("change", ["account-dispute", "admin-change"])
-def test_account_change_without_consent_is_blocked_zoho_consent_1(desk, customer, form, change) -> None:
-    with pytest.raises(Invalid) as refused:
-        desk.open_case("zoho", customer.id, "s", form(request_type="product-management",
-                                                      account_change=change))
-    [error] = by_rule(refused.value.findings, "ZOHO-CONSENT-1", "error")
-    assert "consent" in error.message and error.field == "consent_from"
-    with pytest.raises(Invalid, match="ZOHO-CONSENT-1"):
-        desk.open_case("zoho", customer.id, "s", form(
-            request_type="product-management", account_change=change,
-            consent_from="admin@sakura-logistics.co.jp"))
-
-
-def test_account_change_with_recorded_consent_opens_zoho_consent_1(desk, customer, form) -> None:
-    case = desk.open_case("zoho", customer.id, "s", form(
-        request_type="product-management", account_change="admin-change",
-        consent_from="admin@sakura-logistics.co.jp", consent_received="2026-11-23"))
-    [info] = by_rule(desk.view(case.id).findings, "ZOHO-CONSENT-1")
-    assert info.level == "info" and "recorded" in info.message
-
-
-def test_consent_from_someone_other_than_the_owner_is_a_warning_zoho_consent_1(
-    desk, customer, form
-) -> None:
-    shown = preview(desk, customer, form(account_change="account-dispute",
-                                         consent_from="clerk@sakura-logistics.co.jp",
-                                         consent_received="2026-11-23"))
-    [warning] = by_rule(shown.findings, "ZOHO-CONSENT-1")
-    assert warning.level == "warning" and "admin@sakura-logistics.co.jp" in warning.message
-
-
-def test_no_account_change_needs_no_consent_zoho_consent_1(desk, customer, form) -> None:
-    assert not by_rule(preview(desk, customer, form()).findings, "ZOHO-CONSENT-1")
 
 
 # -- ZOHO-FIRST-1 ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from workbench.model import (
     Route,
     VendorProgram,
 )
-from workbench_zoho import demo, escalation, guidance, intake, priority, routing, sla
+from workbench_zoho import demo, escalation, guidance, intake, priority, routing, sending, sla
 from workbench_zoho.program import PROGRAM, VENDOR, DeskReader
 
 
@@ -42,7 +42,8 @@ def workbench_validate_case(case: Case, desk: DeskReader) -> list[Finding] | Non
     if case.vendor != VENDOR:
         return None
     return [
-        *intake.form_findings(case, desk),
+        *intake.form_findings(case),
+        *sending.findings(case, desk),
         guidance.channel_finding(desk),
         *guidance.first_level_finding(case),
         *guidance.howto_finding(case, desk),
@@ -58,6 +59,11 @@ def workbench_route_case(case: Case, desk: DeskReader) -> Route | None:
 @hookimpl
 def workbench_case_severity(case: Case, desk: DeskReader) -> str | None:
     return intake.severity(case) if case.vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_check_send(case: Case, desk: DeskReader, now: datetime) -> Decision | None:
+    return sending.check_send(case, desk) if case.vendor == VENDOR else None
 
 
 @hookimpl

@@ -182,6 +182,18 @@ def fill(desk: Any) -> list[str]:
     act(ago(days=1), "resolve", admin, "customer confirmed the new super-admin")
     lines.append(f"zoho: case {admin} administrator change with consent, resolved (ZOHO-CONSENT-1)")
 
+    dispute = case(ago(days=1), midori, "Workplace account held by a former contractor", _form(
+        midori_mail, "product-management", "2", "workplace",
+        "A former IT contractor registered the Zoho Workplace account under his own e-mail and no "
+        "longer answers; the owner asks Zoho to move account ownership to owner@midori-sekkei.jp.",
+        "Confirmed in the admin console that the contractor's address is the account owner.",
+        account_change="account-dispute"))
+    act(ago(days=1) + timedelta(hours=1), "note", dispute,
+        "Please send us the account owner's consent e-mail; we forward the request to Zoho then.",
+        to_customer=True)
+    lines.append(f"zoho: case {dispute} account dispute saved, not sent until the owner's consent "
+                 "is recorded (ZOHO-CONSENT-1)")
+
     outage = case(ago(6), northwind, "Zoho CRM outage: deals cannot be saved", _form(
         northwind_mail, "technical-support", "1", "crm",
         "Since 06:00 ET saving any deal in Zoho CRM returns 'Internal error' for all 70 users; "

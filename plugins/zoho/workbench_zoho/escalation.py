@@ -15,6 +15,9 @@ TECHNICAL_NEEDS = ("an active Zoho support contract, and a Zoho deadline passed 
 COMMERCIAL_NEEDS = ("an active Zoho support contract (ZOHO-ESC-1), a stalled technical track "
                     "and technical evidence (CORE-ESC-2)")
 
+OWNER_HINT = "(--owner, or later with `workbench case owner`; ZOHO-ESC-2)"
+"""Where the desk records the owner Zoho names for an escalation."""
+
 REGIONAL_LEADS = {
     "europe-uk": "regional partner-support DRI / team lead",
     "mea": "regional partner-support DRI / senior lead",
@@ -61,7 +64,7 @@ def check(case: Case, track: str, level: int, desk: DeskReader, now: datetime) -
         return Decision(True, "ZOHO-ESC-1",
                         f"production impact / major business risk is recorded ({risk}: "
                         f"{BUSINESS_RISKS.get(risk, risk)}), so the desk may escalate to level "
-                        f"{level} at any time; record the owner Zoho names (ZOHO-ESC-2)")
+                        f"{level} at any time; record the owner Zoho names {OWNER_HINT}")
     missing = ["a Zoho deadline passed unmet, or production impact / business risk recorded "
                "(field business_risk)"]
     if case.sent_at is None:
@@ -80,7 +83,7 @@ def check(case: Case, track: str, level: int, desk: DeskReader, now: datetime) -
         return Decision(True, "ZOHO-ESC-1",
                         f"the {first.name} deadline ({shown(desk, first.due)}) passed without Zoho "
                         f"meeting it: with an active support contract the desk may escalate to "
-                        f"level {level}; record the owner Zoho names (ZOHO-ESC-2)")
+                        f"level {level}; record the owner Zoho names {OWNER_HINT}")
     ahead = [c for c in running if c.running(now)]
     due = [c for c in ahead if c.due is not None]
     if due:

@@ -86,9 +86,11 @@ def howto_finding(case: Case, desk: DeskReader) -> list[Finding]:
 
 
 def owner_findings(case: Case) -> list[Finding]:
-    """ZOHO-ESC-2: every escalation gets a named owner on Zoho's side, recorded on the case."""
+    """ZOHO-ESC-2: every escalation gets a named owner on Zoho's side, recorded on the case;
+    the warning goes once the owner is recorded (with the escalation, or later)."""
     return [Finding("warning", "ZOHO-ESC-2",
                     f"the {e.track} level {e.level} escalation ({e.role}) of "
                     f"{e.at.date().isoformat()} has no Zoho-side owner recorded: Zoho names one "
-                    "for every escalation; give it with the escalation (--owner)")
+                    "for every escalation; record it with `workbench case owner "
+                    f"{case.id} OWNER --track {e.track} --level {e.level}`")
             for e in case.escalations if not e.owner.strip()]

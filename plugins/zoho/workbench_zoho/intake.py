@@ -1,11 +1,12 @@
-"""The request form (ZOHO-FORM-1) and what is checked on it before a case goes to Zoho:
-description length (ZOHO-FORM-2), free mail addresses (ZOHO-EMAIL-1), the account owner's
-consent (ZOHO-CONSENT-1) and severity (ZOHO-SEV-1)."""
+"""The request form (ZOHO-FORM-1) and what is checked on its answers when a case is saved:
+support access (ZOHO-FORM-1), description length (ZOHO-FORM-2) and severity (ZOHO-SEV-1).
+Free mail (ZOHO-EMAIL-1) and the account owner's consent (ZOHO-CONSENT-1) are checks before
+the case is sent: see :mod:`workbench_zoho.sending`."""
 
 from __future__ import annotations
 
 from workbench.model import Case, Field, Finding
-from workbench_zoho.program import PRODUCTS, REQUEST_TYPES, SUPPORT_PRODUCTS, DeskReader
+from workbench_zoho.program import PRODUCTS, REQUEST_TYPES, SUPPORT_PRODUCTS
 
 CATEGORIES: dict[str, str] = {
     "downtime": "a Zoho service is down",
@@ -41,17 +42,6 @@ BUSINESS_RISKS: dict[str, str] = {
 """Production impact / major business risk that allows escalation at any time (ZOHO-ESC-1)."""
 
 ACCOUNT_CHANGES = ("none", "account-dispute", "admin-change")
-
-FREE_MAIL_DOMAINS = frozenset(
-    {
-        "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.jp", "ymail.com", "rocketmail.com",
-        "outlook.com", "outlook.jp", "hotmail.com", "hotmail.co.jp", "live.com", "live.jp",
-        "msn.com", "icloud.com", "me.com", "mac.com", "aol.com", "gmx.com", "gmx.net", "mail.com",
-        "proton.me", "protonmail.com", "yandex.com", "zohomail.com", "qq.com", "163.com",
-        "docomo.ne.jp", "ezweb.ne.jp", "au.com", "i.softbank.jp", "softbank.ne.jp",
-    }
-)
-"""Free mail providers ZOHO-EMAIL-1 refuses; ``zoho.free_mail_domains`` adds more."""
 
 SEVERITY_HELP = (
     "1 = critical business impact: all users affected, the system or account unusable, data "
@@ -143,15 +133,9 @@ def severity(case: Case) -> str | None:
     return f"{chosen} (outside SLA)" if outside_sla(case) else chosen
 
 
-def form_findings(case: Case, desk: DeskReader) -> list[Finding]:
-    """Checks of the form's answers before the case goes to Zoho."""
-    return [
-        *_reproduction(case),
-        *_description(case),
-        *_free_mail(case, desk),
-        *_consent(case, desk),
-        *_severity(case),
-    ]
+def form_findings(case: Case) -> list[Finding]:
+    """Checks of the form's answers when the case is saved."""
+    return [*_reproduction(case), *_description(case), *_severity(case)]
 
 
 def _reproduction(case: Case) -> list[Finding]:
@@ -173,63 +157,6 @@ def _description(case: Case) -> list[Finding]:
     return [Finding("warning", "ZOHO-FORM-2",
                     f"the description is {len(text)} characters, too {side}: Zoho's form asks "
                     f"for {low} to {high}", "description")]
-
-
-def free_mail_domain(address: str, extra: list[str]) -> str | None:
-    """The free mail provider's domain ``address`` belongs to, if it does (ZOHO-EMAIL-1)."""
-    domain = address.rsplit("@", 1)[-1].strip().lower()
-    refused = FREE_MAIL_DOMAINS | {d.strip().lower().lstrip("@") for d in extra if d.strip()}
-    return domain if domain in refused else None
-
-
-def _free_mail(case: Case, desk: DeskReader) -> list[Finding]:
-    """ZOHO-EMAIL-1: both the desk's sender address and the form's customer e-mail."""
-    extra = list(desk.setting("zoho.free_mail_domains") or [])
-    findings = []
-    sender = str(desk.setting("zoho.sender_email") or "").strip()
-    if not sender:
-        findings.append(Finding("warning", "ZOHO-EMAIL-1",
-                                "the desk's sender address toward Zoho is not set (setting "
-                                "zoho.sender_email): requests must go from the desk's registered "
-                                "domain, never from free mail"))
-    elif provider := free_mail_domain(sender, extra):
-        findings.append(Finding("error", "ZOHO-EMAIL-1",
-                                f"the desk's sender address {sender} is free mail ({provider}): "
-                                "Zoho cannot track or automate such a request; set "
-                                "zoho.sender_email to an address of the desk's registered domain"))
-    customer_email = str(case.fields.get("customer_email") or "")
-    if customer_email and (provider := free_mail_domain(customer_email, extra)):
-        findings.append(Finding("error", "ZOHO-EMAIL-1",
-                                f"{customer_email} is free mail ({provider}): Zoho cannot track or "
-                                "automate a request under it; use an address of the registered "
-                                "domain", "customer_email"))
-    return findings
-
-
-def _consent(case: Case, desk: DeskReader) -> list[Finding]:
-    """ZOHO-CONSENT-1: account disputes and administrator changes need the owner's consent."""
-    change = case.fields.get("account_change", "none")
-    if change in (None, "none"):
-        return []
-    what = "an account dispute" if change == "account-dispute" else "an administrator change"
-    missing = {name: label for name, label in (("consent_from", "the address it came from"),
-                                                ("consent_received", "the date it arrived"))
-               if not case.fields.get(name)}
-    if missing:
-        return [Finding("error", "ZOHO-CONSENT-1",
-                        f"{what} needs the account owner's e-mail consent recorded before it can "
-                        "go to Zoho (security and verification); record the consent: "
-                        f"{' and '.join(missing.values())}", next(iter(missing)))]
-    owner = desk.customer(case.customer_id).super_admin_email
-    sender = str(case.fields["consent_from"])
-    if owner and sender.lower() != owner.lower():
-        return [Finding("warning", "ZOHO-CONSENT-1",
-                        f"the consent came from {sender}, but the customer's recorded super-admin "
-                        f"(account owner) is {owner}: Zoho verifies the owner's consent",
-                        "consent_from")]
-    return [Finding("info", "ZOHO-CONSENT-1",
-                    f"the account owner's consent for {what} is recorded ({sender}, "
-                    f"{case.fields['consent_received']})")]
 
 
 def _severity(case: Case) -> list[Finding]:

@@ -128,8 +128,8 @@ SETTINGS = [
             "granted it; advanced and premium partners always may.",
             kind="bool", rule="ZOHO-CHAN-1"),
     Setting("zoho.sender_email", "",
-            "The desk's registered-domain address its requests to Zoho go from; a free mail "
-            "address is refused.",
+            "The desk's registered-domain address its requests to Zoho go from; while it is a "
+            "free mail address, no Zoho case can be sent.",
             kind="email", rule="ZOHO-EMAIL-1"),
     Setting("zoho.free_mail_domains", [],
             "Free mail domains refused besides the built-in list (gmail.com, yahoo.co.jp, "
