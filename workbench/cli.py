@@ -958,7 +958,8 @@ def export_command(fmt: str, output: str | None) -> None:
         Path(output).write_bytes(data)
         click.echo(f"exported to {output}", err=True)
     else:
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
 
 
 @cli.command("import")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 
-from workbench.desk import BadInput, Desk, DeskError
+from workbench.desk import BadInput, Desk
 from workbench.model import Case, Contract, Customer, Event, Workflow
 
 FORMAT = "case-workbench-export"
@@ -47,14 +48,16 @@ CSV_COLUMNS = [
 Progress = Callable[[int, int], None]
 
 
-class ImportRefused(DeskError):
+class ImportRefused(BadInput):
     """The import file has bad records; nothing was written."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         shown = problems[:20]
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(f"{len(problems)} bad record(s), nothing imported:\n  " + "\n  ".join(shown) + more)
+        super().__init__(
+            "import", f"{len(problems)} bad record(s), nothing imported:\n  " + "\n  ".join(shown) + more
+        )
 
 
 def export_document(desk: Desk) -> dict[str, Any]:
@@ -200,4 +203,7 @@ def _order(record: dict[str, Any]) -> tuple[int, str]:
 def _why(exc: Exception) -> str:
     if isinstance(exc, KeyError):
         return f"missing {exc.args[0]!r}"
-    return str(exc).replace("__init__() ", "")
+    missing = re.search(r"required (?:positional|keyword-only) arguments?: (.*)$", str(exc))
+    if missing:
+        return f"missing {missing.group(1).replace(' and ', ', ')}"
+    return str(exc)

@@ -1,7 +1,16 @@
 """The storage contract: all the desk sees of persistence.
 
 Records are JSON-able dicts keyed by ``(kind, key)``; ``kind`` is one of :data:`KINDS`.
-Events are append-only dicts (see :class:`workbench.model.Event`) numbered by the store.
+Events are append-only dicts (see :class:`workbench.model.Event`) numbered by the store;
+there is no way to change or remove one (CORE-AUDIT-1).
+
+What callers may do with what a store returns:
+
+* :meth:`Store.get`, :meth:`Transaction.get` and :meth:`Store.events` return private
+  copies: change them freely (put a changed record back through a transaction).
+* :meth:`Store.all` returns the store's own record dicts, uncopied, so that listing 50,000
+  cases costs a list, not 50,000 deep copies. They are read-only: never change one (copy
+  it first); the list itself is new on every call and is the caller's.
 
 Kept narrow on purpose so that a shared-server backend (PostgreSQL) fits behind it later.
 """
@@ -20,14 +29,15 @@ class StoreError(Exception):
 
 
 class StoreLocked(StoreError):
-    """Another process holds the writer lock longer than we are willing to wait."""
+    """Another process holds the writer lock longer than we are willing to wait; the
+    message says which process (pid, host, command) holds it."""
 
 
 class Transaction(Protocol):
     """Changes made under the writer lock; all become durable together, or none do."""
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
-        """The record as this transaction sees it (its own puts included)."""
+        """The record as this transaction sees it (its own puts included); a private copy."""
 
     def put(self, kind: str, key: str, record: dict[str, Any]) -> None:
         """Create or replace one record."""
@@ -38,6 +48,10 @@ class Transaction(Protocol):
     def next_number(self, kind: str) -> int:
         """The next free sequence number for ``kind`` (1, 2, …), never handed out twice."""
 
+    def advance_number(self, kind: str, at_least: int) -> None:
+        """Make ``next_number(kind)`` hand out numbers above ``at_least`` from now on (an
+        import brings records numbered up to it); a counter never moves back."""
+
 
 class Store(Protocol):
     """One desk's persistent state."""
@@ -45,13 +59,15 @@ class Store(Protocol):
     location: str
     """Where the desk lives, in words (a path, or ``memory``)."""
 
-    def get(self, kind: str, key: str) -> dict[str, Any] | None: ...
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        """One record (a private copy), or ``None``."""
 
     def all(self, kind: str) -> list[dict[str, Any]]:
-        """Every record of ``kind`` (closed cases included)."""
+        """Every record of ``kind`` (closed cases included), in the order they were first
+        stored. The dicts are the store's own: read them, never change them."""
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
-        """Events in order, all or those of one record."""
+        """Events in order, all or those of one record (fresh dicts)."""
 
     def transaction(self) -> AbstractContextManager[Transaction]:
         """Take the writer lock, bring the state up to date with the file, and yield a

@@ -1,0 +1,327 @@
+"""Atomic, durable writes: a failure or a crash at any step leaves the old or the new desk,
+and every write that reported success is there.
+
+Three ways in:
+
+* a failure injected at each OS step of a write (``os.write``, ``os.fsync``,
+  ``os.replace``, ``os.ftruncate``), one step per run, until the write gets through;
+* a copy of the desk's files taken just before each step (and in the middle of each
+  ``os.write``), i.e. what a crash at that moment leaves, opened afterwards;
+* real processes killed with SIGKILL at random moments while they write.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tinydb
+
+from workbench.store import FileStore, StoreError, doctor
+
+pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc (Linux)")
+
+STEPS = ("write", "fsync", "replace", "ftruncate")
+
+
+def _touches(folder: Path, args: tuple[Any, ...]) -> bool:
+    """Whether an OS call with these arguments acts on a file in ``folder``."""
+    for arg in args[:2]:
+        if isinstance(arg, int):
+            try:
+                arg = os.readlink(f"/proc/self/fd/{arg}")
+            except OSError:
+                continue
+        if isinstance(arg, (str, os.PathLike)) and Path(arg).parent == folder:
+            return True
+    return False
+
+
+@contextmanager
+def steps(
+    monkeypatch: pytest.MonkeyPatch, folder: Path, before: Callable[[str, tuple], None]
+) -> Iterator[None]:
+    """Call ``before(step, args)`` ahead of every OS step that touches ``folder``."""
+    with monkeypatch.context() as patch:
+        for name in STEPS:
+            real = getattr(os, name)
+
+            def step(*args: Any, _real: Callable = real, _name: str = name) -> Any:
+                if _touches(folder, args):
+                    before(_name, args)
+                return _real(*args)
+
+            patch.setattr(os, name, step)
+        yield
+
+
+class Injected(OSError):
+    """The failure the tests inject."""
+
+
+def run_with_failure_at(
+    monkeypatch: pytest.MonkeyPatch, folder: Path, number: int, operation: Callable[[], Any]
+) -> bool:
+    """Run ``operation`` with its ``number``-th OS step failing; ``True`` if a step failed."""
+    seen = 0
+
+    def before(name: str, args: tuple) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == number:
+            raise Injected(5, f"injected failure in os.{name}")
+
+    with steps(monkeypatch, folder, before):
+        try:
+            operation()
+        except StoreError as error:
+            assert seen >= number, f"StoreError without an injected failure: {error}"
+            return True
+    assert seen < number, "an injected failure was swallowed: the write reported success"
+    return False
+
+
+def state(path: Path) -> dict[str, Any]:
+    """What the desk at ``path`` holds when opened (a missing desk is an empty one)."""
+    store = FileStore(path)
+    try:
+        return {
+            "cases": store.all("cases"),
+            "events": store.events(),
+            "counter": _peek_counter(store),
+        }
+    finally:
+        store.close()
+
+
+class _Peeked(Exception):
+    pass
+
+
+def _peek_counter(store: FileStore) -> int:
+    """The next case number, read in a transaction that is then rolled back."""
+    try:
+        with store.transaction() as tx:
+            raise _Peeked(tx.next_number("cases"))
+    except _Peeked as peeked:
+        return peeked.args[0]
+
+
+def make_desk(path: Path, changes: int, compact_bytes: int = 1 << 20) -> None:
+    store = FileStore(path, compact_bytes=compact_bytes)
+    for n in range(changes):
+        with store.transaction() as tx:
+            number = tx.next_number("cases")
+            tx.put("cases", f"C-{number}", {"id": f"C-{number}", "n": n, "pad": "x" * 40})
+            tx.append_event({"kind": "cases", "key": f"C-{number}", "action": "create"})
+    store.close()
+
+
+def schema_1_desk(path: Path) -> None:
+    with tinydb.TinyDB(path) as db:
+        db.table("_meta").insert({"schema": 1, "counters": {"cases": 2}})
+        db.table("cases").insert_multiple([{"id": "C-1", "n": 1}, {"id": "C-2", "n": 2}])
+        db.table("events").insert({"kind": "cases", "key": "C-1", "action": "create"})
+
+
+def one_change(path: Path, compact_bytes: int) -> Callable[[], Any]:
+    store = FileStore(path, compact_bytes=compact_bytes)
+
+    def operation() -> None:
+        with store.transaction() as tx:
+            record = tx.get("cases", "C-1") or {"id": "C-1", "n": 0}
+            record["n"] += 100
+            tx.put("cases", "C-1", record)
+            tx.append_event({"kind": "cases", "key": "C-1", "action": "note"})
+            tx.next_number("cases")
+
+    return operation
+
+
+SCENARIOS: dict[str, tuple[Callable[[Path], None], Callable[[Path], Callable[[], Any]]]] = {
+    "creating the desk": (lambda path: None, lambda path: one_change(path, 1 << 20)),
+    "a change": (lambda path: make_desk(path, 5), lambda path: one_change(path, 1 << 20)),
+    "a change after compaction": (
+        lambda path: make_desk(path, 8),
+        lambda path: one_change(path, 200),
+    ),
+    "a migration": (schema_1_desk, lambda path: lambda: FileStore(path).close()),
+}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_a_failure_at_any_step_leaves_the_old_or_the_new_desk(
+    scenario: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepare, operation_on = SCENARIOS[scenario]
+    template = tmp_path / "template"
+    template.mkdir()
+    prepare(template / "desk.json")
+    shutil.copytree(template, tmp_path / "old")
+    old = state(tmp_path / "old" / "desk.json")
+    shutil.copytree(template, tmp_path / "new")
+    operation_on(tmp_path / "new" / "desk.json")()
+    new = state(tmp_path / "new" / "desk.json")
+
+    number = 0
+    while True:
+        number += 1
+        run = tmp_path / f"run-{number}"
+        shutil.copytree(template, run)
+        path = run / "desk.json"
+        operation = operation_on(path)
+        if not run_with_failure_at(monkeypatch, run, number, operation):
+            break
+        assert doctor(path).ok, doctor(path).problems
+        assert state(path) in (old, new), f"failure at step {number} left a third state"
+        operation()  # the same store, trying again, gets through
+        assert state(path) == new, f"retrying after a failure at step {number} went wrong"
+    assert number > 2, "no failure was injected"
+    assert state(path) == new
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_a_crash_at_any_step_leaves_a_desk_that_opens(
+    scenario: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copies of the files taken before every step, and halfway through every write, are
+    what a crashed process leaves behind: each opens, as the old or the new desk."""
+    prepare, operation_on = SCENARIOS[scenario]
+    run = tmp_path / "run"
+    run.mkdir()
+    path = run / "desk.json"
+    prepare(path)
+    shutil.copytree(run, tmp_path / "old")
+    old = state(tmp_path / "old" / "desk.json")
+    crashes: list[Path] = []
+
+    def crash_copy() -> None:
+        copy = tmp_path / f"crash-{len(crashes)}"
+        shutil.copytree(run, copy)
+        crashes.append(copy)
+
+    def before(name: str, args: tuple) -> None:
+        if name != "write":
+            crash_copy()
+
+    operation = operation_on(path)
+    real_write = os.write
+
+    def torn_write(fd: int, data: bytes) -> int:
+        if not _touches(run, (fd,)) or len(data) < 2:
+            return real_write(fd, data)
+        written = real_write(fd, data[: len(data) // 2])
+        crash_copy()
+        return written
+
+    with steps(monkeypatch, run, before):
+        monkeypatch.setattr(os, "write", torn_write)
+        operation()
+    monkeypatch.undo()
+    new = state(path)
+    assert len(crashes) > 3
+    for copy in crashes:
+        desk = copy / "desk.json"
+        assert doctor(desk).ok, doctor(desk).problems
+        assert state(desk) in (old, new), f"{copy.name} opened as a third state"
+
+
+# ----------------------------------------------------------------------------------------
+# SIGKILL: real processes killed while they write
+# ----------------------------------------------------------------------------------------
+
+FORK_SERVER = r"""
+import os, sys
+from workbench.store.filestore import FileStore
+
+for request in sys.stdin:
+    path, first, compact_bytes = request.split()
+    pid = os.fork()
+    if pid == 0:
+        store = FileStore(path, compact_bytes=int(compact_bytes))
+        number = int(first)
+        while True:
+            key = f"K-{number}"
+            with store.transaction() as tx:
+                tx.put("cases", key, {"id": key, "n": number, "pad": "x" * (number % 500)})
+                tx.append_event({"kind": "cases", "key": key, "action": "create"})
+                tx.next_number("cases")
+            os.write(1, f"ack {number}\n".encode())
+            number += 1
+    os.write(1, f"pid {pid}\n".encode())
+    os.waitpid(pid, 0)
+    os.write(1, b"gone\n")
+"""
+
+KILLS = 200
+DESKS = 8
+
+
+def test_writers_killed_at_random_moments_lose_nothing_they_acknowledged(tmp_path: Path) -> None:
+    """Writers are forked from one ``sys.executable -c`` server that has imported the store
+    once (a fresh interpreter costs a quarter of a second; 200 of them would dominate the
+    suite), each one a real process writing and fsyncing on its own, killed by SIGKILL."""
+    rng = random.Random(20261124)
+    server = subprocess.Popen(
+        [sys.executable, "-c", FORK_SERVER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
+    held: dict[Path, int] = {}
+    """How many writes each desk holds after the last kill."""
+    killed_while_writing = 0
+    try:
+        for kill in range(KILLS):
+            path = tmp_path / f"desk-{kill % DESKS}" / "desk.json"
+            first = held.get(path, 0) + 1
+            server.stdin.write(f"{path} {first} {rng.choice([400, 4000, 1 << 20])}\n")
+            pid = int(server.stdout.readline().split()[1])
+            last = first - 1
+            if path in held and rng.random() < 0.75:  # while it writes (and compacts)
+                last = int(server.stdout.readline().split()[1])
+                time.sleep(rng.uniform(0, 0.03))
+            else:  # while it starts, creates the desk, makes its first write
+                time.sleep(rng.uniform(0, 0.01))
+            os.kill(pid, signal.SIGKILL)
+            while (line := server.stdout.readline()) != "gone\n":
+                last = int(line.split()[1])
+            killed_while_writing += last >= first
+            held[path] = check_after_kill(path, last)
+    finally:
+        server.kill()
+        server.wait()
+    assert killed_while_writing > KILLS // 2, "most writers were killed before they wrote"
+
+
+def check_after_kill(path: Path, last_acknowledged: int) -> int:
+    """The desk opens and holds every acknowledged write, plus at most the one that was in
+    flight (written but not yet acknowledged); returns how many writes it holds."""
+    if not path.exists():
+        assert last_acknowledged == 0
+        return 0
+    store = FileStore(path)
+    try:
+        numbers = sorted(r["n"] for r in store.all("cases"))
+        assert numbers in (
+            list(range(1, last_acknowledged + 1)),
+            list(range(1, last_acknowledged + 2)),
+        ), f"after a kill at write {last_acknowledged + 1}: {numbers[-3:]}"
+        events = store.events()
+        assert [e["key"] for e in events] == [f"K-{n}" for n in numbers]
+        assert [e["id"] for e in events] == list(range(1, len(numbers) + 1))
+    finally:
+        store.close()
+    assert doctor(path).ok, doctor(path).problems
+    return len(numbers)

@@ -1,0 +1,59 @@
+"""History is append-only (CORE-AUDIT-1): no way to change or remove an event, and the
+log that holds them only ever grows — compaction rewrites the snapshot, never the log."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+from workbench.store import FileStore, MemoryStore
+from workbench.store.staging import StagedTransaction
+
+REWRITING = ("delete", "remove", "discard", "clear", "pop", "drop", "truncate", "rewrite", "edit")
+
+
+@pytest.mark.parametrize("kind", [FileStore, MemoryStore, StagedTransaction])
+def test_there_is_no_api_to_change_or_remove_history(kind: type) -> None:
+    public = [name for name, _ in inspect.getmembers(kind) if not name.startswith("_")]
+    assert not [name for name in public if any(word in name for word in REWRITING)]
+    reading = ("events", "append_event", "last_event_id")
+    assert not [name for name in public if "event" in name and name not in reading]
+
+
+def test_the_log_only_grows_through_changes_and_compactions(desk_path: Path, change) -> None:
+    store = FileStore(desk_path, compact_bytes=2_000)
+    log = Path(str(desk_path) + ".log")
+    change(store, "C-1")
+    previous = log.read_bytes()
+    snapshots = set()
+    for n in range(120):
+        change(store, f"C-{n % 9}", n=n, state="closed" if n % 4 else "open")
+        current = log.read_bytes()
+        assert current.startswith(previous), f"change {n} rewrote history"
+        previous = current
+        snapshots.add(desk_path.read_bytes())
+    assert len(snapshots) > 5, "the snapshot should have been compacted several times"
+
+
+def test_events_survive_compaction_and_reopening_unchanged(desk_path: Path, change) -> None:
+    store = FileStore(desk_path, compact_bytes=1_000)
+    for n in range(60):
+        change(store, f"C-{n % 6}", action=f"step-{n}", n=n)
+    before = {key: store.events("cases", key) for key in (f"C-{k}" for k in range(6))}
+    everything = store.events()
+    store.compact()
+    reopened = FileStore(desk_path)
+    assert reopened.events() == everything
+    assert {key: reopened.events("cases", key) for key in before} == before
+    assert [e["action"] for e in reopened.events("cases", "C-0")] == [f"step-{n}" for n in range(0, 60, 6)]
+
+
+def test_replacing_a_record_keeps_its_earlier_events(desk_path: Path, change, event) -> None:
+    store = FileStore(desk_path)
+    change(store, "C-1", subject="first")
+    with store.transaction() as tx:
+        tx.put("cases", "C-1", {"id": "C-1", "subject": "replaced whole"})
+        tx.append_event(event("C-1", "replace"))
+    assert [e["action"] for e in FileStore(desk_path).events("cases", "C-1")] == ["note", "replace"]

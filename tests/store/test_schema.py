@@ -1,0 +1,131 @@
+"""The schema version in the file: newer refused, older migrated after a backup copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+import tinydb
+
+from workbench.store import FileStore, StoreError, doctor, open_store
+from workbench.store.snapshot import SCHEMA, encode, read_snapshot
+
+
+def write_schema_1_desk(path: Path) -> bytes:
+    """A desk as the prototype wrote it: plain TinyDB, default JSONStorage, one file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tinydb.TinyDB(path) as db:
+        db.table("_meta").insert({"schema": 1, "counters": {"cases": 3, "customers": 1}})
+        db.table("customers").insert({"id": "CUS-1", "name": "Acme K.K."})
+        db.table("cases").insert_multiple(
+            [
+                {"id": "C-1", "vendor": "zoho", "state": "closed", "fields": {"a": [1, 2]}},
+                {"id": "C-3", "vendor": "webex", "state": "open", "fields": {}},
+            ]
+        )
+        db.table("settings").insert({"key": "desk.timezone", "value": "Asia/Tokyo"})
+        db.table("events").insert_multiple(
+            [
+                {"id": 0, "kind": "customers", "key": "CUS-1", "action": "create"},
+                {"id": 0, "kind": "cases", "key": "C-1", "action": "create"},
+                {"id": 0, "kind": "cases", "key": "C-3", "action": "create"},
+                {"id": 0, "kind": "cases", "key": "C-1", "action": "close"},
+            ]
+        )
+    return path.read_bytes()
+
+
+def test_an_older_desk_is_migrated_after_a_backup_copy(desk_path: Path, change) -> None:
+    original = write_schema_1_desk(desk_path)
+    store = open_store(desk_path)
+
+    backup = Path(str(desk_path) + ".schema-1.bak")
+    assert store.migrated_backup == str(backup)
+    assert backup.read_bytes() == original
+    assert read_snapshot(str(desk_path)).schema == SCHEMA
+    assert [r["id"] for r in store.all("cases")] == ["C-1", "C-3"]
+    assert store.get("cases", "C-1")["fields"] == {"a": [1, 2]}
+    assert store.get("settings", "desk.timezone")["value"] == "Asia/Tokyo"
+    assert [(e["id"], e["key"], e["action"]) for e in store.events()] == [
+        (1, "CUS-1", "create"),
+        (2, "C-1", "create"),
+        (3, "C-3", "create"),
+        (4, "C-1", "close"),
+    ]
+    assert [e["action"] for e in store.events("cases", "C-1")] == ["create", "close"]
+    with store.transaction() as tx:
+        assert tx.next_number("cases") == 4  # the counters came across
+    assert change(store, "C-3", state="closed") == 5
+
+    reopened = open_store(desk_path)
+    assert reopened.migrated_backup is None
+    assert len(reopened.events()) == 5
+    assert sorted(p.name for p in desk_path.parent.glob("*.bak*")) == ["desk.json.schema-1.bak"]
+    report = doctor(desk_path)
+    assert report.ok and report.facts["backups"] == [str(backup)]
+
+
+def test_a_migration_interrupted_before_its_last_step_runs_again(
+    desk_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = write_schema_1_desk(desk_path)
+    import workbench.store.migrate as migrate
+
+    def fail(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(migrate.SnapshotStorage, "write", fail)
+        with pytest.raises(StoreError, match="migrating to schema 2 failed.*not changed"):
+            open_store(desk_path)
+    assert desk_path.read_bytes() == original  # the old desk is untouched
+    store = open_store(desk_path)
+    assert len(store.events()) == 4
+    assert Path(str(desk_path) + ".schema-1.bak").read_bytes() == original
+    assert Path(str(desk_path) + ".log.before-migration").exists()  # kept, never deleted
+
+
+def test_a_newer_desk_is_refused_and_left_alone(desk_path: Path, change) -> None:
+    change(open_store(desk_path), "C-1")
+    snapshot = read_snapshot(str(desk_path))
+    tables = {**snapshot.tables, "_history": snapshot.history()}
+    desk_path.write_bytes(b"".join(encode({**snapshot.meta, "schema": SCHEMA + 1}, tables)))
+    before = desk_path.read_bytes()
+    with pytest.raises(StoreError) as refused:
+        open_store(desk_path)
+    message = str(refused.value)
+    assert str(desk_path) in message
+    assert f"newer Case Workbench (desk schema {SCHEMA + 1}" in message
+    assert "Upgrade" in message
+    assert desk_path.read_bytes() == before
+    report = doctor(desk_path)
+    assert not report.ok and "newer" in report.problems[0]
+
+
+def test_a_newer_schema_1_style_file_is_refused_too(desk_path: Path) -> None:
+    desk_path.parent.mkdir(parents=True)
+    desk_path.write_bytes(orjson.dumps({"_meta": {"1": {"schema": 7}}, "cases": {}}))
+    with pytest.raises(StoreError, match="desk schema 7"):
+        FileStore(desk_path)
+
+
+def test_an_older_desk_with_duplicate_keys_is_refused_unmigrated(desk_path: Path) -> None:
+    write_schema_1_desk(desk_path)
+    with tinydb.TinyDB(desk_path) as db:
+        db.table("cases").insert({"id": "C-1", "state": "open"})
+    original = desk_path.read_bytes()
+    with pytest.raises(StoreError, match="no unique 'id'"):
+        open_store(desk_path)
+    assert desk_path.read_bytes() == original
+    assert not Path(str(desk_path) + ".schema-1.bak").exists()
+
+
+def test_migrated_counters_never_hand_out_a_number_in_use(desk_path: Path) -> None:
+    desk_path.parent.mkdir(parents=True)
+    with tinydb.TinyDB(desk_path) as db:
+        db.table("_meta").insert({"schema": 1})  # a prototype that kept no counters
+        db.table("cases").insert_multiple([{"id": "C-12"}, {"id": "C-7"}])
+    with open_store(desk_path).transaction() as tx:
+        assert tx.next_number("cases") == 13
+        assert tx.next_number("customers") == 1

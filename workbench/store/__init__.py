@@ -1,0 +1,59 @@
+"""Persistence: the :class:`Store` protocol, the durable desk file, and its doctor.
+
+>>> store = open_store("/tmp/desk.json")          # doctest: +SKIP
+>>> with store.transaction() as tx:                # doctest: +SKIP
+...     number = tx.next_number("cases")
+...     tx.put("cases", f"C-{number}", {...})
+...     tx.append_event({...})
+
+Only this package touches TinyDB. See ``docs/architecture.md`` ("Storage") for the design.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+from workbench.store.base import KINDS, Store, StoreError, StoreLocked, Transaction
+from workbench.store.doctor import DoctorReport, doctor
+from workbench.store.filestore import DEFAULT_LOCK_TIMEOUT, FileStore
+from workbench.store.memory import MemoryStore
+
+APP_NAME = "case-workbench"
+
+
+def default_path() -> Path:
+    """The desk used when no ``--db`` / ``WORKBENCH_DB`` is given: ``desk.json`` in the
+    user's data directory (``~/.local/share/case-workbench`` on Linux)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "desk.json"
+
+
+def open_store(
+    path: str | os.PathLike[str] | None = None, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+) -> FileStore:
+    """Open the desk at ``path`` (:func:`default_path` when ``None``).
+
+    A desk that does not exist yet is empty; its files appear with its first change. An
+    older desk is migrated here, after a backup copy is written beside it
+    (``FileStore.migrated_backup`` says where). Raises :class:`StoreError` naming the
+    file and the problem for a damaged or newer desk, and :class:`StoreLocked` when
+    migrating needs the writer lock and another process keeps it past ``lock_timeout``.
+    """
+    return FileStore(default_path() if path is None else path, lock_timeout=lock_timeout)
+
+
+__all__ = [
+    "KINDS",
+    "DoctorReport",
+    "FileStore",
+    "MemoryStore",
+    "Store",
+    "StoreError",
+    "StoreLocked",
+    "Transaction",
+    "default_path",
+    "doctor",
+    "open_store",
+]

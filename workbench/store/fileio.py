@@ -1,0 +1,95 @@
+"""The few file operations the store's guarantees rest on, each in one place.
+
+Every step goes through the ``os`` module at call time (``os.write``, ``os.fsync``,
+``os.replace``, ``os.ftruncate``) so that tests can inject a failure between any two steps.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import secrets
+from collections.abc import Iterable
+from contextlib import suppress
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """``os.write`` until every byte is written (it may write fewer than asked)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def fsync_directory(folder: str) -> None:
+    """Make a rename or a new file in ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def temporary_files(path: str) -> list[str]:
+    """Temporary files :func:`replace_atomically` left beside ``path`` (or a sibling named
+    ``path.*``) when a crash interrupted it."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return glob.glob(os.path.join(glob.escape(folder), f".{glob.escape(name)}*.tmp"))
+
+
+def replace_atomically(path: str, chunks: Iterable[bytes]) -> None:
+    """Give ``path`` the content ``chunks``: the file is either the old or the new one.
+
+    A temporary file in the same folder is written, fsynced and renamed over ``path``
+    with ``os.replace``; then the folder is fsynced so the rename itself survives a crash.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    temporary = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        try:
+            with suppress(FileNotFoundError):
+                os.fchmod(fd, os.stat(path).st_mode & 0o777)  # keep the file's permissions
+            for chunk in chunks:
+                write_all(fd, chunk)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+    fsync_directory(folder)
+
+
+def append_durably(path: str, data: bytes, end: int) -> None:
+    """Append ``data`` to ``path`` at ``end`` (its current length) and fsync.
+
+    When a step fails the file is cut back to ``end`` before the error propagates, so an
+    append that did not report success leaves at most a torn tail behind (if the cut fails
+    too), which readers ignore and the next writer removes.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        size = os.fstat(fd).st_size
+        if size != end:
+            raise OSError(f"{path} is {size} bytes long, expected {end}: written without the lock?")
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        except BaseException:
+            with suppress(OSError):
+                os.ftruncate(fd, end)
+            raise
+    finally:
+        os.close(fd)
+
+
+def cut_back(path: str, end: int) -> None:
+    """Shorten ``path`` to ``end`` bytes, durably (drops a torn tail)."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.ftruncate(fd, end)
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,383 @@
+"""The durable desk: a TinyDB snapshot plus an append-only, checksummed log.
+
+Files beside the desk path ``desk.json`` (copy them together):
+
+``desk.json``         the snapshot (:mod:`.snapshot`): every record as of a point of the log
+``desk.json.log``     the log (:mod:`.log`): every committed transaction and every event
+``desk.json.lock``    the writer lock (``filelock``)
+``desk.json.holder``  who took the writer lock last: pid, host, command, since when
+
+A change appends one line to the log and fsyncs it: the cost does not grow with the desk.
+Opening reads the snapshot and replays the log after it. Now and then (when the log has
+grown by ``compact_bytes`` past the snapshot) a writer rewrites the snapshot atomically; the
+log is never rewritten, so it is the desk's complete, append-only history.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from itertools import chain
+from typing import Any
+
+import orjson
+from filelock import FileLock, Timeout
+
+from workbench.store.base import KINDS, StoreError, StoreLocked
+from workbench.store.fileio import append_durably, cut_back, replace_atomically, temporary_files
+from workbench.store.log import (
+    Entry,
+    encode_header,
+    encode_transaction,
+    iter_events,
+    log_path,
+    read_event,
+    read_header,
+    scan_file,
+)
+from workbench.store.migrate import migrate
+from workbench.store.snapshot import SCHEMA, Snapshot, SnapshotStorage, read_snapshot
+from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
+from workbench.store.state import DeskState
+
+DEFAULT_LOCK_TIMEOUT = 5.0
+"""Seconds a writer waits for another process's transaction before :class:`StoreLocked`."""
+DEFAULT_COMPACT_BYTES = 2 << 20
+"""Log bytes past the snapshot that make the next writer rewrite the snapshot first; also
+bounds what opening the desk has to replay."""
+_LOCK_POLL = 0.002
+_HOLDER_BYTES = 1024
+_READ_ATTEMPTS = 3
+
+
+def holder_path(path: str) -> str:
+    return path + ".holder"
+
+
+def describe_holder(path: str) -> str:
+    """Who holds (or last held) the writer lock of the desk at ``path``, in words."""
+    try:
+        with open(holder_path(path), "rb") as file:
+            holder = orjson.loads(file.read())
+        return (
+            f"pid {holder['pid']} on {holder['host']} running `{holder['command']}` (since {holder['since']})"
+        )
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return f"another process (no holder details in {holder_path(path)})"
+
+
+class FileStore:
+    """One desk on disk; see the module docstring for its files.
+
+    Readers take no lock: several processes (a TUI, scripts) may have the desk open;
+    :meth:`refresh` picks up what the others wrote. Writers take the lock for the span of
+    a transaction and catch up with the log before the transaction sees anything.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        compact_bytes: int = DEFAULT_COMPACT_BYTES,
+    ) -> None:
+        self.path = os.path.abspath(os.fspath(path))
+        self.location = self.path
+        self.log_path = log_path(self.path)
+        self.lock_timeout = lock_timeout
+        self.compact_bytes = compact_bytes
+        self._lock = FileLock(self.path + ".lock", thread_local=False)
+        self._writer = WriterMutex()
+        self._fd: int | None = None
+        self._closed = False
+        self._state: DeskState | None = None
+        """``None`` until the desk's first change creates its files."""
+        self._log_id: tuple[int, int] | None = None
+        """(device, inode) of the log read, to notice it being replaced."""
+        self.migrated_backup: str | None = None
+        """Where the copy of the old file went, when opening migrated an older desk."""
+        self._load()
+
+    # -- reading ------------------------------------------------------------------------
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        check_kind(kind)
+        record = self._state.records[kind].get(key) if self._state else None
+        return plain(record) if record is not None else None
+
+    def all(self, kind: str) -> list[dict[str, Any]]:
+        check_kind(kind)
+        return list(self._state.records[kind].values()) if self._state else []
+
+    def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
+        self._check_open()
+        state, fd = self._state, self._fd
+        if state is None or fd is None:
+            return []
+        if kind is None and key is None:
+            return list(iter_events(fd, state.start, state.end, self.log_path))
+        if kind is not None:
+            check_kind(kind)
+        kinds = [kind] if kind is not None else KINDS
+        found = sorted(chain.from_iterable(state.event_offsets(k, key) for k in kinds))
+        return [read_event(fd, offset, self.log_path) for offset in found]
+
+    def refresh(self) -> bool:
+        """Pick up what other processes wrote (cheap when nothing changed: one ``stat``).
+        Returns ``False`` at once while a transaction runs in this process: that
+        transaction catches up itself, and a screen must not wait for it."""
+        self._check_open()
+        with self._writer.hold_if_free() as free:
+            return free and self._catch_up()
+
+    # -- writing ------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[StagedTransaction]:
+        self._check_open()
+        with self._writer.hold(self.location), self._locked():
+            self._prepare_write()
+            state = self._state
+            tx = StagedTransaction(
+                state.records if state else {kind: {} for kind in KINDS},
+                state.counters if state else {},
+                state.last_event_id if state else 0,
+            )
+            try:
+                yield tx
+            finally:
+                tx.close()
+            if tx.changed:
+                self._commit(tx)
+
+    def compact(self) -> None:
+        """Rewrite the snapshot now so that opening the desk replays no log (writers do
+        this on their own every ``compact_bytes``)."""
+        self._check_open()
+        with self._writer.hold(self.location), self._locked():
+            self._catch_up()
+            if self._state is not None:
+                try:
+                    self._write_snapshot(self._state)
+                except OSError as error:
+                    raise StoreError(f"{self.path}: cannot rewrite the snapshot ({error})") from error
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+        self._fd = None
+        self._closed = True
+
+    # -- inside -------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"{self.path}: the store was closed")
+
+    def _read_snapshot(self) -> Snapshot | None:
+        """The snapshot, migrating an older desk first (under the writer lock)."""
+        snapshot = read_snapshot(self.path)
+        if snapshot is not None and snapshot.schema < SCHEMA:
+            with self._locked():
+                snapshot = read_snapshot(self.path)
+                if snapshot is not None and snapshot.schema < SCHEMA:
+                    try:
+                        backup = migrate(self.path, snapshot.tables)
+                    except OSError as error:
+                        raise StoreError(
+                            f"{self.path}: migrating to schema {SCHEMA} failed ({error}); the "
+                            "desk file was not changed"
+                        ) from error
+                    self.migrated_backup = backup
+                    snapshot = read_snapshot(self.path)
+        return snapshot
+
+    def _load(self) -> None:
+        """Read the desk from disk (migrating an older one), replacing what is in memory."""
+        snapshot = self._read_snapshot()
+        if snapshot is None and self._log_has_changes():
+            snapshot = self._read_snapshot()  # another process may just have created the desk
+            if snapshot is None:
+                raise StoreError(
+                    f"{self.path} is missing but {self.log_path} holds changes: restore "
+                    f"{os.path.basename(self.path)} from a backup; nothing was changed "
+                    "(see `workbench doctor`)"
+                )
+        if snapshot is None:
+            self._set(None, None)
+            return
+        try:
+            fd = os.open(self.log_path, os.O_RDONLY)
+        except FileNotFoundError:
+            raise StoreError(
+                f"{self.log_path} is missing: {self.path} cannot be opened without its log; "
+                "nothing was changed (see `workbench doctor`)"
+            ) from None
+        try:
+            header, start = read_header(fd, self.log_path)
+            state = DeskState.from_snapshot(snapshot, start)
+            if header["desk"] != state.desk or header["schema"] != SCHEMA:
+                raise StoreError(
+                    f"{self.path} and {self.log_path} belong to different desks (or versions); "
+                    "was one of them restored from a backup alone? Nothing was changed."
+                )
+            if os.fstat(fd).st_size < state.checkpoint:
+                raise StoreError(
+                    f"{self.log_path} is shorter than {self.path} expects: the log was cut "
+                    "short or replaced; nothing was changed (see `workbench doctor`)"
+                )
+            self._replay(state, fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._set(state, fd)
+
+    def _set(self, state: DeskState | None, fd: int | None) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+        self._state, self._fd, self._log_id = state, fd, None
+        if fd is not None:
+            stat = os.fstat(fd)
+            self._log_id = (stat.st_dev, stat.st_ino)
+
+    def _log_has_changes(self) -> bool:
+        """Whether a log exists with transactions in it (a log holding only its header is
+        what an interrupted creation leaves, and is harmless)."""
+        try:
+            fd = os.open(self.log_path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            _, start = read_header(fd, self.log_path)
+            return os.fstat(fd).st_size > start
+        finally:
+            os.close(fd)
+
+    def _replay(self, state: DeskState, fd: int) -> int:
+        """Apply the log's transactions after ``state.end``; return how many there were.
+
+        Readers hold no lock, so a writer may be cutting off a torn tail while we read;
+        what looks like damage is read again before it is believed.
+        """
+        applied, attempt = 0, 1
+        while True:
+            try:
+                for result in scan_file(fd, state.end, state.seq + 1, self.log_path):
+                    for entry in result.entries:
+                        state.apply(entry)
+                        applied += 1
+                return applied
+            except StoreError:
+                if attempt == _READ_ATTEMPTS or self._lock.is_locked:
+                    raise
+                attempt += 1
+                time.sleep(0.05)
+
+    def _catch_up(self) -> bool:
+        """Bring memory up to date with the files; ``True`` when anything changed."""
+        try:
+            stat = os.stat(self.log_path)
+        except FileNotFoundError:
+            if self._state is None:
+                return False
+            raise StoreError(f"{self.log_path} has disappeared; see `workbench doctor`") from None
+        if self._state is None or self._fd is None or self._log_id != (stat.st_dev, stat.st_ino):
+            before = (self._state.desk, self._state.seq) if self._state else None
+            self._load()
+            return (self._state.desk, self._state.seq) != before if self._state else False
+        if stat.st_size < self._state.end:
+            raise StoreError(
+                f"{self.log_path} shrank below what was already read: changed outside Case "
+                "Workbench; see `workbench doctor`"
+            )
+        return stat.st_size > self._state.end and self._replay(self._state, self._fd) > 0
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the writer lock, waiting at most ``lock_timeout`` seconds for it."""
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            self._lock.acquire(timeout=self.lock_timeout, poll_interval=_LOCK_POLL)
+        except Timeout:
+            raise StoreLocked(
+                f"{self.path} is locked by {describe_holder(self.path)}; waited "
+                f"{self.lock_timeout:g} s. Try again when it has finished."
+            ) from None
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot take the writer lock ({error})") from error
+        try:
+            holder = {
+                "pid": os.getpid(),
+                "host": socket.gethostname()[:200],
+                "command": " ".join(" ".join(sys.orig_argv).split())[:300],
+                "since": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+            try:
+                # Overwritten in place, padded: truncating a file to zero and rewriting it
+                # makes ext4 flush it on close (auto_da_alloc), as slow as an fsync.
+                fd = os.open(holder_path(self.path), os.O_WRONLY | os.O_CREAT, 0o666)
+                try:
+                    os.pwrite(fd, orjson.dumps(holder).ljust(_HOLDER_BYTES), 0)
+                finally:
+                    os.close(fd)
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot record the lock holder ({error})") from error
+            yield
+        finally:
+            self._lock.release()
+
+    def _prepare_write(self) -> None:
+        """Under the lock: catch up, cut off a torn tail, compact when the log has grown."""
+        try:
+            self._catch_up()
+            state = self._state
+            if state is None:
+                return
+            if os.stat(self.log_path).st_size > state.end:
+                cut_back(self.log_path, state.end)  # a write that never reported success
+            if state.end - state.checkpoint > self.compact_bytes:
+                self._write_snapshot(state)
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot prepare the change ({error})") from error
+
+    def _write_snapshot(self, state: DeskState) -> None:
+        """Rewrite the snapshot (under the lock, so temporary files left beside it are from
+        a crashed writer and can go)."""
+        for leftover in temporary_files(self.path):
+            os.unlink(leftover)
+        SnapshotStorage(self.path).write(state.snapshot())
+        state.checkpoint = state.end
+
+    def _create(self) -> DeskState:
+        """Write the files of a new, empty desk: the log first, the snapshot last, so a
+        crash in between leaves a header-only log that the next attempt replaces."""
+        desk = uuid.uuid4().hex
+        header = encode_header(desk, SCHEMA)
+        replace_atomically(self.log_path, [header])
+        state = DeskState(desk=desk, start=len(header))
+        self._write_snapshot(state)
+        self._set(state, os.open(self.log_path, os.O_RDONLY))
+        return state
+
+    def _commit(self, tx: StagedTransaction) -> None:
+        try:
+            state = self._state or self._create()
+            head = {
+                "seq": state.seq + 1,
+                "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "puts": [[kind, key, record] for (kind, key), record in tx.puts.items()],
+                "counters": tx.counters,
+                "events": [[event["kind"], event["key"]] for event in tx.events],
+                "last_event_id": tx.last_event_id,
+            }
+            line, offsets = encode_transaction(head, tx.events)
+            append_durably(self.log_path, line, state.end)
+        except OSError as error:
+            raise StoreError(f"{self.path}: the change was not saved ({error})") from error
+        state.apply(Entry(head, [state.end + offset for offset in offsets], state.end + len(line)))

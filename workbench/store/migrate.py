@@ -1,0 +1,135 @@
+"""Bringing an older desk file up to the current schema, after a backup copy is written.
+
+Schema 1 is the prototype's desk: one plain TinyDB file in TinyDB's default layout, as
+``TinyDB(path)`` (``JSONStorage``) writes it, rewritten whole on every change:
+
+* one table per kind (``customers``, ``contracts``, ``cases``, ``workflows``, ``settings``)
+  whose documents are the records; a record's key is its ``id`` field (``key`` for settings);
+* a table ``events`` whose documents are the events, numbered by their document ids;
+* a table ``_meta`` with one document ``{"schema": 1, "counters": {kind: n}}``.
+
+Schema 2 is the snapshot + log layout (:mod:`.filestore`). The migration writes the log
+with one transaction holding every record, event and counter, then the snapshot over the
+old file — the one step that makes the migration visible, atomically. Until then the old
+file is untouched, so an interrupted migration simply runs again at the next open.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from workbench.store.base import KINDS, StoreError
+from workbench.store.fileio import replace_atomically
+from workbench.store.log import Entry, encode_header, encode_transaction, log_path
+from workbench.store.snapshot import SCHEMA, SnapshotStorage
+from workbench.store.state import DeskState
+
+EVENTS_1 = "events"
+"""Schema 1's events table."""
+_TRAILING_NUMBER = re.compile(r"\d+$")
+
+
+def backup_path(path: str, schema: int) -> str:
+    """Where the copy of a schema-``schema`` desk is kept before it is migrated."""
+    return f"{path}.schema-{schema}.bak"
+
+
+def _free_name(path: str, keep: bytes | None = None) -> str:
+    """``path``, or ``path.1``, ``path.2``… : the first name not taken (or already holding
+    exactly ``keep``). Nothing is ever overwritten."""
+    candidate, number = path, 0
+    while os.path.exists(candidate):
+        if keep is not None:
+            with open(candidate, "rb") as file:
+                if file.read() == keep:
+                    return candidate
+        number += 1
+        candidate = f"{path}.{number}"
+    return candidate
+
+
+def _records_1(document: dict[str, Any], path: str) -> list[list[Any]]:
+    puts = []
+    for kind in KINDS:
+        table = document.get(kind, {})
+        if not isinstance(table, dict):
+            raise StoreError(f"{path}: table {kind!r} is not a TinyDB table; nothing was changed")
+        field = "key" if kind == "settings" else "id"
+        seen = set()
+        for doc_id, record in table.items():
+            key = record.get(field) if isinstance(record, dict) else None
+            if not isinstance(key, str) or not key or key in seen:
+                raise StoreError(
+                    f"{path}: {kind} document {doc_id} has no unique {field!r}; nothing was changed"
+                )
+            seen.add(key)
+            puts.append([kind, key, record])
+    return puts
+
+
+def _events_1(document: dict[str, Any], path: str) -> list[dict[str, Any]]:
+    table = document.get(EVENTS_1, {})
+    if not isinstance(table, dict) or not all(doc_id.isdigit() for doc_id in table):
+        raise StoreError(f"{path}: table {EVENTS_1!r} is not a TinyDB table; nothing was changed")
+    events = []
+    for doc_id in sorted(table, key=int):
+        event = table[doc_id]
+        if not (isinstance(event, dict) and event.get("kind") in KINDS and isinstance(event.get("key"), str)):
+            raise StoreError(f"{path}: event {doc_id} names no record; nothing was changed")
+        events.append({**event, "id": int(doc_id)})
+    return events
+
+
+def _counters_cover_keys(counters: dict[str, int], puts: list[list[Any]]) -> dict[str, int]:
+    """Each counter at least the highest number ending a key of its kind (``C-12`` → 12),
+    so that no number already in use is handed out again."""
+    covered = dict(counters)
+    for kind, key, _ in puts:
+        if found := _TRAILING_NUMBER.search(key):
+            covered[kind] = max(covered.get(kind, 0), int(found.group()))
+    return covered
+
+
+def migrate(path: str, document: dict[str, Any]) -> str:
+    """Migrate the schema-1 desk at ``path`` (already read as ``document``) to schema 2;
+    return where its backup copy is. Call with the writer lock held."""
+    unknown = set(document) - {*KINDS, EVENTS_1, "_meta"}
+    if unknown:
+        raise StoreError(f"{path}: unknown tables {sorted(unknown)}; nothing was changed")
+    meta = document["_meta"]["1"]
+    counters = meta.get("counters", {})
+    if not isinstance(counters, dict) or not all(type(n) is int for n in counters.values()):
+        raise StoreError(f"{path}: the counters in _meta are not whole numbers; nothing was changed")
+    puts, events = _records_1(document, path), _events_1(document, path)
+    counters = _counters_cover_keys(counters, puts)
+
+    with open(path, "rb") as file:
+        original = file.read()
+    backup = _free_name(backup_path(path, meta["schema"]), keep=original)
+    replace_atomically(backup, [original])
+
+    log = log_path(path)
+    if os.path.exists(log):  # left by an interrupted migration, or by a newer desk: keep it
+        os.replace(log, _free_name(log + ".before-migration"))
+    desk = uuid.uuid4().hex
+    header = encode_header(desk, SCHEMA)
+    state = DeskState(desk=desk, start=len(header))
+    head = {
+        "seq": 1,
+        "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "puts": puts,
+        "counters": counters,
+        "events": [[event["kind"], event["key"]] for event in events],
+        "last_event_id": events[-1]["id"] if events else 0,
+        "migrated_from": meta["schema"],
+    }
+    line, offsets = encode_transaction(head, events)
+    replace_atomically(log, [header, line])
+    state.apply(Entry(head, [state.start + offset for offset in offsets], state.start + len(line)))
+    state.checkpoint = state.end
+    SnapshotStorage(path).write(state.snapshot())
+    return backup
