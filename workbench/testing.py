@@ -53,9 +53,12 @@ def desk(clock) -> Desk:
     return make_desk()
 
 
-def check_program(program: VendorProgram, prefix: str) -> list[str]:
+def check_program(
+    program: VendorProgram, prefix: str, namespaces: tuple[str, ...] | None = None
+) -> list[str]:
     """What a vendor program declaration lacks: id, name, version, rules with the given
-    ID prefix and a text each, settings keys under the program's id with help."""
+    ID prefix and a text each, settings keys under the program's id (or ``namespaces``)
+    with help."""
     problems = []
     for name in ("id", "name", "version"):
         if not getattr(program, name):
@@ -71,8 +74,9 @@ def check_program(program: VendorProgram, prefix: str) -> list[str]:
     if len(ids) != len(set(ids)):
         problems.append("a rule ID is declared twice")
     for setting in program.settings:
-        if not setting.key.startswith(program.id + "."):
-            problems.append(f"setting {setting.key!r} is not under {program.id}.")
+        allowed = namespaces or (program.id,)
+        if not setting.key.startswith(tuple(f"{n}." for n in allowed)):
+            problems.append(f"setting {setting.key!r} is not under {' or '.join(allowed)}.")
         if not setting.help:
             problems.append(f"setting {setting.key} has no help text")
     return problems
