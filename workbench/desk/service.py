@@ -7,22 +7,30 @@ Nothing outside this module calls a hook.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from workbench import clock
 from workbench.calendar import Calendar, Pause, desk_calendar
+from workbench.desk.deadlines import deadline_of
+from workbench.desk.errors import BadInput, Invalid, NotFound, Refused
+from workbench.desk.values import EMAIL, EVIDENCE_KINDS, parse_value
+from workbench.desk.views import (
+    CasePreview,
+    CaseView,
+    EscalationOption,
+    SettingView,
+    SweepReport,
+    WorkflowView,
+)
 from workbench.model import (
     CASE_STATES,
     Action,
     Case,
     CloseReason,
-    Commitment,
     Contract,
     Customer,
     Deadline,
@@ -44,194 +52,6 @@ from workbench.model import (
 )
 from workbench.plugins import Plugins
 from workbench.store.base import Store, Transaction
-
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-EVIDENCE_KINDS = ("reproduction", "patch", "log")
-
-
-# ----------------------------------------------------------------------------------------
-# What can go wrong, in words a user can act on
-# ----------------------------------------------------------------------------------------
-
-
-class DeskError(Exception):
-    """Base of the desk's refusals; nothing was changed."""
-
-
-class BadInput(DeskError):
-    """A value given by the user is not acceptable; names the field and the problem."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
-        self.field = field
-        self.problem = problem
-
-
-class NotFound(BadInput):
-    """No record with that ID."""
-
-    def __init__(self, what: str, key: str) -> None:
-        super().__init__(what, f"no {what} with ID {key!r}")
-
-
-class Invalid(DeskError):
-    """Validation produced errors: the change is blocked (the findings say why)."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        self.findings = findings
-        errors = [f for f in findings if f.level == "error"]
-        super().__init__(
-            "; ".join(f"{f.field + ': ' if f.field else ''}{f.message} ({f.rule})" for f in errors)
-        )
-
-
-class Refused(DeskError):
-    """A rule refuses the action now; the decision says which rule, why, and from when."""
-
-    def __init__(self, decision: Decision) -> None:
-        self.decision = decision
-        text = f"refused by {decision.rule}: {decision.reason.rstrip('.')}."
-        if decision.missing:
-            text += " Missing: " + ", ".join(decision.missing) + "."
-        if decision.earliest:
-            text += f" Allowed from {decision.earliest.isoformat()}."
-        super().__init__(text)
-
-
-# ----------------------------------------------------------------------------------------
-# Views: what a screen or a JSON document shows of a record
-# ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class SettingView:
-    key: str
-    value: Any
-    default: Any
-    help: str
-    kind: str
-    choices: list[str]
-    program: str
-    rule: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass
-class EscalationOption:
-    """The next rung on a track and whether it may be climbed now."""
-
-    track: str
-    current: int
-    rung: Rung | None
-    decision: Decision | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "track": self.track,
-            "current": self.current,
-            "next": self.rung.to_dict() if self.rung else None,
-            "decision": self.decision.to_dict() if self.decision else None,
-        }
-
-
-@dataclass
-class CaseView:
-    """Everything the case screen and ``case show`` display, reasons included."""
-
-    case: Case
-    customer: Customer | None
-    route: Route
-    findings: list[Finding]
-    deadlines: list[Deadline]
-    ladder: Ladder
-    options: list[EscalationOption]
-    eligibility: list[Eligibility]
-    ball: str
-    ball_minutes: dict[str, int]
-    close_reasons: list[CloseReason]
-    events: list[Event]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "case": self.case.to_dict(),
-            "customer": self.customer.to_dict() if self.customer else None,
-            "route": self.route.to_dict(),
-            "findings": [f.to_dict() for f in self.findings],
-            "deadlines": [d.to_dict() for d in self.deadlines],
-            "ladder": self.ladder.to_dict(),
-            "escalation": [o.to_dict() for o in self.options],
-            "eligibility": [e.to_dict() for e in self.eligibility],
-            "ball": self.ball,
-            "ball_minutes": self.ball_minutes,
-            "close_reasons": [r.to_dict() for r in self.close_reasons],
-            "events": [e.to_dict() for e in self.events],
-        }
-
-
-@dataclass
-class CasePreview:
-    """What a new case would be: its findings, route and deadlines, before saving."""
-
-    case: Case
-    findings: list[Finding]
-    route: Route | None
-    deadlines: list[Deadline]
-
-    @property
-    def blocked(self) -> bool:
-        return any(f.level == "error" for f in self.findings)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "case": self.case.to_dict(),
-            "findings": [f.to_dict() for f in self.findings],
-            "route": self.route.to_dict() if self.route else None,
-            "deadlines": [d.to_dict() for d in self.deadlines],
-            "blocked": self.blocked,
-        }
-
-
-@dataclass
-class SweepReport:
-    """What one sweep changed; a second sweep at the same time changes nothing."""
-
-    at: datetime
-    applied: list[dict[str, Any]] = field(default_factory=list)
-    breaches: list[dict[str, Any]] = field(default_factory=list)
-    opened: list[str] = field(default_factory=list)
-    checked: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "at": self.at.isoformat(),
-            "checked": self.checked,
-            "applied": self.applied,
-            "breaches": self.breaches,
-            "opened_workflows": self.opened,
-        }
-
-
-@dataclass
-class WorkflowView:
-    workflow: Workflow
-    template: WorkflowTemplate | None
-    findings: list[Finding]
-    next_step: Step | None
-    next_decision: Decision | None
-    state: str
-    """``ok``, ``at-risk``, ``overdue`` or ``done`` (by the next step's due date)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "workflow": self.workflow.to_dict(),
-            "findings": [f.to_dict() for f in self.findings],
-            "next_step": self.next_step.to_dict() if self.next_step else None,
-            "next_decision": self.next_decision.to_dict() if self.next_decision else None,
-            "state": self.state,
-        }
-
 
 # ----------------------------------------------------------------------------------------
 # The desk
@@ -700,7 +520,7 @@ class Desk:
         commitments = _flatten(self.plugins.call("workbench_commitments", case=case, desk=self))
         threshold = float(self.setting("core.at_risk_share"))
         pauses = [Pause(_instant(p["start"]), _instant(p.get("end"))) for p in case.pauses]
-        return [_deadline(c, pauses, events, now, threshold) for c in commitments]
+        return [deadline_of(c, pauses, events, now, threshold) for c in commitments]
 
     def ladder(self, case: Case) -> Ladder:
         """The vendor's ladder; the core's commercial track (CORE-ESC-2) where it has none."""
@@ -1409,100 +1229,3 @@ def _check_customer(customer: Customer) -> None:
         raise BadInput("domain", f"{customer.domain!r} is not a domain name (e.g. example.co.jp)")
     if not isinstance(customer.users, int) or customer.users < 0:
         raise BadInput("users", "must be a whole number, zero or more")
-
-
-def _deadline(
-    commitment: Commitment, pauses: list[Pause], events: list[Event], now: datetime, threshold: float
-) -> Deadline:
-    calendar = Calendar.from_dict(commitment.calendar)
-    counted = pauses if commitment.pauses else []
-    due = calendar.add(commitment.start, timedelta(minutes=commitment.minutes), counted)
-    target = (
-        calendar.add(commitment.start, timedelta(minutes=commitment.target_minutes), counted)
-        if commitment.target_minutes is not None
-        else None
-    )
-    met_at = next(
-        (
-            e.at
-            for e in events
-            if e.at >= commitment.start
-            and (
-                e.action in commitment.met_by
-                or f"{e.action}:{e.data.get('milestone', '')}" in commitment.met_by
-            )
-        ),
-        None,
-    )
-    used = calendar.elapsed(commitment.start, met_at or now, counted)
-    remaining = commitment.minutes - int(used.total_seconds() // 60)
-    if met_at is not None:
-        state = "met" if due is None or met_at <= due else "met-late"
-    elif due is None:
-        state = "paused"
-    elif now >= due:
-        state = "breached"
-    elif remaining < threshold * commitment.minutes:
-        state = "at-risk"
-    else:
-        state = "ok"
-    return Deadline(
-        name=commitment.name,
-        clock=commitment.clock,
-        due=due,
-        calendar=calendar.name,
-        rule=commitment.rule,
-        reason=commitment.reason,
-        state=state,
-        target=target,
-        start=commitment.start,
-        met_at=met_at,
-        minutes=commitment.minutes,
-        remaining_minutes=max(remaining, 0) if met_at is None else None,
-    )
-
-
-def parse_value(name: str, kind: str, raw: Any, choices: list[str] | None = None) -> Any:
-    """Turn user input (text from the CLI or a form, or an already typed value) into the
-    field's type; :class:`BadInput` names the field and the problem."""
-    text = raw.strip() if isinstance(raw, str) else raw
-    try:
-        if kind == "number":
-            value = int(text) if isinstance(text, str) and re.fullmatch(r"-?\d+", text) else float(text)
-            return value
-        if kind == "bool":
-            if isinstance(text, bool):
-                return text
-            lowered = str(text).lower()
-            if lowered in ("yes", "y", "true", "1", "on"):
-                return True
-            if lowered in ("no", "n", "false", "0", "off"):
-                return False
-            raise ValueError
-        if kind == "date":
-            return (text if isinstance(text, date) else date.fromisoformat(text)).isoformat()
-        if kind == "datetime":
-            return (
-                clock.parse_instant(text, what=name).isoformat()
-                if isinstance(text, str)
-                else text.isoformat()
-            )
-        if kind == "list":
-            items = text if isinstance(text, list) else [t.strip() for t in str(text).split(",")]
-            return [i for i in items if i]
-    except (ValueError, TypeError, clock.ClockError):
-        expected = {
-            "number": "a number",
-            "bool": "yes or no",
-            "date": "a date YYYY-MM-DD",
-            "datetime": "an ISO-8601 time",
-            "list": "a comma-separated list",
-        }[kind]
-        raise BadInput(name, f"{raw!r} is not {expected}") from None
-    if kind == "email" and not EMAIL.match(str(text)):
-        raise BadInput(name, f"{raw!r} is not an e-mail address")
-    if kind == "timezone" and text not in available_timezones():
-        raise BadInput(name, f"{raw!r} is not a time zone of the tz database (e.g. Asia/Tokyo)")
-    if kind == "choice" and choices and text not in choices:
-        raise BadInput(name, f"{raw!r} is not one of: {', '.join(choices)}")
-    return text

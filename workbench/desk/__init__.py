@@ -1,0 +1,31 @@
+"""The desk: the one service layer the CLI and the TUI use (see :class:`Desk`)."""
+
+from workbench.desk.errors import BadInput, DeskError, Invalid, NotFound, Refused
+from workbench.desk.service import Desk
+from workbench.desk.values import EMAIL, EVIDENCE_KINDS, parse_value
+from workbench.desk.views import (
+    CasePreview,
+    CaseView,
+    EscalationOption,
+    SettingView,
+    SweepReport,
+    WorkflowView,
+)
+
+__all__ = [
+    "EMAIL",
+    "EVIDENCE_KINDS",
+    "BadInput",
+    "CasePreview",
+    "CaseView",
+    "Desk",
+    "DeskError",
+    "EscalationOption",
+    "Invalid",
+    "NotFound",
+    "Refused",
+    "SettingView",
+    "SweepReport",
+    "WorkflowView",
+    "parse_value",
+]

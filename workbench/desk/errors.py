@@ -1,0 +1,56 @@
+"""What can go wrong at the desk, in words a user can act on; nothing was changed."""
+
+from __future__ import annotations
+
+from workbench.model import (
+    Decision,
+    Finding,
+)
+
+# ----------------------------------------------------------------------------------------
+# What can go wrong, in words a user can act on
+# ----------------------------------------------------------------------------------------
+
+
+class DeskError(Exception):
+    """Base of the desk's refusals; nothing was changed."""
+
+
+class BadInput(DeskError):
+    """A value given by the user is not acceptable; names the field and the problem."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class NotFound(BadInput):
+    """No record with that ID."""
+
+    def __init__(self, what: str, key: str) -> None:
+        super().__init__(what, f"no {what} with ID {key!r}")
+
+
+class Invalid(DeskError):
+    """Validation produced errors: the change is blocked (the findings say why)."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        errors = [f for f in findings if f.level == "error"]
+        super().__init__(
+            "; ".join(f"{f.field + ': ' if f.field else ''}{f.message} ({f.rule})" for f in errors)
+        )
+
+
+class Refused(DeskError):
+    """A rule refuses the action now; the decision says which rule, why, and from when."""
+
+    def __init__(self, decision: Decision) -> None:
+        self.decision = decision
+        text = f"refused by {decision.rule}: {decision.reason.rstrip('.')}."
+        if decision.missing:
+            text += " Missing: " + ", ".join(decision.missing) + "."
+        if decision.earliest:
+            text += f" Allowed from {decision.earliest.isoformat()}."
+        super().__init__(text)

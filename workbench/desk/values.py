@@ -1,0 +1,60 @@
+"""User input (CLI text, form values) turned into typed field values."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+from zoneinfo import available_timezones
+
+from workbench import clock
+from workbench.desk.errors import BadInput
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EVIDENCE_KINDS = ("reproduction", "patch", "log")
+
+
+def parse_value(name: str, kind: str, raw: Any, choices: list[str] | None = None) -> Any:
+    """Turn user input (text from the CLI or a form, or an already typed value) into the
+    field's type; :class:`BadInput` names the field and the problem."""
+    text = raw.strip() if isinstance(raw, str) else raw
+    try:
+        if kind == "number":
+            value = int(text) if isinstance(text, str) and re.fullmatch(r"-?\d+", text) else float(text)
+            return value
+        if kind == "bool":
+            if isinstance(text, bool):
+                return text
+            lowered = str(text).lower()
+            if lowered in ("yes", "y", "true", "1", "on"):
+                return True
+            if lowered in ("no", "n", "false", "0", "off"):
+                return False
+            raise ValueError
+        if kind == "date":
+            return (text if isinstance(text, date) else date.fromisoformat(text)).isoformat()
+        if kind == "datetime":
+            return (
+                clock.parse_instant(text, what=name).isoformat()
+                if isinstance(text, str)
+                else text.isoformat()
+            )
+        if kind == "list":
+            items = text if isinstance(text, list) else [t.strip() for t in str(text).split(",")]
+            return [i for i in items if i]
+    except (ValueError, TypeError, clock.ClockError):
+        expected = {
+            "number": "a number",
+            "bool": "yes or no",
+            "date": "a date YYYY-MM-DD",
+            "datetime": "an ISO-8601 time",
+            "list": "a comma-separated list",
+        }[kind]
+        raise BadInput(name, f"{raw!r} is not {expected}") from None
+    if kind == "email" and not EMAIL.match(str(text)):
+        raise BadInput(name, f"{raw!r} is not an e-mail address")
+    if kind == "timezone" and text not in available_timezones():
+        raise BadInput(name, f"{raw!r} is not a time zone of the tz database (e.g. Asia/Tokyo)")
+    if kind == "choice" and choices and text not in choices:
+        raise BadInput(name, f"{raw!r} is not one of: {', '.join(choices)}")
+    return text
