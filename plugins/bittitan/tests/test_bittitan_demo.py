@@ -32,3 +32,18 @@ def test_demo_fills_an_empty_desk_with_bittitan_records_in_every_state(desk) -> 
     kinds = Counter(a["kind"] for a in report.applied if a.get("case") in mine)
     assert kinds == {"reminder": 2, "close": 1}
     assert not report.opened  # the demo's onboarding workflows are the sweep's own
+
+
+def test_bt_demo_reuses_a_customer_already_on_the_desk(desk) -> None:
+    """A real desk has one customer with contracts of several vendors: the BitTitan demo reuses
+    a customer of the same name (another vendor's demo made it), filling in only what it lacks."""
+    from workbench_bittitan import demo
+
+    before = desk.add_customer("Fabrikam Europe Ltd", email="it@fabrikam.co.uk", region="europe-uk")
+    lines = demo.fill(desk)
+    [fabrikam] = [c for c in desk.customers() if c.name == "Fabrikam Europe Ltd"]
+    assert fabrikam.id == before.id
+    assert (fabrikam.email, fabrikam.region, fabrikam.users) == ("it@fabrikam.co.uk", "europe-uk", 120)
+    assert desk.contracts(customer_id=before.id, vendor="bittitan")
+    assert any(line.startswith(f"bittitan: customer {before.id} ") for line in lines)
+    assert len(desk.customers()) == 4

@@ -34,15 +34,31 @@ Act = tuple[timedelta, Callable[[str], Any]]
 """One act of a ticket's history: how long ago, and what the desk did to the case."""
 
 
+def demo_customer(desk: Desk, name: str, since: datetime, **values: Any) -> tuple[Customer, str]:
+    """The customer called ``name`` and what the demo did: ``"new"`` (created at ``since``),
+    ``"updated"`` or ``"reused"``. A real desk has one customer with contracts of several
+    vendors, so a customer another vendor's demo already made is reused, and only the fields it
+    lacks are filled in."""
+    wanted = name.strip().casefold()
+    existing = next((c for c in desk.customers() if c.name.strip().casefold() == wanted), None)
+    if existing is None:
+        with desk.at(since):
+            return desk.add_customer(name, **values), "new"
+    missing = {key: value for key, value in values.items() if value and not getattr(existing, key)}
+    if not missing:
+        return existing, "reused"
+    return desk.update_customer(existing.id, **missing), "updated"
+
+
 def fill(desk: Desk) -> list[str]:
     now, today = desk.now(), desk.today()
     lines: list[str] = []
 
     def customer(name: str, **values: Any) -> Customer:
-        with desk.at(now - 90 * DAY):
-            created = desk.add_customer(name, **values)
-        lines.append(f"bittitan: customer {created.id} {created.name}")
-        return created
+        made, how = demo_customer(desk, name, now - 90 * DAY, **values)
+        lines.append(f"bittitan: customer {made.id} {made.name}"
+                     + ("" if how == "new" else f" ({how}: already on the desk)"))
+        return made
 
     def contract(who: Customer, product: str, days_ago: int, **values: Any) -> str:
         start = today - timedelta(days=days_ago)

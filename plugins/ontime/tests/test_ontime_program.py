@@ -98,3 +98,17 @@ def test_demo_fills_an_empty_desk_with_cases_in_every_state(desk, clock, now) ->
     assert {c.path for c in cases} == {"self-service", "platform", "subscription-support"}
     # the sweep finds the demo's renewals already open: nothing opened twice
     assert desk.sweep().opened == []
+
+
+def test_demo_reuses_a_customer_already_on_the_desk(desk) -> None:
+    """A real desk has one customer with contracts of several vendors: the OnTime demo reuses a
+    customer of the same name (another vendor's demo made it), filling in only what it lacks."""
+    from workbench_ontime import demo
+
+    before = desk.add_customer("北斗精機株式会社", users=85)
+    demo.fill(desk)
+    [hokuto] = [c for c in desk.customers() if c.name == "北斗精機株式会社"]
+    assert hokuto.id == before.id and hokuto.domain == "hokuto-seiki.co.jp"
+    assert {k.product for k in desk.contracts(customer_id=before.id, vendor="ontime")} >= {
+        "license", "maintenance"}
+    assert len(desk.customers()) == 3

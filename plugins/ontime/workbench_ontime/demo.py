@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from workbench.model import Contract
+from workbench.model import Contract, Customer
 from workbench_ontime.program import LICENSE, MAINTENANCE, TECHNICAL_SUPPORT, VENDOR
 from workbench_ontime.renewals import TEMPLATE, add_years, next_anniversary, renewal_key
 
@@ -23,6 +23,21 @@ EVIDENCE_WEEK_VIEW = {
     "environment_notes": "OnTime 11.3.2 on two Domino servers; 320 users; issue since the "
     "Domino fix pack of last month.",
 }
+
+
+def demo_customer(desk, name: str, **values) -> tuple[Customer, str]:
+    """The customer called ``name`` and what the demo did: ``"new"``, ``"updated"`` or
+    ``"reused"``. A real desk has one customer with contracts of several vendors, so a customer
+    another vendor's demo already made is reused, and only the fields it lacks are filled in.
+    A new one is created at the desk clock (the caller sets it)."""
+    wanted = name.strip().casefold()
+    existing = next((c for c in desk.customers() if c.name.strip().casefold() == wanted), None)
+    if existing is None:
+        return desk.add_customer(name, **values), "new"
+    missing = {key: value for key, value in values.items() if value and not getattr(existing, key)}
+    if not missing:
+        return existing, "reused"
+    return desk.update_customer(existing.id, **missing), "updated"
 
 
 class _Demo:
@@ -76,15 +91,21 @@ def fill(desk) -> list[str]:
     if not str(desk.setting("ontime.technical_contact")).strip():
         desk.set_setting("ontime.technical_contact", DEMO_CONTACT)
         demo.lines.append(f"ontime: technical contact set to {DEMO_CONTACT!r} (ONTIME-PARTNER-1)")
+    made = []
     with demo.at(1200):
-        asahi = desk.add_customer("株式会社あさひ物流", email="it-support@asahi-butsuryu.co.jp",
-                                  domain="asahi-butsuryu.co.jp", region="apac-japan", users=320)
-        tailspin = desk.add_customer("Tailspin Toys Japan", email="helpdesk@tailspintoys.example.com",
-                                     domain="tailspintoys.example.com", region="apac-japan", users=150)
-        hokuto = desk.add_customer("北斗精機株式会社", email="joho@hokuto-seiki.co.jp",
-                                   domain="hokuto-seiki.co.jp", region="apac-japan", users=85)
-    demo.lines.append(f"ontime: customers {asahi.id} {asahi.name}, {tailspin.id} "
-                      f"{tailspin.name}, {hokuto.id} {hokuto.name}")
+        for name, values in (
+            ("株式会社あさひ物流", dict(email="it-support@asahi-butsuryu.co.jp",
+                                 domain="asahi-butsuryu.co.jp", region="apac-japan", users=320)),
+            ("Tailspin Toys Japan", dict(email="helpdesk@tailspintoys.example.com",
+                                   domain="tailspintoys.example.com", region="apac-japan", users=150)),
+            ("北斗精機株式会社", dict(email="joho@hokuto-seiki.co.jp", domain="hokuto-seiki.co.jp",
+                                region="apac-japan", users=85)),
+        ):
+            made.append(demo_customer(desk, name, **values))
+    (asahi, _), (tailspin, _), (hokuto, _) = made
+    demo.lines.append("ontime: customers " + ", ".join(
+        f"{c.id} {c.name}" + ("" if how == "new" else f" ({how}: already on the desk)")
+        for c, how in made))
 
     asahi_licence = demo.licence_with_add_ons(asahi.id, 45, 1_800_000, [MAINTENANCE, TECHNICAL_SUPPORT], 320)
     tailspin_licence = demo.licence_with_add_ons(tailspin.id, 20, 960_000, [MAINTENANCE], 150)

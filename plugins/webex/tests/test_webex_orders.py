@@ -101,6 +101,23 @@ def test_wx_hold2_an_order_without_its_contract_cannot_be_released(wx):
     assert any("no WebEx contract is linked" in m for m in wx.findings(flow, "WX-HOLD-2"))
 
 
+def test_wx_hold2_another_vendors_contract_is_not_the_orders_contract(wx):
+    """WX-HOLD-2: an order opened on a Zoho contract by mistake has no WebEx contract: the error
+    names the contract, and the hold release and provisioning are refused as without one."""
+    from datetime import date
+
+    zoho = wx.desk.add_contract(wx.customer.id, "zoho", "crm", date(2026, 1, 1), date(2027, 12, 31),
+                                quantity=10)
+    flow = wx.desk.open_workflow("webex", "new-order", contract_id=zoho.id)
+    assert wx.findings(flow, "WX-HOLD-2") == [
+        f"error: the linked contract {zoho.id} is a zoho crm contract, not a WebEx one: open the order "
+        "with its WebEx contract, whose licence model and audio commit plan decide the overage terms"]
+    wx.desk.complete_step(flow.id, "ordered")
+    with pytest.raises(Refused, match=f"{zoho.id} is a zoho crm contract") as refused:
+        wx.desk.complete_step(flow.id, "compliance-hold", {})
+    assert refused.value.decision.missing == ["the order's WebEx contract"]
+
+
 def test_wx_tier1_confirmation_from_cisco_on_a_tier1_desk(wx):
     """WX-TIER-1: a tier-1 desk receives the confirmation from Cisco."""
     flow = wx.order()

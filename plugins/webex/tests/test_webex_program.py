@@ -157,3 +157,19 @@ def test_wx_demo_fills_an_empty_desk(desk):
     assert {w.template for w in flows} == {"new-order", "renewal", "option-request"}
     assert len({desk.customer(c.customer_id).name for c in cases}) >= 3
     assert desk.sweep().opened == []  # the demo's renewals carry the sweep's keys
+
+
+def test_wx_demo_reuses_a_customer_already_on_the_desk(desk):
+    """A real desk has one customer with contracts of several vendors: the WebEx demo reuses a
+    customer of the same name (another vendor's demo made it), filling in only what it lacks."""
+    from workbench_webex import demo
+
+    before = desk.add_customer("Northwind Traders", email="it@northwind.example.com", users=70)
+    lines = demo.fill(desk)
+    [northwind] = [c for c in desk.customers() if c.name == "Northwind Traders"]
+    assert northwind.id == before.id and northwind.users == 70
+    assert (northwind.domain, northwind.region) == ("northwind.example.com", "apac-japan")
+    assert any(k.vendor == "webex" for k in desk.contracts(customer_id=before.id))
+    assert f"webex: customer {before.id} Northwind Traders (updated: already on the desk)" in lines
+    names = [c.name for c in desk.customers()]
+    assert len(names) == len(set(names))

@@ -111,18 +111,31 @@ class Context:
     """The desk facts a WebEx step decision or finding depends on."""
 
     contract: Contract | None
+    """The order's WebEx contract; ``None`` when none is linked or the linked one is not WebEx's."""
     today: date
     lead_days: int
     site_ready_days: int
     password_hours: int
     tz: tzinfo
     """The desk's time zone: dates on a workflow are local dates there."""
+    foreign: Contract | None = None
+    """A contract of another vendor linked to the order by mistake: it decides nothing here."""
+
+    def no_contract(self) -> str:
+        """Why the order has no WebEx contract to go by, in words."""
+        if self.foreign is not None:
+            return (f"the linked contract {self.foreign.id} is a {self.foreign.vendor} "
+                    f"{self.foreign.product} contract, not a WebEx one")
+        return "no WebEx contract is linked to this order"
 
 
 def context(workflow: Workflow, desk: Any, now: datetime) -> Context:
     """Read the workflow's contract and the WebEx settings from ``desk``."""
+    linked = desk.contract(workflow.contract_id) if workflow.contract_id else None
+    webex = linked is not None and linked.vendor == VENDOR
     return Context(
-        contract=desk.contract(workflow.contract_id) if workflow.contract_id else None,
+        contract=linked if webex else None,
+        foreign=None if webex else linked,
         today=now.astimezone(desk.timezone()).date(),
         lead_days=int(desk.setting("webex.provisioning_lead_days")),
         site_ready_days=int(desk.setting("webex.site_ready_business_days")),
@@ -184,7 +197,7 @@ def check_step(workflow: Workflow, step_id: str, data: dict[str, Any], ctx: Cont
     """WebEx's own condition on completing ``step_id`` with ``data``; ``None`` where it sets none."""
     if workflow.template in (NEW_ORDER, RENEWAL):
         if step_id == HOLD:
-            return hold_release(ctx.contract, data)
+            return hold_release(ctx.contract, data, ctx.no_contract())
         if step_id == CONFIRMATION:
             return confirmation(step_of(workflow, CONFIRMATION), data)
         if step_id == PROVISIONING:
@@ -214,11 +227,12 @@ def _form_decision(fields: list[Field], problems: dict[str, str], rule: str, wha
                     missing=[labels.get(name, name) for name in problems])
 
 
-def hold_release(contract: Contract | None, data: dict[str, Any]) -> Decision:
+def hold_release(contract: Contract | None, data: dict[str, Any],
+                 why_none: str = "no WebEx contract is linked to this order") -> Decision:
     """WX-HOLD-2: a port contract or an audio commit plan needs the customer's overage terms."""
     if contract is None:
         return Decision(False, "WX-HOLD-2",
-                        "no WebEx contract is linked to this order: its licence model (port or not) and "
+                        f"{why_none}: its licence model (port or not) and "
                         "its audio commit plan decide which overage terms Cisco needs to release the hold",
                         missing=["the order's WebEx contract"])
     needed = required_terms(contract)
@@ -259,7 +273,7 @@ def provisioning(workflow: Workflow, data: dict[str, Any], ctx: Context) -> Deci
     renewal = workflow.template == RENEWAL
     if ctx.contract is None:
         return Decision(False, "WX-PROV-1",
-                        "no WebEx contract is linked to this order: the named users per site are checked "
+                        f"{ctx.no_contract()}: the named users per site are checked "
                         "against the named-host licences bought", missing=["the order's WebEx contract"])
     if renewal and data.get("existing_customer") is False:
         return Decision(False, "WX-RENEW-2",
@@ -334,6 +348,10 @@ def findings(workflow: Workflow, ctx: Context, now: datetime) -> list[Finding]:
 
 
 def _order_findings(workflow: Workflow, ctx: Context) -> list[Finding]:
+    if ctx.foreign is not None:
+        return [Finding("error", "WX-HOLD-2", f"{ctx.no_contract()}: open the order with its WebEx "
+                        "contract, whose licence model and audio commit plan decide the overage terms",
+                        "contract_id")]
     if ctx.contract is None:
         return [Finding("warning", "WX-HOLD-2", "no WebEx contract is linked: open the order with its "
                         "contract, whose licence model and audio commit plan decide the overage terms")]

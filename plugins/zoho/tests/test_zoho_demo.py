@@ -50,3 +50,31 @@ def test_demo_account_dispute_waits_for_consent_zoho_consent_1(desk) -> None:
     assert (dispute.state, dispute.sent_at) == ("open", None)
     with pytest.raises(Refused, match="ZOHO-CONSENT-1"):
         desk.send_to_vendor(dispute.id)
+
+
+@pytest.mark.parametrize("now", CLOCKS)
+def test_demo_makes_one_customer_per_name_across_vendors(desk, clock, now) -> None:
+    """A real desk has one customer with contracts of several vendors: the whole demo (every
+    plugin) makes each customer once, Japanese and English names alike."""
+    clock(now)
+    desk.fill_demo()
+    names = [c.name for c in desk.customers()]
+    assert len(names) == len(set(names)) >= 12
+    sakura = next(c for c in desk.customers() if c.name == "株式会社さくら物流")
+    assert {k.vendor for k in desk.contracts(customer_id=sakura.id)} >= {"zoho", "webex"}
+
+
+def test_demo_reuses_a_customer_and_fills_in_what_zoho_needs_zoho_prio_1(desk) -> None:
+    """A customer already on the desk under the same name is reused; only what it lacks for
+    Zoho (a Zoho region, users, domain, super-admin) is filled in, its own values are kept."""
+    before = desk.add_customer("株式会社さくら物流", email="info@sakura-logi.co.jp", region="apac")
+    lines = desk.fill_demo()
+    [sakura] = [c for c in desk.customers() if c.name == "株式会社さくら物流"]
+    assert sakura.id == before.id and sakura.email == "info@sakura-logi.co.jp"
+    assert (sakura.region, sakura.domain, sakura.super_admin_email) == (
+        "apac-japan", "sakura-logi.co.jp", "admin@sakura-logi.co.jp")
+    assert sakura.users > 0
+    assert any(line.startswith(f"zoho: customer {before.id} ") and "already on the desk" in line
+               for line in lines)
+    [answer] = [e for e in desk.eligibility(sakura.id) if e.vendor == "zoho"]
+    assert (answer.eligible, answer.claimable) == (True, True)

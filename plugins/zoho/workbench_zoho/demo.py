@@ -6,9 +6,29 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from workbench_zoho.program import VENDOR
+from workbench_zoho.program import REGIONS, VENDOR
 
 SENDER = "zoho-desk@reseller-demo.co.jp"
+CUSTOMER_SINCE = timedelta(days=400)
+"""Demo customers are created this long before the desk clock, before any of their records."""
+
+
+def demo_customer(desk: Any, name: str, **values: Any) -> tuple[Any, str]:
+    """The customer called ``name`` and what the demo did: ``"new"``, ``"updated"`` or
+    ``"reused"``. A real desk has one customer with contracts of several vendors, so a customer
+    another vendor's demo already made is reused, and only what Zoho needs and the customer lacks
+    is filled in: an empty field, or a region that is not a Zoho region (ZOHO-PRIO-1)."""
+    wanted = name.strip().casefold()
+    existing = next((c for c in desk.customers() if c.name.strip().casefold() == wanted), None)
+    if existing is None:
+        with desk.at(desk.now() - CUSTOMER_SINCE):
+            return desk.add_customer(name, **values), "new"
+    missing = {key: value for key, value in values.items()
+               if value and (not getattr(existing, key)
+                             or (key == "region" and existing.region not in REGIONS))}
+    if not missing:
+        return existing, "reused"
+    return desk.update_customer(existing.id, **missing), "updated"
 
 
 def _form(email: str, request_type: str, severity: str, product: str, description: str,
@@ -40,22 +60,29 @@ def fill(desk: Any) -> list[str]:
         desk.set_setting("zoho.sender_email", SENDER)
         lines.append(f"zoho: desk sender address {SENDER} (ZOHO-EMAIL-1)")
 
-    sakura = desk.add_customer(
-        "株式会社さくら物流", email="it@sakura-logistics.co.jp", domain="sakura-logistics.co.jp",
-        region="apac-japan", users=120, super_admin_email="admin@sakura-logistics.co.jp")
-    northwind = desk.add_customer(
-        "Northwind Traders", email="it@northwindtraders.com", domain="northwindtraders.com",
-        region="usa", users=70)
-    midori = desk.add_customer(
-        "有限会社みどり設計", email="info@midori-sekkei.jp", domain="midori-sekkei.jp",
-        region="apac-japan", users=12, super_admin_email="owner@midori-sekkei.jp")
-    fabrikam = desk.add_customer(
-        "Fabrikam Pty Ltd", email="ops@fabrikam.com.au", domain="fabrikam.com.au", region="anz",
-        users=49)
-    for customer, why in ((sakura, "priority support claimable"),
-                          (northwind, "eligible by count, super-admin e-mail missing"),
-                          (midori, "below the threshold"), (fabrikam, "trial only, one user short")):
-        lines.append(f"zoho: customer {customer.id} {customer.name} ({why}, ZOHO-PRIO-1)")
+    customers = {}
+    for key, name, values in (
+        ("sakura", "株式会社さくら物流", dict(
+            email="it@sakura-logi.co.jp", domain="sakura-logi.co.jp", region="apac-japan",
+            users=120, super_admin_email="admin@sakura-logi.co.jp")),
+        ("northwind", "Northwind Traders", dict(
+            email="it@northwind.example.com", domain="northwind.example.com", region="usa",
+            users=70)),
+        ("midori", "有限会社みどり設計", dict(
+            email="info@midori-sekkei.jp", domain="midori-sekkei.jp", region="apac-japan", users=12,
+            super_admin_email="owner@midori-sekkei.jp")),
+        ("fabrikam", "Fabrikam Pty Ltd", dict(
+            email="ops@fabrikam.com.au", domain="fabrikam.com.au", region="anz", users=49)),
+    ):
+        customers[key] = demo_customer(desk, name, **values)
+    sakura, northwind = customers["sakura"][0], customers["northwind"][0]
+    midori, fabrikam = customers["midori"][0], customers["fabrikam"][0]
+    for key, why in (("sakura", "priority support claimable"),
+                     ("northwind", "eligible by count, super-admin e-mail missing"),
+                     ("midori", "below the threshold"), ("fabrikam", "trial only, one user short")):
+        customer, how = customers[key]
+        made = "" if how == "new" else f"{how}: already on the desk, "
+        lines.append(f"zoho: customer {customer.id} {customer.name} ({made}{why}, ZOHO-PRIO-1)")
 
     start, end = today - timedelta(days=200), today + timedelta(days=165)
     for customer, product, users, price, currency in (
@@ -79,7 +106,7 @@ def fill(desk: Any) -> list[str]:
         with desk.at(when):
             getattr(desk, method)(key, *args, **kwargs)
 
-    sakura_mail, northwind_mail = "it@sakura-logistics.co.jp", "it@northwindtraders.com"
+    sakura_mail, northwind_mail = "it@sakura-logi.co.jp", "it@northwind.example.com"
     midori_mail = "info@midori-sekkei.jp"
 
     signin = case(ago(3), sakura, "全ドライバーが Zoho One にサインインできない", _form(
@@ -88,7 +115,7 @@ def fill(desk: Any) -> list[str]:
         "returns 'invalid assertion'. Admin accounts with password login still work fine.",
         "Checked SAML certificate expiry and clock skew on our IdP, cleared caches, tried three "
         "browsers.", category="sign-in",
-        **_reproduction("driver.tanaka", "admin@sakura-logistics.co.jp", "none", ago(3.5))))
+        **_reproduction("driver.tanaka", "admin@sakura-logi.co.jp", "none", ago(3.5))))
     act(ago(2.9), "note", signin, "We are on it and have raised it with Zoho.", to_customer=True)
     act(ago(2.5), "send_to_vendor", signin, "sent via partner support help widget")
     lines.append(f"zoho: case {signin} severity-1 sign-in on 24x7, acknowledgement at risk")
@@ -100,7 +127,7 @@ def fill(desk: Any) -> list[str]:
                           "but the field keeps its old value.",
                           "Re-ran the function by hand, checked the execution log and field "
                           "permissions.", category="malfunction",
-                          **_reproduction("ops.kimura", "admin@sakura-logistics.co.jp",
+                          **_reproduction("ops.kimura", "admin@sakura-logi.co.jp",
                                           "Delivery status sync, fn_update_stage", ago(days=10.5))))
     act(ago(days=10) + timedelta(hours=1), "send_to_vendor", workflow)
     act(ago(days=10) + timedelta(hours=2), "note", workflow, "Raised with Zoho partner support.",
@@ -123,7 +150,7 @@ def fill(desk: Any) -> list[str]:
         "connection was re-authorised but each ticket update still logs an authentication error.",
         "Re-authorised the connection, checked the OAuth scopes, replayed one webhook by hand.",
         category="integration",
-        **_reproduction("helpdesk.api", "it@northwindtraders.com", "ticket_to_task webhook",
+        **_reproduction("helpdesk.api", "it@northwind.example.com", "ticket_to_task webhook",
                         ago(days=4.2))))
     act(ago(days=4) + timedelta(hours=2), "send_to_vendor", webhook)
     act(ago(days=3), "vendor_reply", webhook, "Zoho asks for the webhook payload",
@@ -173,9 +200,9 @@ def fill(desk: Any) -> list[str]:
     admin = case(ago(days=3), sakura, "Change the Zoho People super-admin", _form(
         sakura_mail, "product-management", "2", "people",
         "The current super-admin left the company; the account owner asks to move the Zoho "
-        "People super-admin role to admin@sakura-logistics.co.jp. Consent e-mail is attached.",
+        "People super-admin role to admin@sakura-logi.co.jp. Consent e-mail is attached.",
         "Confirmed the new admin's user is active; the old admin cannot sign in any more.",
-        account_change="admin-change", consent_from="admin@sakura-logistics.co.jp",
+        account_change="admin-change", consent_from="admin@sakura-logi.co.jp",
         consent_received=(today - timedelta(days=3)).isoformat()))
     act(ago(days=3) + timedelta(hours=1), "send_to_vendor", admin)
     act(ago(days=2), "vendor_reply", admin, "role moved", milestone="identified")
@@ -200,7 +227,7 @@ def fill(desk: Any) -> list[str]:
         "sales cannot record orders. The Zoho status page shows no incident for our data centre.",
         "Tried several users, browsers and the mobile app; API inserts fail with code 500 too.",
         category="outage", business_risk="prolonged-outage",
-        **_reproduction("sales.lee", "it@northwindtraders.com", "none", ago(6.5))))
+        **_reproduction("sales.lee", "it@northwind.example.com", "none", ago(6.5))))
     act(ago(5.9), "send_to_vendor", outage)
     act(ago(5.5), "vendor_reply", outage, "investigating", milestone="acknowledged")
     act(ago(5.4), "send_to_vendor", outage, "sales blocked")
