@@ -41,7 +41,10 @@ class Context:
 
     def desk(self) -> Desk:
         if self._desk is None:
-            store = open_store(self.db or os.environ.get("WORKBENCH_DB") or None)
+            chosen = self.db or os.environ.get("WORKBENCH_DB") or None
+            if chosen and not Path(chosen).expanduser().resolve().parent.is_dir():
+                raise BadInput("--db", f"the folder of {chosen} does not exist (a typo in the path?)")
+            store = open_store(chosen)
             actor = os.environ.get("WORKBENCH_ACTOR") or getpass.getuser()
             self._desk = Desk(store, get_plugins(), actor=actor)
         return self._desk
@@ -120,6 +123,9 @@ class Output:
 
 
 def emit(context: Context, result: Output | None) -> None:
+    if context._desk is not None:
+        for failure in context._desk.plugins.failures:
+            click.echo(f"workbench: warning: {failure}; its answers are missing above", err=True)
     if result is None:
         return
     if context.json:
@@ -238,7 +244,7 @@ def plugins(desk: Desk) -> Output:
     return Output({"plugins": data, "failures": failures, "disabled": desk.plugins.disabled}, text)
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("key", required=False)
 @click.argument("value", required=False)
 @with_desk
@@ -404,6 +410,18 @@ def contract_add(
     return Output(created.to_dict(), f"{created.id} {created.vendor} {created.product} for {customer_id}")
 
 
+def _customer_name(desk: Desk, customer_id: str) -> str:
+    return desk.customer(customer_id).name if customer_id else "(no customer)"
+
+
+def _check_filters(desk: Desk, vendor: str | None, customer_id: str | None) -> None:
+    """A filter naming an unknown vendor or customer is a typo, not an empty answer."""
+    if vendor is not None:
+        desk.program(vendor)
+    if customer_id is not None:
+        desk.customer(customer_id)
+
+
 def _scalar(text: str) -> Any:
     """``--attr`` values: true/false and whole numbers are typed, the rest stays text."""
     lowered = text.strip().lower()
@@ -420,6 +438,7 @@ def _scalar(text: str) -> Any:
 @with_desk
 def contract_list(desk: Desk, customer_id: str | None, vendor: str | None) -> Output:
     """Contracts, optionally of one customer or vendor."""
+    _check_filters(desk, vendor, customer_id)
     found = desk.contracts(customer_id, vendor)
     return Output(
         [c.to_dict() for c in found],
@@ -749,7 +768,13 @@ def case_evidence(desk: Desk, case_id: str, text: str, kind: str) -> Output:
 @with_desk
 def case_edit(desk: Desk, case_id: str, fields: tuple[str, ...]) -> Output:
     """Change form answers; the case is validated and routed again."""
-    return _done(desk, desk.update_fields(case_id, parse_pairs(fields, "--field")), "updated")
+    changed = desk.update_fields(case_id, parse_pairs(fields, "--field"))
+    return _done(
+        desk,
+        changed,
+        f"updated: path {changed.path}, queue {changed.queue} — "
+        f"{changed.route_reason} ({changed.route_rule})",
+    )
 
 
 @case.command("escalate")
@@ -762,9 +787,12 @@ def case_escalate(desk: Desk, case_id: str, track: str, reason: str, owner: str)
     """Climb one level of the vendor's ladder, if its condition holds now."""
     changed = desk.escalate(case_id, track, reason, owner)
     last = changed.escalations[-1]
+    view = desk.view(changed.id)
+    allowed = view.events[-1]
     return Output(
-        desk.view(changed.id).to_dict(),
-        f"{changed.id} escalated to {track} level {last.level} ({last.role}) — {last.reason} ({last.rule})",
+        view.to_dict(),
+        f"{changed.id} escalated to {track} level {last.level} ({last.role}) — allowed by {allowed.rule}: "
+        f"{allowed.reason}",
     )
 
 
@@ -864,9 +892,11 @@ def workflow_new(
 @with_desk
 def workflow_list(desk: Desk, vendor: str | None, open_only: bool) -> Output:
     """Workflows."""
+    _check_filters(desk, vendor, None)
     views = [desk.workflow_view(w.id) for w in desk.workflows(vendor=vendor, open_only=open_only)]
     lines = [
-        f"{v.workflow.id:6} [{v.state:8}] {v.workflow.vendor:8} {v.workflow.title:34} next: "
+        f"{v.workflow.id:6} [{v.state:8}] {v.workflow.vendor:8} {v.workflow.title:34} "
+        f"{_customer_name(desk, v.workflow.customer_id)} — next: "
         + (f"{v.next_step.title} due {v.next_step.due or '-'}" if v.next_step else "done")
         for v in views
     ]
@@ -912,6 +942,7 @@ def renewals(desk: Desk, within: int | None) -> Output:
     views = desk.renewals(within)
     lines = [
         f"{v.workflow.id:6} [{v.state:8}] {v.workflow.vendor:8} {v.workflow.title:34} "
+        f"{_customer_name(desk, v.workflow.customer_id)} — "
         + (f"next: {v.next_step.title} due {v.next_step.due}" if v.next_step else "done")
         + "".join(f"\n    {f.level}: {f.message} ({f.rule})" for f in v.findings)
         for v in views
@@ -1033,8 +1064,12 @@ def main(argv: list[str] | None = None) -> None:
     except BadInput as exc:
         _fail(context, str(exc), 2, field=exc.field)
     except Refused as exc:
-        _fail(context, str(exc), 1, decision=exc.decision.to_dict())
-    except (DeskError, StoreError, PluginContractError, clock.ClockError) as exc:
+        _fail(context, _refusal(context, exc), 1, decision=exc.decision.to_dict())
+    except clock.ClockError as exc:
+        _fail(context, str(exc), 2)
+    except OSError as exc:
+        _fail(context, f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1)
+    except (DeskError, StoreError, PluginContractError) as exc:
         _fail(context, str(exc), 1)
     except Exception as exc:
         if debug:
@@ -1042,6 +1077,18 @@ def main(argv: list[str] | None = None) -> None:
         _fail(context, f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", 1)
     finally:
         context.close()
+
+
+def _refusal(context: Context, exc: Refused) -> str:
+    """A refusal in words, its earliest time in the desk's time zone."""
+    decision = exc.decision
+    text = f"refused by {decision.rule}: {decision.reason.rstrip('.')}."
+    if decision.missing:
+        text += " Missing: " + ", ".join(decision.missing) + "."
+    if decision.earliest:
+        when = local(context._desk, decision.earliest) if context._desk else decision.earliest.isoformat()
+        text += f" Allowed from {when}."
+    return text
 
 
 def _fail(context: Context, message: str, status: int, **detail: Any) -> None:

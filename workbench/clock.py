@@ -8,7 +8,7 @@ Everything time-dependent calls :func:`now`. ``--now ISO-8601`` on the command l
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 _fixed: datetime | None = None
 
@@ -17,8 +17,10 @@ class ClockError(ValueError):
     """A time given by the user could not be read."""
 
 
-def parse_instant(text: str, *, what: str = "time") -> datetime:
-    """Read an ISO-8601 instant; a value without an offset is taken as UTC.
+def parse_instant(text: str, *, what: str = "time", tz: tzinfo | None = None) -> datetime:
+    """Read an ISO-8601 instant. A time without an offset is read in ``tz`` (the desk's
+    time zone, for form answers); without ``tz`` it is refused, since guessing UTC would
+    shift it by hours.
 
     Raises :class:`ClockError` naming ``what`` and the text when it cannot be read.
     """
@@ -27,7 +29,11 @@ def parse_instant(text: str, *, what: str = "time") -> datetime:
     except ValueError:
         raise ClockError(f"{what}: {text!r} is not an ISO-8601 time (e.g. 2026-11-23T09:00+09:00)") from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+        if tz is None:
+            raise ClockError(
+                f"{what}: {text!r} has no UTC offset; add one, e.g. {text.strip()}+09:00 for Japan time"
+            )
+        value = value.replace(tzinfo=tz)
     return value.astimezone(UTC)
 
 

@@ -100,6 +100,10 @@ class Setting(Record):
     kind: FieldKind = "text"
     choices: list[str] = field(default_factory=list)
     rule: str | None = None
+    minimum: float | None = 0
+    """For numbers: the least value accepted (none below zero unless a plugin says so)."""
+    maximum: float | None = None
+    """For numbers: the greatest value accepted, if any."""
 
 
 @dataclass

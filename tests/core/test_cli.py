@@ -157,6 +157,19 @@ BAD_INPUTS = [
     (("renewals", "--within", "-3"), "within"),
     (("sweep", "--now", "next tuesday"), "--now"),
     (("workflow", "new", "--vendor", "webex", "--template", "nope"), "template"),
+    (("settings", "core.desk_hours", "9-5"), "core.desk_hours: the desk calendar cannot use it"),
+    (("settings", "core.desk_hours", "18:00-09:00"), "core.desk_hours"),
+    (("settings", "core.desk_holidays", "XX"), "core.desk_holidays"),
+    (("settings", "core.closed_dates", "2026-02-30"), "core.closed_dates"),
+    (("settings", "core.at_risk_share", "1.5"), "core.at_risk_share: 1.5 is above"),
+    (("settings", "core.stall_days", "-4"), "core.stall_days: -4 is below"),
+    (("customer", "add", "northwind  traders"), "CUS-1 is already called 'Northwind Traders'"),
+    (("customer", "edit", "CUS-1"), "nothing to change"),
+    (("case", "list", "--vendor", "oracle"), "unknown vendor 'oracle'"),
+    (("contract", "list", "--customer", "CUS-99"), "no customer with ID 'CUS-99'"),
+    (("workflow", "list", "--vendor", "oracle"), "unknown vendor 'oracle'"),
+    (("sweep", "--now", "2026-11-24T10:00"), "has no UTC offset"),
+    (("customer", "list", "--db", "/nonexistent/folder/desk.json"), "does not exist"),
 ]
 
 
@@ -183,6 +196,26 @@ def test_demo_refuses_a_desk_that_holds_data(run) -> None:
     status, _, err = run("demo")
     assert status == 2 and "already holds data" in err
     assert run.db.read_bytes() == before
+
+
+def test_vendor_reply_needs_the_case_sent_first(run) -> None:
+    run("customer", "add", "Northwind Traders")
+    run("case", "new", "--vendor", "ontime", "--customer", "CUS-1", "--subject", "Sync stops")
+    status, _, err = run("case", "vendor-reply", "C-1", "fixed")
+    assert status == 2 and "never sent to the vendor" in err
+    assert run("case", "send", "C-1")[0] == 0
+    assert run("case", "vendor-reply", "C-1", "fixed")[0] == 0
+
+
+def test_refusal_shows_its_earliest_time_in_the_desk_time_zone(run) -> None:
+    run("customer", "add", "Northwind Traders")
+    run("case", "new", "--vendor", "ontime", "--customer", "CUS-1", "--subject", "Sync stops")
+    run("case", "evidence", "C-1", "trace", "--kind", "log")
+    run("case", "send", "C-1", "--now", "2026-11-24T10:00+09:00")
+    status, _, err = run(
+        "case", "escalate", "C-1", "--track", "commercial", "--now", "2026-11-25T10:00+09:00"
+    )
+    assert status == 1 and "Allowed from 2026-12-24 10:00 JST." in err
 
 
 def test_now_sets_the_clock_everywhere(run) -> None:

@@ -305,7 +305,8 @@ def test_hook_workbench_case_severity(acme) -> None:
 
 def test_hook_workbench_commitments(acme, clock) -> None:
     customer = _customer_with_support(acme)
-    case = acme.open_case("acme", customer.id, "Help", {"kind": "question"})
+    case = acme.open_case("acme", customer.id, "Help", {"kind": "question", "details": "sync"})
+    acme.send_to_vendor(case.id)
     vendor = next(d for d in acme.deadlines(case) if d.name == "acme answer")
     assert vendor.due == case.opened_at + timedelta(hours=8) and vendor.state == "ok"
     assert vendor.calendar == "24x7"

@@ -91,6 +91,7 @@ SETTINGS = [
         "A deadline is at risk when less than this share of its window is left.",
         kind="number",
         rule="CORE-SLA-2",
+        maximum=1,
     ),
     Setting(
         "core.stall_days",
@@ -98,6 +99,7 @@ SETTINGS = [
         "Days without vendor progress after which the technical track counts as stalled.",
         kind="number",
         rule="CORE-ESC-2",
+        minimum=1,
     ),
     Setting(
         "core.first_response_hours",
@@ -105,6 +107,7 @@ SETTINGS = [
         "The desk's first response to its customer, in business hours on the desk calendar.",
         kind="number",
         rule="CORE-SLA-3",
+        minimum=1,
     ),
     Setting(
         "core.update_days",
@@ -112,6 +115,7 @@ SETTINGS = [
         "The desk updates its customer at least every this many business days.",
         kind="number",
         rule="CORE-SLA-3",
+        minimum=1,
     ),
     Setting(
         "core.desk_hours",

@@ -65,6 +65,10 @@ def _diff(before: dict[str, Any] | None, after: dict[str, Any]) -> tuple[dict, d
     return {k: before.get(k) for k in keys if k in before}, {k: after[k] for k in keys}
 
 
+CALENDAR_SETTINGS = ("desk.timezone", "core.desk_hours", "core.desk_holidays", "core.closed_dates")
+"""The settings the desk calendar (CORE-SLA-3) is built from."""
+
+
 class Desk:
     """One reseller desk: its store, its plugins and the actor making changes."""
 
@@ -152,6 +156,16 @@ class Desk:
             raise BadInput("setting", f"unknown setting {key!r} (see `workbench settings`)")
         setting, _ = definition
         value = parse_value(key, setting.kind, raw, setting.choices)
+        if setting.kind == "number":
+            if setting.minimum is not None and value < setting.minimum:
+                raise BadInput(key, f"{value} is below the least allowed value, {setting.minimum}")
+            if setting.maximum is not None and value > setting.maximum:
+                raise BadInput(key, f"{value} is above the greatest allowed value, {setting.maximum}")
+        if key in CALENDAR_SETTINGS:
+            try:
+                self.desk_calendar({key: value})
+            except ValueError as exc:
+                raise BadInput(key, f"the desk calendar cannot use it: {exc}") from None
         with self.store.transaction() as tx:
             before = tx.get("settings", key)
             record = {"key": key, "value": value}
@@ -229,6 +243,11 @@ class Desk:
         """Create a customer; e-mail addresses, users and region are checked."""
         customer = Customer(id="", name=name.strip(), created_at=self.now(), **values)
         _check_customer(customer)
+        twin = self.customer_named(customer.name)
+        if twin is not None:
+            raise BadInput(
+                "name", f"{twin.id} is already called {twin.name!r}; change it with `customer edit {twin.id}`"
+            )
         with self.store.transaction() as tx:
             customer.id = f"CUS-{tx.next_number('customers')}"
             record = customer.to_dict()
@@ -236,8 +255,15 @@ class Desk:
             self._record(tx, "customers", customer.id, "create", None, record)
         return customer
 
+    def customer_named(self, name: str) -> Customer | None:
+        """The customer of that name (case and spaces ignored), if any."""
+        wanted = "".join(name.split()).casefold()
+        return next((c for c in self.customers() if "".join(c.name.split()).casefold() == wanted), None)
+
     def update_customer(self, key: str, **changes: Any) -> Customer:
         current = self.customer(key)
+        if not changes:
+            raise BadInput("customer", "nothing to change: give at least one new value")
         unknown = set(changes) - set(Customer.__dataclass_fields__) | ({"id"} & set(changes))
         if unknown:
             raise BadInput("customer", f"cannot change {', '.join(sorted(unknown))}")
@@ -296,7 +322,7 @@ class Desk:
     ) -> Contract:
         """Create a contract; the vendor's contract rules run first and an error blocks it."""
         self.customer(customer_id)
-        program = self._program(vendor)
+        program = self.program(vendor)
         if program.products and product not in program.products:
             raise BadInput(
                 "product", f"{product!r} is not a {program.name} product ({', '.join(program.products)})"
@@ -334,7 +360,7 @@ class Desk:
 
     def has_support(self, customer_id: str, vendor: str, on: date | None = None) -> bool:
         """Whether the customer holds an active subscription with support (CORE-PATH-2)."""
-        support = set(self._program(vendor).support_products)
+        support = set(self.program(vendor).support_products)
         return any(c.product in support for c in self.active_contracts(customer_id, vendor, on))
 
     def quote(self, key: str) -> Quote:
@@ -350,7 +376,7 @@ class Desk:
 
     # -- cases: intake -------------------------------------------------------------------
 
-    def _program(self, vendor: str) -> VendorProgram:
+    def program(self, vendor: str) -> VendorProgram:
         program = self.programs().get(vendor)
         if program is None or vendor == "core":
             raise BadInput("vendor", f"unknown vendor {vendor!r} (one of: {', '.join(self.vendors())})")
@@ -358,7 +384,7 @@ class Desk:
 
     def case_fields(self, vendor: str) -> list[Field]:
         """The vendor's intake form."""
-        self._program(vendor)
+        self.program(vendor)
         return self.plugins.first("workbench_case_fields", vendor=vendor, desk=self) or []
 
     def _draft(self, vendor: str, customer_id: str, subject: str, fields: dict[str, Any]) -> Case:
@@ -368,7 +394,7 @@ class Desk:
         if unknown:
             raise BadInput(unknown[0], f"not a field of the {vendor} form ({', '.join(form)})")
         values = {
-            name: parse_value(name, form[name].kind, raw, form[name].choices)
+            name: parse_value(name, form[name].kind, raw, form[name].choices, self.timezone())
             for name, raw in fields.items()
             if raw not in (None, "")
         }
@@ -491,6 +517,10 @@ class Desk:
         open_only: bool = False,
     ) -> list[Case]:
         """Cases matching every filter given, newest first."""
+        if vendor is not None:
+            self.program(vendor)
+        if customer_id is not None:
+            self.customer(customer_id)
         if state is not None and state not in CASE_STATES:
             raise BadInput("state", f"{state!r} is not a case state ({', '.join(CASE_STATES)})")
         needle = text.lower() if text else None
@@ -571,15 +601,22 @@ class Desk:
         totals[holder] += int(calendar.elapsed(since, max(since, end)).total_seconds() // 60)
         return totals
 
-    def desk_calendar(self) -> Calendar:
-        """The desk's own calendar (CORE-SLA-3), from settings."""
-        start, end = str(self.setting("core.desk_hours")).split("-")
+    def desk_calendar(self, candidate: dict[str, Any] | None = None) -> Calendar:
+        """The desk's own calendar (CORE-SLA-3), from settings (with ``candidate`` values
+        in place of the stored ones, to check a change before it is saved).
+
+        Raises ``ValueError`` naming the problem when the settings make no calendar."""
+        values = {key: self.setting(key) for key in CALENDAR_SETTINGS} | (candidate or {})
+        hours = str(values["core.desk_hours"])
+        start, sep, end = hours.partition("-")
+        if not sep:
+            raise ValueError(f"{hours!r} is not working hours HH:MM-HH:MM (e.g. 09:00-18:00)")
         return desk_calendar(
-            tz=self.setting("desk.timezone"),
-            start=start,
-            end=end,
-            holiday_country=self.setting("core.desk_holidays") or None,
-            closed_dates=tuple(date.fromisoformat(d) for d in self.setting("core.closed_dates")),
+            tz=values["desk.timezone"],
+            start=start.strip(),
+            end=end.strip(),
+            holiday_country=values["core.desk_holidays"] or None,
+            closed_dates=tuple(date.fromisoformat(d) for d in values["core.closed_dates"]),
         )
 
     def timeline(self, key: str) -> list[dict[str, Any]]:
@@ -638,7 +675,9 @@ class Desk:
             deadlines=case.outcomes if not case.is_open else self.deadlines(case, events),
             ladder=ladder,
             options=self.escalation_options(case, ladder),
-            eligibility=self.eligibility(case.customer_id) if customer else [],
+            eligibility=[e for e in self.eligibility(case.customer_id) if e.vendor == case.vendor]
+            if customer
+            else [],
             ball=case.ball,
             ball_minutes=self.ball_minutes(case, events),
             close_reasons=self.close_reasons(case),
@@ -698,6 +737,8 @@ class Desk:
         """The vendor answered: the ball is back with the desk."""
 
         def change(case: Case) -> None:
+            if case.sent_at is None:
+                raise BadInput("case", f"case {key} was never sent to the vendor (`case send` first)")
             case.state = "open"
 
         return self._change_case(
@@ -965,7 +1006,7 @@ class Desk:
     # -- workflows ----------------------------------------------------------------------------
 
     def workflow_templates(self, vendor: str) -> list[WorkflowTemplate]:
-        self._program(vendor)
+        self.program(vendor)
         return self.plugins.first("workbench_workflow_templates", vendor=vendor, desk=self) or []
 
     def form_fields(self, vendor: str, form: str) -> list[Field]:
@@ -1013,6 +1054,12 @@ class Desk:
             self.customer(customer_id)
         if contract_id:
             contract = self.contract(contract_id)
+            if contract.vendor != vendor:
+                raise BadInput("contract", f"{contract_id} is a {contract.vendor} contract, not {vendor}")
+            if customer_id and contract.customer_id != customer_id:
+                raise BadInput(
+                    "contract", f"{contract_id} belongs to {contract.customer_id}, not {customer_id}"
+                )
             customer_id = customer_id or contract.customer_id
         if any(s.offset_days is not None for s in chosen.steps) and anchor is None:
             raise BadInput(
@@ -1096,7 +1143,7 @@ class Desk:
             if unknown:
                 raise BadInput(unknown[0], f"not a field of the {step.form} form")
             values = {
-                n: parse_value(n, fields[n].kind, v, fields[n].choices)
+                n: parse_value(n, fields[n].kind, v, fields[n].choices, self.timezone())
                 for n, v in values.items()
                 if v not in (None, "")
             }

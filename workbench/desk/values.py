@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -14,9 +14,12 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EVIDENCE_KINDS = ("reproduction", "patch", "log")
 
 
-def parse_value(name: str, kind: str, raw: Any, choices: list[str] | None = None) -> Any:
+def parse_value(
+    name: str, kind: str, raw: Any, choices: list[str] | None = None, tz: tzinfo | None = None
+) -> Any:
     """Turn user input (text from the CLI or a form, or an already typed value) into the
-    field's type; :class:`BadInput` names the field and the problem."""
+    field's type; :class:`BadInput` names the field and the problem. A time without an
+    offset is read in ``tz`` (the desk's time zone)."""
     text = raw.strip() if isinstance(raw, str) else raw
     try:
         if kind == "number":
@@ -35,7 +38,7 @@ def parse_value(name: str, kind: str, raw: Any, choices: list[str] | None = None
             return (text if isinstance(text, date) else date.fromisoformat(text)).isoformat()
         if kind == "datetime":
             return (
-                clock.parse_instant(text, what=name).isoformat()
+                clock.parse_instant(text, what=name, tz=tz).isoformat()
                 if isinstance(text, str)
                 else text.isoformat()
             )

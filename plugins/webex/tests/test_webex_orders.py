@@ -102,20 +102,17 @@ def test_wx_hold2_an_order_without_its_contract_cannot_be_released(wx):
 
 
 def test_wx_hold2_another_vendors_contract_is_not_the_orders_contract(wx):
-    """WX-HOLD-2: an order opened on a Zoho contract by mistake has no WebEx contract: the error
-    names the contract, and the hold release and provisioning are refused as without one."""
+    """WX-HOLD-2: the overage terms follow from the order's WebEx contract, so an order
+    cannot be opened on another vendor's contract: the desk refuses it, naming both."""
     from datetime import date
+
+    from workbench.desk import BadInput
 
     zoho = wx.desk.add_contract(wx.customer.id, "zoho", "crm", date(2026, 1, 1), date(2027, 12, 31),
                                 quantity=10)
-    flow = wx.desk.open_workflow("webex", "new-order", contract_id=zoho.id)
-    assert wx.findings(flow, "WX-HOLD-2") == [
-        f"error: the linked contract {zoho.id} is a zoho crm contract, not a WebEx one: open the order "
-        "with its WebEx contract, whose licence model and audio commit plan decide the overage terms"]
-    wx.desk.complete_step(flow.id, "ordered")
-    with pytest.raises(Refused, match=f"{zoho.id} is a zoho crm contract") as refused:
-        wx.desk.complete_step(flow.id, "compliance-hold", {})
-    assert refused.value.decision.missing == ["the order's WebEx contract"]
+    with pytest.raises(BadInput, match=f"{zoho.id} is a zoho contract, not webex"):
+        wx.desk.open_workflow("webex", "new-order", contract_id=zoho.id)
+    assert wx.desk.workflows(vendor="webex") == []
 
 
 def test_wx_tier1_confirmation_from_cisco_on_a_tier1_desk(wx):
