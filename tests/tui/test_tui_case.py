@@ -1,0 +1,235 @@
+"""The case screen: what it shows and its actions by key, refusals with rule and reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import Select, Static, TextArea
+
+from workbench.tui.screens.case import CaseScreen
+from workbench.tui.screens.dialogs import FormDialog
+from workbench.tui.widgets.table import VirtualTable
+
+SIZE = (120, 36)
+
+
+@pytest.fixture
+def webex_case(demo):
+    """A WebEx case of the demo's WebEx customer, sent to the vendor with evidence attached."""
+    customer = next(c.customer_id for c in demo.contracts(vendor="webex"))
+    case = demo.open_case("webex", customer, "Meeting join fails", {"kind": "technical"})
+    demo.attach_evidence(case.id, "log", "join log with the error")
+    demo.send_to_vendor(case.id, "sent to Cisco")
+    return case
+
+
+async def open_case(pilot, wait, key: str) -> CaseScreen:
+    await wait(pilot)
+    pilot.app.open_case(key)
+    await wait(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, CaseScreen) and screen.data is not None
+    return screen
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_case_shows_route_deadlines_ladder_ball_and_findings(app, demo, wait):
+    case = next(c for c in demo.cases(open_only=True) if c.escalations)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, case.id)
+        view = demo.view(case.id)
+        assert case.subject in text_of(screen, "#case-head")
+        route = text_of(screen, "#route")
+        assert view.route.rule in route and view.route.path in route
+        deadlines = text_of(screen, "#deadlines")
+        for deadline in view.deadlines:
+            assert deadline.name in deadlines and deadline.rule in deadlines
+        escalation = text_of(screen, "#escalation")
+        assert "Technical" in escalation and "Commercial" in escalation
+        assert f"level {case.level('technical')}" in escalation
+        for option in view.options:
+            if option.decision is not None:
+                assert option.decision.rule in escalation
+        ball = text_of(screen, "#ball")
+        assert f"{view.ball} holds the ball" in ball and "vendor" in ball and "customer" in ball
+        findings = text_of(screen, "#findings")
+        for finding in view.findings:
+            assert finding.rule in findings
+        await pilot.press("right_square_bracket")
+        answers = text_of(screen, "#answers")
+        for definition in demo.case_fields(case.vendor):
+            if definition.name in case.fields:
+                assert definition.label in answers
+        await pilot.press("right_square_bracket")
+        timeline = screen.query_one("#timeline", VirtualTable)
+        assert len(timeline.rows) == len(view.events)
+        await pilot.press("right_square_bracket")
+        await wait(pilot)
+        clocks = screen.query_one("#clocks", VirtualTable)
+        assert len(clocks.rows) == len(demo.timeline(case.id))
+
+
+async def test_add_a_note_refused_when_empty_and_written_in_place(app, demo, webex_case, wait, monkeypatch):
+    monkeypatch.setenv("EDITOR", "true")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, webex_case.id)
+        await pilot.press("n")
+        await wait(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog) and isinstance(dialog.focused, TextArea)
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is dialog, "the dialog stays open"
+        assert "must not be empty" in text_of(dialog, "#dialog-error")
+        await pilot.press(*"Called")
+        await pilot.press("ctrl+o")  # no terminal to hand over to: the text stays here
+        await wait(pilot)
+        assert dialog.query_one(TextArea).text == "Called"
+        assert any("cannot hand over" in n.message for n in app._notifications)
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is screen
+        notes = [e for e in demo.events("cases", webex_case.id) if e.action == "note"]
+        assert [n.data["text"] for n in notes] == ["Called"]
+        timeline = screen.query_one("#timeline", VirtualTable)
+        assert timeline.rows[0].cells[2] == ("note", "bold")
+        assert any("note added" in n.message for n in app._notifications)
+
+
+async def choose(pilot, selector: str, value: str) -> None:
+    select = pilot.app.screen.query_one(selector, Select)
+    select.focus()
+    select.value = value
+    await pilot.pause()
+
+
+async def test_escalate_refused_then_allowed_after_the_clock_moves_on(app, demo, webex_case, clock, wait):
+    """CORE-ESC-2: the commercial track opens only once the technical track is stalled."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, webex_case.id)
+        await pilot.press("e")
+        await wait(pilot)
+        await choose(pilot, "#f-track", "commercial")
+        await wait(pilot, typed=True)
+        dialog = app.screen
+        live = text_of(dialog, "#dialog-live")
+        assert "refused" in live and "CORE-ESC-2" in live, "the decision shows as the agent chooses"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is dialog, "a refusal keeps the dialog open"
+        error = text_of(dialog, "#dialog-error")
+        assert "Refused by CORE-ESC-2" in error
+        assert "not stalled" in error and "allowed from" in error
+        assert demo.case(webex_case.id).level("commercial") == 0
+        assert any(n.title == "Refused by CORE-ESC-2" for n in app._notifications)
+        await pilot.press("escape")
+
+        clock(demo.now() + timedelta(days=31))
+        screen.load()
+        await wait(pilot)
+        assert "✓ allowed" in text_of(screen, "#escalation")
+        await pilot.press("e")
+        await wait(pilot)
+        await choose(pilot, "#f-track", "commercial")
+        await pilot.press("tab", *"late")
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is screen
+        case = demo.case(webex_case.id)
+        assert case.level("commercial") == 1
+        assert case.escalations[-1].rule == "CORE-ESC-2"
+        assert "level 1" in text_of(screen, "#escalation")
+
+
+async def test_vendor_escalation_refusal_names_the_vendor_rule(app, demo, clock, wait):
+    """A case whose vendor refuses technical escalation until a time: refused now, allowed then."""
+    found = None
+    for case in demo.cases(open_only=True):
+        for option in demo.escalation_options(case):
+            if option.track == "technical" and option.decision and option.decision.earliest:
+                found = (case, option.decision)
+    if found is None:
+        pytest.skip("the demo has no case waiting for a vendor escalation time")
+    case, decision = found
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, case.id)
+        await pilot.press("e")
+        await wait(pilot)
+        await choose(pilot, "#f-track", "technical")
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert f"Refused by {decision.rule}" in text_of(app.screen, "#dialog-error")
+        await pilot.press("escape")
+        clock(decision.earliest + timedelta(minutes=1))
+        screen.load()
+        await wait(pilot)
+        await pilot.press("e")
+        await wait(pilot)
+        await choose(pilot, "#f-track", "technical")
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert demo.case(case.id).level("technical") == case.level("technical") + 1
+
+
+async def test_timeline_actions_by_key(app, demo, webex_case, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, webex_case.id)
+        for key, text, state in (
+            ("v", "ok", "open"),
+            ("p", "id?", "pending"),
+            ("c", "id", "open"),
+            ("r", "fix", "resolved"),
+        ):
+            await pilot.press(key)
+            await wait(pilot)
+            await pilot.press(*text)
+            await pilot.press("ctrl+s")
+            await wait(pilot)
+            assert app.screen is screen
+            assert demo.case(webex_case.id).state == state
+        assert "state resolved" in text_of(screen, "#case-head")
+
+
+async def test_close_with_a_reason_from_the_vendor_list(app, demo, webex_case, wait):
+    reasons = [r.code for r in demo.close_reasons(webex_case)]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot, wait, webex_case.id)
+        await pilot.press("x")
+        await wait(pilot)
+        select = app.screen.query_one("#f-reason", Select)
+        assert [value for _, value in select._options if value != Select.NULL] == reasons
+        await choose(pilot, "#f-reason", reasons[0])
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        case = demo.case(webex_case.id)
+        assert case.state == "closed" and case.close_reason == reasons[0]
+
+
+async def test_edit_fields_reroutes_and_validates(app, demo, wait):
+    case = next(
+        c for c in demo.cases(vendor="bittitan", open_only=True) if c.fields.get("kind") == "guidance-request"
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot, wait, case.id)
+        await pilot.press("f")
+        await wait(pilot)
+        dialog = app.screen
+        field = dialog.query_one("#f-cutover_date")
+        field.focus()
+        field.value = "next week"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is dialog
+        assert "is not a date" in text_of(dialog, "#problem-cutover_date")
+        field.value = (demo.today() + timedelta(days=1)).isoformat()
+        await wait(pilot)
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        changed = demo.case(case.id)
+        assert changed.fields["cutover_date"] == (demo.today() + timedelta(days=1)).isoformat()
+        assert changed.queue == "customer-support", "BT-ROUTE-2: an imminent cutover goes to support"

@@ -1,0 +1,100 @@
+"""Customers and contracts: detail with eligibility and quotes, add and edit validated."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select, Static
+
+from workbench.tui.screens.case import CaseScreen
+from workbench.tui.screens.dialogs import FormDialog
+from workbench.tui.widgets.table import VirtualTable
+
+SIZE = (120, 36)
+
+
+def text(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_customer_detail_eligibility_quote_and_cases(app, demo, wait):
+    contract = next(k for k in demo.contracts(vendor="ontime") if k.product == "license")
+    customer = demo.customer(contract.customer_id)
+    quote = demo.quote(contract.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await wait(pilot)
+        screen = app.screen
+        assert len(screen.query_one("#customer-list", VirtualTable).rows) == len(demo.customers())
+        screen.query_one("#customer-list", VirtualTable).move_to(customer.id)
+        await wait(pilot)
+        info = text(screen, "#customer-info")
+        for eligibility in demo.eligibility(customer.id):
+            assert eligibility.rule in info and eligibility.reason[:30] in info
+        contracts = screen.query_one("#contracts", VirtualTable)
+        assert [r.key for r in contracts.rows] == [k.id for k in demo.contracts(customer.id)]
+        contracts.move_to(contract.id)
+        await wait(pilot)
+        quoted = text(screen, "#contract-info")
+        for line in quote.lines:
+            assert f"{line.amount:,}" in quoted and line.rule in quoted
+        cases = screen.query_one("#customer-cases", VirtualTable)
+        assert {r.key for r in cases.rows} == {c.id for c in demo.cases(customer_id=customer.id)}
+        if cases.rows:
+            cases.focus()
+            await pilot.press("enter")
+            await wait(pilot)
+            assert isinstance(app.screen, CaseScreen)
+
+
+async def test_add_a_customer_with_a_validation_error_fixed_in_place(app, demo, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await wait(pilot)
+        await pilot.press("a")
+        await wait(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        dialog.query_one("#f-name", Input).value = "株式会社テスト"
+        dialog.query_one("#f-email", Input).value = "not-an-address"
+        dialog.query_one("#f-users", Input).value = "80"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is dialog
+        assert "not an e-mail address" in text(dialog, "#problem-email")
+        dialog.query_one("#f-email", Input).value = "it@test.co.jp"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        added = [c for c in demo.customers() if c.name == "株式会社テスト"]
+        assert len(added) == 1 and added[0].users == 80 and added[0].email == "it@test.co.jp"
+        rows = app.screen.query_one("#customer-list", VirtualTable).rows
+        assert added[0].id in {r.key for r in rows}
+
+
+async def test_add_a_contract_and_edit_the_customer(app, demo, wait):
+    customer = demo.customers()[0]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await wait(pilot)
+        await pilot.press("k")
+        await wait(pilot)
+        dialog = app.screen
+        dialog.query_one("#f-product", Select).value = "ontime/maintenance"
+        dialog.query_one("#f-start", Input).value = "2026-12-01"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is dialog, "maintenance needs a licence (ONTIME-PROD-2)"
+        assert "ONTIME-PROD-2" in text(dialog, "#dialog-error")
+        dialog.query_one("#f-product", Select).value = "ontime/license"
+        dialog.query_one("#f-list_price", Input).value = "1200000"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        added = demo.contracts(customer.id, "ontime")
+        assert [k.product for k in added] == ["license"] and added[0].list_price == 1_200_000
+
+        await pilot.press("e")
+        await wait(pilot)
+        edit = app.screen
+        assert edit.query_one("#f-name", Input).value == customer.name
+        edit.query_one("#f-users", Input).value = "999"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert demo.customer(customer.id).users == 999

@@ -1,0 +1,161 @@
+"""The queue (home): order, views, filter, live countdowns, wide characters, the sweep."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.cells import cell_len
+
+from workbench.tui.format import next_deadline
+from workbench.tui.screens.case import CaseScreen
+from workbench.tui.screens.queue import COLUMNS, QueueScreen
+from workbench.tui.widgets.table import VirtualTable
+
+SIZE = (120, 36)
+
+
+def table(app) -> VirtualTable:
+    return app.screen.query_one("#queue", VirtualTable)
+
+
+async def test_queue_shows_open_cases_most_urgent_first(app, demo, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        rows = table(app).rows
+        open_cases = demo.cases(open_only=True)
+        assert {r.key for r in rows} == {c.id for c in open_cases}
+        due = {}
+        for case in open_cases:
+            d = next_deadline(demo.deadlines(case))
+            due[case.id] = d.due if d else None
+        keyed = [due[r.key] for r in rows if due[r.key] is not None]
+        assert keyed == sorted(keyed), "most urgent deadline first"
+        assert table(app).cursor_row == 0
+        assert "most urgent deadline first" in str(app.screen.query_one("#status").render())
+
+
+async def test_open_a_case_from_the_queue(app, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("down", "down")
+        key = table(app).cursor_key
+        await pilot.press("enter")
+        await wait(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert app.screen.case_id == key
+        assert app.screen.data is not None and app.screen.data.view.case.id == key
+        await pilot.press("escape")
+        assert isinstance(app.screen, QueueScreen)
+        assert table(app).cursor_key == key
+
+
+async def test_clicking_a_row_twice_opens_it(app, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        second = table(app).rows[1].key
+        await pilot.click("#queue", offset=(5, 2))
+        assert table(app).cursor_key == second
+        await pilot.click("#queue", offset=(5, 2))
+        await wait(pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.case_id == second
+
+
+async def test_filter_as_you_type(app, demo, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("slash", *"v:zoho")
+        rows = table(app).rows
+        assert rows and all(r.cells[1] == "zoho" for r in rows)
+        await pilot.press(*" s:pend")
+        assert {r.key for r in table(app).rows} == {c.id for c in demo.cases(vendor="zoho", state="pending")}
+        await pilot.press("escape", "escape")  # leave the filter, then clear it
+        assert len(table(app).rows) == len(demo.cases(open_only=True))
+        await pilot.press("slash", *"north")
+        assert table(app).rows
+        assert all(r.cells[2].startswith("Northwind") for r in table(app).rows)
+
+
+async def test_saved_views_switch_by_key(app, demo, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("right_square_bracket")  # Breaching
+        breaching = {
+            c.id for c in demo.cases(open_only=True) if any(d.state == "breached" for d in demo.deadlines(c))
+        }
+        assert breaching and {r.key for r in table(app).rows} == breaching
+        await pilot.press("right_square_bracket", "right_square_bracket")  # Waiting on vendor
+        assert {r.key for r in table(app).rows} == {c.id for c in demo.cases(state="waiting-vendor")}
+        await pilot.press("right_square_bracket", "right_square_bracket")  # Escalated
+        assert {r.key for r in table(app).rows} == {c.id for c in demo.cases(open_only=True) if c.escalations}
+        await pilot.press("right_square_bracket")  # first vendor
+        vendor = demo.vendors()[0]
+        assert {r.key for r in table(app).rows} == {c.id for c in demo.cases(vendor=vendor, open_only=True)}
+        await pilot.press(
+            "left_square_bracket",
+            "left_square_bracket",
+            "left_square_bracket",
+            "left_square_bracket",
+            "left_square_bracket",
+            "left_square_bracket",
+        )
+        assert len(table(app).rows) == len(demo.cases(open_only=True))
+
+
+async def test_countdowns_refresh_every_minute_without_moving_the_cursor(app, demo, clock, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("down", "down", "down")
+        key, index = table(app).cursor_key, table(app).cursor_row
+        before = {r.key: r.cells[7] for r in table(app).rows}
+        clock(demo.now() + timedelta(minutes=30))
+        app.screen.tick()  # what the one-minute timer calls
+        await wait(pilot)
+        after = {r.key: r.cells[7] for r in table(app).rows}
+        assert table(app).cursor_key == key and table(app).cursor_row == index
+        assert before != after, "countdowns moved on"
+        assert [r.key for r in table(app).rows] == list(before), "order kept"
+
+
+async def test_japanese_names_keep_the_columns_aligned(app, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        grid = table(app)
+        width = grid.scrollable_content_region.width
+        widths = grid.column_widths(width)
+        wide = [i for i, r in enumerate(grid.rows) if cell_len(r.cells[2]) != len(r.cells[2])]
+        assert wide, "the demo has Japanese customer names"
+        starts = [1 + sum(w + 1 for w in widths[:n]) for n in range(len(COLUMNS))]
+        for y in range(1, min(len(grid.rows), grid.size.height - 1) + 1):
+            strip = grid.render_line(y)
+            assert strip.cell_length == width
+            segments = [s for s in strip if s.text != " "][: len(COLUMNS)]
+            assert [cell_len(s.text) for s in segments] == widths
+        for index in wide:
+            text = grid.row_text(index)
+            assert cell_len(text) == 1 + sum(widths) + len(widths) - 1
+            for column, start in zip(COLUMNS[3:], starts[3:], strict=True):
+                assert _cells(text, start - 1, start) == " ", f"a gap before {column.label}"
+
+
+def _cells(text: str, start: int, end: int) -> str:
+    """The characters of ``text`` between two cell offsets."""
+    out, position = [], 0
+    for char in text:
+        if start <= position < end:
+            out.append(char)
+        position += cell_len(char)
+    return "".join(out)
+
+
+async def test_sweep_runs_in_a_worker_with_a_progress_bar(app, demo, clock, wait):
+    clock(demo.now() + timedelta(days=3))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("S")
+        await wait(pilot)
+        titles = [n.title for n in app._notifications]
+        assert "Sweep done" in titles
+        queue = next(s for s in app.screen_stack if isinstance(s, QueueScreen))
+        assert not queue.query_one("#progress").display, "the progress bar is gone when done"
+        breaches = [e for e in demo.store.events("cases") if e["action"] == "breach"]
+        assert breaches, "the sweep marked breaches through the desk"

@@ -1,0 +1,193 @@
+"""The Textual app: screens, keys, the command palette, the theme. Thin on purpose: each
+screen lives in ``screens/``, each reusable widget in ``widgets/``."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from textual.app import App, SuspendNotSupported
+from textual.binding import Binding, BindingType
+from textual.signal import Signal
+
+from workbench.desk import Desk, SettingView, SweepReport
+from workbench.model import Case, Contract, Customer, Workflow
+from workbench.tui.commands import DeskCommands
+from workbench.tui.format import error_title_and_text
+from workbench.tui.prefs import Prefs, default_path
+from workbench.tui.screens.case import CaseScreen
+from workbench.tui.screens.customers import CustomersScreen
+from workbench.tui.screens.dialogs import HelpScreen
+from workbench.tui.screens.new_case import NewCaseScreen
+from workbench.tui.screens.plugins import PluginsScreen
+from workbench.tui.screens.queue import QueueScreen
+from workbench.tui.screens.settings import SettingsScreen
+from workbench.tui.screens.workflows import WorkflowsScreen
+
+KINDS = {
+    Case: "cases",
+    Customer: "customers",
+    Contract: "contracts",
+    Workflow: "workflows",
+    SettingView: "settings",
+    SweepReport: "sweep",
+}
+
+ABOUT = """
+[b]Everywhere[/b]
+  F2–F6 switch screens (or click them in the top bar) · ctrl+p opens the command palette:
+  every screen, every action, and any case by its ID (type [b]C-12[/b]).
+  Tables: ↑ ↓ PgUp PgDn Home End, Enter or a click on the highlighted row opens it.
+  In forms: Tab moves on, ctrl+s saves, Esc cancels, ctrl+o edits long text in $EDITOR.
+
+[b]Queue filter[/b]
+  Words match ID, vendor, customer, subject, state, queue and severity.
+  vendor:zoho  state:pending  queue:triage  sev:1  ball:vendor narrow by one column.
+
+[b]Why[/b]
+  Every route, deadline and refusal names the rule that made it (e.g. ZOHO-ESC-1) and its
+  reason; the Plugins screen lists every rule of every vendor program.
+"""
+
+
+class WorkbenchApp(App[None]):
+    """Case Workbench in the terminal: everything through the desk service."""
+
+    TITLE = "Case Workbench"
+    CSS_PATH = Path(__file__).with_name("workbench.tcss")
+    MODES: ClassVar[dict[str, Any]] = {
+        "queue": QueueScreen,
+        "work": WorkflowsScreen,
+        "customers": CustomersScreen,
+        "plugins": PluginsScreen,
+        "settings": SettingsScreen,
+    }
+    DEFAULT_MODE = "queue"
+    COMMANDS = App.COMMANDS | {DeskCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "switch_mode('queue')", "Queue", show=False),
+        Binding("f3", "switch_mode('work')", "Work", show=False),
+        Binding("f4", "switch_mode('customers')", "Customers", show=False),
+        Binding("f5", "switch_mode('plugins')", "Plugins", show=False),
+        Binding("f6", "switch_mode('settings')", "Settings", show=False),
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("ctrl+t", "change_theme", "Theme", show=False),
+    ]
+
+    def __init__(self, desk: Desk, prefs_path: Path | None = None, *, remember: bool = True) -> None:
+        """``prefs_path`` is where the theme is remembered (default: the user's config
+        folder); ``remember=False`` keeps it in memory (tests)."""
+        super().__init__()
+        self.desk = desk
+        self.desk_lock = threading.RLock()
+        """Held for every desk call from a worker: one desk call at a time."""
+        self.desk_changed: Signal[tuple[str, Any]] = Signal(self, "desk-changed")
+        """Published after a change: (kind, the changed record)."""
+        self.prefs = Prefs((prefs_path or default_path()) if remember else None)
+        self.case_index: list[tuple[str, str, str]] = []
+        self._case_screens: dict[str, CaseScreen] = {}
+        """(id, subject, customer) of the open cases the queue holds, for the palette."""
+        self.desk_name = str(desk.setting("desk.name"))
+        self.timezone = ZoneInfo(str(desk.setting("desk.timezone")))
+
+    def on_mount(self) -> None:
+        theme = self.prefs.load().get("theme")
+        if theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, lambda theme: self.prefs.save(theme=theme.name))
+
+    # -- what screens share -------------------------------------------------------------------
+
+    def changed(self, record: Any, done: str) -> None:
+        """A change was saved: say so and tell every screen."""
+        if done:
+            self.notify(done, title="Saved", markup=False)
+        kind = KINDS.get(type(record), "")
+        if kind == "settings":
+            self.desk_name = str(self.desk.setting("desk.name"))
+            self.timezone = ZoneInfo(str(self.desk.setting("desk.timezone")))
+        self.desk_changed.publish((kind, record))
+
+    def report_error(self, error: BaseException) -> None:
+        """A desk refusal in words: the rule and the reason, not just "no"."""
+        title, text = error_title_and_text(error, self.timezone)
+        self.notify(text, title=title, severity="error", timeout=10, markup=False)
+
+    def open_case(self, case_id: str) -> None:
+        """Show one case; each top-level screen keeps one case screen to reuse, so opening
+        a case costs its data and a repaint, not building a screen."""
+        screen = self.screen
+        if isinstance(screen, CaseScreen) and screen.case_id == case_id:
+            return
+        mode = self.current_mode
+        reusable = self._case_screens.get(mode)
+        if reusable is None:
+            reusable = self._case_screens[mode] = CaseScreen(case_id, section=mode)
+            self.install_screen(reusable, name=f"case:{mode}")
+        elif reusable in self.screen_stack:
+            self.push_screen(CaseScreen(case_id, section=mode))
+            return
+        else:
+            reusable.show_case(case_id)
+        self.push_screen(reusable)
+
+    def new_case(self, vendor: str | None = None, customer_id: str | None = None) -> None:
+        self.push_screen(NewCaseScreen(section=self.current_mode, vendor=vendor, customer_id=customer_id))
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        keys = [
+            (self.get_key_display(binding), binding.description)
+            for key, (_, binding, enabled, _) in self.screen.active_bindings.items()
+            if binding.description and enabled and not key.startswith("super+")
+        ]
+        keys += [
+            ("F2…F6", "Queue, Work, Customers, Plugins, Settings"),
+            ("ctrl+p", "Command palette"),
+            ("ctrl+t", "Theme (remembered)"),
+        ]
+        title = type(self.screen).__name__.removesuffix("Screen")
+        self.push_screen(HelpScreen(title, keys, ABOUT))
+
+    def edit_in_editor(self, text: str) -> str | None:
+        """Hand ``text`` to $VISUAL / $EDITOR with the app suspended; ``None`` when that is
+        not possible here (the in-app editor stays)."""
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not editor:
+            self.notify("Set $EDITOR to write long text in your editor.", severity="warning")
+            return None
+        handle, name = tempfile.mkstemp(suffix=".md", prefix="workbench-")
+        path = Path(name)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            with self.suspend():
+                subprocess.run([*shlex.split(editor), str(path)], check=False)
+            return path.read_text(encoding="utf-8")
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to $EDITOR: write here instead.", severity="warning")
+            return None
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def run(desk: Desk) -> None:
+    """Open the desk in the terminal (``workbench`` without a subcommand).
+
+    Without a terminal on stdin and stdout (a pipe, a script, CI) it stops at once with a
+    message instead of drawing into the void."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(
+            "workbench: the desk needs a terminal; use a subcommand in scripts (see `workbench --help`)",
+            file=sys.stderr,
+        )
+        raise SystemExit(1)
+    WorkbenchApp(desk).run()

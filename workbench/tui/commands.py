@@ -1,0 +1,106 @@
+"""The command palette: every screen, the actions of the screen it was opened on, the
+app-wide actions, and any case by its ID."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+CASE_ID = re.compile(r"^\s*(?:c-?)?(\d+)\s*$", re.IGNORECASE)
+MAX_CASE_HITS = 20
+
+SCREENS = [
+    ("queue", "Queue", "open cases, most urgent deadline first (F2)"),
+    ("work", "Work: renewals and orders", "workflows as checklists (F3)"),
+    ("customers", "Customers and contracts", "eligibility, quotes, the customer's cases (F4)"),
+    ("plugins", "Plugins and rules", "vendor programs, versions, rule catalogues (F5)"),
+    ("settings", "Settings", "desk and plugin settings (F6)"),
+]
+
+
+class DeskCommands(Provider):
+    """Screens, actions and cases for the command palette."""
+
+    def commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        app: Any = self.app
+        found: list[tuple[str, str, Callable[[], Any]]] = [
+            (f"Go to {label}", help_text, partial(app.switch_mode, mode))
+            for mode, label, help_text in SCREENS
+        ]
+        found += [
+            ("New case", "the vendor first, then its form, checked as you type", app.new_case),
+            ("Sweep now", "apply the time-driven rules to every open case", self._sweep),
+            ("New customer", "add a customer (validated)", partial(self._on, "customers", "add")),
+            (
+                "New workflow",
+                "open an order, renewal or onboarding checklist",
+                partial(self._on, "work", "new"),
+            ),
+            ("Help", "the keys of this screen and how to find everything", app.action_help),
+        ]
+        screen = self.screen
+        name = getattr(screen, "palette_name", type(screen).__name__.removesuffix("Screen"))
+        for _, binding, enabled, _ in screen.active_bindings.values():
+            if binding.description and enabled and binding.action not in ("help", "command_palette"):
+                found.append(
+                    (
+                        f"{name}: {binding.description}",
+                        f"key {app.get_key_display(binding)}",
+                        partial(screen.run_action, binding.action),
+                    )
+                )
+        return found
+
+    def _sweep(self) -> None:
+        self._on("queue", "sweep")
+
+    def _on(self, mode: str, action: str) -> None:
+        app: Any = self.app
+
+        async def go() -> None:
+            await app.switch_mode(mode)
+            await app.screen.run_action(action)
+
+        app.call_later(go)
+
+    async def discover(self) -> Hits:
+        for title, help_text, command in self.commands():
+            yield DiscoveryHit(title, command, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        app: Any = self.app
+        number = CASE_ID.match(query)
+        if number:
+            key = f"C-{number.group(1)}"
+            yield Hit(
+                1.0,
+                f"Open case {key}",
+                partial(app.open_case, key),
+                help="any case by its ID, closed ones included",
+            )
+        matcher = self.matcher(query)
+        for title, help_text, command in self.commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), command, help=help_text)
+        hits = 0
+        needle = query.strip().lower()
+        if len(needle) < 2:
+            return
+        for case_id, subject, customer in app.case_index:
+            text = f"{case_id} {subject} · {customer}"
+            if needle in text.lower():
+                yield Hit(
+                    0.5,
+                    matcher.highlight(text) if matcher.match(text) else text,
+                    partial(app.open_case, case_id),
+                    text=text,
+                    help="open case",
+                )
+                hits += 1
+                if hits >= MAX_CASE_HITS:
+                    return

@@ -1,0 +1,634 @@
+"""One case: every field and answer, the route and why, both clocks, the ball, both
+escalation tracks, findings and the timeline; the case's actions by key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import ContentSwitcher, Static
+
+from workbench.desk import EVIDENCE_KINDS, CaseView, EscalationOption
+from workbench.model import Case, Event, Field
+from workbench.tui.format import (
+    MARKUP_TONE,
+    TONE_OF_STATE,
+    countdown,
+    decision_text,
+    duration,
+    escape,
+    local,
+)
+from workbench.tui.screens.base import DeskScreen
+from workbench.tui.screens.dialogs import FormDialog, decision_markup, findings_markup
+from workbench.tui.widgets.keybar import KeyBar
+from workbench.tui.widgets.table import Column, Row, VirtualTable
+from workbench.tui.widgets.viewbar import ViewBar
+
+TABS = [
+    ("overview", "Overview"),
+    ("details", "Form & customer"),
+    ("timeline", "Timeline"),
+    ("clocks", "SLA evidence"),
+]
+
+TIMELINE_COLUMNS = [
+    Column("at", "When", 16),
+    Column("actor", "Actor", 10),
+    Column("action", "Action", 12),
+    Column("rule", "Rule", 16),
+    Column("what", "What", flex=True),
+]
+
+CLOCK_COLUMNS = [
+    Column("at", "When", 16),
+    Column("deadline", "Deadline", 22),
+    Column("clock", "Clock", 6),
+    Column("what", "What", 9),
+    Column("counted", "Counted", 8, align="right"),
+    Column("calendar", "Calendar", flex=True),
+    Column("rule", "Rule", 16),
+]
+
+REPLY = Binding.Group("Reply", compact=True)
+"""Customer and vendor replies share one place in the footer."""
+
+TEXT = Field("text", "Text", "longtext", help="ctrl+o writes it in $EDITOR")
+
+
+@dataclass
+class CaseData:
+    """What the case screen shows, fetched in one go from the desk."""
+
+    view: CaseView
+    fields: list[Field]
+
+
+def tone(state: str) -> str:
+    return MARKUP_TONE.get(TONE_OF_STATE.get(state, ""), "$text")
+
+
+def head_markup(view: CaseView) -> str:
+    case = view.case
+    customer = view.customer.name if view.customer else case.customer_id
+    line1 = f"[b]{case.id}[/b]  [b $text-primary]{escape(case.subject)}[/]"
+    parts = [
+        f"[b]{case.vendor}[/b]",
+        f"{escape(customer)} ({case.customer_id})",
+        f"state [b]{case.state}[/b]",
+        f"severity [b]{case.severity or '-'}[/b]",
+        f"ball [b]{view.ball}[/b]",
+    ]
+    if case.close_reason:
+        parts.append(f"closed: {escape(case.close_reason)}")
+    return line1 + "\n" + " · ".join(parts)
+
+
+def route_markup(view: CaseView) -> str:
+    route = view.route
+    if not route.path:
+        return "[$text-muted]Not routed.[/]"
+    return (
+        f"path [b]{route.path}[/b] · queue [b]{route.queue}[/b]\n"
+        f"[$text-accent]{route.rule}[/] {escape(route.reason)}"
+    )
+
+
+def ball_markup(view: CaseView) -> str:
+    minutes = view.ball_minutes
+    sides = " · ".join(
+        f"{'[b]' if side == view.ball else ''}{side} {duration(minutes.get(side, 0))}"
+        f"{'[/b]' if side == view.ball else ''}"
+        for side in ("desk", "vendor", "customer")
+    )
+    return (
+        f"[b]{view.ball}[/b] holds the ball (CORE-SLA-4)\n{sides}\n"
+        "[$text-muted]business time on the desk calendar[/]"
+    )
+
+
+def deadlines_markup(view: CaseView, now: Any, tz: tzinfo) -> str:
+    if not view.deadlines:
+        return "[$text-muted]No deadline runs on this case.[/]"
+    blocks = []
+    for clock in ("vendor", "desk"):
+        for d in (d for d in view.deadlines if d.clock == clock):
+            state = f"[{tone(d.state)}]{d.state}[/]"
+            if d.state in ("ok", "at-risk", "breached"):
+                left = countdown(d.due, now)
+                when = f"{left} left" if not left.startswith("−") else f"{left[1:]} over"
+            elif d.met_at:
+                when = f"met {local(d.met_at, tz)}"
+            else:
+                when = ""
+            target = f" · target {local(d.target, tz)}" if d.target else ""
+            blocks.append(
+                f"[b]{escape(d.name)}[/b] [$text-muted]({clock} clock)[/] {state} {when}\n"
+                f"  due {local(d.due, tz)}{target} · {escape(d.calendar)}\n"
+                f"  [$text-accent]{d.rule}[/] [$text-muted]{escape(d.reason)}[/]"
+            )
+    return "\n".join(blocks)
+
+
+def escalation_markup(view: CaseView, tz: tzinfo) -> str:
+    case, ladder = view.case, view.ladder
+    blocks = []
+    for option in view.options:
+        blocks.append(_track(case, option, ladder.rungs, tz))
+    history = [
+        f"  {local(e.at, tz)} {e.track} L{e.level} {escape(e.role)}"
+        f"{' · owner ' + escape(e.owner) if e.owner else ''} [$text-accent]{e.rule}[/]"
+        for e in case.escalations
+    ]
+    if history:
+        blocks.append("[b]History[/b]\n" + "\n".join(history))
+    blocks.append(
+        f"[$text-muted]ladder {ladder.rule}: {escape(ladder.reason)}[/]"
+        if ladder.reason
+        else f"[$text-muted]ladder {ladder.rule}[/]"
+    )
+    return "\n".join(blocks)
+
+
+def _track(case: Case, option: EscalationOption, rungs: list, tz: tzinfo) -> str:
+    track = option.track
+    steps = []
+    for rung in sorted((r for r in rungs if r.track == track), key=lambda r: r.level):
+        label = f"{rung.level} {escape(rung.role)}"
+        if rung.level == option.current:
+            steps.append(f"[b $text-accent]● {label}[/]")
+        elif rung.level < option.current:
+            steps.append(f"[$text-muted]✓ {label}[/]")
+        else:
+            steps.append(f"○ {label}")
+    current = f"level {option.current}" if option.current else "not escalated"
+    lines = [f"[b]{track.capitalize()}[/b] — {current}", "  " + " → ".join(steps)]
+    if option.rung is None:
+        lines.append("  [$text-muted]top of the ladder[/]")
+    else:
+        needs = f" — needs {escape(option.rung.needs)}" if option.rung.needs else ""
+        lines.append(f"  next: level {option.rung.level} {escape(option.rung.role)}{needs}")
+        if option.decision is not None:
+            lines.append("  " + decision_markup(option.decision, tz))
+    return "\n".join(lines)
+
+
+def details_markup(data: CaseData, tz: tzinfo) -> str:
+    case = data.view.case
+    known = {f.name for f in data.fields}
+    lines = []
+    for definition in data.fields:
+        value = case.fields.get(definition.name)
+        shown = "[$text-muted]—[/]" if value in (None, "") else escape(_value(value))
+        mark = "*" if definition.required else " "
+        lines.append(f"{mark}[b]{escape(definition.label)}[/b]: {shown}")
+    for name, value in case.fields.items():
+        if name not in known:
+            lines.append(f" [b]{escape(name)}[/b]: {escape(_value(value))}")
+    lines.append("")
+    lines.append(f"opened {local(case.opened_at, tz)} · sent to vendor {local(case.sent_at, tz)}")
+    lines.append(f"updated {local(case.updated_at, tz)} · closed {local(case.closed_at, tz)}")
+    return "\n".join(lines)
+
+
+def customer_markup(view: CaseView) -> str:
+    customer = view.customer
+    if customer is None:
+        return "[$text-error]The customer record is missing.[/]"
+    lines = [
+        f"[b]{escape(customer.name)}[/b] ({customer.id})",
+        f"e-mail {escape(customer.email or '-')} · domain {escape(customer.domain or '-')}",
+        f"region {escape(customer.region or '-')} · users {customer.users}",
+        f"super-admin {escape(customer.super_admin_email or '-')}",
+    ]
+    for e in view.eligibility:
+        mark = "[$text-success]✓[/]" if e.eligible else "[$text-error]✗[/]"
+        claim = "claimable" if e.claimable else "not claimable yet"
+        lines.append(
+            f"{mark} {escape(e.program)} ({e.vendor}) — "
+            f"{'eligible' if e.eligible else 'not eligible'}, {claim}\n"
+            f"  [$text-accent]{e.rule}[/] {escape(e.reason)}"
+        )
+    case = view.case
+    if case.evidence:
+        lines.append("\n[b]Evidence[/b]")
+        lines += [f"• {escape(e.get('kind', ''))}: {escape(e.get('text', ''))}" for e in case.evidence]
+    if view.close_reasons:
+        lines.append("\n[b]Closure reasons[/b]")
+        lines += [f"• {r.code} — {escape(r.text)} [$text-accent]{r.rule}[/]" for r in view.close_reasons]
+    return "\n".join(lines)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def event_row(event: Event, tz: tzinfo) -> Row:
+    what = []
+    if event.reason:
+        what.append(event.reason)
+    text = (event.data or {}).get("text")
+    if text:
+        what.append(f"“{text}”")
+    after = event.after or {}
+    before = event.before or {}
+    if "state" in after and event.action not in ("open",):
+        what.append(f"state {before.get('state', '?')} → {after['state']}")
+    for key in ("milestone", "track", "level", "owner", "kind"):
+        if (event.data or {}).get(key) not in (None, ""):
+            what.append(f"{key} {event.data[key]}")
+    return Row(
+        str(event.id),
+        [
+            local(event.at, tz),
+            event.actor,
+            (event.action, "bold"),
+            (event.rule or "", "info"),
+            " · ".join(str(w) for w in what).replace("\n", " "),
+        ],
+    )
+
+
+class CaseScreen(DeskScreen):
+    """Everything about one case, and what can be done to it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "note", "Note"),
+        Binding("p", "pending", "Pending"),
+        Binding("c", "customer_reply", "Customer reply", group=REPLY),
+        Binding("v", "vendor_reply", "Vendor reply", group=REPLY),
+        Binding("s", "send", "Send"),
+        Binding("e", "escalate", "Escalate"),
+        Binding("a", "evidence", "Evidence"),
+        Binding("r", "resolve", "Resolve"),
+        Binding("x", "close_case", "Close"),
+        Binding("f", "edit", "Edit"),
+        Binding("o", "reopen", "Reopen"),
+        Binding("right_square_bracket", "tab(1)", "Next tab", show=False),
+        Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    def __init__(self, case_id: str, section: str | None = None) -> None:
+        super().__init__(section)
+        self.case_id = case_id
+        self.data: CaseData | None = None
+        self._clocks_loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield self.nav()
+        yield Static(f"[b]{self.case_id}[/b] loading…", id="case-head")
+        yield ViewBar(TABS, id="case-tabs")
+        with ContentSwitcher(initial="overview", id="case-pages"):
+            with Horizontal(id="overview"):
+                with VerticalScroll(classes="column"):
+                    yield Static(id="route", classes="box")
+                    yield Static(id="escalation", classes="box")
+                with VerticalScroll(classes="column"):
+                    yield Static(id="deadlines", classes="box")
+                    yield Static(id="ball", classes="box")
+                    yield Static(id="findings", classes="box")
+            with Horizontal(id="details"):
+                with VerticalScroll(classes="column"):
+                    yield Static(id="answers", classes="box")
+                with VerticalScroll(classes="column"):
+                    yield Static(id="customer", classes="box")
+            yield VirtualTable(TIMELINE_COLUMNS, empty="No events.", select_label="", id="timeline")
+            yield VirtualTable(
+                CLOCK_COLUMNS, empty="No clock has run on this case.", select_label="", id="clocks"
+            )
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        titles = {
+            "route": "Route and why",
+            "escalation": "Escalation",
+            "ball": "Who holds the ball",
+            "deadlines": "Deadlines",
+            "findings": "Findings",
+            "answers": "Form answers",
+            "customer": "Customer",
+        }
+        for key, title in titles.items():
+            self.query_one(f"#{key}").border_title = title
+        self.wb.desk_changed.subscribe(self, self._desk_changed)
+        self.set_interval(60, self._tick)
+        self.load()
+
+    def show_case(self, case_id: str) -> None:
+        """Make this (reused) screen show another case: blank first, then its data."""
+        self.case_id = case_id
+        self.data = None
+        self.query_one("#case-head", Static).update(f"[b]{case_id}[/b] loading…")
+        for key in ("route", "escalation", "ball", "deadlines", "findings", "answers", "customer"):
+            self.query_one(f"#{key}", Static).update("")
+        self.query_one("#timeline", VirtualTable).set_rows([])
+        self.query_one("#clocks", VirtualTable).set_rows([])
+        self.query_one("#case-tabs", ViewBar).active = "overview"
+        self.load()
+
+    def _tick(self) -> None:
+        if self.is_current:
+            self.load()
+
+    def _desk_changed(self, change: tuple[str, Any]) -> None:
+        kind, record = change
+        if kind in ("cases", "sweep") and (not isinstance(record, Case) or record.id == self.case_id):
+            self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case")
+    def load(self) -> None:
+        try:
+            view = self.ask(self.desk.view, self.case_id)
+            fields = self.ask(self.desk.case_fields, view.case.vendor)
+        except Exception as error:
+            self.back(self.wb.report_error, error)
+            self.back(self.dismiss_if_missing)
+            return
+        self.back(self.show, CaseData(view, fields))
+
+    def dismiss_if_missing(self) -> None:
+        if self.data is None and self.is_current:
+            self.app.pop_screen()
+
+    def show(self, data: CaseData) -> None:
+        """Draw the case (called on the UI thread once the desk answered)."""
+        self.data = data
+        view, tz, now = data.view, self.wb.timezone, self.desk.now()
+        self.query_one("#case-head", Static).update(head_markup(view))
+        self.query_one("#route", Static).update(route_markup(view))
+        self.query_one("#ball", Static).update(ball_markup(view))
+        self.query_one("#deadlines", Static).update(deadlines_markup(view, now, tz))
+        self.query_one("#escalation", Static).update(escalation_markup(view, tz))
+        self.query_one("#findings", Static).update(findings_markup(view.findings))
+        self.query_one("#answers", Static).update(details_markup(data, tz))
+        self.query_one("#customer", Static).update(customer_markup(view))
+        rows = [event_row(e, tz) for e in reversed(view.events)]
+        self.query_one("#timeline", VirtualTable).set_rows(rows)
+        self._clocks_loaded = False
+        if self.query_one(ContentSwitcher).current == "clocks":
+            self.load_clocks()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="clocks")
+    def load_clocks(self) -> None:
+        entries = self.ask(self.desk.timeline, self.case_id)
+        self.back(self._show_clocks, entries)
+
+    def _show_clocks(self, entries: list[dict[str, Any]]) -> None:
+        tz = self.wb.timezone
+        tones = {"breach": "breached", "met-late": "at-risk", "met": "ok", "pause": "dim"}
+        rows = [
+            Row(
+                str(i),
+                [
+                    local(e["at"], tz),
+                    e["deadline"],
+                    e["clock"],
+                    (e["what"], tones.get(e["what"], "")),
+                    duration(e["counted_minutes"]),
+                    e["calendar"],
+                    (e["rule"], "info"),
+                ],
+            )
+            for i, e in enumerate(entries)
+        ]
+        self.query_one("#clocks", VirtualTable).set_rows(rows)
+        self._clocks_loaded = True
+
+    # -- tabs ---------------------------------------------------------------------------------
+
+    @on(ViewBar.Changed, "#case-tabs")
+    def _tab_changed(self, event: ViewBar.Changed) -> None:
+        self.query_one(ContentSwitcher).current = event.view
+        if event.view == "clocks" and not self._clocks_loaded:
+            self.load_clocks()
+        if event.view in ("timeline", "clocks"):
+            self.query_one(f"#{event.view}").focus()
+
+    def action_tab(self, delta: int) -> None:
+        self.query_one("#case-tabs", ViewBar).step(delta)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _dialog(
+        self, title: str, fields: list[Field], submit: Any, intro: str = "", done: str = "", **options: Any
+    ) -> None:
+        def finished(result: Any) -> None:
+            if result is not None:
+                self.wb.changed(result, done or title)
+
+        self.app.push_screen(FormDialog(title, fields, submit, intro=intro, **options), finished)
+
+    def _text_action(
+        self, title: str, intro: str, call: Any, required: bool = False, extra: list[Field] | None = None
+    ) -> None:
+        text = Field("text", "Text", "longtext", required=required, help=TEXT.help)
+        key = self.case_id
+
+        def submit(values: dict[str, Any]) -> Case:
+            text_value = values.pop("text", "")
+            return call(key, text_value, **values)
+
+        self._dialog(
+            f"{title} — {key}", [text, *(extra or [])], submit, intro, done=f"{key}: {title.lower()} recorded"
+        )
+
+    def action_note(self) -> None:
+        key = self.case_id
+        fields = [
+            Field("text", "Note", "longtext", required=True, help=TEXT.help),
+            Field(
+                "to_customer",
+                "Send it to the customer as a response",
+                "bool",
+                default=False,
+                help="A response meets the desk's first-response and update commitments.",
+                rule="CORE-SLA-3",
+            ),
+        ]
+
+        def submit(values: dict[str, Any]) -> Case:
+            return self.desk.note(key, values.get("text", ""), to_customer=bool(values.get("to_customer")))
+
+        self._dialog(f"Note — {key}", fields, submit, done=f"{key}: note added")
+
+    def action_pending(self) -> None:
+        self._text_action(
+            "Pending on the customer",
+            "Waiting on the customer: clocks that honour pauses stop (CORE-SLA-3).",
+            self.desk.pending,
+        )
+
+    def action_customer_reply(self) -> None:
+        self._text_action(
+            "Customer reply", "The customer answered: a pending case resumes.", self.desk.customer_reply
+        )
+
+    def action_vendor_reply(self) -> None:
+        milestone = Field(
+            "milestone",
+            "Milestone",
+            "text",
+            help="e.g. acknowledged or identified: meets the vendor deadline it names",
+        )
+        self._text_action(
+            "Vendor reply",
+            "The vendor answered: the ball is back with the desk.",
+            self.desk.vendor_reply,
+            extra=[milestone],
+        )
+
+    def action_send(self) -> None:
+        self._text_action(
+            "Send to the vendor",
+            "The ball goes to the vendor and the vendor's clocks start (CORE-SLA-4).",
+            self.desk.send_to_vendor,
+        )
+
+    def action_resolve(self) -> None:
+        self._text_action("Resolve", "Resolved: the case stays open until it is closed.", self.desk.resolve)
+
+    def action_reopen(self) -> None:
+        self._text_action("Reopen", "Reopen a closed or resolved case.", self.desk.reopen)
+
+    def action_evidence(self) -> None:
+        key = self.case_id
+        fields = [
+            Field(
+                "kind",
+                "Kind",
+                "choice",
+                required=True,
+                choices=list(EVIDENCE_KINDS),
+                rule="CORE-ESC-2",
+                help="Technical evidence grounds a commercial escalation.",
+            ),
+            Field("text", "What it shows", "longtext", required=True, help=TEXT.help),
+        ]
+
+        def submit(values: dict[str, Any]) -> Case:
+            return self.desk.attach_evidence(key, values.get("kind", ""), values.get("text", ""))
+
+        self._dialog(f"Attach evidence — {key}", fields, submit, done=f"{key}: evidence attached")
+
+    def action_escalate(self) -> None:
+        if self.data is None:
+            return
+        key = self.case_id
+        options = self.data.view.options
+        allowed = [o.track for o in options if o.decision and o.decision.allowed]
+        allowed += [o.track for o in options if o.rung is not None]
+        lines = []
+        for option in options:
+            if option.rung is None:
+                lines.append(f"{option.track}: top of the ladder")
+            elif option.decision is not None:
+                verdict = "allowed" if option.decision.allowed else "refused"
+                lines.append(
+                    f"{option.track} → level {option.rung.level} {option.rung.role}: "
+                    f"{verdict} ({decision_text(option.decision, self.wb.timezone)})"
+                )
+        fields = [
+            Field(
+                "track",
+                "Track",
+                "choice",
+                required=True,
+                choices=["technical", "commercial"],
+                default=allowed[0] if allowed else "technical",
+                help="technical climbs the vendor's ladder; commercial goes through the "
+                "account and sales side",
+                rule="CORE-ESC-1",
+            ),
+            Field("reason", "Why now", "longtext", help=TEXT.help),
+            Field(
+                "owner",
+                "Owner on the vendor's side",
+                "text",
+                help="the named person who took the escalation, recorded on the case",
+            ),
+        ]
+
+        def live(values: dict[str, Any]) -> Any:
+            track = values.get("track") or "technical"
+            for option in self.desk.escalation_options(self.desk.case(key)):
+                if option.track == track:
+                    if option.rung is None:
+                        return f"{track}: the case is at the top of the ladder"
+                    return option.decision
+            return None
+
+        def submit(values: dict[str, Any]) -> Case:
+            return self.desk.escalate(
+                key,
+                values.get("track") or "technical",
+                reason=values.get("reason", ""),
+                owner=values.get("owner", ""),
+            )
+
+        self._dialog(
+            f"Escalate — {key}",
+            fields,
+            submit,
+            intro=escape("\n".join(lines)),
+            done=f"{key}: escalated",
+            live=live,
+            submit_label="Escalate",
+            wide=True,
+        )
+
+    def action_close_case(self) -> None:
+        if self.data is None:
+            return
+        key = self.case_id
+        reasons = self.data.view.close_reasons
+        fields = [
+            Field(
+                "reason",
+                "Closure reason",
+                "choice",
+                required=True,
+                choices=[r.code for r in reasons],
+                help="; ".join(f"{r.code}: {r.text} ({r.rule})" for r in reasons),
+            ),
+            Field("text", "Closing note", "longtext", help=TEXT.help),
+        ]
+
+        def submit(values: dict[str, Any]) -> Case:
+            return self.desk.close(key, values.get("reason", ""), values.get("text", ""))
+
+        self._dialog(f"Close — {key}", fields, submit, done=f"{key}: closed", submit_label="Close case")
+
+    def action_edit(self) -> None:
+        if self.data is None:
+            return
+        case = self.data.view.case
+        key = case.id
+
+        def live(values: dict[str, Any]) -> Any:
+            return self.desk.preview_case(case.vendor, case.customer_id, case.subject, values).findings
+
+        def submit(values: dict[str, Any]) -> Case:
+            return self.desk.update_fields(key, values)
+
+        self._dialog(
+            f"Edit the {case.vendor} form — {key}",
+            self.data.fields,
+            submit,
+            values=case.fields,
+            live=live,
+            done=f"{key}: fields saved",
+            wide=True,
+        )

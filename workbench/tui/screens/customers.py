@@ -1,0 +1,376 @@
+"""Customers and contracts: list and detail, add and edit with the desk's validation,
+eligibility with reasons, quotes, and the customer's cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Static
+
+from workbench.desk import BadInput, DeskError, parse_value
+from workbench.model import Case, Contract, Customer, Eligibility, Field, Finding, Quote
+from workbench.tui.format import day, escape
+from workbench.tui.screens.base import DeskScreen
+from workbench.tui.screens.dialogs import FormDialog, findings_markup
+from workbench.tui.widgets.keybar import KeyBar
+from workbench.tui.widgets.table import Column, Row, VirtualTable
+
+CUSTOMER_COLUMNS = [
+    Column("id", "ID", 7),
+    Column("name", "Customer", flex=True),
+    Column("region", "Region", 10),
+    Column("users", "Users", 6, align="right"),
+]
+CONTRACT_COLUMNS = [
+    Column("id", "ID", 5),
+    Column("vendor", "Vendor", 8),
+    Column("product", "Product", flex=True),
+    Column("start", "Start", 10),
+    Column("end", "End", 10),
+    Column("qty", "Qty", 4, align="right"),
+    Column("price", "List price", 14, align="right"),
+]
+CASE_COLUMNS = [
+    Column("id", "ID", 7),
+    Column("vendor", "Vendor", 8),
+    Column("subject", "Subject", flex=True),
+    Column("state", "State", 14),
+]
+
+CUSTOMER_FIELDS = [
+    Field("name", "Name", "text", required=True),
+    Field("email", "E-mail", "email"),
+    Field("domain", "Domain", "text", help="e.g. example.co.jp"),
+    Field("region", "Region", "text", help="e.g. apac-japan (Zoho), apac (BitTitan)"),
+    Field("users", "Users", "number", help="user licence count (ZOHO-PRIO-1)"),
+    Field("super_admin_email", "Super-admin e-mail", "email", help="checked by Zoho (ZOHO-PRIO-1)"),
+    Field("notes", "Notes", "longtext"),
+]
+
+
+@dataclass
+class Detail:
+    """What the right-hand side shows of one customer."""
+
+    customer: Customer
+    contracts: list[Contract]
+    cases: list[Case]
+    eligibility: list[Eligibility]
+
+
+def customer_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Form answers as :class:`Customer` values (users as a whole number)."""
+    result = {k: v for k, v in values.items() if k != "users"}
+    if values.get("users") not in (None, ""):
+        users = parse_value("users", "number", values["users"])
+        if not isinstance(users, int):
+            raise BadInput("users", "must be a whole number, zero or more")
+        result["users"] = users
+    return result
+
+
+def attributes_of(text: str) -> dict[str, Any]:
+    """``audio_commit=yes, licence=core`` → ``{"audio_commit": True, "licence": "core"}``."""
+    found: dict[str, Any] = {}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise BadInput("attributes", f"{pair!r} is not key=value")
+        lowered = value.strip().lower()
+        found[key.strip()] = {"yes": True, "true": True, "no": False, "false": False}.get(
+            lowered, value.strip()
+        )
+    return found
+
+
+class CustomersScreen(DeskScreen):
+    """Customers on the left; the highlighted one's contracts, eligibility and cases."""
+
+    SECTION = "customers"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add customer"),
+        Binding("e", "edit", "Edit customer"),
+        Binding("k", "add_contract", "Add contract"),
+        Binding("n", "new_case", "New case"),
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "leave", "Back", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.customers: list[Customer] = []
+        self.detail: Detail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self.nav()
+        yield Input(
+            placeholder="filter customers: ID, name, region, domain", id="customer-filter", compact=True
+        )
+        with Horizontal(id="customers"):
+            yield VirtualTable(CUSTOMER_COLUMNS, select_label="Contracts", id="customer-list")
+            with Vertical(id="customer-side"):
+                yield Static(id="customer-info", classes="box")
+                yield VirtualTable(
+                    CONTRACT_COLUMNS, empty="No contract.", select_label="Quote", id="contracts"
+                )
+                yield Static(id="contract-info", classes="box")
+                yield VirtualTable(
+                    CASE_COLUMNS, empty="No case.", select_label="Open case", id="customer-cases"
+                )
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#customer-info").border_title = "Customer"
+        self.query_one("#contract-info").border_title = "Quote and contract findings"
+        self.query_one("#customer-list").focus()
+        self.wb.desk_changed.subscribe(self, self._desk_changed)
+        self.load()
+
+    def _desk_changed(self, change: tuple[str, Any]) -> None:
+        kind, _ = change
+        if kind in ("customers", "contracts", "settings"):
+            self.load()
+        elif kind in ("cases", "sweep") and self.detail is not None:
+            self.load_detail(self.detail.customer.id)
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="customers")
+    def load(self) -> None:
+        self.back(self.show, self.ask(self.desk.customers))
+
+    def show(self, customers: list[Customer]) -> None:
+        self.customers = customers
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        words = self.query_one("#customer-filter", Input).value.lower().split()
+        rows = [
+            Row(c.id, [(c.id, "bold"), c.name, c.region or "-", str(c.users)])
+            for c in self.customers
+            if all(w in f"{c.id} {c.name} {c.region} {c.domain} {c.email}".lower() for w in words)
+        ]
+        table = self.query_one("#customer-list", VirtualTable)
+        table.set_rows(rows)
+        if table.cursor_key:
+            self.load_detail(table.cursor_key)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
+    def load_detail(self, key: str) -> None:
+        try:
+            customer = self.ask(self.desk.customer, key)
+        except DeskError:
+            return
+        detail = Detail(
+            customer,
+            self.ask(self.desk.contracts, key),
+            self.ask(self.desk.cases, customer_id=key),
+            self.ask(self.desk.eligibility, key),
+        )
+        self.back(self.show_detail, detail)
+
+    def show_detail(self, detail: Detail) -> None:
+        self.detail = detail
+        c = detail.customer
+        lines = [
+            f"[b]{escape(c.name)}[/b] ({c.id}) · region {escape(c.region or '-')} · users {c.users}",
+            f"e-mail {escape(c.email or '-')} · domain {escape(c.domain or '-')} · "
+            f"super-admin {escape(c.super_admin_email or '-')}",
+        ]
+        if c.notes:
+            lines.append(f"[$text-muted]{escape(c.notes)}[/]")
+        for e in detail.eligibility:
+            mark = "[$text-success]✓[/]" if e.eligible else "[$text-error]✗[/]"
+            claim = "claimable" if e.claimable else "not claimable yet"
+            lines.append(
+                f"{mark} {escape(e.program)}: {'eligible' if e.eligible else 'not eligible'}"
+                f", {claim} — [$text-accent]{e.rule}[/] {escape(e.reason)}"
+            )
+        self.query_one("#customer-info", Static).update("\n".join(lines))
+        today = self.desk.today()
+        contracts = [
+            Row(
+                k.id,
+                [
+                    (k.id, "bold"),
+                    k.vendor,
+                    (k.product, "" if k.active_on(today) else "dim"),
+                    day(k.start),
+                    day(k.end),
+                    str(k.quantity),
+                    f"{k.list_price:,} {k.currency}",
+                ],
+            )
+            for k in detail.contracts
+        ]
+        self.query_one("#contracts", VirtualTable).set_rows(contracts)
+        cases = [
+            Row(x.id, [(x.id, "bold"), x.vendor, x.subject, (x.state, "dim" if x.state == "closed" else "")])
+            for x in detail.cases
+        ]
+        self.query_one("#customer-cases", VirtualTable).set_rows(cases)
+        self._contract_changed()
+
+    @on(VirtualTable.Highlighted, "#customer-list")
+    def _customer_changed(self, event: VirtualTable.Highlighted) -> None:
+        if event.key:
+            self.load_detail(event.key)
+
+    @on(VirtualTable.Selected, "#customer-list")
+    def _to_contracts(self) -> None:
+        self.query_one("#contracts").focus()
+
+    @on(VirtualTable.Highlighted, "#contracts")
+    def _contract_changed(self) -> None:
+        key = self.query_one("#contracts", VirtualTable).cursor_key
+        if key:
+            self.load_quote(key)
+        else:
+            self.query_one("#contract-info", Static).update("[$text-muted]No contract.[/]")
+
+    @on(VirtualTable.Selected, "#contracts")
+    def _contract_selected(self) -> None:
+        self.query_one("#contract-info").focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="quote")
+    def load_quote(self, key: str) -> None:
+        contract = self.ask(self.desk.contract, key)
+        findings = self.ask(self.desk.check_contract, contract)
+        try:
+            quote: Quote | str = self.ask(self.desk.quote, key)
+        except DeskError as error:
+            quote = str(error.problem if isinstance(error, BadInput) else error)
+        self.back(self._show_quote, contract, quote, findings)
+
+    def _show_quote(self, contract: Contract, quote: Quote | str, findings: list[Finding]) -> None:
+        lines = [
+            f"[b]{contract.id}[/b] {contract.vendor} {escape(contract.product)}"
+            + (
+                f" · {escape(', '.join(f'{k}={v}' for k, v in contract.attributes.items()))}"
+                if contract.attributes
+                else ""
+            )
+        ]
+        if isinstance(quote, str):
+            lines.append(f"[$text-muted]{escape(quote)}[/]")
+        else:
+            for line in quote.lines:
+                lines.append(
+                    f"{escape(line.item)}: [b]{line.amount:,} {line.currency}[/b] "
+                    f"[$text-accent]{line.rule}[/] {escape(line.reason)}"
+                )
+            if quote.note:
+                lines.append(f"[$text-muted]{escape(quote.note)}[/]")
+        lines.append(findings_markup(findings))
+        self.query_one("#contract-info", Static).update("\n".join(lines))
+
+    @on(VirtualTable.Selected, "#customer-cases")
+    def _open_case(self, event: VirtualTable.Selected) -> None:
+        self.wb.open_case(event.key)
+
+    @on(Input.Changed, "#customer-filter")
+    def _filter_changed(self) -> None:
+        self.apply_filter()
+
+    @on(Input.Submitted, "#customer-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#customer-list").focus()
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one("#customer-filter").focus()
+
+    def action_leave(self) -> None:
+        self.query_one("#customer-list").focus()
+
+    def action_new_case(self) -> None:
+        self.wb.new_case(customer_id=self.detail.customer.id if self.detail else None)
+
+    def _saved(self, what: str) -> Any:
+        def finished(result: Any) -> None:
+            if result is not None:
+                self.wb.changed(result, f"{result.id}: {what}")
+
+        return finished
+
+    def action_add(self) -> None:
+        def submit(values: dict[str, Any]) -> Customer:
+            data = customer_values(values)
+            return self.desk.add_customer(data.pop("name", ""), **data)
+
+        self.app.push_screen(
+            FormDialog("New customer", CUSTOMER_FIELDS, submit, submit_label="Add"),
+            self._saved("customer added"),
+        )
+
+    def action_edit(self) -> None:
+        if self.detail is None:
+            return
+        customer = self.detail.customer
+        current = customer.to_dict()
+
+        def submit(values: dict[str, Any]) -> Customer:
+            changes = {f.name: "" for f in CUSTOMER_FIELDS if f.name != "users"}
+            changes.update(customer_values(values))
+            return self.desk.update_customer(customer.id, **changes)
+
+        self.app.push_screen(
+            FormDialog(f"Edit customer {customer.id}", CUSTOMER_FIELDS, submit, values=current),
+            self._saved("customer saved"),
+        )
+
+    def action_add_contract(self) -> None:
+        if self.detail is None:
+            return
+        customer = self.detail.customer
+        products = {
+            f"{vendor}/{product}": (vendor, product)
+            for vendor in self.desk.vendors()
+            for product in self.desk.programs()[vendor].products
+        }
+        fields = [
+            Field("product", "Vendor / product", "choice", required=True, choices=list(products)),
+            Field("start", "Start", "date", required=True),
+            Field("end", "End", "date"),
+            Field("quantity", "Quantity", "number", default=1),
+            Field("list_price", "List price", "number", default=0),
+            Field("currency", "Currency", "text", default="JPY"),
+            Field(
+                "attributes",
+                "Attributes",
+                "text",
+                help="key=value, comma-separated (e.g. audio_commit=yes for WebEx)",
+            ),
+        ]
+
+        def submit(values: dict[str, Any]) -> Contract:
+            if not values.get("product"):
+                raise BadInput("product", "choose the vendor and product")
+            vendor, product = products[values["product"]]
+            start = parse_value("start", "date", values.get("start", ""))
+            end = parse_value("end", "date", values["end"]) if values.get("end") else None
+            return self.desk.add_contract(
+                customer.id,
+                vendor,
+                product,
+                date.fromisoformat(start),
+                date.fromisoformat(end) if end else None,
+                quantity=int(parse_value("quantity", "number", values.get("quantity", 1))),
+                list_price=int(parse_value("list_price", "number", values.get("list_price", 0))),
+                currency=values.get("currency", "JPY"),
+                attributes=attributes_of(values.get("attributes", "")),
+            )
+
+        self.app.push_screen(
+            FormDialog(
+                f"New contract for {customer.name} ({customer.id})", fields, submit, submit_label="Add"
+            ),
+            self._saved("contract added"),
+        )

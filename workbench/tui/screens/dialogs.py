@@ -1,0 +1,272 @@
+"""Dialogs: a form that the desk checks (live, where it can) and saves, a help page, the
+sweep report. A dialog that the desk refuses stays open and says which rule and why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Button, Label, Static, TextArea
+
+from workbench.desk import BadInput, Invalid, SweepReport
+from workbench.model import Decision, Field, Finding
+from workbench.tui.format import (
+    MARKUP_TONE,
+    TONE_OF_LEVEL,
+    decision_text,
+    error_title_and_text,
+    escape,
+)
+from workbench.tui.widgets.form import Form
+
+LiveAnswer = list[Finding] | Decision | str | None
+"""What a live check answers: findings, a decision, or a line of text."""
+
+
+def findings_markup(findings: list[Finding]) -> str:
+    if not findings:
+        return "[$text-success]✓ No findings.[/]"
+    lines = []
+    for f in findings:
+        tone = MARKUP_TONE[TONE_OF_LEVEL.get(f.level, "dim")]
+        mark = {"error": "✗", "warning": "!", "info": "i"}.get(f.level, "·")
+        where = f"{escape(f.field)}: " if f.field else ""
+        lines.append(f"[{tone}]{mark} {f.level} {f.rule}[/] {where}{escape(f.message)}")
+    return "\n".join(lines)
+
+
+def decision_markup(decision: Decision, tz: Any) -> str:
+    if decision.allowed:
+        return f"[$text-success]✓ allowed[/] {escape(decision_text(decision, tz))}"
+    return f"[$text-error]✗ refused[/] {escape(decision_text(decision, tz))}"
+
+
+class FormDialog(ModalScreen[Any]):
+    """A titled form; ``submit(values)`` runs in a worker and its result dismisses the
+    dialog. ``live(values)``, when given, is asked as the user types (findings or a decision)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Save"),
+        Binding("ctrl+o", "editor", "$EDITOR"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: list[Field],
+        submit: Callable[[dict[str, Any]], Any],
+        *,
+        intro: str = "",
+        values: dict[str, Any] | None = None,
+        live: Callable[[dict[str, Any]], LiveAnswer] | None = None,
+        submit_label: str = "Save",
+        wide: bool = False,
+    ) -> None:
+        super().__init__(classes="-wide" if wide else "")
+        self.title_text = title
+        self.fields = fields
+        self.submit = submit
+        self.intro = intro
+        self.values = values
+        self.live = live
+        self.submit_label = submit_label
+        self._debounce: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(escape(self.title_text), id="dialog-title")
+            if self.intro:
+                yield Static(self.intro, id="dialog-intro")
+            yield Static("", id="dialog-error")
+            with VerticalScroll(id="dialog-body"):
+                yield Form(self.fields, self.values, id="dialog-form")
+            yield Static("", id="dialog-live")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(self.submit_label, variant="primary", id="submit", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#dialog-live").display = self.live is not None
+        self.query_one("#dialog-error").display = False
+        form = self.query_one(Form)
+        if form.fields:
+            form.focus_field(form.fields[0].name)
+        if self.live:
+            self._check_now()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "editor":
+            return isinstance(self.focused, TextArea)
+        return True
+
+    @on(Form.Changed)
+    def _changed(self) -> None:
+        if self.live is None:
+            return
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(0.25, self._check_now)
+
+    def _check_now(self) -> None:
+        self.check(self.query_one(Form).values())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="live")
+    def check(self, values: dict[str, Any]) -> None:
+        try:
+            with self.app.desk_lock:  # type: ignore[attr-defined]
+                answer = self.live(values) if self.live else None
+        except Exception as error:
+            self.app.call_from_thread(self._show_live_error, error)
+            return
+        self.app.call_from_thread(self._show_live, answer)
+
+    def _show_live(self, answer: LiveAnswer) -> None:
+        live = self.query_one("#dialog-live", Static)
+        form = self.query_one(Form)
+        if isinstance(answer, Decision):
+            live.update(decision_markup(answer, self.app.timezone))  # type: ignore[attr-defined]
+            form.show_findings([])
+        elif isinstance(answer, list):
+            live.update(findings_markup(answer))
+            form.show_findings(answer)
+        else:
+            live.update(escape(answer or ""))
+
+    def _show_live_error(self, error: Exception) -> None:
+        title, text = error_title_and_text(error, self.app.timezone)  # type: ignore[attr-defined]
+        self.query_one("#dialog-live", Static).update(f"[$text-error]✗ {escape(title)}:[/] {escape(text)}")
+        if isinstance(error, BadInput):
+            self.query_one(Form).show_findings([], {error.field: error.problem})
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        self.save(self.query_one(Form).values())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def save(self, values: dict[str, Any]) -> None:
+        try:
+            with self.app.desk_lock:  # type: ignore[attr-defined]
+                result = self.submit(values)
+        except Exception as error:
+            self.app.call_from_thread(self.refused, error)
+            return
+        self.app.call_from_thread(self.dismiss, result)
+
+    def refused(self, error: Exception) -> None:
+        """Say why the desk would not save, on the dialog and in a notification."""
+        title, text = error_title_and_text(error, self.app.timezone)  # type: ignore[attr-defined]
+        box = self.query_one("#dialog-error", Static)
+        box.display = True
+        box.update(f"[b]{escape(title)}[/b]\n{escape(text)}")
+        form = self.query_one(Form)
+        if isinstance(error, Invalid):
+            form.show_findings(error.findings)
+        elif isinstance(error, BadInput) and (form.has_field(error.field) or len(form.fields) == 1):
+            name = error.field if form.has_field(error.field) else form.fields[0].name
+            form.show_findings([], {name: error.problem})
+            form.focus_field(name)
+        self.app.notify(text, title=title, severity="error", timeout=8)
+
+    def action_editor(self) -> None:
+        area = self.focused
+        if isinstance(area, TextArea):
+            text = self.app.edit_in_editor(area.text)  # type: ignore[attr-defined]
+            if text is not None:
+                area.load_text(text)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys of the screen underneath, the app's keys, and how to find everything else."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Close"),
+    ]
+
+    def __init__(self, title: str, keys: list[tuple[str, str]], about: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.keys = keys
+        self.about = about
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="help"):
+            yield Label(f"Help — {escape(self.title_text)}", id="dialog-title")
+            with VerticalScroll(id="dialog-body"):
+                width = max((len(k) for k, _ in self.keys), default=4)
+                lines = [f"[b $text-accent]{escape(k.rjust(width))}[/]  {escape(d)}" for k, d in self.keys]
+                yield Static("\n".join(lines), id="help-keys")
+                yield Static(self.about, id="help-about")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Close", variant="primary", id="close", compact=True)
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+
+class TextScreen(ModalScreen[None]):
+    """A page of text to read (and select with the mouse to copy)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "dismiss", "Close")]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__(classes="-wide")
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(escape(self.title_text), id="dialog-title")
+            with VerticalScroll(id="dialog-body"):
+                yield Static(self.text, markup=False)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Close", variant="primary", id="close", compact=True)
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+
+class SweepReportScreen(ModalScreen[None]):
+    """What one sweep changed, each line with its rule and reason."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "dismiss", "Close")]
+
+    def __init__(self, report: SweepReport) -> None:
+        super().__init__(classes="-wide")
+        self.report = report
+
+    def compose(self) -> ComposeResult:
+        report = self.report
+        lines = [f"[b]{report.checked:,}[/] open cases checked."]
+        for applied in report.applied:
+            target = applied.get("case") or applied.get("workflow")
+            lines.append(f"• {target} [b]{applied['kind']}[/] {applied['rule']}: {escape(applied['reason'])}")
+        for breach in report.breaches:
+            lines.append(
+                f"[$text-error]• {breach['case']} {escape(breach['deadline'])} breached[/] "
+                f"({breach['rule']}, due {breach['due']})"
+            )
+        for workflow in report.opened:
+            lines.append(f"• workflow {workflow} opened")
+        with Vertical(id="dialog"):
+            yield Label("Sweep report", id="dialog-title")
+            with VerticalScroll(id="dialog-body"):
+                yield Static("\n".join(lines))
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Close", variant="primary", id="close", compact=True)
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)

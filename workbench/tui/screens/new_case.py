@@ -1,0 +1,250 @@
+"""A new case: the vendor first, then the form its plugin defines, with the plugin's
+findings live as the agent types and a preview of the route and deadlines before saving."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Button, Input, Label, Select, Static
+
+from workbench.desk import BadInput, CasePreview
+from workbench.model import Case, Customer, Field
+from workbench.tui.format import error_title_and_text, escape, local
+from workbench.tui.screens.base import DeskScreen
+from workbench.tui.screens.dialogs import findings_markup
+from workbench.tui.widgets.form import Form
+from workbench.tui.widgets.keybar import KeyBar
+
+DEBOUNCE = 0.2
+"""Seconds of quiet typing before the desk is asked again."""
+
+
+class NewCaseScreen(DeskScreen):
+    """Vendor, customer and subject, then the vendor's own form."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save case"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(
+        self, section: str | None = None, vendor: str | None = None, customer_id: str | None = None
+    ) -> None:
+        super().__init__(section)
+        self.vendor = vendor
+        self.customer_id = customer_id
+        self.fields: list[Field] = []
+        self.preview: CasePreview | None = None
+        self._debounce: Timer | None = None
+        self._form_version = 0
+
+    def compose(self) -> ComposeResult:
+        yield self.nav()
+        yield Static("[b]New case[/b] — choose the vendor first; its form follows.", id="new-head")
+        with Horizontal(id="new-case"):
+            with VerticalScroll(id="intake"):
+                yield Label("Vendor [b $text-error]*[/]", classes="field-label")
+                yield Select([], prompt="Choose the vendor program", id="vendor", compact=True)
+                yield Label("Customer [b $text-error]*[/]", classes="field-label")
+                yield Select(
+                    [], prompt="Choose the customer", id="customer", type_to_search=True, compact=True
+                )
+                yield Label("Subject [b $text-error]*[/]", classes="field-label")
+                yield Input(placeholder="One line: what is wrong", id="subject", compact=True)
+                yield Static("", id="subject-problem", classes="field-problem")
+                yield Vertical(id="vendor-form")
+            with VerticalScroll(id="preview"):
+                yield Static(
+                    "Choose a vendor, a customer and a subject.", id="preview-findings", classes="box"
+                )
+                yield Static("", id="preview-route", classes="box")
+                yield Static("", id="preview-deadlines", classes="box")
+                yield Button("Save case", variant="primary", id="save", disabled=True)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#preview-findings").border_title = "Findings (live)"
+        self.query_one("#preview-route").border_title = "Route"
+        self.query_one("#preview-deadlines").border_title = "Deadlines if saved now"
+        self.load_choices()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="choices")
+    def load_choices(self) -> None:
+        programs = self.desk.programs()
+        vendors = [(f"{programs[v].name} ({v})", v) for v in self.desk.vendors()]
+        customers = self.ask(self.desk.customers)
+        self.back(self._set_choices, vendors, customers)
+
+    def _set_choices(self, vendors: list[tuple[str, str]], customers: list[Customer]) -> None:
+        vendor = self.query_one("#vendor", Select)
+        vendor.set_options(vendors)
+        customer = self.query_one("#customer", Select)
+        customer.set_options([(f"{c.name} ({c.id})", c.id) for c in customers])
+        if self.customer_id:
+            customer.value = self.customer_id
+        if self.vendor:
+            vendor.value = self.vendor
+        else:
+            vendor.focus()
+
+    # -- the vendor's form ------------------------------------------------------------------
+
+    @on(Select.Changed, "#vendor")
+    def _vendor_changed(self, event: Select.Changed) -> None:
+        if event.value is Select.NULL:
+            return
+        self.vendor = str(event.value)
+        self.load_form(self.vendor)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form")
+    def load_form(self, vendor: str) -> None:
+        try:
+            fields = self.ask(self.desk.case_fields, vendor)
+        except Exception as error:
+            self.back(self.wb.report_error, error)
+            return
+        self.back(self._mount_form, vendor, fields)
+
+    async def _mount_form(self, vendor: str, fields: list[Field]) -> None:
+        self.fields = fields
+        box = self.query_one("#vendor-form", Vertical)
+        await box.remove_children()
+        name = self.desk.programs()[vendor].name
+        self._form_version += 1
+        await box.mount(
+            Label(f"[b]{escape(name)}[/b] form — [b $text-error]*[/] required", classes="form-title"),
+            Form(fields, id=f"form-{self._form_version}"),
+        )
+        self.schedule_preview()
+
+    def form(self) -> Form | None:
+        forms = self.query(Form)
+        return forms.last() if forms else None
+
+    # -- live preview -------------------------------------------------------------------------
+
+    @on(Form.Changed)
+    @on(Input.Changed, "#subject")
+    @on(Select.Changed, "#customer")
+    def schedule_preview(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE, self._preview_now)
+
+    def draft(self) -> tuple[str | None, str | None, str, dict[str, Any]]:
+        customer = self.query_one("#customer", Select).value
+        form = self.form()
+        return (
+            self.vendor,
+            None if customer is Select.NULL else str(customer),
+            self.query_one("#subject", Input).value,
+            form.values() if form else {},
+        )
+
+    def _preview_now(self) -> None:
+        vendor, customer, subject, values = self.draft()
+        missing = [
+            what
+            for what, value in (("vendor", vendor), ("customer", customer), ("subject", subject.strip()))
+            if not value
+        ]
+        if missing:
+            self.preview = None
+            self.query_one("#save", Button).disabled = True
+            self.query_one("#preview-findings", Static).update(
+                "[$text-muted]Still to choose: " + ", ".join(missing) + ".[/]"
+            )
+            return
+        self.run_preview(vendor, customer, subject, values)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
+    def run_preview(self, vendor: str, customer: str, subject: str, values: dict[str, Any]) -> None:
+        try:
+            preview = self.ask(self.desk.preview_case, vendor, customer, subject, values)
+        except Exception as error:
+            self.back(self._preview_failed, error)
+            return
+        self.back(self._show_preview, preview)
+
+    def _show_preview(self, preview: CasePreview) -> None:
+        self.preview = preview
+        tz = self.wb.timezone
+        self.query_one("#subject-problem", Static).set_class(False, "-shown")
+        form = self.form()
+        if form:
+            form.show_findings(preview.findings)
+        verdict = (
+            "[$text-error]✗ errors block saving[/]"
+            if preview.blocked
+            else "[$text-success]✓ can be saved[/] (warnings do not block)"
+        )
+        self.query_one("#preview-findings", Static).update(verdict + "\n" + findings_markup(preview.findings))
+        route = preview.route
+        self.query_one("#preview-route", Static).update(
+            f"path [b]{route.path}[/b] · queue [b]{route.queue}[/b]"
+            f"{' · severity [b]' + preview.case.severity + '[/b]' if preview.case.severity else ''}\n"
+            f"[$text-accent]{route.rule}[/] {escape(route.reason)}"
+            if route
+            else "[$text-muted]No route until the errors are fixed.[/]"
+        )
+        lines = [
+            f"[b]{escape(d.name)}[/b] ({d.clock}) due {local(d.due, tz)}\n"
+            f"  {escape(d.calendar)} · [$text-accent]{d.rule}[/]"
+            for d in preview.deadlines
+        ]
+        self.query_one("#preview-deadlines", Static).update(
+            "\n".join(lines) or "[$text-muted]No deadline yet.[/]"
+        )
+        self.query_one("#save", Button).disabled = preview.blocked
+
+    def _preview_failed(self, error: Exception) -> None:
+        self.preview = None
+        title, text = error_title_and_text(error, self.wb.timezone)
+        self.query_one("#save", Button).disabled = True
+        self.query_one("#preview-findings", Static).update(
+            f"[$text-error]✗ {escape(title)}[/]: {escape(text)}"
+        )
+        form = self.form()
+        if isinstance(error, BadInput):
+            if error.field == "subject":
+                problem = self.query_one("#subject-problem", Static)
+                problem.update(f"✗ {escape(error.problem)}")
+                problem.set_class(True, "-shown")
+            elif form and form.has_field(error.field):
+                form.show_findings([], {error.field: error.problem})
+
+    # -- saving --------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        vendor, customer, subject, values = self.draft()
+        if not vendor or not customer:
+            self.app.notify("Choose the vendor and the customer first.", severity="warning")
+            return
+        self.save(vendor, customer, subject, values)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def save(self, vendor: str, customer: str, subject: str, values: dict[str, Any]) -> None:
+        try:
+            case = self.ask(self.desk.open_case, vendor, customer, subject, values)
+        except Exception as error:
+            self.back(self._save_failed, error)
+            return
+        self.back(self._saved, case)
+
+    def _save_failed(self, error: Exception) -> None:
+        self.wb.report_error(error)
+        self._preview_now()
+
+    def _saved(self, case: Case) -> None:
+        self.wb.changed(case, f"{case.id} opened: path {case.path}, queue {case.queue}")
+        self.app.pop_screen()
+        self.wb.open_case(case.id)
+
+    def action_cancel(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,447 @@
+"""The queue (home): open cases, the most urgent deadline first, with saved views and a
+filter that narrows as you type."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, ProgressBar
+
+from workbench.desk import SweepReport
+from workbench.model import Case, Deadline
+from workbench.tui.format import TONE_OF_STATE, countdown, escalation_levels, next_deadline
+from workbench.tui.screens.base import DeskScreen
+from workbench.tui.widgets.keybar import KeyBar
+from workbench.tui.widgets.table import Column, LazyRows, Row, VirtualTable
+from workbench.tui.widgets.viewbar import ViewBar
+
+COLUMNS = [
+    Column("id", "ID", 7),
+    Column("vendor", "Vendor", 8),
+    Column("customer", "Customer", 14),
+    Column("subject", "Subject", flex=True),
+    Column("severity", "Sev", 3),
+    Column("state", "State", 14),
+    Column("queue", "Queue", 12),
+    Column("deadline", "Next deadline", 17),
+    Column("ball", "Ball", 8),
+    Column("esc", "Esc", 5),
+]
+
+VIEWS: list[tuple[str, str]] = [
+    ("all", "All"),
+    ("breaching", "Breaching"),
+    ("at-risk", "At risk"),
+    ("vendor", "Waiting on vendor"),
+    ("customer", "Waiting on customer"),
+    ("escalated", "Escalated"),
+]
+
+SHORT_VIEWS = {
+    "all": "All",
+    "breaching": "Breach",
+    "at-risk": "Risk",
+    "vendor": "On vendor",
+    "customer": "On customer",
+    "escalated": "Escal.",
+}
+
+FILTER_KEYS = {
+    "vendor": "vendor",
+    "v": "vendor",
+    "state": "state",
+    "s": "state",
+    "queue": "queue",
+    "q": "queue",
+    "sev": "severity",
+    "ball": "ball",
+}
+"""``key:value`` words the filter understands (anything else is free text)."""
+
+CHUNK_SECONDS = 0.1
+"""How often a long deadline computation reports progress and shows what it has."""
+
+
+@dataclass
+class QueueItem:
+    """One open case as the queue shows it."""
+
+    case: Case
+    customer: str
+    deadlines: list[Deadline] | None = None
+    next: Deadline | None = None
+    haystack: str = field(default="", repr=False)
+    views: frozenset[str] = field(default=frozenset(), repr=False)
+    """The saved views the case appears in."""
+    _row: tuple[datetime, Row] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        c = self.case
+        self.haystack = " ".join(
+            (c.id, c.vendor, self.customer, c.subject, c.state, c.queue, c.severity)
+        ).lower()
+        self._place()
+
+    def set_deadlines(self, deadlines: list[Deadline]) -> None:
+        self.deadlines = deadlines
+        self.next = next_deadline(deadlines)
+        self._row = None
+        self._place()
+
+    def states(self) -> set[str]:
+        return {d.state for d in self.deadlines or []}
+
+    def _place(self) -> None:
+        case, states = self.case, self.states()
+        views = {"all", f"v:{case.vendor}"}
+        if "breached" in states:
+            views.add("breaching")
+        if "at-risk" in states:
+            views.add("at-risk")
+        if case.state == "waiting-vendor":
+            views.add("vendor")
+        if case.state == "pending":
+            views.add("customer")
+        if case.escalations:
+            views.add("escalated")
+        self.views = frozenset(views)
+
+    def row(self, now: datetime) -> Row:
+        """The queue row at ``now`` (made once per minute tick, not per keystroke)."""
+        if self._row is None or self._row[0] != now:
+            self._row = (now, row_of(self, now))
+        return self._row[1]
+
+    def sort_key(self) -> tuple:
+        due = self.next.due.timestamp() if self.next and self.next.due else float("inf")
+        return (due, -_number(self.case.id))
+
+
+def _number(key: str) -> int:
+    tail = key.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def parse_filter(text: str) -> tuple[dict[str, str], list[str]]:
+    """``vendor:zoho state:pending printer`` → ({"vendor": "zoho", "state": "pending"}, ["printer"])."""
+    fields: dict[str, str] = {}
+    words: list[str] = []
+    for word in text.lower().split():
+        key, sep, value = word.partition(":")
+        if sep and key in FILTER_KEYS and value:
+            fields[FILTER_KEYS[key]] = value
+        else:
+            words.append(word)
+    return fields, words
+
+
+def matches(item: QueueItem, fields: dict[str, str], words: list[str]) -> bool:
+    case = item.case
+    for name, value in fields.items():
+        actual = (case.ball if name == "ball" else str(getattr(case, name))).lower()
+        if not actual.startswith(value):
+            return False
+    return all(word in item.haystack for word in words)
+
+
+def row_of(item: QueueItem, now: datetime) -> Row:
+    case = item.case
+    if item.deadlines is None:
+        deadline: Any = ("…", "dim")
+    elif item.next is None:
+        deadline = ("—", "dim")
+    else:
+        d = item.next
+        deadline = (f"{countdown(d.due, now):>7} {d.name}", TONE_OF_STATE.get(d.state, ""))
+    state_tone = {"waiting-vendor": "info", "pending": "dim", "resolved": "ok"}.get(case.state, "")
+    escalation = escalation_levels(case)
+    return Row(
+        case.id,
+        [
+            (case.id, "bold"),
+            case.vendor,
+            item.customer,
+            case.subject,
+            case.severity or "-",
+            (case.state, state_tone),
+            case.queue,
+            deadline,
+            case.ball,
+            (escalation, "at-risk" if escalation != "-" else "dim"),
+        ],
+    )
+
+
+class QueueScreen(DeskScreen):
+    """Every open case, most urgent deadline first."""
+
+    SECTION = "queue"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_case", "New case"),
+        Binding("slash", "filter", "Filter"),
+        Binding("right_square_bracket", "view(1)", "Next view"),
+        Binding("left_square_bracket", "view(-1)", "Prev view"),
+        Binding("r", "reload", "Reload"),
+        Binding("S", "sweep", "Sweep"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[QueueItem] = []
+        self.shown: list[QueueItem] = []
+        self.busy = False
+        self._keep: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self.nav()
+        yield ViewBar(VIEWS, alerts={"breaching"}, shorts=SHORT_VIEWS, id="views")
+        with Horizontal(id="queue-filter"):
+            yield Label("Filter", id="filter-label")
+            yield Input(
+                placeholder="words, or vendor:zoho state:pending queue:triage sev:1 ball:vendor",
+                id="filter",
+                compact=True,
+            )
+        yield VirtualTable(COLUMNS, empty="No open case matches.", id="queue")
+        with Horizontal(id="queue-status", classes="status"):
+            yield Label("Loading open cases…", id="status")
+            yield ProgressBar(id="progress", show_eta=False)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#progress").display = False
+        self.query_one(VirtualTable).focus()
+        vendors = [(f"v:{v}", _short(self.desk.programs()[v].name)) for v in self.desk.vendors()]
+        self.query_one(ViewBar).set_views(VIEWS + vendors)
+        self.wb.desk_changed.subscribe(self, self.on_desk_changed)
+        self.set_interval(60, self.tick)
+        self.load()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def load(self, keep: str | None = None) -> None:
+        """Reload the open cases; the cursor stays on ``keep`` (default: where it is)."""
+        self._keep = keep if keep is not None else self.query_one(VirtualTable).cursor_key
+        self.load_cases()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
+    def load_cases(self) -> None:
+        """Open cases first (shown at once), then their deadlines in the background."""
+        self.back(self._busy, "Loading open cases…", None)
+        cases = self.ask(self.desk.cases, open_only=True)
+        names = {c.id: c.name for c in self.ask(self.desk.customers)}
+        items = [QueueItem(c, names.get(c.customer_id, c.customer_id)) for c in cases]
+        self.back(self._set_items, items)
+        self._compute_deadlines(items, resort=True)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
+    def refresh_deadlines(self) -> None:
+        """The minute tick: new countdowns and states in place, the order and cursor kept."""
+        if self.ask(self.desk.store.refresh):
+            self.back(self.load)
+            return
+        self._compute_deadlines(list(self.items), resort=False)
+
+    def _compute_deadlines(self, items: list[QueueItem], resort: bool) -> None:
+        total = len(items)
+        done: list[tuple[QueueItem, list[Deadline]]] = []
+        last = time.monotonic()
+        for index, item in enumerate(items, 1):
+            done.append((item, self.ask(self.desk.deadlines, item.case)))
+            time.sleep(0)  # let the UI thread in between cases: no stall while this runs
+            now = time.monotonic()
+            if now - last >= CHUNK_SECONDS:
+                self.back(self._apply_deadlines, done, index, total)
+                done, last = [], now
+        self.back(self._apply_deadlines, done, total, total)
+        self.back(self._loaded, resort)
+
+    def _busy(self, text: str, total: int | None) -> None:
+        self.busy = True
+        self.query_one("#status", Label).update(text)
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=total, progress=0)
+
+    def _set_items(self, items: list[QueueItem]) -> None:
+        self.items = items
+        self.wb.case_index = [(i.case.id, i.case.subject, i.customer) for i in items]
+        self.apply_filter(keep=self._keep or "")
+        self._busy(f"{len(items):,} open cases · computing deadlines…", len(items))
+
+    def _apply_deadlines(self, done: list[tuple[QueueItem, list[Deadline]]], index: int, total: int) -> None:
+        now = self.desk.now()
+        table = self.query_one(VirtualTable)
+        for item, deadlines in done:
+            item.set_deadlines(deadlines)
+            table.update_row(item.row(now))
+        self.query_one("#progress", ProgressBar).update(total=total, progress=index)
+
+    def _loaded(self, resort: bool) -> None:
+        self.busy = False
+        self.query_one("#progress").display = False
+        if resort:
+            self.apply_filter(keep=self._keep or "")
+        else:
+            self._count_views(self._filtered())
+        self._status()
+
+    def tick(self) -> None:
+        if not self.busy:
+            self.refresh_deadlines()
+
+    def on_desk_changed(self, change: tuple[str, Any]) -> None:
+        kind, record = change
+        if kind == "cases" and isinstance(record, Case):
+            self.refresh_case(record.id)
+        elif kind in ("settings", "sweep"):
+            self.load()
+
+    @work(thread=True, exit_on_error=False, group="queue-case")
+    def refresh_case(self, key: str) -> None:
+        case = self.ask(self.desk.case, key)
+        deadlines = self.ask(self.desk.deadlines, case) if case.is_open else []
+        customer = self.ask(self.desk.customer_of, case)
+        self.back(self._replace, case, customer.name if customer else case.customer_id, deadlines)
+
+    def _replace(self, case: Case, customer: str, deadlines: list[Deadline]) -> None:
+        self.items = [i for i in self.items if i.case.id != case.id]
+        if case.is_open:
+            item = QueueItem(case, customer)
+            item.set_deadlines(deadlines)
+            self.items.append(item)
+        self.wb.case_index = [(i.case.id, i.case.subject, i.customer) for i in self.items]
+        self.apply_filter()
+        self._status()
+
+    # -- views and filter ----------------------------------------------------------------
+
+    def _filtered(self) -> list[QueueItem]:
+        fields, words = parse_filter(self.query_one("#filter", Input).value)
+        if not fields and not words:
+            return self.items
+        return [i for i in self.items if matches(i, fields, words)]
+
+    def _count_views(self, items: list[QueueItem]) -> None:
+        counts = Counter(view for item in items for view in item.views)
+        bar = self.query_one(ViewBar)
+        bar.set_counts({view: counts.get(view, 0) for view, _ in bar.views})
+
+    def apply_filter(self, keep: str | None = None) -> None:
+        """Show the items of the active view that match the filter, most urgent first."""
+        view = self.query_one(ViewBar).active
+        filtered = self._filtered()
+        self._count_views(filtered)
+        shown = [i for i in filtered if view in i.views]
+        if not self.busy or all(i.deadlines is not None for i in shown):
+            shown.sort(key=QueueItem.sort_key)
+        self.shown = shown
+        now = self.desk.now()
+        rows = LazyRows([i.case.id for i in shown], lambda index: shown[index].row(now))
+        self.query_one(VirtualTable).set_rows(rows, keep=keep)
+        if not self.busy:
+            self._status()
+
+    def _status(self) -> None:
+        shown, total = len(self.shown), len(self.items)
+        breaching = sum(1 for i in self.items if "breaching" in i.views)
+        at_risk = sum(1 for i in self.items if "at-risk" in i.views)
+        text = (
+            f"{shown:,} shown of {total:,} open · {breaching:,} breaching · "
+            f"{at_risk:,} at risk · most urgent deadline first"
+        )
+        self.query_one("#status", Label).update(text)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.apply_filter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(VirtualTable).focus()
+
+    @on(ViewBar.Changed)
+    def _view_changed(self) -> None:
+        if self.is_mounted:
+            self.apply_filter()
+
+    @on(VirtualTable.Selected)
+    def _open(self, event: VirtualTable.Selected) -> None:
+        self.wb.open_case(event.key)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        search = self.query_one("#filter", Input)
+        if search.has_focus:
+            self.query_one(VirtualTable).focus()
+        elif search.value:
+            search.value = ""
+
+    def action_view(self, delta: int) -> None:
+        self.query_one(ViewBar).step(delta)
+
+    def action_new_case(self) -> None:
+        self.wb.new_case()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_sweep(self) -> None:
+        self.sweep()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sweep")
+    def sweep(self) -> None:
+        """Apply the time-driven rules to every open case, with a progress bar."""
+        self.back(self._busy, "Sweeping: applying time-driven rules…", None)
+        last = [0.0]
+
+        def progress(index: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= CHUNK_SECONDS or index == total:
+                last[0] = now
+                self.app.call_from_thread(self._progress, index, total)
+
+        try:
+            report = self.ask(self.desk.sweep, progress=progress)
+        except Exception as error:
+            self.back(self.wb.report_error, error)
+            self.back(self._loaded, False)
+            return
+        self.back(self._swept, report)
+
+    def _progress(self, index: int, total: int) -> None:
+        self.query_one("#progress", ProgressBar).update(total=total, progress=index)
+        self.query_one("#status", Label).update(f"Sweeping: {index:,} of {total:,} open cases")
+
+    def _swept(self, report: SweepReport) -> None:
+        from workbench.tui.screens.dialogs import SweepReportScreen
+
+        self.busy = False
+        self.query_one("#progress").display = False
+        self.app.notify(
+            f"{report.checked:,} cases checked · {len(report.applied)} actions · "
+            f"{len(report.breaches)} breaches marked · {len(report.opened)} workflows opened",
+            title="Sweep done",
+        )
+        self.load()
+        if report.applied or report.breaches or report.opened:
+            self.app.push_screen(SweepReportScreen(report))
+
+
+def _short(name: str) -> str:
+    """A vendor program's name in a word (``Zoho partner support`` → ``Zoho``)."""
+    return name.split()[0] if name else name

@@ -1,0 +1,90 @@
+"""The top bar: the desk's name, the desk clock, and the screens by key (clickable)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.widget import Widget
+
+from workbench.tui.format import local
+
+SECTIONS: list[tuple[str, str, str]] = [
+    ("queue", "F2", "Queue"),
+    ("work", "F3", "Work"),
+    ("customers", "F4", "Customers"),
+    ("plugins", "F5", "Plugins"),
+    ("settings", "F6", "Settings"),
+]
+"""(mode, key, label) of every top-level screen."""
+
+
+class NavBar(Widget):
+    """Title, desk clock and the screen keys; the current screen is highlighted."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "navbar--title",
+        "navbar--key",
+        "navbar--active",
+        "navbar--clock",
+    }
+
+    DEFAULT_CSS = """
+    NavBar {
+        dock: top;
+        height: 1;
+        background: $primary-background;
+        color: $text;
+        & > .navbar--title { text-style: bold; color: $text-primary; }
+        & > .navbar--key { color: $text-accent; text-style: bold; }
+        & > .navbar--active { background: $primary; color: $text; text-style: bold; }
+        & > .navbar--clock { color: $text-muted; }
+    }
+    """
+
+    def __init__(self, section: str) -> None:
+        super().__init__()
+        self.section = section
+        """The mode this bar sits in (highlighted)."""
+        self._spans: list[tuple[int, int, str]] = []
+
+    def on_mount(self) -> None:
+        self.set_interval(60, self.refresh)
+
+    def render(self) -> Text:
+        desk = self.app.desk  # type: ignore[attr-defined]
+        title = self.get_component_rich_style("navbar--title")
+        key_style = self.get_component_rich_style("navbar--key")
+        active = self.get_component_rich_style("navbar--active")
+        clock = self.get_component_rich_style("navbar--clock")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" Case Workbench ", title)
+        text.append(f"· {self.app.desk_name} ", "")  # type: ignore[attr-defined]
+        text.append(f"· {local(desk.now(), self.app.timezone)} ", clock)  # type: ignore[attr-defined]
+        self._spans = []
+        nav = Text(no_wrap=True)
+        offset = 0
+        for mode, key, label in SECTIONS:
+            is_active = mode == self.section
+            piece = Text.assemble(
+                (f" {key}", key_style if not is_active else active),
+                (f" {label} ", active if is_active else ""),
+            )
+            self._spans.append((offset, offset + piece.cell_len, mode))
+            offset += piece.cell_len
+            nav.append_text(piece)
+        width = self.size.width
+        gap = max(width - text.cell_len - nav.cell_len, 1)
+        start = text.cell_len + gap
+        self._spans = [(a + start, b + start, m) for a, b, m in self._spans]
+        text.append(" " * gap)
+        text.append_text(nav)
+        return text
+
+    def _on_click(self, event: events.Click) -> None:
+        for start, end, mode in self._spans:
+            if start <= event.x < end:
+                event.stop()
+                self.app.switch_mode(mode)
+                return

@@ -1,0 +1,408 @@
+"""A virtual table: renders only the rows on screen, so 50,000 rows cost nothing to show.
+
+Textual's ``DataTable`` measures every cell as rows are added. This table takes fixed
+column widths (one column may flex to fill the rest) and draws each visible line on
+demand, truncating and padding by terminal cells (``rich.cells``), so wide characters
+(Japanese names) keep every column aligned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Cell = str | tuple[str, str]
+"""A cell: its text, or its text and a tone (``ok``, ``at-risk``, ``breached``, ``dim``,
+``bold``, ``info``) that colours it."""
+
+TONES = ("ok", "at-risk", "breached", "dim", "bold", "info")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: a fixed width in cells, or ``flex`` to take what is left."""
+
+    key: str
+    label: str
+    width: int = 10
+    flex: bool = False
+    align: str = "left"
+
+
+@dataclass
+class Row:
+    """One row: a stable key and its cells in column order."""
+
+    key: str
+    cells: Sequence[Cell]
+
+
+class LazyRows(Sequence[Row]):
+    """Rows made only when drawn: ``make(index)`` builds row ``index`` the first time it is
+    asked for. A filter over thousands of rows costs their keys, not their cells."""
+
+    def __init__(self, keys: list[str], make: Callable[[int], Row]) -> None:
+        self.keys = keys
+        self._make = make
+        self._made: dict[int, Row] = {}
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index: int) -> Row:  # type: ignore[override]
+        if index < 0:
+            index += len(self.keys)
+        if not 0 <= index < len(self.keys):
+            raise IndexError(index)
+        row = self._made.get(index)
+        if row is None:
+            row = self._made[index] = self._make(index)
+        return row
+
+    def __setitem__(self, index: int, row: Row) -> None:
+        self._made[index] = row
+
+
+def _keys(rows: Sequence[Row]) -> list[str]:
+    return rows.keys if isinstance(rows, LazyRows) else [row.key for row in rows]
+
+
+def fit(text: str, width: int, align: str = "left") -> str:
+    """``text`` padded or truncated (with an ellipsis) to exactly ``width`` cells."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
+    if align == "right":
+        return " " * (width - length) + text
+    return text + " " * (width - length)
+
+
+class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
+    """A read-only table with a row cursor that draws only its visible lines."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Open"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "vtable--header",
+        "vtable--cursor",
+        "vtable--even",
+        "vtable--empty",
+        *(f"vtable--{tone}" for tone in TONES),
+    }
+
+    DEFAULT_CSS = """
+    VirtualTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        & > .vtable--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .vtable--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+        }
+        &:focus > .vtable--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .vtable--even { background: $surface-lighten-1 40%; }
+        & > .vtable--empty { color: $text-muted; text-style: italic; }
+        & > .vtable--ok { color: $text-success; }
+        & > .vtable--at-risk { color: $text-warning; text-style: bold; }
+        & > .vtable--breached { color: $text-error; text-style: bold; }
+        & > .vtable--dim { color: $text-muted; }
+        & > .vtable--bold { text-style: bold; }
+        & > .vtable--info { color: $text-accent; }
+    }
+    """
+
+    cursor_row: reactive[int] = reactive(0, repaint=False, always_update=True)
+    """Index of the highlighted row in the shown rows."""
+
+    class Highlighted(Message):
+        """The cursor moved to another row."""
+
+        def __init__(self, table: VirtualTable, key: str | None, index: int) -> None:
+            super().__init__()
+            self.table = table
+            """The table whose cursor moved."""
+            self.key = key
+            """Key of the highlighted row (``None`` when the table is empty)."""
+            self.index = index
+            """Index of the highlighted row."""
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    class Selected(Message):
+        """A row was chosen: Enter, a click on the highlighted row, or a double click."""
+
+        def __init__(self, table: VirtualTable, key: str, index: int) -> None:
+            super().__init__()
+            self.table = table
+            """The table the row belongs to."""
+            self.key = key
+            """Key of the chosen row."""
+            self.index = index
+            """Index of the chosen row."""
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        *,
+        empty: str = "Nothing to show.",
+        select_label: str = "Open",
+        zebra: bool = True,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.columns = list(columns)
+        self.empty = empty
+        """Text shown when there are no rows."""
+        self.zebra = zebra
+        self._rows: Sequence[Row] = []
+        self._index: dict[str, int] = {}
+        self._keys: list[str] = []
+        self._tones: dict[str, Style] = {}
+        self._widths: tuple[int, list[int]] = (-1, [])
+        self._lines: LRUCache[tuple, Strip] = LRUCache(256)
+        self._bindings.key_to_bindings["enter"] = [
+            Binding("enter", "select", select_label, show=bool(select_label))
+        ]
+
+    # -- data -----------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[Row]:
+        return self._rows
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def cursor_key(self) -> str | None:
+        """Key of the highlighted row."""
+        if 0 <= self.cursor_row < len(self._rows):
+            return self._keys[self.cursor_row]
+        return None
+
+    def set_rows(self, rows: Sequence[Row], keep: str | None = None) -> None:
+        """Show ``rows``; the cursor stays on the row keyed ``keep`` (default: the row it
+        is on now) when that row is still there, else on the same index; ``keep=""``
+        puts it on the first row."""
+        key = keep if keep is not None else self.cursor_key
+        index = self.cursor_row if keep != "" else 0
+        self._rows = rows
+        self._keys = _keys(rows)
+        self._lines.clear()
+        self._index = {key: i for i, key in enumerate(self._keys)}
+        self.virtual_size = Size(self.virtual_size.width, len(rows) + 1)
+        target = (
+            self._index.get(key, min(index, max(len(rows) - 1, 0)))
+            if key
+            else min(index, max(len(rows) - 1, 0))
+        )
+        self.cursor_row = target
+        self.refresh()
+
+    def update_row(self, row: Row) -> None:
+        """Replace one row's cells in place (the order does not change)."""
+        index = self._index.get(row.key)
+        if index is None:
+            return
+        self._rows[index] = row  # type: ignore[index]
+        self._lines.clear()
+        self.refresh_line(index + 1)
+
+    def index_of(self, key: str) -> int | None:
+        return self._index.get(key)
+
+    def move_to(self, key: str) -> None:
+        index = self._index.get(key)
+        if index is not None:
+            self.cursor_row = index
+
+    # -- cursor ---------------------------------------------------------------------------
+
+    def validate_cursor_row(self, value: int) -> int:
+        return max(0, min(value, len(self._rows) - 1)) if self._rows else 0
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self.refresh_line(old + 1)
+        self.refresh_line(new + 1)
+        self._scroll_to_cursor()
+        self.post_message(self.Highlighted(self, self.cursor_key, new))
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _scroll_to_cursor(self) -> None:
+        page = self._page()
+        top = int(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + page:
+            self.scroll_to(y=self.cursor_row - page + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row += 1
+
+    def action_page_up(self) -> None:
+        self.cursor_row -= self._page()
+
+    def action_page_down(self) -> None:
+        self.cursor_row += self._page()
+
+    def action_first(self) -> None:
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        self.cursor_row = len(self._rows) - 1
+
+    def action_select(self) -> None:
+        key = self.cursor_key
+        if key is not None:
+            self.post_message(self.Selected(self, key, self.cursor_row))
+
+    def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        index = int(self.scroll_y) + offset.y - 1
+        if not 0 <= index < len(self._rows):
+            return
+        event.stop()
+        self.focus()
+        again = index == self.cursor_row
+        self.cursor_row = index
+        if again or event.chain >= 2:
+            self.post_message(self.Selected(self, self._keys[index], index))
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._tones.clear()
+        self._lines.clear()
+        self.refresh()
+
+    def _on_resize(self, _event: events.Resize) -> None:
+        self._widths = (-1, [])
+        self._scroll_to_cursor()
+
+    def _tone(self, tone: str) -> Style:
+        style = self._tones.get(tone)
+        if style is None:
+            styles = self.get_component_styles(f"vtable--{tone}")
+            style = Style(color=styles.color.rich_color) + styles.text_style
+            self._tones[tone] = style
+        return style
+
+    def column_widths(self, width: int) -> list[int]:
+        """Each column's width in cells for a table ``width`` cells wide (one space
+        separates columns; the flex column takes what is left)."""
+        if self._widths[0] == width:
+            return self._widths[1]
+        fixed = sum(c.width for c in self.columns if not c.flex) + len(self.columns)
+        flexes = [c for c in self.columns if c.flex]
+        spare = max(width - fixed, 0)
+        widths = []
+        for column in self.columns:
+            if column.flex:
+                widths.append(max(spare // len(flexes), 4))
+            else:
+                widths.append(column.width)
+        self._widths = (width, widths)
+        return widths
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = int(self.scroll_y) + y - 1 if y else -1
+        key = (index, width, index == self.cursor_row, self.has_focus, len(self._rows))
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._render_line(y, width)
+            self._lines[key] = strip
+        return strip
+
+    def _render_line(self, y: int, width: int) -> Strip:
+        base = self.rich_style
+        widths = self.column_widths(width)
+        if y == 0:
+            style = base + self.get_component_rich_style("vtable--header")
+            cells = [fit(c.label, w, c.align) for c, w in zip(self.columns, widths, strict=True)]
+            return Strip([Segment(" " + " ".join(cells), style)]).adjust_cell_length(width, style)
+        index = int(self.scroll_y) + y - 1
+        if not self._rows:
+            if y == 1:
+                style = base + self.get_component_rich_style("vtable--empty")
+                return Strip([Segment(" " + self.empty, style)]).adjust_cell_length(width, base)
+            return Strip.blank(width, base)
+        if index >= len(self._rows):
+            return Strip.blank(width, base)
+        row = self._rows[index]
+        if index == self.cursor_row:
+            style = base + self.get_component_rich_style("vtable--cursor")
+        elif self.zebra and index % 2:
+            style = base + self.get_component_rich_style("vtable--even")
+        else:
+            style = base
+        segments = [Segment(" ", style)]
+        for position, (column, cell_width, cell) in enumerate(
+            zip(self.columns, widths, row.cells, strict=False)
+        ):
+            if position:
+                segments.append(Segment(" ", style))
+            if isinstance(cell, tuple):
+                text, tone = cell
+                cell_style = style + self._tone(tone) if tone else style
+            else:
+                text, cell_style = cell, style
+            segments.append(Segment(fit(text, cell_width, column.align), cell_style))
+        return Strip(segments).adjust_cell_length(width, style)
+
+    def row_text(self, index: int) -> str:
+        """The plain text of one row as drawn (tests use it to check alignment)."""
+        widths = self.column_widths(self.scrollable_content_region.width)
+        row = self._rows[index]
+        cells = [
+            fit(cell[0] if isinstance(cell, tuple) else cell, w, c.align)
+            for c, w, cell in zip(self.columns, widths, row.cells, strict=False)
+        ]
+        return " " + " ".join(cells)
