@@ -293,13 +293,13 @@ class Desk:
         return Contract.from_dict(record)
 
     def contracts(self, customer_id: str | None = None, vendor: str | None = None) -> list[Contract]:
-        found = (Contract.from_dict(r) for r in self.store.all("contracts"))
+        """Contracts of one customer and / or vendor (filtered before they are typed)."""
         return sorted(
             (
-                c
-                for c in found
-                if (customer_id is None or c.customer_id == customer_id)
-                and (vendor is None or c.vendor == vendor)
+                Contract.from_dict(r)
+                for r in self.store.all("contracts")
+                if (customer_id is None or r["customer_id"] == customer_id)
+                and (vendor is None or r["vendor"] == vendor)
             ),
             key=lambda c: _number(c.id),
         )
