@@ -20,7 +20,7 @@ import click
 import orjson
 
 from workbench import __version__, clock, transfer
-from workbench.desk import BadInput, Desk, DeskError, Invalid, Refused
+from workbench.desk import BadInput, Desk, DeskError, Invalid, Refused, next_running
 from workbench.plugins import PluginContractError, get_plugins
 from workbench.store import StoreError, default_path, open_store
 from workbench.store import doctor as store_doctor
@@ -594,10 +594,7 @@ def case_list(
         urgent = [d for d in deadlines if d.state in ("breached", "at-risk")]
         if breaching and not urgent:
             continue
-        upcoming = sorted(
-            (d for d in deadlines if d.due and d.state in ("ok", "at-risk", "breached")), key=lambda d: d.due
-        )
-        rows.append((c, upcoming[0] if upcoming else None))
+        rows.append((c, next_running(deadlines)))
     data = [{**c.to_dict(), "next_deadline": d.to_dict() if d else None} for c, d in rows]
     lines = [
         f"{c.id:7} {c.vendor:9} {c.state:14} {c.queue:18} {c.subject[:40]:40} "

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from rich.cells import cell_len
 
-from workbench.tui.format import next_deadline
+from workbench.desk import next_running
 from workbench.tui.screens.case import CaseScreen
 from workbench.tui.screens.queue import COLUMNS, QueueScreen
 from workbench.tui.widgets.table import VirtualTable
@@ -26,7 +26,7 @@ async def test_queue_shows_open_cases_most_urgent_first(app, demo, wait):
         assert {r.key for r in rows} == {c.id for c in open_cases}
         due = {}
         for case in open_cases:
-            d = next_deadline(demo.deadlines(case))
+            d = next_running(demo.deadlines(case))
             due[case.id] = d.due if d else None
         keyed = [due[r.key] for r in rows if due[r.key] is not None]
         assert keyed == sorted(keyed), "most urgent deadline first"

@@ -1,5 +1,6 @@
 """The desk: the one service layer the CLI and the TUI use (see :class:`Desk`)."""
 
+from workbench.desk.deadlines import RUNNING, next_running
 from workbench.desk.errors import BadInput, DeskError, Invalid, NotFound, Refused
 from workbench.desk.service import Desk
 from workbench.desk.values import EMAIL, EVIDENCE_KINDS, parse_value
@@ -14,6 +15,7 @@ from workbench.desk.views import (
 
 __all__ = [
     "EMAIL",
+    "RUNNING",
     "EVIDENCE_KINDS",
     "BadInput",
     "CasePreview",
@@ -27,5 +29,6 @@ __all__ = [
     "SettingView",
     "SweepReport",
     "WorkflowView",
+    "next_running",
     "parse_value",
 ]

@@ -61,3 +61,13 @@ def deadline_of(
         minutes=commitment.minutes,
         remaining_minutes=max(remaining, 0) if met_at is None else None,
     )
+
+
+RUNNING = ("ok", "at-risk", "breached")
+"""Deadline states still counting down (not met, not paused)."""
+
+
+def next_running(deadlines: list[Deadline]) -> Deadline | None:
+    """The running deadline that falls first: the one a queue counts down to."""
+    running = [d for d in deadlines if d.state in RUNNING and d.due is not None]
+    return min(running, key=lambda d: d.due) if running else None

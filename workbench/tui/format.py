@@ -9,7 +9,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from workbench.desk import BadInput, DeskError, Invalid, Refused
-from workbench.model import Deadline, Decision, Finding
+from workbench.model import Decision, Finding
 
 TONE_OF_STATE = {
     "ok": "ok",
@@ -64,17 +64,6 @@ def countdown(due: datetime | None, now: datetime) -> str:
         return "paused"
     minutes = int((due - now).total_seconds() // 60)
     return duration(minutes) if minutes >= 0 else "−" + duration(minutes)
-
-
-def is_open_deadline(deadline: Deadline) -> bool:
-    """A deadline still running (not met): one the queue counts down to."""
-    return deadline.state in ("ok", "at-risk", "breached")
-
-
-def next_deadline(deadlines: list[Deadline]) -> Deadline | None:
-    """The running deadline that falls first."""
-    running = [d for d in deadlines if is_open_deadline(d) and d.due is not None]
-    return min(running, key=lambda d: d.due) if running else None
 
 
 def escalation_levels(case: Any) -> str:

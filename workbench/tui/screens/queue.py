@@ -15,9 +15,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, ProgressBar
 
-from workbench.desk import SweepReport
+from workbench.desk import SweepReport, next_running
 from workbench.model import Case, Deadline
-from workbench.tui.format import TONE_OF_STATE, countdown, escalation_levels, next_deadline
+from workbench.tui.format import TONE_OF_STATE, countdown, escalation_levels
 from workbench.tui.screens.base import DeskScreen
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, LazyRows, Row, VirtualTable
@@ -92,7 +92,7 @@ class QueueItem:
 
     def set_deadlines(self, deadlines: list[Deadline]) -> None:
         self.deadlines = deadlines
-        self.next = next_deadline(deadlines)
+        self.next = next_running(deadlines)
         self._row = None
         self._place()
 
