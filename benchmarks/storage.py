@@ -1,13 +1,28 @@
 """Storage benchmark at desk scale: 50,000 cases, about 250,000 events.
 
-    python benchmarks/storage.py [--workdir DIR] [--runs 5] [--cases 50000] [--open 2000]
+How to run it, from the repository root (about 3 minutes; up to 6 GB of RAM and 2 GB of disk
+in the work folder):
 
-Generates the desk once (``benchmarks/desk_data.py``, through the store protocol) and a
-TinyDB default-``JSONStorage`` file with the same records and events, then prints medians:
+    .venv/bin/python benchmarks/storage.py --runs 3
+
+    python benchmarks/storage.py [--workdir DIR] [--runs 5] [--cases 50000] [--open 2000] [--skip-tinydb]
+
+``--workdir DIR`` keeps the generated desk there (a later run reuses it and skips the
+generation); ``--skip-tinydb`` leaves out the TinyDB comparison, the slowest part.
+
+Generates the desk once (``benchmarks/desk_data.py``, through the store protocol: records
+in the real model's shape, 20-45 s) and a TinyDB default-``JSONStorage`` file with the same
+records and events, then prints medians:
 
 * one durable change: a note event and a case update, committed (fsynced);
 * open the desk and list its open cases, in a fresh process each run;
 * filter all cases by vendor + state + text;
+* export the whole desk to JSON (``transfer.export_json``);
+* import that export into an empty desk (read the file, ``transfer.read_document``,
+  ``transfer.import_document``: every record checked, one transaction);
+* sweep every open case (``Desk.sweep`` at ``desk_data.NOW``, on a copy of the desk): the
+  first sweep catches up (breaches, reminders, closes, renewal workflows; timed once), the
+  later ones are the steady state and must change nothing;
 * resident memory with the desk open (after listing), and the first ``events()`` call;
 * the same durable change on TinyDB's ``JSONStorage`` holding the same data.
 
@@ -18,8 +33,10 @@ Timings are wall-clock; the load average is printed with them, since a busy mach
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,14 +52,20 @@ from tinydb.storages import JSONStorage
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from desk_data import generate  # noqa: E402
+from desk_data import NOW, generate, open_for_generating  # noqa: E402
 
+from workbench import clock, transfer  # noqa: E402
+from workbench.desk import Desk  # noqa: E402
+from workbench.plugins import Plugins, get_plugins  # noqa: E402
 from workbench.store import KINDS, FileStore, open_store  # noqa: E402
 
 GOALS = {
     "durable change": 20.0,
     "open + list open cases": 300.0,
     "filter by vendor + state + text": 50.0,
+    "export to JSON": 3000.0,
+    "import into an empty desk": 5000.0,
+    "sweep, steady state (changes nothing)": 1000.0,
 }
 
 OPEN_AND_LIST = r"""
@@ -76,15 +99,16 @@ def median_ms(run: Callable[[], Any], runs: int) -> float:
 
 
 def note(key: str, n: int) -> dict[str, Any]:
+    """The event of ``Desk.note`` at ``NOW`` (its case changes only ``updated_at``)."""
     return {
         "id": 0,
-        "at": "2026-11-24T01:00:00+00:00",
+        "at": NOW.isoformat(),
         "actor": "bench",
         "kind": "cases",
         "key": key,
         "action": "note",
-        "before": None,
-        "after": None,
+        "before": {},
+        "after": {},
         "rule": "",
         "reason": "",
         "data": {"text": f"benchmark note {n}"},
@@ -99,7 +123,7 @@ def durable_change(store: FileStore, keys: list[str], runs: int) -> float:
         key = keys[n % len(keys)]
         with store.transaction() as tx:
             case = tx.get("cases", key)
-            case["fields"]["notes"] = n
+            case["updated_at"] = NOW.isoformat()
             tx.put("cases", key, case)
             tx.append_event(note(key, n))
 
@@ -117,6 +141,74 @@ def filter_cases(store: FileStore, runs: int) -> tuple[float, int]:
         ]
 
     return median_ms(search, runs), len(found)
+
+
+def export_json(store: FileStore, plugins: Plugins, runs: int) -> tuple[float, bytes]:
+    exported: list[bytes] = []
+
+    def export() -> None:
+        exported[:] = [transfer.export_json(Desk(store, plugins))]
+
+    return median_ms(export, runs), exported[0]
+
+
+def import_json(source: Path, workdir: Path, plugins: Plugins, runs: int) -> tuple[float, dict[str, int]]:
+    """Read an export and import it into an empty desk (what ``workbench import`` does),
+    each run into a new folder; the desk is removed after the run, untimed."""
+    times, counts = [], {}
+    for run in range(runs):
+        folder = workdir / f"import-{run}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        started = time.perf_counter()
+        document = transfer.read_document(source.read_bytes(), str(source))
+        target = Desk(open_store(folder / "desk.json"), plugins)
+        counts = transfer.import_document(target, document)
+        times.append((time.perf_counter() - started) * 1000)
+        target.store.close()
+        del document, target
+        gc.collect()
+        shutil.rmtree(folder)
+    return statistics.median(times), counts
+
+
+def sweeps(path: Path, workdir: Path, plugins: Plugins, runs: int) -> dict[str, Any]:
+    """Sweep a copy of the desk at ``NOW``: once to catch up, then ``runs + 1`` more (the
+    second may still remind of workflows the first opened: the desk gathers the desk-wide
+    actions before it opens them)."""
+    folder = workdir / "sweep"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for suffix in ("", ".log"):
+        shutil.copyfile(str(path) + suffix, str(folder / path.name) + suffix)
+    store = open_store(folder / path.name)
+    desk = Desk(store, plugins)
+    clock.set_now(NOW)
+    try:
+        reports, times = [], []
+        for _ in range(runs + 2):
+            started = time.perf_counter()
+            reports.append(desk.sweep())
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        clock.set_now(None)
+        store.close()
+        shutil.rmtree(folder)
+    steady = [t for t, r in zip(times[1:], reports[1:], strict=True) if not r.applied and not r.breaches]
+    return {
+        "first": times[0],
+        "steady": statistics.median(steady) if steady else float("nan"),
+        "reports": reports,
+    }
+
+
+def _applied(report: Any) -> str:
+    kinds: dict[str, int] = {}
+    for action in report.applied:
+        kinds[action["kind"]] = kinds.get(action["kind"], 0) + 1
+    if report.breaches:
+        kinds["breach"] = len(report.breaches)
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) or "nothing"
 
 
 def tinydb_copy(desk: FileStore, path: Path) -> None:
@@ -139,8 +231,8 @@ def tinydb_change(path: Path, runs: int) -> float:
         n = next(counter)
         doc_id = 49_000 + n
         case = cases.get(doc_id=doc_id)
-        case["fields"]["notes"] = n
-        cases.update({"fields": case["fields"]}, doc_ids=[doc_id])
+        case["updated_at"] = NOW.isoformat()
+        cases.update({"updated_at": case["updated_at"]}, doc_ids=[doc_id])
         events.insert(note(case["id"], n))
 
     try:
@@ -161,7 +253,7 @@ def main() -> None:
     path = workdir / "desk.json"
     if not path.exists():
         started = time.perf_counter()
-        store = open_store(path)
+        store = open_for_generating(path)
         generate(store, args.cases, args.open_cases)
         store.compact()
         store.close()
@@ -177,11 +269,20 @@ def main() -> None:
     ]
     store = open_store(path)
     open_keys = [r["id"] for r in store.all("cases") if r["state"] != "closed"]
+    plugins = get_plugins()
+    swept = sweeps(path, workdir, plugins, args.runs)
     rows = {
         "durable change": durable_change(store, open_keys, args.runs * 20),
         "open + list open cases": statistics.median(o["seconds"] for o in opens) * 1000,
         "filter by vendor + state + text": filter_cases(store, args.runs * 4)[0],
     }
+    rows["export to JSON"], exported = export_json(store, plugins, args.runs)
+    export_path = workdir / "export.json"
+    export_path.write_bytes(exported)
+    del exported
+    rows["import into an empty desk"], imported = import_json(export_path, workdir, plugins, args.runs)
+    rows["sweep, first (catches up; one run)"] = swept["first"]
+    rows["sweep, steady state (changes nothing)"] = swept["steady"]
     sizes = {
         name: os.path.getsize(str(path) + suffix) / 1e6
         for name, suffix in (("snapshot", ""), ("log", ".log"))
@@ -197,6 +298,13 @@ def main() -> None:
         "open cases listed": opens[0]["open"],
         "cases / events": f"{len(store.all('cases'))} / {store._state.last_event_id}",
         "snapshot / log size, MB": f"{sizes['snapshot']:.1f} / {sizes['log']:.1f}",
+        "export size, MB": f"{export_path.stat().st_size / 1e6:.0f}",
+        "imported": ", ".join(f"{n} {kind}" for kind, n in imported.items()),
+        "sweep: open cases checked (first / later)": f"{swept['reports'][0].checked} / "
+        f"{swept['reports'][-1].checked}",
+        "sweep: first applied": _applied(swept["reports"][0]),
+        "sweep: second applied": _applied(swept["reports"][1]),
+        "sweep: later ones applied": "; ".join(_applied(r) for r in swept["reports"][2:]) or "-",
     }
     if not args.skip_tinydb:
         tiny = workdir / "tinydb-default.json"
@@ -220,6 +328,7 @@ def main() -> None:
     for name, value in extra.items():
         shown = f"{value:.1f}" if isinstance(value, float) else value
         print(f"{name:<56}{shown:>12}")
+    export_path.unlink()
     print(orjson.dumps({**rows, **{k: v for k, v in extra.items()}}).decode(), file=sys.stderr)
 
 
