@@ -520,3 +520,15 @@ def test_escalation_owner_recorded_after_the_fact(acme, clock) -> None:
     updated = acme.set_escalation_owner(case.id, "technical", 1, "Mina (Acme support lead)")
     assert updated.escalations[0].owner == "Mina (Acme support lead)"
     assert acme.events("cases", case.id)[-1].action == "escalation-owner"
+
+
+def test_a_sweep_that_opens_an_overdue_workflow_also_applies_its_reminder(desk, clock) -> None:
+    """CORE-SLA-2 / ONTIME-RENEW-1: a renewal the sweep opens late is reminded in the same
+    sweep, so a second sweep at the same time changes nothing."""
+    customer = desk.add_customer("北斗精機株式会社")
+    desk.add_contract(customer.id, "ontime", "license", date(2025, 12, 14), list_price=600_000)
+    first = desk.sweep()
+    assert len(first.opened) == 1
+    assert any(a.get("workflow") == first.opened[0] and a["kind"] == "reminder" for a in first.applied)
+    second = desk.sweep()
+    assert second.applied == [] and second.opened == []

@@ -928,8 +928,13 @@ class Desk:
                         )
             if progress:
                 progress(index, len(open_cases))
-        for action in _flatten(self.plugins.call("workbench_sweep_desk", desk=self, now=now)):
-            self._apply_desk_action(action, report)
+        # A workflow the sweep opens may itself be due for a reminder: ask again until no
+        # new workflow opens, so a second sweep at the same time finds nothing to do.
+        opened = -1
+        while opened != len(report.opened):
+            opened = len(report.opened)
+            for action in _flatten(self.plugins.call("workbench_sweep_desk", desk=self, now=now)):
+                self._apply_desk_action(action, report)
         return report
 
     def _mark(
@@ -967,7 +972,7 @@ class Desk:
 
     def _apply_desk_action(self, action: Action, report: SweepReport) -> None:
         if action.kind == "open-workflow":
-            if any(w.key == action.key for w in self.workflows()):
+            if any(record.get("key") == action.key for record in self.store.all("workflows")):
                 return
             workflow = self.open_workflow(
                 action.data["vendor"],
