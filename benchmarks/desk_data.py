@@ -336,19 +336,19 @@ def _event(
     kind: str = "cases",
 ) -> dict[str, Any]:
     """An event exactly as ``Desk._record`` writes it."""
-    return {
-        "id": 0,
-        "at": at.astimezone(UTC).isoformat(),
-        "actor": actor,
-        "kind": kind,
-        "key": key,
-        "action": action,
-        "before": before,
-        "after": after,
-        "rule": rule,
-        "reason": reason,
-        "data": data or {},
-    }
+    return Event(
+        id=0,
+        at=at,
+        actor=actor,
+        kind=kind,
+        key=key,
+        action=action,
+        before=before,
+        after=after,
+        rule=rule,
+        reason=reason,
+        data=data or {},
+    ).to_dict()
 
 
 def _change(

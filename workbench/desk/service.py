@@ -207,19 +207,19 @@ class Desk:
         at: datetime | None = None,
     ) -> None:
         tx.append_event(
-            {
-                "id": 0,
-                "at": (at or self.now()).astimezone(UTC).isoformat(),
-                "actor": self.actor,
-                "kind": kind,
-                "key": key,
-                "action": action,
-                "before": before,
-                "after": after,
-                "rule": rule,
-                "reason": reason,
-                "data": data or {},
-            }
+            Event(
+                id=0,
+                at=at or self.now(),
+                actor=self.actor,
+                kind=kind,
+                key=key,
+                action=action,
+                before=before,
+                after=after,
+                rule=rule,
+                reason=reason,
+                data=data or {},
+            ).to_dict()
         )
 
     def events(self, kind: str, key: str) -> list[Event]:
