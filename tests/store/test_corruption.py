@@ -10,18 +10,20 @@ from pathlib import Path
 import pytest
 
 from workbench.store import FileStore, StoreError, doctor
-from workbench.store.snapshot import encode, read_snapshot
+from workbench.store.snapshot import SCHEMA, SnapshotStorage, encode_tables
 
 
 @pytest.fixture
 def desk(desk_path: Path, change) -> Path:
-    """A desk with a compacted snapshot and a log running past it."""
+    """A desk with a compacted snapshot (two of its cases closed) and a log running past it."""
     store = FileStore(desk_path)
     for n in range(1, 6):
         change(store, f"C-{n}", subject=f"case {n}")
-    store.compact()
-    for n in range(1, 4):
+    for n in range(1, 3):
         change(store, f"C-{n}", state="closed")
+    store.compact()
+    change(store, "C-3", state="closed")
+    change(store, "C-4", subject="case 4, renamed")
     store.close()
     return desk_path
 
@@ -32,13 +34,14 @@ def log_of(desk: Path) -> Path:
 
 def rewrite_snapshot(desk: Path, tables: Callable[[dict], dict]) -> None:
     """Hand-edit the snapshot the hard way: a valid checksum over invalid content."""
-    snapshot = read_snapshot(str(desk))
-    edited = tables({**snapshot.tables, "_history": snapshot.history()})
-    desk.write_bytes(b"".join(encode(snapshot.meta, edited)))
+    document = SnapshotStorage(str(desk)).read()
+    edited = tables(document)
+    desk.write_bytes(b"".join(encode_tables(document["_meta"]["1"], edited)))
 
 
 SNAPSHOT_DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
     "truncated": (lambda d: d.write_bytes(d.read_bytes()[:-300]), "truncated"),
+    "added to": (lambda d: d.write_bytes(d.read_bytes() + b"\n"), "added to"),
     "cut at its first line": (
         lambda d: d.write_bytes(d.read_bytes().split(b"\n")[0]),
         "not valid JSON",
@@ -47,14 +50,18 @@ SNAPSHOT_DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
     "not JSON": (lambda d: d.write_bytes(b"\x00\x17garbage{"), "not valid JSON"),
     "a value edited by hand": (
         lambda d: d.write_bytes(d.read_bytes().replace(b'"case 4"', b'"case 9"')),
-        "checksum mismatch",
+        "table 'cases' fails its checksum",
+    ),
+    "its first line edited by hand": (
+        lambda d: d.write_bytes(d.read_bytes().replace(b'"seq":', b'"seq":1', 1)),
+        "checksum mismatch in _meta",
     ),
     "reformatted by an editor": (
         lambda d: d.write_text(json.dumps(json.loads(d.read_bytes()), indent=2)),
-        "layout of a schema-2 desk is broken",
+        "layout of a schema-3 desk is broken",
     ),
     "a record that is not a document": (
-        lambda d: rewrite_snapshot(d, lambda t: {**t, "cases": {**t["cases"], "C-1": ["x"]}}),
+        lambda d: rewrite_snapshot(d, lambda t: {**t, "cases": {**t["cases"], "C-4": ["x"]}}),
         "does not hold one document per record",
     ),
     "not a desk at all": (lambda d: d.write_text('{"users": [1, 2]}'), "not a Case Workbench desk"),
@@ -163,9 +170,10 @@ def test_a_missing_snapshot_beside_a_log_with_changes_is_refused(desk: Path) -> 
 def test_doctor_reports_the_facts_of_a_healthy_desk(desk: Path) -> None:
     report = doctor(desk)
     assert report.ok and report.problems == []
-    assert report.facts["schema"] == 2
+    assert report.facts["schema"] == SCHEMA
     assert report.facts["records"]["cases"] == 5
-    assert report.facts["events"] == report.facts["transactions"] == 8
+    assert report.facts["closed cases"] == 3  # two in the snapshot, one closed in the log since
+    assert report.facts["events"] == report.facts["transactions"] == 9
     assert "pid" in report.facts["last writer"]
 
 
@@ -177,6 +185,22 @@ def test_doctor_on_a_desk_not_created_yet(desk_path: Path) -> None:
 def test_an_event_index_edited_past_its_checksum_is_refused_when_read(desk: Path) -> None:
     rewrite_snapshot(desk, lambda t: {**t, "_history": {"cases": ["not", "an", "index"]}})
     store = FileStore(desk)  # listing needs no history
-    assert len(store.all("cases")) == 5
+    assert len(store.all("cases", closed=False)) == 2
     with pytest.raises(StoreError, match="not an index of events by record"):
         store.events("cases", "C-1")
+
+
+def test_a_closed_case_edited_by_hand_is_refused_when_the_closed_cases_are_read(desk: Path) -> None:
+    """Opening reads only the open work; the closed cases' table is checked when first
+    read, for one case as for all of them, and `doctor` finds the damage at once."""
+    desk.write_bytes(desk.read_bytes().replace(b'"case 1"', b'"case 7"'))
+    store = FileStore(desk)
+    assert sorted(r["id"] for r in store.all("cases", closed=False)) == ["C-4", "C-5"]
+    assert store.get("cases", "C-3")["state"] == "closed"  # closed after the snapshot: from the log
+    with pytest.raises(StoreError, match="table 'closed_cases' fails its checksum"):
+        store.get("cases", "C-2")
+    with pytest.raises(StoreError, match="table 'closed_cases' fails its checksum"):
+        store.all("cases")
+    store.close()
+    report = doctor(desk)
+    assert not report.ok and "table 'closed_cases' fails its checksum" in report.problems[0]

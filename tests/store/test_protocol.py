@@ -39,12 +39,16 @@ def test_all_hands_out_the_stored_dicts_uncopied(store: Store, change) -> None:
     assert first is not second
 
 
-def test_all_keeps_the_order_records_were_first_stored(store: Store, change) -> None:
+def test_all_lists_every_record_once_and_can_leave_the_closed_cases_out(store: Store, change) -> None:
     for key in ("C-2", "C-10", "C-1"):
         change(store, key)
     change(store, "C-10", state="closed")
-    assert [r["id"] for r in store.all("cases")] == ["C-2", "C-10", "C-1"]
-    assert store.all("cases")[1]["state"] == "closed"
+    change(store, "C-1", state="closed")
+    change(store, "C-1", state="open")  # reopened
+    assert sorted(r["id"] for r in store.all("cases")) == ["C-1", "C-10", "C-2"]
+    assert sorted(r["id"] for r in store.all("cases", closed=False)) == ["C-1", "C-2"]
+    assert store.get("cases", "C-10")["state"] == "closed"
+    assert [r["id"] for r in store.all("customers", closed=False)] == []
 
 
 def test_a_transaction_sees_its_own_changes(store: Store) -> None:

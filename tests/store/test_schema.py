@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import orjson
@@ -9,7 +10,17 @@ import pytest
 import tinydb
 
 from workbench.store import FileStore, StoreError, doctor, open_store
-from workbench.store.snapshot import SCHEMA, encode, read_snapshot
+from workbench.store.snapshot import SCHEMA, read_snapshot
+
+SCHEMA_2_DESK = Path(__file__).parent / "data" / "schema-2"
+"""A desk written by the schema-2 store (before the closed cases were kept apart): five
+cases, three closed (the last one after the snapshot, in the log), nine events."""
+
+
+def schema_of(path: Path) -> int:
+    snapshot = read_snapshot(str(path))
+    snapshot.close()
+    return snapshot.schema
 
 
 def write_schema_1_desk(path: Path) -> bytes:
@@ -43,8 +54,9 @@ def test_an_older_desk_is_migrated_after_a_backup_copy(desk_path: Path, change) 
     backup = Path(str(desk_path) + ".schema-1.bak")
     assert store.migrated_backup == str(backup)
     assert backup.read_bytes() == original
-    assert read_snapshot(str(desk_path)).schema == SCHEMA
-    assert [r["id"] for r in store.all("cases")] == ["C-1", "C-3"]
+    assert schema_of(desk_path) == SCHEMA
+    assert sorted(r["id"] for r in store.all("cases")) == ["C-1", "C-3"]
+    assert [r["id"] for r in store.all("cases", closed=False)] == ["C-3"]
     assert store.get("cases", "C-1")["fields"] == {"a": [1, 2]}
     assert store.get("settings", "desk.timezone")["value"] == "Asia/Tokyo"
     assert [(e["id"], e["key"], e["action"]) for e in store.events()] == [
@@ -76,8 +88,8 @@ def test_a_migration_interrupted_before_its_last_step_runs_again(
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(migrate.SnapshotStorage, "write", fail)
-        with pytest.raises(StoreError, match="migrating to schema 2 failed.*not changed"):
+        patch.setattr(migrate, "write_snapshot", fail)
+        with pytest.raises(StoreError, match=f"migrating to schema {SCHEMA} failed.*not changed"):
             open_store(desk_path)
     assert desk_path.read_bytes() == original  # the old desk is untouched
     store = open_store(desk_path)
@@ -88,9 +100,8 @@ def test_a_migration_interrupted_before_its_last_step_runs_again(
 
 def test_a_newer_desk_is_refused_and_left_alone(desk_path: Path, change) -> None:
     change(open_store(desk_path), "C-1")
-    snapshot = read_snapshot(str(desk_path))
-    tables = {**snapshot.tables, "_history": snapshot.history()}
-    desk_path.write_bytes(b"".join(encode({**snapshot.meta, "schema": SCHEMA + 1}, tables)))
+    newer = desk_path.read_bytes().replace(b'"schema":%d' % SCHEMA, b'"schema":%d' % (SCHEMA + 1), 1)
+    desk_path.write_bytes(newer)
     before = desk_path.read_bytes()
     with pytest.raises(StoreError) as refused:
         open_store(desk_path)
@@ -129,3 +140,39 @@ def test_migrated_counters_never_hand_out_a_number_in_use(desk_path: Path) -> No
     with open_store(desk_path).transaction() as tx:
         assert tx.next_number("cases") == 13
         assert tx.next_number("customers") == 1
+
+
+def test_a_schema_2_desk_is_migrated_its_log_kept_as_it_is(tmp_path: Path, change) -> None:
+    """Schema 3 changed the snapshot only: the old snapshot is copied beside it, the new
+    one covers the same stretch of the same log, and the log is not touched."""
+    desk_path = tmp_path / "desk.json"
+    for name in ("desk.json", "desk.json.log"):
+        shutil.copy(SCHEMA_2_DESK / name, tmp_path / name)
+    original, log = desk_path.read_bytes(), (tmp_path / "desk.json.log").read_bytes()
+    assert schema_of(desk_path) == 2
+
+    store = open_store(desk_path)
+    backup = tmp_path / "desk.json.schema-2.bak"
+    assert store.migrated_backup == str(backup) and backup.read_bytes() == original
+    assert schema_of(desk_path) == SCHEMA
+    assert (tmp_path / "desk.json.log").read_bytes() == log
+    assert sorted(r["id"] for r in store.all("cases", closed=False)) == ["C-2", "C-4"]
+    assert sorted(r["id"] for r in store.all("cases")) == ["C-1", "C-2", "C-3", "C-4", "C-5"]
+    assert store.get("cases", "C-1") == {
+        "id": "C-1",
+        "state": "closed",
+        "subject": "case 1",
+        "customer_id": "CUS-1",
+    }
+    assert store.get("customers", "CUS-1")["name"] == "株式会社テスト"
+    assert [e["action"] for e in store.events("cases", "C-5")] == ["create", "close"]
+    assert change(store, "C-2", state="closed") == 10
+    store.close()
+
+    reopened = open_store(desk_path)
+    assert reopened.migrated_backup is None
+    assert [r["id"] for r in reopened.all("cases", closed=False)] == ["C-4"]
+    assert len(reopened.events()) == 10
+    report = doctor(desk_path)
+    assert report.ok, report.problems
+    assert report.facts["records"]["cases"] == 5 and report.facts["closed cases"] == 4

@@ -525,9 +525,7 @@ class Desk:
             raise BadInput("state", f"{state!r} is not a case state ({', '.join(CASE_STATES)})")
         needle = text.lower() if text else None
         found = []
-        for record in self.store.all("cases"):
-            if open_only and record["state"] == "closed":
-                continue
+        for record in self.store.all("cases", closed=not open_only):
             if vendor and record["vendor"] != vendor:
                 continue
             if state and record["state"] != state:

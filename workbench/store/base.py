@@ -62,9 +62,11 @@ class Store(Protocol):
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         """One record (a private copy), or ``None``."""
 
-    def all(self, kind: str) -> list[dict[str, Any]]:
-        """Every record of ``kind`` (closed cases included), in the order they were first
-        stored. The dicts are the store's own: read them, never change them."""
+    def all(self, kind: str, *, closed: bool = True) -> list[dict[str, Any]]:
+        """Every record of ``kind``, in no particular order; with ``closed=False`` the closed
+        cases (``state`` ``"closed"``) are left out: a store may keep them apart and read
+        them only when asked for (the desk file does). The dicts are the store's own: read
+        them, never change them."""
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         """Events in order, all or those of one record (fresh dicts)."""

@@ -15,7 +15,8 @@ from workbench.store.base import KINDS, StoreError
 from workbench.store.filestore import describe_holder, holder_path
 from workbench.store.log import log_path, read_header, scan_file
 from workbench.store.migrate import backup_path
-from workbench.store.snapshot import HISTORY, META, SCHEMA, SnapshotStorage
+from workbench.store.snapshot import CLOSED, HISTORY, META, SCHEMA, SnapshotStorage
+from workbench.store.state import is_closed
 
 
 @dataclass
@@ -63,7 +64,6 @@ def doctor(path: str | os.PathLike[str]) -> DoctorReport:
                 f"copying it to {backup_path(path, meta['schema'])}"
             )
         else:
-            facts["records"] = {kind: len(document[kind]) for kind in KINDS}
             facts["snapshot written at"] = meta.get("written_at")
             _check_log(path, document, problems, advice, facts)
 
@@ -112,7 +112,8 @@ def _check_log(
     advice: list[str],
     facts: dict[str, Any],
 ) -> None:
-    """Read the whole log; compare it with what the snapshot says it covers."""
+    """Read the whole log; compare it with what the snapshot says it covers; count the
+    records as of its last transaction."""
     meta = document[META]["1"]
     log = log_path(path)
     try:
@@ -129,21 +130,30 @@ def _check_log(
         transactions, events, last_at = 0, 0, None
         covered = meta["log_offset"] == start and meta["seq"] == 0
         event_offsets: set[int] = set()
+        keys = {kind: set(document[kind]) for kind in KINDS}
+        closed = set(document[CLOSED])
         tail = 0
         for result in scan_file(fd, start, 1, log):
             for entry in result.entries:
                 transactions += 1
                 events += len(entry.event_offsets)
                 last_at = entry.head["at"]
+                covered = covered or (entry.end, entry.head["seq"]) == (meta["log_offset"], meta["seq"])
                 if entry.end <= meta["log_offset"]:
                     event_offsets.update(entry.event_offsets)
-                covered = covered or (entry.end, entry.head["seq"]) == (meta["log_offset"], meta["seq"])
+                    continue
+                for kind, key, record in entry.head["puts"]:
+                    keys[kind].add(key)
+                    (closed.add if is_closed(kind, record) else closed.discard)(key)
             tail = result.torn
     except StoreError as error:
         problems.append(str(error))
         return
     finally:
         os.close(fd)
+    keys["cases"] |= closed
+    facts["records"] = {kind: len(found) for kind, found in keys.items()}
+    facts["closed cases"] = len(closed)
     facts.update({"transactions": transactions, "events": events, "last change at": last_at})
     if tail:
         facts["interrupted last write"] = f"{tail} bytes"

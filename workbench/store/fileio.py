@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from contextlib import suppress
 
 
-def write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes | bytearray) -> None:
     """``os.write`` until every byte is written (it may write fewer than asked)."""
     view = memoryview(data)
     while view:
@@ -62,8 +62,8 @@ def replace_atomically(path: str, chunks: Iterable[bytes]) -> None:
     fsync_directory(folder)
 
 
-def append_durably(path: str, data: bytes, end: int) -> None:
-    """Append ``data`` to ``path`` at ``end`` (its current length) and fsync.
+def append_durably(path: str, chunks: Iterable[bytes | bytearray], end: int) -> None:
+    """Append ``chunks`` to ``path`` at ``end`` (its current length) and fsync.
 
     When a step fails the file is cut back to ``end`` before the error propagates, so an
     append that did not report success leaves at most a torn tail behind (if the cut fails
@@ -75,7 +75,8 @@ def append_durably(path: str, data: bytes, end: int) -> None:
         if size != end:
             raise OSError(f"{path} is {size} bytes long, expected {end}: written without the lock?")
         try:
-            write_all(fd, data)
+            for chunk in chunks:
+                write_all(fd, chunk)
             os.fsync(fd)
         except BaseException:
             with suppress(OSError):

@@ -32,6 +32,7 @@ from filelock import FileLock, Timeout
 from workbench.store.base import KINDS, StoreError, StoreLocked
 from workbench.store.fileio import append_durably, cut_back, replace_atomically, temporary_files
 from workbench.store.log import (
+    LOG_SCHEMAS,
     Entry,
     encode_header,
     encode_transaction,
@@ -42,7 +43,7 @@ from workbench.store.log import (
     scan_file,
 )
 from workbench.store.migrate import migrate
-from workbench.store.snapshot import SCHEMA, Snapshot, SnapshotStorage, read_snapshot
+from workbench.store.snapshot import SCHEMA, Snapshot, read_snapshot, write_snapshot
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
 from workbench.store.state import DeskState
 
@@ -108,12 +109,12 @@ class FileStore:
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         check_kind(kind)
-        record = self._state.records[kind].get(key) if self._state else None
+        record = self._state.get(kind, key) if self._state else None
         return plain(record) if record is not None else None
 
-    def all(self, kind: str) -> list[dict[str, Any]]:
+    def all(self, kind: str, *, closed: bool = True) -> list[dict[str, Any]]:
         check_kind(kind)
-        return list(self._state.records[kind].values()) if self._state else []
+        return self._state.all(kind, closed) if self._state else []
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         self._check_open()
@@ -145,7 +146,7 @@ class FileStore:
             self._prepare_write()
             state = self._state
             tx = StagedTransaction(
-                state.records if state else {kind: {} for kind in KINDS},
+                state.get if state else lambda kind, key: None,
                 state.counters if state else {},
                 state.last_event_id if state else 0,
             )
@@ -169,9 +170,7 @@ class FileStore:
                     raise StoreError(f"{self.path}: cannot rewrite the snapshot ({error})") from error
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-        self._fd = None
+        self._set(None, None)
         self._closed = True
 
     # -- inside -------------------------------------------------------------------------
@@ -188,7 +187,7 @@ class FileStore:
                 snapshot = read_snapshot(self.path)
                 if snapshot is not None and snapshot.schema < SCHEMA:
                     try:
-                        backup = migrate(self.path, snapshot.tables)
+                        backup = migrate(self.path, snapshot)
                     except OSError as error:
                         raise StoreError(
                             f"{self.path}: migrating to schema {SCHEMA} failed ({error}); the "
@@ -215,6 +214,7 @@ class FileStore:
         try:
             fd = os.open(self.log_path, os.O_RDONLY)
         except FileNotFoundError:
+            snapshot.close()
             raise StoreError(
                 f"{self.log_path} is missing: {self.path} cannot be opened without its log; "
                 "nothing was changed (see `workbench doctor`)"
@@ -222,7 +222,7 @@ class FileStore:
         try:
             header, start = read_header(fd, self.log_path)
             state = DeskState.from_snapshot(snapshot, start)
-            if header["desk"] != state.desk or header["schema"] != SCHEMA:
+            if header["desk"] != state.desk or header["schema"] not in LOG_SCHEMAS:
                 raise StoreError(
                     f"{self.path} and {self.log_path} belong to different desks (or versions); "
                     "was one of them restored from a backup alone? Nothing was changed."
@@ -235,12 +235,15 @@ class FileStore:
             self._replay(state, fd)
         except BaseException:
             os.close(fd)
+            snapshot.close()
             raise
         self._set(state, fd)
 
     def _set(self, state: DeskState | None, fd: int | None) -> None:
         if self._fd is not None:
             os.close(self._fd)
+        if self._state is not None:
+            self._state.close()
         self._state, self._fd, self._log_id = state, fd, None
         if fd is not None:
             stat = os.fstat(fd)
@@ -351,8 +354,7 @@ class FileStore:
         a crashed writer and can go)."""
         for leftover in temporary_files(self.path):
             os.unlink(leftover)
-        SnapshotStorage(self.path).write(state.snapshot())
-        state.checkpoint = state.end
+        state.rebase(write_snapshot(self.path, state.meta(), state.tables()))
 
     def _create(self) -> DeskState:
         """Write the files of a new, empty desk: the log first, the snapshot last, so a
@@ -368,16 +370,19 @@ class FileStore:
     def _commit(self, tx: StagedTransaction) -> None:
         try:
             state = self._state or self._create()
-            head = {
+            head: dict[str, Any] = {
                 "seq": state.seq + 1,
                 "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "puts": [[kind, key, record] for (kind, key), record in tx.puts.items()],
                 "counters": tx.counters,
-                "events": [[event["kind"], event["key"]] for event in tx.events],
+                "events": tx.events.records,
                 "last_event_id": tx.last_event_id,
             }
-            line, offsets = encode_transaction(head, tx.events)
+            line, offsets = encode_transaction(
+                head, [(kind, key, record) for (kind, key), record in tx.put_json.items()], tx.events
+            )
             append_durably(self.log_path, line, state.end)
         except OSError as error:
             raise StoreError(f"{self.path}: the change was not saved ({error})") from error
-        state.apply(Entry(head, [state.end + offset for offset in offsets], state.end + len(line)))
+        head["puts"] = [[kind, key, record] for (kind, key), record in tx.puts.items()]
+        end = state.end + sum(map(len, line))
+        state.apply(Entry(head, [state.end + offset for offset in offsets], end))

@@ -13,6 +13,7 @@ from typing import Any
 
 from workbench.store.base import KINDS
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
+from workbench.store.state import is_closed
 
 
 class MemoryStore:
@@ -32,9 +33,10 @@ class MemoryStore:
         record = self._records[kind].get(key)
         return plain(record) if record is not None else None
 
-    def all(self, kind: str) -> list[dict[str, Any]]:
+    def all(self, kind: str, *, closed: bool = True) -> list[dict[str, Any]]:
         check_kind(kind)
-        return list(self._records[kind].values())
+        found = self._records[kind].values()
+        return list(found) if closed else [r for r in found if not is_closed(kind, r)]
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         if kind is not None and key is not None:
@@ -50,15 +52,17 @@ class MemoryStore:
     @contextmanager
     def transaction(self) -> Iterator[StagedTransaction]:
         with self._writer.hold(self.location):
-            tx = StagedTransaction(self._records, self._counters, len(self._events))
+            tx = StagedTransaction(
+                lambda kind, key: self._records[kind].get(key), self._counters, len(self._events)
+            )
             try:
                 yield tx
             finally:
                 tx.close()
             for (kind, key), record in tx.puts.items():
                 self._records[kind][key] = record
-            for event in tx.events:
-                self._by_record.setdefault((event["kind"], event["key"]), []).append(len(self._events))
+            for (kind, key), event in zip(tx.events.records, tx.events.decoded(), strict=True):
+                self._by_record.setdefault((kind, key), []).append(len(self._events))
                 self._events.append(event)
             self._counters.update(tx.counters)
 

@@ -8,10 +8,15 @@ Schema 1 is the prototype's desk: one plain TinyDB file in TinyDB's default layo
 * a table ``events`` whose documents are the events, numbered by their document ids;
 * a table ``_meta`` with one document ``{"schema": 1, "counters": {kind: n}}``.
 
-Schema 2 is the snapshot + log layout (:mod:`.filestore`). The migration writes the log
-with one transaction holding every record, event and counter, then the snapshot over the
-old file — the one step that makes the migration visible, atomically. Until then the old
-file is untouched, so an interrupted migration simply runs again at the next open.
+Schema 2 is the snapshot + log layout (:mod:`.filestore`). Migrating schema 1 writes the
+log with one transaction holding every record, event and counter, then the snapshot over
+the old file — the one step that makes the migration visible, atomically. Until then the
+old file is untouched, so an interrupted migration simply runs again at the next open.
+
+Schema 3 keeps the log of schema 2 as it is (a log is never rewritten) and changes the
+snapshot: each table placed and checksummed on its own, closed cases apart from the open
+work, one per line (:mod:`.snapshot`). Migrating schema 2 copies the snapshot to its
+backup and rewrites it, covering the same stretch of the same log.
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from workbench.store.base import KINDS, StoreError
 from workbench.store.fileio import replace_atomically
-from workbench.store.log import Entry, encode_header, encode_transaction, log_path
-from workbench.store.snapshot import SCHEMA, SnapshotStorage
+from workbench.store.log import Entry, EventsJSON, encode_header, encode_transaction, log_path
+from workbench.store.snapshot import SCHEMA, Snapshot, encode_tables, write_snapshot
 from workbench.store.state import DeskState
 
 EVENTS_1 = "events"
@@ -94,9 +101,26 @@ def _counters_cover_keys(counters: dict[str, int], puts: list[list[Any]]) -> dic
     return covered
 
 
-def migrate(path: str, document: dict[str, Any]) -> str:
-    """Migrate the schema-1 desk at ``path`` (already read as ``document``) to schema 2;
-    return where its backup copy is. Call with the writer lock held."""
+def migrate(path: str, snapshot: Snapshot) -> str:
+    """Migrate the older desk at ``path`` (already read as ``snapshot``) to the current
+    schema; return where its backup copy is. Call with the writer lock held."""
+    if snapshot.schema == 1:
+        return _migrate_1(path, snapshot.tables)
+    backup = _back_up(path, snapshot.schema)
+    replace_atomically(path, encode_tables(snapshot.meta, snapshot.tables))
+    return backup
+
+
+def _back_up(path: str, schema: int) -> str:
+    """Copy the desk file at ``path`` beside it, once; return where the copy is."""
+    with open(path, "rb") as file:
+        original = file.read()
+    backup = _free_name(backup_path(path, schema), keep=original)
+    replace_atomically(backup, [original])
+    return backup
+
+
+def _migrate_1(path: str, document: dict[str, Any]) -> str:
     unknown = set(document) - {*KINDS, EVENTS_1, "_meta"}
     if unknown:
         raise StoreError(f"{path}: unknown tables {sorted(unknown)}; nothing was changed")
@@ -106,11 +130,7 @@ def migrate(path: str, document: dict[str, Any]) -> str:
         raise StoreError(f"{path}: the counters in _meta are not whole numbers; nothing was changed")
     puts, events = _records_1(document, path), _events_1(document, path)
     counters = _counters_cover_keys(counters, puts)
-
-    with open(path, "rb") as file:
-        original = file.read()
-    backup = _free_name(backup_path(path, meta["schema"]), keep=original)
-    replace_atomically(backup, [original])
+    backup = _back_up(path, meta["schema"])
 
     log = log_path(path)
     if os.path.exists(log):  # left by an interrupted migration, or by a newer desk: keep it
@@ -121,15 +141,20 @@ def migrate(path: str, document: dict[str, Any]) -> str:
     head = {
         "seq": 1,
         "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-        "puts": puts,
         "counters": counters,
         "events": [[event["kind"], event["key"]] for event in events],
         "last_event_id": events[-1]["id"] if events else 0,
         "migrated_from": meta["schema"],
     }
-    line, offsets = encode_transaction(head, events)
-    replace_atomically(log, [header, line])
-    state.apply(Entry(head, [state.start + offset for offset in offsets], state.start + len(line)))
-    state.checkpoint = state.end
-    SnapshotStorage(path).write(state.snapshot())
+    encoded = EventsJSON()
+    for event in events:
+        encoded.append(event["kind"], event["key"], orjson.dumps(event))
+    line, offsets = encode_transaction(
+        head, [(kind, key, orjson.dumps(record)) for kind, key, record in puts], encoded
+    )
+    replace_atomically(log, [header, *line])
+    head["puts"] = puts
+    end = state.start + sum(map(len, line))
+    state.apply(Entry(head, [state.start + offset for offset in offsets], end))
+    write_snapshot(path, state.meta(), state.tables()).close()
     return backup

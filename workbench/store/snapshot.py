@@ -2,31 +2,42 @@
 
 It is a TinyDB database file — :class:`SnapshotStorage` is its TinyDB ``Storage`` — in
 TinyDB's layout (table → document id → document), each record's key its document id.
-Written one table per line::
+Schema 3 writes one table per line, the closed cases last, one case per line::
 
-    {"_meta":{"1":{"schema":2,"desk":…,"seq":…,"log_offset":…,"checksum":…}},
+    {"_meta":{"1":{"schema":3,"desk":…,"seq":…,"log_offset":…,"tables":{…},"body":…,"checksum":…}},
     "customers":{"CUS-1":{…},…},
     "contracts":{…},
-    "cases":{"C-1":{…},…},
+    "cases":{"C-7":{…},…},                       the cases not closed
     "workflows":{…},
     "settings":{…},
-    "_history":{"cases":{"C-1":[offset,…],…},…}}
+    "_history":{"cases":{"C-1":[offset,…],…},…},
+    "closed_cases":{
+    "C-1":{…},
+    "C-2":{…}
+    }}
 
-The whole file is one JSON document; the lines let the store parse each table on its own
-(and the event index, ``_history``, only when events are first asked for). ``checksum`` is
-the CRC-32 of the rest of ``_meta`` and of every byte after the first line, so a damaged or
-hand-edited snapshot is refused instead of believed. ``_history`` gives each record's
-events as byte offsets in the log. The file is only ever replaced whole, atomically.
+``tables`` gives each table's value as ``[start, length, crc32]`` (``start`` counted from
+the second line, whose offset ``body`` follows from the first line's length; ``body`` is
+the number of bytes after the first line), and ``checksum`` is the CRC-32 of the rest of
+``_meta``. So a reader checks and parses only the tables it needs: opening the desk reads
+the open work (a few MB of a 90 MB file); the event index and the closed cases are read,
+checked and parsed when first asked for. Every byte a reader believes is checked: a
+damaged or hand-edited snapshot is refused. The file is only ever replaced whole,
+atomically. Closed cases sit one per line so that a rewrite can carry them over as bytes
+(:func:`splice_closed`) and one of them can be found without parsing the others
+(:func:`find_closed`).
 
-Schema 1 (the prototype's plain TinyDB desk, see :mod:`workbench.store.migrate`) is read
-whole, as TinyDB wrote it, for migration.
+Schemas 1 (the prototype's plain TinyDB desk) and 2 (every case in ``cases``, one checksum
+over the whole file) are read whole, as they were written, for migration
+(:mod:`workbench.store.migrate`).
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -37,13 +48,16 @@ from tinydb.storages import Storage
 from workbench.store.base import KINDS, StoreError
 from workbench.store.fileio import replace_atomically
 
-SCHEMA = 2
+SCHEMA = 3
 """The desk schema this version writes."""
 
 META = "_meta"
 HISTORY = "_history"
-TABLES = (*KINDS, HISTORY)
+CLOSED = "closed_cases"
+TABLES = (*KINDS, HISTORY, CLOSED)
+"""The tables of a schema-3 snapshot, in file order: the records read at open come first."""
 _HEAD = b'{"' + META.encode() + b'":{"1":'
+_EMPTY_CLOSED = b"{\n\n}"
 
 
 @contextmanager
@@ -89,36 +103,9 @@ def _meta_of(document: Any, path: str) -> dict[str, Any]:
     return meta
 
 
-def _checksum(meta: dict[str, Any], body: list[bytes] | memoryview) -> int:
-    """CRC-32 of ``meta`` (its checksum left out) followed by the body's bytes."""
-    rest = {name: value for name, value in meta.items() if name != "checksum"}
-    crc = zlib.crc32(orjson.dumps(rest))
-    for chunk in [body] if isinstance(body, memoryview) else body:
-        crc = zlib.crc32(chunk, crc)
-    return crc
-
-
-@dataclass
-class Snapshot:
-    """A snapshot as read from disk."""
-
-    path: str
-    meta: dict[str, Any]
-    tables: dict[str, Any]
-    """Schema 2: the records of each kind. Older schemas: the whole TinyDB document."""
-    history_json: bytes = b"{}"
-    """The ``_history`` table, still JSON: :meth:`history` parses it."""
-
-    @property
-    def schema(self) -> int:
-        return self.meta["schema"]
-
-    def history(self) -> dict[str, dict[str, list[int]]]:
-        """The event index, parsed (the checksum was verified when the file was read)."""
-        history = _parse(self.history_json, self.path, HISTORY)
-        if not all(isinstance(index, dict) for index in history.values()):
-            raise _damaged(self.path, f"table {HISTORY!r} is not an index of events by record")
-        return history
+def _meta_checksum(meta: dict[str, Any]) -> int:
+    """CRC-32 of ``meta`` with its checksum left out."""
+    return zlib.crc32(orjson.dumps({name: value for name, value in meta.items() if name != "checksum"}))
 
 
 def _parse(value: bytes | memoryview, path: str, table: str) -> dict[str, Any]:
@@ -131,49 +118,285 @@ def _parse(value: bytes | memoryview, path: str, table: str) -> dict[str, Any]:
     return parsed
 
 
-def _read_current(raw: bytes, first_line: int, meta: dict[str, Any], path: str) -> Snapshot:
-    """Check and parse a schema-2 snapshot, a table per line."""
-    fields = {"desk": str, "seq": int, "log_offset": int, "last_event_id": int, "counters": dict}
+def records_of(value: bytes | memoryview, path: str, table: str) -> dict[str, dict[str, Any]]:
+    records = _parse(value, path, table)
+    if not set(map(type, records.values())) <= {dict}:
+        raise _damaged(path, f"table {table!r} does not hold one document per record")
+    return records
+
+
+@dataclass
+class Snapshot:
+    """A snapshot as read from disk.
+
+    Schema 3: ``tables`` holds the records of each kind (cases: those not closed), and the
+    file stays open so that :meth:`history` and :meth:`closed` read their tables later —
+    from this very file, even after a writer has replaced it (:meth:`close` ends that).
+    Older schemas: ``tables`` is everything, parsed, for migration.
+    """
+
+    path: str
+    meta: dict[str, Any]
+    tables: dict[str, Any]
+    fd: int | None = None
+    body: int = 0
+    """Where the second line starts."""
+
+    @property
+    def schema(self) -> int:
+        return self.meta["schema"]
+
+    def read(self, name: str) -> bytes:
+        """One table's JSON, checked against its checksum."""
+        if self.fd is None:
+            raise StoreError(f"{self.path}: the snapshot was closed")
+        start, length, crc = self.meta["tables"][name]
+        value = os.pread(self.fd, length, self.body + start)
+        if len(value) != length or zlib.crc32(value) != crc:
+            raise _damaged(self.path, f"table {name!r} fails its checksum")
+        return value
+
+    def history(self) -> dict[str, dict[str, list[int]]]:
+        """The event index: record → log offsets of its events."""
+        if self.schema < SCHEMA:
+            return self.tables[HISTORY]
+        history = _parse(self.read(HISTORY), self.path, HISTORY)
+        if not all(isinstance(index, dict) for index in history.values()):
+            raise _damaged(self.path, f"table {HISTORY!r} is not an index of events by record")
+        return history
+
+    def closed(self) -> bytes:
+        """The closed cases' table, as JSON: one case per line (see :func:`find_closed`)."""
+        value = self.read(CLOSED)
+        if not (value.startswith(b"{\n") and value.endswith(b"\n}")):
+            raise _damaged(self.path, f"table {CLOSED!r} is not one case per line")
+        return value
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+        self.fd = None
+
+
+def closed_entries(value: bytes) -> list[bytes]:
+    """The lines of a closed-cases table, one ``"KEY":{…}`` per case."""
+    inner = value[2:-2]
+    return inner.split(b",\n") if inner else []
+
+
+def encode_closed(entries: Iterable[bytes]) -> bytes:
+    """A closed-cases table from its lines (see :func:`closed_entries`)."""
+    return b"{\n" + b",\n".join(entries) + b"\n}"
+
+
+def closed_entry(key: str, record: dict[str, Any]) -> bytes:
+    return orjson.dumps(key) + b":" + orjson.dumps(record)
+
+
+def find_closed(value: bytes, key: str, path: str) -> dict[str, Any] | None:
+    """The closed case ``key`` of a closed-cases table, parsing only its line. orjson
+    writes no raw newline inside a value, so a line start is always an entry's start."""
+    start = value.find(b"\n" + orjson.dumps(key) + b":")
+    if start < 0:
+        return None
+    end = value.index(b"\n", start + 1)
+    entry = value[start + 1 : end].removesuffix(b",")
+    found = records_of(b"{" + entry + b"}", path, CLOSED)
+    return found.get(key)
+
+
+def _entry_key(entry: bytes) -> bytes:
+    """The JSON of a closed-cases line's key. Up to the first ``":`` is the whole key when
+    that stretch holds no backslash (a quote inside a key is always escaped); otherwise
+    the line is parsed to be sure."""
+    head = entry[: entry.find(b'":') + 1]
+    if b"\\" not in head:
+        return head
+    return orjson.dumps(next(iter(orjson.loads(b"{" + entry + b"}"))))
+
+
+def parse_closed(value: bytes, path: str) -> dict[str, dict[str, Any]]:
+    """Every case of a closed-cases table, parsed a line at a time: as fast as one parse of
+    the whole table, and a thread doing it lets the others run between lines."""
+    found: dict[str, Any] = {}
+    try:
+        for entry in closed_entries(value):
+            found.update(orjson.loads(b"{" + entry + b"}"))
+    except orjson.JSONDecodeError as error:
+        raise _damaged(path, f"table {CLOSED!r} is not valid JSON ({error})") from None
+    if not set(map(type, found.values())) <= {dict}:
+        raise _damaged(path, f"table {CLOSED!r} does not hold one document per record")
+    return found
+
+
+def splice_closed(value: bytes, changes: dict[str, dict[str, Any] | None]) -> bytes:
+    """``value`` (a closed-cases table) with ``changes`` made: each key's line dropped, and
+    a new line for each record given (``None``: no longer closed). The other lines are
+    carried over as bytes, unparsed."""
+    if not changes:
+        return value
+    changed = {orjson.dumps(key) for key in changes}
+    kept = [entry for entry in closed_entries(value) if _entry_key(entry) not in changed]
+    added = [closed_entry(key, record) for key, record in changes.items() if record is not None]
+    return encode_closed(kept + added)
+
+
+def encode(meta: dict[str, Any], values: dict[str, bytes]) -> list[bytes]:
+    """The bytes of a schema-3 snapshot whose tables' JSON is ``values`` (one per name of
+    :data:`TABLES`), in pieces, so a 90 MB table is not copied to be joined."""
+    body: list[bytes] = []
+    tables: dict[str, list[int]] = {}
+    position = 0
+    for name in TABLES:
+        prefix = b'"' + name.encode() + b'":'
+        value = values[name]
+        end = b"}\n" if name == TABLES[-1] else b",\n"
+        tables[name] = [position + len(prefix), len(value), zlib.crc32(value)]
+        body += [prefix, value, end]
+        position += len(prefix) + len(value) + len(end)
+    meta = {name: value for name, value in meta.items() if name not in ("checksum", "tables", "body")}
+    meta.update(schema=SCHEMA, tables=tables, body=position)
+    meta["checksum"] = _meta_checksum(meta)
+    return [_HEAD + orjson.dumps(meta) + b"},\n", *body]
+
+
+def write_snapshot(path: str, meta: dict[str, Any], values: dict[str, bytes]) -> Snapshot:
+    """Replace the snapshot at ``path`` atomically with one holding ``values`` (see
+    :func:`encode`); return it, open for reading its tables later. Call it under the
+    writer lock: no one else replaces the file between writing and opening it."""
+    chunks = encode(meta, values)
+    replace_atomically(path, chunks)
+    first_line = chunks[0]
+    return Snapshot(
+        path, orjson.loads(first_line[len(_HEAD) : -3]), {}, os.open(path, os.O_RDONLY), len(first_line)
+    )
+
+
+def encode_tables(meta: dict[str, Any], tables: dict[str, Any]) -> list[bytes]:
+    """:func:`encode` for parsed tables: every kind, ``_history``, and ``closed_cases``
+    (cases may hold closed ones too: they are moved to ``closed_cases``)."""
+    cases = {
+        key: record
+        for key, record in tables["cases"].items()
+        if not (isinstance(record, dict) and record.get("state") == "closed")
+    }
+    closed = {**tables.get(CLOSED, {}), **{k: r for k, r in tables["cases"].items() if k not in cases}}
+    values = {kind: orjson.dumps(tables[kind]) for kind in KINDS}
+    values["cases"] = orjson.dumps(cases)
+    values[HISTORY] = orjson.dumps(tables[HISTORY])
+    values[CLOSED] = encode_closed(closed_entry(key, record) for key, record in closed.items())
+    return encode(meta, values)
+
+
+def _read_schema_2(raw: bytes, first_line: int, meta: dict[str, Any], path: str) -> Snapshot:
+    """Check and parse a schema-2 snapshot (a table per line, one checksum), whole."""
+    view = memoryview(raw)
+    if meta.get("checksum") != zlib.crc32(view[first_line + 1 :], _meta_checksum(meta)):
+        raise _damaged(path, "checksum mismatch")
+    tables: dict[str, Any] = {}
+    start = first_line + 1
+    names = (*KINDS, HISTORY)
+    for index, name in enumerate(names):
+        end = raw.find(b"\n", start)
+        prefix = b'"' + name.encode() + b'":'
+        closing = b"}" if index == len(names) - 1 else b","
+        if end < 0 or raw[start : start + len(prefix)] != prefix or raw[end - 1 : end] != closing:
+            raise _damaged(path, f"table {name!r} is not where it belongs")
+        value = view[start + len(prefix) : end - 1]
+        tables[name] = _parse(value, path, name) if name == HISTORY else records_of(value, path, name)
+        start = end + 1
+    return Snapshot(path, meta, tables)
+
+
+def _read_current(fd: int, first_line: bytes, meta: dict[str, Any], path: str) -> Snapshot:
+    """Check a schema-3 snapshot's first line and size; read and parse the tables of
+    every kind (the event index and the closed cases wait for :class:`Snapshot`)."""
+    fields = {
+        "desk": str,
+        "seq": int,
+        "log_offset": int,
+        "last_event_id": int,
+        "counters": dict,
+        "tables": dict,
+        "body": int,
+    }
     for name, kind in fields.items():
         if type(meta.get(name)) is not kind:
             raise _damaged(path, f"{META} has no valid {name!r}")
-    view = memoryview(raw)
-    if meta.get("checksum") != _checksum(meta, view[first_line + 1 :]):
-        raise _damaged(path, "checksum mismatch")
-    values: dict[str, memoryview] = {}
-    start = first_line + 1
-    for index, name in enumerate(TABLES):
-        end = raw.find(b"\n", start)
-        prefix = b'"' + name.encode() + b'":'
-        closing = b"}" if index == len(TABLES) - 1 else b","
-        if end < 0 or raw[start : start + len(prefix)] != prefix or raw[end - 1 : end] != closing:
-            raise _damaged(path, f"table {name!r} is not where it belongs")
-        values[name] = view[start + len(prefix) : end - 1]
-        start = end + 1
+    if meta.get("checksum") != _meta_checksum(meta):
+        raise _damaged(path, f"checksum mismatch in {META}")
+    spans = meta["tables"]
+    if list(spans) != list(TABLES) or not all(
+        isinstance(span, list) and len(span) == 3 and all(type(n) is int and n >= 0 for n in span)
+        for span in spans.values()
+    ):
+        raise _damaged(path, f"{META} does not place every table")
+    body = len(first_line)
+    size = os.fstat(fd).st_size
+    if size != body + meta["body"]:
+        raise _damaged(
+            path, f"the file is {size} bytes, its {META} says {body + meta['body']} (truncated, or added to)"
+        )
+    first, last = spans[KINDS[0]], spans[KINDS[-1]]
+    stretch = os.pread(fd, last[0] + last[1] - first[0], body + first[0])
     tables = {}
     with long_lived_objects():
         for kind in KINDS:
-            table = _parse(values[kind], path, kind)
-            if not set(map(type, table.values())) <= {dict}:
-                raise _damaged(path, f"table {kind!r} does not hold one document per record")
-            tables[kind] = table
-    return Snapshot(path, meta, tables, bytes(values[HISTORY]))
+            start, length, crc = spans[kind]
+            value = memoryview(stretch)[start - first[0] : start - first[0] + length]
+            if zlib.crc32(value) != crc:
+                raise _damaged(path, f"table {kind!r} fails its checksum")
+            tables[kind] = records_of(value, path, kind)
+    return Snapshot(path, meta, tables, fd, body)
+
+
+def _first_line(fd: int) -> bytes:
+    """The snapshot's first line, newline included (or every byte there is)."""
+    data, step = b"", 4096
+    while b"\n" not in data:
+        block = os.pread(fd, step, len(data))
+        if not block:
+            return data
+        data += block
+    return data[: data.index(b"\n") + 1]
 
 
 def read_snapshot(path: str) -> Snapshot | None:
     """The snapshot at ``path``, or ``None`` when there is no file.
 
-    A schema-2 file is checked whole (checksum, tables) and its event index left unparsed;
-    an older one is parsed whole, for migration. Raises :class:`StoreError` naming the path
-    and the problem for an empty, truncated, non-JSON, damaged, hand-edited or newer file.
+    A schema-3 file has its first line and every table of records checked and parsed, and
+    stays open for the rest (close the :class:`Snapshot`); an older one is read and parsed
+    whole, for migration. Raises :class:`StoreError` naming the path and the problem for
+    an empty, truncated, non-JSON, damaged, hand-edited or newer file.
     """
     try:
-        with open(path, "rb") as file:
-            raw = file.read()
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return None
     except OSError as error:
         raise StoreError(f"{path}: cannot read the desk ({error.strerror})") from None
+    try:
+        first_line = _first_line(fd)
+        if first_line.startswith(_HEAD) and first_line.endswith(b"},\n"):
+            try:
+                meta = orjson.loads(first_line[len(_HEAD) : -3])
+            except orjson.JSONDecodeError:
+                meta = None
+            if isinstance(meta, dict) and meta.get("schema") == SCHEMA:
+                return _read_current(fd, first_line, meta, path)
+        raw = b"".join(iter(lambda: os.read(fd, 1 << 24), b""))
+    except OSError as error:
+        os.close(fd)
+        raise StoreError(f"{path}: cannot read the desk ({error.strerror})") from None
+    except BaseException:
+        os.close(fd)
+        raise
+    os.close(fd)
+    return _read_older(raw, path)
+
+
+def _read_older(raw: bytes, path: str) -> Snapshot:
+    """A snapshot of an older schema (or no desk at all), read whole."""
     if not raw.strip():
         raise StoreError(f"{path}: the desk file is empty; nothing was changed")
     first_line = raw.find(b"\n")
@@ -182,12 +405,12 @@ def read_snapshot(path: str) -> Snapshot | None:
             meta = orjson.loads(raw[len(_HEAD) : first_line - 2])
         except orjson.JSONDecodeError:
             meta = None
-        if isinstance(meta, dict) and meta.get("schema") == SCHEMA:
+        if isinstance(meta, dict) and meta.get("schema") == 2:
             if not raw.endswith(b"}\n"):
                 raise _damaged(path, "the file does not end with its last table (truncated, or added to)")
-            return _read_current(raw, first_line, meta, path)
+            return _read_schema_2(raw, first_line, meta, path)
     try:
-        with long_lived_objects():
+        with long_lived_objects(freeze=False):
             document = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise StoreError(
@@ -195,21 +418,9 @@ def read_snapshot(path: str) -> Snapshot | None:
             "nothing was changed (see `workbench doctor`)"
         ) from None
     meta = _meta_of(document, path)
-    if meta["schema"] == SCHEMA:
-        raise _damaged(path, "the layout of a schema-2 desk is broken")
+    if meta["schema"] >= 2:
+        raise _damaged(path, f"the layout of a schema-{meta['schema']} desk is broken")
     return Snapshot(path, meta, document)
-
-
-def encode(meta: dict[str, Any], tables: dict[str, Any]) -> list[bytes]:
-    """The bytes of a snapshot of ``tables`` (every kind, and ``_history``), checksum added
-    (in pieces, so a 25 MB table is not copied to be joined)."""
-    body = []
-    for name in TABLES:
-        body += [b'"' + name.encode() + b'":', orjson.dumps(tables[name]), b",\n"]
-    body[-1] = b"}\n"
-    meta = {name: value for name, value in meta.items() if name != "checksum"}
-    meta["checksum"] = _checksum(meta, body)
-    return [_HEAD + orjson.dumps(meta) + b"},\n", *body]
 
 
 class SnapshotStorage(Storage):
@@ -220,14 +431,25 @@ class SnapshotStorage(Storage):
         self.path = path
 
     def read(self) -> dict[str, Any] | None:
-        """The whole snapshot as a TinyDB document (see :func:`read_snapshot`)."""
+        """The whole snapshot as a TinyDB document (see :func:`read_snapshot`): for schema
+        3, every table, ``closed_cases`` included."""
         snapshot = read_snapshot(self.path)
         if snapshot is None:
             return None
         if snapshot.schema < SCHEMA:
             return snapshot.tables
-        return {META: {"1": snapshot.meta}, **snapshot.tables, HISTORY: snapshot.history()}
+        try:
+            with long_lived_objects(freeze=False):
+                closed = parse_closed(snapshot.closed(), self.path)
+            return {
+                META: {"1": snapshot.meta},
+                **snapshot.tables,
+                HISTORY: snapshot.history(),
+                CLOSED: closed,
+            }
+        finally:
+            snapshot.close()
 
     def write(self, data: dict[str, Any]) -> None:
         """Replace the snapshot with ``data`` (``_meta`` and every table), atomically."""
-        replace_atomically(self.path, encode(data[META]["1"], data))
+        replace_atomically(self.path, encode_tables(data[META]["1"], data))

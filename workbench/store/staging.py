@@ -8,21 +8,27 @@ a value reads back the same from memory as after reopening the desk from disk.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
 
 from workbench.store.base import KINDS, StoreError
+from workbench.store.log import EventsJSON
+
+
+def encode(value: Any, what: str = "value") -> bytes:
+    """``value`` as JSON; ``TypeError`` when it is not JSON."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError as error:
+        raise TypeError(f"{what} cannot be stored as JSON: {error}") from None
 
 
 def plain(value: Any, what: str = "value") -> Any:
     """A private copy of ``value`` in JSON normal form; ``TypeError`` when it is not JSON."""
-    try:
-        return orjson.loads(orjson.dumps(value))
-    except orjson.JSONEncodeError as error:
-        raise TypeError(f"{what} cannot be stored as JSON: {error}") from None
+    return orjson.loads(encode(value, what))
 
 
 def check_kind(kind: str) -> None:
@@ -64,23 +70,25 @@ class WriterMutex:
 class StagedTransaction:
     """A transaction's changes, held apart from the store until it commits.
 
-    ``records``, ``counters`` and ``last_event_id`` are the store's committed state, read
-    under the writer lock; nothing here changes them.
+    ``committed`` (a record by kind and key), ``counters`` and ``last_event_id`` are the
+    store's committed state, read under the writer lock; nothing here changes them.
     """
 
     def __init__(
         self,
-        records: Mapping[str, Mapping[str, dict[str, Any]]],
+        committed: Callable[[str, str], dict[str, Any] | None],
         counters: Mapping[str, int],
         last_event_id: int,
     ) -> None:
-        self._records = records
+        self._committed = committed
         self._counters = counters
         self._last_event_id = last_event_id
         self.puts: dict[tuple[str, str], dict[str, Any]] = {}
         """Records to create or replace, in JSON normal form, by ``(kind, key)``."""
-        self.events: list[dict[str, Any]] = []
-        """Events to append, numbered, in JSON normal form."""
+        self.put_json: dict[tuple[str, str], bytes] = {}
+        """The same records as JSON (what the log gets, encoded once)."""
+        self.events = EventsJSON()
+        """Events to append, numbered, as JSON."""
         self.counters: dict[str, int] = {}
         """Sequence counters this transaction moved, at their new values."""
         self._open = True
@@ -107,7 +115,7 @@ class StagedTransaction:
         the caller may change and put back."""
         check_kind(kind)
         staged = self.puts.get((kind, key))
-        record = staged if staged is not None else self._records[kind].get(key)
+        record = staged if staged is not None else self._committed(kind, key)
         return plain(record) if record is not None else None
 
     def put(self, kind: str, key: str, record: dict[str, Any]) -> None:
@@ -119,7 +127,9 @@ class StagedTransaction:
             raise ValueError(f"a {kind} record needs a non-empty string key, not {key!r}")
         if not isinstance(record, dict):
             raise TypeError(f"a record must be a dict, not {type(record).__name__}")
-        self.puts[(kind, key)] = plain(record, f"{kind} record {key!r}")
+        encoded = encode(record, f"{kind} record {key!r}")
+        self.puts[(kind, key)] = orjson.loads(encoded)
+        self.put_json[(kind, key)] = encoded
 
     def append_event(self, event: dict[str, Any]) -> int:
         """Append one event; its ``id`` is assigned here (any given ``id`` is replaced)."""
@@ -130,8 +140,7 @@ class StagedTransaction:
         if not isinstance(event.get("key"), str) or not event["key"]:
             raise ValueError(f"an event needs the string key of its record, not {event.get('key')!r}")
         number = self.last_event_id + 1
-        body = {name: value for name, value in event.items() if name != "id"}
-        self.events.append(plain({"id": number, **body}, f"event {number}"))
+        self.events.append(event["kind"], event["key"], encode({**event, "id": number}, f"event {number}"))
         return number
 
     def next_number(self, kind: str) -> int:

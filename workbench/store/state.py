@@ -9,13 +9,98 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
+import orjson
+
 from workbench.store.base import KINDS
 from workbench.store.log import Entry
-from workbench.store.snapshot import HISTORY, META, SCHEMA, Snapshot, long_lived_objects
+from workbench.store.snapshot import (
+    CLOSED,
+    HISTORY,
+    Snapshot,
+    encode_closed,
+    find_closed,
+    long_lived_objects,
+    parse_closed,
+    splice_closed,
+)
 
 
 def _empty_index() -> dict[str, dict[str, list[int]]]:
     return {kind: {} for kind in KINDS}
+
+
+def is_closed(kind: str, record: dict[str, Any]) -> bool:
+    """Whether ``record`` is a closed case: kept apart from the open work, read on first need."""
+    return kind == "cases" and record.get("state") == "closed"
+
+
+class ClosedCases:
+    """The closed cases: the snapshot's, read from disk when first asked for, and the
+    changes since (a closed case, or ``None`` for a case that is no longer closed).
+
+    Most work never needs them: listing, filtering and sweeping the open cases, opening an
+    open case. One closed case is found in the snapshot's table without parsing the
+    others; listing them all parses them all, once."""
+
+    def __init__(self, snapshot: Snapshot | None = None) -> None:
+        self.snapshot = snapshot
+        self.changes: dict[str, dict[str, Any] | None] = {}
+        self._table: bytes | None = None
+        """The snapshot's table, checked, while single cases are looked up in it."""
+        self._saved: dict[str, dict[str, Any]] | None = None
+        """The snapshot's closed cases, once parsed."""
+
+    def _saved_table(self) -> bytes:
+        if self.snapshot is None:
+            return encode_closed([])
+        return self.snapshot.closed()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if key in self.changes:
+            return self.changes[key]
+        if self._saved is not None:
+            return self._saved.get(key)
+        if self.snapshot is None:
+            return None
+        if self._table is None:
+            self._table = self._saved_table()
+        return find_closed(self._table, key, self.snapshot.path)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every closed case (the dicts are the store's own)."""
+        if self._saved is None:
+            table = self._table or self._saved_table()
+            with long_lived_objects():
+                self._saved = parse_closed(table, self.snapshot.path if self.snapshot else "")
+            self._table = None
+        if not self.changes:
+            return list(self._saved.values())
+        merged = {**self._saved, **self.changes}
+        return [record for record in merged.values() if record is not None]
+
+    def put(self, key: str, record: dict[str, Any] | None) -> None:
+        self.changes[key] = record
+
+    def table(self) -> bytes:
+        """The closed cases as a snapshot table: the saved lines carried over as bytes,
+        the changed ones replaced."""
+        return splice_closed(self._table or self._saved_table(), self.changes)
+
+    def rebase(self, snapshot: Snapshot) -> None:
+        """``snapshot`` (just written from :meth:`table`) now holds every change."""
+        if self._saved is not None:
+            for key, record in self.changes.items():
+                if record is None:
+                    self._saved.pop(key, None)
+                else:
+                    self._saved[key] = record
+        if self.snapshot is not None:
+            self.snapshot.close()
+        self.snapshot, self.changes, self._table = snapshot, {}, None
+
+    def close(self) -> None:
+        if self.snapshot is not None:
+            self.snapshot.close()
 
 
 @dataclass
@@ -27,6 +112,8 @@ class DeskState:
     records: dict[str, dict[str, dict[str, Any]]] = field(
         default_factory=lambda: {kind: {} for kind in KINDS}
     )
+    """Every record of every kind, except the closed cases."""
+    closed: ClosedCases = field(default_factory=ClosedCases)
     counters: dict[str, int] = field(default_factory=dict)
     seq: int = 0
     """The number of the last transaction applied."""
@@ -36,8 +123,8 @@ class DeskState:
     end: int = 0
     """The log offset just past the last transaction applied."""
     saved_history: Snapshot | dict[str, dict[str, list[int]]] = field(default_factory=_empty_index)
-    """The snapshot's index of events by record (log offsets), left unparsed in the
-    snapshot until events are first asked for: listing cases needs no history."""
+    """The snapshot's index of events by record (log offsets), left unread in the snapshot
+    until events are first asked for: listing cases needs no history."""
     recent_history: dict[str, dict[str, list[int]]] = field(default_factory=_empty_index)
     """The same for the events after the checkpoint."""
 
@@ -52,6 +139,7 @@ class DeskState:
             desk=meta["desk"],
             start=start,
             records=snapshot.tables,
+            closed=ClosedCases(snapshot),
             counters=meta["counters"],
             seq=meta["seq"],
             last_event_id=meta["last_event_id"],
@@ -59,11 +147,34 @@ class DeskState:
             saved_history=snapshot,
         )
 
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        """The record (the store's own dict), closed cases included."""
+        record = self.records[kind].get(key)
+        if record is None and kind == "cases":
+            return self.closed.get(key)
+        return record
+
+    def all(self, kind: str, closed: bool) -> list[dict[str, Any]]:
+        """Every record of ``kind``; closed cases only with ``closed``."""
+        found = list(self.records[kind].values())
+        return self.closed.records() + found if closed and kind == "cases" else found
+
+    def put(self, kind: str, key: str, record: dict[str, Any]) -> None:
+        if kind != "cases":
+            self.records[kind][key] = record
+        elif is_closed(kind, record):
+            self.records[kind].pop(key, None)
+            self.closed.put(key, record)
+        else:
+            if key not in self.records[kind]:
+                self.closed.put(key, None)  # new, or reopened
+            self.records[kind][key] = record
+
     def apply(self, entry: Entry) -> None:
         """Add one committed transaction."""
         head = entry.head
         for kind, key, record in head["puts"]:
-            self.records[kind][key] = record
+            self.put(kind, key, record)
         for (kind, key), offset in zip(head["events"], entry.event_offsets, strict=True):
             self.recent_history[kind].setdefault(key, []).append(offset)
         self.counters.update(head["counters"])
@@ -92,10 +203,9 @@ class DeskState:
         self.recent_history = _empty_index()
         return saved
 
-    def snapshot(self) -> dict[str, Any]:
-        """The snapshot document for this state (TinyDB layout; see :mod:`.snapshot`)."""
-        meta = {
-            "schema": SCHEMA,
+    def meta(self) -> dict[str, Any]:
+        """The snapshot's ``_meta`` for this state (see :mod:`.snapshot`)."""
+        return {
             "desk": self.desk,
             "seq": self.seq,
             "log_offset": self.end,
@@ -103,4 +213,18 @@ class DeskState:
             "counters": self.counters,
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        return {META: {"1": meta}, **self.records, HISTORY: self.history()}
+
+    def tables(self) -> dict[str, bytes]:
+        """The snapshot's tables for this state, as JSON."""
+        values = {kind: orjson.dumps(self.records[kind]) for kind in KINDS}
+        values[HISTORY] = orjson.dumps(self.history())
+        values[CLOSED] = self.closed.table()
+        return values
+
+    def rebase(self, snapshot: Snapshot) -> None:
+        """``snapshot``, just written from this state, is now the one on disk."""
+        self.closed.rebase(snapshot)
+        self.checkpoint = self.end
+
+    def close(self) -> None:
+        self.closed.close()
