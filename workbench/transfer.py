@@ -16,7 +16,7 @@ import types
 import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -91,7 +91,7 @@ def export_document(desk: Desk) -> dict[str, Any]:
 
 def export_json(desk: Desk) -> bytes:
     with _collector_paused():
-        return orjson.dumps(export_document(desk), option=orjson.OPT_INDENT_2) + b"\n"
+        return orjson.dumps(export_document(desk)) + b"\n"
 
 
 def export_csv(desk: Desk) -> str:
@@ -214,8 +214,12 @@ def _validate(document: dict[str, Any]) -> list[str]:
 Check = Callable[[Any], bool]
 
 
+_STORED_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.(?!000000)\d{6})?\+00:00")
+"""An instant as ``_dump`` writes it: UTC ``isoformat()``, microseconds only when not zero."""
+
+
 def _instant_check(value: Any) -> bool:
-    return datetime.fromisoformat(value).astimezone(UTC).isoformat() == value
+    return _STORED_INSTANT.fullmatch(value) is not None and datetime.fromisoformat(value) is not None
 
 
 def _date_check(value: Any) -> bool:
