@@ -24,6 +24,12 @@ from typing import Any, Protocol
 KINDS: tuple[str, ...] = ("customers", "contracts", "cases", "workflows", "settings")
 
 
+def is_closed(kind: str, record: dict[str, Any]) -> bool:
+    """Whether ``record`` is a closed case: a store may keep those apart from the open work
+    (see :meth:`Store.all`)."""
+    return kind == "cases" and record.get("state") == "closed"
+
+
 class StoreError(Exception):
     """The desk file cannot be used; the message names the file and the problem."""
 

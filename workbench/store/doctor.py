@@ -11,12 +11,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.store.base import KINDS, StoreError
+from workbench.store.base import KINDS, StoreError, is_closed
 from workbench.store.filestore import describe_holder, holder_path
 from workbench.store.log import log_path, read_header, scan_file
 from workbench.store.migrate import backup_path
 from workbench.store.snapshot import CLOSED, HISTORY, META, SCHEMA, SnapshotStorage
-from workbench.store.state import is_closed
 
 
 @dataclass

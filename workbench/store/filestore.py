@@ -378,11 +378,12 @@ class FileStore:
                 "last_event_id": tx.last_event_id,
             }
             line, offsets = encode_transaction(
-                head, [(kind, key, record) for (kind, key), record in tx.put_json.items()], tx.events
+                head, [(kind, key, record) for (kind, key), record in tx.puts.items()], tx.events
             )
             append_durably(self.log_path, line, state.end)
         except OSError as error:
             raise StoreError(f"{self.path}: the change was not saved ({error})") from error
-        head["puts"] = [[kind, key, record] for (kind, key), record in tx.puts.items()]
-        end = state.end + sum(map(len, line))
-        state.apply(Entry(head, [state.end + offset for offset in offsets], end))
+        head["puts"] = []
+        state.apply(Entry(head, [state.end + offset for offset in offsets], state.end + sum(map(len, line))))
+        for (kind, key), record in tx.puts.items():
+            state.put_json(kind, key, record, (kind, key) in tx.closing)

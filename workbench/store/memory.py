@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from workbench.store.base import KINDS
+import orjson
+
+from workbench.store.base import KINDS, is_closed
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
-from workbench.store.state import is_closed
 
 
 class MemoryStore:
@@ -60,7 +61,7 @@ class MemoryStore:
             finally:
                 tx.close()
             for (kind, key), record in tx.puts.items():
-                self._records[kind][key] = record
+                self._records[kind][key] = orjson.loads(record)
             for (kind, key), event in zip(tx.events.records, tx.events.decoded(), strict=True):
                 self._by_record.setdefault((kind, key), []).append(len(self._events))
                 self._events.append(event)

@@ -189,8 +189,9 @@ def encode_closed(entries: Iterable[bytes]) -> bytes:
     return b"{\n" + b",\n".join(entries) + b"\n}"
 
 
-def closed_entry(key: str, record: dict[str, Any]) -> bytes:
-    return orjson.dumps(key) + b":" + orjson.dumps(record)
+def closed_entry(key: str, record: dict[str, Any] | bytes) -> bytes:
+    """One line of a closed-cases table, from the case or its JSON."""
+    return orjson.dumps(key) + b":" + (record if isinstance(record, bytes) else orjson.dumps(record))
 
 
 def find_closed(value: bytes, key: str, path: str) -> dict[str, Any] | None:
@@ -229,7 +230,7 @@ def parse_closed(value: bytes, path: str) -> dict[str, dict[str, Any]]:
     return found
 
 
-def splice_closed(value: bytes, changes: dict[str, dict[str, Any] | None]) -> bytes:
+def splice_closed(value: bytes, changes: dict[str, dict[str, Any] | bytes | None]) -> bytes:
     """``value`` (a closed-cases table) with ``changes`` made: each key's line dropped, and
     a new line for each record given (``None``: no longer closed). The other lines are
     carried over as bytes, unparsed."""

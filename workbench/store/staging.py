@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from workbench.store.base import KINDS, StoreError
+from workbench.store.base import KINDS, StoreError, is_closed
 from workbench.store.log import EventsJSON
 
 
@@ -83,10 +83,10 @@ class StagedTransaction:
         self._committed = committed
         self._counters = counters
         self._last_event_id = last_event_id
-        self.puts: dict[tuple[str, str], dict[str, Any]] = {}
-        """Records to create or replace, in JSON normal form, by ``(kind, key)``."""
-        self.put_json: dict[tuple[str, str], bytes] = {}
-        """The same records as JSON (what the log gets, encoded once)."""
+        self.puts: dict[tuple[str, str], bytes] = {}
+        """Records to create or replace, as JSON (encoded once), by ``(kind, key)``."""
+        self.closing: set[tuple[str, str]] = set()
+        """Those of :attr:`puts` that are closed cases."""
         self.events = EventsJSON()
         """Events to append, numbered, as JSON."""
         self.counters: dict[str, int] = {}
@@ -115,7 +115,9 @@ class StagedTransaction:
         the caller may change and put back."""
         check_kind(kind)
         staged = self.puts.get((kind, key))
-        record = staged if staged is not None else self._committed(kind, key)
+        if staged is not None:
+            return orjson.loads(staged)
+        record = self._committed(kind, key)
         return plain(record) if record is not None else None
 
     def put(self, kind: str, key: str, record: dict[str, Any]) -> None:
@@ -127,9 +129,11 @@ class StagedTransaction:
             raise ValueError(f"a {kind} record needs a non-empty string key, not {key!r}")
         if not isinstance(record, dict):
             raise TypeError(f"a record must be a dict, not {type(record).__name__}")
-        encoded = encode(record, f"{kind} record {key!r}")
-        self.puts[(kind, key)] = orjson.loads(encoded)
-        self.put_json[(kind, key)] = encoded
+        self.puts[(kind, key)] = encode(record, f"{kind} record {key!r}")
+        if is_closed(kind, record):
+            self.closing.add((kind, key))
+        else:
+            self.closing.discard((kind, key))
 
     def append_event(self, event: dict[str, Any]) -> int:
         """Append one event; its ``id`` is assigned here (any given ``id`` is replaced)."""

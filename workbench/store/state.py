@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from workbench.store.base import KINDS
+from workbench.store.base import KINDS, is_closed
 from workbench.store.log import Entry
 from workbench.store.snapshot import (
     CLOSED,
@@ -29,14 +29,10 @@ def _empty_index() -> dict[str, dict[str, list[int]]]:
     return {kind: {} for kind in KINDS}
 
 
-def is_closed(kind: str, record: dict[str, Any]) -> bool:
-    """Whether ``record`` is a closed case: kept apart from the open work, read on first need."""
-    return kind == "cases" and record.get("state") == "closed"
-
-
 class ClosedCases:
     """The closed cases: the snapshot's, read from disk when first asked for, and the
-    changes since (a closed case, or ``None`` for a case that is no longer closed).
+    changes since (a closed case — its JSON until it is first needed as a dict — or
+    ``None`` for a case that is no longer closed).
 
     Most work never needs them: listing, filtering and sweeping the open cases, opening an
     open case. One closed case is found in the snapshot's table without parsing the
@@ -44,7 +40,7 @@ class ClosedCases:
 
     def __init__(self, snapshot: Snapshot | None = None) -> None:
         self.snapshot = snapshot
-        self.changes: dict[str, dict[str, Any] | None] = {}
+        self.changes: dict[str, dict[str, Any] | bytes | None] = {}
         self._table: bytes | None = None
         """The snapshot's table, checked, while single cases are looked up in it."""
         self._saved: dict[str, dict[str, Any]] | None = None
@@ -57,7 +53,8 @@ class ClosedCases:
 
     def get(self, key: str) -> dict[str, Any] | None:
         if key in self.changes:
-            return self.changes[key]
+            changed = self.changes[key]
+            return orjson.loads(changed) if isinstance(changed, bytes) else changed
         if self._saved is not None:
             return self._saved.get(key)
         if self.snapshot is None:
@@ -73,12 +70,16 @@ class ClosedCases:
             with long_lived_objects():
                 self._saved = parse_closed(table, self.snapshot.path if self.snapshot else "")
             self._table = None
+        with long_lived_objects():
+            for key, changed in self.changes.items():
+                if isinstance(changed, bytes):
+                    self.changes[key] = orjson.loads(changed)
         if not self.changes:
             return list(self._saved.values())
         merged = {**self._saved, **self.changes}
         return [record for record in merged.values() if record is not None]
 
-    def put(self, key: str, record: dict[str, Any] | None) -> None:
+    def put(self, key: str, record: dict[str, Any] | bytes | None) -> None:
         self.changes[key] = record
 
     def table(self) -> bytes:
@@ -93,7 +94,7 @@ class ClosedCases:
                 if record is None:
                     self._saved.pop(key, None)
                 else:
-                    self._saved[key] = record
+                    self._saved[key] = orjson.loads(record) if isinstance(record, bytes) else record
         if self.snapshot is not None:
             self.snapshot.close()
         self.snapshot, self.changes, self._table = snapshot, {}, None
@@ -169,6 +170,15 @@ class DeskState:
             if key not in self.records[kind]:
                 self.closed.put(key, None)  # new, or reopened
             self.records[kind][key] = record
+
+    def put_json(self, kind: str, key: str, record: bytes, closed: bool) -> None:
+        """:meth:`put` for a record committed as JSON: a closed case stays JSON until it is
+        needed (an import brings 48,000 of them)."""
+        if closed:
+            self.records[kind].pop(key, None)
+            self.closed.put(key, record)
+        else:
+            self.put(kind, key, orjson.loads(record))
 
     def apply(self, entry: Entry) -> None:
         """Add one committed transaction."""
