@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from workbench.desk import BadInput, Desk
+from workbench.desk import BadInput, Desk, next_running
 from workbench.model import Case, Contract, Customer, Event, Workflow
 
 FORMAT = "case-workbench-export"
@@ -102,11 +102,7 @@ def export_csv(desk: Desk) -> str:
     customers = {c["id"]: c["name"] for c in desk.store.all("customers")}
     for record in sorted(desk.store.all("cases"), key=_order):
         case = Case.from_dict(record)
-        deadlines = desk.deadlines(case) if case.is_open else case.outcomes
-        running = sorted(
-            (d for d in deadlines if d.due and d.state in ("ok", "at-risk", "breached")), key=lambda d: d.due
-        )
-        nearest = running[0] if running else None
+        nearest = next_running(desk.deadlines(case) if case.is_open else case.outcomes)
         writer.writerow(
             [
                 case.id,
