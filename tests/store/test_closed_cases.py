@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from workbench.store import FileStore
-from workbench.store.snapshot import closed_entry, encode_closed, find_closed, splice_closed
+from workbench.store.snapshot import closed_entry, encode_closed, find_closed, find_matching, splice_closed
 
 KEYS = ["C-1", 'quote":colon', "back\\slash", 'ends with \\":', "日本語", "C-10"]
 """Keys whose JSON holds ``":`` or escapes must not be mistaken for one another."""
@@ -62,3 +62,38 @@ def test_opening_the_desk_leaves_the_closed_cases_on_disk_until_asked(desk_path:
     reopened = FileStore(desk_path)
     assert sorted(r["id"] for r in reopened.all("cases")) == ["C-1", "C-2", "C-3", "C-4"]
     assert reopened.get("cases", "C-2")["state"] == "open"
+
+
+def test_matching_parses_only_lines_holding_the_value_and_keeps_only_exact_matches() -> None:
+    records = {
+        "C-1": {"id": "C-1", "customer_id": "CUS-1", "n": 1, "vendor": "zoho"},
+        "C-2": {"id": "C-2", "customer_id": "CUS-12", "n": 12, "vendor": "zoho"},
+        "C-3": {"id": "C-3", "customer_id": "CUS-2", "n": 1, "note": {"customer_id": "CUS-1"}},
+        "C-4": {"id": "C-4", "customer_id": "CUS-1", "n": 1, "vendor": "webex"},
+    }
+    value = table(records)
+    assert sorted(find_matching(value, {"customer_id": "CUS-1"}, "t")) == ["C-1", "C-4"]
+    assert sorted(find_matching(value, {"n": 1}, "t")) == ["C-1", "C-3", "C-4"]
+    assert sorted(find_matching(value, {"customer_id": "CUS-1", "vendor": "zoho"}, "t")) == ["C-1"]
+    assert find_matching(value, {"customer_id": "CUS-9"}, "t") == {}
+
+
+def test_a_match_on_closed_cases_sees_the_changes_since_the_snapshot(desk_path: Path, change) -> None:
+    store = FileStore(desk_path)
+    for n, customer in enumerate(["CUS-1", "CUS-1", "CUS-2", "CUS-1"], start=1):
+        change(store, f"C-{n}", customer_id=customer)
+    for n in (1, 2, 3):
+        change(store, f"C-{n}", state="closed")
+    store.compact()
+    change(store, "C-2", state="open")  # reopened since the snapshot
+    change(store, "C-4", state="closed")  # closed since the snapshot
+    store.close()
+    store = FileStore(desk_path)
+    found = store.all("cases", match={"customer_id": "CUS-1"})
+    assert sorted((r["id"], r["state"]) for r in found) == [
+        ("C-1", "closed"),
+        ("C-2", "open"),
+        ("C-4", "closed"),
+    ]
+    assert store._state.closed._saved is None  # the other closed cases were not parsed
+    assert [r["id"] for r in store.all("cases", closed=False, match={"customer_id": "CUS-1"})] == ["C-2"]

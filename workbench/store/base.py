@@ -24,6 +24,11 @@ from typing import Any, Protocol
 KINDS: tuple[str, ...] = ("customers", "contracts", "cases", "workflows", "settings")
 
 
+def matches(record: dict[str, Any], match: dict[str, Any] | None) -> bool:
+    """Whether ``record``'s top-level fields equal every value of ``match``."""
+    return not match or all(record.get(name) == value for name, value in match.items())
+
+
 def is_closed(kind: str, record: dict[str, Any]) -> bool:
     """Whether ``record`` is a closed case: a store may keep those apart from the open work
     (see :meth:`Store.all`)."""
@@ -68,11 +73,14 @@ class Store(Protocol):
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         """One record (a private copy), or ``None``."""
 
-    def all(self, kind: str, *, closed: bool = True) -> list[dict[str, Any]]:
+    def all(
+        self, kind: str, *, closed: bool = True, match: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Every record of ``kind``, in no particular order; with ``closed=False`` the closed
         cases (``state`` ``"closed"``) are left out: a store may keep them apart and read
-        them only when asked for (the desk file does). The dicts are the store's own: read
-        them, never change them."""
+        them only when asked for (the desk file does). With ``match``, only the records
+        whose top-level fields equal those values (a store uses it to leave unread what
+        cannot match). The dicts are the store's own: read them, never change them."""
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         """Events in order, all or those of one record (fresh dicts)."""

@@ -112,9 +112,11 @@ class FileStore:
         record = self._state.get(kind, key) if self._state else None
         return plain(record) if record is not None else None
 
-    def all(self, kind: str, *, closed: bool = True) -> list[dict[str, Any]]:
+    def all(
+        self, kind: str, *, closed: bool = True, match: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         check_kind(kind)
-        return self._state.all(kind, closed) if self._state else []
+        return self._state.all(kind, closed, match) if self._state else []
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         self._check_open()

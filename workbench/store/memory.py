@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from workbench.store.base import KINDS, is_closed
+from workbench.store.base import KINDS, is_closed, matches
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
 
 
@@ -34,10 +34,15 @@ class MemoryStore:
         record = self._records[kind].get(key)
         return plain(record) if record is not None else None
 
-    def all(self, kind: str, *, closed: bool = True) -> list[dict[str, Any]]:
+    def all(
+        self, kind: str, *, closed: bool = True, match: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         check_kind(kind)
-        found = self._records[kind].values()
-        return list(found) if closed else [r for r in found if not is_closed(kind, r)]
+        return [
+            r
+            for r in self._records[kind].values()
+            if (closed or not is_closed(kind, r)) and matches(r, match)
+        ]
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         if kind is not None and key is not None:

@@ -45,7 +45,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
-from workbench.store.base import KINDS, StoreError
+from workbench.store.base import KINDS, StoreError, matches
 from workbench.store.fileio import replace_atomically
 
 SCHEMA = 3
@@ -214,6 +214,26 @@ def _entry_key(entry: bytes) -> bytes:
     if b"\\" not in head:
         return head
     return orjson.dumps(next(iter(orjson.loads(b"{" + entry + b"}"))))
+
+
+def find_matching(value: bytes, match: dict[str, Any], path: str) -> dict[str, dict[str, Any]]:
+    """The closed cases of a closed-cases table whose fields equal ``match``'s values,
+    parsing only the lines that hold the first field as JSON (``"customer_id":"CUS-7"``:
+    orjson writes no spaces, so a match always holds it; what else holds it is parsed and
+    then left out)."""
+    (name, wanted), *_ = match.items()
+    needle = orjson.dumps(name) + b":" + orjson.dumps(wanted)
+    found: dict[str, dict[str, Any]] = {}
+    at = value.find(needle)
+    while at >= 0:
+        start = value.rfind(b"\n", 0, at) + 1
+        end = value.find(b"\n", at)
+        entry = value[start:end].removesuffix(b",")
+        for key, record in records_of(b"{" + entry + b"}", path, CLOSED).items():
+            if matches(record, match):
+                found[key] = record
+        at = value.find(needle, end)
+    return found
 
 
 def parse_closed(value: bytes, path: str) -> dict[str, dict[str, Any]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from workbench.store.base import KINDS, is_closed
+from workbench.store.base import KINDS, is_closed, matches
 from workbench.store.log import Entry
 from workbench.store.snapshot import (
     CLOSED,
@@ -19,6 +19,7 @@ from workbench.store.snapshot import (
     Snapshot,
     encode_closed,
     find_closed,
+    find_matching,
     long_lived_objects,
     parse_closed,
     splice_closed,
@@ -78,6 +79,23 @@ class ClosedCases:
             return list(self._saved.values())
         merged = {**self._saved, **self.changes}
         return [record for record in merged.values() if record is not None]
+
+    def matching(self, match: dict[str, Any]) -> list[dict[str, Any]]:
+        """The closed cases whose fields equal ``match``'s values; before the closed cases
+        are parsed, only the lines that hold one of those values are."""
+        if self._saved is not None:
+            return [r for r in self.records() if matches(r, match)]
+        found: dict[str, dict[str, Any]] = {}
+        if self.snapshot is not None:
+            if self._table is None:
+                self._table = self._saved_table()
+            found = find_matching(self._table, match, self.snapshot.path)
+        for key, changed in self.changes.items():
+            found.pop(key, None)
+            record = orjson.loads(changed) if isinstance(changed, bytes) else changed
+            if record is not None and matches(record, match):
+                found[key] = record
+        return list(found.values())
 
     def put(self, key: str, record: dict[str, Any] | bytes | None) -> None:
         self.changes[key] = record
@@ -155,10 +173,16 @@ class DeskState:
             return self.closed.get(key)
         return record
 
-    def all(self, kind: str, closed: bool) -> list[dict[str, Any]]:
-        """Every record of ``kind``; closed cases only with ``closed``."""
-        found = list(self.records[kind].values())
-        return self.closed.records() + found if closed and kind == "cases" else found
+    def all(self, kind: str, closed: bool, match: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Every record of ``kind`` matching ``match``; closed cases only with ``closed``."""
+        found = (
+            [r for r in self.records[kind].values() if matches(r, match)]
+            if match
+            else [*self.records[kind].values()]
+        )
+        if not (closed and kind == "cases"):
+            return found
+        return (self.closed.matching(match) if match else self.closed.records()) + found
 
     def put(self, kind: str, key: str, record: dict[str, Any]) -> None:
         if kind != "cases":
