@@ -147,3 +147,29 @@ def test_core_and_plugins_never_import_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_case_of_a_switched_off_vendor_says_why_it_cannot_be_worked(monkeypatch, capsys, tmp_path) -> None:
+    from workbench.cli import main
+
+    db = str(tmp_path / "desk.json")
+    now = "2026-11-24T10:00+09:00"
+    _run(main, capsys, ["demo", "--db", db, "--now", now])
+    zoho_case = json.loads(_run(main, capsys, ["case", "list", "--vendor", "zoho", "--json", "--db", db]))[0]
+    monkeypatch.setenv("WORKBENCH_DISABLE_PLUGINS", "zoho")
+    with pytest.raises(SystemExit) as refused:
+        main(["case", "show", zoho_case["id"], "--db", db, "--now", now])
+    assert refused.value.code == 2
+    message = capsys.readouterr().err
+    assert "the zoho plugin is switched off (WORKBENCH_DISABLE_PLUGINS)" in message
+    assert "Traceback" not in message
+    listed = json.loads(_run(main, capsys, ["case", "list", "--json", "--db", db, "--now", now]))
+    assert zoho_case["id"] in [case["id"] for case in listed]
+
+
+def _run(main, capsys, args: list[str]) -> str:
+    try:
+        main(args)
+    except SystemExit as exit_:
+        assert exit_.code in (0, None), capsys.readouterr().err
+    return capsys.readouterr().out

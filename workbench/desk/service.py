@@ -416,8 +416,18 @@ class Desk:
     def program(self, vendor: str) -> VendorProgram:
         program = self.programs().get(vendor)
         if program is None or vendor == "core":
-            raise BadInput("vendor", f"unknown vendor {vendor!r} (one of: {', '.join(self.vendors())})")
+            raise BadInput("vendor", self._missing_program(vendor))
         return program
+
+    def _missing_program(self, vendor: str) -> str:
+        """Why there is no program ``vendor``: switched off, failed to load, or unknown."""
+        unavailable = "its cases can be listed, not worked, until it is back"
+        if vendor in self.plugins.disabled:
+            return f"the {vendor} plugin is switched off (WORKBENCH_DISABLE_PLUGINS): {unavailable}"
+        failed = [f for f in self.plugins.failures if f.plugin == vendor and f.hook is None]
+        if failed:
+            return f"{failed[0]}: {unavailable} (see `workbench plugins`)"
+        return f"unknown vendor {vendor!r} (one of: {', '.join(self.vendors())})"
 
     def case_fields(self, vendor: str) -> list[Field]:
         """The vendor's intake form."""
