@@ -20,7 +20,7 @@ import click
 import orjson
 
 from workbench import __version__, clock, transfer
-from workbench.desk import BadInput, Desk, DeskError, Invalid, Refused, next_running
+from workbench.desk import BadInput, Desk, DeskError, Invalid, Refused, attribute_value, next_running
 from workbench.plugins import PluginContractError, get_plugins
 from workbench.store import StoreError, default_path, open_store
 from workbench.store import doctor as store_doctor
@@ -395,7 +395,7 @@ def contract_add(
     attrs: tuple[str, ...],
 ) -> Output:
     """Add a contract (the vendor's contract rules run first)."""
-    attributes = {k: _scalar(v) for k, v in parse_pairs(attrs, "--attr").items()}
+    attributes = {k: attribute_value(v) for k, v in parse_pairs(attrs, "--attr").items()}
     created = desk.add_contract(
         customer_id,
         vendor,
@@ -410,6 +410,63 @@ def contract_add(
     return Output(created.to_dict(), f"{created.id} {created.vendor} {created.product} for {customer_id}")
 
 
+@contract.command("edit")
+@click.argument("contract_id")
+@click.option("--product", default=None)
+@click.option("--start", default=None, help="YYYY-MM-DD")
+@click.option("--end", default=None, help="YYYY-MM-DD, or 'none' for an open-ended contract.")
+@click.option("--quantity", type=int, default=None)
+@click.option("--list-price", type=int, default=None, help="Whole currency units (yen).")
+@click.option("--currency", default=None)
+@click.option(
+    "--attribute",
+    "--attr",
+    "attrs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Set a vendor-specific fact; KEY= with nothing after it removes one.",
+)
+@with_desk
+def contract_edit(
+    desk: Desk,
+    contract_id: str,
+    product: str | None,
+    start: str | None,
+    end: str | None,
+    quantity: int | None,
+    list_price: int | None,
+    currency: str | None,
+    attrs: tuple[str, ...],
+) -> Output:
+    """Correct a contract (checked like a new one: the vendor's contract rules run first)."""
+    current = desk.contract(contract_id)
+    changes = _given(
+        product=product,
+        start=parse_date(start, "--start"),
+        quantity=quantity,
+        list_price=list_price,
+        currency=currency,
+    )
+    if end is not None:
+        changes["end"] = None if end.strip().lower() == "none" else parse_date(end, "--end")
+    if attrs:
+        attributes = dict(current.attributes)
+        for name, text in parse_pairs(attrs, "--attribute").items():
+            if text.strip():
+                attributes[name] = attribute_value(text)
+            else:
+                attributes.pop(name, None)
+        changes["attributes"] = attributes
+    updated = desk.update_contract(contract_id, **changes)
+    before, after = current.to_dict(), updated.to_dict()
+    changed = [name for name in after if before[name] != after[name]]
+    return Output(
+        updated.to_dict(),
+        f"{updated.id} {updated.vendor} {updated.product} "
+        + (f"updated: {', '.join(changed)}" if changed else "unchanged"),
+    )
+
+
 def _customer_name(desk: Desk, customer_id: str) -> str:
     return desk.customer(customer_id).name if customer_id else "(no customer)"
 
@@ -420,16 +477,6 @@ def _check_filters(desk: Desk, vendor: str | None, customer_id: str | None) -> N
         desk.program(vendor)
     if customer_id is not None:
         desk.customer(customer_id)
-
-
-def _scalar(text: str) -> Any:
-    """``--attr`` values: true/false and whole numbers are typed, the rest stays text."""
-    lowered = text.strip().lower()
-    if lowered in ("true", "yes"):
-        return True
-    if lowered in ("false", "no"):
-        return False
-    return int(text) if text.strip().lstrip("-").isdigit() else text
 
 
 @contract.command("list")

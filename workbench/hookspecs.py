@@ -184,8 +184,12 @@ def workbench_eligibility(customer: Customer, desk: Desk) -> list[Eligibility] |
 
 @hookspec
 def workbench_check_contract(contract: Contract, desk: Desk) -> list[Finding] | None:
-    """Check a contract before it is saved (an add-on without its base product, …).
-    Findings of all plugins add up; an ``error`` blocks the change."""
+    """Check a contract before it is saved, added or edited (an add-on without its base
+    product, …). Findings of all plugins add up; an ``error`` blocks the change.
+
+    On an edit ``contract`` carries its stored ID and the new values, while the desk still
+    holds the old version: leave ``contract.id`` out when you look at the customer's other
+    contracts."""
 
 
 @hookspec(firstresult=True)

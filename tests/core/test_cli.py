@@ -56,6 +56,7 @@ def test_the_command_surface_of_the_design_is_there() -> None:
         "customer list",
         "customer show",
         "contract add",
+        "contract edit",
         "contract list",
         "contract show",
         "case new",
@@ -167,6 +168,7 @@ BAD_INPUTS = [
     (("customer", "edit", "CUS-1"), "nothing to change"),
     (("case", "list", "--vendor", "oracle"), "unknown vendor 'oracle'"),
     (("contract", "list", "--customer", "CUS-99"), "no customer with ID 'CUS-99'"),
+    (("contract", "edit", "K-9", "--quantity", "2"), "no contract with ID 'K-9'"),
     (("workflow", "list", "--vendor", "oracle"), "unknown vendor 'oracle'"),
     (("sweep", "--now", "2026-11-24T10:00"), "has no UTC offset"),
     (("customer", "list", "--db", "/nonexistent/folder/desk.json"), "does not exist"),
@@ -265,3 +267,89 @@ def test_readme_names_the_two_setup_commands() -> None:
     ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text(encoding="utf-8")
     assert "./dev demo" in readme and "./dev test" in readme
     assert "./dev test" in ci
+
+
+@pytest.fixture
+def licence(run) -> str:
+    """An OnTime licence K-1 of CUS-1 from 2024-04-01 at 1,200,000 yen."""
+    run("customer", "add", "Northwind Traders")
+    status, _, err = run(
+        "contract",
+        "add",
+        "--customer",
+        "CUS-1",
+        "--vendor",
+        "ontime",
+        "--product",
+        "license",
+        "--start",
+        "2024-04-01",
+        "--list-price",
+        "1200000",
+    )
+    assert status == 0, err
+    return "K-1"
+
+
+def test_contract_edit_saves_the_change_and_the_quote_follows(run, licence) -> None:
+    status, out, err = run("contract", "edit", licence, "--list-price", "1500000", "--attr", "licence=core")
+    assert status == 0 and err == ""
+    assert out.strip() == "K-1 ontime license updated: list_price, attributes"
+    status, out, _ = run(
+        "contract", "edit", licence, "--end", "2030-03-31", "--attribute", "seats=300", "--json"
+    )
+    edited = json.loads(out)
+    assert status == 0 and edited["end"] == "2030-03-31"
+    assert edited["list_price"] == 1_500_000 and edited["attributes"] == {"licence": "core", "seats": 300}
+    _, out, _ = run("quote", licence, "--json")
+    assert [line["amount"] for line in json.loads(out)["lines"]] == [300_000, 225_000]
+
+
+def test_contract_edit_removes_an_attribute_and_opens_the_end(run, licence) -> None:
+    run("contract", "edit", licence, "--attr", "licence=core", "--attr", "seats=300", "--end", "2030-03-31")
+    status, out, _ = run("contract", "edit", licence, "--attribute", "seats=", "--end", "none", "--json")
+    edited = json.loads(out)
+    assert status == 0 and edited["attributes"] == {"licence": "core"} and edited["end"] is None
+
+
+def test_contract_edit_with_the_same_values_changes_nothing(run, licence) -> None:
+    before = run.db.read_bytes()
+    status, out, _ = run("contract", "edit", licence, "--list-price", "1200000", "--product", "license")
+    assert status == 0 and out.strip() == "K-1 ontime license unchanged"
+    assert run.db.read_bytes() == before
+
+
+CONTRACT_EDIT_REFUSALS = [
+    (("--end", "2024-03-31"), "end: ends 2024-03-31 before it starts 2024-04-01"),
+    (("--end", "someday"), "--end: 'someday' is not a date YYYY-MM-DD"),
+    (("--start", "01/04/2024"), "--start"),
+    (("--product", "crm"), "product: 'crm' is not a OnTime Group Calendar product"),
+    (("--product", "maintenance"), "not saved: product: maintenance from 2024-04-01 needs an active licence"),
+    (("--quantity", "-1"), "quantity: must not be negative"),
+    (("--list-price", "lots"), "--list-price"),
+    (("--attribute", "licence"), "--attribute: 'licence' is not KEY=VALUE"),
+    ((), "contract: nothing to change"),
+]
+
+
+@pytest.mark.parametrize(
+    "args,named",
+    CONTRACT_EDIT_REFUSALS,
+    ids=lambda v: " ".join(v) or "no option" if isinstance(v, tuple) else v,
+)
+def test_contract_edit_refused_exits_2_names_the_field_and_changes_nothing(run, licence, args, named) -> None:
+    before = run.db.read_bytes()
+    status, out, err = run("contract", "edit", licence, *args)
+    assert status == 2, err
+    assert named in err and "Traceback" not in err
+    assert out == ""
+    assert run.db.read_bytes() == before
+
+
+def test_contract_edit_refused_by_a_vendor_rule_prints_its_findings_as_json(run, licence) -> None:
+    """ONTIME-PROD-2: the only licence cannot become maintenance."""
+    before = run.db.read_bytes()
+    status, out, _ = run("contract", "edit", licence, "--product", "maintenance", "--json")
+    error = json.loads(out)["error"]
+    assert status == 2 and [f["rule"] for f in error["findings"]] == ["ONTIME-PROD-2"]
+    assert run.db.read_bytes() == before

@@ -98,3 +98,58 @@ async def test_add_a_contract_and_edit_the_customer(app, demo, wait):
         await pilot.press("ctrl+s")
         await wait(pilot)
         assert demo.customer(customer.id).users == 999
+
+
+async def test_edit_a_contract_with_a_validation_error_fixed_in_place(app, demo, wait):
+    """The highlighted contract's values are in the form; an end before the start keeps the
+    dialog open with the problem under the field and nothing saved; the fixed edit is saved,
+    said, and shown in the contract list and the quote (ONTIME-PROD-1)."""
+    licence = next(k for k in demo.contracts(vendor="ontime") if k.product == "license")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await wait(pilot)
+        screen = app.screen
+        screen.query_one("#customer-list", VirtualTable).move_to(licence.customer_id)
+        await wait(pilot)
+        screen.query_one("#contracts", VirtualTable).move_to(licence.id)
+        await wait(pilot)
+        await pilot.press("c")
+        await wait(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        assert dialog.query_one("#f-product", Select).value == "license"
+        assert dialog.query_one("#f-start", Input).value == licence.start.isoformat()
+        assert dialog.query_one("#f-list_price", Input).value == str(licence.list_price)
+        assert dialog.query_one("#f-attributes", Input).value == ", ".join(
+            f"{k}={v}" for k, v in licence.attributes.items()
+        )
+        dialog.query_one("#f-end", Input).value = "2000-01-01"
+        dialog.query_one("#f-list_price", Input).value = "2000000"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is dialog
+        assert "before it starts" in text(dialog, "#problem-end")
+        assert demo.contract(licence.id) == licence
+        dialog.query_one("#f-end", Input).value = ""
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is screen
+        assert demo.contract(licence.id).list_price == 2_000_000
+        assert demo.events("contracts", licence.id)[-1].after == {"list_price": 2_000_000}
+        assert any(n.message == f"{licence.id}: contract saved" for n in app._notifications)
+        row = screen.query_one("#contracts", VirtualTable).rows
+        assert "2,000,000 JPY" in next(r for r in row if r.key == licence.id).cells[-1]
+        assert "400,000 JPY" in text(screen, "#contract-info")
+
+
+async def test_edit_contract_without_a_contract_says_so(app, demo, wait):
+    customer = demo.add_customer("株式会社まだ契約なし")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await wait(pilot)
+        app.screen.query_one("#customer-list", VirtualTable).move_to(customer.id)
+        await wait(pilot)
+        await pilot.press("c")
+        await wait(pilot)
+        assert not isinstance(app.screen, FormDialog)
+        assert any("No contract to edit" in n.message for n in app._notifications)

@@ -3,7 +3,7 @@
 from workbench.desk.deadlines import RUNNING, next_running
 from workbench.desk.errors import BadInput, DeskError, Invalid, NotFound, Refused
 from workbench.desk.service import Desk
-from workbench.desk.values import EMAIL, EVIDENCE_KINDS, parse_value
+from workbench.desk.values import EMAIL, EVIDENCE_KINDS, attribute_text, attribute_value, parse_value
 from workbench.desk.views import (
     CasePreview,
     CaseView,
@@ -29,6 +29,8 @@ __all__ = [
     "SettingView",
     "SweepReport",
     "WorkflowView",
+    "attribute_text",
+    "attribute_value",
     "next_running",
     "parse_value",
 ]

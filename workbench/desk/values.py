@@ -61,3 +61,23 @@ def parse_value(
     if kind == "choice" and choices and text not in choices:
         raise BadInput(name, f"{raw!r} is not one of: {', '.join(choices)}")
     return text
+
+
+def attribute_value(text: str) -> Any:
+    """A contract attribute typed from text (``--attr`` on the command line, the attributes
+    field of a form): yes / no and true / false are booleans, whole numbers are numbers, the
+    rest stays text."""
+    value = text.strip()
+    lowered = value.lower()
+    if lowered in ("true", "yes"):
+        return True
+    if lowered in ("false", "no"):
+        return False
+    return int(value) if re.fullmatch(r"-?\d+", value) else value
+
+
+def attribute_text(value: Any) -> str:
+    """A contract attribute as :func:`attribute_value` reads it back (booleans as yes / no)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

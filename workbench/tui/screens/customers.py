@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
-from workbench.desk import BadInput, DeskError, parse_value
+from workbench.desk import BadInput, DeskError, attribute_text, attribute_value, parse_value
 from workbench.model import Case, Contract, Customer, Eligibility, Field, Finding, Quote
 from workbench.tui.format import day, escape
 from workbench.tui.screens.base import DeskScreen
@@ -53,6 +53,22 @@ CUSTOMER_FIELDS = [
     Field("notes", "Notes", "longtext"),
 ]
 
+CONTRACT_FIELDS = [
+    Field("start", "Start", "date", required=True),
+    Field("end", "End", "date", help="empty: open-ended"),
+    Field("quantity", "Quantity", "number", default=1),
+    Field("list_price", "List price", "number", default=0),
+    Field("currency", "Currency", "text", default="JPY"),
+    Field(
+        "attributes",
+        "Attributes",
+        "text",
+        help="key=value, comma-separated (e.g. audio_commit=yes for WebEx)",
+    ),
+]
+"""A contract's fields after its product (the add and the edit form ask for the product
+their own way)."""
+
 
 @dataclass
 class Detail:
@@ -64,15 +80,34 @@ class Detail:
     eligibility: list[Eligibility]
 
 
+def whole_number(name: str, raw: Any) -> int:
+    """A form's number answer that must be whole (users, quantity, list price)."""
+    value = parse_value(name, "number", raw)
+    if not isinstance(value, int):
+        raise BadInput(name, "must be a whole number, zero or more")
+    return value
+
+
 def customer_values(values: dict[str, Any]) -> dict[str, Any]:
     """Form answers as :class:`Customer` values (users as a whole number)."""
     result = {k: v for k, v in values.items() if k != "users"}
     if values.get("users") not in (None, ""):
-        users = parse_value("users", "number", values["users"])
-        if not isinstance(users, int):
-            raise BadInput("users", "must be a whole number, zero or more")
-        result["users"] = users
+        result["users"] = whole_number("users", values["users"])
     return result
+
+
+def contract_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Answers to :data:`CONTRACT_FIELDS` as :class:`Contract` values; an empty end is an
+    open-ended contract."""
+    end = values.get("end")
+    return {
+        "start": date.fromisoformat(parse_value("start", "date", values.get("start", ""))),
+        "end": date.fromisoformat(parse_value("end", "date", end)) if end else None,
+        "quantity": whole_number("quantity", values.get("quantity", 1)),
+        "list_price": whole_number("list_price", values.get("list_price", 0)),
+        "currency": values.get("currency", "JPY"),
+        "attributes": attributes_of(values.get("attributes", "")),
+    }
 
 
 def attributes_of(text: str) -> dict[str, Any]:
@@ -82,11 +117,13 @@ def attributes_of(text: str) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise BadInput("attributes", f"{pair!r} is not key=value")
-        lowered = value.strip().lower()
-        found[key.strip()] = {"yes": True, "true": True, "no": False, "false": False}.get(
-            lowered, value.strip()
-        )
+        found[key.strip()] = attribute_value(value)
     return found
+
+
+def attributes_text(attributes: dict[str, Any]) -> str:
+    """The attributes field's text for ``attributes`` (read back by :func:`attributes_of`)."""
+    return ", ".join(f"{key}={attribute_text(value)}" for key, value in attributes.items())
 
 
 class CustomersScreen(DeskScreen):
@@ -97,6 +134,7 @@ class CustomersScreen(DeskScreen):
         Binding("a", "add", "Add customer"),
         Binding("e", "edit", "Edit customer"),
         Binding("k", "add_contract", "Add contract"),
+        Binding("c", "edit_contract", "Edit contract"),
         Binding("n", "new_case", "New case"),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "leave", "Back", show=False),
@@ -337,40 +375,51 @@ class CustomersScreen(DeskScreen):
         }
         fields = [
             Field("product", "Vendor / product", "choice", required=True, choices=list(products)),
-            Field("start", "Start", "date", required=True),
-            Field("end", "End", "date"),
-            Field("quantity", "Quantity", "number", default=1),
-            Field("list_price", "List price", "number", default=0),
-            Field("currency", "Currency", "text", default="JPY"),
-            Field(
-                "attributes",
-                "Attributes",
-                "text",
-                help="key=value, comma-separated (e.g. audio_commit=yes for WebEx)",
-            ),
+            *CONTRACT_FIELDS,
         ]
 
         def submit(values: dict[str, Any]) -> Contract:
             if not values.get("product"):
                 raise BadInput("product", "choose the vendor and product")
             vendor, product = products[values["product"]]
-            start = parse_value("start", "date", values.get("start", ""))
-            end = parse_value("end", "date", values["end"]) if values.get("end") else None
-            return self.desk.add_contract(
-                customer.id,
-                vendor,
-                product,
-                date.fromisoformat(start),
-                date.fromisoformat(end) if end else None,
-                quantity=int(parse_value("quantity", "number", values.get("quantity", 1))),
-                list_price=int(parse_value("list_price", "number", values.get("list_price", 0))),
-                currency=values.get("currency", "JPY"),
-                attributes=attributes_of(values.get("attributes", "")),
-            )
+            return self.desk.add_contract(customer.id, vendor, product, **contract_values(values))
 
         self.app.push_screen(
             FormDialog(
                 f"New contract for {customer.name} ({customer.id})", fields, submit, submit_label="Add"
             ),
             self._saved("contract added"),
+        )
+
+    def action_edit_contract(self) -> None:
+        """Correct the highlighted contract; the desk checks it as it checks a new one."""
+        if self.detail is None:
+            return
+        customer = self.detail.customer
+        key = self.query_one("#contracts", VirtualTable).cursor_key
+        contract = next((k for k in self.detail.contracts if k.id == key), None)
+        if contract is None:
+            self.notify("No contract to edit: add one with k.", title="Edit contract", severity="warning")
+            return
+        program = self.desk.programs().get(contract.vendor)
+        products = program.products if program else []
+        product = Field(
+            "product", "Product", "choice" if products else "text", required=True, choices=products
+        )
+
+        def submit(values: dict[str, Any]) -> Contract:
+            if not values.get("product"):
+                raise BadInput("product", "choose the product")
+            return self.desk.update_contract(
+                contract.id, product=values["product"], **contract_values(values)
+            )
+
+        self.app.push_screen(
+            FormDialog(
+                f"Edit contract {contract.id} ({contract.vendor}) of {customer.name} ({customer.id})",
+                [product, *CONTRACT_FIELDS],
+                submit,
+                values={**contract.to_dict(), "attributes": attributes_text(contract.attributes)},
+            ),
+            self._saved("contract saved"),
         )
