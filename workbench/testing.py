@@ -5,7 +5,8 @@ In a plugin's ``conftest.py``::
     pytest_plugins = ["workbench.testing"]
 
 gives the fixtures ``desk`` (an in-memory desk with every installed plugin, clock fixed at
-:data:`DEFAULT_NOW`) and ``clock`` (move the desk clock: ``clock("2026-11-23T09:00+09:00")``).
+:data:`DEFAULT_NOW`), ``clock`` (move the desk clock: ``clock("2026-11-23T09:00+09:00")``)
+and ``run_cli`` (the ``workbench`` command, in-process, on a desk file of the test's own).
 :func:`check_program` lists what a program declaration lacks.
 """
 
@@ -14,10 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from workbench import clock as desk_clock
+from workbench.cli import main
 from workbench.desk import Desk
 from workbench.model import VendorProgram
 from workbench.plugins import get_plugins
@@ -51,6 +54,35 @@ def clock() -> Iterator[Callable[[str | datetime], datetime]]:
 def desk(clock) -> Desk:
     """An empty in-memory desk with every installed plugin, clock at :data:`DEFAULT_NOW`."""
     return make_desk()
+
+
+class RunCli:
+    """``run_cli(*args)`` runs ``workbench ARGS`` as a user would, in-process, on the desk
+    file :attr:`db`; returns ``(exit status, stdout, stderr)``."""
+
+    def __init__(self, db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.db = db
+        self._capsys = capsys
+
+    def __call__(self, *args: str) -> tuple[int, str, str]:
+        try:
+            main(list(args))
+            status = 0
+        except SystemExit as exit_:
+            status = exit_.code or 0
+        out, err = self._capsys.readouterr()
+        return status, out, err
+
+
+@pytest.fixture
+def run_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], clock, monkeypatch: pytest.MonkeyPatch
+) -> RunCli:
+    """The ``workbench`` command on ``tmp_path/desk.json`` (``WORKBENCH_DB``) as actor
+    ``aiko``, the desk clock at :data:`DEFAULT_NOW` unless ``--now`` says otherwise."""
+    monkeypatch.setenv("WORKBENCH_DB", str(tmp_path / "desk.json"))
+    monkeypatch.setenv("WORKBENCH_ACTOR", "aiko")
+    return RunCli(tmp_path / "desk.json", capsys)
 
 
 def check_program(

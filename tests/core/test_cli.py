@@ -11,27 +11,13 @@ from pathlib import Path
 import click
 import pytest
 
-from workbench.cli import cli, main
+from workbench.cli import cli
 
 
 @pytest.fixture
-def run(tmp_path, capsys, clock, monkeypatch):
+def run(run_cli):
     """Run ``workbench ARGS`` in-process on a desk file in tmp_path; returns (status, out, err)."""
-    db = tmp_path / "desk.json"
-    monkeypatch.setenv("WORKBENCH_DB", str(db))
-    monkeypatch.setenv("WORKBENCH_ACTOR", "aiko")
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-            status = 0
-        except SystemExit as exc:
-            status = exc.code or 0
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    invoke.db = db
-    return invoke
+    return run_cli
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -7,21 +7,13 @@ import json
 
 import pytest
 
-from workbench.cli import main
-
 
 @pytest.fixture
-def wb(tmp_path, capsys, clock, monkeypatch):
+def wb(run_cli):
     """``wb(args…)`` runs the CLI on one desk file and returns the parsed JSON answer."""
-    monkeypatch.setenv("WORKBENCH_DB", str(tmp_path / "desk.json"))
 
     def invoke(*args: str, status: int = 0):
-        try:
-            main([*args, "--json"])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        out, err = capsys.readouterr()
+        code, out, err = run_cli(*args, "--json")
         assert code == status, err
         return json.loads(out)
 

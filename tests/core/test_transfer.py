@@ -129,7 +129,9 @@ def _round_trips_as_instant(value: str) -> bool:
         return False
 
 
-instants = st.datetimes(timezones=st.sampled_from([UTC, ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")]))
+instants = st.datetimes(
+    timezones=st.sampled_from([UTC, ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")])
+)
 timespecs = st.sampled_from(["auto", "seconds", "minutes", "milliseconds", "microseconds"])
 
 

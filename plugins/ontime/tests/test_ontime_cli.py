@@ -8,22 +8,13 @@ import json
 
 import pytest
 
-from workbench.cli import main
-
 
 @pytest.fixture
-def run(tmp_path, capsys, clock, monkeypatch):
+def run(run_cli):
     """``workbench ARGS --now NOW`` in-process on a desk file; returns (status, out, err)."""
-    monkeypatch.setenv("WORKBENCH_DB", str(tmp_path / "desk.json"))
 
     def invoke(*args: str, now: str = "2026-11-24T10:00+09:00") -> tuple[int, str, str]:
-        try:
-            main([*args, "--now", now])
-            status = 0
-        except SystemExit as exc:
-            status = exc.code or 0
-        out, err = capsys.readouterr()
-        return status, out, err
+        return run_cli(*args, "--now", now)
 
     invoke("customer", "add", "株式会社さくら物流")
     invoke("contract", "add", "--customer", "CUS-1", "--vendor", "ontime", "--product", "license",

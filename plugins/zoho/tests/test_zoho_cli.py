@@ -7,8 +7,6 @@ import json
 
 import pytest
 
-from workbench.cli import main
-
 FIELDS = [
     "customer_email=it@sakura-logistics.co.jp", "request_type=technical-support",
     "category=malfunction", "severity=1", "zoho_product=crm", "reproducible=no",
@@ -19,21 +17,9 @@ FIELDS = [
 
 
 @pytest.fixture
-def run(tmp_path, capsys, clock, monkeypatch):
+def run(run_cli):
     """``workbench ARGS`` in-process on a desk file in tmp_path: (status, stdout, stderr)."""
-    monkeypatch.setenv("WORKBENCH_DB", str(tmp_path / "desk.json"))
-    monkeypatch.setenv("WORKBENCH_ACTOR", "aiko")
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-            status = 0
-        except SystemExit as exc:
-            status = exc.code or 0
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return invoke
+    return run_cli
 
 
 @pytest.fixture

@@ -1,0 +1,39 @@
+"""The queue's deadlines, many cases at once (``Desk.deadlines_for``), are the per-case
+ones (``Desk.deadlines``) exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+NOWS = [
+    "2026-11-24T10:00:00+09:00",  # the demo's own morning
+    "2026-11-24T19:30:00+09:00",  # after desk hours
+    "2026-11-28T12:00:00+09:00",  # a Saturday
+    "2026-12-31T23:00:00+09:00",  # into the new-year holidays
+    "2027-02-15T09:00:00+09:00",  # months later: most clocks breached
+]
+
+
+@pytest.mark.parametrize("now", NOWS)
+def test_many_at_once_equal_one_by_one(desk, clock, now):
+    desk.fill_demo()
+    clock(now)
+    cases = desk.cases()
+    assert cases and any(c.state == "closed" for c in cases)
+    assert desk.deadlines_for(cases) == [desk.deadlines(case) for case in cases]
+
+
+def test_each_call_reads_the_settings_afresh(desk, clock):
+    desk.fill_demo()
+    clock("2026-11-25T16:00:00+09:00")
+    cases = desk.cases(open_only=True)
+    before = desk.deadlines_for(cases)
+    desk.set_setting("core.desk_hours", "08:00-20:00")
+    desk.set_setting("core.at_risk_share", "0.6")
+    after = desk.deadlines_for(cases)
+    assert after == [desk.deadlines(case) for case in cases]
+    assert after != before
+
+
+def test_no_case_no_deadlines(desk):
+    assert desk.deadlines_for([]) == []
