@@ -179,7 +179,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     if ctx.invoked_subcommand is None:
         from workbench.tui.app import run
 
-        run(ctx.obj.desk())
+        run(ctx.obj.desk)  # opened behind the first frame; an error in words after the app
 
 
 # ----------------------------------------------------------------------------------------

@@ -1,11 +1,17 @@
 """Across the app: the command palette, help, themes remembered, screen keys, the
-headless core, and the entry point without a terminal."""
+headless core, and the entry point without a terminal or with a damaged desk."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import select
+import struct
 import subprocess
 import sys
+import termios
 
 from textual.command import CommandPalette
 
@@ -105,3 +111,39 @@ def test_without_a_terminal_the_app_says_so_and_stops():
     )
     assert out.returncode == 1
     assert "needs a terminal" in out.stderr
+
+
+def test_a_damaged_desk_is_said_in_words_after_the_first_frame(tmp_path):
+    """``workbench`` draws its first frame before the desk is read; a desk that cannot be
+    opened ends the app, and the reason is printed on the restored terminal, exit 1, no
+    traceback."""
+    desk = tmp_path / "desk.json"
+    desk.write_text('{"users": [1, 2]}')
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "--db", str(desk)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**os.environ, "TERM": "xterm-256color"},
+        start_new_session=True,
+    )
+    os.close(slave)
+    output = b""
+    try:
+        while process.poll() is None or select.select([master], [], [], 0)[0]:
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    output += os.read(master, 1 << 16)
+                except OSError:  # the other end closed
+                    break
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+    text = output.decode(errors="replace")
+    assert process.returncode == 1
+    assert f"workbench: {desk}" in text and "not a Case Workbench desk" in text
+    assert "Traceback" not in text

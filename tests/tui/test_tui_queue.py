@@ -1,14 +1,20 @@
-"""The queue (home): order, views, filter, live countdowns, wide characters, the sweep."""
+"""The queue (home): order, views, filter, live countdowns, wide characters, the sweep, the
+first frame before the desk is open, deadlines in chunks."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from rich.cells import cell_len
 
-from workbench.desk import next_running
+from workbench.desk import Desk, next_running
+from workbench.store import StoreError
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.screens import queue
 from workbench.tui.screens.case import CaseScreen
 from workbench.tui.screens.queue import COLUMNS, QueueScreen
+from workbench.tui.widgets.navbar import NavBar
 from workbench.tui.widgets.table import VirtualTable
 
 SIZE = (120, 36)
@@ -159,3 +165,65 @@ async def test_sweep_runs_in_a_worker_with_a_progress_bar(app, demo, clock, wait
         assert not queue.query_one("#progress").display, "the progress bar is gone when done"
         breaches = [e for e in demo.store.events("cases") if e["action"] == "breach"]
         assert breaches, "the sweep marked breaches through the desk"
+
+
+async def test_the_first_frame_comes_before_the_desk_opens(demo, tmp_path, wait):
+    """Given a function that opens the desk (as ``workbench`` does), the app draws the top
+    bar and an empty queue at once; other screens wait for the desk, the filter does not;
+    the rows come once the desk is open."""
+    release = threading.Event()
+
+    def open_desk() -> Desk:
+        release.wait(30)
+        return demo
+
+    app = WorkbenchApp(open_desk, prefs_path=tmp_path / "tui.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.desk is None and isinstance(app.screen, QueueScreen)
+        assert "opening the desk…" in str(app.screen.query_one(NavBar).render())
+        assert str(app.screen.query_one("#status").render()) == "Opening the desk…"
+        assert table(app).row_count == 0 and table(app).empty == "Opening the desk…"
+        await pilot.press("f4", "ctrl+p")
+        assert isinstance(app.screen, QueueScreen), "no other screen before the desk"
+        await pilot.press("slash", *"v:zoho")
+        release.set()
+        await wait(pilot)
+        assert app.desk is demo and app.desk_name == demo.setting("desk.name")
+        assert {r.key for r in table(app).rows} == {c.id for c in demo.cases(vendor="zoho", open_only=True)}
+        assert "most urgent deadline first" in str(app.screen.query_one("#status").render())
+        await pilot.press("escape", "f4")
+        assert type(app.screen).__name__ == "CustomersScreen"
+
+
+async def test_a_desk_that_cannot_be_opened_ends_the_app_with_the_reason(tmp_path):
+    def open_desk() -> Desk:
+        raise StoreError("desk.json is not a Case Workbench desk")
+
+    app = WorkbenchApp(open_desk, prefs_path=tmp_path / "tui.json")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(500):
+            if not app.is_running:
+                break
+            await pilot.pause(0.01)
+        assert not app.is_running, "the app ends by itself"
+    assert isinstance(app.desk_error, StoreError) and app.desk is None
+
+
+async def test_deadlines_are_computed_in_chunks(app, demo, wait, monkeypatch):
+    """The queue asks for the deadlines of a chunk of cases at a time: the desk is held
+    for one chunk, not for every open case."""
+    monkeypatch.setattr(queue, "CHUNK_CASES", 3)
+    asked: list[int] = []
+    whole = demo.deadlines_for
+
+    def deadlines_for(cases):
+        asked.append(len(cases))
+        return whole(cases)
+
+    monkeypatch.setattr(demo, "deadlines_for", deadlines_for)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        total = len(demo.cases(open_only=True))
+        assert sum(asked) == total and max(asked) == 3 and len(asked) == -(-total // 3)
+        assert all(r.cells[7][0] != "…" for r in table(app).rows)

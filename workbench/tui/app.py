@@ -3,18 +3,23 @@ screen lives in ``screens/``, each reusable widget in ``widgets/``."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import shlex
 import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from textual import work
 from textual.app import App, SuspendNotSupported
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.signal import Signal
 
 from workbench.desk import Desk, SettingView, SweepReport
@@ -22,14 +27,10 @@ from workbench.model import Case, Contract, Customer, Workflow
 from workbench.tui.commands import DeskCommands
 from workbench.tui.format import error_title_and_text
 from workbench.tui.prefs import Prefs, default_path
-from workbench.tui.screens.case import CaseScreen
-from workbench.tui.screens.customers import CustomersScreen
-from workbench.tui.screens.dialogs import HelpScreen
-from workbench.tui.screens.new_case import NewCaseScreen
-from workbench.tui.screens.plugins import PluginsScreen
 from workbench.tui.screens.queue import QueueScreen
-from workbench.tui.screens.settings import SettingsScreen
-from workbench.tui.screens.workflows import WorkflowsScreen
+
+if TYPE_CHECKING:
+    from workbench.tui.screens.case import CaseScreen
 
 KINDS = {
     Case: "cases",
@@ -57,6 +58,19 @@ ABOUT = """
 """
 
 
+def _later(module: str, name: str) -> Callable[[], Screen]:
+    """A top-level screen whose module is imported when it is first shown, not at start."""
+
+    def make() -> Screen:
+        return getattr(importlib.import_module(f"workbench.tui.screens.{module}"), name)()
+
+    return make
+
+
+NEEDS_DESK = {"switch_mode", "command_palette"}
+"""App actions that wait for the desk to open (until then the queue is the only screen)."""
+
+
 class WorkbenchApp(App[None]):
     """Case Workbench in the terminal: everything through the desk service."""
 
@@ -64,10 +78,10 @@ class WorkbenchApp(App[None]):
     CSS_PATH = Path(__file__).with_name("workbench.tcss")
     MODES: ClassVar[dict[str, Any]] = {
         "queue": QueueScreen,
-        "work": WorkflowsScreen,
-        "customers": CustomersScreen,
-        "plugins": PluginsScreen,
-        "settings": SettingsScreen,
+        "work": _later("workflows", "WorkflowsScreen"),
+        "customers": _later("customers", "CustomersScreen"),
+        "plugins": _later("plugins", "PluginsScreen"),
+        "settings": _later("settings", "SettingsScreen"),
     }
     DEFAULT_MODE = "queue"
     COMMANDS = App.COMMANDS | {DeskCommands}
@@ -81,27 +95,74 @@ class WorkbenchApp(App[None]):
         Binding("ctrl+t", "change_theme", "Theme", show=False),
     ]
 
-    def __init__(self, desk: Desk, prefs_path: Path | None = None, *, remember: bool = True) -> None:
-        """``prefs_path`` is where the theme is remembered (default: the user's config
-        folder); ``remember=False`` keeps it in memory (tests)."""
+    def __init__(
+        self, desk: Desk | Callable[[], Desk], prefs_path: Path | None = None, *, remember: bool = True
+    ) -> None:
+        """``desk`` is the desk, or a function that opens it: that is called in a thread at
+        once, while the app sets up and draws its first frame (the top bar, an empty
+        queue); if it fails the app ends and :attr:`desk_error` says why. ``prefs_path`` is
+        where the theme is remembered (default: the user's config folder);
+        ``remember=False`` keeps it in memory (tests)."""
         super().__init__()
-        self.desk = desk
+        self.desk: Desk | None = None
+        """``None`` while the desk opens."""
+        self.desk_error: Exception | None = None
+        """Why the desk could not be opened (the app has ended)."""
+        self.desk_opened: Signal[Desk] = Signal(self, "desk-opened")
+        """Published once the desk is open (not when it was given open)."""
         self.desk_lock = threading.RLock()
         """Held for every desk call from a worker: one desk call at a time."""
         self.desk_changed: Signal[tuple[str, Any]] = Signal(self, "desk-changed")
         """Published after a change: (kind, the changed record)."""
         self.prefs = Prefs((prefs_path or default_path()) if remember else None)
         self.case_index: list[tuple[str, str, str]] = []
-        self._case_screens: dict[str, CaseScreen] = {}
         """(id, subject, customer) of the open cases the queue holds, for the palette."""
-        self.desk_name = str(desk.setting("desk.name"))
-        self.timezone = ZoneInfo(str(desk.setting("desk.timezone")))
+        self._case_screens: dict[str, CaseScreen] = {}
+        self.desk_name = ""
+        self.timezone = ZoneInfo("UTC")
+        self._opening: Future[Desk] | None = None
+        if callable(desk):
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-desk")
+            self._opening = pool.submit(desk)
+            pool.shutdown(wait=False)  # its thread ends with the call
+        else:
+            self._set_desk(desk)
 
     def on_mount(self) -> None:
         theme = self.prefs.load().get("theme")
         if theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, lambda theme: self.prefs.save(theme=theme.name))
+        if self._opening is not None:
+            self._wait_for_desk(self._opening)
+
+    # -- opening the desk -------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="desk")
+    def _wait_for_desk(self, opening: Future[Desk]) -> None:
+        try:
+            desk = opening.result()
+        except Exception as error:  # said in words by the caller of run(), after the app
+            self.call_from_thread(self._not_opened, error)
+            return
+        self.call_from_thread(self._opened, desk)
+
+    def _opened(self, desk: Desk) -> None:
+        self._set_desk(desk)
+        self.refresh_bindings()
+        self.desk_opened.publish(desk)
+
+    def _not_opened(self, error: Exception) -> None:
+        self.desk_error = error
+        self.exit()
+
+    def _set_desk(self, desk: Desk) -> None:
+        self.desk = desk
+        self.desk_name = str(desk.setting("desk.name"))
+        self.timezone = ZoneInfo(str(desk.setting("desk.timezone")))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.desk is not None or action not in NEEDS_DESK
 
     # -- what screens share -------------------------------------------------------------------
 
@@ -123,6 +184,8 @@ class WorkbenchApp(App[None]):
     def open_case(self, case_id: str) -> None:
         """Show one case; each top-level screen keeps one case screen to reuse, so opening
         a case costs its data and a repaint, not building a screen."""
+        from workbench.tui.screens.case import CaseScreen
+
         screen = self.screen
         if isinstance(screen, CaseScreen) and screen.case_id == case_id:
             return
@@ -139,9 +202,13 @@ class WorkbenchApp(App[None]):
         self.push_screen(reusable)
 
     def new_case(self, vendor: str | None = None, customer_id: str | None = None) -> None:
+        from workbench.tui.screens.new_case import NewCaseScreen
+
         self.push_screen(NewCaseScreen(section=self.current_mode, vendor=vendor, customer_id=customer_id))
 
     def action_help(self) -> None:
+        from workbench.tui.screens.dialogs import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         keys = [
@@ -179,15 +246,21 @@ class WorkbenchApp(App[None]):
             path.unlink(missing_ok=True)
 
 
-def run(desk: Desk) -> None:
-    """Open the desk in the terminal (``workbench`` without a subcommand).
+def run(desk: Desk | Callable[[], Desk]) -> None:
+    """Open the desk in the terminal (``workbench`` without a subcommand). ``workbench``
+    passes a function that opens the desk: the first frame comes before the desk.
 
     Without a terminal on stdin and stdout (a pipe, a script, CI) it stops at once with a
-    message instead of drawing into the void."""
+    message instead of drawing into the void. When the desk cannot be opened (damaged,
+    missing its log, a broken plugin…) the app ends and the error is raised here, for the
+    caller to say in words on the restored terminal."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(
             "workbench: the desk needs a terminal; use a subcommand in scripts (see `workbench --help`)",
             file=sys.stderr,
         )
         raise SystemExit(1)
-    WorkbenchApp(desk).run()
+    app = WorkbenchApp(desk)
+    app.run()
+    if app.desk_error is not None:
+        raise app.desk_error

@@ -60,8 +60,11 @@ class NavBar(Widget):
         clock = self.get_component_rich_style("navbar--clock")
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" Case Workbench ", title)
-        text.append(f"· {self.app.desk_name} ", "")  # type: ignore[attr-defined]
-        text.append(f"· {local(desk.now(), self.app.timezone)} ", clock)  # type: ignore[attr-defined]
+        if desk is None:
+            text.append("· opening the desk… ", clock)
+        else:
+            text.append(f"· {self.app.desk_name} ", "")  # type: ignore[attr-defined]
+            text.append(f"· {local(desk.now(), self.app.timezone)} ", clock)  # type: ignore[attr-defined]
         self._spans = []
         nav = Text(no_wrap=True)
         offset = 0
@@ -86,5 +89,6 @@ class NavBar(Widget):
         for start, end, mode in self._spans:
             if start <= event.x < end:
                 event.stop()
-                self.app.switch_mode(mode)
+                if self.app.check_action("switch_mode", (mode,)):
+                    self.app.switch_mode(mode)
                 return
