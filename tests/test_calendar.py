@@ -540,3 +540,20 @@ def test_sla1_ten_thousand_deadlines_in_well_under_a_second():
     for n in range(10_000):
         cal.add(start + timedelta(minutes=37 * n), timedelta(hours=48))
     assert time.perf_counter() - began < 1.0
+
+
+@pytest.mark.parametrize("code", ["JP", "JPN", "US", "GB", "UK", "NYSE", "XNYS", "jp", "ZZ", "", "J P"])
+def test_sla1_a_holiday_country_is_accepted_exactly_when_holidays_knows_it(code):
+    """CORE-SLA-1: the calendar takes the codes ``holidays.country_holidays`` takes (read
+    from its registry, which is cheaper than building the country's holidays)."""
+    try:
+        holidays.country_holidays(code)
+        known = True
+    except NotImplementedError:
+        known = False
+    fields = {"name": "c", "tz": "UTC", "days": frozenset(range(5)), "hours": ((540, 1080),)}
+    if known:
+        assert Calendar(**fields, holiday_country=code).holiday_country == code
+    else:
+        with pytest.raises(ValueError, match="no public holidays known"):
+            Calendar(**fields, holiday_country=code)

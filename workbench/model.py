@@ -33,31 +33,52 @@ def _dump(value: Any) -> Any:
     return value
 
 
-def _load(kind: Any, value: Any) -> Any:
-    if value is None:
-        return None
+Load = typing.Callable[[Any], Any]
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _loader(kind: Any) -> Load | None:
+    """How a stored value of field type ``kind`` is read back (never called with ``None``,
+    which stays ``None``); ``None``: the value is taken as it is. Lists and dicts are always
+    copied, so a record never shares them with the store's dict it was read from."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(kind) if a is not type(None)]
-        return _load(options[0], value) if len(options) == 1 else value
+        return _loader(options[0]) if len(options) == 1 else None
     if origin is list:
-        (item,) = typing.get_args(kind)
-        return [_load(item, v) for v in value]
+        item = _loader(typing.get_args(kind)[0])
+        if item is None:
+            return list
+        return lambda value: [None if v is None else item(v) for v in value]
     if origin is dict:
-        _, item = typing.get_args(kind)
-        return {k: _load(item, v) for k, v in value.items()}
+        value_item = _loader(typing.get_args(kind)[1])
+        if value_item is None:
+            return dict
+        return lambda value: {k: None if v is None else value_item(v) for k, v in value.items()}
     if kind is datetime:
-        return datetime.fromisoformat(value).astimezone(UTC)
+        return _instant
     if kind is date:
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        return kind.from_dict(value)
-    return value
+        return kind.from_dict
+    return None
+
+
+def _load(kind: Any, value: Any) -> Any:
+    """A stored value of field type ``kind``, read back."""
+    load = _loader(kind)
+    return value if value is None or load is None else load(value)
 
 
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def _loaders(cls: type) -> dict[str, Load | None]:
+    """Each field's loader, worked out once per type (asking ``typing`` for every field of
+    every record made reading 2,000 cases three times slower)."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: _loader(hints[f.name]) for f in dataclasses.fields(cls)}
 
 
 class Record:
@@ -68,9 +89,14 @@ class Record:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        hints = _hints(cls)
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: _load(hints[k], v) for k, v in data.items() if k in known})
+        loaders = _loaders(cls)
+        return cls(
+            **{
+                name: value if value is None or (load := loaders[name]) is None else load(value)
+                for name, value in data.items()
+                if name in loaders
+            }
+        )
 
 
 # ----------------------------------------------------------------------------------------
