@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from workbench.store import FileStore
+from workbench.store import FileStore, snapshot
 from workbench.store.snapshot import closed_entry, encode_closed, find_closed, find_matching, splice_closed
 
 KEYS = ["C-1", 'quote":colon', "back\\slash", 'ends with \\":', "日本語", "C-10"]
@@ -20,23 +20,34 @@ def table(records: dict[str, dict]) -> bytes:
     return encode_closed(closed_entry(key, record) for key, record in records.items())
 
 
+def spliced(value: bytes, changes: dict) -> bytes:
+    return b"".join(splice_closed(value, changes))
+
+
+@pytest.fixture(params=[snapshot.SPLICE_STEP, 1, 60], ids=["whole", "a line at a time", "a few lines"])
+def step(request, monkeypatch) -> None:
+    """Splicing goes through the table a stretch at a time: the stretches must not matter."""
+    monkeypatch.setattr(snapshot, "SPLICE_STEP", request.param)
+
+
 @pytest.mark.parametrize("changed", KEYS)
-def test_splicing_replaces_or_drops_exactly_the_changed_case(changed: str) -> None:
+def test_splicing_replaces_or_drops_exactly_the_changed_case(changed: str, step) -> None:
     records = {key: {"id": key, "n": n} for n, key in enumerate(KEYS)}
-    replaced = splice_closed(table(records), {changed: {"id": changed, "n": -1}})
+    replaced = spliced(table(records), {changed: {"id": changed, "n": -1}})
     assert orjson.loads(replaced) == {**records, changed: {"id": changed, "n": -1}}
-    dropped = splice_closed(table(records), {changed: None})
+    dropped = spliced(table(records), {changed: None})
     assert orjson.loads(dropped) == {k: r for k, r in records.items() if k != changed}
     for key in KEYS:
         assert find_closed(replaced, key, "t") == ({"id": key, "n": -1} if key == changed else records[key])
         assert find_closed(dropped, key, "t") == (None if key == changed else records[key])
 
 
-def test_an_empty_table_splices_and_finds_nothing() -> None:
+def test_an_empty_table_splices_and_finds_nothing(step) -> None:
     empty = table({})
     assert orjson.loads(empty) == {}
     assert find_closed(empty, "C-1", "t") is None
-    assert orjson.loads(splice_closed(empty, {"C-1": {"id": "C-1"}, "C-2": None})) == {"C-1": {"id": "C-1"}}
+    assert orjson.loads(spliced(empty, {"C-1": {"id": "C-1"}, "C-2": None})) == {"C-1": {"id": "C-1"}}
+    assert spliced(table({"C-1": {"id": "C-1"}}), {"C-1": None}) == empty
 
 
 def test_opening_the_desk_leaves_the_closed_cases_on_disk_until_asked(desk_path: Path, change) -> None:

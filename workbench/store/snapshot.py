@@ -250,38 +250,60 @@ def parse_closed(value: bytes, path: str) -> dict[str, dict[str, Any]]:
     return found
 
 
-def splice_closed(value: bytes, changes: dict[str, dict[str, Any] | bytes | None]) -> bytes:
-    """``value`` (a closed-cases table) with ``changes`` made: each key's line dropped, and
-    a new line for each record given (``None``: no longer closed). The other lines are
-    carried over as bytes, unparsed."""
+SPLICE_STEP = 4 << 20
+"""How much of a closed-cases table :func:`splice_closed` handles at a time."""
+
+
+def splice_closed(value: bytes, changes: dict[str, dict[str, Any] | bytes | None]) -> list[bytes]:
+    """``value`` (a closed-cases table) with ``changes`` made, in pieces: each changed key's
+    line dropped, and a new line for each record given (``None``: no longer closed). The
+    other lines are carried over as bytes, unparsed, a few MB at a time, so no single step
+    holds the interpreter long (a compaction runs in a TUI's worker thread)."""
     if not changes:
-        return value
+        return [value]
     changed = {orjson.dumps(key) for key in changes}
-    kept = [entry for entry in closed_entries(value) if _entry_key(entry) not in changed]
-    added = [closed_entry(key, record) for key, record in changes.items() if record is not None]
-    return encode_closed(kept + added)
+    pieces: list[bytes] = []
+    start, end = 2, len(value) - 2
+    while start < end:
+        stop = value.find(b",\n", min(start + SPLICE_STEP, end))
+        stop = end if stop < 0 else stop
+        kept = [entry for entry in value[start:stop].split(b",\n") if _entry_key(entry) not in changed]
+        if kept:
+            pieces.append(b",\n".join(kept))
+        start = stop + 2
+    pieces += [closed_entry(key, record) for key, record in changes.items() if record is not None]
+    parts = [b"{\n"]
+    for index, piece in enumerate(pieces):
+        parts += [b",\n", piece] if index else [piece]
+    return [*parts, b"\n}"]
 
 
-def encode(meta: dict[str, Any], values: dict[str, bytes]) -> list[bytes]:
+def encode(meta: dict[str, Any], values: dict[str, bytes | list[bytes]]) -> list[bytes]:
     """The bytes of a schema-3 snapshot whose tables' JSON is ``values`` (one per name of
-    :data:`TABLES`), in pieces, so a 90 MB table is not copied to be joined."""
+    :data:`TABLES`, whole or in pieces), in pieces, so a 90 MB table is not copied to be
+    joined."""
     body: list[bytes] = []
     tables: dict[str, list[int]] = {}
     position = 0
     for name in TABLES:
         prefix = b'"' + name.encode() + b'":'
         value = values[name]
+        parts = value if isinstance(value, list) else [value]
         end = b"}\n" if name == TABLES[-1] else b",\n"
-        tables[name] = [position + len(prefix), len(value), zlib.crc32(value)]
-        body += [prefix, value, end]
-        position += len(prefix) + len(value) + len(end)
+        crc = 0
+        for part in parts:
+            crc = zlib.crc32(part, crc)
+        length = sum(map(len, parts))
+        tables[name] = [position + len(prefix), length, crc]
+        body += [prefix, *parts, end]
+        position += len(prefix) + length + len(end)
     meta = {name: value for name, value in meta.items() if name not in ("checksum", "tables", "body")}
     meta.update(schema=SCHEMA, tables=tables, body=position)
     meta["checksum"] = _meta_checksum(meta)
     return [_HEAD + orjson.dumps(meta) + b"},\n", *body]
 
 
-def write_snapshot(path: str, meta: dict[str, Any], values: dict[str, bytes]) -> Snapshot:
+def write_snapshot(path: str, meta: dict[str, Any], values: dict[str, bytes | list[bytes]]) -> Snapshot:
     """Replace the snapshot at ``path`` atomically with one holding ``values`` (see
     :func:`encode`); return it, open for reading its tables later. Call it under the
     writer lock: no one else replaces the file between writing and opening it."""

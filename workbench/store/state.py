@@ -100,9 +100,9 @@ class ClosedCases:
     def put(self, key: str, record: dict[str, Any] | bytes | None) -> None:
         self.changes[key] = record
 
-    def table(self) -> bytes:
-        """The closed cases as a snapshot table: the saved lines carried over as bytes,
-        the changed ones replaced."""
+    def table(self) -> list[bytes]:
+        """The closed cases as a snapshot table, in pieces: the saved lines carried over as
+        bytes, the changed ones replaced."""
         return splice_closed(self._table or self._saved_table(), self.changes)
 
     def rebase(self, snapshot: Snapshot) -> None:
@@ -248,7 +248,7 @@ class DeskState:
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
 
-    def tables(self) -> dict[str, bytes]:
+    def tables(self) -> dict[str, bytes | list[bytes]]:
         """The snapshot's tables for this state, as JSON."""
         values = {kind: orjson.dumps(self.records[kind]) for kind in KINDS}
         values[HISTORY] = orjson.dumps(self.history())
