@@ -3,6 +3,10 @@
 Every subcommand takes ``--db``, ``--now`` and ``--json``. With ``--json`` it prints one JSON
 document on stdout and nothing else. Errors go to stderr: exit 2 for bad input, 1 for
 everything else (a rule's refusal included); a refused or bad command changes nothing.
+
+The desk, its store and the plugins are imported where a command first needs them, not
+here: the TUI draws its first frame while a thread opens the desk, and importing them
+first would hold that frame back by 40 ms.
 """
 
 from __future__ import annotations
@@ -14,16 +18,16 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import orjson
 
-from workbench import __version__, clock, transfer
-from workbench.desk import BadInput, Desk, DeskError, Invalid, Refused, attribute_value, next_running
-from workbench.plugins import PluginContractError, get_plugins
-from workbench.store import StoreError, default_path, open_store
-from workbench.store import doctor as store_doctor
+from workbench import __version__, clock
+from workbench.errors import BadInput, DeskError, Invalid, PluginContractError, Refused, StoreError
+
+if TYPE_CHECKING:
+    from workbench.desk import Desk
 
 # ----------------------------------------------------------------------------------------
 # Shared options and output
@@ -40,6 +44,10 @@ class Context:
         self._desk: Desk | None = None
 
     def desk(self) -> Desk:
+        from workbench.desk import Desk
+        from workbench.plugins import get_plugins
+        from workbench.store import open_store
+
         if self._desk is None:
             chosen = self.db or os.environ.get("WORKBENCH_DB") or None
             if chosen and not Path(chosen).expanduser().resolve().parent.is_dir():
@@ -395,6 +403,8 @@ def contract_add(
     attrs: tuple[str, ...],
 ) -> Output:
     """Add a contract (the vendor's contract rules run first)."""
+    from workbench.desk import attribute_value
+
     attributes = {k: attribute_value(v) for k, v in parse_pairs(attrs, "--attr").items()}
     created = desk.add_contract(
         customer_id,
@@ -439,6 +449,8 @@ def contract_edit(
     attrs: tuple[str, ...],
 ) -> Output:
     """Correct a contract (checked like a new one: the vendor's contract rules run first)."""
+    from workbench.desk import attribute_value
+
     current = desk.contract(contract_id)
     changes = _given(
         product=product,
@@ -627,6 +639,8 @@ def case_list(
     breaching: bool,
 ) -> Output:
     """Cases, newest first (open ones unless --all or --state closed)."""
+    from workbench.desk import next_running
+
     found = desk.cases(
         vendor=vendor,
         state=state,
@@ -1027,6 +1041,8 @@ def sweep(desk: Desk) -> Output:
 @desk_options
 def export_command(fmt: str, output: str | None) -> None:
     """Export the desk: JSON is lossless (import gives the same desk); CSV is one row per case."""
+    from workbench import transfer
+
     desk = click.get_current_context().ensure_object(Context).desk()
     data = transfer.export_json(desk) if fmt == "json" else transfer.export_csv(desk).encode()
     if output:
@@ -1043,6 +1059,8 @@ def export_command(fmt: str, output: str | None) -> None:
 def import_command(desk: Desk, source: str) -> Output:
     """Import a JSON export into an empty desk; every record is checked first and a bad
     file writes nothing."""
+    from workbench import transfer
+
     document = transfer.read_document(Path(source).read_bytes(), source)
     interactive = sys.stderr.isatty()
     with click.progressbar(length=1, label="importing", file=sys.stderr, hidden=not interactive) as bar:
@@ -1062,6 +1080,9 @@ def import_command(desk: Desk, source: str) -> Output:
 @desk_options
 def doctor() -> None:
     """Check a desk file: what is wrong and how to recover."""
+    from workbench.store import default_path
+    from workbench.store import doctor as store_doctor
+
     context = click.get_current_context().ensure_object(Context)
     report = store_doctor(context.db or os.environ.get("WORKBENCH_DB") or default_path())
     data = {"ok": report.ok, "problems": report.problems, "advice": report.advice, "facts": report.facts}

@@ -16,12 +16,9 @@ from typing import Any
 import pluggy
 
 from workbench import hookspecs
+from workbench.errors import PluginContractError
 
 GROUP = "workbench"
-
-
-class PluginContractError(Exception):
-    """A plugin implements a hook the contract does not have (or with wrong arguments)."""
 
 
 @dataclass

@@ -1,7 +1,6 @@
 """The desk: the one service layer the CLI and the TUI use (see :class:`Desk`)."""
 
 from workbench.desk.deadlines import RUNNING, next_running
-from workbench.desk.errors import BadInput, DeskError, Invalid, NotFound, Refused
 from workbench.desk.service import Desk
 from workbench.desk.values import EMAIL, EVIDENCE_KINDS, attribute_text, attribute_value, parse_value
 from workbench.desk.views import (
@@ -12,6 +11,7 @@ from workbench.desk.views import (
     SweepReport,
     WorkflowView,
 )
+from workbench.errors import BadInput, DeskError, Invalid, NotFound, Refused
 
 __all__ = [
     "EMAIL",

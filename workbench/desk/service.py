@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from workbench import clock
 from workbench.calendar import Calendar, Pause, desk_calendar
 from workbench.desk.deadlines import deadline_of
-from workbench.desk.errors import BadInput, Invalid, NotFound, Refused
 from workbench.desk.values import EMAIL, EVIDENCE_KINDS, parse_value
 from workbench.desk.views import (
     CasePreview,
@@ -27,6 +26,7 @@ from workbench.desk.views import (
     SweepReport,
     WorkflowView,
 )
+from workbench.errors import BadInput, Invalid, NotFound, Refused
 from workbench.model import (
     CASE_STATES,
     Action,

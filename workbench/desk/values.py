@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from workbench import clock
-from workbench.desk.errors import BadInput
+from workbench.errors import BadInput
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EVIDENCE_KINDS = ("reproduction", "patch", "log")

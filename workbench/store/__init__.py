@@ -16,7 +16,8 @@ from pathlib import Path
 
 import platformdirs
 
-from workbench.store.base import KINDS, Store, StoreError, StoreLocked, Transaction
+from workbench.errors import StoreError, StoreLocked
+from workbench.store.base import KINDS, Store, Transaction
 from workbench.store.doctor import DoctorReport, doctor
 from workbench.store.filestore import DEFAULT_LOCK_TIMEOUT, FileStore
 from workbench.store.memory import MemoryStore

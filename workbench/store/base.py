@@ -35,15 +35,6 @@ def is_closed(kind: str, record: dict[str, Any]) -> bool:
     return kind == "cases" and record.get("state") == "closed"
 
 
-class StoreError(Exception):
-    """The desk file cannot be used; the message names the file and the problem."""
-
-
-class StoreLocked(StoreError):
-    """Another process holds the writer lock longer than we are willing to wait; the
-    message says which process (pid, host, command) holds it."""
-
-
 class Transaction(Protocol):
     """Changes made under the writer lock; all become durable together, or none do."""
 

@@ -11,7 +11,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.store.base import KINDS, StoreError, is_closed
+from workbench.errors import StoreError
+from workbench.store.base import KINDS, is_closed
 from workbench.store.filestore import describe_holder, holder_path
 from workbench.store.log import log_path, read_header, scan_file
 from workbench.store.migrate import backup_path

@@ -29,7 +29,8 @@ from typing import Any
 import orjson
 from filelock import FileLock, Timeout
 
-from workbench.store.base import KINDS, StoreError, StoreLocked
+from workbench.errors import StoreError, StoreLocked
+from workbench.store.base import KINDS
 from workbench.store.fileio import append_durably, cut_back, replace_atomically, temporary_files
 from workbench.store.log import (
     LOG_SCHEMAS,

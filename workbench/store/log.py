@@ -27,7 +27,8 @@ from typing import Any
 
 import orjson
 
-from workbench.store.base import KINDS, StoreError
+from workbench.errors import StoreError
+from workbench.store.base import KINDS
 
 FORMAT = "case-workbench-log"
 LOG_SCHEMAS = (2, 3)

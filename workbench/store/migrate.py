@@ -29,7 +29,8 @@ from typing import Any
 
 import orjson
 
-from workbench.store.base import KINDS, StoreError
+from workbench.errors import StoreError
+from workbench.store.base import KINDS
 from workbench.store.fileio import replace_atomically
 from workbench.store.log import Entry, EventsJSON, encode_header, encode_transaction, log_path
 from workbench.store.snapshot import SCHEMA, Snapshot, encode_tables, write_snapshot

@@ -45,7 +45,8 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
-from workbench.store.base import KINDS, StoreError, matches
+from workbench.errors import StoreError
+from workbench.store.base import KINDS, matches
 from workbench.store.fileio import replace_atomically
 
 SCHEMA = 3

@@ -14,7 +14,8 @@ from typing import Any
 
 import orjson
 
-from workbench.store.base import KINDS, StoreError, is_closed
+from workbench.errors import StoreError
+from workbench.store.base import KINDS, is_closed
 from workbench.store.log import EventsJSON
 
 

@@ -22,24 +22,25 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
 
-from workbench.desk import Desk, SettingView, SweepReport
-from workbench.model import Case, Contract, Customer, Workflow
 from workbench.tui.commands import DeskCommands
 from workbench.tui.format import error_title_and_text
 from workbench.tui.prefs import Prefs, default_path
 from workbench.tui.screens.queue import QueueScreen
 
 if TYPE_CHECKING:
+    from workbench.desk import Desk
     from workbench.tui.screens.case import CaseScreen
 
 KINDS = {
-    Case: "cases",
-    Customer: "customers",
-    Contract: "contracts",
-    Workflow: "workflows",
-    SettingView: "settings",
-    SweepReport: "sweep",
+    "Case": "cases",
+    "Customer": "customers",
+    "Contract": "contracts",
+    "Workflow": "workflows",
+    "SettingView": "settings",
+    "SweepReport": "sweep",
 }
+"""What a saved record is, by the name of its type (the desk's types are imported by the
+thread that opens the desk, not before the first frame)."""
 
 ABOUT = """
 [b]Everywhere[/b]
@@ -170,7 +171,7 @@ class WorkbenchApp(App[None]):
         """A change was saved: say so and tell every screen."""
         if done:
             self.notify(done, title="Saved", markup=False)
-        kind = KINDS.get(type(record), "")
+        kind = KINDS.get(type(record).__name__, "")
         if kind == "settings":
             self.desk_name = str(self.desk.setting("desk.name"))
             self.timezone = ZoneInfo(str(self.desk.setting("desk.timezone")))

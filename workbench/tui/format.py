@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from workbench.desk import BadInput, DeskError, Invalid, Refused
+from workbench.errors import BadInput, DeskError, Invalid, Refused
 from workbench.model import Decision, Finding
 
 TONE_OF_STATE = {

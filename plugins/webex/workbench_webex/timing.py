@@ -4,6 +4,7 @@ and the renewal dates (WX-HOURS-1, WX-SITE-1, WX-SITE-2, WX-RENEW-1)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,21 +13,24 @@ from workbench.model import Finding
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
-JAPANESE_SUPPORT: Calendar = weekdays(
-    "Asia/Tokyo", "10:00", "18:00", holiday_country="JP",
-    name="Cisco WebEx Japanese-language support (Mon-Fri 10:00-18:00 Asia/Tokyo, JP holidays off)",
-)
-"""When Cisco's technical line answers in Japanese (WX-HOURS-1): 平日 10:00–18:00, read as weekdays
-that are not Japanese public holidays."""
+@cache
+def japanese_support() -> Calendar:
+    """When Cisco's technical line answers in Japanese (WX-HOURS-1): 平日 10:00–18:00, read as
+    weekdays that are not Japanese public holidays. Built on first use, not at import:
+    checking the holiday country loads the holidays package (20 ms of every start)."""
+    return weekdays(
+        "Asia/Tokyo", "10:00", "18:00", holiday_country="JP",
+        name="Cisco WebEx Japanese-language support (Mon-Fri 10:00-18:00 Asia/Tokyo, JP holidays off)",
+    )
 
 
 def support_hours(now: datetime) -> Finding:
     """Which language Cisco's 24×7 technical line answers in at ``now`` (WX-HOURS-1)."""
-    if JAPANESE_SUPPORT.is_open(now):
+    if japanese_support().is_open(now):
         return Finding("info", "WX-HOURS-1",
                        "Japanese-language support now (weekdays 10:00–18:00 JST) on Cisco's 24×7 "
                        "technical line")
-    resumes = JAPANESE_SUPPORT.next_open(now).astimezone(TOKYO)
+    resumes = japanese_support().next_open(now).astimezone(TOKYO)
     return Finding("info", "WX-HOURS-1",
                    "English only now on Cisco's 24×7 technical line; Japanese-language support "
                    f"(weekdays 10:00–18:00 JST) resumes {resumes:%a %Y-%m-%d %H:%M} JST")

@@ -9,10 +9,10 @@ from textual import work
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from workbench.desk import Desk
 from workbench.tui.widgets.navbar import NavBar
 
 if TYPE_CHECKING:
+    from workbench.desk import Desk
     from workbench.tui.app import WorkbenchApp
 
 

@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,13 +16,15 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, ProgressBar
 from textual.worker import get_current_worker
 
-from workbench.desk import SweepReport, next_running
 from workbench.model import Case, Deadline
 from workbench.tui.format import TONE_OF_STATE, countdown, escalation_levels
 from workbench.tui.screens.base import DeskScreen
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, LazyRows, Row, VirtualTable
 from workbench.tui.widgets.viewbar import ViewBar
+
+if TYPE_CHECKING:
+    from workbench.desk import SweepReport
 
 COLUMNS = [
     Column("id", "ID", 7),
@@ -97,6 +99,8 @@ class QueueItem:
         self._place()
 
     def set_deadlines(self, deadlines: list[Deadline]) -> None:
+        from workbench.desk import next_running  # imported by the desk's thread by now
+
         self.deadlines = deadlines
         self.next = next_running(deadlines)
         self._row = None

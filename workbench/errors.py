@@ -1,11 +1,16 @@
-"""What can go wrong at the desk, in words a user can act on; nothing was changed."""
+"""What can go wrong, in words a user can act on; nothing was changed.
+
+Every error a user may see, in one module that imports nothing heavy: the command line
+names them before it has opened a desk (``workbench.desk``, ``workbench.store`` and
+``workbench.plugins`` re-export their own).
+"""
 
 from __future__ import annotations
 
-from workbench.model import (
-    Decision,
-    Finding,
-)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workbench.model import Decision, Finding
 
 # ----------------------------------------------------------------------------------------
 # What can go wrong, in words a user can act on
@@ -54,3 +59,16 @@ class Refused(DeskError):
         if decision.earliest:
             text += f" Allowed from {decision.earliest.isoformat()}."
         super().__init__(text)
+
+
+class StoreError(Exception):
+    """The desk file cannot be used; the message names the file and the problem."""
+
+
+class StoreLocked(StoreError):
+    """Another process holds the writer lock longer than we are willing to wait; the
+    message says which process (pid, host, command) holds it."""
+
+
+class PluginContractError(Exception):
+    """A plugin implements a hook the contract does not have (or with wrong arguments)."""
