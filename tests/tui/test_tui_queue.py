@@ -190,6 +190,9 @@ async def test_the_first_frame_comes_before_the_desk_opens(demo, tmp_path, wait)
         release.set()
         await wait(pilot)
         assert app.desk is demo and app.desk_name == demo.setting("desk.name")
+        shown = app.export_screenshot()
+        assert "opening&#160;the&#160;desk" not in shown, "the top bar is drawn again once the desk is open"
+        assert app.desk_name.replace(" ", "&#160;") in shown
         assert {r.key for r in table(app).rows} == {c.id for c in demo.cases(vendor="zoho", open_only=True)}
         assert "most urgent deadline first" in str(app.screen.query_one("#status").render())
         await pilot.press("escape", "f4")

@@ -51,6 +51,8 @@ class NavBar(Widget):
 
     def on_mount(self) -> None:
         self.set_interval(60, self.refresh)
+        if self.app.desk is None:  # type: ignore[attr-defined]
+            self.app.desk_opened.subscribe(self, lambda _desk: self.refresh())  # type: ignore[attr-defined]
 
     def render(self) -> Text:
         desk = self.app.desk  # type: ignore[attr-defined]
