@@ -3,6 +3,7 @@ bad input refused with exit 2 and the desk file untouched, no traceback."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -339,3 +340,13 @@ def test_contract_edit_refused_by_a_vendor_rule_prints_its_findings_as_json(run,
     error = json.loads(out)["error"]
     assert status == 2 and [f["rule"] for f in error["findings"]] == ["ONTIME-PROD-2"]
     assert run.db.read_bytes() == before
+
+
+def test_a_subcommand_runs_with_the_cycle_collector_on(run, monkeypatch) -> None:
+    """main() pauses the collector for the terminal desk's start; a subcommand (a long
+    sweep, an import) turns it back on before it runs, and it is on after main()."""
+    seen = []
+    monkeypatch.setattr("workbench.desk.Desk.cases", lambda *a, **k: seen.append(gc.isenabled()) or [])
+    status, _, err = run("case", "list")
+    assert status == 0, err
+    assert seen == [True] and gc.isenabled()

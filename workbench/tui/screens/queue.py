@@ -3,7 +3,6 @@ filter that narrows as you type."""
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -315,10 +314,7 @@ class QueueScreen(DeskScreen):
     def _loaded(self, resort: bool) -> None:
         self.busy = False
         if resort:
-            # The queue's cases and deadlines live until the next full load: out of the cycle
-            # collector's reach (they are acyclic; reference counting frees them), its full
-            # collections stop walking them (40-60 ms stalls every few seconds otherwise).
-            gc.freeze()
+            self.wb.settled()
         self.query_one("#progress").display = False
         if resort:
             self.apply_filter(keep=self._keep or "")
