@@ -34,7 +34,10 @@ def parse_instant(text: str, *, what: str = "time", tz: tzinfo | None = None) ->
                 f"{what}: {text!r} has no UTC offset; add one, e.g. {text.strip()}+09:00 for Japan time"
             )
         value = value.replace(tzinfo=tz)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ClockError(f"{what}: {text!r} falls outside the years 1-9999 in UTC") from None
 
 
 def set_now(value: datetime | str | None) -> None:

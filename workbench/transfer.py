@@ -168,7 +168,7 @@ def _validate(document: dict[str, Any]) -> list[str]:
                     typed = kind_type.from_dict(record)
                     if typed.to_dict() != record:
                         raise ValueError("has fields that do not round-trip")
-                except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
                     problems.append(f"{where}: {_why(exc)}")
                     continue
                 key = typed.id
@@ -191,7 +191,7 @@ def _validate(document: dict[str, Any]) -> list[str]:
             Event.from_dict(event)
             if event["id"] != index + 1:
                 raise ValueError(f"event IDs must run 1, 2, … (found {event['id']})")
-        except (TypeError, ValueError, KeyError) as exc:
+        except (TypeError, ValueError, KeyError, OverflowError) as exc:
             problems.append(f"events[{index}]: {_why(exc)}")
     return problems
 

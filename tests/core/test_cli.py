@@ -158,6 +158,7 @@ BAD_INPUTS = [
     (("contract", "edit", "K-9", "--quantity", "2"), "no contract with ID 'K-9'"),
     (("workflow", "list", "--vendor", "oracle"), "unknown vendor 'oracle'"),
     (("sweep", "--now", "2026-11-24T10:00"), "has no UTC offset"),
+    (("sweep", "--now", "0001-01-01T00:00+09:00"), "falls outside the years 1-9999 in UTC"),
     (("customer", "list", "--db", "/nonexistent/folder/desk.json"), "does not exist"),
 ]
 
