@@ -24,7 +24,10 @@ records and events, then prints medians:
   first sweep catches up (breaches, reminders, closes, renewal workflows; timed once), the
   later ones are the steady state and must change nothing;
 * resident memory with the desk open (after listing), and the first ``events()`` call;
-* the same durable change on TinyDB's ``JSONStorage`` holding the same data.
+* beside each of these, the same operation on TinyDB's default ``JSONStorage`` holding the
+  same records and events (a change, opening and listing, the filter, an export, an
+  import, memory); the sweep has no TinyDB counterpart (it is the desk's rules, not
+  storage).
 
 Timings are wall-clock; the load average is printed with them, since a busy machine
 (two cores shared with a test suite) stretches every number.
@@ -47,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from tinydb import TinyDB
+from tinydb import Query, TinyDB
 from tinydb.storages import JSONStorage
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -94,6 +97,19 @@ print(json.dumps({
     "import": imported, "first_closed": first_closed, "every_case": every_case, "cases": cases,
     "rss_mb": rss, "peak_mb": peak, "rss_all_mb": int(status["VmRSS"].split()[0]) / 1024,
 }))
+"""
+
+
+TINYDB_OPEN_AND_LIST = r"""
+import json, sys, time
+from tinydb import Query, TinyDB
+started = time.perf_counter()
+db = TinyDB(sys.argv[1])
+open_cases = db.table("cases").search(Query().state != "closed")
+seconds = time.perf_counter() - started
+status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+rss_mb, peak_mb = (int(status[name].split()[0]) / 1024 for name in ("VmRSS", "VmHWM"))
+print(json.dumps({"seconds": seconds, "open": len(open_cases), "rss_mb": rss_mb, "peak_mb": peak_mb}))
 """
 
 
@@ -230,6 +246,65 @@ def tinydb_copy(desk: FileStore, path: Path) -> None:
     storage.close()
 
 
+def tinydb_open_and_list(path: Path, runs: int) -> tuple[float, str]:
+    """Open the TinyDB file and list the open cases, in a fresh process each run: the
+    time, and the memory after it and at its peak (TinyDB parses the whole file for every
+    read and keeps none of it)."""
+    opens = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", TINYDB_OPEN_AND_LIST, str(path)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        for _ in range(runs)
+    ]
+    seconds = statistics.median(o["seconds"] for o in opens)
+    rss, peak = (statistics.median(o[name] for o in opens) for name in ("rss_mb", "peak_mb"))
+    return seconds * 1000, f"{rss:.0f} / {peak:.0f}"
+
+
+def tinydb_filter(path: Path, runs: int) -> float:
+    """The same filter as TinyDB queries it. Without its query cache (``cache_size=0``):
+    a desk changes all day, and any change empties the cache, so each search re-reads
+    the file."""
+    db = TinyDB(path)
+    cases, case = db.table("cases", cache_size=0), Query()
+    query = (
+        (case.vendor == "bittitan")
+        & (case.state == "closed")
+        & case.subject.test(lambda s: "delta" in s.lower())
+    )
+    try:
+        return median_ms(lambda: cases.search(query), runs)
+    finally:
+        db.close()
+
+
+def tinydb_export(path: Path, runs: int) -> float:
+    """Every document of the TinyDB file as one JSON document (what an export is)."""
+    return median_ms(lambda: json.dumps(JSONStorage(str(path)).read()), runs)
+
+
+def tinydb_import(source: Path, workdir: Path) -> float:
+    """Read the export and insert it into an empty TinyDB file, a table at a time (one run:
+    JSONStorage rewrites the whole file for every table)."""
+    target = workdir / "tinydb-import.json"
+    target.unlink(missing_ok=True)
+    started = time.perf_counter()
+    document = orjson.loads(source.read_bytes())
+    db = TinyDB(target)
+    for kind, records in document["records"].items():
+        db.table(kind).insert_multiple(records)
+    db.table("events").insert_multiple(document["events"])
+    db.close()
+    took = (time.perf_counter() - started) * 1000
+    target.unlink()
+    return took
+
+
 def tinydb_change(path: Path, runs: int) -> float:
     db = TinyDB(path)  # default JSONStorage: every change re-reads and rewrites the file
     cases, events = db.table("cases"), db.table("events")
@@ -326,30 +401,40 @@ def main() -> None:
         "sweep: second applied": _applied(swept["reports"][1]),
         "sweep: later ones applied": "; ".join(_applied(r) for r in swept["reports"][2:]) or "-",
     }
+    tiny: dict[str, float] = {}
     if not args.skip_tinydb:
-        tiny = workdir / "tinydb-default.json"
-        if not tiny.exists():
-            tinydb_copy(store, tiny)
-        rows["durable change, TinyDB JSONStorage"] = tinydb_change(tiny, max(3, args.runs // 2))
+        tiny_path = workdir / "tinydb-default.json"
+        if not tiny_path.exists():
+            tinydb_copy(store, tiny_path)
+        few = max(3, args.runs // 2)
+        tiny["durable change"] = tinydb_change(tiny_path, few)
+        tiny["open + list open cases"], tiny_rss = tinydb_open_and_list(tiny_path, few)
+        tiny["filter by vendor + state + text"] = tinydb_filter(tiny_path, few)
+        tiny["export to JSON"] = tinydb_export(tiny_path, few)
+        tiny["import into an empty desk"] = tinydb_import(export_path, workdir)
+        extra["TinyDB JSONStorage: resident after listing / peak, MB"] = tiny_rss
         extra["TinyDB JSONStorage / ours, durable change"] = (
-            f"{rows['durable change, TinyDB JSONStorage'] / rows['durable change']:.0f}x"
+            f"{tiny['durable change'] / rows['durable change']:.0f}x"
         )
     store.close()
 
     print(
         f"load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores); medians of "
-        f"{args.runs} runs (changes: {args.runs * 20}, filters: {args.runs * 4})"
+        f"{args.runs} runs (changes: {args.runs * 20}, filters: {args.runs * 4}; TinyDB: "
+        f"{max(3, args.runs // 2)}, its import once)"
     )
-    print(f"{'operation':<44}{'median ms':>12}{'goal ms':>10}")
+    print(f"{'operation':<44}{'ours ms':>11}{'TinyDB ms':>12}{'goal ms':>10}")
     for name, value in rows.items():
         goal = GOALS.get(name)
         mark = "" if goal is None else ("  ok" if value <= goal else "  OVER")
-        print(f"{name:<44}{value:>12.2f}{'' if goal is None else f'{goal:>10.0f}'}{mark}")
+        theirs = f"{tiny[name]:>12.0f}" if name in tiny else f"{'-':>12}"
+        print(f"{name:<44}{value:>11.2f}{theirs}{'' if goal is None else f'{goal:>10.0f}'}{mark}")
     for name, value in extra.items():
         shown = f"{value:.1f}" if isinstance(value, float) else value
         print(f"{name:<56}{shown:>12}")
     export_path.unlink()
-    print(orjson.dumps({**rows, **{k: v for k, v in extra.items()}}).decode(), file=sys.stderr)
+    figures = {**rows, **{f"{name}, TinyDB JSONStorage": value for name, value in tiny.items()}, **extra}
+    print(orjson.dumps(figures).decode(), file=sys.stderr)
 
 
 if __name__ == "__main__":

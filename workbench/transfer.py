@@ -215,7 +215,11 @@ _STORED_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.(?!000000)\d{6})
 
 
 def _instant_check(value: Any) -> bool:
-    return _STORED_INSTANT.fullmatch(value) is not None and datetime.fromisoformat(value) is not None
+    return (
+        type(value) is str
+        and _STORED_INSTANT.fullmatch(value) is not None
+        and datetime.fromisoformat(value) is not None
+    )
 
 
 def _date_check(value: Any) -> bool:
@@ -239,7 +243,7 @@ def _value_check(kind: Any) -> Check | None:
             return lambda value: type(value) is dict
         return lambda value: type(value) is dict and all(v is None or item(v) for v in value.values())
     if kind is datetime:
-        return lambda value: type(value) is str and _instant_check(value)
+        return _instant_check
     if kind is date:
         return _date_check
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
@@ -289,10 +293,13 @@ def _event_check() -> Check:
         try:
             if type(event) is not dict or not event.keys() >= required:
                 return False
-            at = event["at"]
-            if at is not None and not (type(at) is str and _instant_check(at)):
-                return False
-            return all(type(event.get(name)) in (dict, type(None)) for name in ("before", "after", "data"))
+            at, before, after, data = event["at"], event.get("before"), event.get("after"), event.get("data")
+            return (
+                (at is None or _instant_check(at))
+                and (before is None or type(before) is dict)
+                and (after is None or type(after) is dict)
+                and (data is None or type(data) is dict)
+            )
         except Exception:
             return False
 

@@ -145,7 +145,8 @@ class StagedTransaction:
         if not isinstance(event.get("key"), str) or not event["key"]:
             raise ValueError(f"an event needs the string key of its record, not {event.get('key')!r}")
         number = self.last_event_id + 1
-        self.events.append(event["kind"], event["key"], encode({**event, "id": number}, f"event {number}"))
+        numbered = event if event.get("id") == number else {**event, "id": number}
+        self.events.append(event["kind"], event["key"], encode(numbered, f"event {number}"))
         return number
 
     def next_number(self, kind: str) -> int:
