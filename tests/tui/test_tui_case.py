@@ -233,3 +233,23 @@ async def test_edit_fields_reroutes_and_validates(app, demo, wait):
         changed = demo.case(case.id)
         assert changed.fields["cutover_date"] == (demo.today() + timedelta(days=1)).isoformat()
         assert changed.queue == "customer-support", "BT-ROUTE-2: an imminent cutover goes to support"
+
+
+async def test_vendor_reply_names_the_milestones_that_meet_a_deadline(app, demo, webex_case, wait):
+    """ZOHO-SLA-1: a reply naming 'identified' meets Zoho's identification deadline; the
+    dialog says so for a Zoho case sent to the vendor, and says none for a WebEx case."""
+    zoho = next(c for c in demo.cases(vendor="zoho", state="waiting-vendor"))
+    async with app.run_test(size=SIZE) as pilot:
+        for case, expected in (
+            (zoho, "identified: meets Zoho issue identification"),
+            (webex_case, "no deadline of this case is met by a named milestone"),
+        ):
+            await open_case(pilot, wait, case.id)
+            await pilot.press("v")
+            await wait(pilot)
+            field = app.screen.query_one("#field-milestone")
+            assert expected in str(field.query_one(".field-help", Static).render())
+            await pilot.press("escape")
+            await wait(pilot)
+            await pilot.press("escape")
+            await wait(pilot)

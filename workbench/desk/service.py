@@ -581,6 +581,18 @@ class Desk:
         found.sort(key=lambda c: _number(c.id), reverse=True)
         return found
 
+    def vendor_milestones(self, case: Case) -> dict[str, list[str]]:
+        """The milestones a vendor reply may name to meet a deadline of ``case`` (its
+        vendor's commitments say ``met_by: vendor-reply:MILESTONE``), each with the
+        deadlines it meets."""
+        milestones: dict[str, list[str]] = {}
+        for commitment in _flatten(self.plugins.call("workbench_commitments", case=case, desk=self)):
+            for action in commitment.met_by:
+                done, _, milestone = action.partition(":")
+                if done == "vendor-reply" and milestone:
+                    milestones.setdefault(milestone, []).append(commitment.name)
+        return milestones
+
     def deadlines(self, case: Case, events: list[Event] | None = None) -> list[Deadline]:
         """Both clocks' deadlines of a case at the desk clock (CORE-SLA-1..3)."""
         now = self.now()

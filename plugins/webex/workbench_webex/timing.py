@@ -4,8 +4,8 @@ and the renewal dates (WX-HOURS-1, WX-SITE-1, WX-SITE-2, WX-RENEW-1)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from workbench.calendar import Calendar, add_business_days, japan_business, weekdays

@@ -119,6 +119,11 @@ def test_acknowledgement_is_met_by_any_reply_identification_by_its_milestone_zoh
     assert zoho(desk, key)[IDENT].state == "met-late"
 
 
+def test_a_vendor_reply_is_offered_the_milestone_that_meets_identification_zoho_sla_1(desk, sent) -> None:
+    key = sent("2026-11-24T10:00+09:00", severity="1")
+    assert desk.vendor_milestones(desk.case(key)) == {"identified": [IDENT]}
+
+
 def test_time_pending_on_the_customer_is_left_out_zoho_sla_1(desk, clock, sent) -> None:
     key = sent("2026-11-24T10:00+09:00", severity="1")
     clock("2026-11-24T11:00+09:00")

@@ -477,11 +477,13 @@ class CaseScreen(DeskScreen):
         )
 
     def action_vendor_reply(self) -> None:
+        meets = self.desk.vendor_milestones(self.data.view.case) if self.data else {}
+        named = "; ".join(f"{milestone}: meets {', '.join(names)}" for milestone, names in meets.items())
         milestone = Field(
             "milestone",
             "Milestone",
             "text",
-            help="e.g. acknowledged or identified: meets the vendor deadline it names",
+            help=named or "no deadline of this case is met by a named milestone; a label is kept",
         )
         self._text_action(
             "Vendor reply",
