@@ -614,12 +614,24 @@ def case_fields(desk: Desk, vendor: str) -> Output:
     """The intake form of VENDOR's cases."""
     found = desk.case_fields(vendor)
     text = [
-        f"{f.name:24} {f.kind:8} {'required' if f.required else 'optional'}"
+        f"{f.name:24} {f.kind:8} {_requirement(f.required, f.when)}"
         + (f"  one of: {', '.join(f.choices)}" if f.choices else "")
         + (f"\n    {f.help}" if f.help else "")
         for f in found
     ]
     return Output([f.to_dict() for f in found], text)
+
+
+def _requirement(required: bool, when: dict[str, Any]) -> str:
+    """``required`` / ``optional``, and the answers it depends on (``when reproducible=yes``)."""
+    need = "required" if required else "optional"
+    if not when:
+        return need
+    answers = [
+        f"{name}={'yes' if value is True else 'no' if value is False else value}"
+        for name, value in when.items()
+    ]
+    return f"{need} when {', '.join(answers)}"
 
 
 @case.command("list")

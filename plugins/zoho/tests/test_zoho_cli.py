@@ -122,3 +122,15 @@ def test_eligibility_command_shows_priority_support(run, zoho_case) -> None:
     assert status == 0
     assert "Zoho priority support (large-user accounts): eligible, claimable" in out
     assert "(ZOHO-PRIO-1)" in out
+
+
+def test_case_fields_say_when_a_field_is_required_zoho_form_1(run) -> None:
+    """ZOHO-FORM-1: the reproduction details are required only for a reproducible problem;
+    the form listing says so instead of calling them required outright."""
+    status, out, err = run("case", "fields", "zoho")
+    assert status == 0, err
+    lines = {line.split()[0]: line for line in out.splitlines() if line and not line.startswith(" ")}
+    assert lines["reproducible"].split()[2:] == ["required"]
+    for name in ("user_id", "super_admin_email", "customisations", "occurred_at", "support_access"):
+        assert "required when reproducible=yes" in lines[name], lines[name]
+    assert "optional" in lines["attachments"]
