@@ -175,11 +175,7 @@ class DeskState:
 
     def all(self, kind: str, closed: bool, match: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every record of ``kind`` matching ``match``; closed cases only with ``closed``."""
-        found = (
-            [r for r in self.records[kind].values() if matches(r, match)]
-            if match
-            else [*self.records[kind].values()]
-        )
+        found = [record for record in self.records[kind].values() if matches(record, match)]
         if not (closed and kind == "cases"):
             return found
         return (self.closed.matching(match) if match else self.closed.records()) + found
