@@ -22,8 +22,11 @@ def run(run_cli):
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command under ``group``, asked as click asks (commands load when listed)."""
     found = []
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         found.append((*prefix, name))
         if isinstance(command, click.Group):
             found += all_commands(command, (*prefix, name))
@@ -77,7 +80,7 @@ def test_every_command_answers_help(run, command) -> None:
     assert status == 0 and "Usage: workbench" in out
     leaf = cli
     for name in command:
-        leaf = leaf.commands[name]
+        leaf = leaf.get_command(click.Context(leaf), name)
     if not isinstance(leaf, click.Group):
         assert "--db" in out and "--now" in out and "--json" in out
 
@@ -351,3 +354,15 @@ def test_a_subcommand_runs_with_the_cycle_collector_on(run, monkeypatch) -> None
     status, _, err = run("case", "list")
     assert status == 0, err
     assert seen == [True] and gc.isenabled()
+
+
+def test_the_terminal_desk_starts_without_reading_the_commands_or_the_desk() -> None:
+    """``workbench`` alone imports the group and its entry point; a command's module, the desk
+    and the store load when a command needs them (the first frame is not held back)."""
+    code = (
+        "import sys, workbench.cli\n"
+        "print(sorted(n for n in sys.modules"
+        " if n.startswith(('workbench.cli.', 'workbench.desk', 'workbench.store'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['workbench.cli.common', 'workbench.cli.entry', 'workbench.cli.root']"

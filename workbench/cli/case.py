@@ -1,0 +1,336 @@
+"""``workbench case …``: open, list, show, and the actions on a case's timeline."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from workbench.cli.common import Output, findings_text, local, parse_pairs, with_desk
+
+if TYPE_CHECKING:
+    from workbench.desk import Desk
+
+
+@click.group()
+def case() -> None:
+    """Cases: open, list, show, and the timeline actions."""
+
+
+@case.command("new")
+@click.option("--vendor", required=True)
+@click.option("--customer", "customer_id", required=True)
+@click.option("--subject", required=True)
+@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", help="A form answer.")
+@click.option("--preview", is_flag=True, help="Show route, deadlines and findings; save nothing.")
+@with_desk
+def case_new(
+    desk: Desk, vendor: str, customer_id: str, subject: str, fields: tuple[str, ...], preview: bool
+) -> Output:
+    """Open a case under VENDOR's program (see `case fields VENDOR` for its form)."""
+    answers = parse_pairs(fields, "--field")
+    if preview:
+        shown = desk.preview_case(vendor, customer_id, subject, answers)
+        text = [f"Preview ({'blocked' if shown.blocked else 'can be saved'})"]
+        if shown.route:
+            text.append(
+                f"  path {shown.route.path}, queue {shown.route.queue} — "
+                f"{shown.route.reason} ({shown.route.rule})"
+            )
+        text += [f"  {d.name}: due {local(desk, d.due)} on {d.calendar} ({d.rule})" for d in shown.deadlines]
+        return Output(shown.to_dict(), text + findings_text(shown.findings))
+    created = desk.open_case(vendor, customer_id, subject, answers)
+    view = desk.view(created.id)
+    return Output(view.to_dict(), _case_text(desk, view))
+
+
+@case.command("fields")
+@click.argument("vendor")
+@with_desk
+def case_fields(desk: Desk, vendor: str) -> Output:
+    """The intake form of VENDOR's cases."""
+    found = desk.case_fields(vendor)
+    text = [
+        f"{f.name:24} {f.kind:8} {_requirement(f.required, f.when)}"
+        + (f"  one of: {', '.join(f.choices)}" if f.choices else "")
+        + (f"\n    {f.help}" if f.help else "")
+        for f in found
+    ]
+    return Output([f.to_dict() for f in found], text)
+
+
+def _requirement(required: bool, when: dict[str, Any]) -> str:
+    """``required`` / ``optional``, and the answers it depends on (``when reproducible=yes``)."""
+    need = "required" if required else "optional"
+    if not when:
+        return need
+    answers = [
+        f"{name}={'yes' if value is True else 'no' if value is False else value}"
+        for name, value in when.items()
+    ]
+    return f"{need} when {', '.join(answers)}"
+
+
+@case.command("list")
+@click.option("--vendor", default=None)
+@click.option("--state", default=None)
+@click.option("--queue", default=None)
+@click.option("--customer", "customer_id", default=None)
+@click.option("--text", default=None, help="Words in the subject or ID.")
+@click.option("--all", "include_closed", is_flag=True, help="Closed cases too.")
+@click.option("--breaching", is_flag=True, help="Only cases with a breached or at-risk deadline.")
+@with_desk
+def case_list(
+    desk: Desk,
+    vendor: str | None,
+    state: str | None,
+    queue: str | None,
+    customer_id: str | None,
+    text: str | None,
+    include_closed: bool,
+    breaching: bool,
+) -> Output:
+    """Cases, newest first (open ones unless --all or --state closed)."""
+    from workbench.desk import next_running
+
+    found = desk.cases(
+        vendor=vendor,
+        state=state,
+        queue=queue,
+        text=text,
+        customer_id=customer_id,
+        open_only=not include_closed and state != "closed",
+    )
+    rows = []
+    for c in found:
+        deadlines = desk.deadlines(c) if c.is_open else c.outcomes
+        urgent = [d for d in deadlines if d.state in ("breached", "at-risk")]
+        if breaching and not urgent:
+            continue
+        rows.append((c, next_running(deadlines)))
+    data = [{**c.to_dict(), "next_deadline": d.to_dict() if d else None} for c, d in rows]
+    lines = [
+        f"{c.id:7} {c.vendor:9} {c.state:14} {c.queue:18} {c.subject[:40]:40} "
+        + (f"{d.name} {d.state} {local(desk, d.due)}" if d else "")
+        for c, d in rows
+    ]
+    return Output(data, lines or ["no cases"])
+
+
+def _case_text(desk: Desk, view) -> list[str]:
+    c = view.case
+    text = [
+        f"{c.id} [{c.state}] {c.vendor} — {c.subject}",
+        f"  customer {view.customer.name if view.customer else c.customer_id} ({c.customer_id})"
+        f"  opened {local(desk, c.opened_at)}  ball: {view.ball}",
+        f"  path {c.path}, queue {c.queue} — {c.route_reason} ({c.route_rule})",
+    ]
+    if c.severity:
+        text.append(f"  severity {c.severity}")
+    text += [f"  {k}: {v}" for k, v in c.fields.items()]
+    text.append("Deadlines:")
+    text += [
+        f"  [{d.state}] {d.clock} · {d.name}: due {local(desk, d.due)}"
+        + (f" (target {local(desk, d.target)})" if d.target else "")
+        + f" on {d.calendar} — {d.reason} ({d.rule})"
+        for d in view.deadlines
+    ]
+    text.append("Escalation:")
+    for option in view.options:
+        if option.rung is None:
+            text.append(f"  {option.track}: level {option.current}, top of the ladder")
+            continue
+        decision = option.decision
+        verdict = "allowed" if decision and decision.allowed else "not yet"
+        line = (
+            f"  {option.track}: level {option.current} → {option.rung.level} {option.rung.role}: "
+            f"{verdict} — {decision.reason if decision else ''} ({decision.rule if decision else ''})"
+        )
+        if decision and decision.earliest:
+            line += f"; from {local(desk, decision.earliest)}"
+        if decision and decision.missing:
+            line += f"; missing: {', '.join(decision.missing)}"
+        text.append(line)
+    if view.findings:
+        text.append("Findings:")
+        text += findings_text(view.findings)
+    if view.eligibility:
+        text.append("Customer eligibility:")
+        text += [f"  {e.program}: {e.reason} ({e.rule})" for e in view.eligibility]
+    text.append(
+        "Ball time (business minutes): " + ", ".join(f"{k} {v}" for k, v in view.ball_minutes.items())
+    )
+    text.append("History:")
+    text += [
+        f"  {local(desk, e.at)} {e.actor}: {e.action}"
+        + (f" — {e.reason} ({e.rule})" if e.rule else "")
+        + (f" — {e.data['text']}" if e.data.get("text") else "")
+        + (
+            f"\n      to {e.data.get('to', '')}:\n      " + e.data["email"].replace("\n", "\n      ")
+            if e.data.get("email")
+            else ""
+        )
+        for e in view.events
+    ]
+    return text
+
+
+@case.command("show")
+@click.argument("case_id")
+@with_desk
+def case_show(desk: Desk, case_id: str) -> Output:
+    """Route, path, deadlines, ladder, findings and history, each with its rule ID."""
+    view = desk.view(case_id)
+    return Output(view.to_dict(), _case_text(desk, view))
+
+
+@case.command("timeline")
+@click.argument("case_id")
+@with_desk
+def case_timeline(desk: Desk, case_id: str) -> Output:
+    """SLA evidence: every clock start, pause, resume, met and breach, with counted minutes."""
+    entries = desk.timeline(case_id)
+    text = [
+        f"{local(desk, e['at'])}  {e['deadline']:28} {e['what']:8} {e['counted_minutes']:>6} min"
+        f"  on {e['calendar']} ({e['rule']})"
+        for e in entries
+    ]
+    return Output([{**e, "at": e["at"].isoformat()} for e in entries], text or ["no clocks on this case"])
+
+
+def _done(desk: Desk, changed, what: str) -> Output:
+    return Output(desk.view(changed.id).to_dict(), f"{changed.id} {what} (now {changed.state})")
+
+
+@case.command("note")
+@click.argument("case_id")
+@click.argument("text")
+@click.option("--to-customer", is_flag=True, help="A response to the customer (meets CORE-SLA-3).")
+@with_desk
+def case_note(desk: Desk, case_id: str, text: str, to_customer: bool) -> Output:
+    """Add a note (internal, or a response to the customer)."""
+    return _done(
+        desk,
+        desk.note(case_id, text, to_customer=to_customer),
+        "response recorded" if to_customer else "note added",
+    )
+
+
+@case.command("send")
+@click.argument("case_id")
+@click.argument("text", default="")
+@with_desk
+def case_send(desk: Desk, case_id: str, text: str) -> Output:
+    """Send the case to the vendor (the vendor holds the ball; vendor clocks start)."""
+    return _done(desk, desk.send_to_vendor(case_id, text), "sent to the vendor")
+
+
+@case.command("vendor-reply")
+@click.argument("case_id")
+@click.argument("text", default="")
+@click.option("--milestone", default="", help="e.g. acknowledged, identified")
+@with_desk
+def case_vendor_reply(desk: Desk, case_id: str, text: str, milestone: str) -> Output:
+    """Record the vendor's answer (the ball comes back to the desk)."""
+    return _done(desk, desk.vendor_reply(case_id, text, milestone), "vendor reply recorded")
+
+
+@case.command("pending")
+@click.argument("case_id")
+@click.argument("text", default="")
+@with_desk
+def case_pending(desk: Desk, case_id: str, text: str) -> Output:
+    """Wait on the customer (clocks that honour pauses stop)."""
+    return _done(desk, desk.pending(case_id, text), "pending on the customer")
+
+
+@case.command("reply")
+@click.argument("case_id")
+@click.argument("text", default="")
+@with_desk
+def case_reply(desk: Desk, case_id: str, text: str) -> Output:
+    """Record the customer's reply (a pending case resumes)."""
+    return _done(desk, desk.customer_reply(case_id, text), "customer reply recorded")
+
+
+@case.command("resolve")
+@click.argument("case_id")
+@click.argument("text", default="")
+@with_desk
+def case_resolve(desk: Desk, case_id: str, text: str) -> Output:
+    """Mark the case resolved (it stays open until closed)."""
+    return _done(desk, desk.resolve(case_id, text), "resolved")
+
+
+@case.command("evidence")
+@click.argument("case_id")
+@click.argument("text")
+@click.option("--kind", required=True, help="reproduction, patch or log")
+@with_desk
+def case_evidence(desk: Desk, case_id: str, text: str, kind: str) -> Output:
+    """Attach technical evidence (CORE-ESC-2)."""
+    return _done(desk, desk.attach_evidence(case_id, kind, text), f"{kind} attached")
+
+
+@case.command("edit")
+@click.argument("case_id")
+@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", required=True)
+@with_desk
+def case_edit(desk: Desk, case_id: str, fields: tuple[str, ...]) -> Output:
+    """Change form answers; the case is validated and routed again."""
+    changed = desk.update_fields(case_id, parse_pairs(fields, "--field"))
+    return _done(
+        desk,
+        changed,
+        f"updated: path {changed.path}, queue {changed.queue} — "
+        f"{changed.route_reason} ({changed.route_rule})",
+    )
+
+
+@case.command("escalate")
+@click.argument("case_id")
+@click.option("--track", default="technical", type=click.Choice(["technical", "commercial"]))
+@click.option("--reason", default="", help="Why, in words.")
+@click.option("--owner", default="", help="The owner on the vendor's side, when known.")
+@with_desk
+def case_escalate(desk: Desk, case_id: str, track: str, reason: str, owner: str) -> Output:
+    """Climb one level of the vendor's ladder, if its condition holds now."""
+    changed = desk.escalate(case_id, track, reason, owner)
+    last = changed.escalations[-1]
+    view = desk.view(changed.id)
+    allowed = view.events[-1]
+    return Output(
+        view.to_dict(),
+        f"{changed.id} escalated to {track} level {last.level} ({last.role}) — allowed by {allowed.rule}: "
+        f"{allowed.reason}",
+    )
+
+
+@case.command("owner")
+@click.argument("case_id")
+@click.argument("owner")
+@click.option("--track", default="technical", type=click.Choice(["technical", "commercial"]))
+@click.option("--level", type=int, required=True, help="The escalation level the owner took.")
+@with_desk
+def case_owner(desk: Desk, case_id: str, owner: str, track: str, level: int) -> Output:
+    """Record the vendor-side owner of an escalation (e.g. named by Zoho, ZOHO-ESC-2)."""
+    return _done(desk, desk.set_escalation_owner(case_id, track, level, owner), f"owner {owner} recorded")
+
+
+@case.command("close")
+@click.argument("case_id")
+@click.option("--reason", required=True, help="A closure reason of the case's vendor.")
+@click.argument("text", default="")
+@with_desk
+def case_close(desk: Desk, case_id: str, reason: str, text: str) -> Output:
+    """Close with a reason from the vendor's list."""
+    return _done(desk, desk.close(case_id, reason, text), f"closed ({reason})")
+
+
+@case.command("reopen")
+@click.argument("case_id")
+@click.argument("text", default="")
+@with_desk
+def case_reopen(desk: Desk, case_id: str, text: str) -> Output:
+    """Reopen a closed or resolved case."""
+    return _done(desk, desk.reopen(case_id, text), "reopened")

@@ -1,0 +1,174 @@
+"""What every command shares: the options, the desk they open, and how an answer is printed."""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+import orjson
+
+from workbench import clock
+from workbench.errors import BadInput
+
+if TYPE_CHECKING:
+    from workbench.desk import Desk
+
+
+class Context:
+    """Options collected from the group and the subcommand (the subcommand's win)."""
+
+    def __init__(self) -> None:
+        self.db: str | None = None
+        self.json = False
+        self.debug = False
+        self._desk: Desk | None = None
+
+    def desk(self) -> Desk:
+        from workbench.desk import Desk
+        from workbench.plugins import get_plugins
+        from workbench.store import open_store
+
+        if self._desk is None:
+            chosen = self.db or os.environ.get("WORKBENCH_DB") or None
+            if chosen and not Path(chosen).expanduser().resolve().parent.is_dir():
+                raise BadInput("--db", f"the folder of {chosen} does not exist (a typo in the path?)")
+            store = open_store(chosen)
+            actor = os.environ.get("WORKBENCH_ACTOR") or getpass.getuser()
+            self._desk = Desk(store, get_plugins(), actor=actor)
+        return self._desk
+
+    def close(self) -> None:
+        if self._desk is not None:
+            self._desk.store.close()
+
+
+def _set_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.ensure_object(Context).db = value
+
+
+def _set_now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        try:
+            clock.set_now(value)
+        except clock.ClockError as exc:
+            raise click.BadParameter(str(exc), param_hint="--now") from None
+
+
+def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(Context).json = True
+
+
+def desk_options(command: Callable) -> Callable:
+    """``--db``, ``--now`` and ``--json`` on a command."""
+    command = click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_json,
+        help="Print one JSON document on stdout and nothing else.",
+    )(command)
+    command = click.option(
+        "--now",
+        metavar="ISO",
+        expose_value=False,
+        is_eager=True,
+        callback=_set_now,
+        help="Act as if it were this time (ISO-8601); also WORKBENCH_NOW.",
+    )(command)
+    command = click.option(
+        "--db",
+        metavar="PATH",
+        expose_value=False,
+        is_eager=True,
+        callback=_set_db,
+        help="The desk file (default: your data directory; also WORKBENCH_DB).",
+    )(command)
+    return command
+
+
+def with_desk(command: Callable) -> Callable:
+    """Pass the desk as the first argument and print what the command returns."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        context = click.get_current_context().ensure_object(Context)
+        result = command(context.desk(), *args, **kwargs)
+        emit(context, result)
+
+    return desk_options(wrapper)
+
+
+class Output:
+    """A command's answer: a JSON-able document and its text for people."""
+
+    def __init__(self, data: Any, text: str | list[str]) -> None:
+        self.data = data
+        self.text = text if isinstance(text, str) else "\n".join(text)
+
+
+def emit(context: Context, result: Output | None) -> None:
+    if context._desk is not None:
+        for failure in context._desk.plugins.failures:
+            click.echo(f"workbench: warning: {failure}; its answers are missing above", err=True)
+    if result is None:
+        return
+    if context.json:
+        click.echo(orjson.dumps(result.data, option=orjson.OPT_INDENT_2, default=str).decode())
+    else:
+        click.echo(result.text)
+
+
+def parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise BadInput(option, f"{pair!r} is not KEY=VALUE")
+        values[key.strip()] = value
+    return values
+
+
+def parse_date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(name, f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def local(desk: Desk, instant: Any) -> str:
+    """An instant in the desk's time zone, for people."""
+    if instant is None:
+        return "-"
+    return instant.astimezone(desk.timezone()).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def given(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def customer_name(desk: Desk, customer_id: str) -> str:
+    return desk.customer(customer_id).name if customer_id else "(no customer)"
+
+
+def check_filters(desk: Desk, vendor: str | None, customer_id: str | None) -> None:
+    """A filter naming an unknown vendor or customer is a typo, not an empty answer."""
+    if vendor is not None:
+        desk.program(vendor)
+    if customer_id is not None:
+        desk.customer(customer_id)
+
+
+def findings_text(findings: list) -> list[str]:
+    return [f"  {f.level}: {f.field + ': ' if f.field else ''}{f.message} ({f.rule})" for f in findings]

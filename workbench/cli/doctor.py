@@ -1,0 +1,36 @@
+"""``workbench doctor``: what is wrong with a desk file and how to recover."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from workbench.cli.common import Context, Output, desk_options, emit
+
+
+@click.command()
+@desk_options
+def doctor() -> None:
+    """Check a desk file: what is wrong and how to recover."""
+    from workbench.store import default_path
+    from workbench.store import doctor as store_doctor
+
+    context = click.get_current_context().ensure_object(Context)
+    report = store_doctor(context.db or os.environ.get("WORKBENCH_DB") or default_path())
+    data = {"ok": report.ok, "problems": report.problems, "advice": report.advice, "facts": report.facts}
+    emit(
+        context,
+        Output(
+            data,
+            [
+                f"{'ok' if report.ok else 'PROBLEMS FOUND'}",
+                *[f"  {k}: {v}" for k, v in report.facts.items()],
+                *[f"  problem: {p}" for p in report.problems],
+                *[f"  advice: {a}" for a in report.advice],
+            ],
+        ),
+    )
+    if not report.ok:
+        sys.exit(1)

@@ -1,0 +1,76 @@
+"""The entry point: run the command line, errors in words, never a traceback."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from typing import Any
+
+import click
+import orjson
+
+from workbench import clock
+from workbench.cli.common import Context, local
+from workbench.cli.root import cli
+from workbench.errors import BadInput, DeskError, Invalid, PluginContractError, Refused, StoreError
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; exit 2 for bad input, 1 for everything else."""
+    context = Context()
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    # Starting the terminal desk builds only objects that live as long as it does: the
+    # cycle collector would walk them again and again (20-30 ms of the start). Paused
+    # here; a subcommand turns it back on, the desk once its queue is loaded.
+    gc.disable()
+    try:
+        cli.main(args=argv, prog_name="workbench", standalone_mode=False, obj=context)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _fail(context, "aborted", 1)
+    except click.ClickException as exc:
+        _fail(
+            context,
+            exc.format_message(),
+            2 if isinstance(exc, click.UsageError) else exc.exit_code,
+            field=getattr(getattr(exc, "param", None), "name", None),
+        )
+    except Invalid as exc:
+        _fail(context, f"not saved: {exc}", 2, findings=[f.to_dict() for f in exc.findings])
+    except BadInput as exc:
+        _fail(context, str(exc), 2, field=exc.field)
+    except Refused as exc:
+        _fail(context, _refusal(context, exc), 1, decision=exc.decision.to_dict())
+    except clock.ClockError as exc:
+        _fail(context, str(exc), 2)
+    except OSError as exc:
+        _fail(context, f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1)
+    except (DeskError, StoreError, PluginContractError) as exc:
+        _fail(context, str(exc), 1)
+    except Exception as exc:
+        if debug:
+            raise
+        _fail(context, f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)", 1)
+    finally:
+        gc.enable()
+        context.close()
+
+
+def _refusal(context: Context, exc: Refused) -> str:
+    """A refusal in words, its earliest time in the desk's time zone."""
+    decision = exc.decision
+    text = f"refused by {decision.rule}: {decision.reason.rstrip('.')}."
+    if decision.missing:
+        text += " Missing: " + ", ".join(decision.missing) + "."
+    if decision.earliest:
+        when = local(context._desk, decision.earliest) if context._desk else decision.earliest.isoformat()
+        text += f" Allowed from {when}."
+    return text
+
+
+def _fail(context: Context, message: str, status: int, **detail: Any) -> None:
+    click.echo(f"workbench: {message}", err=True)
+    if context.json:
+        click.echo(orjson.dumps({"error": {"message": message, **detail}}, default=str).decode())
+    sys.exit(status)

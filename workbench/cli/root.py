@@ -1,0 +1,70 @@
+"""The ``workbench`` group: the terminal desk when no subcommand is given.
+
+A command's module is imported when the command is used (or help lists it), not before:
+``workbench`` alone draws the terminal desk's first frame without reading the code of
+forty commands it does not run.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+
+import click
+
+from workbench import __version__
+from workbench.cli.common import Context, desk_options
+
+COMMANDS = {
+    "demo": "workbench.cli.demo:demo",
+    "plugins": "workbench.cli.plugins:plugins",
+    "settings": "workbench.cli.settings:settings",
+    "customer": "workbench.cli.customer:customer",
+    "eligibility": "workbench.cli.customer:eligibility",
+    "contract": "workbench.cli.contract:contract",
+    "quote": "workbench.cli.contract:quote",
+    "case": "workbench.cli.case:case",
+    "workflow": "workbench.cli.workflow:workflow",
+    "renewals": "workbench.cli.workflow:renewals",
+    "sweep": "workbench.cli.sweep:sweep",
+    "export": "workbench.cli.transfer:export_command",
+    "import": "workbench.cli.transfer:import_command",
+    "doctor": "workbench.cli.doctor:doctor",
+}
+"""Each command of the group and where it is defined (``module:name``)."""
+
+
+class CommandsByModule(click.Group):
+    """A group that imports a command's module the first time the command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, name = COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=CommandsByModule,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.version_option(__version__, prog_name="workbench")
+@desk_options
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Case Workbench: one terminal desk for every vendor program you support.
+
+    Run without a command to open the desk in your terminal.
+    """
+    ctx.ensure_object(Context).debug = debug
+    if ctx.invoked_subcommand is None:
+        from workbench.tui.app import run
+
+        run(ctx.obj.desk)  # opened behind the first frame; an error in words after the app
+    else:
+        gc.enable()  # paused by main() for the terminal desk's start only
