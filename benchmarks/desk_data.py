@@ -33,7 +33,7 @@ from typing import Any
 
 from workbench.calendar import Calendar
 from workbench.desk import Desk
-from workbench.desk.service import _diff
+from workbench.desk.records import diff
 from workbench.desk.values import parse_value
 from workbench.model import Case, CloseReason, Contract, Customer, Event, _dump
 from workbench.plugins import Plugins, get_plugins
@@ -376,7 +376,7 @@ def _change(
     for name in (*touched, "updated_at"):
         after[name] = _dump(getattr(case, name))
     tx.put("cases", case.id, after)
-    old, new = _diff(life.record, after)
+    old, new = diff(life.record, after)
     _append(tx, life, _event(case.id, action, at, actor, old, new, rule, reason, data), at)
     life.record = after
 
@@ -560,7 +560,7 @@ def _reference_data(
     contracts renews, and one in six OnTime licences has its anniversary, within 60 days
     of :data:`NOW`: a sweep opens their renewal workflows."""
     known: dict[str, tuple[str, list[str]]] = {}
-    defaults = {key: definition.default for key, (definition, _) in desk._setting_defs().items()}
+    defaults = {view.key: view.default for view in desk.settings()}
     for key, value in SETTINGS.items():
         tx.put("settings", key, {"key": key, "value": value})
         tx.append_event(

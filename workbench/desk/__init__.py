@@ -1,7 +1,7 @@
 """The desk: the one service layer the CLI and the TUI use (see :class:`Desk`)."""
 
 from workbench.desk.deadlines import RUNNING, next_running
-from workbench.desk.service import Desk
+from workbench.desk.facade import Desk
 from workbench.desk.values import EMAIL, EVIDENCE_KINDS, attribute_text, attribute_value, parse_value
 from workbench.desk.views import (
     CasePreview,

@@ -1,0 +1,251 @@
+"""Reading cases (one, a filtered list, the full view) and the actions on a case's timeline:
+notes and responses, sending to the vendor and its reply, pending on the customer, resolve,
+evidence, close and reopen. Every action changes the freshest copy of the case under the
+store's lock and records an event (:func:`change_case`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from workbench.desk.records import diff, key_number, record_event
+from workbench.desk.values import EVIDENCE_KINDS
+from workbench.desk.views import (
+    CaseView,
+)
+from workbench.errors import BadInput, NotFound, Refused
+from workbench.model import (
+    CASE_STATES,
+    Case,
+    CloseReason,
+    Route,
+)
+
+if TYPE_CHECKING:
+    from workbench.desk.facade import Desk
+
+
+def case(desk: Desk, key: str) -> Case:
+    record = desk.store.get("cases", key)
+    if record is None:
+        raise NotFound("case", key)
+    return Case.from_dict(record)
+
+
+def cases(
+    desk: Desk,
+    vendor: str | None = None,
+    state: str | None = None,
+    queue: str | None = None,
+    text: str | None = None,
+    customer_id: str | None = None,
+    open_only: bool = False,
+) -> list[Case]:
+    """Cases matching every filter given, newest first."""
+    if vendor is not None:
+        desk.program(vendor)
+    if customer_id is not None:
+        desk.customer(customer_id)
+    if state is not None and state not in CASE_STATES:
+        raise BadInput("state", f"{state!r} is not a case state ({', '.join(CASE_STATES)})")
+    needle = text.lower() if text else None
+    fields = {"customer_id": customer_id, "vendor": vendor, "state": state, "queue": queue}
+    match = {name: value for name, value in fields.items() if value}
+    found = []
+    for record in desk.store.all("cases", closed=not open_only, match=match):
+        if needle and needle not in record["subject"].lower() and needle not in record["id"].lower():
+            continue
+        found.append(Case.from_dict(record))
+    found.sort(key=lambda c: key_number(c.id), reverse=True)
+    return found
+
+
+def close_reasons(desk: Desk, case: Case) -> list[CloseReason]:
+    return desk.plugins.first("workbench_close_reasons", case=case, desk=desk) or []
+
+
+def view(desk: Desk, key: str) -> CaseView:
+    case = desk.case(key)
+    events = desk.events("cases", key)
+    ladder = desk.ladder(case)
+    customer = desk.customer_of(case)
+    return CaseView(
+        case=case,
+        customer=customer,
+        route=Route(case.path, case.queue, case.route_rule, case.route_reason),
+        findings=desk.validate(case),
+        deadlines=case.outcomes if not case.is_open else desk.deadlines(case, events),
+        ladder=ladder,
+        options=desk.escalation_options(case, ladder),
+        eligibility=[e for e in desk.eligibility(case.customer_id) if e.vendor == case.vendor]
+        if customer
+        else [],
+        ball=case.ball,
+        ball_minutes=desk.ball_minutes(case, events),
+        close_reasons=desk.close_reasons(case),
+        events=events,
+    )
+
+
+def change_case(
+    desk: Desk,
+    key: str,
+    action: str,
+    change: Callable[[Case], None],
+    rule: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    allowed_from: Iterable[str] = ("open", "waiting-vendor", "pending", "resolved"),
+) -> Case:
+    """Apply ``change`` to the freshest copy of the case under the lock, and record it."""
+    with desk.store.transaction() as tx:
+        record = tx.get("cases", key)
+        if record is None:
+            raise NotFound("case", key)
+        case = Case.from_dict(record)
+        if case.state not in allowed_from:
+            raise BadInput("state", f"case {key} is {case.state}; cannot {action} it")
+        change(case)
+        case.updated_at = desk.now()
+        after = case.to_dict()
+        tx.put("cases", key, after)
+        old, new = diff(record, after)
+        record_event(desk, tx, "cases", key, action, old, new, rule=rule, reason=reason, data=data)
+    return case
+
+
+def note(desk: Desk, key: str, text: str, *, to_customer: bool = False) -> Case:
+    """An internal note, or a response to the customer (which meets the desk's
+    response commitments, CORE-SLA-3)."""
+    if not text.strip():
+        raise BadInput("text", "must not be empty")
+    action = "respond" if to_customer else "note"
+    return change_case(desk, key, action, lambda c: None, data={"text": text.strip()})
+
+
+def send_to_vendor(desk: Desk, key: str, text: str = "") -> Case:
+    """The case goes to the vendor: the ball is theirs, vendor clocks start (CORE-SLA-4)."""
+    decision = desk.plugins.first("workbench_check_send", case=desk.case(key), desk=desk, now=desk.now())
+    if decision is not None and not decision.allowed:
+        raise Refused(decision)
+
+    def change(case: Case) -> None:
+        case.state = "waiting-vendor"
+        if case.sent_at is None:
+            case.sent_at = desk.now()
+
+    return change_case(desk, key, "send", change, data={"text": text}, allowed_from=("open", "resolved"))
+
+
+def vendor_reply(desk: Desk, key: str, text: str = "", milestone: str = "") -> Case:
+    """The vendor answered: the ball is back with the desk."""
+
+    def change(case: Case) -> None:
+        if case.sent_at is None:
+            raise BadInput("case", f"case {key} was never sent to the vendor (`case send` first)")
+        case.state = "open"
+
+    return change_case(
+        desk,
+        key,
+        "vendor-reply",
+        change,
+        data={"text": text, "milestone": milestone},
+        allowed_from=("open", "waiting-vendor"),
+    )
+
+
+def pending(desk: Desk, key: str, text: str = "") -> Case:
+    """Waiting on the customer: clocks that honour pauses stop (CORE-SLA-1, CORE-SLA-3)."""
+
+    def change(case: Case) -> None:
+        case.state = "pending"
+        case.pauses.append({"start": desk.now().isoformat(), "end": None})
+
+    return change_case(
+        desk,
+        key,
+        "pending",
+        change,
+        rule="CORE-SLA-3",
+        reason="waiting on the customer pauses the clocks",
+        data={"text": text},
+        allowed_from=("open", "waiting-vendor"),
+    )
+
+
+def customer_reply(desk: Desk, key: str, text: str = "") -> Case:
+    """The customer answered: a pending case resumes; a resolved or closed one (e.g.
+    closed automatically while pending) reopens."""
+
+    def change(case: Case) -> None:
+        end_pause(case, desk.now())
+        case.state, case.closed_at, case.close_reason = "open", None, ""
+
+    return change_case(
+        desk,
+        key,
+        "reply",
+        change,
+        data={"text": text},
+        allowed_from=("open", "pending", "resolved", "waiting-vendor", "closed"),
+    )
+
+
+def resolve(desk: Desk, key: str, text: str = "") -> Case:
+    def change(case: Case) -> None:
+        end_pause(case, desk.now())
+        case.state = "resolved"
+
+    return change_case(desk, key, "resolve", change, data={"text": text})
+
+
+def attach_evidence(desk: Desk, key: str, kind: str, text: str) -> Case:
+    """Technical evidence on the case: a reproduction, a patch or a log (CORE-ESC-2)."""
+    if kind not in EVIDENCE_KINDS:
+        raise BadInput("kind", f"{kind!r} is not one of {', '.join(EVIDENCE_KINDS)}")
+    if not text.strip():
+        raise BadInput("text", "must describe the evidence")
+
+    def change(case: Case) -> None:
+        case.evidence.append({"kind": kind, "text": text.strip(), "at": desk.now().isoformat()})
+
+    return change_case(desk, key, "evidence", change, data={"kind": kind})
+
+
+def close(desk: Desk, key: str, reason: str, text: str = "") -> Case:
+    """Close with one of the vendor's closure reasons; deadline outcomes are kept."""
+    case = desk.case(key)
+    reasons = {r.code: r for r in desk.close_reasons(case)}
+    if reason not in reasons:
+        raise BadInput(
+            "reason", f"{reason!r} is not a closure reason for {case.vendor} ({', '.join(reasons)})"
+        )
+    chosen = reasons[reason]
+    outcomes = desk.deadlines(case)
+
+    def change(c: Case) -> None:
+        now = desk.now()
+        end_pause(c, now)
+        c.state = "closed"
+        c.closed_at = now
+        c.close_reason = reason
+        c.outcomes = outcomes
+
+    return change_case(desk, key, "close", change, rule=chosen.rule, reason=chosen.text, data={"text": text})
+
+
+def reopen(desk: Desk, key: str, text: str = "") -> Case:
+    def change(case: Case) -> None:
+        case.state = "open"
+        case.closed_at = None
+        case.close_reason = ""
+
+    return change_case(desk, key, "reopen", change, data={"text": text}, allowed_from=("closed", "resolved"))
+
+
+def end_pause(case: Case, now: datetime) -> None:
+    """End the case's running pause (waiting on the customer), if it has one."""
+    if case.pauses and case.pauses[-1]["end"] is None:
+        case.pauses[-1]["end"] = now.isoformat()

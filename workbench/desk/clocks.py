@@ -1,0 +1,122 @@
+"""The clocks of a case: its deadlines on both clocks (CORE-SLA-1..3), the time each side has
+held the ball (CORE-SLA-4) and the SLA evidence timeline. The arithmetic of one deadline is
+:mod:`workbench.desk.deadlines`; the commitments come from the plugins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from workbench.calendar import Calendar, Pause
+from workbench.desk.deadlines import deadline_of
+from workbench.desk.records import flatten
+from workbench.model import (
+    Case,
+    Deadline,
+    Event,
+)
+
+if TYPE_CHECKING:
+    from workbench.desk.facade import Desk
+
+
+def vendor_milestones(desk: Desk, case: Case) -> dict[str, list[str]]:
+    """The milestones a vendor reply may name to meet a deadline of ``case`` (its
+    vendor's commitments say ``met_by: vendor-reply:MILESTONE``), each with the
+    deadlines it meets."""
+    milestones: dict[str, list[str]] = {}
+    for commitment in flatten(desk.plugins.call("workbench_commitments", case=case, desk=desk)):
+        for action in commitment.met_by:
+            done, _, milestone = action.partition(":")
+            if done == "vendor-reply" and milestone:
+                milestones.setdefault(milestone, []).append(commitment.name)
+    return milestones
+
+
+def deadlines(desk: Desk, case: Case, events: list[Event] | None = None) -> list[Deadline]:
+    """Both clocks' deadlines of a case at the desk clock (CORE-SLA-1..3)."""
+    now = desk.now()
+    if events is None:
+        events = desk.events("cases", case.id)
+    return _deadlines(desk, case, events, now, float(desk.setting("core.at_risk_share")))
+
+
+def deadlines_for(desk: Desk, cases: list[Case]) -> list[list[Deadline]]:
+    """``deadlines(case)`` of each case, in order, at one desk clock: what every case
+    asks the same (each setting, the desk calendar) is read once for all of them, and
+    each case's events once, not again by every hook that reads them (the queue's
+    thousands of open cases)."""
+    batch = desk.read_batch()
+    now = desk.now()
+    threshold = float(batch.setting("core.at_risk_share"))
+    return [_deadlines(batch, case, batch.events("cases", case.id), now, threshold) for case in cases]
+
+
+def _deadlines(
+    desk: Desk, case: Case, events: list[Event], now: datetime, threshold: float
+) -> list[Deadline]:
+    commitments = flatten(desk.plugins.call("workbench_commitments", case=case, desk=desk))
+    pauses = [Pause(_instant(p["start"]), _instant(p.get("end"))) for p in case.pauses]
+    return [deadline_of(c, pauses, events, now, threshold) for c in commitments]
+
+
+def ball_minutes(desk: Desk, case: Case, events: list[Event]) -> dict[str, int]:
+    """Business minutes (desk calendar) each side has held the ball (CORE-SLA-4)."""
+    calendar = desk.desk_calendar()
+    totals = {"desk": 0, "vendor": 0, "customer": 0}
+    holder, since = "desk", case.opened_at
+    for event in events:
+        state = (event.after or {}).get("state")
+        if state is None:
+            continue
+        totals[holder] += int(calendar.elapsed(since, event.at).total_seconds() // 60)
+        holder = {"pending": "customer", "waiting-vendor": "vendor"}.get(state, "desk")
+        since = event.at
+    end = case.closed_at or desk.now()
+    totals[holder] += int(calendar.elapsed(since, max(since, end)).total_seconds() // 60)
+    return totals
+
+
+def timeline(desk: Desk, key: str) -> list[dict[str, Any]]:
+    """SLA evidence of one case (CORE-SLA-4): for every deadline, its start, each pause
+    and resume, when it was met or breached, on which calendar, with the business
+    minutes counted up to that moment."""
+    case = desk.case(key)
+    events = desk.events("cases", key)
+    commitments = flatten(desk.plugins.call("workbench_commitments", case=case, desk=desk))
+    deadlines = case.outcomes if not case.is_open else desk.deadlines(case, events)
+    pauses = [Pause(_instant(p["start"]), _instant(p.get("end"))) for p in case.pauses]
+    entries = []
+    for commitment, deadline in zip(commitments, deadlines, strict=False):
+        calendar = Calendar.from_dict(commitment.calendar)
+        counted = pauses if commitment.pauses else []
+
+        def entry(at: datetime, what: str, deadline=deadline, calendar=calendar, counted=counted):
+            minutes = calendar.elapsed(deadline.start, at, counted).total_seconds() // 60
+            return {
+                "at": at,
+                "deadline": deadline.name,
+                "clock": deadline.clock,
+                "what": what,
+                "calendar": calendar.name,
+                "counted_minutes": int(minutes),
+                "rule": deadline.rule,
+                "due": deadline.due.isoformat() if deadline.due else None,
+            }
+
+        entries.append(entry(deadline.start, "start"))
+        for pause in counted:
+            if pause.start >= deadline.start:
+                entries.append(entry(pause.start, "pause"))
+                if pause.end:
+                    entries.append(entry(pause.end, "resume"))
+        if deadline.met_at:
+            entries.append(entry(deadline.met_at, "met" if deadline.state == "met" else "met-late"))
+        elif deadline.state == "breached" and deadline.due:
+            entries.append(entry(deadline.due, "breach"))
+    entries.sort(key=lambda e: (e["at"], e["deadline"]))
+    return entries
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value).astimezone(UTC) if value else None

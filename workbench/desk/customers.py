@@ -1,0 +1,226 @@
+"""Customers and their contracts, with what follows from them: support (CORE-PATH-2),
+eligibility and quotes. A contract is checked by its vendor's contract rules before it is saved."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from workbench.desk.records import flatten, key_number, record_event, save_changed
+from workbench.desk.values import EMAIL
+from workbench.errors import BadInput, Invalid, NotFound
+from workbench.model import (
+    Case,
+    Contract,
+    Customer,
+    Eligibility,
+    Finding,
+    Quote,
+)
+
+if TYPE_CHECKING:
+    from workbench.desk.facade import Desk
+
+
+EDITABLE_CONTRACT_FIELDS = ("product", "start", "end", "quantity", "list_price", "currency", "attributes")
+"""What a desk agent may correct on a stored contract (``Desk.update_contract``)."""
+
+
+def customer_of(desk: Desk, case: Case) -> Customer | None:
+    record = desk.store.get("customers", case.customer_id)
+    return Customer.from_dict(record) if record else None
+
+
+def customer(desk: Desk, key: str) -> Customer:
+    record = desk.store.get("customers", key)
+    if record is None:
+        raise NotFound("customer", key)
+    return Customer.from_dict(record)
+
+
+def customers(desk: Desk) -> list[Customer]:
+    return sorted(
+        (Customer.from_dict(r) for r in desk.store.all("customers")),
+        key=lambda c: key_number(c.id),
+    )
+
+
+def add_customer(desk: Desk, name: str, **values: Any) -> Customer:
+    """Create a customer; e-mail addresses, users and region are checked."""
+    customer = Customer(id="", name=name.strip(), created_at=desk.now(), **values)
+    _check_customer(customer)
+    twin = desk.customer_named(customer.name)
+    if twin is not None:
+        raise BadInput(
+            "name", f"{twin.id} is already called {twin.name!r}; change it with `customer edit {twin.id}`"
+        )
+    with desk.store.transaction() as tx:
+        customer.id = f"CUS-{tx.next_number('customers')}"
+        record = customer.to_dict()
+        tx.put("customers", customer.id, record)
+        record_event(desk, tx, "customers", customer.id, "create", None, record)
+    return customer
+
+
+def customer_named(desk: Desk, name: str) -> Customer | None:
+    """The customer of that name (case and spaces ignored), if any."""
+    wanted = "".join(name.split()).casefold()
+    return next((c for c in desk.customers() if "".join(c.name.split()).casefold() == wanted), None)
+
+
+def update_customer(desk: Desk, key: str, **changes: Any) -> Customer:
+    current = desk.customer(key)
+    if not changes:
+        raise BadInput("customer", "nothing to change: give at least one new value")
+    unknown = set(changes) - set(Customer.__dataclass_fields__) | ({"id"} & set(changes))
+    if unknown:
+        raise BadInput("customer", f"cannot change {', '.join(sorted(unknown))}")
+    updated = Customer.from_dict({**current.to_dict(), **changes})
+    _check_customer(updated)
+    save_changed(desk, "customers", key, current.to_dict(), updated.to_dict(), "update")
+    return updated
+
+
+def contract(desk: Desk, key: str) -> Contract:
+    record = desk.store.get("contracts", key)
+    if record is None:
+        raise NotFound("contract", key)
+    return Contract.from_dict(record)
+
+
+def contracts(desk: Desk, customer_id: str | None = None, vendor: str | None = None) -> list[Contract]:
+    """Contracts of one customer and / or vendor (filtered before they are typed)."""
+    return sorted(
+        (
+            Contract.from_dict(r)
+            for r in desk.store.all("contracts")
+            if (customer_id is None or r["customer_id"] == customer_id)
+            and (vendor is None or r["vendor"] == vendor)
+        ),
+        key=lambda c: key_number(c.id),
+    )
+
+
+def check_contract(desk: Desk, contract: Contract) -> list[Finding]:
+    findings = flatten(desk.plugins.call("workbench_check_contract", contract=contract, desk=desk))
+    return findings
+
+
+def add_contract(
+    desk: Desk,
+    customer_id: str,
+    vendor: str,
+    product: str,
+    start: date,
+    end: date | None = None,
+    quantity: int = 1,
+    list_price: int = 0,
+    currency: str = "JPY",
+    attributes: dict[str, Any] | None = None,
+) -> Contract:
+    """Create a contract; the vendor's contract rules run first and an error blocks it."""
+    desk.customer(customer_id)
+    contract = Contract(
+        id="",
+        customer_id=customer_id,
+        vendor=vendor,
+        product=product,
+        start=start,
+        end=end,
+        quantity=quantity,
+        list_price=list_price,
+        currency=currency,
+        attributes=attributes or {},
+        created_at=desk.now(),
+    )
+    _validate_contract(desk, contract)
+    with desk.store.transaction() as tx:
+        contract.id = f"K-{tx.next_number('contracts')}"
+        record = contract.to_dict()
+        tx.put("contracts", contract.id, record)
+        record_event(desk, tx, "contracts", contract.id, "create", None, record)
+    return contract
+
+
+def update_contract(desk: Desk, key: str, **changes: Any) -> Contract:
+    """Correct a stored contract (see :data:`EDITABLE_CONTRACT_FIELDS`); it is checked
+    exactly as a new one is, the vendor's contract rules included, and an error blocks
+    it. A contract keeps its customer and vendor. Saving the same values writes nothing."""
+    current = desk.contract(key)
+    if not changes:
+        raise BadInput("contract", "nothing to change: give at least one new value")
+    for name, owner in (("customer_id", "customer"), ("vendor", "vendor")):
+        if name in changes and changes[name] != getattr(current, name):
+            raise BadInput(
+                name,
+                f"{key} is a contract of {getattr(current, name)}; a contract cannot move to "
+                f"another {owner}: add a new contract instead",
+            )
+    unknown = sorted(set(changes) - set(EDITABLE_CONTRACT_FIELDS) - {"customer_id", "vendor"})
+    if unknown:
+        raise BadInput(
+            unknown[0],
+            f"cannot be changed on a contract (these can: {', '.join(EDITABLE_CONTRACT_FIELDS)})",
+        )
+    updated = dataclasses.replace(current, **changes)
+    if updated == current:
+        return current
+    _validate_contract(desk, updated)
+    save_changed(desk, "contracts", key, current.to_dict(), updated.to_dict(), "update")
+    return updated
+
+
+def _validate_contract(desk: Desk, contract: Contract) -> None:
+    """Refuse a contract with a product its vendor does not sell, an end before its
+    start, a negative quantity or price, or an error of the vendor's contract rules."""
+    program = desk.program(contract.vendor)
+    if program.products and contract.product not in program.products:
+        raise BadInput(
+            "product",
+            f"{contract.product!r} is not a {program.name} product ({', '.join(program.products)})",
+        )
+    if contract.end is not None and contract.end < contract.start:
+        raise BadInput("end", f"ends {contract.end} before it starts {contract.start}")
+    if contract.quantity < 0 or contract.list_price < 0:
+        raise BadInput("quantity" if contract.quantity < 0 else "list_price", "must not be negative")
+    findings = desk.check_contract(contract)
+    if any(f.level == "error" for f in findings):
+        raise Invalid(findings)
+
+
+def active_contracts(desk: Desk, customer_id: str, vendor: str, on: date | None = None) -> list[Contract]:
+    day = on or desk.today()
+    return [c for c in desk.contracts(customer_id, vendor) if c.active_on(day)]
+
+
+def has_support(desk: Desk, customer_id: str, vendor: str, on: date | None = None) -> bool:
+    """Whether the customer holds an active subscription with support (CORE-PATH-2)."""
+    support = set(desk.program(vendor).support_products)
+    return any(c.product in support for c in desk.active_contracts(customer_id, vendor, on))
+
+
+def quote(desk: Desk, key: str) -> Quote:
+    contract = desk.contract(key)
+    quote = desk.plugins.first("workbench_quote", contract=contract, desk=desk)
+    if quote is None:
+        raise BadInput("contract", f"{contract.vendor} gives no quote for {contract.product!r}")
+    return quote
+
+
+def eligibility(desk: Desk, customer_id: str) -> list[Eligibility]:
+    customer = desk.customer(customer_id)
+    return flatten(desk.plugins.call("workbench_eligibility", customer=customer, desk=desk))
+
+
+def _check_customer(customer: Customer) -> None:
+    if not customer.name:
+        raise BadInput("name", "must not be empty")
+    for name in ("email", "super_admin_email"):
+        value = getattr(customer, name)
+        if value and not EMAIL.match(value):
+            raise BadInput(name, f"{value!r} is not an e-mail address")
+    if customer.domain and ("@" in customer.domain or "." not in customer.domain):
+        raise BadInput("domain", f"{customer.domain!r} is not a domain name (e.g. example.co.jp)")
+    if not isinstance(customer.users, int) or customer.users < 0:
+        raise BadInput("users", "must be a whole number, zero or more")

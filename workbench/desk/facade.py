@@ -1,0 +1,177 @@
+"""The desk: the one service layer the CLI, the TUI and the plugins use.
+
+:class:`Desk` is a façade. It holds the store, the plugins and the actor making changes,
+and each of its methods is a function of one module below, by concern:
+
+- :mod:`~workbench.desk.settings` — settings, vendor programs, the desk clock and calendar
+- :mod:`~workbench.desk.customers` — customers, contracts, support, eligibility, quotes
+- :mod:`~workbench.desk.intake` — a new case's form, validation, route and save
+- :mod:`~workbench.desk.cases` — reading cases and the actions on their timeline
+- :mod:`~workbench.desk.clocks` — deadlines, ball time and the SLA evidence timeline
+- :mod:`~workbench.desk.escalation` — the ladder and climbing it
+- :mod:`~workbench.desk.sweep` — the time-driven rules, applied once at the desk clock
+- :mod:`~workbench.desk.workflows` — workflows, their steps and forms, renewals
+- :mod:`~workbench.desk.records` — the event of every change (CORE-AUDIT-1)
+
+Those functions take the desk as their first argument and reach the other parts only
+through it, so a plugin and a part see the same desk. Every change is recorded as an
+event (CORE-AUDIT-1). Nothing outside the desk calls a hook.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.calendar import Calendar
+from workbench.desk import (
+    cases,
+    clocks,
+    customers,
+    escalation,
+    intake,
+    records,
+    settings,
+    sweep,
+    workflows,
+)
+from workbench.desk.reads import ReadCache
+from workbench.model import Event, VendorProgram
+from workbench.plugins import Plugins
+from workbench.store.base import Store
+
+
+class Desk:
+    """One reseller desk: its store, its plugins and the actor making changes."""
+
+    def __init__(self, store: Store, plugins: Plugins, actor: str = "desk") -> None:
+        self.store = store
+        self.plugins = plugins
+        self.actor = actor
+        self._programs: dict[str, VendorProgram] | None = None
+        self._reads: ReadCache | None = None
+
+    def programs(self) -> dict[str, VendorProgram]:
+        """Declared programs by id (the core's built-in included as ``core``), asked of the
+        plugins once for the life of the desk."""
+        if self._programs is None:
+            self._programs = {p.id: p for p in self.plugins.call("workbench_vendor")}
+        return self._programs
+
+    def read_batch(self) -> Desk:
+        """This desk for one batch of reads while nothing changes: the same store, plugins,
+        actor and programs, reading through a fresh :class:`ReadCache` (see there what it
+        remembers, and for how long)."""
+        batch = Desk(self.store, self.plugins, self.actor)
+        batch._programs = self.programs()
+        batch._reads = ReadCache()
+        return batch
+
+    def is_empty(self) -> bool:
+        return not any(self.store.all(kind) for kind in ("customers", "contracts", "cases", "workflows"))
+
+    def fill_demo(self) -> list[str]:
+        """Fill the desk with every plugin's demo records (``workbench demo``)."""
+        return records.flatten(self.plugins.call("workbench_demo", desk=self))
+
+    # -- reads a batch remembers (ReadCache) -------------------------------------------
+
+    def setting(self, key: str) -> Any:
+        """A desk setting's value, or its default."""
+        if self._reads is None:
+            return settings.setting(self, key)
+        return self._reads.setting(self, key)
+
+    def desk_calendar(self, candidate: dict[str, Any] | None = None) -> Calendar:
+        """The desk's own calendar (CORE-SLA-3); see :func:`settings.desk_calendar`."""
+        if self._reads is None or candidate:
+            return settings.desk_calendar(self, candidate)
+        return self._reads.desk_calendar(self)
+
+    def events(self, kind: str, key: str) -> list[Event]:
+        """The events of one record, oldest first."""
+        if self._reads is None:
+            return records.events(self, kind, key)
+        return self._reads.events(self, kind, key)
+
+    # -- the rest, one function of a part each ----------------------------------------
+    # Where a method has its module's name (``cases = cases.cases``) it comes last in its
+    # group: below that line the class body's ``cases`` is the method, not the module.
+
+    # settings.py
+    now = settings.now
+    at = settings.at
+    today = settings.today
+    timezone = settings.timezone
+    vendors = settings.vendors
+    program = settings.program
+    rule_text = settings.rule_text
+    set_setting = settings.set_setting
+    settings = settings.settings
+
+    # customers.py
+    customer = customers.customer
+    customer_named = customers.customer_named
+    customer_of = customers.customer_of
+    add_customer = customers.add_customer
+    update_customer = customers.update_customer
+    contract = customers.contract
+    contracts = customers.contracts
+    add_contract = customers.add_contract
+    update_contract = customers.update_contract
+    check_contract = customers.check_contract
+    active_contracts = customers.active_contracts
+    has_support = customers.has_support
+    quote = customers.quote
+    eligibility = customers.eligibility
+    customers = customers.customers
+
+    # intake.py
+    case_fields = intake.case_fields
+    validate = intake.validate
+    route = intake.route
+    preview_case = intake.preview_case
+    open_case = intake.open_case
+    update_fields = intake.update_fields
+
+    # cases.py
+    case = cases.case
+    view = cases.view
+    close_reasons = cases.close_reasons
+    note = cases.note
+    send_to_vendor = cases.send_to_vendor
+    vendor_reply = cases.vendor_reply
+    pending = cases.pending
+    customer_reply = cases.customer_reply
+    resolve = cases.resolve
+    attach_evidence = cases.attach_evidence
+    close = cases.close
+    reopen = cases.reopen
+    cases = cases.cases
+
+    # clocks.py
+    deadlines = clocks.deadlines
+    deadlines_for = clocks.deadlines_for
+    ball_minutes = clocks.ball_minutes
+    timeline = clocks.timeline
+    vendor_milestones = clocks.vendor_milestones
+
+    # escalation.py
+    ladder = escalation.ladder
+    escalation_options = escalation.escalation_options
+    escalate = escalation.escalate
+    set_escalation_owner = escalation.set_escalation_owner
+
+    # sweep.py
+    sweep = sweep.sweep
+
+    # workflows.py
+    workflow_templates = workflows.workflow_templates
+    form_fields = workflows.form_fields
+    workflow = workflows.workflow
+    open_workflow = workflows.open_workflow
+    check_step = workflows.check_step
+    complete_step = workflows.complete_step
+    form_text = workflows.form_text
+    workflow_view = workflows.workflow_view
+    renewals = workflows.renewals
+    workflows = workflows.workflows

@@ -1,0 +1,84 @@
+"""How the desk writes: every change is an event (CORE-AUDIT-1) recorded in the same
+transaction as the change; and the small helpers every part of the desk shares."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from workbench.model import (
+    Event,
+)
+from workbench.store.base import Transaction
+
+if TYPE_CHECKING:
+    from workbench.desk.facade import Desk
+
+
+def record_event(
+    desk: Desk,
+    tx: Transaction,
+    kind: str,
+    key: str,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    rule: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Record one change as an event, in the transaction that makes it (CORE-AUDIT-1)."""
+    tx.append_event(
+        Event(
+            id=0,
+            at=desk.now(),
+            actor=desk.actor,
+            kind=kind,
+            key=key,
+            action=action,
+            before=before,
+            after=after,
+            rule=rule,
+            reason=reason,
+            data=data or {},
+        ).to_dict()
+    )
+
+
+def save_changed(
+    desk: Desk, kind: str, key: str, before: dict, after: dict, action: str, **event: Any
+) -> None:
+    """Save ``after`` over a record read as ``before``, with the event of what changed."""
+    with desk.store.transaction() as tx:
+        fresh = tx.get(kind, key)
+        if fresh != before:
+            # another process changed it meanwhile: re-apply our change on top of theirs
+            after = {**fresh, **{k: v for k, v in after.items() if before.get(k) != v}}
+        tx.put(kind, key, after)
+        old, new = diff(fresh, after)
+        record_event(desk, tx, kind, key, action, old, new, **event)
+
+
+def events(desk: Desk, kind: str, key: str) -> list[Event]:
+    """The events of one record, oldest first."""
+    return [Event.from_dict(e) for e in desk.store.events(kind, key)]
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> tuple[dict, dict]:
+    """The keys that changed, as (before, after) halves for an event."""
+    before = before or {}
+    keys = [k for k in after if before.get(k) != after.get(k) and k != "updated_at"]
+    return {k: before.get(k) for k in keys if k in before}, {k: after[k] for k in keys}
+
+
+def key_number(key: str) -> int:
+    """The number of a record key (``C-12`` → 12), to sort records in the order they were made."""
+    tail = key.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def flatten(answers: list[Any]) -> list[Any]:
+    """The answers of a hook that each plugin gives as a list or as one item, as one list."""
+    flat = []
+    for answer in answers:
+        flat.extend(answer if isinstance(answer, list) else [answer])
+    return flat

@@ -1,0 +1,175 @@
+"""Settings, the vendor programs that declare them, the desk's clock and its calendar.
+
+The desk clock is :mod:`workbench.clock` (``--now`` / ``WORKBENCH_NOW``); the desk calendar
+(CORE-SLA-3) is built from four settings, checked before any of them is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from workbench import clock
+from workbench.calendar import Calendar
+from workbench.calendar import desk_calendar as build_desk_calendar
+from workbench.desk.records import record_event
+from workbench.desk.values import parse_value
+from workbench.desk.views import (
+    SettingView,
+)
+from workbench.errors import BadInput
+from workbench.model import (
+    Setting,
+    VendorProgram,
+)
+
+if TYPE_CHECKING:
+    from workbench.desk.facade import Desk
+
+
+CALENDAR_SETTINGS = ("desk.timezone", "core.desk_hours", "core.desk_holidays", "core.closed_dates")
+"""The settings the desk calendar (CORE-SLA-3) is built from."""
+
+
+def now(desk: Desk) -> datetime:
+    """The desk clock (``--now`` / ``WORKBENCH_NOW`` aware)."""
+    return clock.now()
+
+
+@contextmanager
+def at(desk: Desk, when: datetime) -> Iterator[None]:
+    """Make changes as of ``when`` (demo data, replayed history); the clock is put
+    back afterwards."""
+    saved = clock.fixed()
+    clock.set_now(when)
+    try:
+        yield
+    finally:
+        clock.set_now(saved)
+
+
+def today(desk: Desk) -> date:
+    """Today in the desk's time zone."""
+    return desk.now().astimezone(desk.timezone()).date()
+
+
+def timezone(desk: Desk) -> ZoneInfo:
+    return ZoneInfo(desk.setting("desk.timezone"))
+
+
+def vendors(desk: Desk) -> list[str]:
+    """The vendor programs a case can be opened under (the core is not one)."""
+    return sorted(p for p in desk.programs() if p != "core")
+
+
+def rule_text(desk: Desk, rule_id: str) -> str:
+    for program in desk.programs().values():
+        for rule in program.rules:
+            if rule.id == rule_id:
+                return rule.text
+    return ""
+
+
+def _setting_defs(desk: Desk) -> dict[str, tuple[Setting, str]]:
+    return {s.key: (s, p.id) for p in desk.programs().values() for s in p.settings}
+
+
+def setting(desk: Desk, key: str) -> Any:
+    """A desk setting's value, or its default."""
+    stored = desk.store.get("settings", key)
+    if stored is not None:
+        return stored["value"]
+    definition = _setting_defs(desk).get(key)
+    if definition is None:
+        raise BadInput("setting", f"unknown setting {key!r}")
+    return definition[0].default
+
+
+def settings(desk: Desk) -> list[SettingView]:
+    views = []
+    for key, (setting, program) in sorted(_setting_defs(desk).items()):
+        views.append(
+            SettingView(
+                key=key,
+                value=desk.setting(key),
+                default=setting.default,
+                help=setting.help,
+                kind=setting.kind,
+                choices=setting.choices,
+                program=program,
+                rule=setting.rule,
+            )
+        )
+    return views
+
+
+def set_setting(desk: Desk, key: str, raw: Any) -> SettingView:
+    """Validate and store one setting; the change is an event (CORE-AUDIT-1)."""
+    definition = _setting_defs(desk).get(key)
+    if definition is None:
+        raise BadInput("setting", f"unknown setting {key!r} (see `workbench settings`)")
+    setting, _ = definition
+    value = parse_value(key, setting.kind, raw, setting.choices)
+    if setting.kind == "number":
+        if setting.minimum is not None and value < setting.minimum:
+            raise BadInput(key, f"{value} is below the least allowed value, {setting.minimum}")
+        if setting.maximum is not None and value > setting.maximum:
+            raise BadInput(key, f"{value} is above the greatest allowed value, {setting.maximum}")
+    if key in CALENDAR_SETTINGS:
+        try:
+            desk.desk_calendar({key: value})
+        except ValueError as exc:
+            raise BadInput(key, f"the desk calendar cannot use it: {exc}") from None
+    with desk.store.transaction() as tx:
+        before = tx.get("settings", key)
+        record = {"key": key, "value": value}
+        tx.put("settings", key, record)
+        record_event(
+            desk,
+            tx,
+            "settings",
+            key,
+            "set",
+            {"value": before["value"] if before else setting.default},
+            {"value": value},
+        )
+    return next(v for v in desk.settings() if v.key == key)
+
+
+def desk_calendar(desk: Desk, candidate: dict[str, Any] | None = None) -> Calendar:
+    """The desk's own calendar (CORE-SLA-3), from settings (with ``candidate`` values
+    in place of the stored ones, to check a change before it is saved).
+
+    Raises ``ValueError`` naming the problem when the settings make no calendar."""
+    values = {key: desk.setting(key) for key in CALENDAR_SETTINGS} | (candidate or {})
+    hours = str(values["core.desk_hours"])
+    start, sep, end = hours.partition("-")
+    if not sep:
+        raise ValueError(f"{hours!r} is not working hours HH:MM-HH:MM (e.g. 09:00-18:00)")
+    return build_desk_calendar(
+        tz=values["desk.timezone"],
+        start=start.strip(),
+        end=end.strip(),
+        holiday_country=values["core.desk_holidays"] or None,
+        closed_dates=tuple(date.fromisoformat(d) for d in values["core.closed_dates"]),
+    )
+
+
+def program(desk: Desk, vendor: str) -> VendorProgram:
+    program = desk.programs().get(vendor)
+    if program is None or vendor == "core":
+        raise BadInput("vendor", _missing_program(desk, vendor))
+    return program
+
+
+def _missing_program(desk: Desk, vendor: str) -> str:
+    """Why there is no program ``vendor``: switched off, failed to load, or unknown."""
+    unavailable = "its cases can be listed, not worked, until it is back"
+    if vendor in desk.plugins.disabled:
+        return f"the {vendor} plugin is switched off (WORKBENCH_DISABLE_PLUGINS): {unavailable}"
+    failed = [f for f in desk.plugins.failures if f.plugin == vendor and f.hook is None]
+    if failed:
+        return f"{failed[0]}: {unavailable} (see `workbench plugins`)"
+    return f"unknown vendor {vendor!r} (one of: {', '.join(desk.vendors())})"

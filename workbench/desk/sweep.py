@@ -1,0 +1,145 @@
+"""The sweep: every time-driven rule applied once at the desk clock — the plugins' actions on
+open cases and on the desk (reminders, automatic closes, new workflows) and a breach event per
+breached deadline (CORE-SLA-2). Each action carries a key, so a second sweep at the same time
+does nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from workbench.desk.cases import change_case, end_pause
+from workbench.desk.records import flatten, record_event
+from workbench.desk.views import (
+    SweepReport,
+)
+from workbench.model import (
+    Action,
+    Case,
+)
+
+if TYPE_CHECKING:
+    from workbench.desk.facade import Desk
+
+
+def sweep(desk: Desk, progress: Callable[[int, int], None] | None = None) -> SweepReport:
+    """Apply every time-driven rule at the desk clock, once: plugins' actions on open
+    cases and on the desk, and a breach event per breached deadline (CORE-SLA-2)."""
+    now = desk.now()
+    report = SweepReport(at=now)
+    open_cases = desk.cases(open_only=True)
+    for index, case in enumerate(open_cases, 1):
+        report.checked += 1
+        actions = flatten(desk.plugins.call("workbench_sweep", case=case, desk=desk, now=now))
+        for action in actions:
+            if not case.is_open:
+                break
+            if action.key not in case.sweep_keys:
+                _apply_case_action(desk, case, action, report)
+                case = desk.case(case.id)
+        if case.is_open:
+            for deadline in desk.deadlines(case):
+                breach_key = f"breach:{deadline.name}:{deadline.start.isoformat() if deadline.start else ''}"
+                if deadline.state == "breached" and breach_key not in case.sweep_keys:
+                    _mark(
+                        desk,
+                        case.id,
+                        breach_key,
+                        "breach",
+                        deadline.rule,
+                        f"{deadline.name} breached (due {deadline.due.isoformat()}, {deadline.calendar})",
+                        {"deadline": deadline.name, "due": deadline.due.isoformat()},
+                    )
+                    report.breaches.append(
+                        {
+                            "case": case.id,
+                            "deadline": deadline.name,
+                            "rule": deadline.rule,
+                            "due": deadline.due.isoformat(),
+                        }
+                    )
+        if progress:
+            progress(index, len(open_cases))
+    # A workflow the sweep opens may itself be due for a reminder: ask again until no
+    # new workflow opens, so a second sweep at the same time finds nothing to do.
+    opened = -1
+    while opened != len(report.opened):
+        opened = len(report.opened)
+        for action in flatten(desk.plugins.call("workbench_sweep_desk", desk=desk, now=now)):
+            _apply_desk_action(desk, action, report)
+    return report
+
+
+def _mark(
+    desk: Desk, key: str, sweep_key: str, action: str, rule: str, reason: str, data: dict[str, Any]
+) -> Case:
+    def change(case: Case) -> None:
+        case.sweep_keys.append(sweep_key)
+
+    return change_case(desk, key, action, change, rule=rule, reason=reason, data={**data, "key": sweep_key})
+
+
+def _apply_case_action(desk: Desk, case: Case, action: Action, report: SweepReport) -> None:
+    if action.kind == "close":
+        reason = action.data["reason"]
+
+        def change(c: Case) -> None:
+            now = desk.now()
+            c.outcomes = desk.deadlines(c)
+            end_pause(c, now)
+            c.state, c.closed_at, c.close_reason = "closed", now, reason
+            c.sweep_keys.append(action.key)
+
+        change_case(
+            desk,
+            case.id,
+            "close",
+            change,
+            rule=action.rule,
+            reason=action.reason,
+            data={**action.data, "key": action.key},
+        )
+    else:
+        _mark(desk, case.id, action.key, action.kind, action.rule, action.reason, action.data)
+    report.applied.append({"case": case.id, **action.to_dict()})
+
+
+def _apply_desk_action(desk: Desk, action: Action, report: SweepReport) -> None:
+    if action.kind == "open-workflow":
+        if any(record.get("key") == action.key for record in desk.store.all("workflows")):
+            return
+        workflow = desk.open_workflow(
+            action.data["vendor"],
+            action.data["template"],
+            customer_id=action.data.get("customer_id", ""),
+            contract_id=action.data.get("contract_id", ""),
+            anchor=date.fromisoformat(action.data["anchor"]) if action.data.get("anchor") else None,
+            key=action.key,
+            rule=action.rule,
+            reason=action.reason,
+        )
+        report.opened.append(workflow.id)
+        report.applied.append({"workflow": workflow.id, **action.to_dict()})
+        return
+    workflow = desk.workflow(action.data["workflow"])
+    if action.key in workflow.data.get("sweep_keys", []):
+        return
+    with desk.store.transaction() as tx:
+        record = tx.get("workflows", workflow.id)
+        keys = record["data"].setdefault("sweep_keys", [])
+        keys.append(action.key)
+        tx.put("workflows", workflow.id, record)
+        record_event(
+            desk,
+            tx,
+            "workflows",
+            workflow.id,
+            action.kind,
+            None,
+            None,
+            rule=action.rule,
+            reason=action.reason,
+            data={**action.data, "key": action.key},
+        )
+    report.applied.append({"workflow": workflow.id, **action.to_dict()})

@@ -1,0 +1,260 @@
+"""Workflows (renewals, transfers, … opened from a vendor's templates): opening one, the
+order and conditions of its steps, the forms they ask for, and the open renewals."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from workbench.desk.records import flatten, key_number, record_event
+from workbench.desk.values import field_applies, parse_value
+from workbench.desk.views import (
+    WorkflowView,
+)
+from workbench.errors import BadInput, NotFound, Refused
+from workbench.model import (
+    Decision,
+    Field,
+    Step,
+    Workflow,
+    WorkflowTemplate,
+)
+
+if TYPE_CHECKING:
+    from workbench.desk.facade import Desk
+
+
+def workflow_templates(desk: Desk, vendor: str) -> list[WorkflowTemplate]:
+    desk.program(vendor)
+    return desk.plugins.first("workbench_workflow_templates", vendor=vendor, desk=desk) or []
+
+
+def form_fields(desk: Desk, vendor: str, form: str) -> list[Field]:
+    return desk.plugins.first("workbench_form_fields", vendor=vendor, form=form, desk=desk) or []
+
+
+def workflow(desk: Desk, key: str) -> Workflow:
+    record = desk.store.get("workflows", key)
+    if record is None:
+        raise NotFound("workflow", key)
+    return Workflow.from_dict(record)
+
+
+def workflows(
+    desk: Desk, vendor: str | None = None, kind: str | None = None, open_only: bool = False
+) -> list[Workflow]:
+    found = [Workflow.from_dict(r) for r in desk.store.all("workflows")]
+    if vendor:
+        found = [w for w in found if w.vendor == vendor]
+    if kind:
+        found = [w for w in found if _template_of(desk, w) and _template_of(desk, w).kind == kind]
+    if open_only:
+        found = [w for w in found if not w.done]
+    return sorted(found, key=lambda w: key_number(w.id))
+
+
+def _template_of(desk: Desk, workflow: Workflow) -> WorkflowTemplate | None:
+    return next((t for t in desk.workflow_templates(workflow.vendor) if t.id == workflow.template), None)
+
+
+def open_workflow(
+    desk: Desk,
+    vendor: str,
+    template: str,
+    customer_id: str = "",
+    contract_id: str = "",
+    anchor: date | None = None,
+    key: str = "",
+    rule: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Workflow:
+    """Open a workflow from one of the vendor's templates; due dates count from ``anchor``."""
+    templates = {t.id: t for t in desk.workflow_templates(vendor)}
+    if template not in templates:
+        raise BadInput("template", f"{template!r} is not a {vendor} workflow ({', '.join(templates)})")
+    chosen = templates[template]
+    if customer_id:
+        desk.customer(customer_id)
+    if contract_id:
+        contract = desk.contract(contract_id)
+        if contract.vendor != vendor:
+            raise BadInput("contract", f"{contract_id} is a {contract.vendor} contract, not {vendor}")
+        if customer_id and contract.customer_id != customer_id:
+            raise BadInput("contract", f"{contract_id} belongs to {contract.customer_id}, not {customer_id}")
+        customer_id = customer_id or contract.customer_id
+    if any(s.offset_days is not None for s in chosen.steps) and anchor is None:
+        raise BadInput("anchor", f"{chosen.title} needs an anchor date (its steps' due dates count from it)")
+    steps = [
+        Step(
+            id=s.id,
+            title=s.title,
+            rule=s.rule,
+            form=s.form,
+            due=anchor + timedelta(days=s.offset_days) if anchor and s.offset_days is not None else None,
+        )
+        for s in chosen.steps
+    ]
+    workflow = Workflow(
+        id="",
+        vendor=vendor,
+        template=template,
+        title=chosen.title,
+        steps=steps,
+        opened_at=desk.now(),
+        customer_id=customer_id,
+        contract_id=contract_id,
+        anchor=anchor,
+        key=key,
+        data=data or {},
+        updated_at=desk.now(),
+    )
+    with desk.store.transaction() as tx:
+        workflow.id = f"W-{tx.next_number('workflows')}"
+        record = workflow.to_dict()
+        tx.put("workflows", workflow.id, record)
+        record_event(
+            desk,
+            tx,
+            "workflows",
+            workflow.id,
+            "open",
+            None,
+            record,
+            rule=rule or chosen.rule,
+            reason=reason or f"{chosen.title} opened",
+        )
+    return workflow
+
+
+def check_step(desk: Desk, workflow: Workflow, step_id: str, data: dict[str, Any]) -> Decision:
+    """May ``step_id`` be completed now? Order first (the template's rule), then the
+    form's required fields, then the vendor's own condition."""
+    template = _template_of(desk, workflow)
+    rule = template.rule if template else ""
+    step = next((s for s in workflow.steps if s.id == step_id), None)
+    if step is None:
+        raise BadInput(
+            "step",
+            f"{step_id!r} is not a step of {workflow.id} ({', '.join(s.id for s in workflow.steps)})",
+        )
+    if step.done_at is not None:
+        return Decision(False, rule, f"step {step.title!r} was already completed")
+    if workflow.next_step is not step:
+        return Decision(False, rule, f"steps complete in order: {workflow.next_step.title!r} comes first")
+    if step.form:
+        fields = desk.form_fields(workflow.vendor, step.form)
+        missing = [
+            f.label
+            for f in fields
+            if f.required and field_applies(f, data) and data.get(f.name) in (None, "")
+        ]
+        if missing:
+            return Decision(False, step.rule, f"the {step.form} form is incomplete", missing=missing)
+    decision = desk.plugins.first(
+        "workbench_check_step", workflow=workflow, step=step_id, data=data, desk=desk, now=desk.now()
+    )
+    return decision or Decision(True, step.rule, "no condition blocks this step")
+
+
+def complete_step(desk: Desk, key: str, step_id: str, data: dict[str, Any] | None = None) -> Workflow:
+    """Complete the next step of a workflow, with the form's answers where it asks for one."""
+    workflow = desk.workflow(key)
+    step = next((s for s in workflow.steps if s.id == step_id), None)
+    values = dict(data or {})
+    if step is not None and step.form:
+        fields = {f.name: f for f in desk.form_fields(workflow.vendor, step.form)}
+        unknown = sorted(set(values) - set(fields))
+        if unknown:
+            raise BadInput(unknown[0], f"not a field of the {step.form} form")
+        values = {
+            n: parse_value(n, fields[n].kind, v, fields[n].choices, desk.timezone())
+            for n, v in values.items()
+            if v not in (None, "")
+        }
+        for name, definition in fields.items():
+            if name not in values and definition.default is not None and field_applies(definition, values):
+                values[name] = definition.default
+    decision = desk.check_step(workflow, step_id, values)
+    if not decision.allowed:
+        raise Refused(decision)
+    with desk.store.transaction() as tx:
+        record = tx.get("workflows", key)
+        fresh = Workflow.from_dict(record)
+        target = next(s for s in fresh.steps if s.id == step_id)
+        if target.done_at is not None:
+            raise Refused(Decision(False, decision.rule, f"step {target.title!r} was already completed"))
+        target.done_at = desk.now()
+        target.done_by = desk.actor
+        target.data = values
+        fresh.updated_at = desk.now()
+        after = fresh.to_dict()
+        tx.put("workflows", key, after)
+        record_event(
+            desk,
+            tx,
+            "workflows",
+            key,
+            "step",
+            None,
+            {"step": step_id, "data": values},
+            rule=decision.rule,
+            reason=decision.reason,
+        )
+    return fresh
+
+
+def form_text(desk: Desk, key: str, step_id: str) -> list[str]:
+    """A completed step's form answers as ``Label: value`` lines in the form's order,
+    ready to paste into the vendor's own form."""
+    workflow = desk.workflow(key)
+    step = next((s for s in workflow.steps if s.id == step_id), None)
+    if step is None or not step.form:
+        raise BadInput("step", f"{step_id!r} is not a step of {key} that asks for a form")
+    lines = []
+    for definition in desk.form_fields(workflow.vendor, step.form):
+        value = step.data.get(definition.name, "")
+        if isinstance(value, bool):
+            value = "Yes" if value else "No"
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        lines.append(f"{definition.label}: {value}")
+    return lines
+
+
+def workflow_view(desk: Desk, key: str) -> WorkflowView:
+    workflow = desk.workflow(key)
+    findings = flatten(
+        desk.plugins.call("workbench_workflow_findings", workflow=workflow, desk=desk, now=desk.now())
+    )
+    step = workflow.next_step
+    decision = desk.check_step(workflow, step.id, {}) if step and not step.form else None
+    return WorkflowView(
+        workflow, _template_of(desk, workflow), findings, step, decision, _workflow_state(desk, workflow)
+    )
+
+
+def _workflow_state(desk: Desk, workflow: Workflow) -> str:
+    step = workflow.next_step
+    if step is None:
+        return "done"
+    if step.due is None:
+        return "ok"
+    days_left = (step.due - desk.today()).days
+    if days_left < 0:
+        return "overdue"
+    return "at-risk" if days_left <= int(desk.setting("core.workflow_at_risk_days")) else "ok"
+
+
+def renewals(desk: Desk, within_days: int | None = None) -> list[WorkflowView]:
+    """Open renewal workflows (every vendor), oldest next deadline first."""
+    if within_days is not None and within_days < 0:
+        raise BadInput("within", "must be zero or more days")
+    views = []
+    for workflow in desk.workflows(kind="renewal", open_only=True):
+        step = workflow.next_step
+        if within_days is not None and step and step.due and (step.due - desk.today()).days > within_days:
+            continue
+        views.append(desk.workflow_view(workflow.id))
+    views.sort(key=lambda v: (v.next_step.due or date.max) if v.next_step else date.max)
+    return views
