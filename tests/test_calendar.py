@@ -9,7 +9,6 @@ WX-HOURS-1 (Japanese-language hours).
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -530,16 +529,6 @@ def test_sla1_negative_duration_is_refused():
     """CORE-SLA-1: commitments are durations forward in time."""
     with pytest.raises(ValueError, match="negative"):
         TWENTY_FOUR_SEVEN.add(datetime(2026, 1, 1, tzinfo=UTC), timedelta(seconds=-1))
-
-
-def test_sla1_ten_thousand_deadlines_in_well_under_a_second():
-    """CORE-SLA-1: deadlines are recomputed for every case on every screen."""
-    cal = japan_business()
-    start = local(TOKYO, 2026, 1, 5, 10)
-    began = time.perf_counter()
-    for n in range(10_000):
-        cal.add(start + timedelta(minutes=37 * n), timedelta(hours=48))
-    assert time.perf_counter() - began < 1.0
 
 
 @pytest.mark.parametrize("code", ["JP", "JPN", "US", "GB", "UK", "NYSE", "XNYS", "jp", "ZZ", "", "J P"])
