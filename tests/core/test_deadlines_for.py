@@ -3,7 +3,14 @@ ones (``Desk.deadlines``) exactly."""
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Any
+
 import pytest
+
+from workbench.desk import Desk
+from workbench.plugins import get_plugins
+from workbench.store.memory import MemoryStore
 
 NOWS = [
     "2026-11-24T10:00:00+09:00",  # the demo's own morning
@@ -37,3 +44,39 @@ def test_each_call_reads_the_settings_afresh(desk, clock):
 
 def test_no_case_no_deadlines(desk):
     assert desk.deadlines_for([]) == []
+
+
+class CountingStore(MemoryStore):
+    """An in-memory store that counts the reads the read cache keeps: settings and events."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: Counter[tuple[str, str]] = Counter()
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        if kind == "settings":
+            self.reads[kind, key] += 1
+        return super().get(kind, key)
+
+    def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
+        self.reads[kind or "", key or ""] += 1
+        return super().events(kind, key)
+
+
+def test_a_batch_reads_each_setting_and_each_case_s_events_once(clock):
+    """The read cache of ``deadlines_for`` (ReadCache): every setting the cases' clocks and
+    their plugins ask for, and every case's events, come from the store once per call."""
+    store = CountingStore()
+    desk = Desk(store, get_plugins(), actor="tester")
+    desk.fill_demo()
+    clock("2026-11-25T16:00:00+09:00")
+    cases = desk.cases(open_only=True)
+    assert len(cases) > 1
+    store.reads.clear()
+    desk.deadlines_for(cases)
+    assert {("cases", case.id) for case in cases} <= set(store.reads)
+    assert any(kind == "settings" for kind, _ in store.reads)
+    assert set(store.reads.values()) == {1}
+    store.reads.clear()
+    desk.deadlines_for(cases)
+    assert set(store.reads.values()) == {1}, "a new call reads afresh"
