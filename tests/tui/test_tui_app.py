@@ -147,3 +147,62 @@ def test_a_damaged_desk_is_said_in_words_after_the_first_frame(tmp_path):
     assert process.returncode == 1
     assert f"workbench: {desk}" in text and "not a Case Workbench desk" in text
     assert "Traceback" not in text
+
+
+async def palette_titles(pilot) -> list[str]:
+    await pilot.press("ctrl+p")
+    await pilot.pause(0.3)
+    palette = pilot.app.screen
+    assert isinstance(palette, CommandPalette)
+    options = palette.query_one("CommandList")
+    titles = [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+    await pilot.press("escape")
+    return titles
+
+
+async def test_the_palette_lists_only_commands_a_user_means_to_run(app, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        titles = await palette_titles(pilot)
+        assert "Queue: New case" in titles and "Queue: Sweep" in titles and "Sweep now" in titles
+        for noise in ("Queue: Up", "Queue: Page up", "Queue: Focus Next", "Copy selected text"):
+            assert not any(noise in t for t in titles), noise
+        assert len(titles) == len(set(titles)), "no command twice"
+        await pilot.press("n")
+        await wait(pilot)
+        titles = await palette_titles(pilot)
+        assert "NewCase: Save case" in titles
+        assert not any("Cursor" in t for t in titles)
+
+
+async def test_a_screenshot_goes_to_a_folder_that_exists_and_says_where(app, tmp_path, monkeypatch, wait):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(tmp_path / "Downloads"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("ctrl+p", *"screenshot")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        saved = list(tmp_path.glob("*.svg"))
+        assert len(saved) == 1, "no Downloads folder: saved in the home folder"
+        note = next(n for n in app._notifications if n.title == "Screenshot saved")
+        assert note.message == str(saved[0])
+
+
+async def test_a_dialog_shows_its_own_keys_in_the_footer(app, demo, wait):
+    from workbench.tui.widgets.keybar import KeyBar
+
+    case = demo.cases(open_only=True)[0]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        app.open_case(case.id)
+        await wait(pilot)
+        await pilot.press("n")
+        await wait(pilot)
+        dialog = app.screen
+        shown = {description for _, description, _, _ in dialog.query_one(KeyBar).entries()}
+        assert {"Cancel", "Save"} <= shown
+        assert not shown & {"Pending", "Resolve", "Escalate"}, "not the case screen's keys"
+        bars = [bar for bar in app.screen.query(KeyBar) if bar.region.height]
+        assert bars and bars[0].region.y == SIZE[1] - 1

@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Select, Static, TextArea
 
 from workbench.tui.screens.case import CaseScreen
-from workbench.tui.screens.dialogs import FormDialog
+from workbench.tui.screens.dialogs import ConfirmScreen, FormDialog
 from workbench.tui.widgets.table import VirtualTable
 
 SIZE = (120, 36)
@@ -31,6 +31,13 @@ async def open_case(pilot, wait, key: str) -> CaseScreen:
     screen = pilot.app.screen
     assert isinstance(screen, CaseScreen) and screen.data is not None
     return screen
+
+
+async def leave_dialog(pilot) -> None:
+    """Esc, and yes to discarding what was typed when the dialog asks."""
+    await pilot.press("escape")
+    if isinstance(pilot.app.screen, ConfirmScreen):
+        await pilot.press("y")
 
 
 def text_of(screen, selector: str) -> str:
@@ -111,7 +118,7 @@ async def test_escalate_refused_then_allowed_after_the_clock_moves_on(app, demo,
     """CORE-ESC-2: the commercial track opens only once the technical track is stalled."""
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_case(pilot, wait, webex_case.id)
-        await pilot.press("e")
+        await pilot.press("E")
         await wait(pilot)
         await choose(pilot, "#f-track", "commercial")
         await wait(pilot, typed=True)
@@ -127,12 +134,17 @@ async def test_escalate_refused_then_allowed_after_the_clock_moves_on(app, demo,
         assert demo.case(webex_case.id).level("commercial") == 0
         assert any(n.title == "Refused by CORE-ESC-2" for n in app._notifications)
         await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen), "one Esc does not discard what was chosen"
+        await pilot.press("n")
+        assert app.screen is dialog
+        await pilot.press("escape", "y")
+        assert app.screen is screen
 
         clock(demo.now() + timedelta(days=31))
         screen.load()
         await wait(pilot)
         assert "✓ allowed" in text_of(screen, "#escalation")
-        await pilot.press("e")
+        await pilot.press("E")
         await wait(pilot)
         await choose(pilot, "#f-track", "commercial")
         await pilot.press("tab", *"late")
@@ -157,17 +169,17 @@ async def test_vendor_escalation_refusal_names_the_vendor_rule(app, demo, clock,
     case, decision = found
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_case(pilot, wait, case.id)
-        await pilot.press("e")
+        await pilot.press("E")
         await wait(pilot)
         await choose(pilot, "#f-track", "technical")
         await pilot.press("ctrl+s")
         await wait(pilot)
         assert f"Refused by {decision.rule}" in text_of(app.screen, "#dialog-error")
-        await pilot.press("escape")
+        await leave_dialog(pilot)
         clock(decision.earliest + timedelta(minutes=1))
         screen.load()
         await wait(pilot)
-        await pilot.press("e")
+        await pilot.press("E")
         await wait(pilot)
         await choose(pilot, "#f-track", "technical")
         await pilot.press("ctrl+s")
@@ -215,7 +227,7 @@ async def test_edit_fields_reroutes_and_validates(app, demo, wait):
     )
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, wait, case.id)
-        await pilot.press("f")
+        await pilot.press("e")
         await wait(pilot)
         dialog = app.screen
         field = dialog.query_one("#f-cutover_date")
@@ -249,7 +261,7 @@ async def test_vendor_reply_names_the_milestones_that_meet_a_deadline(app, demo,
             await wait(pilot)
             field = app.screen.query_one("#field-milestone")
             assert expected in str(field.query_one(".field-help", Static).render())
-            await pilot.press("escape")
+            await leave_dialog(pilot)
             await wait(pilot)
             await pilot.press("escape")
             await wait(pilot)

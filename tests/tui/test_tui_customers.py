@@ -74,7 +74,7 @@ async def test_add_a_contract_and_edit_the_customer(app, demo, wait):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
         await wait(pilot)
-        await pilot.press("k")
+        await pilot.press("t")
         await wait(pilot)
         dialog = app.screen
         dialog.query_one("#f-product", Select).value = "ontime/maintenance"
@@ -113,7 +113,7 @@ async def test_edit_a_contract_with_a_validation_error_fixed_in_place(app, demo,
         await wait(pilot)
         screen.query_one("#contracts", VirtualTable).move_to(licence.id)
         await wait(pilot)
-        await pilot.press("c")
+        await pilot.press("T")
         await wait(pilot)
         dialog = app.screen
         assert isinstance(dialog, FormDialog)
@@ -149,7 +149,7 @@ async def test_edit_contract_without_a_contract_says_so(app, demo, wait):
         await wait(pilot)
         app.screen.query_one("#customer-list", VirtualTable).move_to(customer.id)
         await wait(pilot)
-        await pilot.press("c")
+        await pilot.press("T")
         await wait(pilot)
         assert not isinstance(app.screen, FormDialog)
         assert any("No contract to edit" in n.message for n in app._notifications)

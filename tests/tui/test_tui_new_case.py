@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import Button, Input, Select, Static, Switch, TextArea
 
 from workbench.tui.screens.case import CaseScreen
+from workbench.tui.screens.dialogs import ConfirmScreen
 from workbench.tui.screens.new_case import NewCaseScreen
 from workbench.tui.widgets.form import slug
 
@@ -127,3 +128,56 @@ async def test_create_a_case_through_the_vendor_form(app, demo, wait, vendor):
         assert case.vendor == vendor and case.subject == "Help"
         assert (case.path, case.queue) == (preview.route.path, preview.route.queue)
         assert isinstance(app.screen, CaseScreen) and app.screen.case_id == case.id
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+async def test_a_long_form_scrolls_to_the_focused_field(app, demo, wait, size):
+    """The Zoho form with its conditional fields shown is longer than the screen: Tab moves
+    through it and every focused field is on screen, with a scrollbar showing where."""
+    customer = next(k.customer_id for k in demo.contracts(vendor="zoho"))
+    async with app.run_test(size=size) as pilot:
+        await wait(pilot)
+        await pilot.press("n")
+        await wait(pilot)
+        screen = app.screen
+        await put(pilot, "#vendor", "zoho")
+        await wait(pilot)
+        await put(pilot, "#customer", customer)
+        await put(pilot, "#f-reproducible", True)
+        await wait(pilot, typed=True)
+        intake = screen.query_one("#intake")
+        assert intake.max_scroll_y > 0, "the form is longer than the screen and scrolls"
+        region = intake.content_region
+        scrolled = 0.0
+        for _ in range(len(demo.case_fields("zoho"))):
+            await pilot.press("tab")
+            await pilot.pause()
+            focused = screen.focused
+            if focused is None or intake not in focused.ancestors:
+                continue
+            box = focused.region
+            assert region.y <= box.y and box.y < region.bottom, f"{focused.id} is on screen"
+            scrolled = max(scrolled, intake.scroll_y)
+        assert scrolled > 0, "the form scrolled to follow the focus"
+
+
+async def test_esc_on_a_half_filled_case_asks_before_discarding(app, demo, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("n")
+        await wait(pilot)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, NewCaseScreen), "nothing typed: Esc leaves at once"
+        await pilot.press("n")
+        await wait(pilot)
+        screen = app.screen
+        await put(pilot, "#subject", "Printer on fire")
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert app.screen is screen and screen.query_one("#subject", Input).value == "Printer on fire"
+        await pilot.press("f2")
+        assert isinstance(app.screen, ConfirmScreen), "F2 asks too"
+        await pilot.press("y")
+        await wait(pilot)
+        assert type(app.screen).__name__ == "QueueScreen"

@@ -8,7 +8,7 @@ from workbench import hookimpl
 from workbench.plugins import PluginFailure
 from workbench.testing import make_desk
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.screens.dialogs import FormDialog
+from workbench.tui.screens.dialogs import ConfirmScreen, FormDialog
 from workbench.tui.widgets.table import VirtualTable
 
 SIZE = (120, 36)
@@ -78,6 +78,10 @@ async def test_settings_edit_with_validation(app, demo, wait):
         await wait(pilot)
         assert demo.setting("core.stall_days") == 45
         assert table.rows[table.index_of("core.stall_days")].cells[1] == ("45", "info")
-        await pilot.press("d")
+        await pilot.press("u")
+        await wait(pilot)
+        assert isinstance(app.screen, ConfirmScreen), "a reset asks first"
+        assert demo.setting("core.stall_days") == 45
+        await pilot.press("y")
         await wait(pilot)
         assert demo.setting("core.stall_days") == 30

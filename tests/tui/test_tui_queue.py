@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from rich.cells import cell_len
 
@@ -14,6 +14,7 @@ from workbench.store import StoreError
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens import queue
 from workbench.tui.screens.case import CaseScreen
+from workbench.tui.screens.dialogs import ConfirmScreen, SweepReportScreen
 from workbench.tui.screens.queue import COLUMNS, QueueScreen
 from workbench.tui.widgets.navbar import NavBar
 from workbench.tui.widgets.table import VirtualTable
@@ -160,12 +161,25 @@ async def test_sweep_runs_in_a_worker_with_a_progress_bar(app, demo, clock, wait
         await wait(pilot)
         await pilot.press("S")
         await wait(pilot)
-        titles = [n.title for n in app._notifications]
-        assert "Sweep done" in titles
+        assert isinstance(app.screen, ConfirmScreen), "a desk-wide action asks first"
+        assert not [e for e in demo.store.events("cases") if e["action"] == "breach"]
+        await pilot.press("y")
+        await wait(pilot)
+        done = next(n for n in app._notifications if n.title == "Sweep done")
         queue = next(s for s in app.screen_stack if isinstance(s, QueueScreen))
         assert not queue.query_one("#progress").display, "the progress bar is gone when done"
         breaches = [e for e in demo.store.events("cases") if e["action"] == "breach"]
         assert breaches, "the sweep marked breaches through the desk"
+        cases = {e["key"] for e in breaches}
+        assert f"{len(breaches)} breaches marked on {len(cases)} cases" in done.message
+        assert cases <= {i.case.id for i in queue.items if "breaching" in i.views}
+        report = app.screen
+        assert isinstance(report, SweepReportScreen)
+        text = str(report.query_one("#dialog-body Static").render())
+        assert "+00:00" not in text and "T0" not in text, "times in the desk's zone, not raw UTC"
+        first = breaches[0]
+        due = datetime.fromisoformat(first["data"]["due"]).astimezone(app.timezone)
+        assert f"due {due:%Y-%m-%d %H:%M}" in text
 
 
 async def test_the_first_frame_comes_before_the_desk_opens(demo, tmp_path, wait):
@@ -242,8 +256,38 @@ async def test_a_loaded_queue_is_kept_out_of_the_cycle_collectors_walks(app, wai
             await wait(pilot)
             assert gc.get_freeze_count() > 0
             frozen = gc.get_freeze_count()
-            await pilot.press("r")  # reload: the new queue is frozen in turn
+            await pilot.press("ctrl+r")  # reload: the new queue is frozen in turn
             await wait(pilot)
             assert gc.get_freeze_count() > frozen
     finally:
         gc.unfreeze()
+
+
+async def test_after_a_filter_enter_opens_the_first_match(app, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("down", "down", "down")
+        await pilot.press("slash", *"v:zoho", "enter")
+        first = table(app).rows[0].key
+        assert table(app).cursor_row == 0
+        await pilot.press("enter")
+        await wait(pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.case_id == first
+        await pilot.press("escape", "right_square_bracket")
+        assert table(app).cursor_row == 0, "another view starts at its first row too"
+
+
+async def test_f2_shows_the_queue_list_not_the_last_case(app, wait):
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("enter")
+        await wait(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.press("f3", "f2")
+        await wait(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        await pilot.press("enter")
+        await wait(pilot)
+        await pilot.press("f2")
+        await wait(pilot)
+        assert isinstance(app.screen, QueueScreen), "F2 on a case of the queue goes back to the list"

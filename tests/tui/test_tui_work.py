@@ -66,7 +66,7 @@ async def test_complete_a_step_refused_then_done(app, demo, wait):
         assert demo.workflow(workflow.id).steps[-1].done_at is None
         await pilot.press("escape")
 
-        await pilot.press("c")
+        await pilot.press("d")
         await wait(pilot, typed=True)
         assert "allowed" in text(app.screen, "#dialog-live")
         await pilot.press("ctrl+s")
@@ -89,7 +89,7 @@ async def test_a_step_asks_for_its_form_and_says_what_is_missing(app, demo, wait
         await pilot.press("f3")
         await wait(pilot)
         app.screen.query_one("#workflows", VirtualTable).move_to(view.workflow.id)
-        await pilot.press("c")
+        await pilot.press("d")
         await wait(pilot, typed=True)
         dialog = app.screen
         assert isinstance(dialog, FormDialog)

@@ -11,16 +11,17 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
+import platformdirs
 from textual import work
-from textual.app import App, SuspendNotSupported
+from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
 from workbench.tui.commands import DeskCommands
@@ -69,7 +70,7 @@ def _later(module: str, name: str) -> Callable[[], Screen]:
     return make
 
 
-NEEDS_DESK = {"switch_mode", "command_palette"}
+NEEDS_DESK = {"switch_mode", "go", "command_palette"}
 """App actions that wait for the desk to open (until then the queue is the only screen)."""
 
 
@@ -86,14 +87,31 @@ class WorkbenchApp(App[None]):
         "settings": _later("settings", "SettingsScreen"),
     }
     DEFAULT_MODE = "queue"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-narrow"),
+        (100, "-medium"),
+        (150, "-roomy"),
+    ]
+    """Screens narrower than 100 columns (80×24) give way first where the CSS says so."""
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
     COMMANDS = App.COMMANDS | {DeskCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f2", "switch_mode('queue')", "Queue", show=False),
-        Binding("f3", "switch_mode('work')", "Work", show=False),
-        Binding("f4", "switch_mode('customers')", "Customers", show=False),
-        Binding("f5", "switch_mode('plugins')", "Plugins", show=False),
-        Binding("f6", "switch_mode('settings')", "Settings", show=False),
+        Binding("f2", "go('queue')", "Queue", show=False),
+        Binding("f3", "go('work')", "Work", show=False),
+        Binding("f4", "go('customers')", "Customers", show=False),
+        Binding("f5", "go('plugins')", "Plugins", show=False),
+        Binding("f6", "go('settings')", "Settings", show=False),
         Binding("question_mark,f1", "help", "Help"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "palette",
+            show=False,
+            priority=True,
+            tooltip="Open the command palette",
+        ),
+        Binding("colon", "command_palette", "palette", show=False),
+        Binding("q", "back_or_quit", "Back", show=False),
         Binding("ctrl+t", "change_theme", "Theme", show=False),
     ]
 
@@ -165,6 +183,63 @@ class WorkbenchApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.desk is not None or action not in NEEDS_DESK
+
+    async def action_go(self, mode: str) -> None:
+        """Show a top-level screen's own list (F2…F6): a case or dialog left open on top of
+        it is put away; one with typed work asks first (:meth:`leave`)."""
+        if mode != self.current_mode:
+            await self.switch_mode(mode)
+        self._pop_to_list()
+
+    def _pop_to_list(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.leave(self.screen, then=self._pop_to_list)
+
+    def leave(self, screen: Screen, then: Callable[[], Any] | None = None) -> None:
+        """Put away ``screen`` (the current one); a screen with typed work asks before it is
+        discarded, so one key never loses it. ``then`` runs once it is gone."""
+
+        def go() -> None:
+            if isinstance(screen, ModalScreen):
+                screen.dismiss(None)
+            else:
+                self.pop_screen()
+            if then is not None:
+                self.call_later(then)
+
+        ask = getattr(screen, "ask_before_leaving", None)
+        if ask is None:
+            go()
+        else:
+            ask(go)
+
+    def action_back_or_quit(self) -> None:
+        """``q``: back to the screen underneath, or quit from a top-level screen."""
+        if len(self.screen_stack) > 1:
+            self.leave(self.screen)
+        else:
+            self.exit()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands, with a screenshot that goes to a folder that exists."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+        yield SystemCommand(
+            "Screenshot",
+            "Save an SVG picture of the screen (in Downloads, or your home folder without one)",
+            lambda: self.set_timer(0.1, self.save_picture),
+        )
+
+    def save_picture(self, folder: Path | None = None) -> Path:
+        """Save the screen as SVG in ``folder`` (default: Downloads where it exists, else
+        the home folder) and say where."""
+        if folder is None:
+            downloads = platformdirs.user_downloads_path()
+            folder = downloads if downloads.is_dir() else Path.home()
+        path = Path(self.save_screenshot(path=str(folder)))
+        self.notify(str(path), title="Screenshot saved", markup=False)
+        return path
 
     # -- what screens share -------------------------------------------------------------------
 

@@ -9,9 +9,13 @@ from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
 CASE_ID = re.compile(r"^\s*(?:c-?)?(\d+)\s*$", re.IGNORECASE)
 MAX_CASE_HITS = 20
+
+NOT_COMMANDS = {binding.action for binding in Screen.BINDINGS} | {"help", "command_palette"}
+"""Keys every screen has (focus moves, copy) and those the palette lists once already."""
 
 SCREENS = [
     ("queue", "Queue", "open cases, most urgent deadline first (F2)"),
@@ -20,6 +24,15 @@ SCREENS = [
     ("plugins", "Plugins and rules", "vendor programs, versions, rule catalogues (F5)"),
     ("settings", "Settings", "desk and plugin settings (F6)"),
 ]
+
+
+def is_command(screen: Any, node: Any, binding: Any, enabled: bool) -> bool:
+    """Whether a key of ``screen`` is something a person means to run: the screen's own
+    actions (shown in the footer or not) and the footer keys of its widgets; not a
+    widget's cursor keys ("Up", "Page up"), focus moves or copy."""
+    if not binding.description or not enabled or binding.system or binding.action in NOT_COMMANDS:
+        return False
+    return node is screen or binding.show
 
 
 class DeskCommands(Provider):
@@ -44,8 +57,8 @@ class DeskCommands(Provider):
         ]
         screen = self.screen
         name = getattr(screen, "palette_name", type(screen).__name__.removesuffix("Screen"))
-        for _, binding, enabled, _ in screen.active_bindings.values():
-            if binding.description and enabled and binding.action not in ("help", "command_palette"):
+        for node, binding, enabled, _ in screen.active_bindings.values():
+            if is_command(screen, node, binding, enabled):
                 found.append(
                     (
                         f"{name}: {binding.description}",

@@ -4,6 +4,7 @@ sweep report. A dialog that the desk refuses stays open and says which rule and 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -22,8 +23,10 @@ from workbench.tui.format import (
     decision_text,
     error_title_and_text,
     escape,
+    local,
 )
 from workbench.tui.widgets.form import Form
+from workbench.tui.widgets.keybar import KeyBar
 
 LiveAnswer = list[Finding] | Decision | str | None
 """What a live check answers: findings, a decision, or a line of text."""
@@ -45,6 +48,46 @@ def decision_markup(decision: Decision, tz: Any) -> str:
     if decision.allowed:
         return f"[$text-success]✓ allowed[/] {escape(decision_text(decision, tz))}"
     return f"[$text-error]✗ refused[/] {escape(decision_text(decision, tz))}"
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A question before something that cannot be taken back: y (or the button) goes on,
+    n or Esc does not."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, title: str, text: str, yes: str) -> None:
+        super().__init__(classes="-confirm")
+        self.title_text = title
+        self.text = text
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(escape(self.title_text), id="dialog-title")
+            yield Static(self.text, id="confirm-text")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(f"{self.yes} (y)", variant="error", id="yes", compact=True)
+                yield Button("No (n)", variant="primary", id="no", compact=True)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#no").focus()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+def confirm(app: Any, title: str, text: str, yes: str, then: Callable[[], Any]) -> None:
+    """Ask ``title`` / ``text``; run ``then`` only when the answer is yes."""
+    app.push_screen(ConfirmScreen(title, text, yes), lambda answer: then() if answer else None)
 
 
 class FormDialog(ModalScreen[Any]):
@@ -78,6 +121,7 @@ class FormDialog(ModalScreen[Any]):
         self.live = live
         self.submit_label = submit_label
         self._debounce: Timer | None = None
+        self._typed_from: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -91,11 +135,13 @@ class FormDialog(ModalScreen[Any]):
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.submit_label, variant="primary", id="submit", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#dialog-live").display = self.live is not None
         self.query_one("#dialog-error").display = False
         form = self.query_one(Form)
+        self._typed_from = form.raw()
         if form.fields:
             form.focus_field(form.fields[0].name)
         if self.live:
@@ -145,9 +191,21 @@ class FormDialog(ModalScreen[Any]):
         if isinstance(error, BadInput):
             self.query_one(Form).show_findings([], {error.field: error.problem})
 
+    @property
+    def typed(self) -> bool:
+        """Whether anything was typed or chosen since the dialog opened."""
+        return self.query_one(Form).raw() != self._typed_from
+
+    def ask_before_leaving(self, go: Callable[[], Any]) -> None:
+        """Leave at once when nothing was typed; otherwise ask before discarding it."""
+        if not self.typed:
+            go()
+            return
+        confirm(self.app, "Discard what you typed?", escape(self.title_text), "Discard", go)
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.ask_before_leaving(lambda: self.dismiss(None))
 
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
@@ -209,6 +267,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self.about, id="help-about")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close", compact=True)
+        yield KeyBar()
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
@@ -232,6 +291,7 @@ class TextScreen(ModalScreen[None]):
                 yield Static(self.text, markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close", compact=True)
+        yield KeyBar()
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
@@ -243,20 +303,26 @@ class SweepReportScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "dismiss", "Close")]
 
-    def __init__(self, report: SweepReport) -> None:
+    def __init__(self, report: SweepReport, tz: tzinfo) -> None:
         super().__init__(classes="-wide")
         self.report = report
+        self.tz = tz
+        """The desk's time zone: every time is shown in it."""
 
     def compose(self) -> ComposeResult:
         report = self.report
-        lines = [f"[b]{report.checked:,}[/] open cases checked."]
+        cases = len({b["case"] for b in report.breaches})
+        lines = [
+            f"[b]{report.checked:,}[/] open cases checked at {local(report.at, self.tz)} · "
+            f"{len(report.breaches)} deadlines breached on {cases} cases."
+        ]
         for applied in report.applied:
             target = applied.get("case") or applied.get("workflow")
             lines.append(f"• {target} [b]{applied['kind']}[/] {applied['rule']}: {escape(applied['reason'])}")
         for breach in report.breaches:
             lines.append(
                 f"[$text-error]• {breach['case']} {escape(breach['deadline'])} breached[/] "
-                f"({breach['rule']}, due {breach['due']})"
+                f"({breach['rule']}, due {local(datetime.fromisoformat(breach['due']), self.tz)})"
             )
         for workflow in report.opened:
             lines.append(f"• workflow {workflow} opened")
@@ -266,6 +332,7 @@ class SweepReportScreen(ModalScreen[None]):
                 yield Static("\n".join(lines))
             with Horizontal(id="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close", compact=True)
+        yield KeyBar()
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:

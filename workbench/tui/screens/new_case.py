@@ -3,12 +3,13 @@ findings live as the agent types and a preview of the route and deadlines before
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalGroup, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -16,7 +17,7 @@ from workbench.desk import BadInput, CasePreview
 from workbench.model import Case, Customer, Field
 from workbench.tui.format import error_title_and_text, escape, local
 from workbench.tui.screens.base import DeskScreen
-from workbench.tui.screens.dialogs import findings_markup
+from workbench.tui.screens.dialogs import confirm, findings_markup
 from workbench.tui.widgets.form import Form
 from workbench.tui.widgets.keybar import KeyBar
 
@@ -38,6 +39,8 @@ class NewCaseScreen(DeskScreen):
         super().__init__(section)
         self.vendor = vendor
         self.customer_id = customer_id
+        self.given = (vendor, customer_id)
+        """The vendor and customer the screen was opened with (not typed work)."""
         self.fields: list[Field] = []
         self.preview: CasePreview | None = None
         self._debounce: Timer | None = None
@@ -57,7 +60,7 @@ class NewCaseScreen(DeskScreen):
                 yield Label("Subject [b $text-error]*[/]", classes="field-label")
                 yield Input(placeholder="One line: what is wrong", id="subject", compact=True)
                 yield Static("", id="subject-problem", classes="field-problem")
-                yield Vertical(id="vendor-form")
+                yield VerticalGroup(id="vendor-form")
             with VerticalScroll(id="preview"):
                 yield Static(
                     "Choose a vendor, a customer and a subject.", id="preview-findings", classes="box"
@@ -112,7 +115,7 @@ class NewCaseScreen(DeskScreen):
 
     async def _mount_form(self, vendor: str, fields: list[Field]) -> None:
         self.fields = fields
-        box = self.query_one("#vendor-form", Vertical)
+        box = self.query_one("#vendor-form", VerticalGroup)
         await box.remove_children()
         name = self.desk.programs()[vendor].name
         self._form_version += 1
@@ -246,5 +249,18 @@ class NewCaseScreen(DeskScreen):
         self.app.pop_screen()
         self.wb.open_case(case.id)
 
+    @property
+    def typed(self) -> bool:
+        """Whether anything was typed or chosen beyond what the screen was opened with."""
+        vendor, customer, subject, values = self.draft()
+        return bool(subject.strip() or values or vendor != self.given[0] or customer != self.given[1])
+
+    def ask_before_leaving(self, go: Callable[[], Any]) -> None:
+        """Leave at once when nothing was typed; otherwise ask before discarding the case."""
+        if not self.typed:
+            go()
+            return
+        confirm(self.app, "Discard this new case?", "What you typed is not saved.", "Discard", go)
+
     def action_cancel(self) -> None:
-        self.app.pop_screen()
+        self.wb.leave(self)

@@ -200,7 +200,7 @@ class QueueScreen(DeskScreen):
         Binding("slash", "filter", "Filter"),
         Binding("right_square_bracket", "view(1)", "Next view"),
         Binding("left_square_bracket", "view(-1)", "Prev view"),
-        Binding("r", "reload", "Reload"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("S", "sweep", "Sweep"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
@@ -392,7 +392,7 @@ class QueueScreen(DeskScreen):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
-        self.apply_filter()
+        self.apply_filter(keep="")  # the first match: Enter opens what the filter found
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
@@ -401,7 +401,7 @@ class QueueScreen(DeskScreen):
     @on(ViewBar.Changed)
     def _view_changed(self) -> None:
         if self.is_mounted:
-            self.apply_filter()
+            self.apply_filter(keep="")
 
     @on(VirtualTable.Selected)
     def _open(self, event: VirtualTable.Selected) -> None:
@@ -429,7 +429,16 @@ class QueueScreen(DeskScreen):
         self.load()
 
     def action_sweep(self) -> None:
-        self.sweep()
+        from workbench.tui.screens.dialogs import confirm
+
+        confirm(
+            self.app,
+            "Sweep the whole desk now?",
+            f"The time-driven rules run on all {len(self.items):,} open cases at once: reminders, "
+            "breach marks and automatic closes are recorded and cannot be taken back.",
+            "Sweep",
+            self.sweep,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sweep")
     def sweep(self) -> None:
@@ -460,14 +469,22 @@ class QueueScreen(DeskScreen):
 
         self.busy = False
         self.query_one("#progress").display = False
-        self.app.notify(
-            f"{report.checked:,} cases checked · {len(report.applied)} actions · "
-            f"{len(report.breaches)} breaches marked · {len(report.opened)} workflows opened",
-            title="Sweep done",
-        )
+        self.app.notify(sweep_summary(report), title="Sweep done")
         self.load()
         if report.applied or report.breaches or report.opened:
-            self.app.push_screen(SweepReportScreen(report))
+            self.app.push_screen(SweepReportScreen(report, self.wb.timezone))
+
+
+def sweep_summary(report: SweepReport) -> str:
+    """What a sweep did in one line, breaches counted by deadline and by case (the queue's
+    Breaching view counts cases)."""
+    cases = len({b["case"] for b in report.breaches})
+    breaches = len(report.breaches)
+    return (
+        f"{report.checked:,} cases checked · {len(report.applied)} actions · "
+        f"{breaches} {'breach' if breaches == 1 else 'breaches'} marked on {cases} "
+        f"{'case' if cases == 1 else 'cases'} · {len(report.opened)} workflows opened"
+    )
 
 
 def _short(name: str) -> str:

@@ -13,7 +13,7 @@ from workbench.desk import SettingView
 from workbench.model import Field
 from workbench.tui.format import escape
 from workbench.tui.screens.base import DeskScreen
-from workbench.tui.screens.dialogs import FormDialog
+from workbench.tui.screens.dialogs import FormDialog, confirm
 from workbench.tui.widgets.form import shown_value
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, Row, VirtualTable
@@ -39,7 +39,7 @@ class SettingsScreen(DeskScreen):
     SECTION = "settings"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit", show=False),
-        Binding("d", "default", "Reset to default"),
+        Binding("u", "default", "Reset to default"),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "leave_filter", "Back", show=False),
     ]
@@ -165,7 +165,17 @@ class SettingsScreen(DeskScreen):
 
     def action_default(self) -> None:
         setting = self._current()
-        if setting is not None:
-            self.act(
+        if setting is None:
+            return
+        if setting.value == setting.default:
+            self.app.notify(f"{setting.key} already has its default value.", markup=False)
+            return
+        confirm(
+            self.app,
+            f"Reset {setting.key}?",
+            f"{escape(shown(setting.value))} → {escape(shown(setting.default))} (its default)",
+            "Reset",
+            lambda: self.act(
                 f"{setting.key} back to its default", self.desk.set_setting, setting.key, setting.default
-            )
+            ),
+        )

@@ -85,12 +85,12 @@ class WorkflowsScreen(DeskScreen):
 
     SECTION = "work"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "complete", "Complete step"),
+        Binding("d", "complete", "Done: step"),
         Binding("n", "new", "New workflow"),
         Binding("slash", "filter", "Filter"),
         Binding("right_square_bracket", "view(1)", "Next view"),
         Binding("left_square_bracket", "view(-1)", "Prev view"),
-        Binding("r", "reload", "Reload"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("escape", "leave", "Back", show=False),
     ]
 
@@ -217,7 +217,7 @@ class WorkflowsScreen(DeskScreen):
             return "[$text-success]✓ every step is done[/]"
         text = f"next: [b]{escape(step.title)}[/b] due {day(step.due)} ([$text-accent]{step.rule}[/])"
         if step.form:
-            text += f"\nasks for the [b]{escape(step.form)}[/b] form — press c to fill it in"
+            text += f"\nasks for the [b]{escape(step.form)}[/b] form — press d to fill it in"
         if view.next_decision is not None:
             text += "\n" + decision_markup(view.next_decision, self.wb.timezone)
         return text
