@@ -1,0 +1,389 @@
+"""How long whole ``workbench`` commands take, start to exit, as a desk user feels them.
+
+    python benchmarks/cli.py [--sizes 10000,50000,200000] [--runs 5] [--workdir DIR]
+                             [--only NAME,…] [--skip NAME,…] [--json FILE]
+
+Every figure is the median of ``--runs`` whole processes (the real ``workbench`` command,
+from compiled bytecode, after one untimed start), at the desk clock ``desk_data.NOW``, on
+desks of each size with 2,000 open cases (``desk_data.generate``), and is shown as a
+multiple of ``python -c 'import click'`` measured in the same run (``python -c pass``
+beside it). Each figure carries the child's peak resident memory (``wait4``'s
+``ru_maxrss``). The machine's load average is printed beside each size: every number
+stretches with the load.
+
+The desks are generated once into ``--workdir`` (default: ``$XDG_CACHE_HOME`` or
+``~/.cache``, ``workbench-bench``; never the repository) and reused; the first run sweeps
+each once at ``NOW`` so that the timed ``sweep`` has nothing to do. Commands that write
+work on that desk too (notes on one open case; the change figures).
+
+The goals (issue 16) are printed beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from desk_data import NOW, generate, open_for_generating  # noqa: E402
+
+OPEN = 2_000
+PYTHON = sys.executable
+WORKBENCH = str(Path(sys.executable).with_name("workbench"))
+
+CHANGE_PROGRAM = """
+import sys, time, orjson
+from workbench import clock
+from workbench.desk import Desk
+from workbench.plugins import get_plugins
+from workbench.store import open_store
+clock.set_now(sys.argv[2])
+store = open_store(sys.argv[1])
+desk = Desk(store, get_plugins(), actor="bench")
+key, count = sys.argv[3], int(sys.argv[4])
+spans = []
+for number in range(count):
+    started = time.perf_counter()
+    desk.note(key, f"benchmark note {number}")
+    spans.append(time.perf_counter() - started)
+print(orjson.dumps({"spans": spans, "log": store.log_path}).decode())
+"""
+"""Make ``count`` changes (notes) through the desk, as ``case note`` makes each, timing
+each one, in one process: enough of them to cross the point where the log is compacted."""
+
+RENEWALS_PROGRAM = """
+import sys, time
+from workbench import clock
+from workbench.desk import Desk
+from workbench.plugins import get_plugins
+from workbench.store import open_store
+clock.set_now(sys.argv[2])
+desk = Desk(open_store(sys.argv[1]), get_plugins())
+started = time.perf_counter()
+views = desk.renewals()
+print(time.perf_counter() - started, len(views), len(desk.store.all("workflows")),
+      len(desk.store.all("contracts")))
+"""
+
+
+@dataclass
+class Figure:
+    """The runs of one command: wall seconds and peak resident MB of each."""
+
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def peak(self) -> float:
+        return max(self.peak_mb) if self.peak_mb else 0.0
+
+
+def run(argv: list[str], env: dict[str, str], stdout: int | None = subprocess.DEVNULL) -> tuple[float, float, bytes]:
+    """Run one whole process; its wall time (s), peak resident memory (MB) and output."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, stdout=stdout, stderr=subprocess.PIPE)
+    output = process.stdout.read() if process.stdout else b""
+    errors = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {process.returncode}: {errors.decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, output
+
+
+def timed(argv: list[str], env: dict[str, str], runs: int) -> Figure:
+    run(argv, env)  # untimed: writes the bytecode, warms the page cache
+    figure = Figure()
+    for _ in range(runs):
+        seconds, peak, _ = run(argv, env)
+        figure.seconds.append(seconds)
+        figure.peak_mb.append(peak)
+    return figure
+
+
+def load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+# ----------------------------------------------------------------------------------------
+# The desks
+# ----------------------------------------------------------------------------------------
+
+
+def desk_path(workdir: Path, cases: int) -> Path:
+    return workdir / f"desk-{cases // 1000}k.json"
+
+
+def build(path: Path, cases: int, env: dict[str, str]) -> None:
+    """Generate the desk (once), then sweep it once at ``NOW`` (the catching-up sweep)."""
+    if not path.exists():
+        print(f"generating {cases:,} cases at {path} …", file=sys.stderr, flush=True)
+        store = open_for_generating(path)
+        generate(store, cases, OPEN)
+        store.compact()
+        store.close()
+    marker = path.with_name(path.name + ".swept")
+    if not marker.exists():
+        print(f"first sweep of {path} …", file=sys.stderr, flush=True)
+        run([WORKBENCH, "sweep", "--db", str(path)], env)
+        marker.write_text(NOW.isoformat())
+
+
+def pick_cases(path: Path) -> dict[str, str]:
+    """The cases shown: the newest open case of each kind, and a closed Zoho how-to case."""
+    from workbench.store import open_store
+
+    store = open_store(path)
+    try:
+        open_cases = sorted(store.all("cases", closed=False), key=lambda r: -int(r["id"][2:]))
+
+        def howto(record: dict) -> bool:
+            fields = record["fields"]
+            return fields.get("request_type") == "technical-support" and fields.get("category") == "how-to"
+
+        picked = {
+            "zoho how-to": next(r for r in open_cases if r["vendor"] == "zoho" and howto(r))["id"],
+            "bittitan": next(r for r in open_cases if r["vendor"] == "bittitan")["id"],
+            "ontime": next(r for r in open_cases if r["vendor"] == "ontime")["id"],
+            "webex": next(r for r in open_cases if r["vendor"] == "webex")["id"],
+        }
+        number = min(int(r["id"][2:]) for r in open_cases) - 1
+        while True:
+            record = store.get("cases", f"C-{number}")
+            if record and record["state"] == "closed" and record["vendor"] == "zoho" and howto(record):
+                picked["closed zoho how-to"] = record["id"]
+                break
+            number -= 1
+        picked["notes"] = next(r for r in open_cases if r["vendor"] == "ontime" and r["id"] != picked["ontime"])[
+            "id"
+        ]
+        return picked
+    finally:
+        store.close()
+
+
+# ----------------------------------------------------------------------------------------
+# Measuring
+# ----------------------------------------------------------------------------------------
+
+SHOWN = ("zoho how-to", "bittitan", "closed zoho how-to", "ontime", "webex")
+
+
+def measure_size(path: Path, env: dict[str, str], runs: int, wanted: set[str], scratch: Path) -> dict:
+    db = ["--db", str(path)]
+    found: dict[str, Figure] = {}
+    picked = pick_cases(path)
+    for name in SHOWN:
+        if f"show {name}" in wanted:
+            found[f"show {name}"] = timed([WORKBENCH, "case", "show", picked[name], *db], env, runs)
+    if "list" in wanted:
+        found["list"] = timed([WORKBENCH, "case", "list", *db], env, runs)
+    if "sweep" in wanted:
+        found["sweep"] = timed([WORKBENCH, "sweep", *db], env, runs)
+    if "renewals" in wanted:
+        found["renewals"] = timed([WORKBENCH, "renewals", *db], env, runs)
+        inside = Figure()
+        for _ in range(runs):
+            _, peak, output = run([PYTHON, "-c", RENEWALS_PROGRAM, str(path), NOW.isoformat()], env, subprocess.PIPE)
+            seconds, views, workflows, contracts = output.split()
+            inside.seconds.append(float(seconds))
+            inside.peak_mb.append(peak)
+        inside.note = f"{views.decode()} due of {workflows.decode()} workflows, {contracts.decode()} contracts"
+        found["renewals in-process"] = inside
+    if "note" in wanted:
+        found["note"] = timed([WORKBENCH, "case", "note", picked["notes"], "benchmark note", *db], env, runs)
+    if "changes" in wanted:
+        _, peak, output = run(
+            [PYTHON, "-c", CHANGE_PROGRAM, str(path), NOW.isoformat(), picked["notes"], "2000"], env, subprocess.PIPE
+        )
+        spans = sorted(json.loads(output)["spans"])
+        changes = Figure(spans, [peak])
+        changes.note = (
+            f"p99 {spans[int(len(spans) * 0.99)] * 1000:.1f} ms, longest {spans[-1] * 1000:.0f} ms "
+            f"of {len(spans)} changes in one process"
+        )
+        found["changes"] = changes
+    exported = scratch / "export.json"
+    if "export" in wanted or "import" in wanted:
+        found["export"] = Figure()
+        for index in range(runs if "export" in wanted else 1):
+            seconds, peak, _ = run([WORKBENCH, "export", "--format", "json", "-o", str(exported), *db], env)
+            found["export"].seconds.append(seconds)
+            found["export"].peak_mb.append(peak)
+        found["export"].note = f"{exported.stat().st_size / 1e6:,.0f} MB file"
+        if "export" not in wanted:
+            del found["export"]
+    if "import" in wanted:
+        found["import"] = Figure()
+        for index in range(runs):
+            target = scratch / f"imported-{index}" / "desk.json"
+            target.parent.mkdir()
+            seconds, peak, _ = run([WORKBENCH, "import", str(exported), "--db", str(target)], env)
+            found["import"].seconds.append(seconds)
+            found["import"].peak_mb.append(peak)
+            shutil.rmtree(target.parent)
+    exported.unlink(missing_ok=True)
+    return {"picked": picked, "figures": found}
+
+
+GOALS = {
+    "--version": "≤ 1.3 × click",
+    "--help": "≤ 1.3 × click",
+    "show zoho how-to": "≤ 2 × click, flat ± 20 %",
+    "show bittitan": "≤ 2 × click, flat ± 20 %",
+    "show closed zoho how-to": "≤ 2 × click, flat ± 20 %",
+    "show ontime": "≤ 2 × click, flat ± 20 %",
+    "show webex": "≤ 2 × click, flat ± 20 %",
+    "list": "≤ 5 × click (2,000 open)",
+    "sweep": "≤ 1 s at 50k; grows with open work",
+    "renewals": "",
+    "renewals in-process": "grows with workflows",
+    "note": "",
+    "changes": "p99 ≤ 50 ms (no compaction on the path)",
+    "export": "≤ 3 s at 50k; ≤ 250 MB",
+    "import": "≤ 6 s at 50k; ≤ 250 MB",
+}
+LABELS = {
+    "python -c pass": "`python -c pass`",
+    "import click": "`python -c 'import click'`",
+    "--version": "`workbench --version`",
+    "--help": "`workbench --help`",
+    "show zoho how-to": "`case show` of an open Zoho how-to case",
+    "show bittitan": "`case show` of an open BitTitan case",
+    "show closed zoho how-to": "`case show` of a closed Zoho how-to case",
+    "show ontime": "`case show` of an open OnTime case",
+    "show webex": "`case show` of an open WebEx case",
+    "list": "`case list` (2,000 open)",
+    "sweep": "`sweep` (nothing to do)",
+    "renewals": "`renewals`",
+    "renewals in-process": "`Desk.renewals()` in-process",
+    "note": "`case note` (one change)",
+    "changes": "one change, 2,000 in a process (median)",
+    "export": "`export --format json -o FILE`",
+    "import": "`import FILE` into a new desk",
+}
+
+
+def cell(figure: Figure | None, click: float) -> str:
+    if figure is None:
+        return ""
+    ms = figure.median * 1000
+    text = f"{ms:,.1f} ms" if ms < 100 else f"{ms:,.0f} ms"
+    if figure.seconds and ms > 20 and figure is not None and not figure.note.startswith("p99"):
+        text += f" ({figure.median / click:.2f} ×)"
+    if figure.peak:
+        text += f" / {figure.peak:,.0f} MB"
+    if figure.note:
+        text += f"; {figure.note}"
+    return text
+
+
+def report(results: dict) -> str:
+    sizes = results["sizes"]
+    click = results["baseline"]["import click"].median
+    lines = [
+        f"{results['when']}, {results['machine']}; {results['runs']} runs each, medians; "
+        f"ratios to `python -c 'import click'` = {click * 1000:.0f} ms "
+        f"(`python -c pass` = {results['baseline']['python -c pass'].median * 1000:.0f} ms)",
+        "",
+        "| command | " + " | ".join(f"{s // 1000}k cases" for s in sizes) + " | goal |",
+        "| --- | " + " | ".join("---" for _ in sizes) + " | --- |",
+    ]
+    for name in ("python -c pass", "import click", "--version", "--help"):
+        figure = results["baseline"].get(name)
+        if figure is not None:
+            lines.append(f"| {LABELS[name]} | {cell(figure, click)} (any size) |" + " |" * (len(sizes) - 1)
+                         + f" {GOALS.get(name, '')} |")
+    for name, label in LABELS.items():
+        if name in results["baseline"]:
+            continue
+        row = [results["per_size"][s]["figures"].get(name) for s in sizes]
+        if any(row):
+            lines.append(f"| {label} | " + " | ".join(cell(f, click) for f in row) + f" | {GOALS.get(name, '')} |")
+    lines.append(
+        "| load average (1, 5, 15 min) at start / end | "
+        + " | ".join(f"{results['per_size'][s]['load'][0]} / {results['per_size'][s]['load'][1]}" for s in sizes)
+        + " | |"
+    )
+    return "\n".join(lines)
+
+
+def to_json(results: dict) -> dict:
+    def plain(value):
+        if isinstance(value, Figure):
+            return {"seconds": value.seconds, "peak_mb": value.peak_mb, "note": value.note}
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        return value
+
+    return plain(results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,50000,200000")
+    parser.add_argument("--runs", type=int, default=5)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    parser.add_argument("--workdir", type=Path, default=cache / "workbench-bench")
+    parser.add_argument("--only", default="", help="Measure only these (comma-separated names).")
+    parser.add_argument("--skip", default="", help="Leave these out (e.g. export,import).")
+    parser.add_argument("--json", type=Path, default=None, help="Also write the raw figures here.")
+    args = parser.parse_args()
+    names = {"--version", "--help", *(f"show {n}" for n in SHOWN), "list", "sweep", "renewals", "note",
+             "changes", "export", "import"}
+    wanted = set(filter(None, args.only.split(","))) or names
+    wanted -= set(filter(None, args.skip.split(",")))
+    sizes = [int(s) for s in args.sizes.split(",")]
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="workbench-bench-") as scratch:
+        env = {
+            **{k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "WORKBENCH_DB")},
+            "PYTHONPYCACHEPREFIX": str(Path(scratch) / "pycache"),
+            "WORKBENCH_NOW": NOW.isoformat(),
+            "WORKBENCH_ACTOR": "bench",
+        }
+        for size in sizes:
+            build(desk_path(args.workdir, size), size, env)
+        results: dict = {
+            "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
+            "runs": args.runs,
+            "sizes": sizes,
+            "baseline": {},
+            "per_size": {},
+        }
+        baseline = results["baseline"]
+        baseline["python -c pass"] = timed([PYTHON, "-c", "pass"], env, args.runs)
+        baseline["import click"] = timed([PYTHON, "-c", "import click"], env, args.runs)
+        for flag in ("--version", "--help"):
+            if flag in wanted:
+                baseline[flag] = timed([WORKBENCH, flag], env, args.runs)
+        for size in sizes:
+            before = load()
+            print(f"measuring {size:,} cases (load average {before}) …", file=sys.stderr, flush=True)
+            measured = measure_size(desk_path(args.workdir, size), env, args.runs, wanted, Path(scratch))
+            measured["load"] = (before, load())
+            results["per_size"][size] = measured
+    print(report(results))
+    if args.json:
+        args.json.write_text(json.dumps(to_json(results), indent=1))
+
+
+if __name__ == "__main__":
+    main()
