@@ -9,8 +9,12 @@ WX-HOURS-1 (Japanese-language hours).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -546,3 +550,59 @@ def test_sla1_a_holiday_country_is_accepted_exactly_when_holidays_knows_it(code)
     else:
         with pytest.raises(ValueError, match="no public holidays known"):
             Calendar(**fields, holiday_country=code)
+
+
+# -- the holiday cache: the holidays package is asked once per country and year --------------
+
+HOLIDAY_PROGRAM = """
+import sys
+from datetime import datetime, timedelta, timezone
+from workbench.calendar import desk_calendar
+start = datetime(2026, 12, 31, 18, 0, tzinfo=timezone(timedelta(hours=9)))
+due = desk_calendar().add(start, timedelta(hours=9))
+print(due.isoformat(), "holidays" in sys.modules)
+"""
+"""Nine desk hours from the end of 31 December 2026, across New Year's Day 2027 (a Friday), in a
+fresh process; prints the deadline and whether the ``holidays`` package was imported."""
+
+
+def _run_holiday_program(cache: Path) -> tuple[str, bool]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", HOLIDAY_PROGRAM], env=env, capture_output=True, text=True, check=True
+    )
+    due, imported = done.stdout.split()
+    return due, imported == "True"
+
+
+def test_sla1_public_holidays_are_read_from_the_cache_once_known(tmp_path):
+    """CORE-SLA-1: the first process asks the holidays package for Japan's holidays and
+    keeps them in the user's cache folder; the next one reads them from there without
+    importing the package, and gets the same deadline."""
+    first, imported_first = _run_holiday_program(tmp_path)
+    second, imported_second = _run_holiday_program(tmp_path)
+    assert (imported_first, imported_second) == (True, False)
+    assert first == second == "2027-01-04T09:00:00+00:00"
+    cached = json.loads((tmp_path / "case-workbench" / "holidays.json").read_text())
+    assert cached["days"]["JP:2027"] == sorted(
+        day.isoformat() for day in holidays.country_holidays("JP", years=2027)
+    )
+    assert "JP" in cached["codes"]
+
+
+@pytest.mark.parametrize(
+    "contents",
+    [b"{not json", b'{"holidays": "0.0", "codes": ["JP"], "days": {"JP:2027": []}}', b"[]"],
+    ids=["damaged", "another version", "not a cache"],
+)
+def test_sla1_a_damaged_or_stale_holiday_cache_is_built_again(tmp_path, contents):
+    """CORE-SLA-1: a cache file that is damaged, of another version of the holidays
+    package, or not a cache at all is not believed: the package is asked again (the stale
+    one above says 2027 has no holidays, which would make the deadline 1 January)."""
+    folder = tmp_path / "case-workbench"
+    folder.mkdir()
+    (folder / "holidays.json").write_bytes(contents)
+    due, imported = _run_holiday_program(tmp_path)
+    assert imported
+    assert due == "2027-01-04T09:00:00+00:00"
+    assert json.loads((folder / "holidays.json").read_text())["holidays"] == holidays.__version__

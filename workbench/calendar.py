@@ -23,12 +23,16 @@ Conventions, shared by every function here:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import orjson
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WHOLE_DAY = ((0, 24 * 60),)
@@ -270,22 +274,115 @@ def _day_intervals(calendar: Calendar, day: date) -> tuple[Interval, ...]:
     return tuple(intervals)
 
 
+class _HolidayCache:
+    """Public holidays, and the country codes the ``holidays`` package knows, kept in a
+    file of the user's cache folder (``holidays.json`` in ``~/.cache/case-workbench`` on
+    Linux; ``XDG_CACHE_HOME`` moves it).
+
+    Importing ``holidays`` and building one country's year costs 200-400 ms: more than
+    the rest of a ``workbench case show``. Every year of every country is asked of the
+    package once and kept, for the installed version of the package only; a file that is
+    missing, unreadable, damaged or of another version is built again, and one that
+    cannot be written leaves the answers in memory only."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, Any] | None = None
+
+    @staticmethod
+    def path() -> Path:
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir("case-workbench", appauthor=False)) / "holidays.json"
+
+    @staticmethod
+    def _version() -> str:
+        """The installed version of ``holidays``, from its ``.dist-info`` folder's name
+        (``importlib.metadata`` would cost more than the cache saves)."""
+        from importlib.util import find_spec
+
+        spec = find_spec("holidays")
+        if spec is not None and spec.origin:
+            folder = os.path.dirname(os.path.dirname(spec.origin))
+            for name in os.listdir(folder):
+                if name.startswith("holidays-") and name.endswith(".dist-info"):
+                    return name.removeprefix("holidays-").removesuffix(".dist-info")
+        from importlib.metadata import version
+
+        return version("holidays")
+
+    def _load(self) -> dict[str, Any]:
+        if self._data is None:
+            version = self._version()
+            try:
+                data = orjson.loads(self.path().read_bytes())
+            except (OSError, orjson.JSONDecodeError):
+                data = None
+            if not _is_holiday_cache(data, version):
+                data = {"holidays": version, "codes": None, "days": {}}
+            self._data = data
+        return self._data
+
+    def _save(self) -> None:
+        path = self.path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temporary.write_bytes(orjson.dumps(self._data))
+            os.replace(temporary, path)
+        except OSError:
+            pass  # a read-only home: the answers stay in memory
+
+    def days(self, country: str, year: int) -> frozenset[date]:
+        data = self._load()
+        key = f"{country}:{year}"
+        if key not in data["days"]:
+            import holidays  # only when the cache does not know the year: slow to import
+
+            found = holidays.country_holidays(country, years=year)
+            data["days"][key] = sorted(day.isoformat() for day in found)
+            self._save()
+        return frozenset(date.fromisoformat(day) for day in data["days"][key])
+
+    def codes(self) -> frozenset[str]:
+        data = self._load()
+        if data["codes"] is None:
+            from holidays.registry import EntityLoader
+
+            data["codes"] = sorted({*EntityLoader.get_country_codes(), *EntityLoader.get_financial_codes()})
+            self._save()
+        return frozenset(data["codes"])
+
+
+def _is_holiday_cache(data: Any, version: str) -> bool:
+    """Whether ``data`` is a holiday cache of the package's ``version``, in its shape."""
+    return (
+        isinstance(data, dict)
+        and data.get("holidays") == version
+        and (data.get("codes") is None or _strings(data.get("codes")))
+        and isinstance(data.get("days"), dict)
+        and all(_strings(days) for days in data["days"].values())
+    )
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+_HOLIDAY_CACHE = _HolidayCache()
+
+
 @cache
 def _holidays(country: str, year: int) -> frozenset[date]:
-    """Public holidays of ``country`` in ``year`` (building them is slow, hence the cache)."""
-    import holidays  # imported on first use: it is slow to import
-
-    return frozenset(holidays.country_holidays(country, years=year))
+    """Public holidays of ``country`` in ``year``."""
+    return _HOLIDAY_CACHE.days(country, year)
 
 
 @cache
 def _holiday_codes() -> frozenset[str]:
-    """The codes ``holidays.country_holidays`` takes: countries and markets, aliases too.
-    Read from the package's registry: building one country's holidays to check its code
-    imports every country (60 ms at start-up)."""
-    from holidays.registry import EntityLoader
-
-    return frozenset(EntityLoader.get_country_codes()) | frozenset(EntityLoader.get_financial_codes())
+    """The codes ``holidays.country_holidays`` takes: countries and markets, aliases too
+    (from the package's registry: building one country's holidays to check its code would
+    import every country)."""
+    return _HOLIDAY_CACHE.codes()
 
 
 def _check_country(country: str) -> None:
