@@ -22,6 +22,7 @@ The goals (issue 16) are printed beside the figures.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -78,10 +79,14 @@ print(time.perf_counter() - started, len(views), len(desk.store.all("workflows")
 
 @dataclass
 class Figure:
-    """The runs of one command: wall seconds and peak resident MB of each."""
+    """The runs of one command: wall and CPU seconds and peak resident MB of each, and the
+    ``import click`` runs made between them (the ratio's baseline, under the same load)."""
 
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
+    click: list[float] = field(default_factory=list)
+    click_cpu: list[float] = field(default_factory=list)
     note: str = ""
 
     @property
@@ -92,9 +97,30 @@ class Figure:
     def peak(self) -> float:
         return max(self.peak_mb) if self.peak_mb else 0.0
 
+    def add(self, measured: tuple[float, float, float, bytes]) -> None:
+        seconds, cpu, peak, _ = measured
+        self.seconds.append(seconds)
+        self.cpu.append(cpu)
+        self.peak_mb.append(peak)
 
-def run(argv: list[str], env: dict[str, str], stdout: int | None = subprocess.DEVNULL) -> tuple[float, float, bytes]:
-    """Run one whole process; its wall time (s), peak resident memory (MB) and output."""
+    def ratio(self) -> str:
+        """The median as a multiple of ``import click``'s median measured between its runs
+        (wall time, and CPU time in brackets: less bent by a busy machine)."""
+        if not self.click:
+            return ""
+        wall = self.median / statistics.median(self.click)
+        cpu = statistics.median(self.cpu) / statistics.median(self.click_cpu)
+        return f"{wall:.2f} × [cpu {cpu:.2f} ×]"
+
+
+CLICK = [PYTHON, "-c", "import click"]
+
+
+def run(
+    argv: list[str], env: dict[str, str], stdout: int | None = subprocess.DEVNULL
+) -> tuple[float, float, float, bytes]:
+    """Run one whole process; its wall time and CPU time (s), peak resident memory (MB)
+    and output."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, env=env, stdout=stdout, stderr=subprocess.PIPE)
     output = process.stdout.read() if process.stdout else b""
@@ -104,16 +130,19 @@ def run(argv: list[str], env: dict[str, str], stdout: int | None = subprocess.DE
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {process.returncode}: {errors.decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024, output
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output
 
 
-def timed(argv: list[str], env: dict[str, str], runs: int) -> Figure:
-    run(argv, env)  # untimed: writes the bytecode, warms the page cache
+def timed(argv: list[str], env: dict[str, str], runs: int, warm: bool = True) -> Figure:
+    """``runs`` runs of ``argv``, each after a run of ``import click``."""
+    if warm:
+        run(argv, env)  # untimed: writes the bytecode, warms the page cache
     figure = Figure()
     for _ in range(runs):
-        seconds, peak, _ = run(argv, env)
-        figure.seconds.append(seconds)
-        figure.peak_mb.append(peak)
+        seconds, cpu, _, _ = run(CLICK, env)
+        figure.click.append(seconds)
+        figure.click_cpu.append(cpu)
+        figure.add(run(argv, env))
     return figure
 
 
@@ -170,9 +199,9 @@ def pick_cases(path: Path) -> dict[str, str]:
                 picked["closed zoho how-to"] = record["id"]
                 break
             number -= 1
-        picked["notes"] = next(r for r in open_cases if r["vendor"] == "ontime" and r["id"] != picked["ontime"])[
-            "id"
-        ]
+        picked["notes"] = next(
+            r for r in open_cases if r["vendor"] == "ontime" and r["id"] != picked["ontime"]
+        )["id"]
         return picked
     finally:
         store.close()
@@ -200,20 +229,26 @@ def measure_size(path: Path, env: dict[str, str], runs: int, wanted: set[str], s
         found["renewals"] = timed([WORKBENCH, "renewals", *db], env, runs)
         inside = Figure()
         for _ in range(runs):
-            _, peak, output = run([PYTHON, "-c", RENEWALS_PROGRAM, str(path), NOW.isoformat()], env, subprocess.PIPE)
+            _, _, peak, output = run(
+                [PYTHON, "-c", RENEWALS_PROGRAM, str(path), NOW.isoformat()], env, subprocess.PIPE
+            )
             seconds, views, workflows, contracts = output.split()
             inside.seconds.append(float(seconds))
             inside.peak_mb.append(peak)
-        inside.note = f"{views.decode()} due of {workflows.decode()} workflows, {contracts.decode()} contracts"
+        inside.note = (
+            f"{views.decode()} due of {workflows.decode()} workflows, {contracts.decode()} contracts"
+        )
         found["renewals in-process"] = inside
     if "note" in wanted:
         found["note"] = timed([WORKBENCH, "case", "note", picked["notes"], "benchmark note", *db], env, runs)
     if "changes" in wanted:
-        _, peak, output = run(
-            [PYTHON, "-c", CHANGE_PROGRAM, str(path), NOW.isoformat(), picked["notes"], "2000"], env, subprocess.PIPE
+        _, _, peak, output = run(
+            [PYTHON, "-c", CHANGE_PROGRAM, str(path), NOW.isoformat(), picked["notes"], "2000"],
+            env,
+            subprocess.PIPE,
         )
         spans = sorted(json.loads(output)["spans"])
-        changes = Figure(spans, [peak])
+        changes = Figure(spans, peak_mb=[peak])
         changes.note = (
             f"p99 {spans[int(len(spans) * 0.99)] * 1000:.1f} ms, longest {spans[-1] * 1000:.0f} ms "
             f"of {len(spans)} changes in one process"
@@ -221,11 +256,8 @@ def measure_size(path: Path, env: dict[str, str], runs: int, wanted: set[str], s
         found["changes"] = changes
     exported = scratch / "export.json"
     if "export" in wanted or "import" in wanted:
-        found["export"] = Figure()
-        for index in range(runs if "export" in wanted else 1):
-            seconds, peak, _ = run([WORKBENCH, "export", "--format", "json", "-o", str(exported), *db], env)
-            found["export"].seconds.append(seconds)
-            found["export"].peak_mb.append(peak)
+        export = [WORKBENCH, "export", "--format", "json", "-o", str(exported), *db]
+        found["export"] = timed(export, env, runs if "export" in wanted else 1, warm=False)
         found["export"].note = f"{exported.stat().st_size / 1e6:,.0f} MB file"
         if "export" not in wanted:
             del found["export"]
@@ -234,9 +266,10 @@ def measure_size(path: Path, env: dict[str, str], runs: int, wanted: set[str], s
         for index in range(runs):
             target = scratch / f"imported-{index}" / "desk.json"
             target.parent.mkdir()
-            seconds, peak, _ = run([WORKBENCH, "import", str(exported), "--db", str(target)], env)
-            found["import"].seconds.append(seconds)
-            found["import"].peak_mb.append(peak)
+            seconds, cpu, _, _ = run(CLICK, env)
+            found["import"].click.append(seconds)
+            found["import"].click_cpu.append(cpu)
+            found["import"].add(run([WORKBENCH, "import", str(exported), "--db", str(target)], env))
             shutil.rmtree(target.parent)
     exported.unlink(missing_ok=True)
     return {"picked": picked, "figures": found}
@@ -280,13 +313,13 @@ LABELS = {
 }
 
 
-def cell(figure: Figure | None, click: float) -> str:
+def cell(figure: Figure | None) -> str:
     if figure is None:
         return ""
     ms = figure.median * 1000
     text = f"{ms:,.1f} ms" if ms < 100 else f"{ms:,.0f} ms"
-    if figure.seconds and ms > 20 and figure is not None and not figure.note.startswith("p99"):
-        text += f" ({figure.median / click:.2f} ×)"
+    if figure.click:
+        text += f" ({figure.ratio()})"
     if figure.peak:
         text += f" / {figure.peak:,.0f} MB"
     if figure.note:
@@ -299,8 +332,9 @@ def report(results: dict) -> str:
     click = results["baseline"]["import click"].median
     lines = [
         f"{results['when']}, {results['machine']}; {results['runs']} runs each, medians; "
-        f"ratios to `python -c 'import click'` = {click * 1000:.0f} ms "
-        f"(`python -c pass` = {results['baseline']['python -c pass'].median * 1000:.0f} ms)",
+        f"each ratio is to runs of `python -c 'import click'` made between the command's runs "
+        f"(at the start: {click * 1000:.0f} ms; `python -c pass` "
+        f"{results['baseline']['python -c pass'].median * 1000:.0f} ms)",
         "",
         "| command | " + " | ".join(f"{s // 1000}k cases" for s in sizes) + " | goal |",
         "| --- | " + " | ".join("---" for _ in sizes) + " | --- |",
@@ -308,17 +342,22 @@ def report(results: dict) -> str:
     for name in ("python -c pass", "import click", "--version", "--help"):
         figure = results["baseline"].get(name)
         if figure is not None:
-            lines.append(f"| {LABELS[name]} | {cell(figure, click)} (any size) |" + " |" * (len(sizes) - 1)
-                         + f" {GOALS.get(name, '')} |")
+            lines.append(
+                f"| {LABELS[name]} | {cell(figure)} (any size) |"
+                + " |" * (len(sizes) - 1)
+                + f" {GOALS.get(name, '')} |"
+            )
     for name, label in LABELS.items():
         if name in results["baseline"]:
             continue
         row = [results["per_size"][s]["figures"].get(name) for s in sizes]
         if any(row):
-            lines.append(f"| {label} | " + " | ".join(cell(f, click) for f in row) + f" | {GOALS.get(name, '')} |")
+            lines.append(f"| {label} | " + " | ".join(cell(f) for f in row) + f" | {GOALS.get(name, '')} |")
     lines.append(
         "| load average (1, 5, 15 min) at start / end | "
-        + " | ".join(f"{results['per_size'][s]['load'][0]} / {results['per_size'][s]['load'][1]}" for s in sizes)
+        + " | ".join(
+            f"{results['per_size'][s]['load'][0]} / {results['per_size'][s]['load'][1]}" for s in sizes
+        )
         + " | |"
     )
     return "\n".join(lines)
@@ -327,7 +366,7 @@ def report(results: dict) -> str:
 def to_json(results: dict) -> dict:
     def plain(value):
         if isinstance(value, Figure):
-            return {"seconds": value.seconds, "peak_mb": value.peak_mb, "note": value.note}
+            return dataclasses.asdict(value)
         if isinstance(value, dict):
             return {str(k): plain(v) for k, v in value.items()}
         return value
@@ -345,8 +384,18 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="Leave these out (e.g. export,import).")
     parser.add_argument("--json", type=Path, default=None, help="Also write the raw figures here.")
     args = parser.parse_args()
-    names = {"--version", "--help", *(f"show {n}" for n in SHOWN), "list", "sweep", "renewals", "note",
-             "changes", "export", "import"}
+    names = {
+        "--version",
+        "--help",
+        *(f"show {n}" for n in SHOWN),
+        "list",
+        "sweep",
+        "renewals",
+        "note",
+        "changes",
+        "export",
+        "import",
+    }
     wanted = set(filter(None, args.only.split(","))) or names
     wanted -= set(filter(None, args.skip.split(",")))
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -370,7 +419,7 @@ def main() -> None:
         }
         baseline = results["baseline"]
         baseline["python -c pass"] = timed([PYTHON, "-c", "pass"], env, args.runs)
-        baseline["import click"] = timed([PYTHON, "-c", "import click"], env, args.runs)
+        baseline["import click"] = timed(CLICK, env, args.runs)
         for flag in ("--version", "--help"):
             if flag in wanted:
                 baseline[flag] = timed([WORKBENCH, flag], env, args.runs)
