@@ -1,8 +1,9 @@
 """The plugin contract: every hook a vendor program (or a desk's own policy plugin) may implement.
 
 Hooks are called by the desk service only, always with keyword arguments. ``desk`` is the
-:class:`workbench.desk.Desk` the call is made for: a plugin reads settings
-(``desk.setting(key)``), customers, contracts and other cases through it, and never writes.
+desk the call is made for, as a :class:`workbench.DeskReader`: a plugin reads settings
+(``desk.setting(key)``), the clock, customers, contracts and other cases through it, and
+never writes (``workbench_demo`` alone is given a :class:`workbench.DemoDesk`).
 
 A vendor plugin answers only for its own vendor and returns ``None`` otherwise. Every answer
 that decides something carries a rule ID from RULES.md and a reason in words.
@@ -16,7 +17,6 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from workbench.desk import Desk
     from workbench.model import (
         Action,
         Case,
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         Workflow,
         WorkflowTemplate,
     )
+    from workbench.protocols import DemoDesk, DeskReader
 
 hookspec = pluggy.HookspecMarker("workbench")
 
@@ -59,7 +60,7 @@ def workbench_vendor() -> VendorProgram | None:
 
 
 @hookspec(firstresult=True)
-def workbench_case_fields(vendor: str, desk: Desk) -> list[Field] | None:
+def workbench_case_fields(vendor: str, desk: DeskReader) -> list[Field] | None:
     """The intake form of ``vendor``'s cases.
 
     :param vendor: the program id the form is asked for.
@@ -69,7 +70,7 @@ def workbench_case_fields(vendor: str, desk: Desk) -> list[Field] | None:
 
 
 @hookspec
-def workbench_validate_case(case: Case, desk: Desk) -> list[Finding] | None:
+def workbench_validate_case(case: Case, desk: DeskReader) -> list[Finding] | None:
     """Check a case before it is saved, and add guidance to it.
 
     Findings of every plugin add up. An ``error`` finding blocks the change; ``warning``
@@ -81,7 +82,7 @@ def workbench_validate_case(case: Case, desk: Desk) -> list[Finding] | None:
 
 
 @hookspec(firstresult=True)
-def workbench_route_case(case: Case, desk: Desk) -> Route | None:
+def workbench_route_case(case: Case, desk: DeskReader) -> Route | None:
     """Choose the path (CORE-PATH-1) and queue of a case, with the rule and the reason.
 
     Stops at the first non-None result; the built-in core plugin answers last.
@@ -89,12 +90,12 @@ def workbench_route_case(case: Case, desk: Desk) -> Route | None:
 
 
 @hookspec(firstresult=True)
-def workbench_case_severity(case: Case, desk: Desk) -> str | None:
+def workbench_case_severity(case: Case, desk: DeskReader) -> str | None:
     """The severity shown on the queue (e.g. Zoho ``1``–``3``). Stops at the first non-None result."""
 
 
 @hookspec(firstresult=True)
-def workbench_check_send(case: Case, desk: Desk, now: datetime) -> Decision | None:
+def workbench_check_send(case: Case, desk: DeskReader, now: datetime) -> Decision | None:
     """May ``case`` go to its vendor now (e.g. a consent the vendor requires is recorded)?
 
     :param case: the case the desk is about to send.
@@ -110,7 +111,7 @@ def workbench_check_send(case: Case, desk: Desk, now: datetime) -> Decision | No
 
 
 @hookspec
-def workbench_commitments(case: Case, desk: Desk) -> list[Commitment] | None:
+def workbench_commitments(case: Case, desk: DeskReader) -> list[Commitment] | None:
     """The response commitments that run on a case: the vendor's to the desk and the desk's
     to its customer (CORE-SLA-1, CORE-SLA-3).
 
@@ -126,14 +127,14 @@ def workbench_commitments(case: Case, desk: Desk) -> list[Commitment] | None:
 
 
 @hookspec(firstresult=True)
-def workbench_escalation_ladder(case: Case, desk: Desk) -> Ladder | None:
+def workbench_escalation_ladder(case: Case, desk: DeskReader) -> Ladder | None:
     """The vendor's escalation ladder for this case, levels on the technical and the
     commercial track (CORE-ESC-1, CORE-ESC-2). Stops at the first non-None result."""
 
 
 @hookspec(firstresult=True)
 def workbench_check_escalation(
-    case: Case, track: str, level: int, desk: Desk, now: datetime
+    case: Case, track: str, level: int, desk: DeskReader, now: datetime
 ) -> Decision | None:
     """May ``case`` go to ``level`` on ``track`` now?
 
@@ -152,12 +153,12 @@ def workbench_check_escalation(
 
 
 @hookspec(firstresult=True)
-def workbench_close_reasons(case: Case, desk: Desk) -> list[CloseReason] | None:
+def workbench_close_reasons(case: Case, desk: DeskReader) -> list[CloseReason] | None:
     """The closure reasons allowed for this case. Stops at the first non-None result."""
 
 
 @hookspec
-def workbench_sweep(case: Case, desk: Desk, now: datetime) -> list[Action] | None:
+def workbench_sweep(case: Case, desk: DeskReader, now: datetime) -> list[Action] | None:
     """Time-driven actions due on an open case at ``now`` (reminders, automatic close).
 
     Each action has a key; the desk applies an action once, however often the sweep
@@ -166,7 +167,7 @@ def workbench_sweep(case: Case, desk: Desk, now: datetime) -> list[Action] | Non
 
 
 @hookspec
-def workbench_sweep_desk(desk: Desk, now: datetime) -> list[Action] | None:
+def workbench_sweep_desk(desk: DeskReader, now: datetime) -> list[Action] | None:
     """Desk-wide time-driven actions at ``now``: workflows to open (renewals), reminders on
     workflows. Idempotent by key like :func:`workbench_sweep`."""
 
@@ -177,13 +178,13 @@ def workbench_sweep_desk(desk: Desk, now: datetime) -> list[Action] | None:
 
 
 @hookspec
-def workbench_eligibility(customer: Customer, desk: Desk) -> list[Eligibility] | None:
+def workbench_eligibility(customer: Customer, desk: DeskReader) -> list[Eligibility] | None:
     """Programs the customer is or is not eligible for (e.g. priority support), with reasons.
     Answers of all plugins add up."""
 
 
 @hookspec
-def workbench_check_contract(contract: Contract, desk: Desk) -> list[Finding] | None:
+def workbench_check_contract(contract: Contract, desk: DeskReader) -> list[Finding] | None:
     """Check a contract before it is saved, added or edited (an add-on without its base
     product, …). Findings of all plugins add up; an ``error`` blocks the change.
 
@@ -193,7 +194,7 @@ def workbench_check_contract(contract: Contract, desk: Desk) -> list[Finding] | 
 
 
 @hookspec(firstresult=True)
-def workbench_quote(contract: Contract, desk: Desk) -> Quote | None:
+def workbench_quote(contract: Contract, desk: DeskReader) -> Quote | None:
     """Fees derived from the contract's list price. Stops at the first non-None result."""
 
 
@@ -203,14 +204,14 @@ def workbench_quote(contract: Contract, desk: Desk) -> Quote | None:
 
 
 @hookspec(firstresult=True)
-def workbench_workflow_templates(vendor: str, desk: Desk) -> list[WorkflowTemplate] | None:
+def workbench_workflow_templates(vendor: str, desk: DeskReader) -> list[WorkflowTemplate] | None:
     """The workflows (orders, renewals, onboarding …) ``vendor`` defines.
     Stops at the first non-None result."""
 
 
 @hookspec(firstresult=True)
 def workbench_check_step(
-    workflow: Workflow, step: str, data: dict, desk: Desk, now: datetime
+    workflow: Workflow, step: str, data: dict, desk: DeskReader, now: datetime
 ) -> Decision | None:
     """May ``step`` of ``workflow`` be completed now, with ``data`` (a form's answers)?
 
@@ -221,7 +222,7 @@ def workbench_check_step(
 
 
 @hookspec(firstresult=True)
-def workbench_form_fields(vendor: str, form: str, desk: Desk) -> list[Field] | None:
+def workbench_form_fields(vendor: str, form: str, desk: DeskReader) -> list[Field] | None:
     """The fields of a form a workflow step asks for (e.g. WebEx's provisioning sheet).
 
     :param vendor: the program id.
@@ -231,7 +232,7 @@ def workbench_form_fields(vendor: str, form: str, desk: Desk) -> list[Field] | N
 
 
 @hookspec
-def workbench_workflow_findings(workflow: Workflow, desk: Desk, now: datetime) -> list[Finding] | None:
+def workbench_workflow_findings(workflow: Workflow, desk: DeskReader, now: datetime) -> list[Finding] | None:
     """Notes shown on a workflow at ``now``: estimates, reminders, warnings (e.g. a site
     ready estimate, a renewal past its date). Findings of all plugins add up."""
 
@@ -242,7 +243,7 @@ def workbench_workflow_findings(workflow: Workflow, desk: Desk, now: datetime) -
 
 
 @hookspec
-def workbench_demo(desk: Desk) -> list[str] | None:
+def workbench_demo(desk: DemoDesk) -> list[str] | None:
     """Fill ``desk`` with realistic demo records of this plugin's program, through the
     desk's own methods (so every rule runs), at the desk clock.
 

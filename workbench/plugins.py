@@ -1,15 +1,47 @@
-"""The plugin manager: discovery, checks, and failure-tolerant hook calls.
+"""The plugin manager: discovery, checks at load, and contained hook calls.
 
 Plugins come from the entry-point group ``workbench`` (the four bundled vendors register
 there exactly as a third-party package would, and so does the built-in core plugin).
-A plugin that fails to import, or raises inside a hook, is reported by name and the desk
-carries on with the others. ``WORKBENCH_DISABLE_PLUGINS=a,b`` blocks plugins by name.
+``WORKBENCH_DISABLE_PLUGINS=a,b`` blocks plugins by name.
+
+Hooks are called through pluggy (``pm.hook.<name>(**kwargs)``): its call order
+(``tryfirst`` / ``trylast``) and ``firstresult`` hold as the contract says. What pluggy does
+not do is contain a plugin: one that raises would abort the whole call. So every
+implementation is registered *contained*: a function of the same name, signature and
+marker that calls the plugin's own and
+
+- records an exception as a :class:`PluginFailure` (one per plugin and hook, with a count)
+  and answers ``None``, so pluggy goes on to the next plugin and the others' answers count;
+- checks the answer against the return type of the hook's spec in :mod:`workbench.hookspecs`
+  and leaves out (and records) an answer of the wrong type, naming plugin and hook;
+- leaves out an answer that came past :attr:`Plugins.time_limit` seconds and calls that
+  plugin's hook no more. In the main thread (the command line, the TUI's event loop) a timer
+  signal stops the hook at the limit; in a worker thread the call runs to its end first.
+
+At load a plugin is refused, named, and the desk carries on without it, when a hook is not in
+the contract (a misspelt name), is a hook wrapper (``wrapper=True`` / ``hookwrapper=True``:
+the contract has no use for them and a wrapper would see the desk's calls unguarded), takes
+arguments its hook does not give, declares a program whose id is not its entry-point name,
+or declares a program id another plugin already declared.
+
+``WORKBENCH_TRACE_PLUGINS=1`` prints every hook call, the plugins it reached, the number of
+answers and its time to stderr (through pluggy's ``add_hookcall_monitoring``).
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
 import importlib.metadata
 import os
+import re
+import signal
+import sys
+import threading
+import time
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,21 +50,34 @@ import pluggy
 from workbench import hookspecs
 from workbench.errors import PluginContractError
 
+__all__ = ["GROUP", "PluginContractError", "PluginFailure", "Plugins", "get_plugins"]
+
 GROUP = "workbench"
+DEFAULT_TIME_LIMIT = 5.0
+"""Seconds a hook may run before its answer is left out (the desk setting
+``core.plugin_time_limit`` overrides it once the desk is open)."""
 
 
 @dataclass
 class PluginFailure:
-    """A plugin that could not load, or failed inside a hook."""
+    """A plugin that was refused at load, or failed inside a hook (``count`` times)."""
 
     plugin: str
     hook: str | None
     error: str
+    count: int = 1
+    program: str | None = None
+    """The program id a refused plugin declared, when it declared one."""
 
     def __str__(self) -> str:
         if self.hook is None:
             return f"plugin {self.plugin} failed to load: {self.error}"
-        return f"plugin {self.plugin} failed in hook {self.hook}: {self.error}"
+        times = f" ({self.count} calls)" if self.count > 1 else ""
+        return f"plugin {self.plugin} failed in hook {self.hook}{times}: {self.error}"
+
+
+class HookTimeout(Exception):
+    """A hook ran past the time limit (raised by the timer signal in the main thread)."""
 
 
 @dataclass
@@ -44,48 +89,302 @@ class Plugins:
     disabled: list[str] = field(default_factory=list)
     distributions: dict[str, str] = field(default_factory=dict)
     """Plugin name -> the distribution (package) that provides it, with its version."""
+    modules: dict[str, object] = field(default_factory=dict)
+    """Plugin name -> the plugin object as loaded (pluggy holds its contained stand-in)."""
+    time_limit: float = DEFAULT_TIME_LIMIT
+    _timed_out: set[tuple[str, str]] = field(default_factory=set)
 
     def names(self) -> list[str]:
         return sorted(name for name, plugin in self.pm.list_name_plugin() if plugin is not None)
 
-    def _impls(self, hook: str) -> list[pluggy.HookImpl]:
-        # pluggy calls the list back to front: tryfirst first, trylast last, LIFO otherwise.
-        return list(reversed(getattr(self.pm.hook, hook).get_hookimpls()))
-
     def call(self, hook: str, **kwargs: Any) -> list[Any]:
-        """Every non-None answer, in pluggy's call order. A plugin that raises is reported
-        (``failures``) and skipped; the other answers still count."""
-        answers = []
-        for impl in self._impls(hook):
-            answer = self._call_one(impl, hook, kwargs)
-            if answer is not None:
-                answers.append(answer)
-        return answers
+        """Every non-None answer of a hook whose answers add up, in pluggy's call order."""
+        caller = self._caller(hook, firstresult=False)
+        return caller(**kwargs)
 
     def first(self, hook: str, **kwargs: Any) -> Any:
-        """The first non-None answer (for firstresult hooks), failing plugins skipped."""
-        for impl in self._impls(hook):
-            answer = self._call_one(impl, hook, kwargs)
-            if answer is not None:
-                return answer
-        return None
+        """The first non-None answer of a ``firstresult`` hook, or ``None``."""
+        caller = self._caller(hook, firstresult=True)
+        return caller(**kwargs)
 
-    def answered_by(self, hook: str, **kwargs: Any) -> tuple[Any, str | None]:
-        """Like :meth:`first`, and the name of the plugin that answered."""
-        for impl in self._impls(hook):
-            answer = self._call_one(impl, hook, kwargs)
-            if answer is not None:
-                return answer, impl.plugin_name
-        return None, None
+    def _caller(self, hook: str, firstresult: bool) -> pluggy.HookCaller:
+        caller = getattr(self.pm.hook, hook)
+        if caller.spec.opts["firstresult"] != firstresult:
+            kind = "a firstresult hook: ask for its first answer" if not firstresult else "answered by all"
+            raise TypeError(f"{hook} is {kind}")
+        return caller
 
-    def _call_one(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
+    # -- failures --------------------------------------------------------------------------
+
+    def fail(self, plugin: str, hook: str, error: str) -> None:
+        """Record a failure of ``plugin`` in ``hook``: one entry per plugin and hook."""
+        for failure in self.failures:
+            if failure.plugin == plugin and failure.hook == hook:
+                failure.count += 1
+                return
+        self.failures.append(PluginFailure(plugin, hook, error))
+
+    def refuse(self, plugin: str, error: str, program: str | None = None) -> None:
+        """Take ``plugin`` out of the desk, with the reason."""
+        if self.pm.has_plugin(plugin):
+            self.pm.unregister(name=plugin)
+        self.modules.pop(plugin, None)
+        self.failures.append(PluginFailure(plugin, None, error, program=program))
+
+    # -- registration ----------------------------------------------------------------------
+
+    def register(self, name: str, plugin: object) -> bool:
+        """Register ``plugin`` contained; refuse it (and say why) when it breaks the contract."""
+        contained = _Contained(name)
+        for attr in dir(plugin):
+            opts = self.pm.parse_hookimpl_opts(plugin, attr)
+            if opts is None:
+                continue
+            hook = opts.get("specname") or attr
+            problem = _contract_problem(self.pm, hook, opts)
+            if problem:
+                self.refuse(name, problem)
+                return False
+            setattr(contained, attr, self._contain(name, hook, getattr(plugin, attr), opts))
         try:
-            return impl.function(**{name: kwargs[name] for name in impl.argnames})
-        except Exception as exc:  # a broken plugin must not take the desk down
-            failure = PluginFailure(impl.plugin_name, hook, f"{type(exc).__name__}: {exc}")
-            if not any(str(f) == str(failure) for f in self.failures):
-                self.failures.append(failure)
+            self.pm.register(contained, name=name)
+        except pluggy.PluginValidationError as exc:
+            self.refuse(name, _first_line_reason(exc))
+            return False
+        self.modules[name] = plugin
+        return True
+
+    def _contain(self, plugin: str, hook: str, function: Callable[..., Any], opts: Mapping) -> Callable:
+        expected = answer_types()[hook]
+        key = (plugin, hook)
+
+        @functools.wraps(function)
+        def contained(*args: Any, **kwargs: Any) -> Any:
+            global _main_call
+            if key in self._timed_out:
+                return None
+            started = time.perf_counter()
+            watched = _main_call is None and threading.get_ident() == _MAIN_THREAD
+            try:
+                if watched:
+                    _main_call = _MainCall(started + self.time_limit)
+                    _watch()
+                try:
+                    answer = function(*args, **kwargs)
+                finally:
+                    if watched:
+                        _main_call = None
+            except HookTimeout:
+                if not watched:
+                    raise  # the limit belongs to the hook call around this one
+                answer = _TIMED_OUT
+            except Exception as exc:  # a broken plugin must not take the desk down
+                self.fail(plugin, hook, f"{type(exc).__name__}: {exc}")
+                return None
+            if answer is _TIMED_OUT or time.perf_counter() - started > self.time_limit:
+                self._timed_out.add(key)
+                self.fail(
+                    plugin,
+                    hook,
+                    f"ran past the time limit of {self.time_limit:g} s (core.plugin_time_limit): "
+                    "its answer is left out and the hook is not called again",
+                )
+                return None
+            if answer is not None and not conforms(answer, expected):
+                self.fail(
+                    plugin,
+                    hook,
+                    f"answered {_short(answer)} where the contract asks for {_type_name(expected)}",
+                )
+                return None
+            return answer
+
+        contained.workbench_impl = dict(opts)  # type: ignore[attr-defined]
+        return contained
+
+    # -- programs --------------------------------------------------------------------------
+
+    def check_programs(self) -> None:
+        """Refuse a plugin whose program id another plugin declares, or is not its name."""
+        answers = [
+            (impl.plugin_name, impl.function()) for impl in self.pm.hook.workbench_vendor.get_hookimpls()
+        ]
+        declared: dict[str, str] = {}
+        # The plugin named as its program goes first: it keeps the id a second one claims.
+        for name, program in sorted(answers, key=lambda a: (a[1] is None or a[1].id != a[0], a[0])):
+            if program is None:
+                continue
+            if program.id in declared:
+                self.refuse(
+                    name,
+                    f"declares vendor id {program.id!r}, which plugin {declared[program.id]} already "
+                    "declares: one program, one plugin",
+                    program.id,
+                )
+            elif program.id != name:
+                self.refuse(
+                    name,
+                    f"declares program {program.id!r} under the entry-point name {name!r}: a vendor "
+                    f'plugin\'s entry point is named as its program id ({program.id} = "...")',
+                    program.id,
+                )
+            else:
+                declared[program.id] = name
+
+    # -- tracing ---------------------------------------------------------------------------
+
+    def trace(self, stream: typing.TextIO) -> Callable[[], None]:
+        """Print every hook call to ``stream`` with its time; returns the undo."""
+        started: list[float] = []
+
+        def before(hook: str, impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, object]) -> None:
+            started.append(time.perf_counter())
+
+        def after(
+            outcome: pluggy.Result, hook: str, impls: Sequence[pluggy.HookImpl], kwargs: Mapping
+        ) -> None:
+            elapsed = (time.perf_counter() - started.pop()) * 1000
+            answer = outcome.get_result() if outcome.exception is None else None
+            count = len(answer) if isinstance(answer, list) else int(answer is not None)
+            arguments = ", ".join(f"{k}={_short(v)}" for k, v in kwargs.items() if k != "desk")
+            reached = ", ".join(i.plugin_name for i in reversed(impls))
+            print(
+                f"workbench: trace: {hook}({arguments}) [{reached}] {count} answer(s) in {elapsed:.2f} ms",
+                file=stream,
+            )
+
+        return self.pm.add_hookcall_monitoring(before, after)
+
+
+_TIMED_OUT = object()
+_MAIN_THREAD = threading.main_thread().ident
+_ALARM = hasattr(signal, "pthread_kill") and hasattr(signal, "SIGALRM")
+_TICK = 0.05
+
+
+@dataclass
+class _MainCall:
+    """The hook running in the main thread: when its time is up, and whether it was stopped."""
+
+    deadline: float
+    stopped: bool = False
+
+
+_main_call: _MainCall | None = None
+"""The outermost hook call of the main thread (a hook called from inside another runs under
+the outer one's limit)."""
+_watchdog: threading.Thread | None = None
+
+
+def _watch() -> None:
+    """Start the watchdog once: a daemon thread that signals the main thread (``SIGALRM``)
+    when its hook runs past its limit, so the hook stops there, even inside a sleep."""
+    global _watchdog
+    if _watchdog is None and _ALARM:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        _watchdog = threading.Thread(target=_watchdog_loop, name="workbench-hook-watchdog", daemon=True)
+        _watchdog.start()
+
+
+def _watchdog_loop() -> None:
+    while True:
+        time.sleep(_TICK)
+        call = _main_call
+        if call is not None and not call.stopped and time.perf_counter() > call.deadline:
+            call.stopped = True
+            signal.pthread_kill(_MAIN_THREAD, signal.SIGALRM)
+
+
+def _on_alarm(signum: int, frame: types.FrameType | None) -> None:
+    if _main_call is not None and _main_call.stopped:
+        raise HookTimeout
+
+
+class _Contained:
+    """What pluggy holds for a plugin: its hook implementations, each contained."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"<plugin {self._name}>"
+
+
+def _contract_problem(pm: pluggy.PluginManager, hook: str, opts: Mapping) -> str | None:
+    caller = getattr(pm.hook, hook, None)
+    if caller is None or not caller.has_spec():
+        if opts.get("optionalhook"):
             return None
+        hooks = [name for name in vars(pm.hook) if name.startswith("workbench_")]
+        close = difflib.get_close_matches(hook, hooks, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f"unknown hook {hook!r}{hint}: it is not in the contract"
+    if opts.get("wrapper") or opts.get("hookwrapper"):
+        return f"hook {hook} is declared as a hook wrapper: the contract takes plain implementations only"
+    return None
+
+
+def _first_line_reason(exc: pluggy.PluginValidationError) -> str:
+    lines = [line for line in str(exc.args[0]).splitlines() if line.strip()]
+    return "; ".join(lines[1:]) or lines[0]
+
+
+# -- answers checked against the contract ----------------------------------------------------
+
+
+@functools.cache
+def answer_types() -> dict[str, Any]:
+    """Each hook's answer type, from the return annotation of its spec."""
+    from workbench import model
+    from workbench.protocols import DemoDesk, DeskReader
+
+    names = {**vars(model), "DeskReader": DeskReader, "DemoDesk": DemoDesk}
+    types_ = {}
+    for name in dir(hookspecs):
+        if name.startswith("workbench_"):
+            hints = typing.get_type_hints(getattr(hookspecs, name), globalns=vars(hookspecs) | names)
+            types_[name] = hints["return"]
+    return types_
+
+
+def conforms(value: Any, expected: Any) -> bool:
+    """Whether ``value`` is of the annotated type ``expected`` (lists and dicts checked
+    element by element)."""
+    origin = typing.get_origin(expected)
+    if origin in (types.UnionType, typing.Union):
+        return any(conforms(value, option) for option in typing.get_args(expected))
+    if expected is type(None):
+        return value is None
+    if expected is Any:
+        return True
+    if origin is list:
+        (item,) = typing.get_args(expected)
+        return isinstance(value, list) and all(conforms(v, item) for v in value)
+    if origin is dict:
+        key, item = typing.get_args(expected)
+        return isinstance(value, dict) and all(
+            conforms(k, key) and conforms(v, item) for k, v in value.items()
+        )
+    return isinstance(value, origin or expected)
+
+
+def _type_name(expected: Any) -> str:
+    return (
+        re.sub(r"\b(?:[a-z_]+\.)+([A-Za-z_]+)", r"\1", str(expected))
+        .replace("<class '", "")
+        .replace("'>", "")
+    )
+
+
+def _short(value: Any) -> str:
+    key = getattr(value, "id", None)
+    if isinstance(key, str) and key:
+        return f"{type(value).__name__} {key}"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# -- loading -----------------------------------------------------------------------------------
 
 
 def disabled_names() -> list[str]:
@@ -93,38 +392,45 @@ def disabled_names() -> list[str]:
     return [name.strip() for name in raw.split(",") if name.strip()]
 
 
-def get_plugins(extra: list[tuple[str, object]] | None = None) -> Plugins:
-    """Build the plugin manager: entry points one at a time, then ``extra`` (name, object)
-    pairs (tests register throwaway plugins this way), then the contract check.
-
-    Raises :class:`PluginContractError` naming the plugin when a hook implementation
-    matches no hook of the contract.
-    """
+def get_plugins(extra: list[tuple[str, object]] | None = None, *, installed: bool = True) -> Plugins:
+    """Build the plugin manager: entry points one at a time (unless ``installed`` is
+    false), then ``extra`` (name, object) pairs (tests register throwaway plugins this
+    way). A plugin that breaks the contract is refused and named in ``failures``; the
+    desk carries on with the others."""
     pm = pluggy.PluginManager(GROUP)
     pm.add_hookspecs(hookspecs)
     plugins = Plugins(pm=pm, disabled=disabled_names())
     for name in plugins.disabled:
         pm.set_blocked(name)
-    for entry_point in sorted(importlib.metadata.entry_points(group=GROUP), key=lambda ep: ep.name):
-        if pm.is_blocked(entry_point.name) or pm.has_plugin(entry_point.name):
+    providers: dict[str, str] = {}
+    entry_points = importlib.metadata.entry_points(group=GROUP) if installed else []
+    for entry_point in sorted(entry_points, key=lambda ep: ep.name):
+        name = entry_point.name
+        package = (
+            f"{entry_point.dist.name} {entry_point.dist.version}" if entry_point.dist else entry_point.value
+        )
+        if pm.is_blocked(name):
             continue
+        if name in providers:
+            if providers[name] != package:
+                plugins.failures.append(
+                    PluginFailure(
+                        name, None, f"{package} registers the name {name!r} that {providers[name]} has"
+                    )
+                )
+            continue
+        providers[name] = package
         try:
             module = entry_point.load()
-            pm.register(module, name=entry_point.name)
         except Exception as exc:
-            plugins.failures.append(PluginFailure(entry_point.name, None, f"{type(exc).__name__}: {exc}"))
+            plugins.failures.append(PluginFailure(name, None, f"{type(exc).__name__}: {exc}"))
             continue
-        if entry_point.dist is not None:
-            plugins.distributions[entry_point.name] = f"{entry_point.dist.name} {entry_point.dist.version}"
+        if plugins.register(name, module) and entry_point.dist is not None:
+            plugins.distributions[name] = package
     for name, obj in extra or []:
         if not pm.is_blocked(name):
-            pm.register(obj, name=name)
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        name = pm.get_name(exc.plugin) or repr(exc.plugin)
-        raise PluginContractError(
-            f"plugin {name} breaks the contract: {exc.args[0].split(' in plugin ')[0]} "
-            f"(switch it off with WORKBENCH_DISABLE_PLUGINS={name})"
-        ) from None
+            plugins.register(name, obj)
+    plugins.check_programs()
+    if os.environ.get("WORKBENCH_TRACE_PLUGINS"):
+        plugins.trace(sys.stderr)
     return plugins

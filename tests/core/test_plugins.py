@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from workbench import hookimpl
-from workbench.model import Finding
-from workbench.plugins import PluginContractError, get_plugins
+from workbench.model import CloseReason, Finding, Ladder, Rung
+from workbench.plugins import get_plugins
 from workbench.testing import make_desk
 
 VENDORS = ["bittitan", "core", "ontime", "webex", "zoho"]
@@ -86,16 +88,122 @@ def test_plugin_that_fails_to_import_is_reported_by_name_and_the_desk_carries_on
     assert plugins.names() == VENDORS
 
 
-def test_misspelt_hook_fails_the_load_and_names_the_plugin() -> None:
+def test_misspelt_hook_switches_off_that_plugin_only_and_names_it(clock) -> None:
     class Misspelt:
         @hookimpl
         def workbench_vendr(self):
             return None
 
-    with pytest.raises(
-        PluginContractError, match="plugin misspelt breaks the contract: unknown hook 'workbench_vendr'"
-    ):
-        get_plugins([("misspelt", Misspelt())])
+        @hookimpl
+        def workbench_validate_case(self, case, desk):
+            return [Finding("error", "CORE-PATH-1", "never saved")]
+
+    desk = make_desk([("misspelt", Misspelt())])
+    assert [str(f) for f in desk.plugins.failures] == [
+        "plugin misspelt failed to load: unknown hook 'workbench_vendr' (did you mean workbench_vendor?): "
+        "it is not in the contract"
+    ]
+    assert "misspelt" not in desk.plugins.names()
+    customer = desk.add_customer("Northwind Traders")
+    assert desk.open_case("ontime", customer.id, "Calendar shows wrong time").id == "C-1"
+
+
+def test_hook_wrapper_is_refused_at_load_with_its_name(clock) -> None:
+    """A new-style wrapper used to load, and its generator came back as "the answer"."""
+
+    class Wrapping:
+        @hookimpl(wrapper=True)
+        def workbench_route_case(self, case, desk):
+            return (yield)
+
+    desk = make_desk([("wrapping", Wrapping())])
+    assert [str(f) for f in desk.plugins.failures] == [
+        "plugin wrapping failed to load: hook workbench_route_case is declared as a hook wrapper: "
+        "the contract takes plain implementations only"
+    ]
+    customer = desk.add_customer("Northwind Traders")
+    route = desk.preview_case("ontime", customer.id, "Calendar shows wrong time", {}).route
+    assert route.rule.startswith(("ONTIME-", "CORE-"))
+
+
+def test_hook_arguments_the_contract_does_not_give_refuse_the_plugin(clock) -> None:
+    class Asking:
+        @hookimpl
+        def workbench_route_case(self, case, desk, customer):
+            return None
+
+    plugins = get_plugins([("asking", Asking())])
+    assert "asking" not in plugins.names()
+    (failure,) = plugins.failures
+    assert failure.plugin == "asking" and failure.hook is None
+    assert "{'customer'}" in failure.error and "can not be found in the hookspec" in failure.error
+
+
+def test_first_result_hook_stops_at_the_first_answer_through_pluggy(clock) -> None:
+    """``firstresult`` means what the spec says: after the first answer no plugin is asked."""
+    asked = []
+
+    class First:
+        @hookimpl(tryfirst=True)
+        def workbench_close_reasons(self, case, desk):
+            asked.append("first")
+            return [CloseReason("done", "done", "CORE-PATH-1")]
+
+    class Later:
+        @hookimpl
+        def workbench_close_reasons(self, case, desk):
+            asked.append("later")
+            return [CloseReason("later", "never offered", "CORE-PATH-1")]
+
+    desk = make_desk([("later", Later()), ("first", First())])
+    customer = desk.add_customer("Northwind Traders")
+    case = desk.open_case("ontime", customer.id, "Calendar shows wrong time")
+    assert [r.code for r in desk.close_reasons(case)] == ["done"]
+    assert asked == ["first"]
+    with pytest.raises(TypeError, match="workbench_close_reasons is a firstresult hook"):
+        desk.plugins.call("workbench_close_reasons", case=case, desk=desk)
+
+
+def test_vendor_ladder_without_a_commercial_track_gets_the_cores_core_esc_2(clock) -> None:
+    class Technical:
+        @hookimpl(tryfirst=True)
+        def workbench_escalation_ladder(self, case, desk):
+            return Ladder(
+                [Rung(1, "tier 2", "technical", "a log", "CORE-ESC-1")], "CORE-ESC-1", "tier 2 only"
+            )
+
+    desk = make_desk([("technical", Technical())])
+    customer = desk.add_customer("Northwind Traders")
+    case = desk.open_case("ontime", customer.id, "Calendar shows wrong time")
+    ladder = desk.ladder(case)
+    assert [(r.track, r.level, r.role) for r in ladder.rungs] == [
+        ("technical", 1, "tier 2"),
+        ("commercial", 1, "account manager"),
+        ("commercial", 2, "sales executive"),
+    ]
+    assert {r.rule for r in ladder.rungs if r.track == "commercial"} == {"CORE-ESC-2"}
+
+
+def test_trace_plugins_prints_each_hook_call_with_its_time(tmp_path) -> None:
+    env = {**os.environ, "WORKBENCH_DB": str(tmp_path / "desk.json"), "WORKBENCH_TRACE_PLUGINS": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "workbench", "settings", "--now", "2026-11-24T10:00+09:00"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    traced = [line for line in result.stderr.splitlines() if line.startswith("workbench: trace: ")]
+    vendor = next(line for line in traced if "workbench_vendor()" in line)
+    assert re.search(r"\[[\w, ]*\bcore\b[\w, ]*\] \d+ answer\(s\) in \d+\.\d\d ms$", vendor), vendor
+    untraced = subprocess.run(
+        [sys.executable, "-m", "workbench", "settings"],
+        capture_output=True,
+        text=True,
+        env={**env, "WORKBENCH_TRACE_PLUGINS": ""},
+        check=True,
+    )
+    assert "trace" not in untraced.stderr
 
 
 def test_plugin_raising_inside_a_hook_is_reported_and_other_answers_still_count(clock) -> None:
@@ -173,3 +281,70 @@ def _run(main, capsys, args: list[str]) -> str:
     except SystemExit as exit_:
         assert exit_.code in (0, None), capsys.readouterr().err
     return capsys.readouterr().out
+
+
+def test_answer_of_the_wrong_type_is_left_out_naming_plugin_and_hook(clock) -> None:
+    class Garbage:
+        @hookimpl
+        def workbench_commitments(self, case, desk):
+            return "garbage"
+
+        @hookimpl
+        def workbench_validate_case(self, case, desk):
+            return [42]
+
+    desk = make_desk([("garbage", Garbage())])
+    customer = desk.add_customer("Northwind Traders")
+    case = desk.open_case("ontime", customer.id, "Calendar shows wrong time")
+    assert "CORE-SLA-3" in {d.rule for d in desk.deadlines(case)}
+    assert sorted((f.plugin, f.hook, f.error) for f in desk.plugins.failures) == [
+        (
+            "garbage",
+            "workbench_commitments",
+            "answered 'garbage' where the contract asks for list[Commitment] | None",
+        ),
+        (
+            "garbage",
+            "workbench_validate_case",
+            "answered [42] where the contract asks for list[Finding] | None",
+        ),
+    ]
+
+
+def test_hook_failing_on_every_case_is_one_failure_with_a_count(clock) -> None:
+    class Failing:
+        @hookimpl
+        def workbench_case_severity(self, case, desk):
+            raise RuntimeError(f"no severity for {case.id}")
+
+    desk = make_desk([("failing", Failing())])
+    customer = desk.add_customer("Northwind Traders")
+    for subject in ("one", "two", "three"):
+        desk.open_case("ontime", customer.id, subject)
+    assert [str(f) for f in desk.plugins.failures] == [
+        "plugin failing failed in hook workbench_case_severity (3 calls): RuntimeError: no severity for (new)"
+    ]
+
+
+def test_hook_past_the_time_limit_is_stopped_left_out_and_not_called_again(clock) -> None:
+    calls = []
+
+    class Hanging:
+        @hookimpl(tryfirst=True)
+        def workbench_close_reasons(self, case, desk):
+            calls.append(case.id)
+            time.sleep(60)
+            return [CloseReason("never", "never", "CORE-PATH-1")]
+
+    desk = make_desk([("hanging", Hanging())])
+    desk.plugins.time_limit = 0.2
+    customer = desk.add_customer("Northwind Traders")
+    first = desk.open_case("ontime", customer.id, "one")
+    second = desk.open_case("ontime", customer.id, "two")
+    assert "resolved" in [r.code for r in desk.close_reasons(first)]
+    assert "resolved" in [r.code for r in desk.close_reasons(second)]
+    assert calls == [first.id]
+    assert [str(f) for f in desk.plugins.failures] == [
+        "plugin hanging failed in hook workbench_close_reasons: ran past the time limit of 0.2 s "
+        "(core.plugin_time_limit): its answer is left out and the hook is not called again"
+    ]

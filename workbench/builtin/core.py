@@ -243,25 +243,30 @@ def workbench_commitments(case: Case, desk) -> list[Commitment]:
     return commitments
 
 
+COMMERCIAL_TRACK = [
+    Rung(
+        1, "account manager", "commercial", "a stalled technical track and technical evidence", "CORE-ESC-2"
+    ),
+    Rung(
+        2, "sales executive", "commercial", "a stalled technical track and technical evidence", "CORE-ESC-2"
+    ),
+]
+"""The core's commercial track (CORE-ESC-2): the desk adds it to a vendor ladder that has none."""
+
+
+def with_commercial_track(ladder: Ladder) -> Ladder:
+    """``ladder`` with the core's commercial track (CORE-ESC-2) when it brings none of its own."""
+    if any(rung.track == "commercial" for rung in ladder.rungs):
+        return ladder
+    return Ladder(ladder.rungs + COMMERCIAL_TRACK, ladder.rule, ladder.reason)
+
+
 @hookimpl(trylast=True)
 def workbench_escalation_ladder(case: Case, desk) -> Ladder:
     return Ladder(
         rungs=[
             Rung(1, "vendor support", "technical", "the vendor's condition", "CORE-ESC-1"),
-            Rung(
-                1,
-                "account manager",
-                "commercial",
-                "a stalled technical track and technical evidence",
-                "CORE-ESC-2",
-            ),
-            Rung(
-                2,
-                "sales executive",
-                "commercial",
-                "a stalled technical track and technical evidence",
-                "CORE-ESC-2",
-            ),
+            *COMMERCIAL_TRACK,
         ],
         rule="CORE-ESC-1",
         reason="the vendor publishes no ladder of its own",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from workbench.builtin.core import with_commercial_track
 from workbench.desk.cases import change_case
 from workbench.desk.views import (
     EscalationOption,
@@ -23,17 +24,9 @@ if TYPE_CHECKING:
 
 
 def ladder(desk: Desk, case: Case) -> Ladder:
-    """The vendor's ladder; the core's commercial track (CORE-ESC-2) where it has none."""
-    answers = desk.plugins.call("workbench_escalation_ladder", case=case, desk=desk)
-    ladder = answers[0]
-    if not any(r.track == "commercial" for r in ladder.rungs):
-        core = answers[-1]
-        ladder = Ladder(
-            ladder.rungs + [r for r in core.rungs if r.track == "commercial"],
-            ladder.rule,
-            ladder.reason,
-        )
-    return ladder
+    """The vendor's ladder (the hook's first answer), with the core's commercial track
+    (CORE-ESC-2) added where the vendor's brings none."""
+    return with_commercial_track(desk.plugins.first("workbench_escalation_ladder", case=case, desk=desk))
 
 
 def escalation_options(desk: Desk, case: Case, ladder: Ladder | None = None) -> list[EscalationOption]:

@@ -10,9 +10,8 @@ decision to the module of the rule: ``forms`` (BT-FORM-1, BT-SAFE-1), ``routing`
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from workbench import hookimpl
+from workbench import DemoDesk, DeskReader, hookimpl
 from workbench.model import (
     Action,
     Case,
@@ -38,18 +37,14 @@ from workbench_bittitan import (
     onboarding,
     pending,
     routing,
-    rules,
     sla,
 )
-from workbench_bittitan.rules import VENDOR
-
-if TYPE_CHECKING:
-    from workbench.desk import Desk
+from workbench_bittitan.program import VENDOR, declaration
 
 
 @hookimpl
 def workbench_vendor() -> VendorProgram:
-    return rules.program()
+    return declaration()
 
 
 # -- cases -----------------------------------------------------------------------------------
@@ -61,7 +56,7 @@ def workbench_case_fields(vendor: str) -> list[Field] | None:
 
 
 @hookimpl
-def workbench_validate_case(case: Case, desk: Desk) -> list[Finding] | None:
+def workbench_validate_case(case: Case, desk: DeskReader) -> list[Finding] | None:
     if case.vendor != VENDOR:
         return None
     return [
@@ -73,12 +68,12 @@ def workbench_validate_case(case: Case, desk: Desk) -> list[Finding] | None:
 
 
 @hookimpl
-def workbench_route_case(case: Case, desk: Desk) -> Route | None:
+def workbench_route_case(case: Case, desk: DeskReader) -> Route | None:
     return routing.route(case, desk) if case.vendor == VENDOR else None
 
 
 @hookimpl
-def workbench_commitments(case: Case, desk: Desk) -> list[Commitment] | None:
+def workbench_commitments(case: Case, desk: DeskReader) -> list[Commitment] | None:
     return sla.commitments(case, desk) if case.vendor == VENDOR else None
 
 
@@ -92,7 +87,7 @@ def workbench_escalation_ladder(case: Case) -> Ladder | None:
 
 @hookimpl
 def workbench_check_escalation(
-    case: Case, track: str, level: int, desk: Desk, now: datetime
+    case: Case, track: str, level: int, desk: DeskReader, now: datetime
 ) -> Decision | None:
     if case.vendor != VENDOR or track != "technical":
         return None  # the commercial track is the core's (CORE-ESC-2)
@@ -103,17 +98,17 @@ def workbench_check_escalation(
 
 
 @hookimpl
-def workbench_close_reasons(case: Case, desk: Desk) -> list[CloseReason] | None:
+def workbench_close_reasons(case: Case, desk: DeskReader) -> list[CloseReason] | None:
     return closing.close_reasons(case, desk) if case.vendor == VENDOR else None
 
 
 @hookimpl
-def workbench_sweep(case: Case, desk: Desk, now: datetime) -> list[Action] | None:
+def workbench_sweep(case: Case, desk: DeskReader, now: datetime) -> list[Action] | None:
     return pending.sweep(case, desk, now) if case.vendor == VENDOR else None
 
 
 @hookimpl
-def workbench_sweep_desk(desk: Desk, now: datetime) -> list[Action]:
+def workbench_sweep_desk(desk: DeskReader, now: datetime) -> list[Action]:
     return onboarding.onboarding_to_open(desk, now)
 
 
@@ -121,12 +116,12 @@ def workbench_sweep_desk(desk: Desk, now: datetime) -> list[Action]:
 
 
 @hookimpl
-def workbench_eligibility(customer: Customer, desk: Desk) -> list[Eligibility]:
+def workbench_eligibility(customer: Customer, desk: DeskReader) -> list[Eligibility]:
     return onboarding.eligibility(customer, desk)
 
 
 @hookimpl
-def workbench_check_contract(contract: Contract, desk: Desk) -> list[Finding] | None:
+def workbench_check_contract(contract: Contract, desk: DeskReader) -> list[Finding] | None:
     return onboarding.contract_findings(contract, desk) if contract.vendor == VENDOR else None
 
 
@@ -145,7 +140,7 @@ def workbench_form_fields(vendor: str, form: str) -> list[Field] | None:
 
 @hookimpl
 def workbench_check_step(
-    workflow: Workflow, step: str, data: dict, desk: Desk
+    workflow: Workflow, step: str, data: dict, desk: DeskReader
 ) -> Decision | None:
     return onboarding.check_step(workflow, step, data, desk) if workflow.vendor == VENDOR else None
 
@@ -159,5 +154,5 @@ def workbench_workflow_findings(workflow: Workflow) -> list[Finding] | None:
 
 
 @hookimpl
-def workbench_demo(desk: Desk) -> list[str]:
+def workbench_demo(desk: DemoDesk) -> list[str]:
     return demo.fill(desk)

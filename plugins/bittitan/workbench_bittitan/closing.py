@@ -8,13 +8,9 @@ offered only when it is true: the case has been pending 72 hours without a reply
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from workbench import DeskReader
 from workbench.model import Case, CloseReason
 from workbench_bittitan.pending import CLOSE_AFTER, TIMEOUT, pending_since
-
-if TYPE_CHECKING:
-    from workbench.desk import Desk
 
 REASONS = [
     CloseReason("resolved-confirmed", "the user told the engineer the problem is solved",
@@ -37,7 +33,7 @@ TIMEOUT_REASON = CloseReason(TIMEOUT, "pending on the customer for 72 hours with
                              "BT-PENDING-1")
 
 
-def close_reasons(case: Case, desk: Desk) -> list[CloseReason]:
+def close_reasons(case: Case, desk: DeskReader) -> list[CloseReason]:
     since = pending_since(case)
     timed_out = since is not None and desk.now() - since >= CLOSE_AFTER
     return [*REASONS, TIMEOUT_REASON] if timed_out else list(REASONS)

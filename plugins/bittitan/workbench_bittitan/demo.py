@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from workbench import DemoDesk
 from workbench.model import Case, Customer
 from workbench_bittitan.onboarding import workflow_key
-from workbench_bittitan.rules import (
+from workbench_bittitan.program import (
     ADVISOR_HOUR,
     ENTERPRISE_ONBOARDING,
     GUIDANCE,
@@ -22,9 +23,6 @@ from workbench_bittitan.rules import (
     PROBLEM,
     VENDOR,
 )
-
-if TYPE_CHECKING:
-    from workbench.desk import Desk
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -34,7 +32,7 @@ Act = tuple[timedelta, Callable[[str], Any]]
 """One act of a ticket's history: how long ago, and what the desk did to the case."""
 
 
-def demo_customer(desk: Desk, name: str, since: datetime, **values: Any) -> tuple[Customer, str]:
+def demo_customer(desk: DemoDesk, name: str, since: datetime, **values: Any) -> tuple[Customer, str]:
     """The customer called ``name`` and what the demo did: ``"new"`` (created at ``since``),
     ``"updated"`` or ``"reused"``. A real desk has one customer with contracts of several
     vendors, so a customer another vendor's demo already made is reused, and only the fields it
@@ -50,7 +48,7 @@ def demo_customer(desk: Desk, name: str, since: datetime, **values: Any) -> tupl
     return desk.update_customer(existing.id, **missing), "updated"
 
 
-def fill(desk: Desk) -> list[str]:
+def fill(desk: DemoDesk) -> list[str]:
     now, today = desk.now(), desk.today()
     lines: list[str] = []
 
@@ -193,7 +191,7 @@ def fill(desk: Desk) -> list[str]:
     return lines
 
 
-def _onboarding(desk: Desk, now: datetime, onboarding_id: str, enterprise_id: str,
+def _onboarding(desk: DemoDesk, now: datetime, onboarding_id: str, enterprise_id: str,
                 lines: list[str]) -> None:
     """The onboarding contracts' workflows, with their first milestones done."""
     for contract_id, template, done in (

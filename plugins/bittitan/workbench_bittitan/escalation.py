@@ -10,15 +10,12 @@ success answers guidance and has no ladder.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
+from workbench import DeskReader
 from workbench.calendar import TWENTY_FOUR_SEVEN, Pause, twenty_four_five
 from workbench.model import Case, Decision, Finding, Ladder, Rung
-from workbench_bittitan.rules import SUPPORT_QUEUE, region_timezone
+from workbench_bittitan.program import SUPPORT_QUEUE, region_timezone
 from workbench_bittitan.sla import SUPPORT_ANSWER_HOURS, shown
-
-if TYPE_CHECKING:
-    from workbench.desk import Desk
 
 REPRESENTATIVE, ENGINEER, DEVELOPERS = 0, 1, 2
 DEVELOPER_REVIEW = timedelta(hours=24)
@@ -41,7 +38,7 @@ def ladder(case: Case) -> Ladder:
     )
 
 
-def weekend_note(case: Case, desk: Desk, *moments: datetime) -> str:
+def weekend_note(case: Case, desk: DeskReader, *moments: datetime) -> str:
     """The weekend limitation, when any of ``moments`` falls on the region's weekend."""
     tz = region_timezone(desk, str(case.fields.get("region", "")))
     week = twenty_four_five(tz)
@@ -53,7 +50,7 @@ def weekend_note(case: Case, desk: Desk, *moments: datetime) -> str:
             f"limited: expect them from {shown(desk, back)}")
 
 
-def check(case: Case, level: int, desk: Desk, now: datetime) -> Decision:
+def check(case: Case, level: int, desk: DeskReader, now: datetime) -> Decision:
     """May the ticket climb to ``level`` now (CORE-ESC-1 with BT-ESC-1's conditions)?"""
     if case.queue != SUPPORT_QUEUE:
         return Decision(False, "BT-ESC-1",
@@ -73,7 +70,7 @@ def check(case: Case, level: int, desk: Desk, now: datetime) -> Decision:
                     + weekend_note(case, desk, now, answer))
 
 
-def _to_engineer(case: Case, desk: Desk, now: datetime) -> Decision:
+def _to_engineer(case: Case, desk: DeskReader, now: datetime) -> Decision:
     """Level 1 follows the representative's triage: after their answer, or once the 24-hour
     answer is overdue."""
     answered = any(e.action == "vendor-reply" and e.at >= case.sent_at
@@ -94,7 +91,7 @@ def _to_engineer(case: Case, desk: Desk, now: datetime) -> Decision:
                     + weekend_note(case, desk, now))
 
 
-def developer_review_findings(case: Case, desk: Desk) -> list[Finding]:
+def developer_review_findings(case: Case, desk: DeskReader) -> list[Finding]:
     """On a case at level 2 that has no answer since: its earliest answer (BT-ESC-1)."""
     escalation = next((e for e in reversed(case.escalations)
                        if e.track == "technical" and e.level == DEVELOPERS), None)

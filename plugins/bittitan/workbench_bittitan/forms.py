@@ -9,13 +9,10 @@ recommended project.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from workbench import DeskReader
 from workbench.model import Case, Field, Finding
-from workbench_bittitan.rules import GUIDANCE, PROBLEM, REGIONS, VENDOR
-
-if TYPE_CHECKING:
-    from workbench.desk import Desk
+from workbench_bittitan.program import GUIDANCE, PROBLEM, REGIONS, VENDOR
 
 PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
 PHONE_DIGITS = 6
@@ -80,7 +77,7 @@ def form_findings(case: Case) -> list[Finding]:
     return findings
 
 
-def first_ticket_findings(case: Case, desk: Desk) -> list[Finding]:
+def first_ticket_findings(case: Case, desk: DeskReader) -> list[Finding]:
     """BT-SAFE-1: the reminder shown on the customer's first BitTitan ticket.
 
     A ticket is the first when the customer has no BitTitan case opened before it; the

@@ -10,8 +10,8 @@ it in its attributes (``{"case_id": "C-3"}``) and is refused for a support quest
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from workbench import DeskReader
 from workbench.model import (
     Action,
     Contract,
@@ -24,8 +24,7 @@ from workbench.model import (
     Workflow,
     WorkflowTemplate,
 )
-from workbench_bittitan.routing import forcing_conditions
-from workbench_bittitan.rules import (
+from workbench_bittitan.program import (
     ADVISOR_HOUR,
     ENTERPRISE_ONBOARDING,
     LICENCES,
@@ -34,9 +33,7 @@ from workbench_bittitan.rules import (
     SUPPORT_QUEUE,
     VENDOR,
 )
-
-if TYPE_CHECKING:
-    from workbench.desk import Desk
+from workbench_bittitan.routing import forcing_conditions
 
 WORKLOADS = ["mailbox", "onedrive", "sharepoint", "teams", "public-folders", "archive"]
 
@@ -128,7 +125,7 @@ PACKAGE_NOTES = {
 # -- contracts -------------------------------------------------------------------------------
 
 
-def contract_findings(contract: Contract, desk: Desk) -> list[Finding]:
+def contract_findings(contract: Contract, desk: DeskReader) -> list[Finding]:
     if contract.product == ONBOARDING and contract.quantity > 1:
         return [Finding("error", "BT-ONBOARD-1",
                         "onboarding covers one licence / project scenario; for several "
@@ -138,7 +135,7 @@ def contract_findings(contract: Contract, desk: Desk) -> list[Finding]:
     return []
 
 
-def advisor_hour_findings(contract: Contract, desk: Desk) -> list[Finding]:
+def advisor_hour_findings(contract: Contract, desk: DeskReader) -> list[Finding]:
     """BT-ONBOARD-2: an advisor hour booked for a case must be for setup and planning."""
     case_id = str(contract.attributes["case_id"])
     case = next((c for c in desk.cases(vendor=VENDOR, customer_id=contract.customer_id)
@@ -161,7 +158,7 @@ def advisor_hour_findings(contract: Contract, desk: Desk) -> list[Finding]:
                     "planning call with a customer success manager")]
 
 
-def eligibility(customer: Customer, desk: Desk) -> list[Eligibility]:
+def eligibility(customer: Customer, desk: DeskReader) -> list[Eligibility]:
     """Whether the paid offers can be sold to a customer of BitTitan (CORE-PATH-2)."""
     if not desk.contracts(customer.id, VENDOR):
         return []
@@ -179,7 +176,7 @@ def eligibility(customer: Customer, desk: Desk) -> list[Eligibility]:
 # -- workflows -------------------------------------------------------------------------------
 
 
-def check_step(workflow: Workflow, step: str, data: dict, desk: Desk) -> Decision | None:
+def check_step(workflow: Workflow, step: str, data: dict, desk: DeskReader) -> Decision | None:
     """The milestones' own conditions; ``None`` where a step has none."""
     if step == "kickoff" and workflow.template == ONBOARDING:
         licence = data.get("licence")
@@ -206,7 +203,7 @@ def workflow_findings(workflow: Workflow) -> list[Finding]:
     return [Finding("info", "BT-ONBOARD-1", note)] if note else []
 
 
-def onboarding_to_open(desk: Desk, now: datetime) -> list[Action]:
+def onboarding_to_open(desk: DeskReader, now: datetime) -> list[Action]:
     """An onboarding workflow for every active onboarding contract that has none yet; the
     key makes it once even if two sweeps race."""
     today = now.astimezone(desk.timezone()).date()

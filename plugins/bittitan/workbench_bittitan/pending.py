@@ -17,13 +17,10 @@ The desk applies a key once, so a sweep run twice changes nothing the second tim
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
+from workbench import DeskReader
 from workbench.model import Action, Case
 from workbench_bittitan.sla import shown
-
-if TYPE_CHECKING:
-    from workbench.desk import Desk
 
 CLOSE_AFTER = timedelta(hours=72)
 TIMEOUT = "pending-timeout"
@@ -37,13 +34,13 @@ def pending_since(case: Case) -> datetime | None:
     return datetime.fromisoformat(case.pauses[-1]["start"])
 
 
-def reminder_hours(desk: Desk, number: int) -> float:
+def reminder_hours(desk: DeskReader, number: int) -> float:
     """Hours pending before reminder ``number`` (1 or 2), from the desk settings."""
     name = "first" if number == 1 else "second"
     return float(desk.setting(f"bittitan.{name}_reminder_hours"))
 
 
-def sweep(case: Case, desk: Desk, now: datetime) -> list[Action]:
+def sweep(case: Case, desk: DeskReader, now: datetime) -> list[Action]:
     since = pending_since(case)
     if since is None:
         return []
@@ -71,7 +68,7 @@ def sweep(case: Case, desk: Desk, now: datetime) -> list[Action]:
                     "email": reminder_email(case, desk, number, since, closes_at)})]
 
 
-def reminder_email(case: Case, desk: Desk, number: int, since: datetime,
+def reminder_email(case: Case, desk: DeskReader, number: int, since: datetime,
                    closes_at: datetime) -> str:
     """The reminder to the ticket address, ready to copy: Japanese first, then English."""
     customer = desk.customer(case.customer_id).name

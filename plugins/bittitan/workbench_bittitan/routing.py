@@ -8,22 +8,19 @@ forcing condition goes to customer support, and the route's reason names the con
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
+from workbench import DeskReader
 from workbench.model import Case, Finding, Route
 from workbench_bittitan.forms import ROUTING_QUESTIONS
-from workbench_bittitan.rules import PROBLEM, SUCCESS_QUEUE, SUPPORT_QUEUE
-
-if TYPE_CHECKING:
-    from workbench.desk import Desk
+from workbench_bittitan.program import PROBLEM, SUCCESS_QUEUE, SUPPORT_QUEUE
 
 
-def imminent_days(desk: Desk) -> float:
+def imminent_days(desk: DeskReader) -> float:
     """The BT-ROUTE-2 bound: a cutover this many days away or nearer is imminent."""
     return float(desk.setting("bittitan.imminent_cutover_days"))
 
 
-def cutover_condition(case: Case, desk: Desk) -> str | None:
+def cutover_condition(case: Case, desk: DeskReader) -> str | None:
     """The imminent-cutover condition in words, or ``None`` when the cutover is further away.
 
     Days count from the desk's today (the desk's customers plan their cutover in the desk's
@@ -43,7 +40,7 @@ def cutover_condition(case: Case, desk: Desk) -> str | None:
             f"{bound:g} (setting bittitan.imminent_cutover_days): urgent help")
 
 
-def forcing_conditions(case: Case, desk: Desk) -> list[str]:
+def forcing_conditions(case: Case, desk: DeskReader) -> list[str]:
     """Every BT-ROUTE-2 condition the form's answers meet, in the form's order."""
     conditions = [label.lower() for name, label in ROUTING_QUESTIONS.items()
                   if case.fields.get(name) is True]
@@ -51,7 +48,7 @@ def forcing_conditions(case: Case, desk: Desk) -> list[str]:
     return conditions + ([cutover] if cutover else [])
 
 
-def route(case: Case, desk: Desk) -> Route:
+def route(case: Case, desk: DeskReader) -> Route:
     """Customer support for a product-problem or a forcing condition; customer success otherwise."""
     conditions = forcing_conditions(case, desk)
     if case.fields.get("kind") == PROBLEM:
@@ -69,7 +66,7 @@ def route(case: Case, desk: Desk) -> Route:
                  "business hours, with no urgent handling")
 
 
-def reroute_findings(case: Case, desk: Desk) -> list[Finding]:
+def reroute_findings(case: Case, desk: DeskReader) -> list[Finding]:
     """A case left with customer success whose cutover has since come near (BT-ROUTE-2)."""
     if case.queue != SUCCESS_QUEUE or not case.is_open:
         return []

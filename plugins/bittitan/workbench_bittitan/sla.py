@@ -9,26 +9,23 @@ before the desk files it BitTitan has no ticket. Time pending on the customer is
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
+from workbench import DeskReader
 from workbench.calendar import TWENTY_FOUR_SEVEN, Calendar, end_of_next_business_day, weekdays
 from workbench.model import Case, Commitment
-from workbench_bittitan.rules import SUCCESS_QUEUE, SUPPORT_QUEUE, region_timezone
-
-if TYPE_CHECKING:
-    from workbench.desk import Desk
+from workbench_bittitan.program import SUCCESS_QUEUE, SUPPORT_QUEUE, region_timezone
 
 SUPPORT_ANSWER_HOURS = 24
 SUPPORT_ANSWER = "BitTitan support answer"
 SUCCESS_TARGET = "BitTitan customer success target"
 
 
-def shown(desk: Desk, at: datetime) -> str:
+def shown(desk: DeskReader, at: datetime) -> str:
     """An instant as the desk reads it, e.g. "Wed 2026-11-25 10:00 JST"."""
     return at.astimezone(desk.timezone()).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
-def success_calendar(desk: Desk, region: str) -> Calendar:
+def success_calendar(desk: DeskReader, region: str) -> Calendar:
     """Customer success's Monday–Friday 09:00–17:00 in the support region's time zone; the
     source names no holidays, so none are taken off."""
     tz = region_timezone(desk, region)
@@ -50,7 +47,7 @@ def support_answer(case: Case) -> Commitment:
     )
 
 
-def success_target(case: Case, desk: Desk) -> Commitment:
+def success_target(case: Case, desk: DeskReader) -> Commitment:
     """Customer success's target: the end of the next business day in the region."""
     calendar = success_calendar(desk, str(case.fields.get("region", "")))
     due = end_of_next_business_day(calendar, case.sent_at)
@@ -68,7 +65,7 @@ def success_target(case: Case, desk: Desk) -> Commitment:
     )
 
 
-def commitments(case: Case, desk: Desk) -> list[Commitment]:
+def commitments(case: Case, desk: DeskReader) -> list[Commitment]:
     """The clock of the team the case is routed to, once the ticket is filed."""
     if case.sent_at is None:
         return []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from workbench import hookimpl
+from workbench import DemoDesk, DeskReader, hookimpl
 from workbench.model import (
     Action,
     Case,
@@ -36,28 +36,28 @@ def workbench_vendor() -> VendorProgram:
 
 
 @hookimpl
-def workbench_case_fields(vendor: str, desk) -> list[Field] | None:
+def workbench_case_fields(vendor: str, desk: DeskReader) -> list[Field] | None:
     return list(FIELDS) if vendor == VENDOR else None
 
 
 @hookimpl
-def workbench_validate_case(case: Case, desk) -> list[Finding] | None:
+def workbench_validate_case(case: Case, desk: DeskReader) -> list[Finding] | None:
     return routing.findings(case, desk) if case.vendor == VENDOR else None
 
 
 @hookimpl
-def workbench_route_case(case: Case, desk) -> Route | None:
+def workbench_route_case(case: Case, desk: DeskReader) -> Route | None:
     return routing.route(case) if case.vendor == VENDOR else None
 
 
 @hookimpl
-def workbench_escalation_ladder(case: Case, desk) -> Ladder | None:
+def workbench_escalation_ladder(case: Case, desk: DeskReader) -> Ladder | None:
     return escalation.ladder(desk) if case.vendor == VENDOR else None
 
 
 @hookimpl
 def workbench_check_escalation(
-    case: Case, track: str, level: int, desk, now: datetime
+    case: Case, track: str, level: int, desk: DeskReader, now: datetime
 ) -> Decision | None:
     """The technical track only: the core decides the commercial one (CORE-ESC-2)."""
     if case.vendor != VENDOR or track != "technical":
@@ -66,28 +66,28 @@ def workbench_check_escalation(
 
 
 @hookimpl
-def workbench_check_contract(contract: Contract, desk) -> list[Finding] | None:
+def workbench_check_contract(contract: Contract, desk: DeskReader) -> list[Finding] | None:
     return contracts.check_contract(contract, desk) if contract.vendor == VENDOR else None
 
 
 @hookimpl
-def workbench_quote(contract: Contract, desk) -> Quote | None:
+def workbench_quote(contract: Contract, desk: DeskReader) -> Quote | None:
     return contracts.quote(contract, desk) if contract.vendor == VENDOR else None
 
 
 @hookimpl
-def workbench_workflow_templates(vendor: str, desk) -> list[WorkflowTemplate] | None:
+def workbench_workflow_templates(vendor: str, desk: DeskReader) -> list[WorkflowTemplate] | None:
     return [renewals.template(desk)] if vendor == VENDOR else None
 
 
 @hookimpl
-def workbench_sweep_desk(desk, now: datetime) -> list[Action]:
+def workbench_sweep_desk(desk: DeskReader, now: datetime) -> list[Action]:
     return renewals.sweep(desk, now)
 
 
 @hookimpl
 def workbench_check_step(
-    workflow: Workflow, step: str, data: dict, desk, now: datetime
+    workflow: Workflow, step: str, data: dict, desk: DeskReader, now: datetime
 ) -> Decision | None:
     if workflow.vendor != VENDOR or workflow.template != renewals.TEMPLATE:
         return None
@@ -95,12 +95,12 @@ def workbench_check_step(
 
 
 @hookimpl
-def workbench_workflow_findings(workflow: Workflow, desk, now: datetime) -> list[Finding] | None:
+def workbench_workflow_findings(workflow: Workflow, desk: DeskReader, now: datetime) -> list[Finding] | None:
     if workflow.vendor != VENDOR or workflow.template != renewals.TEMPLATE:
         return None
     return renewals.findings(workflow, desk, now)
 
 
 @hookimpl
-def workbench_demo(desk) -> list[str]:
+def workbench_demo(desk: DemoDesk) -> list[str]:
     return demo.fill(desk)

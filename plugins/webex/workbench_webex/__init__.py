@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from workbench import hookimpl
+from workbench import DemoDesk, DeskReader, hookimpl
 from workbench.model import (
     Action,
     Case,
@@ -25,33 +25,33 @@ from workbench.model import (
 )
 from workbench_webex import cases, demo, forms, sweep, workflows
 from workbench_webex.forms import render_form
-from workbench_webex.rules import VENDOR, program
+from workbench_webex.program import VENDOR, declaration
 
 __all__ = ["render_form"]
 
 
 @hookimpl
 def workbench_vendor() -> VendorProgram:
-    return program()
+    return declaration()
 
 
 @hookimpl
-def workbench_case_fields(vendor: str, desk: Any) -> list[Field] | None:
+def workbench_case_fields(vendor: str, desk: DeskReader) -> list[Field] | None:
     return cases.case_fields() if vendor == VENDOR else None
 
 
 @hookimpl
-def workbench_validate_case(case: Case, desk: Any) -> list[Finding] | None:
+def workbench_validate_case(case: Case, desk: DeskReader) -> list[Finding] | None:
     return cases.validate_case(case, desk.now()) if case.vendor == VENDOR else None
 
 
 @hookimpl
-def workbench_check_contract(contract: Contract, desk: Any) -> list[Finding] | None:
+def workbench_check_contract(contract: Contract, desk: DeskReader) -> list[Finding] | None:
     return cases.check_contract(contract) if contract.vendor == VENDOR else None
 
 
 @hookimpl
-def workbench_workflow_templates(vendor: str, desk: Any) -> list[WorkflowTemplate] | None:
+def workbench_workflow_templates(vendor: str, desk: DeskReader) -> list[WorkflowTemplate] | None:
     if vendor != VENDOR:
         return None
     return workflows.templates(desk.setting("webex.partner_tier"),
@@ -59,13 +59,13 @@ def workbench_workflow_templates(vendor: str, desk: Any) -> list[WorkflowTemplat
 
 
 @hookimpl
-def workbench_form_fields(vendor: str, form: str, desk: Any) -> list[Field] | None:
+def workbench_form_fields(vendor: str, form: str, desk: DeskReader) -> list[Field] | None:
     return forms.fields_of(form) if vendor == VENDOR else None
 
 
 @hookimpl
 def workbench_check_step(
-    workflow: Workflow, step: str, data: dict, desk: Any, now: datetime
+    workflow: Workflow, step: str, data: dict, desk: DeskReader, now: datetime
 ) -> Decision | None:
     if workflow.vendor != VENDOR:
         return None
@@ -73,14 +73,14 @@ def workbench_check_step(
 
 
 @hookimpl
-def workbench_workflow_findings(workflow: Workflow, desk: Any, now: datetime) -> list[Finding] | None:
+def workbench_workflow_findings(workflow: Workflow, desk: DeskReader, now: datetime) -> list[Finding] | None:
     if workflow.vendor != VENDOR:
         return None
     return workflows.findings(workflow, workflows.context(workflow, desk, now), now)
 
 
 @hookimpl
-def workbench_sweep_desk(desk: Any, now: datetime) -> list[Action]:
+def workbench_sweep_desk(desk: DeskReader, now: datetime) -> list[Action]:
     today = now.astimezone(desk.timezone()).date()
     actions = sweep.renewal_openings(desk.contracts(vendor=VENDOR), today,
                                      int(desk.setting("webex.renewal_window_days")))
@@ -90,5 +90,5 @@ def workbench_sweep_desk(desk: Any, now: datetime) -> list[Action]:
 
 
 @hookimpl
-def workbench_demo(desk: Any) -> list[str]:
+def workbench_demo(desk: DemoDesk) -> list[str]:
     return demo.fill(desk)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from workbench.model import Case, Contract, Field, Finding
 from workbench_webex.forms import site_url_problem
-from workbench_webex.rules import CASE_KINDS
+from workbench_webex.program import CASE_KINDS
 from workbench_webex.timing import FORGOT_PASSWORD, support_hours
 from workbench_webex.workflows import required_terms
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from workbench import DemoDesk
 from workbench.model import Contract, Customer
 from workbench_webex import sweep, workflows
-from workbench_webex.rules import ACTIVE_HOST, NAMED_HOST, PORT, VENDOR
+from workbench_webex.program import ACTIVE_HOST, NAMED_HOST, PORT, VENDOR
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def graduation_form(who: DemoCustomer) -> dict[str, Any]:
     }
 
 
-def demo_customer(desk: Any, name: str, **values: Any) -> tuple[Customer, str]:
+def demo_customer(desk: DemoDesk, name: str, **values: Any) -> tuple[Customer, str]:
     """The customer called ``name`` and what the demo did: ``"new"``, ``"updated"`` or
     ``"reused"``. A real desk has one customer with contracts of several vendors, so a customer
     another vendor's demo already made is reused, and only the fields it lacks are filled in."""
@@ -91,7 +92,7 @@ def demo_customer(desk: Any, name: str, **values: Any) -> tuple[Customer, str]:
     return desk.update_customer(existing.id, **missing), "updated"
 
 
-def fill(desk: Any) -> list[str]:
+def fill(desk: DemoDesk) -> list[str]:
     """Create the WebEx demo records at the desk clock; one line per thing created."""
     now: datetime = desk.now()
     today = desk.today()
@@ -192,7 +193,7 @@ def fill(desk: Any) -> list[str]:
     return lines
 
 
-def _cases(desk: Any, ago: Callable[..., datetime], who: dict[str, Customer]) -> list[str]:
+def _cases(desk: DemoDesk, ago: Callable[..., datetime], who: dict[str, Customer]) -> list[str]:
     """Twelve WebEx cases in every state, with their history."""
     sites = {"sakura": SAKURA.site, "northwind": NORTHWIND.site, "minato": MINATO.site,
              "contoso": CONTOSO.site, "fabrikam": FABRIKAM.site}

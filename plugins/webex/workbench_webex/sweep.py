@@ -14,7 +14,7 @@ from typing import Literal
 
 from workbench.model import Action, Contract, Workflow
 from workbench_webex import workflows as wf
-from workbench_webex.rules import VENDOR
+from workbench_webex.program import VENDOR
 from workbench_webex.timing import FORGOT_PASSWORD, local, provisioning_due, renewal_opens
 
 

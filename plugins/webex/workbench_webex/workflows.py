@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from workbench import DeskReader
 from workbench.model import Contract, Decision, Field, Finding, Step, StepTemplate, Workflow, WorkflowTemplate
 from workbench_webex import forms
-from workbench_webex.rules import NAMED_HOST, PORT, TIER_2, VENDOR
+from workbench_webex.program import NAMED_HOST, PORT, TIER_2, VENDOR
 from workbench_webex.timing import (
     FORGOT_PASSWORD,
     PasswordLink,
@@ -129,7 +130,7 @@ class Context:
         return "no WebEx contract is linked to this order"
 
 
-def context(workflow: Workflow, desk: Any, now: datetime) -> Context:
+def context(workflow: Workflow, desk: DeskReader, now: datetime) -> Context:
     """Read the workflow's contract and the WebEx settings from ``desk``."""
     linked = desk.contract(workflow.contract_id) if workflow.contract_id else None
     webex = linked is not None and linked.vendor == VENDOR

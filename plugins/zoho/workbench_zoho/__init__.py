@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from workbench import hookimpl
+from workbench import DemoDesk, DeskReader, hookimpl
 from workbench.model import (
     Case,
     CloseReason,
@@ -24,12 +24,12 @@ from workbench.model import (
     VendorProgram,
 )
 from workbench_zoho import demo, escalation, guidance, intake, priority, routing, sending, sla
-from workbench_zoho.program import PROGRAM, VENDOR, DeskReader
+from workbench_zoho.program import VENDOR, declaration
 
 
 @hookimpl
 def workbench_vendor() -> VendorProgram:
-    return PROGRAM
+    return declaration()
 
 
 @hookimpl
@@ -96,5 +96,5 @@ def workbench_eligibility(customer: Customer, desk: DeskReader) -> list[Eligibil
 
 
 @hookimpl
-def workbench_demo(desk: Any) -> list[str]:
+def workbench_demo(desk: DemoDesk) -> list[str]:
     return demo.fill(desk)

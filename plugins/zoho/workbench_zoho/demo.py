@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from workbench import DemoDesk
 from workbench_zoho.program import REGIONS, VENDOR
 
 SENDER = "zoho-desk@reseller-demo.co.jp"
@@ -13,7 +14,7 @@ CUSTOMER_SINCE = timedelta(days=400)
 """Demo customers are created this long before the desk clock, before any of their records."""
 
 
-def demo_customer(desk: Any, name: str, **values: Any) -> tuple[Any, str]:
+def demo_customer(desk: DemoDesk, name: str, **values: Any) -> tuple[Any, str]:
     """The customer called ``name`` and what the demo did: ``"new"``, ``"updated"`` or
     ``"reused"``. A real desk has one customer with contracts of several vendors, so a customer
     another vendor's demo already made is reused, and only what Zoho needs and the customer lacks
@@ -45,7 +46,7 @@ def _reproduction(user_id: str, admin: str, customisations: str, occurred: datet
             "support_access": "yes"}
 
 
-def fill(desk: Any) -> list[str]:
+def fill(desk: DemoDesk) -> list[str]:
     """Customers, contracts of every Zoho product and cases in every state.
 
     ``desk`` is the :class:`workbench.desk.Desk` (the demo writes through its methods).

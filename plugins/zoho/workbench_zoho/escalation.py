@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from workbench import DeskReader
 from workbench.model import Case, Decision, Ladder, Rung
 from workbench_zoho.intake import BUSINESS_RISKS, outside_sla
-from workbench_zoho.program import SUPPORT_PRODUCTS, VENDOR, DeskReader, Region, desk_region
+from workbench_zoho.program import SUPPORT_PRODUCTS, VENDOR, Region, desk_region
 from workbench_zoho.sla import clocks, shown
 
 TECHNICAL_NEEDS = ("an active Zoho support contract, and a Zoho deadline passed unmet or "

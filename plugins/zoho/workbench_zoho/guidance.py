@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from workbench import DeskReader
 from workbench.model import Case, Finding
 from workbench_zoho.intake import outside_sla
-from workbench_zoho.program import VENDOR, DeskReader
+from workbench_zoho.program import VENDOR
 
 HOWTO_WINDOW = timedelta(days=30)
 

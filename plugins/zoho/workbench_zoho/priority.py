@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from workbench import DeskReader
 from workbench.model import Customer, Eligibility
-from workbench_zoho.program import REGIONS, VENDOR, DeskReader
+from workbench_zoho.program import REGIONS, VENDOR
 
 PROGRAM = "Zoho priority support (large-user accounts)"
 

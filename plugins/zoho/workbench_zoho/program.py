@@ -6,10 +6,8 @@ Everything here is a constant built at import time; the hooks live in the other 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Protocol
 
-from workbench.model import Case, Contract, Customer, Event, Rule, Setting, VendorProgram
+from workbench.model import Rule, Setting, VendorProgram
 
 VENDOR = "zoho"
 VERSION = "0.1.0"
@@ -147,34 +145,21 @@ SETTINGS = [
     ],
 ]
 
-PROGRAM = VendorProgram(
-    id=VENDOR,
-    name="Zoho partner support",
-    version=VERSION,
-    rules=RULES,
-    products=list(PRODUCTS),
-    case_kinds=REQUEST_TYPES,
-    settings=SETTINGS,
-    description="Zoho partner support: tiers and channels, the request form, severities and the "
-    "24x5 SLA, the regional escalation ladder, and priority support for large-user accounts.",
-    support_products=SUPPORT_PRODUCTS,
-)
 
-
-class DeskReader(Protocol):
-    """What this plugin reads from the desk it is called for (plugins never write)."""
-
-    def setting(self, key: str) -> Any: ...
-    def now(self) -> datetime: ...
-    def customer(self, key: str) -> Customer: ...
-    def has_support(self, customer_id: str, vendor: str, on: date | None = None) -> bool: ...
-    def cases(
-        self, *, vendor: str | None = None, customer_id: str | None = None
-    ) -> list[Case]: ...
-    def events(self, kind: str, key: str) -> list[Event]: ...
-    def contracts(
-        self, customer_id: str | None = None, vendor: str | None = None
-    ) -> list[Contract]: ...
+def declaration() -> VendorProgram:
+    """The program as declared to the desk."""
+    return VendorProgram(
+        id=VENDOR,
+        name="Zoho partner support",
+        version=VERSION,
+        rules=RULES,
+        products=list(PRODUCTS),
+        case_kinds=REQUEST_TYPES,
+        settings=SETTINGS,
+        description="Zoho partner support: tiers and channels, the request form, severities and the "
+        "24x5 SLA, the regional escalation ladder, and priority support for large-user accounts.",
+        support_products=SUPPORT_PRODUCTS,
+    )
 
 
 def desk_region(desk: DeskReader) -> Region:

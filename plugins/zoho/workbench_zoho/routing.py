@@ -3,9 +3,10 @@ it may be closed."""
 
 from __future__ import annotations
 
+from workbench import DeskReader
 from workbench.model import Case, CloseReason, Route
 from workbench_zoho.intake import CATEGORIES, category, outside_sla
-from workbench_zoho.program import VENDOR, DeskReader
+from workbench_zoho.program import VENDOR
 
 FIRST_LEVEL = "first-level"
 PARTNER_SUPPORT = "zoho-partner-support"

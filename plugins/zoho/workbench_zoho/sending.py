@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from workbench import DeskReader
 from workbench.model import Case, Decision, Finding
-from workbench_zoho.program import DeskReader
 
 FREE_MAIL_DOMAINS = frozenset(
     {

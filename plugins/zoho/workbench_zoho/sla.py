@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from workbench import DeskReader
 from workbench.calendar import TWENTY_FOUR_SEVEN, Calendar, Pause, twenty_four_five
 from workbench.model import Case, Commitment, Event
 from workbench_zoho.intake import CRITICAL_CATEGORIES, category, outside_sla
-from workbench_zoho.program import DeskReader, desk_region, timezone_key
+from workbench_zoho.program import desk_region, timezone_key
 
 HOURS = 60
 

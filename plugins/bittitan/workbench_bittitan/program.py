@@ -6,12 +6,8 @@ regions and products used by every other module of the plugin live here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from workbench import DeskReader
 from workbench.model import Rule, Setting, VendorProgram
-
-if TYPE_CHECKING:
-    from workbench.desk import Desk
 
 VENDOR = "bittitan"
 VERSION = "0.1.0"
@@ -100,7 +96,7 @@ SETTINGS = [
 ]
 
 
-def program() -> VendorProgram:
+def declaration() -> VendorProgram:
     """The declaration answered by ``workbench_vendor``."""
     return VendorProgram(
         id=VENDOR,
@@ -117,6 +113,6 @@ def program() -> VendorProgram:
     )
 
 
-def region_timezone(desk: Desk, region: str) -> str:
+def region_timezone(desk: DeskReader, region: str) -> str:
     """The time zone of a support region (BT-SLA-1 setting); the americas one if unknown."""
     return str(desk.setting(f"bittitan.tz_{region if region in REGIONS else REGIONS[0]}"))

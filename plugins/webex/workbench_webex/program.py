@@ -60,7 +60,7 @@ SETTINGS = [
 ]
 
 
-def program() -> VendorProgram:
+def declaration() -> VendorProgram:
     """The WebEx program as the plugin declares it."""
     return VendorProgram(
         id=VENDOR,
