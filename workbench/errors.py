@@ -68,7 +68,3 @@ class StoreError(Exception):
 class StoreLocked(StoreError):
     """Another process holds the writer lock longer than we are willing to wait; the
     message says which process (pid, host, command) holds it."""
-
-
-class PluginContractError(Exception):
-    """A plugin implements a hook the contract does not have (or with wrong arguments)."""

@@ -48,9 +48,8 @@ from typing import Any
 import pluggy
 
 from workbench import hookspecs
-from workbench.errors import PluginContractError
 
-__all__ = ["GROUP", "PluginContractError", "PluginFailure", "Plugins", "get_plugins"]
+__all__ = ["GROUP", "PluginFailure", "Plugins", "get_plugins"]
 
 GROUP = "workbench"
 DEFAULT_TIME_LIMIT = 5.0

@@ -12,7 +12,7 @@ import orjson
 from workbench import clock
 from workbench.cli.common import Context, local
 from workbench.cli.root import cli
-from workbench.errors import BadInput, DeskError, Invalid, PluginContractError, Refused, StoreError
+from workbench.errors import BadInput, DeskError, Invalid, Refused, StoreError
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail(context, str(exc), 2)
     except OSError as exc:
         _fail(context, f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1)
-    except (DeskError, StoreError, PluginContractError) as exc:
+    except (DeskError, StoreError) as exc:
         _fail(context, str(exc), 1)
     except Exception as exc:
         if debug:
