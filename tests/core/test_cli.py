@@ -208,7 +208,7 @@ def test_refusal_shows_its_earliest_time_in_the_desk_time_zone(run) -> None:
     status, _, err = run(
         "case", "escalate", "C-1", "--track", "commercial", "--now", "2026-11-25T10:00+09:00"
     )
-    assert status == 1 and "Allowed from 2026-12-24 10:00 JST." in err
+    assert status == 1 and "— allowed from 2026-12-24 10:00 JST" in err
 
 
 def test_now_sets_the_clock_everywhere(run) -> None:

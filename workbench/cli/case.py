@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from workbench.cli.common import Output, findings_text, local, parse_pairs, with_desk
+from workbench.cli.common import Output, parse_pairs, with_desk, words
+from workbench.render import CASE_SECTIONS, requirement
 
 if TYPE_CHECKING:
-    from workbench.desk import Desk
+    from workbench.desk import CaseView, Desk
 
 
 @click.group()
@@ -31,14 +32,9 @@ def case_new(
     answers = parse_pairs(fields, "--field")
     if preview:
         shown = desk.preview_case(vendor, customer_id, subject, answers)
-        text = [f"Preview ({'blocked' if shown.blocked else 'can be saved'})"]
-        if shown.route:
-            text.append(
-                f"  path {shown.route.path}, queue {shown.route.queue} — "
-                f"{shown.route.reason} ({shown.route.rule})"
-            )
-        text += [f"  {d.name}: due {local(desk, d.due)} on {d.calendar} ({d.rule})" for d in shown.deadlines]
-        return Output(shown.to_dict(), text + findings_text(shown.findings))
+        parts = words(desk).preview(shown)
+        text = [line for part in ("findings", "route", "deadlines") for line in _indented(parts[part])]
+        return Output(shown.to_dict(), ["Preview:", *text])
     created = desk.open_case(vendor, customer_id, subject, answers)
     view = desk.view(created.id)
     return Output(view.to_dict(), _case_text(desk, view))
@@ -51,24 +47,12 @@ def case_fields(desk: Desk, vendor: str) -> Output:
     """The intake form of VENDOR's cases."""
     found = desk.case_fields(vendor)
     text = [
-        f"{f.name:24} {f.kind:8} {_requirement(f.required, f.when)}"
+        f"{f.name:24} {f.kind:8} {requirement(f.required, f.when)}"
         + (f"  one of: {', '.join(f.choices)}" if f.choices else "")
         + (f"\n    {f.help}" if f.help else "")
         for f in found
     ]
     return Output([f.to_dict() for f in found], text)
-
-
-def _requirement(required: bool, when: dict[str, Any]) -> str:
-    """``required`` / ``optional``, and the answers it depends on (``when reproducible=yes``)."""
-    need = "required" if required else "optional"
-    if not when:
-        return need
-    answers = [
-        f"{name}={'yes' if value is True else 'no' if value is False else value}"
-        for name, value in when.items()
-    ]
-    return f"{need} when {', '.join(answers)}"
 
 
 @case.command("list")
@@ -109,70 +93,35 @@ def case_list(
             continue
         rows.append((c, next_running(deadlines)))
     data = [{**c.to_dict(), "next_deadline": d.to_dict() if d else None} for c, d in rows]
+    shown = words(desk)
     lines = [
         f"{c.id:7} {c.vendor:9} {c.state:14} {c.queue:18} {c.subject[:40]:40} "
-        + (f"{d.name} {d.state} {local(desk, d.due)}" if d else "")
+        + (f"{d.name} {d.state} {shown.time(d.due)}" if d else "")
         for c, d in rows
     ]
     return Output(data, lines or ["no cases"])
 
 
-def _case_text(desk: Desk, view) -> list[str]:
-    c = view.case
-    text = [
-        f"{c.id} [{c.state}] {c.vendor} — {c.subject}",
-        f"  customer {view.customer.name if view.customer else c.customer_id} ({c.customer_id})"
-        f"  opened {local(desk, c.opened_at)}  ball: {view.ball}",
-        f"  path {c.path}, queue {c.queue} — {c.route_reason} ({c.route_rule})",
-    ]
-    if c.severity:
-        text.append(f"  severity {c.severity}")
-    text += [f"  {k}: {v}" for k, v in c.fields.items()]
-    text.append("Deadlines:")
-    text += [
-        f"  [{d.state}] {d.clock} · {d.name}: due {local(desk, d.due)}"
-        + (f" (target {local(desk, d.target)})" if d.target else "")
-        + f" on {d.calendar} — {d.reason} ({d.rule})"
-        for d in view.deadlines
-    ]
-    text.append("Escalation:")
-    for option in view.options:
-        if option.rung is None:
-            text.append(f"  {option.track}: level {option.current}, top of the ladder")
-            continue
-        decision = option.decision
-        verdict = "allowed" if decision and decision.allowed else "not yet"
-        line = (
-            f"  {option.track}: level {option.current} → {option.rung.level} {option.rung.role}: "
-            f"{verdict} — {decision.reason if decision else ''} ({decision.rule if decision else ''})"
-        )
-        if decision and decision.earliest:
-            line += f"; from {local(desk, decision.earliest)}"
-        if decision and decision.missing:
-            line += f"; missing: {', '.join(decision.missing)}"
-        text.append(line)
-    if view.findings:
-        text.append("Findings:")
-        text += findings_text(view.findings)
-    if view.eligibility:
-        text.append("Customer eligibility:")
-        text += [f"  {e.program}: {e.reason} ({e.rule})" for e in view.eligibility]
-    text.append(
-        "Ball time (business minutes): " + ", ".join(f"{k} {v}" for k, v in view.ball_minutes.items())
-    )
-    text.append("History:")
-    text += [
-        f"  {local(desk, e.at)} {e.actor}: {e.action}"
-        + (f" — {e.reason} ({e.rule})" if e.rule else "")
-        + (f" — {e.data['text']}" if e.data.get("text") else "")
-        + (
-            f"\n      to {e.data.get('to', '')}:\n      " + e.data["email"].replace("\n", "\n      ")
-            if e.data.get("email")
-            else ""
-        )
-        for e in view.events
-    ]
-    return text
+def _indented(lines: list[str]) -> list[str]:
+    return ["  " + line if line else "" for line in lines]
+
+
+def _case_text(desk: Desk, view: CaseView) -> list[str]:
+    """The case as the case screen shows it, one titled part after another, then its history."""
+    shown = words(desk)
+    parts = {
+        "route": shown.route(view.route),
+        "deadlines": shown.deadlines(view.deadlines),
+        "escalation": shown.escalation(view),
+        "ball": shown.ball(view),
+        "findings": shown.findings(view.findings),
+        "answers": shown.answers(view.case, desk.case_fields(view.case.vendor)),
+        "customer": shown.customer(view),
+    }
+    text = shown.case_head(view)
+    for part, lines in parts.items():
+        text += [f"{CASE_SECTIONS[part]}:", *_indented(lines)]
+    return [*text, "History:", *_indented([line for e in view.events for line in shown.event(e)])]
 
 
 @case.command("show")
@@ -190,8 +139,9 @@ def case_show(desk: Desk, case_id: str) -> Output:
 def case_timeline(desk: Desk, case_id: str) -> Output:
     """SLA evidence: every clock start, pause, resume, met and breach, with counted minutes."""
     entries = desk.timeline(case_id)
+    shown = words(desk)
     text = [
-        f"{local(desk, e['at'])}  {e['deadline']:28} {e['what']:8} {e['counted_minutes']:>6} min"
+        f"{shown.time(e['at'])}  {e['deadline']:28} {e['what']:8} {e['counted_minutes']:>6} min"
         f"  on {e['calendar']} ({e['rule']})"
         for e in entries
     ]

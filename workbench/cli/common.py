@@ -18,6 +18,7 @@ from workbench.errors import BadInput
 
 if TYPE_CHECKING:
     from workbench.desk import Desk
+    from workbench.render import Renderer
 
 
 class Context:
@@ -147,11 +148,11 @@ def parse_date(value: str | None, name: str) -> date | None:
         raise BadInput(name, f"{value!r} is not a date YYYY-MM-DD") from None
 
 
-def local(desk: Desk, instant: Any) -> str:
-    """An instant in the desk's time zone, for people."""
-    if instant is None:
-        return "-"
-    return instant.astimezone(desk.timezone()).strftime("%Y-%m-%d %H:%M %Z")
+def words(desk: Desk) -> Renderer:
+    """The desk's facts in words (``workbench.render``), times in the desk's zone, as of now."""
+    from workbench.render import Renderer
+
+    return Renderer(desk.timezone(), desk.now())
 
 
 def given(**values: Any) -> dict[str, Any]:
@@ -168,7 +169,3 @@ def check_filters(desk: Desk, vendor: str | None, customer_id: str | None) -> No
         desk.program(vendor)
     if customer_id is not None:
         desk.customer(customer_id)
-
-
-def findings_text(findings: list) -> list[str]:
-    return [f"  {f.level}: {f.field + ': ' if f.field else ''}{f.message} ({f.rule})" for f in findings]

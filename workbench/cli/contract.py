@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from workbench.cli.common import Output, check_filters, given, parse_date, parse_pairs, with_desk
+from workbench.cli.common import Output, check_filters, given, parse_date, parse_pairs, with_desk, words
 
 if TYPE_CHECKING:
     from workbench.desk import Desk
@@ -148,7 +148,7 @@ def contract_show(desk: Desk, contract_id: str) -> Output:
         f"  {found.start} – {found.end or 'open-ended'}  ×{found.quantity}  "
         f"list price {found.list_price:,} {found.currency}",
         *[f"  {k}: {v}" for k, v in found.attributes.items()],
-        *[f"  {f.level}: {f.message} ({f.rule})" for f in findings],
+        *["  " + line for line in words(desk).findings(findings)],
     ]
     return Output({"contract": found.to_dict(), "findings": [f.to_dict() for f in findings]}, text)
 

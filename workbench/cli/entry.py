@@ -10,7 +10,7 @@ import click
 import orjson
 
 from workbench import clock
-from workbench.cli.common import Context, local
+from workbench.cli.common import Context, words
 from workbench.cli.root import cli
 from workbench.errors import BadInput, DeskError, Invalid, Refused, StoreError
 
@@ -58,15 +58,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _refusal(context: Context, exc: Refused) -> str:
-    """A refusal in words, its earliest time in the desk's time zone."""
-    decision = exc.decision
-    text = f"refused by {decision.rule}: {decision.reason.rstrip('.')}."
-    if decision.missing:
-        text += " Missing: " + ", ".join(decision.missing) + "."
-    if decision.earliest:
-        when = local(context._desk, decision.earliest) if context._desk else decision.earliest.isoformat()
-        text += f" Allowed from {when}."
-    return text
+    """A refusal in words: the rule, the reason, what is missing and from when (in the desk's
+    time zone; a refusal comes from the desk, so it is open)."""
+    return f"refused by {words(context.desk()).decision_text(exc.decision)}"
 
 
 def _fail(context: Context, message: str, status: int, **detail: Any) -> None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from workbench.cli.common import Output, local, with_desk
+from workbench.cli.common import Output, with_desk, words
 
 if TYPE_CHECKING:
     from workbench.desk import Desk
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def sweep(desk: Desk) -> Output:
     """Apply time-driven rules now: reminders, automatic closes, breaches, renewals."""
     report = desk.sweep()
-    lines = [f"swept {report.checked} open cases at {local(desk, report.at)}"]
+    lines = [f"swept {report.checked} open cases at {words(desk).time(report.at)}"]
     lines += [
         f"  {a.get('case') or a.get('workflow')}: {a['kind']} — {a['reason']} ({a['rule']})"
         for a in report.applied

@@ -10,15 +10,14 @@ from workbench.cli.common import (
     Output,
     check_filters,
     customer_name,
-    findings_text,
-    local,
     parse_date,
     parse_pairs,
     with_desk,
+    words,
 )
 
 if TYPE_CHECKING:
-    from workbench.desk import Desk
+    from workbench.desk import Desk, WorkflowView
 
 
 @click.group()
@@ -26,26 +25,8 @@ def workflow() -> None:
     """Orders, renewals, option requests, onboarding: dated checklists."""
 
 
-def _workflow_text(desk: Desk, view) -> list[str]:
-    w = view.workflow
-    text = [
-        f"{w.id} [{view.state}] {w.vendor} — {w.title}"
-        + (f"  customer {w.customer_id}" if w.customer_id else "")
-        + (f"  contract {w.contract_id}" if w.contract_id else "")
-        + (f"  anchor {w.anchor}" if w.anchor else "")
-    ]
-    for step in w.steps:
-        mark = "x" if step.done_at else " "
-        text.append(
-            f"  [{mark}] {step.id:28} {step.title}"
-            + (f"  due {step.due}" if step.due else "")
-            + (f"  done {local(desk, step.done_at)}" if step.done_at else "")
-            + f"  ({step.rule})"
-        )
-    if view.next_decision and not view.next_decision.allowed:
-        text.append(f"  blocked: {view.next_decision.reason} ({view.next_decision.rule})")
-    text += findings_text(view.findings)
-    return text
+def _workflow_text(desk: Desk, view: WorkflowView) -> list[str]:
+    return words(desk).workflow(view, customer_name(desk, view.workflow.customer_id))
 
 
 @workflow.command("templates")
@@ -130,11 +111,12 @@ def workflow_step(desk: Desk, workflow_id: str, step_id: str, fields: tuple[str,
 def renewals(desk: Desk, within: int | None) -> Output:
     """Renewals of every vendor, oldest deadline first."""
     views = desk.renewals(within)
+    shown = words(desk)
     lines = [
         f"{v.workflow.id:6} [{v.state:8}] {v.workflow.vendor:8} {v.workflow.title:34} "
         f"{customer_name(desk, v.workflow.customer_id)} — "
         + (f"next: {v.next_step.title} due {v.next_step.due}" if v.next_step else "done")
-        + "".join(f"\n    {f.level}: {f.message} ({f.rule})" for f in v.findings)
+        + "".join(f"\n    {shown.finding(f)}" for f in v.findings)
         for v in views
     ]
     return Output([v.to_dict() for v in views], lines or ["no renewals due"])

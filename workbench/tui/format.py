@@ -1,29 +1,15 @@
-"""How the app writes times, durations, deadlines and decisions: presentation only.
+"""The desk's words as the terminal desk draws them: the shared renderer in colour.
 
-Nothing here decides anything; it turns what the desk answered into words and tones.
+The wording comes from ``workbench.render``; here only how it looks (tones as Textual
+content markup) and how an error becomes a notification.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
-from typing import Any
+from datetime import tzinfo
 
 from workbench.errors import BadInput, DeskError, Invalid, Refused
-from workbench.model import Decision, Finding
-
-TONE_OF_STATE = {
-    "ok": "ok",
-    "at-risk": "at-risk",
-    "breached": "breached",
-    "met": "dim",
-    "met-late": "at-risk",
-    "paused": "dim",
-    "overdue": "breached",
-    "done": "dim",
-}
-"""The tone a deadline or workflow state is drawn in."""
-
-TONE_OF_LEVEL = {"error": "breached", "warning": "at-risk", "info": "info"}
+from workbench.render import Renderer
 
 MARKUP_TONE = {
     "ok": "$text-success",
@@ -35,79 +21,52 @@ MARKUP_TONE = {
 }
 
 
-def local(instant: datetime | None, tz: tzinfo, *, seconds: bool = False) -> str:
-    """An instant in the desk's time zone: ``2026-11-24 10:00``."""
-    if instant is None:
-        return "-"
-    return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+def escape(text: str) -> str:
+    """Text safe inside Textual content markup."""
+    return text.replace("[", r"\[")
 
 
-def day(value: date | None) -> str:
-    return value.isoformat() if value else "-"
+class CellText(Renderer):
+    """The desk's words for table cells: plain text, times without the zone."""
+
+    zone = False
 
 
-def duration(minutes: int) -> str:
-    """``3d 04h``, ``2h 05m`` or ``7m``."""
-    minutes = abs(int(minutes))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours:02d}h"
-    if hours:
-        return f"{hours}h {mins:02d}m"
-    return f"{mins}m"
+class Markup(CellText):
+    """The desk's words in Textual content markup, for ``Static`` widgets."""
 
+    def data(self, value: object) -> str:
+        return escape(super().data(value))
 
-def countdown(due: datetime | None, now: datetime) -> str:
-    """Wall time left until ``due`` (``−`` when it has passed)."""
-    if due is None:
-        return "paused"
-    minutes = int((due - now).total_seconds() // 60)
-    return duration(minutes) if minutes >= 0 else "−" + duration(minutes)
+    def strong(self, text: str) -> str:
+        return f"[b]{text}[/b]"
 
+    def title(self, text: str) -> str:
+        return f"[b $text-primary]{text}[/]"
 
-def escalation_levels(case: Any) -> str:
-    """``T2 C1`` for the current levels on both tracks, ``-`` before any escalation."""
-    technical, commercial = case.level("technical"), case.level("commercial")
-    if not technical and not commercial:
-        return "-"
-    parts = []
-    if technical:
-        parts.append(f"T{technical}")
-    if commercial:
-        parts.append(f"C{commercial}")
-    return " ".join(parts)
+    def muted(self, text: str) -> str:
+        return f"[$text-muted]{text}[/]"
 
+    def accent(self, text: str) -> str:
+        return f"[$text-accent]{text}[/]"
 
-def decision_text(decision: Decision, tz: tzinfo) -> str:
-    """A decision in words: the rule, the reason, what is missing and from when."""
-    text = f"{decision.rule}: {decision.reason}"
-    if decision.missing:
-        text += f" — missing: {', '.join(decision.missing)}"
-    if decision.earliest:
-        text += f" — allowed from {local(decision.earliest, tz)}"
-    return text
+    def current(self, text: str) -> str:
+        return f"[b $text-accent]{text}[/]"
 
-
-def finding_text(finding: Finding) -> str:
-    where = f"{finding.field}: " if finding.field else ""
-    return f"{finding.level.upper()} {finding.rule} {where}{finding.message}"
+    def tone(self, tone: str, text: str) -> str:
+        return f"[{MARKUP_TONE.get(tone, '$text')}]{text}[/]"
 
 
 def error_title_and_text(error: BaseException, tz: tzinfo) -> tuple[str, str]:
     """What a notification says about a desk refusal (rule and reason, not just "no")."""
+    words = CellText(tz)
     if isinstance(error, Refused):
-        return f"Refused by {error.decision.rule}", decision_text(error.decision, tz)
+        return f"Refused by {error.decision.rule}", words.decision_text(error.decision)
     if isinstance(error, Invalid):
         errors = [f for f in error.findings if f.level == "error"]
-        return "Not saved: the rules found errors", "\n".join(finding_text(f) for f in errors)
+        return "Not saved: the rules found errors", "\n".join(words.finding(f) for f in errors)
     if isinstance(error, BadInput):
         return f"Check {error.field}", error.problem
     if isinstance(error, DeskError):
         return "Not done", str(error)
     return "Unexpected error", f"{type(error).__name__}: {error}"
-
-
-def escape(text: str) -> str:
-    """Text safe inside Textual content markup."""
-    return text.replace("[", r"\[")

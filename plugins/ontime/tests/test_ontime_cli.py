@@ -58,5 +58,5 @@ def test_escalation_names_every_missing_item_ontime_esc_2(run) -> None:
     assert (case["path"], case["queue"]) == ("subscription-support", "subscription-support")
     status, _, err = run("case", "escalate", case["id"])
     assert status == 1 and "refused by ONTIME-ESC-2" in err
-    assert ("Missing: Reproduction steps, Browser name, Browser version, Platform version, "
-            "Environment notes.") in err
+    assert ("missing: Reproduction steps, Browser name, Browser version, Platform version, "
+            "Environment notes") in err

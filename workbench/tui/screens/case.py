@@ -4,7 +4,6 @@ escalation tracks, findings and the timeline; the case's actions by key."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -13,19 +12,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import ContentSwitcher, Static
 
-from workbench.desk import EVIDENCE_KINDS, CaseView, EscalationOption
+from workbench.desk import EVIDENCE_KINDS, CaseView
 from workbench.model import Case, Event, Field
-from workbench.tui.format import (
-    MARKUP_TONE,
-    TONE_OF_STATE,
-    countdown,
-    decision_text,
-    duration,
-    escape,
-    local,
-)
+from workbench.render import CASE_SECTIONS, duration
+from workbench.tui.format import CellText, Markup, escape
 from workbench.tui.screens.base import DeskScreen
-from workbench.tui.screens.dialogs import FormDialog, decision_markup, findings_markup
+from workbench.tui.screens.dialogs import FormDialog
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, Row, VirtualTable
 from workbench.tui.widgets.viewbar import ViewBar
@@ -69,191 +61,15 @@ class CaseData:
     fields: list[Field]
 
 
-def tone(state: str) -> str:
-    return MARKUP_TONE.get(TONE_OF_STATE.get(state, ""), "$text")
-
-
-def head_markup(view: CaseView) -> str:
-    case = view.case
-    customer = view.customer.name if view.customer else case.customer_id
-    line1 = f"[b]{case.id}[/b]  [b $text-primary]{escape(case.subject)}[/]"
-    parts = [
-        f"[b]{case.vendor}[/b]",
-        f"{escape(customer)} ({case.customer_id})",
-        f"state [b]{case.state}[/b]",
-        f"severity [b]{case.severity or '-'}[/b]",
-        f"ball [b]{view.ball}[/b]",
-    ]
-    if case.close_reason:
-        parts.append(f"closed: {escape(case.close_reason)}")
-    return line1 + "\n" + " · ".join(parts)
-
-
-def route_markup(view: CaseView) -> str:
-    route = view.route
-    if not route.path:
-        return "[$text-muted]Not routed.[/]"
-    return (
-        f"path [b]{route.path}[/b] · queue [b]{route.queue}[/b]\n"
-        f"[$text-accent]{route.rule}[/] {escape(route.reason)}"
-    )
-
-
-def ball_markup(view: CaseView) -> str:
-    minutes = view.ball_minutes
-    sides = " · ".join(
-        f"{'[b]' if side == view.ball else ''}{side} {duration(minutes.get(side, 0))}"
-        f"{'[/b]' if side == view.ball else ''}"
-        for side in ("desk", "vendor", "customer")
-    )
-    return (
-        f"[b]{view.ball}[/b] holds the ball (CORE-SLA-4)\n{sides}\n"
-        "[$text-muted]business time on the desk calendar[/]"
-    )
-
-
-def deadlines_markup(view: CaseView, now: Any, tz: tzinfo) -> str:
-    if not view.deadlines:
-        return "[$text-muted]No deadline runs on this case.[/]"
-    blocks = []
-    for clock in ("vendor", "desk"):
-        for d in (d for d in view.deadlines if d.clock == clock):
-            state = f"[{tone(d.state)}]{d.state}[/]"
-            if d.state in ("ok", "at-risk", "breached"):
-                left = countdown(d.due, now)
-                when = f"{left} left" if not left.startswith("−") else f"{left[1:]} over"
-            elif d.met_at:
-                when = f"met {local(d.met_at, tz)}"
-            else:
-                when = ""
-            target = f" · target {local(d.target, tz)}" if d.target else ""
-            blocks.append(
-                f"[b]{escape(d.name)}[/b] [$text-muted]({clock} clock)[/] {state} {when}\n"
-                f"  due {local(d.due, tz)}{target} · {escape(d.calendar)}\n"
-                f"  [$text-accent]{d.rule}[/] [$text-muted]{escape(d.reason)}[/]"
-            )
-    return "\n".join(blocks)
-
-
-def escalation_markup(view: CaseView, tz: tzinfo) -> str:
-    case, ladder = view.case, view.ladder
-    blocks = []
-    for option in view.options:
-        blocks.append(_track(case, option, ladder.rungs, tz))
-    history = [
-        f"  {local(e.at, tz)} {e.track} L{e.level} {escape(e.role)}"
-        f"{' · owner ' + escape(e.owner) if e.owner else ''} [$text-accent]{e.rule}[/]"
-        for e in case.escalations
-    ]
-    if history:
-        blocks.append("[b]History[/b]\n" + "\n".join(history))
-    blocks.append(
-        f"[$text-muted]ladder {ladder.rule}: {escape(ladder.reason)}[/]"
-        if ladder.reason
-        else f"[$text-muted]ladder {ladder.rule}[/]"
-    )
-    return "\n".join(blocks)
-
-
-def _track(case: Case, option: EscalationOption, rungs: list, tz: tzinfo) -> str:
-    track = option.track
-    steps = []
-    for rung in sorted((r for r in rungs if r.track == track), key=lambda r: r.level):
-        label = f"{rung.level} {escape(rung.role)}"
-        if rung.level == option.current:
-            steps.append(f"[b $text-accent]● {label}[/]")
-        elif rung.level < option.current:
-            steps.append(f"[$text-muted]✓ {label}[/]")
-        else:
-            steps.append(f"○ {label}")
-    current = f"level {option.current}" if option.current else "not escalated"
-    lines = [f"[b]{track.capitalize()}[/b] — {current}", "  " + " → ".join(steps)]
-    if option.rung is None:
-        lines.append("  [$text-muted]top of the ladder[/]")
-    else:
-        needs = f" — needs {escape(option.rung.needs)}" if option.rung.needs else ""
-        lines.append(f"  next: level {option.rung.level} {escape(option.rung.role)}{needs}")
-        if option.decision is not None:
-            lines.append("  " + decision_markup(option.decision, tz))
-    return "\n".join(lines)
-
-
-def details_markup(data: CaseData, tz: tzinfo) -> str:
-    case = data.view.case
-    known = {f.name for f in data.fields}
-    lines = []
-    for definition in data.fields:
-        value = case.fields.get(definition.name)
-        shown = "[$text-muted]—[/]" if value in (None, "") else escape(_value(value))
-        mark = "*" if definition.required else " "
-        lines.append(f"{mark}[b]{escape(definition.label)}[/b]: {shown}")
-    for name, value in case.fields.items():
-        if name not in known:
-            lines.append(f" [b]{escape(name)}[/b]: {escape(_value(value))}")
-    lines.append("")
-    lines.append(f"opened {local(case.opened_at, tz)} · sent to vendor {local(case.sent_at, tz)}")
-    lines.append(f"updated {local(case.updated_at, tz)} · closed {local(case.closed_at, tz)}")
-    return "\n".join(lines)
-
-
-def customer_markup(view: CaseView) -> str:
-    customer = view.customer
-    if customer is None:
-        return "[$text-error]The customer record is missing.[/]"
-    lines = [
-        f"[b]{escape(customer.name)}[/b] ({customer.id})",
-        f"e-mail {escape(customer.email or '-')} · domain {escape(customer.domain or '-')}",
-        f"region {escape(customer.region or '-')} · users {customer.users}",
-        f"super-admin {escape(customer.super_admin_email or '-')}",
-    ]
-    for e in view.eligibility:
-        mark = "[$text-success]✓[/]" if e.eligible else "[$text-error]✗[/]"
-        claim = "claimable" if e.claimable else "not claimable yet"
-        lines.append(
-            f"{mark} {escape(e.program)} ({e.vendor}) — "
-            f"{'eligible' if e.eligible else 'not eligible'}, {claim}\n"
-            f"  [$text-accent]{e.rule}[/] {escape(e.reason)}"
-        )
-    case = view.case
-    if case.evidence:
-        lines.append("\n[b]Evidence[/b]")
-        lines += [f"• {escape(e.get('kind', ''))}: {escape(e.get('text', ''))}" for e in case.evidence]
-    if view.close_reasons:
-        lines.append("\n[b]Closure reasons[/b]")
-        lines += [f"• {r.code} — {escape(r.text)} [$text-accent]{r.rule}[/]" for r in view.close_reasons]
-    return "\n".join(lines)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def event_row(event: Event, tz: tzinfo) -> Row:
-    what = []
-    if event.reason:
-        what.append(event.reason)
-    text = (event.data or {}).get("text")
-    if text:
-        what.append(f"“{text}”")
-    after = event.after or {}
-    before = event.before or {}
-    if "state" in after and event.action not in ("open",):
-        what.append(f"state {before.get('state', '?')} → {after['state']}")
-    for key in ("milestone", "track", "level", "owner", "kind"):
-        if (event.data or {}).get(key) not in (None, ""):
-            what.append(f"{key} {event.data[key]}")
+def event_row(event: Event, words: CellText) -> Row:
     return Row(
         str(event.id),
         [
-            local(event.at, tz),
+            words.time(event.at),
             event.actor,
             (event.action, "bold"),
             (event.rule or "", "info"),
-            " · ".join(str(w) for w in what).replace("\n", " "),
+            words.event_what(event),
         ],
     )
 
@@ -309,16 +125,7 @@ class CaseScreen(DeskScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        titles = {
-            "route": "Route and why",
-            "escalation": "Escalation",
-            "ball": "Who holds the ball",
-            "deadlines": "Deadlines",
-            "findings": "Findings",
-            "answers": "Form answers",
-            "customer": "Customer",
-        }
-        for key, title in titles.items():
+        for key, title in CASE_SECTIONS.items():
             self.query_one(f"#{key}").border_title = title
         self.wb.desk_changed.subscribe(self, self._desk_changed)
         self.set_interval(60, self._tick)
@@ -329,7 +136,7 @@ class CaseScreen(DeskScreen):
         self.case_id = case_id
         self.data = None
         self.query_one("#case-head", Static).update(f"[b]{case_id}[/b] loading…")
-        for key in ("route", "escalation", "ball", "deadlines", "findings", "answers", "customer"):
+        for key in CASE_SECTIONS:
             self.query_one(f"#{key}", Static).update("")
         self.query_one("#timeline", VirtualTable).set_rows([])
         self.query_one("#clocks", VirtualTable).set_rows([])
@@ -364,15 +171,21 @@ class CaseScreen(DeskScreen):
         """Draw the case (called on the UI thread once the desk answered)."""
         self.data = data
         view, tz, now = data.view, self.wb.timezone, self.desk.now()
-        self.query_one("#case-head", Static).update(head_markup(view))
-        self.query_one("#route", Static).update(route_markup(view))
-        self.query_one("#ball", Static).update(ball_markup(view))
-        self.query_one("#deadlines", Static).update(deadlines_markup(view, now, tz))
-        self.query_one("#escalation", Static).update(escalation_markup(view, tz))
-        self.query_one("#findings", Static).update(findings_markup(view.findings))
-        self.query_one("#answers", Static).update(details_markup(data, tz))
-        self.query_one("#customer", Static).update(customer_markup(view))
-        rows = [event_row(e, tz) for e in reversed(view.events)]
+        words = Markup(tz, now)
+        sections = {
+            "case-head": words.case_head(view),
+            "route": words.route(view.route),
+            "ball": words.ball(view),
+            "deadlines": words.deadlines(view.deadlines),
+            "escalation": words.escalation(view),
+            "findings": words.findings(view.findings),
+            "answers": words.answers(view.case, data.fields),
+            "customer": words.customer(view),
+        }
+        for key, lines in sections.items():
+            self.query_one(f"#{key}", Static).update("\n".join(lines))
+        cells = CellText(tz, now)
+        rows = [event_row(e, cells) for e in reversed(view.events)]
         self.query_one("#timeline", VirtualTable).set_rows(rows)
         self._clocks_loaded = False
         if self.query_one(ContentSwitcher).current == "clocks":
@@ -384,13 +197,13 @@ class CaseScreen(DeskScreen):
         self.back(self._show_clocks, entries)
 
     def _show_clocks(self, entries: list[dict[str, Any]]) -> None:
-        tz = self.wb.timezone
+        words = CellText(self.wb.timezone)
         tones = {"breach": "breached", "met-late": "at-risk", "met": "ok", "pause": "dim"}
         rows = [
             Row(
                 str(i),
                 [
-                    local(e["at"], tz),
+                    words.time(e["at"]),
                     e["deadline"],
                     e["clock"],
                     (e["what"], tones.get(e["what"], "")),
@@ -540,7 +353,7 @@ class CaseScreen(DeskScreen):
                 verdict = "allowed" if option.decision.allowed else "refused"
                 lines.append(
                     f"{option.track} → level {option.rung.level} {option.rung.role}: "
-                    f"{verdict} ({decision_text(option.decision, self.wb.timezone)})"
+                    f"{verdict} ({CellText(self.wb.timezone).decision_text(option.decision)})"
                 )
         fields = [
             Field(

@@ -15,7 +15,8 @@ from textual.widgets import Input, Static
 
 from workbench.desk import BadInput, DeskError, attribute_text, attribute_value, parse_value
 from workbench.model import Case, Contract, Customer, Eligibility, Field, Finding, Quote
-from workbench.tui.format import day, escape
+from workbench.render import day
+from workbench.tui.format import escape
 from workbench.tui.screens.base import DeskScreen
 from workbench.tui.screens.dialogs import FormDialog, findings_markup
 from workbench.tui.widgets.keybar import KeyBar

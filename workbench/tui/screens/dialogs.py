@@ -4,7 +4,7 @@ sweep report. A dialog that the desk refuses stays open and says which rule and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -17,14 +17,8 @@ from textual.widgets import Button, Label, Static, TextArea
 
 from workbench.desk import BadInput, Invalid, SweepReport
 from workbench.model import Decision, Field, Finding
-from workbench.tui.format import (
-    MARKUP_TONE,
-    TONE_OF_LEVEL,
-    decision_text,
-    error_title_and_text,
-    escape,
-    local,
-)
+from workbench.render import local
+from workbench.tui.format import Markup, error_title_and_text, escape
 from workbench.tui.widgets.form import Form
 from workbench.tui.widgets.keybar import KeyBar
 
@@ -33,21 +27,11 @@ LiveAnswer = list[Finding] | Decision | str | None
 
 
 def findings_markup(findings: list[Finding]) -> str:
-    if not findings:
-        return "[$text-success]✓ No findings.[/]"
-    lines = []
-    for f in findings:
-        tone = MARKUP_TONE[TONE_OF_LEVEL.get(f.level, "dim")]
-        mark = {"error": "✗", "warning": "!", "info": "i"}.get(f.level, "·")
-        where = f"{escape(f.field)}: " if f.field else ""
-        lines.append(f"[{tone}]{mark} {f.level} {f.rule}[/] {where}{escape(f.message)}")
-    return "\n".join(lines)
+    return "\n".join(Markup(UTC).findings(findings))  # a finding carries no time
 
 
-def decision_markup(decision: Decision, tz: Any) -> str:
-    if decision.allowed:
-        return f"[$text-success]✓ allowed[/] {escape(decision_text(decision, tz))}"
-    return f"[$text-error]✗ refused[/] {escape(decision_text(decision, tz))}"
+def decision_markup(decision: Decision, tz: tzinfo) -> str:
+    return Markup(tz).decision(decision)
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -15,9 +15,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from workbench.desk import BadInput, CasePreview
 from workbench.model import Case, Customer, Field
-from workbench.tui.format import error_title_and_text, escape, local
+from workbench.tui.format import Markup, error_title_and_text, escape
 from workbench.tui.screens.base import DeskScreen
-from workbench.tui.screens.dialogs import confirm, findings_markup
+from workbench.tui.screens.dialogs import confirm
 from workbench.tui.widgets.form import Form
 from workbench.tui.widgets.keybar import KeyBar
 
@@ -181,28 +181,8 @@ class NewCaseScreen(DeskScreen):
         form = self.form()
         if form:
             form.show_findings(preview.findings)
-        verdict = (
-            "[$text-error]✗ errors block saving[/]"
-            if preview.blocked
-            else "[$text-success]✓ can be saved[/] (warnings do not block)"
-        )
-        self.query_one("#preview-findings", Static).update(verdict + "\n" + findings_markup(preview.findings))
-        route = preview.route
-        self.query_one("#preview-route", Static).update(
-            f"path [b]{route.path}[/b] · queue [b]{route.queue}[/b]"
-            f"{' · severity [b]' + preview.case.severity + '[/b]' if preview.case.severity else ''}\n"
-            f"[$text-accent]{route.rule}[/] {escape(route.reason)}"
-            if route
-            else "[$text-muted]No route until the errors are fixed.[/]"
-        )
-        lines = [
-            f"[b]{escape(d.name)}[/b] ({d.clock}) due {local(d.due, tz)}\n"
-            f"  {escape(d.calendar)} · [$text-accent]{d.rule}[/]"
-            for d in preview.deadlines
-        ]
-        self.query_one("#preview-deadlines", Static).update(
-            "\n".join(lines) or "[$text-muted]No deadline yet.[/]"
-        )
+        for part, lines in Markup(tz).preview(preview).items():
+            self.query_one(f"#preview-{part}", Static).update("\n".join(lines))
         self.query_one("#save", Button).disabled = preview.blocked
 
     def _preview_failed(self, error: Exception) -> None:

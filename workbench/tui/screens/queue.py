@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, ProgressBar
 from textual.worker import get_current_worker
 
 from workbench.model import Case, Deadline
-from workbench.tui.format import TONE_OF_STATE, countdown, escalation_levels
+from workbench.render import TONE_OF_STATE, countdown, escalation_levels
 from workbench.tui.screens.base import DeskScreen
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, LazyRows, Row, VirtualTable

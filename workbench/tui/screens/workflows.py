@@ -14,13 +14,12 @@ from textual.widgets import Input, Static
 
 from workbench.desk import BadInput, WorkflowView, parse_value
 from workbench.model import Customer, Field, Step, Workflow
-from workbench.tui.format import MARKUP_TONE, TONE_OF_STATE, day, escape, local
+from workbench.render import TONE_OF_STATE, day
+from workbench.tui.format import CellText, Markup, escape
 from workbench.tui.screens.base import DeskScreen
 from workbench.tui.screens.dialogs import (
     FormDialog,
     TextScreen,
-    decision_markup,
-    findings_markup,
 )
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, Row, VirtualTable
@@ -46,6 +45,9 @@ COLUMNS = [
     Column("state", "State", 8),
     Column("progress", "Steps", 5, align="right"),
 ]
+
+FORM_HINT = " — press d to fill it in"
+"""How the next step's form is filled in on this screen."""
 
 STEP_COLUMNS = [
     Column("mark", "", 1),
@@ -181,46 +183,28 @@ class WorkflowsScreen(DeskScreen):
             findings.update("")
             return
         w, tz = view.workflow, self.wb.timezone
+        cells = CellText(tz)
         next_id = view.next_step.id if view.next_step else None
         rows = []
         for s in w.steps:
-            mark = ("✓", "ok") if s.done_at else (("▶", "at-risk") if s.id == next_id else ("○", "dim"))
-            done = local(s.done_at, tz)[:10] if s.done_at else ""
             form = f" · form {s.form}" if s.form else ""
             rows.append(
                 Row(
                     s.id,
                     [
-                        mark,
+                        cells.step_mark(s, next_id),
                         (s.title + form, "bold" if s.id == next_id else ""),
                         day(s.due),
-                        done,
+                        cells.time(s.done_at)[:10] if s.done_at else "",
                         (s.rule, "info"),
                     ],
                 )
             )
         steps.set_rows(rows, keep=next_id or "")
+        words = Markup(tz)
         customer = self.names.get(w.customer_id, w.customer_id)
-        head = (
-            f"[b]{w.id}[/b] {escape(w.title)} · {escape(customer)}"
-            f"{' · ' + w.contract_id if w.contract_id else ''}"
-            f"{' · anchor ' + day(w.anchor) if w.anchor else ''}\n"
-            f"state [{MARKUP_TONE.get(TONE_OF_STATE.get(view.state, ''), '$text')}]"
-            f"{view.state}[/]"
-        )
-        box.update(head + "\n" + self._next_markup(view))
-        findings.update(findings_markup(view.findings))
-
-    def _next_markup(self, view: WorkflowView) -> str:
-        step = view.next_step
-        if step is None:
-            return "[$text-success]✓ every step is done[/]"
-        text = f"next: [b]{escape(step.title)}[/b] due {day(step.due)} ([$text-accent]{step.rule}[/])"
-        if step.form:
-            text += f"\nasks for the [b]{escape(step.form)}[/b] form — press d to fill it in"
-        if view.next_decision is not None:
-            text += "\n" + decision_markup(view.next_decision, self.wb.timezone)
-        return text
+        box.update("\n".join(words.workflow_head(view, customer) + words.next_step(view, FORM_HINT)))
+        findings.update("\n".join(words.findings(view.findings)))
 
     @on(VirtualTable.Highlighted, "#workflows")
     def _highlighted(self) -> None:

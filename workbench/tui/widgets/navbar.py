@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
-from workbench.tui.format import local
+from workbench.render import local
 
 SECTIONS: list[tuple[str, str, str]] = [
     ("queue", "F2", "Queue"),

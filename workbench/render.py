@@ -1,0 +1,439 @@
+"""How the desk's facts read for people: one wording for the command line and the terminal desk.
+
+A :class:`Renderer` writes a case, its deadlines, its escalation tracks, a decision, a finding, a
+workflow and a time in the desk's zone as plain text (the command line prints it as is). The
+terminal desk uses a subclass (``workbench.tui.format.MarkupRenderer``) that overrides only the
+style hooks (``strong``, ``muted``, ``accent``, ``tone`` …) to draw the same words in colour.
+
+Everything that comes from the desk's records (subjects, names, reasons, answers, notes) goes
+through :meth:`Renderer.data`, the one place where such text enters what is shown.
+
+Nothing here decides anything and nothing here imports the desk: it turns what the desk
+answered into words.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from workbench.model import Case, Deadline, Decision, Event, Field, Finding, Route, Step
+
+if TYPE_CHECKING:
+    from workbench.desk import CasePreview, CaseView, EscalationOption, WorkflowView
+
+CASE_SECTIONS = {
+    "route": "Route and why",
+    "escalation": "Escalation",
+    "ball": "Who holds the ball",
+    "deadlines": "Deadlines",
+    "findings": "Findings",
+    "answers": "Form answers",
+    "customer": "Customer",
+}
+"""The parts of a case, each with its title (a box on the case screen, a heading in ``case show``)."""
+
+TONE_OF_STATE = {
+    "ok": "ok",
+    "at-risk": "at-risk",
+    "breached": "breached",
+    "met": "dim",
+    "met-late": "at-risk",
+    "paused": "dim",
+    "overdue": "breached",
+    "done": "dim",
+}
+"""The tone a deadline or workflow state is drawn in."""
+
+TONE_OF_LEVEL = {"error": "breached", "warning": "at-risk", "info": "info"}
+MARK_OF_LEVEL = {"error": "✗", "warning": "!", "info": "i"}
+
+
+def local(instant: datetime | None, tz: tzinfo, *, seconds: bool = False, zone: bool = False) -> str:
+    """An instant in the zone ``tz``: ``2026-11-24 10:00`` (``2026-11-24 10:00 JST`` with
+    ``zone``), ``-`` for none."""
+    if instant is None:
+        return "-"
+    shown = instant.astimezone(tz)
+    text = shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return f"{text} {shown.tzname()}" if zone else text
+
+
+def day(value: date | None) -> str:
+    """A date, ``-`` for none."""
+    return value.isoformat() if value else "-"
+
+
+def duration(minutes: int) -> str:
+    """``3d 04h``, ``2h 05m`` or ``7m``."""
+    minutes = abs(int(minutes))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}h {mins:02d}m"
+    return f"{mins}m"
+
+
+def countdown(due: datetime | None, now: datetime) -> str:
+    """Wall time left until ``due`` (``−`` when it has passed)."""
+    if due is None:
+        return "paused"
+    minutes = int((due - now).total_seconds() // 60)
+    return duration(minutes) if minutes >= 0 else "−" + duration(minutes)
+
+
+def escalation_levels(case: Case) -> str:
+    """``T2 C1`` for the current levels on both tracks, ``-`` before any escalation."""
+    technical, commercial = case.level("technical"), case.level("commercial")
+    parts = ([f"T{technical}"] if technical else []) + ([f"C{commercial}"] if commercial else [])
+    return " ".join(parts) or "-"
+
+
+def requirement(required: bool, when: dict[str, Any]) -> str:
+    """``required`` / ``optional``, and the answers it depends on (``when reproducible=yes``)."""
+    need = "required" if required else "optional"
+    if not when:
+        return need
+    return f"{need} when {', '.join(f'{name}={answer(value)}' for name, value in when.items())}"
+
+
+def answer(value: Any) -> str:
+    """A form answer in words: ``yes``/``no``, a list joined with commas."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+class Renderer:
+    """The desk's facts in words, times in the desk's zone ``tz``, countdowns as seen at ``now``.
+
+    ``zone`` adds the zone's abbreviation to every time (``2026-11-24 13:00 JST``): the command
+    line's output is read away from the desk; the terminal desk's narrow columns leave it out.
+    """
+
+    zone = True
+
+    def __init__(self, tz: tzinfo, now: datetime | None = None) -> None:
+        self.tz = tz
+        self.now = now
+
+    # -- style hooks (plain here; the terminal desk draws them in colour) --------------------
+
+    def data(self, value: Any) -> str:
+        """Text from the desk's records, as it may be shown."""
+        return str(value)
+
+    def strong(self, text: str) -> str:
+        return text
+
+    def title(self, text: str) -> str:
+        return text
+
+    def muted(self, text: str) -> str:
+        return text
+
+    def accent(self, text: str) -> str:
+        return text
+
+    def current(self, text: str) -> str:
+        return text
+
+    def tone(self, tone: str, text: str) -> str:
+        """``text`` in a tone: ``ok``, ``at-risk``, ``breached``, ``dim``, ``info``."""
+        return text
+
+    def state(self, state: str) -> str:
+        return self.tone(TONE_OF_STATE.get(state, ""), state)
+
+    # -- values ------------------------------------------------------------------------------
+
+    def time(self, instant: datetime | None, *, seconds: bool = False) -> str:
+        """An instant in the desk's zone: ``2026-11-24 10:00`` (``-`` for none)."""
+        return local(instant, self.tz, seconds=seconds, zone=self.zone)
+
+    def left(self, deadline: Deadline) -> str:
+        """``3h 05m left``, ``2h over``, or when it was met: ``at 2026-11-24 10:00`` (after the
+        state ``met``); empty for a paused clock."""
+        if deadline.state in ("ok", "at-risk", "breached") and self.now is not None:
+            left = countdown(deadline.due, self.now)
+            return f"{left[1:]} over" if left.startswith("−") else f"{left} left"
+        if deadline.met_at:
+            return f"at {self.time(deadline.met_at)}"
+        return ""
+
+    # -- decisions and findings --------------------------------------------------------------
+
+    def decision_text(self, decision: Decision) -> str:
+        """A decision in words: the rule, the reason, what is missing and from when."""
+        text = f"{decision.rule}: {self.data(decision.reason)}"
+        if decision.missing:
+            text += f" — missing: {', '.join(self.data(m) for m in decision.missing)}"
+        if decision.earliest:
+            text += f" — allowed from {self.time(decision.earliest)}"
+        return text
+
+    def decision(self, decision: Decision) -> str:
+        verdict = self.tone("ok", "✓ allowed") if decision.allowed else self.tone("breached", "✗ refused")
+        return f"{verdict} {self.decision_text(decision)}"
+
+    def finding(self, finding: Finding) -> str:
+        mark = MARK_OF_LEVEL.get(finding.level, "·")
+        where = f"{self.data(finding.field)}: " if finding.field else ""
+        head = self.tone(TONE_OF_LEVEL.get(finding.level, "dim"), f"{mark} {finding.level} {finding.rule}")
+        return f"{head} {where}{self.data(finding.message)}"
+
+    def findings(self, findings: list[Finding]) -> list[str]:
+        if not findings:
+            return [self.tone("ok", "✓ No findings.")]
+        return [self.finding(f) for f in findings]
+
+    # -- a case ------------------------------------------------------------------------------
+
+    def case_head(self, view: CaseView) -> list[str]:
+        case = view.case
+        customer = view.customer.name if view.customer else case.customer_id
+        parts = [
+            self.strong(case.vendor),
+            f"{self.data(customer)} ({case.customer_id})",
+            f"state {self.strong(case.state)}",
+            f"severity {self.strong(case.severity or '-')}",
+            f"ball {self.strong(view.ball)}",
+        ]
+        if case.close_reason:
+            parts.append(f"closed: {self.data(case.close_reason)}")
+        return [f"{self.strong(case.id)}  {self.title(self.data(case.subject))}", " · ".join(parts)]
+
+    def route(self, route: Route | None, severity: str = "", missing: str = "Not routed.") -> list[str]:
+        """Where a case goes and why (with its severity, where it is not shown beside)."""
+        if route is None or not route.path:
+            return [self.muted(missing)]
+        shown = f" · severity {self.strong(severity)}" if severity else ""
+        return [
+            f"path {self.strong(route.path)} · queue {self.strong(route.queue)}{shown}",
+            f"{self.accent(route.rule)} {self.data(route.reason)}",
+        ]
+
+    def preview(self, preview: CasePreview) -> dict[str, list[str]]:
+        """A case not yet saved: whether it can be, its route, its first deadlines, its findings."""
+        verdict = (
+            self.tone("breached", "✗ errors block saving")
+            if preview.blocked
+            else f"{self.tone('ok', '✓ can be saved')} (warnings do not block)"
+        )
+        deadlines = [
+            line
+            for d in preview.deadlines
+            for line in (
+                f"{self.strong(self.data(d.name))} ({d.clock}) due {self.time(d.due)}",
+                f"  {self.data(d.calendar)} · {self.accent(d.rule)}",
+            )
+        ]
+        return {
+            "findings": [verdict, *self.findings(preview.findings)],
+            "route": self.route(preview.route, preview.case.severity, "No route until the errors are fixed."),
+            "deadlines": deadlines or [self.muted("No deadline yet.")],
+        }
+
+    def ball(self, view: CaseView) -> list[str]:
+        sides = " · ".join(
+            (self.strong if side == view.ball else str)(f"{side} {duration(view.ball_minutes.get(side, 0))}")
+            for side in ("desk", "vendor", "customer")
+        )
+        return [
+            f"{self.strong(view.ball)} holds the ball (CORE-SLA-4)",
+            sides,
+            self.muted("business time on the desk calendar"),
+        ]
+
+    def deadline(self, deadline: Deadline) -> list[str]:
+        d = deadline
+        target = f" · target {self.time(d.target)}" if d.target else ""
+        return [
+            f"{self.strong(self.data(d.name))} {self.muted(f'({d.clock} clock)')} {self.state(d.state)} "
+            f"{self.left(d)}",
+            f"  due {self.time(d.due)}{target} · {self.data(d.calendar)}",
+            f"  {self.accent(d.rule)} {self.muted(self.data(d.reason))}",
+        ]
+
+    def deadlines(self, deadlines: list[Deadline]) -> list[str]:
+        """The vendor's clock first, then the desk's."""
+        if not deadlines:
+            return [self.muted("No deadline runs on this case.")]
+        return [
+            line
+            for clock in ("vendor", "desk")
+            for d in deadlines
+            if d.clock == clock
+            for line in self.deadline(d)
+        ]
+
+    def escalation(self, view: CaseView) -> list[str]:
+        case, ladder = view.case, view.ladder
+        lines = [line for option in view.options for line in self.track(option, ladder.rungs)]
+        history = [
+            f"  {self.time(e.at)} {e.track} L{e.level} {self.data(e.role)}"
+            f"{' · owner ' + self.data(e.owner) if e.owner else ''} {self.accent(e.rule)}"
+            for e in case.escalations
+        ]
+        if history:
+            lines += [self.strong("History"), *history]
+        reason = f": {self.data(ladder.reason)}" if ladder.reason else ""
+        lines.append(self.muted(f"ladder {ladder.rule}{reason}"))
+        return lines
+
+    def track(self, option: EscalationOption, rungs: list) -> list[str]:
+        """One escalation track: its ladder, where the case stands and whether it may climb."""
+        steps = []
+        for rung in sorted((r for r in rungs if r.track == option.track), key=lambda r: r.level):
+            label = f"{rung.level} {self.data(rung.role)}"
+            if rung.level == option.current:
+                steps.append(self.current(f"● {label}"))
+            elif rung.level < option.current:
+                steps.append(self.muted(f"✓ {label}"))
+            else:
+                steps.append(f"○ {label}")
+        current = f"level {option.current}" if option.current else "not escalated"
+        lines = [f"{self.strong(option.track.capitalize())} — {current}", "  " + " → ".join(steps)]
+        if option.rung is None:
+            lines.append("  " + self.muted("top of the ladder"))
+        else:
+            needs = f" — needs {self.data(option.rung.needs)}" if option.rung.needs else ""
+            lines.append(f"  next: level {option.rung.level} {self.data(option.rung.role)}{needs}")
+            if option.decision is not None:
+                lines.append("  " + self.decision(option.decision))
+        return lines
+
+    def answers(self, case: Case, fields: list[Field]) -> list[str]:
+        """The case's form answers in the form's order (``*`` marks a required field), then
+        its dates."""
+        known = {f.name for f in fields}
+        lines = []
+        for definition in fields:
+            value = case.fields.get(definition.name)
+            shown = self.muted("—") if value in (None, "") else self.data(answer(value))
+            mark = "*" if definition.required else " "
+            lines.append(f"{mark}{self.strong(self.data(definition.label))}: {shown}")
+        lines += [
+            f" {self.strong(self.data(name))}: {self.data(answer(value))}"
+            for name, value in case.fields.items()
+            if name not in known
+        ]
+        return [
+            *lines,
+            "",
+            f"opened {self.time(case.opened_at)} · sent to vendor {self.time(case.sent_at)}",
+            f"updated {self.time(case.updated_at)} · closed {self.time(case.closed_at)}",
+        ]
+
+    def customer(self, view: CaseView) -> list[str]:
+        """The case's customer, eligibility, evidence and the vendor's closure reasons."""
+        customer = view.customer
+        if customer is None:
+            return [self.tone("breached", "The customer record is missing.")]
+        lines = [
+            f"{self.strong(self.data(customer.name))} ({customer.id})",
+            f"e-mail {self.data(customer.email or '-')} · domain {self.data(customer.domain or '-')}",
+            f"region {self.data(customer.region or '-')} · users {customer.users}",
+            f"super-admin {self.data(customer.super_admin_email or '-')}",
+        ]
+        for e in view.eligibility:
+            mark = self.tone("ok", "✓") if e.eligible else self.tone("breached", "✗")
+            claim = "claimable" if e.claimable else "not claimable yet"
+            lines += [
+                f"{mark} {self.data(e.program)} ({e.vendor}) — "
+                f"{'eligible' if e.eligible else 'not eligible'}, {claim}",
+                f"  {self.accent(e.rule)} {self.data(e.reason)}",
+            ]
+        case = view.case
+        if case.evidence:
+            lines += ["", self.strong("Evidence")]
+            lines += [
+                f"• {self.data(e.get('kind', ''))}: {self.data(e.get('text', ''))}" for e in case.evidence
+            ]
+        if view.close_reasons:
+            lines += ["", self.strong("Closure reasons")]
+            lines += [f"• {r.code} — {self.data(r.text)} {self.accent(r.rule)}" for r in view.close_reasons]
+        return lines
+
+    def event_what(self, event: Event) -> str:
+        """What an event did, on one line: its reason, its text, the change of state, and the
+        milestone, track, level, owner, evidence kind or e-mail it names."""
+        data = event.data or {}
+        what = [self.data(event.reason)] if event.reason else []
+        if data.get("text"):
+            what.append(f"“{self.data(data['text'])}”")
+        after, before = event.after or {}, event.before or {}
+        if "state" in after and event.action != "open":
+            what.append(f"state {before.get('state', '?')} → {after['state']}")
+        what += [
+            f"{key} {self.data(data[key])}"
+            for key in ("milestone", "track", "level", "owner", "kind")
+            if data.get(key) not in (None, "")
+        ]
+        if data.get("email"):
+            what.append(f"e-mail to {self.data(data.get('to', ''))}")
+        return " · ".join(what).replace("\n", " ")
+
+    def event(self, event: Event) -> list[str]:
+        """An event of the history; an e-mail it sent follows, indented."""
+        rule = f" {self.accent(event.rule)}" if event.rule else ""
+        what = self.event_what(event)
+        lines = [
+            f"{self.time(event.at)} {event.actor}: {self.strong(event.action)}{rule}"
+            + (f" — {what}" if what else "")
+        ]
+        if event.data.get("email"):
+            lines += ["    " + line for line in self.data(event.data["email"]).splitlines()]
+        return lines
+
+    # -- a workflow --------------------------------------------------------------------------
+
+    def step_mark(self, step: Step, next_id: str | None) -> tuple[str, str]:
+        """A step's mark and its tone: done ✓, next ▶, later ○."""
+        if step.done_at:
+            return "✓", "ok"
+        return ("▶", "at-risk") if step.id == next_id else ("○", "dim")
+
+    def workflow_head(self, view: WorkflowView, customer: str) -> list[str]:
+        w = view.workflow
+        return [
+            f"{self.strong(w.id)} {self.data(w.title)} · {w.vendor} · {self.data(customer)}"
+            f"{' · ' + w.contract_id if w.contract_id else ''}"
+            f"{' · anchor ' + day(w.anchor) if w.anchor else ''}",
+            f"state {self.state(view.state)}",
+        ]
+
+    def next_step(self, view: WorkflowView, form_hint: str = "") -> list[str]:
+        """The workflow's next step, the form it asks for and whether it may be done now."""
+        step = view.next_step
+        if step is None:
+            return [self.tone("ok", "✓ every step is done")]
+        lines = [f"next: {self.strong(self.data(step.title))} due {day(step.due)} ({self.accent(step.rule)})"]
+        if step.form:
+            lines.append(f"asks for the {self.strong(self.data(step.form))} form{form_hint}")
+        if view.next_decision is not None:
+            lines.append(self.decision(view.next_decision))
+        return lines
+
+    def step(self, step: Step, next_id: str | None) -> str:
+        mark, tone = self.step_mark(step, next_id)
+        form = f" · form {self.data(step.form)}" if step.form else ""
+        done = f" · done {self.time(step.done_at)}" if step.done_at else ""
+        return (
+            f"{self.tone(tone, mark)} {step.id} {self.data(step.title)}{form} · due {day(step.due)}{done} "
+            f"{self.accent(step.rule)}"
+        )
+
+    def workflow(self, view: WorkflowView, customer: str) -> list[str]:
+        """A workflow as the command line prints it: head, next step, steps, findings."""
+        next_id = view.next_step.id if view.next_step else None
+        return [
+            *self.workflow_head(view, customer),
+            *self.next_step(view),
+            *["  " + self.step(s, next_id) for s in view.workflow.steps],
+            *(["  " + f for f in self.findings(view.findings)] if view.findings else []),
+        ]
