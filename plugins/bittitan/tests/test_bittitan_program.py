@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from pathlib import Path
 
-import pytest
 import workbench_bittitan
 
 from workbench.model import Case, Contract, Workflow
 from workbench.testing import check_program
-
-REPO = Path(__file__).resolve().parents[3]
-RULES_MD = next((p for p in (REPO / ".." / "shared" / "RULES.md", REPO / "shared" / "RULES.md")
-                 if p.exists()), None)
 
 
 def test_program_declaration_is_complete(desk) -> None:
@@ -23,14 +16,6 @@ def test_program_declaration_is_complete(desk) -> None:
     assert check_program(program, "BT") == []
     assert program.case_kinds == ["guidance-request", "product-problem"]
     assert set(program.support_products) | set(program.consulting_products) == set(program.products)
-
-
-@pytest.mark.skipif(RULES_MD is None, reason="RULES.md is not beside the repository")
-def test_every_bt_rule_of_rules_md_is_declared(desk) -> None:
-    """Every **BT-…** rule ID of RULES.md is in the catalogue, and nothing else."""
-    documented = set(re.findall(r"\*\*(BT-[A-Z0-9-]+)\*\*", RULES_MD.read_text(encoding="utf-8")))
-    declared = {rule.id for rule in desk.programs()["bittitan"].rules}
-    assert documented and declared == documented
 
 
 def test_every_number_marked_setting_is_a_setting(desk) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 from workbench_ontime import (
     workbench_case_fields,
@@ -20,8 +17,6 @@ from workbench_ontime import (
 from workbench.model import CASE_STATES, Case, Contract
 from workbench.testing import check_program
 
-RULES_MD = Path(__file__).resolve().parents[3] / ".." / "shared" / "RULES.md"
-
 
 def _program(desk):
     return desk.programs()["ontime"]
@@ -29,14 +24,6 @@ def _program(desk):
 
 def test_program_declaration_is_complete(desk) -> None:
     assert check_program(_program(desk), "ONTIME") == []
-
-
-def test_every_ontime_rule_of_rules_md_is_declared(desk) -> None:
-    if not RULES_MD.exists():
-        pytest.skip("RULES.md is not beside the repository")
-    documented = set(re.findall(r"\*\*(ONTIME-[A-Z0-9-]+)\*\*", RULES_MD.read_text(encoding="utf-8")))
-    assert documented, "RULES.md names no ONTIME rule"
-    assert {r.id for r in _program(desk).rules} == documented
 
 
 def test_three_products_ontime_prod_1(desk) -> None:
