@@ -190,14 +190,17 @@ class Calendar:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Calendar:
-        """The calendar stored by :meth:`to_dict`."""
-        return cls(
-            name=data["name"],
-            tz=data["tz"],
-            days=data["days"],
-            hours=data["hours"],
-            holiday_country=data.get("holiday_country"),
-            closed_dates=frozenset(date.fromisoformat(d) for d in data.get("closed_dates", ())),
+        """The calendar stored by :meth:`to_dict`: the same instance for the same values
+        (a queue's thousands of deadlines name a handful of calendars; one instance each
+        finds its working days in the day cache by identity, not by comparing calendars)."""
+        return _stored_calendar(
+            cls,
+            data["name"],
+            data["tz"],
+            tuple(data["days"]),
+            tuple((start, end) for start, end in data["hours"]),
+            data.get("holiday_country"),
+            tuple(data.get("closed_dates", ())),
         )
 
     # -- internals --------------------------------------------------------------------------
@@ -235,6 +238,26 @@ class Calendar:
                 if pause_end == _FOREVER:
                     return
                 begin = pause_end
+
+
+@lru_cache(maxsize=256)
+def _stored_calendar(
+    cls: type[Calendar],
+    name: str,
+    tz: str,
+    days: tuple[int, ...],
+    hours: tuple[tuple[int, int], ...],
+    holiday_country: str | None,
+    closed_dates: tuple[str, ...],
+) -> Calendar:
+    return cls(
+        name=name,
+        tz=tz,
+        days=days,
+        hours=hours,
+        holiday_country=holiday_country,
+        closed_dates=frozenset(date.fromisoformat(d) for d in closed_dates),
+    )
 
 
 def _wall_to_instant(tz: str, local: datetime) -> datetime:

@@ -80,3 +80,22 @@ def test_a_batch_reads_each_setting_and_each_case_s_events_once(clock):
     store.reads.clear()
     desk.deadlines_for(cases)
     assert set(store.reads.values()) == {1}, "a new call reads afresh"
+
+
+def test_a_sweep_asks_for_every_open_case_s_deadlines_in_one_batch(clock):
+    """CORE-SLA-2: the sweep checks every open case's deadlines for breaches through one
+    batch (``deadlines_for``): the setting every deadline reads is read once per sweep, not
+    once per case, and a second sweep at the same time finds the same nothing to do."""
+    store = CountingStore()
+    desk = Desk(store, get_plugins(), actor="tester")
+    desk.fill_demo()
+    clock("2026-12-15T16:00:00+09:00")
+    desk.sweep()
+    open_cases = desk.cases(open_only=True)
+    assert len(open_cases) > 1
+    store.reads.clear()
+    report = desk.sweep()
+    assert report.checked == len(open_cases)
+    assert (report.applied, report.breaches) == ([], [])
+    assert store.reads["settings", "core.at_risk_share"] == 1
+    assert {store.reads["cases", case.id] for case in open_cases} <= {1, 2}

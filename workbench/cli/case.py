@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -85,14 +85,18 @@ def case_list(
         customer_id=customer_id,
         open_only=not include_closed and state != "closed",
     )
+    running = iter(desk.deadlines_for([c for c in found if c.is_open]))
     rows = []
     for c in found:
-        deadlines = desk.deadlines(c) if c.is_open else c.outcomes
+        deadlines = next(running) if c.is_open else c.outcomes
         urgent = [d for d in deadlines if d.state in ("breached", "at-risk")]
         if breaching and not urgent:
             continue
         rows.append((c, next_running(deadlines)))
-    data = [{**c.to_dict(), "next_deadline": d.to_dict() if d else None} for c, d in rows]
+
+    def data() -> list[dict[str, Any]]:
+        return [{**c.to_dict(), "next_deadline": d.to_dict() if d else None} for c, d in rows]
+
     shown = words(desk)
     lines = [
         f"{c.id:7} {c.vendor:9} {c.state:14} {c.queue:18} {c.subject[:40]:40} "

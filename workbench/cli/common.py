@@ -110,11 +110,17 @@ def with_desk(command: Callable) -> Callable:
 
 
 class Output:
-    """A command's answer: a JSON-able document and its text for people."""
+    """A command's answer: a JSON-able document and its text for people. The document may
+    be given as a function that builds it, called only when ``--json`` asks for it (a list
+    of 2,000 cases as dicts is a third of ``case list``'s time)."""
 
-    def __init__(self, data: Any, text: str | list[str]) -> None:
-        self.data = data
+    def __init__(self, data: Any | Callable[[], Any], text: str | list[str]) -> None:
+        self._data = data
         self.text = text if isinstance(text, str) else "\n".join(text)
+
+    @property
+    def data(self) -> Any:
+        return self._data() if callable(self._data) else self._data
 
 
 def emit(context: Context, result: Output | None) -> None:

@@ -35,7 +35,7 @@ from workbench.desk import (
     workflows,
 )
 from workbench.desk.reads import ReadCache
-from workbench.model import Event, VendorProgram
+from workbench.model import Event, Setting, VendorProgram
 from workbench.plugins import Plugins
 from workbench.store.base import Store
 
@@ -48,6 +48,7 @@ class Desk:
         self.plugins = plugins
         self.actor = actor
         self._programs: dict[str, VendorProgram] | None = None
+        self._setting_definitions: dict[str, tuple[Setting, str]] | None = None
         self._reads: ReadCache | None = None
 
     def programs(self) -> dict[str, VendorProgram]:
@@ -57,12 +58,20 @@ class Desk:
             self._programs = {p.id: p for p in self.plugins.call("workbench_vendor")}
         return self._programs
 
+    def setting_definitions(self) -> dict[str, tuple[Setting, str]]:
+        """Every declared setting by key, with the program that declares it; built once for
+        the life of the desk, as the programs are (a sweep asks for settings 14,000 times)."""
+        if self._setting_definitions is None:
+            self._setting_definitions = settings.definitions(self)
+        return self._setting_definitions
+
     def read_batch(self) -> Desk:
         """This desk for one batch of reads while nothing changes: the same store, plugins,
         actor and programs, reading through a fresh :class:`ReadCache` (see there what it
         remembers, and for how long)."""
         batch = Desk(self.store, self.plugins, self.actor)
         batch._programs = self.programs()
+        batch._setting_definitions = self.setting_definitions()
         batch._reads = ReadCache()
         return batch
 

@@ -72,7 +72,8 @@ def rule_text(desk: Desk, rule_id: str) -> str:
     return ""
 
 
-def _setting_defs(desk: Desk) -> dict[str, tuple[Setting, str]]:
+def definitions(desk: Desk) -> dict[str, tuple[Setting, str]]:
+    """Every declared setting by key, with the program that declares it."""
     return {s.key: (s, p.id) for p in desk.programs().values() for s in p.settings}
 
 
@@ -81,7 +82,7 @@ def setting(desk: Desk, key: str) -> Any:
     stored = desk.store.get("settings", key)
     if stored is not None:
         return stored["value"]
-    definition = _setting_defs(desk).get(key)
+    definition = desk.setting_definitions().get(key)
     if definition is None:
         raise BadInput("setting", f"unknown setting {key!r}")
     return definition[0].default
@@ -89,7 +90,7 @@ def setting(desk: Desk, key: str) -> Any:
 
 def settings(desk: Desk) -> list[SettingView]:
     views = []
-    for key, (setting, program) in sorted(_setting_defs(desk).items()):
+    for key, (setting, program) in sorted(desk.setting_definitions().items()):
         views.append(
             SettingView(
                 key=key,
@@ -107,7 +108,7 @@ def settings(desk: Desk) -> list[SettingView]:
 
 def set_setting(desk: Desk, key: str, raw: Any) -> SettingView:
     """Validate and store one setting; the change is an event (CORE-AUDIT-1)."""
-    definition = _setting_defs(desk).get(key)
+    definition = desk.setting_definitions().get(key)
     if definition is None:
         raise BadInput("setting", f"unknown setting {key!r} (see `workbench settings`)")
     setting, _ = definition
