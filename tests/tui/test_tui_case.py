@@ -7,6 +7,9 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Select, Static, TextArea
 
+from workbench import hookimpl
+from workbench.calendar import TWENTY_FOUR_SEVEN
+from workbench.model import Commitment
 from workbench.tui.screens.case import CaseScreen
 from workbench.tui.screens.dialogs import ConfirmScreen, FormDialog
 from workbench.tui.widgets.table import VirtualTable
@@ -247,21 +250,75 @@ async def test_edit_fields_reroutes_and_validates(app, demo, wait):
         assert changed.queue == "customer-support", "BT-ROUTE-2: an imminent cutover goes to support"
 
 
+class RootCausePolicy:
+    """A desk's own policy plugin: a root-cause deadline met only by a vendor reply that
+    names the milestone ``root-cause``."""
+
+    @hookimpl
+    def workbench_commitments(self, case, desk):
+        if case.sent_at is None:
+            return None
+        return [
+            Commitment(
+                name="root cause",
+                start=case.sent_at,
+                minutes=600,
+                calendar=TWENTY_FOUR_SEVEN.to_dict(),
+                rule="CORE-SLA-1",
+                reason="the desk's policy: the vendor names the root cause within 10 hours",
+                met_by=["vendor-reply:root-cause"],
+            )
+        ]
+
+
 async def test_vendor_reply_names_the_milestones_that_meet_a_deadline(app, demo, webex_case, wait):
-    """ZOHO-SLA-1: a reply naming 'identified' meets Zoho's identification deadline; the
-    dialog says so for a Zoho case sent to the vendor, and says none for a WebEx case."""
-    zoho = next(c for c in demo.cases(vendor="zoho", state="waiting-vendor"))
+    """A reply naming a milestone meets the deadline that asks for it: the dialog says so
+    where a commitment names one, and says none where none does."""
+    demo.plugins.pm.register(RootCausePolicy(), name="root-cause-policy")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            for case, expected in (
+                (webex_case, "root-cause: meets root cause"),
+                (
+                    demo.open_case("webex", webex_case.customer_id, "Not sent", {"kind": "technical"}),
+                    "no deadline of this case is met by a named milestone",
+                ),
+            ):
+                await open_case(pilot, wait, case.id)
+                await pilot.press("v")
+                await wait(pilot)
+                field = app.screen.query_one("#field-milestone")
+                assert expected in str(field.query_one(".field-help", Static).render())
+                await leave_dialog(pilot)
+                await wait(pilot)
+                await pilot.press("escape")
+                await wait(pilot)
+    finally:
+        demo.plugins.pm.unregister(name="root-cause-policy")
+
+
+async def test_owner_of_an_escalation_is_recorded_from_the_case_screen_zoho_esc_2(app, demo, wait):
+    """ZOHO-ESC-2: "owner not yet recorded" until the desk records the named owner, by key."""
+    case = next(
+        c
+        for c in demo.cases(vendor="zoho", open_only=True)
+        if any(
+            o.decision and o.decision.allowed for o in demo.escalation_options(c) if o.track == "technical"
+        )
+    )
+    escalated = demo.escalate(case.id, "technical", "production down")
+    level = escalated.level("technical")
     async with app.run_test(size=SIZE) as pilot:
-        for case, expected in (
-            (zoho, "identified: meets Zoho issue identification"),
-            (webex_case, "no deadline of this case is met by a named milestone"),
-        ):
-            await open_case(pilot, wait, case.id)
-            await pilot.press("v")
-            await wait(pilot)
-            field = app.screen.query_one("#field-milestone")
-            assert expected in str(field.query_one(".field-help", Static).render())
-            await leave_dialog(pilot)
-            await wait(pilot)
-            await pilot.press("escape")
-            await wait(pilot)
+        screen = await open_case(pilot, wait, case.id)
+        assert "owner not yet recorded" in text_of(screen, "#findings")
+        await pilot.press("w")
+        await wait(pilot)
+        assert isinstance(app.screen, FormDialog)
+        await choose(pilot, "#f-escalation", f"technical level {level}")
+        app.screen.query_one("#f-owner").focus()
+        await pilot.press(*"Priya")
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is screen
+        assert "owner not yet recorded" not in text_of(screen, "#findings")
+    assert demo.case(case.id).escalations[-1].owner == "Priya"

@@ -12,6 +12,8 @@ import pytest
 from workbench.model import Customer
 
 SENDER = "zoho-desk@reseller.co.jp"
+PARTNER_CONTRACT_UNTIL = "2027-03-31"
+"""Until when the desk's own support-service contract with Zoho runs (ZOHO-ESC-1)."""
 
 DESCRIPTION = (
     "Since this morning the workflow rule 'Delivery status sync' no longer updates the deal stage "
@@ -25,6 +27,7 @@ def customer(desk) -> Customer:
     """A Zoho customer in apac-japan with an active CRM subscription (a support product),
     and the desk's registered-domain sender address set (ZOHO-EMAIL-1)."""
     desk.set_setting("zoho.sender_email", SENDER)
+    desk.set_setting("zoho.partner_contract_until", PARTNER_CONTRACT_UNTIL)
     found = desk.add_customer(
         "株式会社さくら物流", email="it@sakura-logistics.co.jp", domain="sakura-logistics.co.jp",
         region="apac-japan", users=120, super_admin_email="admin@sakura-logistics.co.jp")

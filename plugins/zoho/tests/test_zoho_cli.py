@@ -26,6 +26,7 @@ def run(run_cli):
 def zoho_case(run) -> None:
     """A customer with a CRM subscription and case C-1, sent to Zoho on Tuesday 10:00 Tokyo."""
     assert run("settings", "zoho.sender_email", "zoho-desk@reseller.co.jp")[0] == 0
+    assert run("settings", "zoho.partner_contract_until", "2027-03-31")[0] == 0
     assert run("customer", "add", "株式会社さくら物流", "--region", "apac-japan", "--users", "120",
                "--domain", "sakura-logistics.co.jp",
                "--super-admin-email", "admin@sakura-logistics.co.jp")[0] == 0
@@ -62,7 +63,8 @@ def test_case_show_on_screen_says_why_with_rule_ids(run, zoho_case) -> None:
     status, out, _ = run("case", "show", "C-1", "--now", "2026-11-24T12:59+09:00")
     assert status == 0
     for words in ("Zoho acknowledgement (vendor clock) at-risk 1m left", "due 2026-11-24 13:00 JST",
-                  "ZOHO-SLA-1 ", "ZOHO-CHAN-1 ", "✗ refused ZOHO-ESC-1: no Zoho deadline has passed yet",
+                  "ZOHO-SLA-1 ", "ZOHO-CHAN-1 ",
+                  "✗ refused ZOHO-ESC-1: the acknowledgement response time has not run out",
                   "— allowed from 2026-11-24 13:00 JST", "ZOHO-PRIO-1 ", "partner-support escalation desk"):
         assert words in out, words
 

@@ -45,8 +45,11 @@ def workbench_validate_case(case: Case, desk: DeskReader) -> list[Finding] | Non
         *intake.form_findings(case),
         *sending.findings(case, desk),
         guidance.channel_finding(desk),
+        *guidance.recorded_channel_finding(case, desk),
+        *guidance.status_finding(case),
         *guidance.first_level_finding(case),
         *guidance.howto_finding(case, desk),
+        *escalation.recommendation(case),
         *guidance.owner_findings(case),
     ]
 

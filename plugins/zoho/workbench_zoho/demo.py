@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from workbench import DemoDesk
-from workbench_zoho.program import REGIONS, VENDOR
+from workbench_zoho.program import PARTNER_CONTRACT, REGIONS, VENDOR
 
 SENDER = "zoho-desk@reseller-demo.co.jp"
 CUSTOMER_SINCE = timedelta(days=400)
@@ -60,6 +60,11 @@ def fill(desk: DemoDesk) -> list[str]:
     if not desk.setting("zoho.sender_email"):
         desk.set_setting("zoho.sender_email", SENDER)
         lines.append(f"zoho: desk sender address {SENDER} (ZOHO-EMAIL-1)")
+    if not desk.setting(PARTNER_CONTRACT):
+        until = (today + timedelta(days=240)).isoformat()
+        desk.set_setting(PARTNER_CONTRACT, until)
+        lines.append(f"zoho: the desk's support-service contract with Zoho runs until {until} "
+                     "(ZOHO-ESC-1)")
 
     customers = {}
     for key, name, values in (
@@ -154,8 +159,7 @@ def fill(desk: DemoDesk) -> list[str]:
         **_reproduction("helpdesk.api", "it@northwind.example.com", "ticket_to_task webhook",
                         ago(days=4.2))))
     act(ago(days=4) + timedelta(hours=2), "send_to_vendor", webhook)
-    act(ago(days=3), "vendor_reply", webhook, "Zoho asks for the webhook payload",
-        milestone="acknowledged")
+    act(ago(days=3), "vendor_reply", webhook, "Zoho asks for the webhook payload")
     act(ago(days=2), "pending", webhook, "asked the customer for a payload sample")
     lines.append(f"zoho: case {webhook} acknowledged, pending on the customer")
 
@@ -179,7 +183,7 @@ def fill(desk: DemoDesk) -> list[str]:
     act(ago(days=20) + timedelta(hours=1), "send_to_vendor", tax)
     act(ago(days=20) + timedelta(hours=2), "note", tax, "Asked Zoho for the exact steps.",
         to_customer=True)
-    act(ago(days=19), "vendor_reply", tax, "steps for a tax group", milestone="identified")
+    act(ago(days=19), "vendor_reply", tax, "steps for a tax group")
     act(ago(days=18), "close", tax, "resolved", "tax group configured")
     lines.append(f"zoho: case {tax} how-to answered by Zoho, closed (counts for ZOHO-HOWTO-1)")
 
@@ -206,7 +210,7 @@ def fill(desk: DemoDesk) -> list[str]:
         account_change="admin-change", consent_from="admin@sakura-logi.co.jp",
         consent_received=(today - timedelta(days=3)).isoformat()))
     act(ago(days=3) + timedelta(hours=1), "send_to_vendor", admin)
-    act(ago(days=2), "vendor_reply", admin, "role moved", milestone="identified")
+    act(ago(days=2), "vendor_reply", admin, "role moved")
     act(ago(days=1), "resolve", admin, "customer confirmed the new super-admin")
     lines.append(f"zoho: case {admin} administrator change with consent, resolved (ZOHO-CONSENT-1)")
 
@@ -230,7 +234,7 @@ def fill(desk: DemoDesk) -> list[str]:
         category="outage", business_risk="prolonged-outage",
         **_reproduction("sales.lee", "it@northwind.example.com", "none", ago(6.5))))
     act(ago(5.9), "send_to_vendor", outage)
-    act(ago(5.5), "vendor_reply", outage, "investigating", milestone="acknowledged")
+    act(ago(5.5), "vendor_reply", outage, "investigating")
     act(ago(5.4), "send_to_vendor", outage, "sales blocked")
     act(ago(5), "escalate", outage, "technical", "sales blocked for all users",
         "Ravi (Zoho partner-support escalation desk)")

@@ -1,6 +1,7 @@
-"""Guidance shown on every Zoho case: the channels the desk may use now (ZOHO-TIER-1,
-ZOHO-CHAN-1), first-level support before sending (ZOHO-FIRST-1), the desk's how-to load
-(ZOHO-HOWTO-1) and the Zoho-side owner of each escalation (ZOHO-ESC-2)."""
+"""Guidance shown on every Zoho case: the channels the desk may use now and the one it
+recorded (ZOHO-TIER-1, ZOHO-CHAN-1), first-level support before sending (ZOHO-FIRST-1), the
+status page before a critical send (ZOHO-STATUS-1), the desk's how-to load (ZOHO-HOWTO-1) and
+the Zoho-side owner of each escalation (ZOHO-ESC-2)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import datetime, timedelta
 
 from workbench import DeskReader
 from workbench.model import Case, Finding
-from workbench_zoho.intake import outside_sla
+from workbench_zoho.intake import CHANNELS, UNTRACKED_CHANNELS, category, outside_sla
 from workbench_zoho.program import VENDOR
+from workbench_zoho.sla import is_critical
 
 HOWTO_WINDOW = timedelta(days=30)
 
@@ -41,6 +43,35 @@ def channel_finding(desk: DeskReader) -> Finding:
         text += (f"; {chat}; toll-free phone and partner success manager calls need an "
                  "advanced or premium tier")
     return Finding("info", "ZOHO-CHAN-1", text + ". Support hours are 24x5 for every tier.")
+
+
+def recorded_channel_finding(case: Case, desk: DeskReader) -> list[Finding]:
+    """ZOHO-CHAN-1 on the channel the case records: Cliq and other channels are not used, and
+    web chat or toll-free phone only where the desk's tier allows them."""
+    chosen = case.fields.get("channel") or "partner-support-help"
+    if chosen in UNTRACKED_CHANNELS:
+        return [Finding("warning", "ZOHO-CHAN-1",
+                        f"the case records {CHANNELS[chosen]} as its channel toward Zoho: Zoho's page "
+                        "asks partners not to use other channels such as Cliq, because requests "
+                        "there cannot be tracked or held to the SLA; send and track it through the "
+                        "partner-support help", "channel")]
+    allowed = channels(desk.setting("zoho.partner_tier"), bool(desk.setting("zoho.web_chat_granted")))
+    label = {"web-chat": "web chat", "toll-free-phone": "toll-free phone"}.get(chosen)
+    if label is not None and label not in allowed:
+        return [Finding("warning", "ZOHO-CHAN-1",
+                        f"the case records {label} as its channel toward Zoho, which the desk's "
+                        f"tier does not offer (it may use {', '.join(allowed)})", "channel")]
+    return []
+
+
+def status_finding(case: Case) -> list[Finding]:
+    """ZOHO-STATUS-1: before a severity-1 downtime / outage / sign-in case goes to Zoho."""
+    if case.sent_at is not None or not is_critical(case):
+        return []
+    return [Finding("warning", "ZOHO-STATUS-1",
+                    f"before sending this severity-1 {category(case)} case, check Zoho's status "
+                    "page (and Zoho's blog) for a known incident: Zoho posts downtime and outages "
+                    "there first")]
 
 
 def first_level_finding(case: Case) -> list[Finding]:
@@ -87,11 +118,11 @@ def howto_finding(case: Case, desk: DeskReader) -> list[Finding]:
 
 
 def owner_findings(case: Case) -> list[Finding]:
-    """ZOHO-ESC-2: every escalation gets a named owner on Zoho's side, recorded on the case;
-    the warning goes once the owner is recorded (with the escalation, or later)."""
+    """ZOHO-ESC-2: Zoho assigns a leader or manager to every escalation; each shows "owner not
+    yet recorded" until the desk records that named owner (with the escalation, or later)."""
     return [Finding("warning", "ZOHO-ESC-2",
-                    f"the {e.track} level {e.level} escalation ({e.role}) of "
-                    f"{e.at.date().isoformat()} has no Zoho-side owner recorded: Zoho names one "
-                    "for every escalation; record it with `workbench case owner "
-                    f"{case.id} OWNER --track {e.track} --level {e.level}`")
+                    f"owner not yet recorded: the {e.track} level {e.level} escalation ({e.role}) "
+                    f"of {e.at.date().isoformat()}; Zoho assigns a leader or manager to every "
+                    f"escalation: record the name with `workbench case owner {case.id} OWNER "
+                    f"--track {e.track} --level {e.level}` or the case screen's owner key")
             for e in case.escalations if not e.owner.strip()]

@@ -33,13 +33,29 @@ SEVERITY_1_CATEGORIES = ("downtime", "outage", "sign-in", "data-integrity")
 
 BUSINESS_RISKS: dict[str, str] = {
     "none": "none recorded",
+    "production-impact": "clear production impact: the customer's production use is hurt now",
     "critical-isolation-delay": "a critical issue with high business impact is taking too long "
     "to isolate",
     "prolonged-outage": "a prolonged outage exceeds, or threatens to exceed, the commitment",
     "recurring-incidents": "frequently recurring or multiple related high-priority incidents",
     "security-breach": "a security breach with reputational damage or possible data loss",
 }
-"""Production impact / major business risk that allows escalation at any time (ZOHO-ESC-1)."""
+"""Production impact / major business risk: escalation is recommended, and allowed at any
+time (ZOHO-ESC-1); the last four are the page's examples."""
+
+CHANNELS: dict[str, str] = {
+    "partner-support-help": "the partner-support help (portal / widget / e-mail): how requests "
+    "are sent and tracked",
+    "e-mail": "e-mail to partner support",
+    "web-chat": "web chat",
+    "toll-free-phone": "toll-free phone",
+    "cliq": "Zoho Cliq",
+    "other": "another channel",
+}
+"""Where a request to Zoho was made or followed up (ZOHO-CHAN-1)."""
+
+UNTRACKED_CHANNELS = ("cliq", "other")
+"""Channels Zoho's page says not to use: requests there are not tracked against the SLA."""
 
 ACCOUNT_CHANGES = ("none", "account-dispute", "admin-change")
 
@@ -100,8 +116,20 @@ def case_fields() -> list[Field]:
               rule="ZOHO-FORM-1", help="Attached to the e-mail when the request is sent."),
         Field("business_risk", "Production impact / major business risk", "choice",
               choices=list(BUSINESS_RISKS), default="none", rule="ZOHO-ESC-1",
-              help="Any of these allows escalation at any time: "
+              help="Any of these makes escalation recommended and allows it at any time (a "
+              "severity-1 downtime, outage or sign-in case counts as production impact by "
+              "itself): "
               + "; ".join(f"{k}: {v}" for k, v in BUSINESS_RISKS.items() if k != "none") + "."),
+        Field("dissatisfaction", "Not satisfied with Zoho's service level or timeliness: why",
+              "longtext", rule="ZOHO-ESC-1",
+              help="After working through Zoho's standard process, the desk may escalate at any "
+              "time when it is not satisfied with the level or timeliness of the service: record "
+              "why here."),
+        Field("channel", "Channel toward Zoho", "choice", choices=list(CHANNELS),
+              default="partner-support-help", rule="ZOHO-CHAN-1",
+              help="; ".join(f"{k}: {v}" for k, v in CHANNELS.items())
+              + ". Requests go through the partner-support help; Cliq and other channels are "
+              "not used (a warning)."),
         Field("account_change", "Account dispute or administrator change", "choice",
               choices=list(ACCOUNT_CHANGES), default="none", rule="ZOHO-CONSENT-1",
               help="Either needs the account owner's e-mail consent recorded before sending."),

@@ -84,6 +84,7 @@ class CaseScreen(DeskScreen):
         Binding("v", "vendor_reply", "Vendor reply", group=REPLY),
         Binding("s", "send", "Send"),
         Binding("E", "escalate", "Escalate"),
+        Binding("w", "owner", "Owner"),
         Binding("a", "evidence", "Evidence"),
         Binding("r", "resolve", "Resolve"),
         Binding("x", "close_case", "Close"),
@@ -403,6 +404,44 @@ class CaseScreen(DeskScreen):
             submit_label="Escalate",
             wide=True,
         )
+
+    def action_owner(self) -> None:
+        """Record the vendor-side owner the vendor named for one of the case's escalations."""
+        if self.data is None:
+            return
+        key = self.case_id
+        escalations = self.data.view.case.escalations
+        if not escalations:
+            self.notify("This case has no escalation to record an owner for.", severity="warning")
+            return
+        names = {f"{e.track} level {e.level}": e for e in escalations}
+        unowned = [name for name, e in names.items() if not e.owner.strip()]
+        fields = [
+            Field(
+                "escalation",
+                "Escalation",
+                "choice",
+                required=True,
+                choices=list(names),
+                default=(unowned or list(names))[-1],
+                help="; ".join(
+                    f"{name}: {e.role}, owner {e.owner or 'not yet recorded'}" for name, e in names.items()
+                ),
+            ),
+            Field(
+                "owner",
+                "Owner on the vendor's side",
+                "text",
+                required=True,
+                help="the named person the vendor assigned to the escalation",
+            ),
+        ]
+
+        def submit(values: dict[str, Any]) -> Case:
+            chosen = names[values["escalation"]]
+            return self.desk.set_escalation_owner(key, chosen.track, chosen.level, values.get("owner", ""))
+
+        self._dialog(f"Escalation owner — {key}", fields, submit, done=f"{key}: owner recorded")
 
     def action_close_case(self) -> None:
         if self.data is None:
