@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.model import Case, Deadline, Decision, Event, Field, Finding, Route, Step
 
 if TYPE_CHECKING:
-    from workbench.desk import CasePreview, CaseView, EscalationOption, WorkflowView
+    from workbench.desk import CasePreview, CaseView, EscalationOption, SweepReport, WorkflowView
 
 CASE_SECTIONS = {
     "route": "Route and why",
@@ -437,3 +437,25 @@ class Renderer:
             *["  " + self.step(s, next_id) for s in view.workflow.steps],
             *(["  " + f for f in self.findings(view.findings)] if view.findings else []),
         ]
+
+    # -- the sweep ---------------------------------------------------------------------------
+
+    def sweep(self, report: SweepReport) -> list[str]:
+        """What one sweep changed (a workflow it opened is one of its actions), each with its rule."""
+        cases = len({b["case"] for b in report.breaches})
+        lines = [
+            f"{self.strong(f'{report.checked:,}')} open cases checked at {self.time(report.at)} · "
+            f"{len(report.breaches)} deadlines breached on {cases} cases."
+        ]
+        for action in report.applied:
+            target = action.get("case") or action.get("workflow")
+            kind, reason = self.strong(action["kind"]), self.data(action["reason"])
+            lines.append(f"• {target} {kind} {action['rule']}: {reason}")
+        lines += [
+            self.tone("breached", f"• {b['case']} {self.data(b['deadline'])} breached")
+            + f" ({b['rule']}, due {self.time(datetime.fromisoformat(b['due']))})"
+            for b in report.breaches
+        ]
+        if not report.applied and not report.breaches:
+            lines.append("Nothing to do.")
+        return lines

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -11,6 +13,7 @@ from workbench.render import CASE_SECTIONS, requirement
 
 if TYPE_CHECKING:
     from workbench.desk import CaseView, Desk
+    from workbench.model import Case
 
 
 @click.group()
@@ -152,98 +155,95 @@ def case_timeline(desk: Desk, case_id: str) -> Output:
     return Output([{**e, "at": e["at"].isoformat()} for e in entries], text or ["no clocks on this case"])
 
 
-def _done(desk: Desk, changed, what: str) -> Output:
-    return Output(desk.view(changed.id).to_dict(), f"{changed.id} {what} (now {changed.state})")
+def case_action(name: str, *params: Callable, text: str | None = "optional") -> Callable:
+    """A ``case`` subcommand that acts on one case: ``CASE_ID``, then ``TEXT`` (``"optional"``,
+    ``"required"`` or None for none), then ``params`` (click options and arguments, in order).
+
+    The decorated function returns the changed case and what was done, printed as
+    ``C-1 <what> (now <state>)``; with ``--json``, the case's whole view."""
+
+    def decorate(act: Callable[..., tuple[Case, str]]) -> click.Command:
+        @functools.wraps(act)
+        def command(desk: Desk, **values: Any) -> Output:
+            changed, what = act(desk, **values)
+            return Output(desk.view(changed.id).to_dict(), f"{changed.id} {what} (now {changed.state})")
+
+        built = with_desk(command)
+        for param in reversed(params):
+            built = param(built)
+        if text is not None:
+            built = click.argument("text", **({} if text == "required" else {"default": ""}))(built)
+        return case.command(name)(click.argument("case_id")(built))
+
+    return decorate
 
 
-@case.command("note")
-@click.argument("case_id")
-@click.argument("text")
-@click.option("--to-customer", is_flag=True, help="A response to the customer (meets CORE-SLA-3).")
-@with_desk
-def case_note(desk: Desk, case_id: str, text: str, to_customer: bool) -> Output:
+TRACK = click.option("--track", default="technical", type=click.Choice(["technical", "commercial"]))
+
+
+@case_action(
+    "note",
+    click.option("--to-customer", is_flag=True, help="A response to the customer (meets CORE-SLA-3)."),
+    text="required",
+)
+def case_note(desk: Desk, case_id: str, text: str, to_customer: bool) -> tuple[Case, str]:
     """Add a note (internal, or a response to the customer)."""
-    return _done(
-        desk,
-        desk.note(case_id, text, to_customer=to_customer),
-        "response recorded" if to_customer else "note added",
-    )
+    changed = desk.note(case_id, text, to_customer=to_customer)
+    return changed, "response recorded" if to_customer else "note added"
 
 
-@case.command("send")
-@click.argument("case_id")
-@click.argument("text", default="")
-@with_desk
-def case_send(desk: Desk, case_id: str, text: str) -> Output:
+@case_action("send")
+def case_send(desk: Desk, case_id: str, text: str) -> tuple[Case, str]:
     """Send the case to the vendor (the vendor holds the ball; vendor clocks start)."""
-    return _done(desk, desk.send_to_vendor(case_id, text), "sent to the vendor")
+    return desk.send_to_vendor(case_id, text), "sent to the vendor"
 
 
-@case.command("vendor-reply")
-@click.argument("case_id")
-@click.argument("text", default="")
-@click.option("--milestone", default="", help="e.g. acknowledged, identified")
-@with_desk
-def case_vendor_reply(desk: Desk, case_id: str, text: str, milestone: str) -> Output:
+@case_action("vendor-reply", click.option("--milestone", default="", help="e.g. acknowledged, identified"))
+def case_vendor_reply(desk: Desk, case_id: str, text: str, milestone: str) -> tuple[Case, str]:
     """Record the vendor's answer (the ball comes back to the desk)."""
-    return _done(desk, desk.vendor_reply(case_id, text, milestone), "vendor reply recorded")
+    return desk.vendor_reply(case_id, text, milestone), "vendor reply recorded"
 
 
-@case.command("pending")
-@click.argument("case_id")
-@click.argument("text", default="")
-@with_desk
-def case_pending(desk: Desk, case_id: str, text: str) -> Output:
+@case_action("pending")
+def case_pending(desk: Desk, case_id: str, text: str) -> tuple[Case, str]:
     """Wait on the customer (clocks that honour pauses stop)."""
-    return _done(desk, desk.pending(case_id, text), "pending on the customer")
+    return desk.pending(case_id, text), "pending on the customer"
 
 
-@case.command("reply")
-@click.argument("case_id")
-@click.argument("text", default="")
-@with_desk
-def case_reply(desk: Desk, case_id: str, text: str) -> Output:
+@case_action("reply")
+def case_reply(desk: Desk, case_id: str, text: str) -> tuple[Case, str]:
     """Record the customer's reply (a pending case resumes)."""
-    return _done(desk, desk.customer_reply(case_id, text), "customer reply recorded")
+    return desk.customer_reply(case_id, text), "customer reply recorded"
 
 
-@case.command("resolve")
-@click.argument("case_id")
-@click.argument("text", default="")
-@with_desk
-def case_resolve(desk: Desk, case_id: str, text: str) -> Output:
+@case_action("resolve")
+def case_resolve(desk: Desk, case_id: str, text: str) -> tuple[Case, str]:
     """Mark the case resolved (it stays open until closed)."""
-    return _done(desk, desk.resolve(case_id, text), "resolved")
+    return desk.resolve(case_id, text), "resolved"
 
 
-@case.command("evidence")
-@click.argument("case_id")
-@click.argument("text")
-@click.option("--kind", required=True, help="reproduction, patch or log")
-@with_desk
-def case_evidence(desk: Desk, case_id: str, text: str, kind: str) -> Output:
+@case_action(
+    "evidence", click.option("--kind", required=True, help="reproduction, patch or log"), text="required"
+)
+def case_evidence(desk: Desk, case_id: str, text: str, kind: str) -> tuple[Case, str]:
     """Attach technical evidence (CORE-ESC-2)."""
-    return _done(desk, desk.attach_evidence(case_id, kind, text), f"{kind} attached")
+    return desk.attach_evidence(case_id, kind, text), f"{kind} attached"
 
 
-@case.command("edit")
-@click.argument("case_id")
-@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", required=True)
-@with_desk
-def case_edit(desk: Desk, case_id: str, fields: tuple[str, ...]) -> Output:
+@case_action(
+    "edit", click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", required=True), text=None
+)
+def case_edit(desk: Desk, case_id: str, fields: tuple[str, ...]) -> tuple[Case, str]:
     """Change form answers; the case is validated and routed again."""
     changed = desk.update_fields(case_id, parse_pairs(fields, "--field"))
-    return _done(
-        desk,
-        changed,
-        f"updated: path {changed.path}, queue {changed.queue} — "
-        f"{changed.route_reason} ({changed.route_rule})",
+    return changed, (
+        f"updated: path {changed.path}, queue {changed.queue} — {changed.route_reason} ({changed.route_rule})"
     )
 
 
 @case.command("escalate")
 @click.argument("case_id")
-@click.option("--track", default="technical", type=click.Choice(["technical", "commercial"]))
+@TRACK
 @click.option("--reason", default="", help="Why, in words.")
 @click.option("--owner", default="", help="The owner on the vendor's side, when known.")
 @with_desk
@@ -260,31 +260,25 @@ def case_escalate(desk: Desk, case_id: str, track: str, reason: str, owner: str)
     )
 
 
-@case.command("owner")
-@click.argument("case_id")
-@click.argument("owner")
-@click.option("--track", default="technical", type=click.Choice(["technical", "commercial"]))
-@click.option("--level", type=int, required=True, help="The escalation level the owner took.")
-@with_desk
-def case_owner(desk: Desk, case_id: str, owner: str, track: str, level: int) -> Output:
+@case_action(
+    "owner",
+    click.argument("owner"),
+    TRACK,
+    click.option("--level", type=int, required=True, help="The escalation level the owner took."),
+    text=None,
+)
+def case_owner(desk: Desk, case_id: str, owner: str, track: str, level: int) -> tuple[Case, str]:
     """Record the vendor-side owner of an escalation (e.g. named by Zoho, ZOHO-ESC-2)."""
-    return _done(desk, desk.set_escalation_owner(case_id, track, level, owner), f"owner {owner} recorded")
+    return desk.set_escalation_owner(case_id, track, level, owner), f"owner {owner} recorded"
 
 
-@case.command("close")
-@click.argument("case_id")
-@click.option("--reason", required=True, help="A closure reason of the case's vendor.")
-@click.argument("text", default="")
-@with_desk
-def case_close(desk: Desk, case_id: str, reason: str, text: str) -> Output:
+@case_action("close", click.option("--reason", required=True, help="A closure reason of the case's vendor."))
+def case_close(desk: Desk, case_id: str, reason: str, text: str) -> tuple[Case, str]:
     """Close with a reason from the vendor's list."""
-    return _done(desk, desk.close(case_id, reason, text), f"closed ({reason})")
+    return desk.close(case_id, reason, text), f"closed ({reason})"
 
 
-@case.command("reopen")
-@click.argument("case_id")
-@click.argument("text", default="")
-@with_desk
-def case_reopen(desk: Desk, case_id: str, text: str) -> Output:
+@case_action("reopen")
+def case_reopen(desk: Desk, case_id: str, text: str) -> tuple[Case, str]:
     """Reopen a closed or resolved case."""
-    return _done(desk, desk.reopen(case_id, text), "reopened")
+    return desk.reopen(case_id, text), "reopened"

@@ -17,12 +17,5 @@ if TYPE_CHECKING:
 def sweep(desk: Desk) -> Output:
     """Apply time-driven rules now: reminders, automatic closes, breaches, renewals."""
     report = desk.sweep()
-    lines = [f"swept {report.checked} open cases at {words(desk).time(report.at)}"]
-    lines += [
-        f"  {a.get('case') or a.get('workflow')}: {a['kind']} — {a['reason']} ({a['rule']})"
-        for a in report.applied
-    ]
-    lines += [f"  {b['case']}: {b['deadline']} breached ({b['rule']})" for b in report.breaches]
-    if not report.applied and not report.breaches:
-        lines.append("  nothing to do")
+    lines = words(desk).sweep(report)
     return Output(report.to_dict(), lines)

@@ -39,7 +39,7 @@ def test_sweep_opens_and_renewals_lists_the_renewal_ontime_renew_1(run) -> None:
     status, out, err = run("sweep", now="2027-01-30T10:00+09:00")
     assert status == 0 and "ONTIME-RENEW-1" not in out, err
     status, out, err = run("sweep", now="2027-01-31T10:00+09:00")
-    assert "W-1: open-workflow" in out and "(ONTIME-RENEW-1)" in out
+    assert "• W-1 open-workflow ONTIME-RENEW-1: " in out
     _, out, _ = run("renewals", "--json", now="2027-03-02T10:00+09:00")
     [renewal] = json.loads(out)
     assert renewal["state"] == "at-risk"

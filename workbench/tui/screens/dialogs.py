@@ -4,7 +4,7 @@ sweep report. A dialog that the desk refuses stays open and says which rule and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -17,7 +17,6 @@ from textual.widgets import Button, Label, Static, TextArea
 
 from workbench.desk import BadInput, Invalid, SweepReport
 from workbench.model import Decision, Field, Finding
-from workbench.render import local
 from workbench.tui.format import Markup, error_title_and_text, escape
 from workbench.tui.widgets.form import Form
 from workbench.tui.widgets.keybar import KeyBar
@@ -294,22 +293,7 @@ class SweepReportScreen(ModalScreen[None]):
         """The desk's time zone: every time is shown in it."""
 
     def compose(self) -> ComposeResult:
-        report = self.report
-        cases = len({b["case"] for b in report.breaches})
-        lines = [
-            f"[b]{report.checked:,}[/] open cases checked at {local(report.at, self.tz)} · "
-            f"{len(report.breaches)} deadlines breached on {cases} cases."
-        ]
-        for applied in report.applied:
-            target = applied.get("case") or applied.get("workflow")
-            lines.append(f"• {target} [b]{applied['kind']}[/] {applied['rule']}: {escape(applied['reason'])}")
-        for breach in report.breaches:
-            lines.append(
-                f"[$text-error]• {breach['case']} {escape(breach['deadline'])} breached[/] "
-                f"({breach['rule']}, due {local(datetime.fromisoformat(breach['due']), self.tz)})"
-            )
-        for workflow in report.opened:
-            lines.append(f"• workflow {workflow} opened")
+        lines = Markup(self.tz).sweep(self.report)
         with Vertical(id="dialog"):
             yield Label("Sweep report", id="dialog-title")
             with VerticalScroll(id="dialog-body"):
