@@ -153,6 +153,9 @@ class CloseReason(Record):
     code: str
     text: str
     rule: str
+    manual: bool = True
+    """Whether an agent may close with it; ``False``: only an automatic close records it (a
+    by-hand close with it is refused, naming ``rule``)."""
 
 
 @dataclass
@@ -220,9 +223,12 @@ class Commitment(Record):
     """Case actions that meet it (e.g. ``vendor-reply``); the first one after ``start`` counts."""
     pauses: bool = True
     """Whether time pending on the customer is left out (CORE-SLA-1)."""
+    stops_at: datetime | None = None
+    """When the clock stopped unmet (a resolved case's desk clocks, CORE-SLA-3): from then on
+    it neither runs nor breaches; a breach before it stays."""
 
 
-DeadlineState = Literal["ok", "at-risk", "breached", "met", "met-late", "paused"]
+DeadlineState = Literal["ok", "at-risk", "breached", "met", "met-late", "paused", "stopped"]
 
 
 @dataclass
@@ -241,6 +247,8 @@ class Deadline(Record):
     met_at: datetime | None = None
     minutes: int = 0
     remaining_minutes: int | None = None
+    stopped_at: datetime | None = None
+    """When the clock stopped (CORE-SLA-3): a stopped clock is not running, whatever its state."""
 
 
 @dataclass
@@ -280,10 +288,12 @@ class Decision(Record):
 class Action(Record):
     """A time-driven change a sweep applies (a reminder, an auto-close, a workflow to open).
 
-    ``key`` makes it idempotent: an action whose key was already applied is skipped.
+    ``key`` makes it idempotent: an action whose key was already applied is skipped. A
+    ``close`` names its ``reason`` in ``data`` (or none: the case's automatic close reason);
+    a ``reroute`` gives the new ``path`` and ``queue``.
     """
 
-    kind: Literal["reminder", "close", "open-workflow", "note"]
+    kind: Literal["reminder", "close", "open-workflow", "note", "reroute"]
     key: str
     rule: str
     reason: str

@@ -40,6 +40,7 @@ TONE_OF_STATE = {
     "met": "dim",
     "met-late": "at-risk",
     "paused": "dim",
+    "stopped": "dim",
     "overdue": "breached",
     "done": "dim",
 }
@@ -157,7 +158,9 @@ class Renderer:
 
     def left(self, deadline: Deadline) -> str:
         """``3h 05m left``, ``2h over``, or when it was met: ``at 2026-11-24 10:00`` (after the
-        state ``met``); empty for a paused clock."""
+        state ``met``), when it stopped: ``stopped 2026-11-24 10:00``; empty for a paused clock."""
+        if deadline.stopped_at is not None:
+            return f"stopped {self.time(deadline.stopped_at)}"
         if deadline.state in ("ok", "at-risk", "breached") and self.now is not None:
             left = countdown(deadline.due, self.now)
             return f"{left[1:]} over" if left.startswith("−") else f"{left} left"

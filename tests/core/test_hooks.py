@@ -396,7 +396,7 @@ def test_commercial_escalation_needs_evidence_and_a_stalled_track_core_esc_2(acm
 def test_hook_workbench_close_reasons(acme, clock) -> None:
     customer = _customer_with_support(acme)
     case = acme.open_case("acme", customer.id, "Help", {"kind": "question"})
-    with pytest.raises(BadInput, match="'resolved' is not a closure reason for acme"):
+    with pytest.raises(Refused, match="refused by ACME-1: 'resolved' is not a closure reason for acme"):
         acme.close(case.id, "resolved")
     clock(case.opened_at + timedelta(hours=9))
     closed = acme.close(case.id, "answered")

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from workbench import hookimpl
 from workbench.model import (
+    Action,
     Case,
     CloseReason,
     Commitment,
@@ -38,7 +39,10 @@ RULES = [
     Rule(
         "CORE-PATH-3",
         "Problem-time questions go to subscription support; performance tuning and "
-        "environment-specific optimisation go to consulting. A plugin refines this per vendor.",
+        "environment-specific optimisation go to consulting. Intake asks every case its nature "
+        "(problem, how-to, tuning); a tuning case goes to path consulting when the customer holds an "
+        "active consulting contract with the vendor, otherwise it stays on subscription support with a "
+        "finding to offer consulting. A plugin refines this per vendor",
     ),
     Rule(
         "CORE-PATH-4",
@@ -63,12 +67,18 @@ RULES = [
         "Every deadline is computed on a named business calendar and shown with the "
         "calendar's name; pending-on-customer time does not count against a vendor's commitment.",
     ),
-    Rule("CORE-SLA-2", "A deadline is ok, at-risk (less than 25% of its window left) or breached."),
+    Rule(
+        "CORE-SLA-2",
+        "A deadline is ok, at-risk (less than 25% of its window left) or breached, and so is every "
+        "dated step of a workflow; a breach, once it happened, stays in the case's evidence",
+    ),
     Rule(
         "CORE-SLA-3",
         "The desk's own commitment to its customer: first response within 4 business "
         "hours and an update at least every 2 business days on the desk calendar; waiting on the "
-        "customer pauses it, waiting on the vendor does not.",
+        "customer pauses it, waiting on the vendor does not. A resolution sent to the customer is a "
+        "response; a resolved case's desk clocks stop (a reopen restarts the update clock) and a "
+        "closed case has no running or paused clock",
     ),
     Rule(
         "CORE-SLA-4",
@@ -84,7 +94,34 @@ RULES = [
 
 SETTINGS = [
     Setting("desk.timezone", "Asia/Tokyo", "The desk's time zone: times are shown in it.", kind="timezone"),
-    Setting("desk.name", "Demo desk", "The desk's name, shown in the title bar."),
+    Setting(
+        "desk.name",
+        "",
+        "The desk's name, shown in the title bar and signing the text it drafts to customers; "
+        "empty until the desk names itself (the demo calls itself Demo desk).",
+    ),
+    Setting(
+        "core.pending_close_hours",
+        0,
+        "The desk's own policy: close its case after this many hours (wall clock) waiting on the "
+        "customer with no reply, drafting two reminders first; 0 (the default) never closes.",
+        kind="number",
+        rule="CORE-SLA-3",
+    ),
+    Setting(
+        "core.pending_first_reminder_hours",
+        24,
+        "With core.pending_close_hours set: hours waiting on the customer before the first reminder.",
+        kind="number",
+        rule="CORE-SLA-3",
+    ),
+    Setting(
+        "core.pending_second_reminder_hours",
+        48,
+        "With core.pending_close_hours set: hours waiting on the customer before the second reminder.",
+        kind="number",
+        rule="CORE-SLA-3",
+    ),
     Setting(
         "core.at_risk_share",
         0.25,
@@ -221,18 +258,20 @@ def workbench_commitments(case: Case, desk) -> list[Commitment]:
             calendar=calendar.to_dict(),
             rule="CORE-SLA-3",
             clock="desk",
-            reason=f"the desk answers its customer within {first // 60} business hours",
-            met_by=["respond"],
+            reason=f"the desk answers its customer within {first // 60} business hours; a response "
+            "or a resolution sent to the customer meets it",
+            met_by=["respond", "resolve:to-customer"],
         )
     ]
-    responses = [e.at for e in desk.events("cases", case.id) if e.action == "respond"]
-    if responses:
+    events = desk.events("cases", case.id)
+    restarts = [e.at for e in events if e.action in ("respond", "reopen")]
+    if any(e.action == "respond" for e in events):
         day_minutes = sum(end - start for start, end in calendar.hours)
         days = int(desk.setting("core.update_days"))
         commitments.append(
             Commitment(
                 name="desk update",
-                start=responses[-1],
+                start=restarts[-1],
                 minutes=days * day_minutes,
                 calendar=calendar.to_dict(),
                 rule="CORE-SLA-3",
@@ -240,6 +279,12 @@ def workbench_commitments(case: Case, desk) -> list[Commitment]:
                 reason=f"the desk updates its customer at least every {days} business days",
             )
         )
+    if case.state in ("resolved", "closed"):
+        resolved = [e.at for e in events if e.action == "resolve"]
+        stop = resolved[-1] if resolved and case.state == "resolved" else case.closed_at
+        for commitment in commitments:
+            commitment.stops_at = stop
+            commitment.reason += "; stopped when the case was " + case.state
     return commitments
 
 
@@ -320,4 +365,126 @@ def workbench_close_reasons(case: Case, desk) -> list[CloseReason]:
         CloseReason("answered-from-docs", "answered from the vendor's documentation", "CORE-PATH-1"),
         CloseReason("platform", "the cause lies outside the vendor product", "CORE-PATH-1"),
         CloseReason("withdrawn", "the customer withdrew the question", "CORE-PATH-1"),
+        NO_REPLY,
     ]
+
+
+# -- the desk's own policy on waiting for its customer ---------------------------------------
+
+NO_REPLY = CloseReason(
+    "no-reply",
+    "closed by the desk's own policy: no reply from the customer within the set hours "
+    "(setting core.pending_close_hours)",
+    "CORE-SLA-3",
+    manual=False,
+)
+"""The reason the desk's policy closes with when the vendor names no automatic close reason
+of its own (:func:`workbench.desk.sweep.automatic_close_reason`)."""
+
+
+REMINDER_SETTINGS = ("core.pending_first_reminder_hours", "core.pending_second_reminder_hours")
+
+
+def pending_since(case: Case) -> datetime | None:
+    """When the case went pending on its customer, while it still is."""
+    if case.state != "pending" or not case.pauses or case.pauses[-1].get("end"):
+        return None
+    return datetime.fromisoformat(case.pauses[-1]["start"])
+
+
+@hookimpl
+def workbench_demo(desk) -> list[str]:
+    """The demo desk names itself (a new desk has no name until the desk gives it one)."""
+    if desk.setting("desk.name"):
+        return []
+    desk.set_setting("desk.name", "Demo desk")
+    return ["core: the desk is called Demo desk (setting desk.name)"]
+
+
+@hookimpl
+def workbench_sweep(case: Case, desk, now: datetime) -> list[Action]:
+    """The desk's own policy (off by default, CORE-SLA-3 settings): after
+    ``core.pending_close_hours`` of waiting on the customer (wall clock), close the desk's
+    case; before that, draft two reminders to the customer. A late sweep does only the latest
+    stage due: the close without stale reminders, or the second reminder without the first."""
+    close_hours = float(desk.setting("core.pending_close_hours"))
+    since = pending_since(case)
+    if not close_hours or since is None:
+        return []
+    key = f"desk-pending:{case.pauses[-1]['start']}"
+    closes_at = since + timedelta(hours=close_hours)
+    waited = now - since
+    policy = f"the desk's policy (setting core.pending_close_hours: {close_hours:g} h)"
+    if waited >= timedelta(hours=close_hours):
+        return [
+            Action(
+                "close",
+                f"{key}:close",
+                "CORE-SLA-3",
+                f"waiting on the customer since {_shown(desk, since)} with no reply for "
+                f"{close_hours:g} hours: closed by {policy}",
+                {"pending_since": since.isoformat(), "due": closes_at.isoformat()},
+            )
+        ]
+    due = [
+        number
+        for number, setting in enumerate(
+            ("core.pending_first_reminder_hours", "core.pending_second_reminder_hours"), 1
+        )
+        if waited >= timedelta(hours=float(desk.setting(setting)))
+    ]
+    if not due:
+        return []
+    number = due[-1]
+    customer = desk.customer(case.customer_id)
+    return [
+        Action(
+            "reminder",
+            f"{key}:reminder-{number}",
+            "CORE-SLA-3",
+            f"reminder {number} of 2 to the customer: no reply since {_shown(desk, since)}; "
+            f"{policy} closes the case {_shown(desk, closes_at)}",
+            {
+                "to": customer.email,
+                "reminder": number,
+                "pending_since": since.isoformat(),
+                "closes_at": closes_at.isoformat(),
+                "email": reminder_email(case, customer.name, customer.email, desk, number, since, closes_at),
+            },
+        )
+    ]
+
+
+def reminder_email(
+    case: Case, customer: str, to: str, desk, number: int, since: datetime, closes_at: datetime
+) -> str:
+    """The desk's reminder to its customer, ready to copy: Japanese first, then English."""
+    last = number == 2
+    subject_ja = "最終のご確認" if last else "ご返信のお願い"
+    subject_en = "last reminder" if last else "reminder"
+    return "\n".join(
+        [
+            f"To: {to}",
+            f"Subject: [{case.id}] {subject_ja} / {subject_en}: {case.subject}",
+            "",
+            f"{customer} ご担当者様",
+            "",
+            f"お問い合わせ「{case.subject}」({case.id}) について、{_shown(desk, since)} より"
+            "お客様からのご返信をお待ちしております。",
+            f"{_shown(desk, closes_at)} までにご返信がない場合、本件はクローズさせていただきます。",
+            "このメールにご返信いただければ、引き続き対応いたします。",
+            "",
+            f"Dear {customer},",
+            "",
+            f'We have been waiting for your reply on "{case.subject}" ({case.id}) '
+            f"since {_shown(desk, since)}.",
+            f"Without a reply by {_shown(desk, closes_at)}, we close the case.",
+            "Reply to this e-mail and we carry on.",
+            *(["", str(desk.setting("desk.name"))] if desk.setting("desk.name") else []),
+        ]
+    )
+
+
+def _shown(desk, at: datetime) -> str:
+    """An instant as the desk reads it, e.g. "Wed 2026-11-25 10:00 JST"."""
+    return at.astimezone(desk.timezone()).strftime("%a %Y-%m-%d %H:%M %Z")

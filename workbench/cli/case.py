@@ -198,7 +198,15 @@ def case_send(desk: Desk, case_id: str, text: str) -> tuple[Case, str]:
     return desk.send_to_vendor(case_id, text), "sent to the vendor"
 
 
-@case_action("vendor-reply", click.option("--milestone", default="", help="e.g. acknowledged, identified"))
+@case_action(
+    "vendor-reply",
+    click.option(
+        "--milestone",
+        default="",
+        help="A label the vendor's rules may read: `case show` names those that meet a deadline; "
+        "BitTitan reads 'pending' as BitTitan asking the desk (BT-PENDING-1).",
+    ),
+)
 def case_vendor_reply(desk: Desk, case_id: str, text: str, milestone: str) -> tuple[Case, str]:
     """Record the vendor's answer (the ball comes back to the desk)."""
     return desk.vendor_reply(case_id, text, milestone), "vendor reply recorded"
@@ -216,10 +224,17 @@ def case_reply(desk: Desk, case_id: str, text: str) -> tuple[Case, str]:
     return desk.customer_reply(case_id, text), "customer reply recorded"
 
 
-@case_action("resolve")
-def case_resolve(desk: Desk, case_id: str, text: str) -> tuple[Case, str]:
-    """Mark the case resolved (it stays open until closed)."""
-    return desk.resolve(case_id, text), "resolved"
+@case_action(
+    "resolve",
+    click.option(
+        "--to-customer",
+        is_flag=True,
+        help="TEXT is the resolution sent to the customer: it meets a running first response (CORE-SLA-3).",
+    ),
+)
+def case_resolve(desk: Desk, case_id: str, text: str, to_customer: bool) -> tuple[Case, str]:
+    """Mark the case resolved (it stays open until closed; the desk's clocks stop)."""
+    return desk.resolve(case_id, text, to_customer=to_customer), "resolved"
 
 
 @case_action(

@@ -5,6 +5,7 @@ store's lock and records an event (:func:`change_case`)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,8 @@ from workbench.model import (
     CASE_STATES,
     Case,
     CloseReason,
+    Deadline,
+    Decision,
     Route,
 )
 
@@ -193,12 +196,19 @@ def customer_reply(desk: Desk, key: str, text: str = "") -> Case:
     )
 
 
-def resolve(desk: Desk, key: str, text: str = "") -> Case:
+def resolve(desk: Desk, key: str, text: str = "", *, to_customer: bool = False) -> Case:
+    """Resolved: the desk's clocks stop (CORE-SLA-3); the case stays open until closed. With
+    ``to_customer`` the text is the desk's message to its customer, which meets a running first
+    response."""
+    if to_customer and not text.strip():
+        raise BadInput("text", "a resolution sent to the customer needs the message")
+
     def change(case: Case) -> None:
         end_pause(case, desk.now())
         case.state = "resolved"
 
-    return change_case(desk, key, "resolve", change, data={"text": text})
+    data = {"text": text, "to_customer": True} if to_customer else {"text": text}
+    return change_case(desk, key, "resolve", change, data=data)
 
 
 def attach_evidence(desk: Desk, key: str, kind: str, text: str) -> Case:
@@ -218,12 +228,26 @@ def close(desk: Desk, key: str, reason: str, text: str = "") -> Case:
     """Close with one of the vendor's closure reasons; deadline outcomes are kept."""
     case = desk.case(key)
     reasons = {r.code: r for r in desk.close_reasons(case)}
+    offered = ", ".join(code for code, r in reasons.items() if r.manual)
     if reason not in reasons:
-        raise BadInput(
-            "reason", f"{reason!r} is not a closure reason for {case.vendor} ({', '.join(reasons)})"
+        raise Refused(
+            Decision(
+                False,
+                closing_rule(list(reasons.values())),
+                f"{reason!r} is not a closure reason for {case.vendor}: close with exactly one of {offered}",
+            )
         )
     chosen = reasons[reason]
-    outcomes = desk.deadlines(case)
+    if not chosen.manual:
+        raise Refused(
+            Decision(
+                False,
+                chosen.rule,
+                f"{reason} is the reason of an automatic close ({chosen.text}), not one given by hand: "
+                f"close with one of {offered}",
+            )
+        )
+    outcomes = stopped(desk.deadlines(case), desk.now())
 
     def change(c: Case) -> None:
         now = desk.now()
@@ -243,6 +267,23 @@ def reopen(desk: Desk, key: str, text: str = "") -> Case:
         case.close_reason = ""
 
     return change_case(desk, key, "reopen", change, data={"text": text}, allowed_from=("closed", "resolved"))
+
+
+def closing_rule(reasons: list[CloseReason]) -> str:
+    """The rule a vendor's closure reasons come under (the one most of them cite)."""
+    rules = Counter(r.rule for r in reasons)
+    return rules.most_common(1)[0][0] if rules else "CORE-PATH-1"
+
+
+def stopped(deadlines: list[Deadline], at: datetime) -> list[Deadline]:
+    """The deadlines as a close freezes them (CORE-SLA-3): a closed case has no running or
+    paused clock, so every clock not met or breached is stopped at ``at``."""
+    for deadline in deadlines:
+        if deadline.state in ("ok", "at-risk", "paused"):
+            deadline.state, deadline.remaining_minutes = "stopped", None
+        if deadline.stopped_at is None and deadline.met_at is None:
+            deadline.stopped_at = at
+    return deadlines
 
 
 def end_pause(case: Case, now: datetime) -> None:

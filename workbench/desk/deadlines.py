@@ -1,4 +1,6 @@
-"""A commitment turned into a deadline: due, target, state and when it was met (CORE-SLA-1, CORE-SLA-2)."""
+"""A commitment turned into a deadline: due, target, state and when it was met (CORE-SLA-1,
+CORE-SLA-2), or when it stopped (CORE-SLA-3: a resolved case's desk clocks, every clock of a
+closed case)."""
 
 from __future__ import annotations
 
@@ -23,26 +25,22 @@ def deadline_of(
         if commitment.target_minutes is not None
         else None
     )
+    stopped = commitment.stops_at if commitment.stops_at is not None and commitment.stops_at <= now else None
+    until = stopped or now
     met_at = next(
-        (
-            e.at
-            for e in events
-            if e.at >= commitment.start
-            and (
-                e.action in commitment.met_by
-                or f"{e.action}:{e.data.get('milestone', '')}" in commitment.met_by
-            )
-        ),
+        (e.at for e in events if commitment.start <= e.at <= until and meets(e, commitment.met_by)),
         None,
     )
-    used = calendar.elapsed(commitment.start, met_at or now, counted)
+    used = calendar.elapsed(commitment.start, met_at or until, counted)
     remaining = commitment.minutes - int(used.total_seconds() // 60)
     if met_at is not None:
         state = "met" if due is None or met_at <= due else "met-late"
+    elif due is not None and until >= due:
+        state = "breached"  # a fact of the case's evidence, even once the clock stopped
+    elif stopped is not None:
+        state = "stopped"
     elif due is None:
         state = "paused"
-    elif now >= due:
-        state = "breached"
     elif remaining < threshold * commitment.minutes:
         state = "at-risk"
     else:
@@ -59,15 +57,27 @@ def deadline_of(
         start=commitment.start,
         met_at=met_at,
         minutes=commitment.minutes,
-        remaining_minutes=max(remaining, 0) if met_at is None else None,
+        remaining_minutes=max(remaining, 0) if met_at is None and stopped is None else None,
+        stopped_at=stopped,
     )
 
 
+def meets(event: Event, met_by: list[str]) -> bool:
+    """Whether ``event`` is one of the actions ``met_by`` names: ``ACTION``,
+    ``ACTION:MILESTONE`` (the milestone the event names) or ``ACTION:to-customer`` (an action
+    whose text went to the customer)."""
+    names = {event.action, f"{event.action}:{event.data.get('milestone', '')}"}
+    if event.data.get("to_customer"):
+        names.add(f"{event.action}:to-customer")
+    return not names.isdisjoint(met_by)
+
+
 RUNNING = ("ok", "at-risk", "breached")
-"""Deadline states still counting down (not met, not paused)."""
+"""Deadline states still counting down (not met, not paused, not stopped)."""
 
 
 def next_running(deadlines: list[Deadline]) -> Deadline | None:
-    """The running deadline that falls first: the one a queue counts down to."""
-    running = [d for d in deadlines if d.state in RUNNING and d.due is not None]
+    """The running deadline that falls first: the one a queue counts down to. A clock that
+    stopped (a resolved case's desk clocks, a closed case's) is not running, breached or not."""
+    running = [d for d in deadlines if d.state in RUNNING and d.due is not None and d.stopped_at is None]
     return min(running, key=lambda d: d.due) if running else None

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from workbench.desk.cases import change_case, end_pause
+from workbench.desk.cases import change_case, end_pause, stopped
 from workbench.desk.records import flatten, record_event
 from workbench.desk.views import (
     SweepReport,
@@ -86,11 +86,11 @@ def _mark(
 
 def _apply_case_action(desk: Desk, case: Case, action: Action, report: SweepReport) -> None:
     if action.kind == "close":
-        reason = action.data["reason"]
+        reason = action.data.get("reason") or automatic_close_reason(desk, case)
 
         def change(c: Case) -> None:
             now = desk.now()
-            c.outcomes = desk.deadlines(c)
+            c.outcomes = stopped(desk.deadlines(c), now)
             end_pause(c, now)
             c.state, c.closed_at, c.close_reason = "closed", now, reason
             c.sweep_keys.append(action.key)
@@ -102,11 +102,34 @@ def _apply_case_action(desk: Desk, case: Case, action: Action, report: SweepRepo
             change,
             rule=action.rule,
             reason=action.reason,
+            data={**action.data, "reason": reason, "key": action.key},
+        )
+    elif action.kind == "reroute":
+
+        def reroute(c: Case) -> None:
+            c.path, c.queue = action.data["path"], action.data["queue"]
+            c.route_rule, c.route_reason = action.rule, action.reason
+            c.sweep_keys.append(action.key)
+
+        change_case(
+            desk,
+            case.id,
+            "reroute",
+            reroute,
+            rule=action.rule,
+            reason=action.reason,
             data={**action.data, "key": action.key},
         )
     else:
         _mark(desk, case.id, action.key, action.kind, action.rule, action.reason, action.data)
     report.applied.append({"case": case.id, **action.to_dict()})
+
+
+def automatic_close_reason(desk: Desk, case: Case) -> str:
+    """The reason an automatic close records: the vendor's own (its closure reason no agent
+    gives by hand), else the core's ``no-reply``."""
+    automatic = [r for r in desk.close_reasons(case) if not r.manual]
+    return automatic[0].code if automatic else "no-reply"
 
 
 def _apply_desk_action(desk: Desk, action: Action, report: SweepReport) -> None:

@@ -178,7 +178,7 @@ class WorkbenchApp(App[None]):
 
     def _set_desk(self, desk: Desk) -> None:
         self.desk = desk
-        self.desk_name = str(desk.setting("desk.name"))
+        self.desk_name = str(desk.setting("desk.name") or "unnamed desk")
         self.timezone = ZoneInfo(str(desk.setting("desk.timezone")))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -259,7 +259,7 @@ class WorkbenchApp(App[None]):
             self.notify(done, title="Saved", markup=False)
         kind = KINDS.get(type(record).__name__, "")
         if kind == "settings":
-            self.desk_name = str(self.desk.setting("desk.name"))
+            self.desk_name = str(self.desk.setting("desk.name") or "unnamed desk")
             self.timezone = ZoneInfo(str(self.desk.setting("desk.timezone")))
         self.desk_changed.publish((kind, record))
 

@@ -1,4 +1,8 @@
-"""BT-PENDING-1 through `workbench sweep`: reminders at 24 h and 48 h, close at 72 h."""
+"""BT-PENDING-1: BitTitan's 72 hours on its own ticket run against the desk. A BitTitan reply
+that asks starts a deadline for the desk, with BitTitan's warning e-mails expected at 24 h
+and 48 h; the desk's send stops it; when it passes, the case records that BitTitan closed its
+ticket and stays open. The desk closing its *own* case is the core policy (tests of
+``core.pending_close_hours`` at the end)."""
 
 from __future__ import annotations
 
@@ -8,151 +12,188 @@ from datetime import datetime, timedelta
 import pytest
 
 T0 = datetime.fromisoformat("2026-11-24T10:00+09:00")
-"""When the test case goes pending (the desk clock's start)."""
+"""When BitTitan asks (the desk clock's start)."""
+
+ANSWER = "answer BitTitan before its ticket closes"
 
 
-def _acts(desk, case_id: str) -> list:
-    return [e for e in desk.events("cases", case_id) if e.action in ("reminder", "close")]
+def answer_deadlines(desk, key: str) -> list:
+    return [d for d in desk.deadlines(desk.case(key)) if d.name == ANSWER]
+
+
+def pending_notes(desk, key: str) -> list:
+    """The notes BT-PENDING-1 recorded (BitTitan closed its ticket)."""
+    return [e for e in desk.events("cases", key) if e.rule == "BT-PENDING-1" and e.action == "note"]
 
 
 @pytest.fixture
-def pending_case(desk, ticket):
-    """A product-problem, filed and answered, pending on the customer since T0."""
+def asked(desk, ticket, clock):
+    """A product-problem filed with BitTitan an hour before T0; BitTitan asks for the error log
+    at T0 and sets its ticket pending."""
+    clock(T0 - timedelta(hours=1))
     case = ticket(kind="product-problem")
     desk.send_to_vendor(case.id)
-    desk.vendor_reply(case.id, "please send the migration error log")
-    desk.pending(case.id, "waiting for the error log")
+    clock(T0)
+    desk.vendor_reply(case.id, "please send the migration error log", milestone="pending")
     return desk.case(case.id)
 
 
 @pytest.fixture
-def sweep_at(desk, clock) -> Callable[..., object]:
-    """Move the clock ``hours`` after T0 (or to an ISO time) and sweep."""
+def at(desk, clock) -> Callable[..., object]:
+    """Move the clock ``hours`` after T0 and sweep."""
 
-    def run(when: float | str):
-        clock(T0 + timedelta(hours=when) if isinstance(when, (int, float)) else when)
+    def run(hours: float):
+        clock(T0 + timedelta(hours=hours))
         return desk.sweep()
 
     return run
 
 
-def test_bt_pending_1_reminders_then_automatic_close(desk, pending_case, sweep_at) -> None:
-    """BT-PENDING-1: nothing at 23:59, reminder 1 at 24:00, reminder 2 at 48:00, still pending
-    at 71:59, closed with pending-timeout at 72:00 — each once."""
-    key = pending_case.id
-    sweep_at(23 + 59 / 60)
-    assert _acts(desk, key) == []
-    sweep_at(24)
-    sweep_at(24)  # twice: applied once
-    first = _acts(desk, key)
-    assert [(e.action, e.rule, e.data["reminder"]) for e in first] == [
-        ("reminder", "BT-PENDING-1", 1)]
-    assert first[0].data["to"] == "admin@northwind.example"
-    assert datetime.fromisoformat(first[0].data["closes_at"]) == T0 + timedelta(hours=72)
-    sweep_at(47 + 59 / 60)
-    assert len(_acts(desk, key)) == 1
-    sweep_at(48)
-    assert [e.data.get("reminder") for e in _acts(desk, key)] == [1, 2]
-    sweep_at(71 + 59 / 60)
-    assert desk.case(key).state == "pending"
-    report = sweep_at(72)
-    closed = desk.case(key)
-    assert (closed.state, closed.close_reason) == ("closed", "pending-timeout")
-    close = _acts(desk, key)[-1]
-    assert (close.action, close.rule, close.data["reason"]) == ("close", "BT-PENDING-1",
-                                                                "pending-timeout")
-    assert [a["kind"] for a in report.applied if a.get("case") == key] == ["close"]
-    sweep_at(80)
-    assert len(_acts(desk, key)) == 3
+def test_bittitans_question_starts_72_hours_for_the_desk_bt_pending_1(desk, asked, at) -> None:
+    at(0)
+    [deadline] = answer_deadlines(desk, asked.id)
+    assert (deadline.rule, deadline.calendar, deadline.state) == ("BT-PENDING-1", "24x7", "ok")
+    assert deadline.due == T0 + timedelta(hours=72)
+    assert "Wed 2026-11-25 10:00 JST" in deadline.reason and "Thu 2026-11-26 10:00 JST" in deadline.reason
+    at(54)
+    assert answer_deadlines(desk, asked.id)[0].state == "ok"
+    at(54 + 1 / 60)
+    assert answer_deadlines(desk, asked.id)[0].state == "at-risk"
+    at(71 + 59 / 60)
+    assert answer_deadlines(desk, asked.id)[0].state == "at-risk"
+    assert pending_notes(desk, asked.id) == []
+    at(72)
+    assert answer_deadlines(desk, asked.id)[0].state == "breached"
+    [breach] = [e for e in desk.events("cases", asked.id)
+                if e.action == "breach" and e.rule == "BT-PENDING-1"]
+    assert breach.data["deadline"] == ANSWER
 
 
-def test_bt_pending_1_reminder_email_is_ready_to_copy(desk, pending_case, sweep_at) -> None:
-    """BT-PENDING-1: each reminder carries the e-mail text to the ticket address."""
-    sweep_at(24)
-    sweep_at(48)
-    first, second = (e.data["email"] for e in _acts(desk, pending_case.id))
-    assert first.startswith("To: admin@northwind.example\nSubject: [C-1] ")
-    for text in (first, second):
-        assert "Prerequisites for the mailbox migration" in text
-        assert "Fri 2026-11-27 10:00 JST" in text  # when it closes
-        assert "Tue 2026-11-24 10:00 JST" in text  # pending since
-        assert "Northwind Traders" in text
-    assert "last reminder" in second and "last reminder" not in first
+def test_the_warnings_bittitan_sends_are_shown_on_the_case_bt_pending_1(desk, asked, at) -> None:
+    at(23 + 59 / 60)
+    [shown] = [f for f in desk.view(asked.id).findings if f.rule == "BT-PENDING-1"]
+    assert "warning 1 expected Wed 2026-11-25 10:00 JST" in shown.message
+    assert "warning 2 expected Thu 2026-11-26 10:00 JST" in shown.message
+    assert "admin@northwind.example" in shown.message
+    at(24)
+    [shown] = [f for f in desk.view(asked.id).findings if f.rule == "BT-PENDING-1"]
+    assert "warning 1 sent" in shown.message and "warning 2 expected" in shown.message
 
 
-def test_bt_pending_1_a_reply_at_71_59_reopens_and_stops_the_clock(desk, pending_case,
-                                                                   sweep_at, clock) -> None:
-    """BT-PENDING-1: the customer's reply opens the case; the 72-hour sweep closes nothing."""
-    sweep_at(24)
-    sweep_at(48)
+def test_it_runs_while_the_desk_waits_on_its_customer_bt_pending_1(desk, asked, at, clock) -> None:
+    clock(T0 + timedelta(hours=1))
+    desk.pending(asked.id, "asked the customer for the log")
+    at(72)
+    [deadline] = answer_deadlines(desk, asked.id)
+    assert deadline.state == "breached" and deadline.due == T0 + timedelta(hours=72)
+
+
+def test_when_it_passes_bittitan_closed_its_ticket_and_the_case_stays_open_bt_pending_1(
+    desk, asked, at
+) -> None:
+    at(72)
+    at(80)  # applied once
+    [note] = pending_notes(desk, asked.id)
+    assert note.action == "note" and note.data["ticket_close_reason"] == "pending-timeout"
+    assert "Reply to BitTitan's ticket or file a new one" in note.reason
+    case = desk.case(asked.id)
+    assert case.state == "open" and case.closed_at is None
+    [warning] = [f for f in desk.view(asked.id).findings if f.rule == "BT-PENDING-1"]
+    assert warning.level == "warning" and "file a new ticket" in warning.message
+
+
+def test_the_desks_answer_stops_it_bt_pending_1(desk, asked, at, clock) -> None:
     clock(T0 + timedelta(hours=71, minutes=59))
-    replied = desk.customer_reply(pending_case.id, "log attached")
-    assert replied.state == "open" and replied.pauses[-1]["end"] is not None
-    sweep_at(72)
-    sweep_at(200)
-    case = desk.case(pending_case.id)
-    assert (case.state, case.close_reason) == ("open", "")
-    assert [e.action for e in _acts(desk, case.id)] == ["reminder", "reminder"]
+    desk.send_to_vendor(asked.id, "log attached")
+    at(200)
+    [deadline] = answer_deadlines(desk, asked.id)
+    assert deadline.state == "met" and deadline.met_at == T0 + timedelta(hours=71, minutes=59)
+    assert pending_notes(desk, asked.id) == []
+    assert [f for f in desk.view(asked.id).findings if f.rule == "BT-PENDING-1"] == []
 
 
-def test_bt_pending_1_a_late_sweep_sends_only_the_reminder_due_now(desk, pending_case,
-                                                                    sweep_at) -> None:
-    """BT-PENDING-1: first sweep at 50 h → reminder 2 only (no stale reminder 1); then close."""
-    sweep_at(50)
-    assert [e.data["reminder"] for e in _acts(desk, pending_case.id)] == [2]
-    sweep_at(72)
-    assert [e.action for e in _acts(desk, pending_case.id)] == ["reminder", "close"]
-
-
-def test_bt_pending_1_a_sweep_after_a_closed_weekend_only_closes(desk, ticket, clock) -> None:
-    """BT-PENDING-1: pending Fri 09:00, no sweep until Mon 10:00 (73 h): the close alone,
-    recording when the 72 hours ran out; run twice, it closes once."""
+def test_going_pending_on_the_customer_after_a_reply_reads_as_bittitan_asking_bt_pending_1(
+    desk, ticket, clock
+) -> None:
+    """A reply without the milestone, after which the desk waits on its customer: BitTitan's
+    question is being fetched, so its 72 hours count from the reply."""
+    clock(T0 - timedelta(hours=1))
     case = ticket(kind="product-problem")
     desk.send_to_vendor(case.id)
-    clock("2026-11-27T09:00+09:00")
+    clock(T0)
+    desk.vendor_reply(case.id, "which mailbox fails?")
+    assert answer_deadlines(desk, case.id) == []
+    clock(T0 + timedelta(hours=2))
+    desk.pending(case.id, "asked the customer")
+    [deadline] = answer_deadlines(desk, case.id)
+    assert deadline.start == T0 and deadline.due == T0 + timedelta(hours=72)
+
+
+def test_a_reply_that_asks_nothing_starts_nothing_bt_pending_1(desk, ticket, clock) -> None:
+    clock(T0 - timedelta(hours=1))
+    case = ticket(kind="product-problem")
+    desk.send_to_vendor(case.id)
+    clock(T0)
+    desk.vendor_reply(case.id, "fixed on our side")
+    clock(T0 + timedelta(hours=100))
+    desk.sweep()
+    assert answer_deadlines(desk, case.id) == [] and pending_notes(desk, case.id) == []
+
+
+def test_warning_hours_are_settings_bt_pending_1(desk, asked, at) -> None:
+    desk.set_setting("bittitan.first_warning_hours", "12")
+    desk.set_setting("bittitan.second_warning_hours", "36")
+    at(12)
+    [shown] = [f for f in desk.view(asked.id).findings if f.rule == "BT-PENDING-1"]
+    assert "warning 1 sent Tue 2026-11-24 22:00 JST" in shown.message
+    assert "warning 2 expected Wed 2026-11-25 22:00 JST" in shown.message
+
+
+def test_the_desk_no_longer_closes_its_case_by_itself_bt_pending_1(desk, asked, at, clock) -> None:
+    """Waiting on its own customer for 100 hours closes nothing while the desk's policy is off
+    (the default)."""
+    desk.send_to_vendor(asked.id, "answered")
+    desk.pending(asked.id, "waiting for the customer")
+    at(100)
+    assert desk.case(asked.id).state == "pending"
+    assert [e for e in desk.events("cases", asked.id) if e.action in ("reminder", "close")] == []
+
+
+# -- the desk's own policy (core setting, off by default) -----------------------------------
+
+
+@pytest.fixture
+def waiting(desk, ticket, clock):
+    """A BitTitan case pending on the customer since T0, the desk's policy on at 72 h."""
+    desk.set_setting("core.pending_close_hours", "72")
+    case = ticket(kind="product-problem")
+    clock(T0)
     desk.pending(case.id, "waiting for the customer's admin")
-    clock("2026-11-30T10:00+09:00")
-    desk.sweep()
-    desk.sweep()
-    acts = _acts(desk, case.id)
-    assert [(e.action, e.data["reason"]) for e in acts] == [("close", "pending-timeout")]
-    assert datetime.fromisoformat(acts[0].data["due"]) == datetime.fromisoformat(
-        "2026-11-30T09:00+09:00")
-    assert desk.case(case.id).state == "closed"
+    return desk.case(case.id)
 
 
-def test_bt_pending_1_each_pending_spell_has_its_own_reminders(desk, pending_case, sweep_at,
-                                                               clock) -> None:
-    """BT-PENDING-1: after a reply, the next pending spell starts from zero."""
-    sweep_at(24)
-    clock(T0 + timedelta(hours=30))
-    desk.customer_reply(pending_case.id, "here is part of it")
-    clock(T0 + timedelta(hours=31))
-    desk.pending(pending_case.id, "waiting for the rest")
-    sweep_at(54)  # 23 h into the second spell
-    assert len(_acts(desk, pending_case.id)) == 1
-    sweep_at(55)
-    reminders = _acts(desk, pending_case.id)
-    assert [e.data["reminder"] for e in reminders] == [1, 1]
-    assert reminders[0].data["key"] != reminders[1].data["key"]
-    sweep_at(31 + 71.5)
-    assert desk.case(pending_case.id).state == "pending"
+def acts(desk, key: str) -> list:
+    return [e for e in desk.events("cases", key) if e.action in ("reminder", "close")]
 
 
-def test_bt_pending_1_reminder_hours_are_settings(desk, pending_case, sweep_at) -> None:
-    """BT-PENDING-1: bittitan.first_reminder_hours / second_reminder_hours move the reminders."""
-    desk.set_setting("bittitan.first_reminder_hours", "12")
-    desk.set_setting("bittitan.second_reminder_hours", "36")
-    sweep_at(12)
-    sweep_at(36)
-    assert [e.data["reminder"] for e in _acts(desk, pending_case.id)] == [1, 2]
-    assert "no reply for 36 hours" in _acts(desk, pending_case.id)[-1].reason
+def test_desk_policy_reminds_then_closes_with_the_vendors_automatic_reason_core_sla_3(
+    desk, waiting, at
+) -> None:
+    at(23 + 59 / 60)
+    assert acts(desk, waiting.id) == []
+    at(24)
+    at(48)
+    at(71 + 59 / 60)
+    assert [(e.action, e.rule, e.data["reminder"]) for e in acts(desk, waiting.id)] == [
+        ("reminder", "CORE-SLA-3", 1), ("reminder", "CORE-SLA-3", 2)]
+    assert acts(desk, waiting.id)[0].data["to"] == "it@northwind.example"
+    at(72)
+    case = desk.case(waiting.id)
+    assert (case.state, case.close_reason) == ("closed", "pending-timeout")
+    assert acts(desk, waiting.id)[-1].rule == "CORE-SLA-3"
 
 
-def test_bt_pending_1_only_a_pending_case_is_swept(desk, ticket, sweep_at) -> None:
-    """BT-PENDING-1: a case waiting on BitTitan for days gets no reminder and no close."""
-    case = ticket(kind="product-problem")
-    desk.send_to_vendor(case.id)
-    sweep_at(100)
-    assert _acts(desk, case.id) == []
-    assert desk.case(case.id).state == "waiting-vendor"
+def test_desk_policy_late_sweep_only_closes_core_sla_3(desk, waiting, at) -> None:
+    at(73)
+    at(73)
+    assert [e.action for e in acts(desk, waiting.id)] == ["close"]

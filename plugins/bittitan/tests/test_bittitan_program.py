@@ -26,8 +26,8 @@ def test_every_number_marked_setting_is_a_setting(desk) -> None:
         "bittitan.tz_americas": ("America/Los_Angeles", "BT-SLA-1"),
         "bittitan.tz_apac": ("Asia/Singapore", "BT-SLA-1"),
         "bittitan.tz_emea": ("Europe/London", "BT-SLA-1"),
-        "bittitan.first_reminder_hours": (24, "BT-PENDING-1"),
-        "bittitan.second_reminder_hours": (48, "BT-PENDING-1"),
+        "bittitan.first_warning_hours": (24, "BT-PENDING-1"),
+        "bittitan.second_warning_hours": (48, "BT-PENDING-1"),
     }
 
 

@@ -13,7 +13,8 @@ def _at(text: str) -> datetime:
 
 
 def _vendor(desk, case_id: str):
-    deadlines = [d for d in desk.deadlines(desk.case(case_id)) if d.clock == "vendor"]
+    deadlines = [d for d in desk.deadlines(desk.case(case_id))
+                 if d.clock == "vendor" and d.rule == "BT-SLA-1"]
     assert len(deadlines) <= 1
     return deadlines[0] if deadlines else None
 

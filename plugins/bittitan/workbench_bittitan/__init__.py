@@ -64,6 +64,7 @@ def workbench_validate_case(case: Case, desk: DeskReader) -> list[Finding] | Non
         *forms.first_ticket_findings(case, desk),
         *routing.reroute_findings(case, desk),
         *escalation.developer_review_findings(case, desk),
+        *pending.findings(case, desk),
     ]
 
 
@@ -74,7 +75,10 @@ def workbench_route_case(case: Case, desk: DeskReader) -> Route | None:
 
 @hookimpl
 def workbench_commitments(case: Case, desk: DeskReader) -> list[Commitment] | None:
-    return sla.commitments(case, desk) if case.vendor == VENDOR else None
+    if case.vendor != VENDOR:
+        return None
+    return [*sla.commitments(case, desk),
+            *pending.commitments(case, desk, desk.events("cases", case.id))]
 
 
 # -- escalation ------------------------------------------------------------------------------

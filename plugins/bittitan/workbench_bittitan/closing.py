@@ -1,16 +1,17 @@
 """How a BitTitan ticket closes (BT-CLOSE-1): exactly one reason of the list.
 
 The desk refuses any code not offered here, so the core's generic reasons (``resolved``,
-``withdrawn`` …) and combinations are refused on a BitTitan case. ``pending-timeout`` is
-offered only when it is true: the case has been pending 72 hours without a reply
-(BT-PENDING-1); the sweep closes with it, and a desk may close by hand at that point too.
+``withdrawn`` …) and combinations are refused on a BitTitan case, naming BT-CLOSE-1.
+``pending-timeout`` is the reason of an automatic close (BitTitan's own, on its ticket,
+BT-PENDING-1; or the desk's policy close after waiting on its customer, when the desk turned it
+on): it is listed but never given by hand.
 """
 
 from __future__ import annotations
 
 from workbench import DeskReader
 from workbench.model import Case, CloseReason
-from workbench_bittitan.pending import CLOSE_AFTER, TIMEOUT, pending_since
+from workbench_bittitan.pending import TIMEOUT
 
 REASONS = [
     CloseReason("resolved-confirmed", "the user told the engineer the problem is solved",
@@ -29,11 +30,9 @@ REASONS = [
     CloseReason("cannot-reproduce", "not reproducible in BitTitan's test environment",
                 "BT-CLOSE-1"),
 ]
-TIMEOUT_REASON = CloseReason(TIMEOUT, "pending on the customer for 72 hours without a reply",
-                             "BT-PENDING-1")
+TIMEOUT_REASON = CloseReason(TIMEOUT, "closed automatically after 72 hours pending without an "
+                             "answer (BT-PENDING-1)", "BT-CLOSE-1", manual=False)
 
 
 def close_reasons(case: Case, desk: DeskReader) -> list[CloseReason]:
-    since = pending_since(case)
-    timed_out = since is not None and desk.now() - since >= CLOSE_AFTER
-    return [*REASONS, TIMEOUT_REASON] if timed_out else list(REASONS)
+    return [*REASONS, TIMEOUT_REASON]

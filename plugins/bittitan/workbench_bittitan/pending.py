@@ -1,97 +1,132 @@
-"""Pending tickets: two reminders, then the automatic close (BT-PENDING-1).
+"""BitTitan's pending clock on *its* ticket, running against the desk (BT-PENDING-1).
 
-The pending clock runs on the wall clock (BitTitan's system sends the e-mails every day)
-from the moment the case went pending, ``case.pauses[-1]["start"]``. A customer reply ends
-that pause and opens the case, so the clock stops; the next pending spell starts afresh.
+When BitTitan asks the ticket's submitter (the desk, for its customer) for feedback, details
+or confirmation, it sets its ticket ``pending``; after 72 hours without an answer BitTitan
+closes the ticket (``pending-timeout``), and its system e-mails two warnings to the ticket's
+address first (expected at 24 h and 48 h, settings). So a BitTitan reply that asks starts a
+deadline *for the desk*: answer BitTitan (``case send``) within 72 hours. It runs on the wall
+clock, also while the desk waits on its own customer for the answer.
 
-Each sweep proposes only the latest stage due, keyed by the pending spell and the stage:
+BitTitan asked when:
 
-- from 72 h: the close with reason ``pending-timeout``, and no reminder with it;
-- from the second reminder's hour (48 h): the second reminder only — a late sweep does not
-  send a first reminder the customer should have had a day earlier;
-- from the first reminder's hour (24 h): the first reminder.
+- a vendor reply names the milestone ``pending`` (BitTitan set its ticket pending), or
+- the desk went pending on its own customer after a BitTitan reply, before answering BitTitan:
+  it is fetching what BitTitan asked for. (Cases a desk had pending under the earlier reading
+  of this rule get their deadline this way, from the BitTitan reply before the pending spell.)
 
-The desk applies a key once, so a sweep run twice changes nothing the second time.
+When the 72 hours pass, the sweep records that BitTitan closed its ticket and the case says
+to reply to it or file a new one; the desk's own case with its customer stays open. Closing
+the desk's case after waiting on its customer is the desk's own policy (core setting
+``core.pending_close_hours``), not this rule.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
 from workbench import DeskReader
-from workbench.model import Action, Case
+from workbench.calendar import TWENTY_FOUR_SEVEN
+from workbench.model import Action, Case, Commitment, Event, Finding
 from workbench_bittitan.sla import shown
 
 CLOSE_AFTER = timedelta(hours=72)
 TIMEOUT = "pending-timeout"
-REMINDERS = (1, 2)
+ASKED = "pending"
+"""The milestone of a vendor reply with which BitTitan set its ticket pending."""
+ANSWER = "answer BitTitan before its ticket closes"
 
 
-def pending_since(case: Case) -> datetime | None:
-    """When the case went pending, while it still is."""
-    if case.state != "pending" or not case.pauses or case.pauses[-1].get("end"):
-        return None
-    return datetime.fromisoformat(case.pauses[-1]["start"])
+def asks(case: Case, events: list[Event]) -> list[datetime]:
+    """When BitTitan asked the desk for something, one instant per ask: a reply with the
+    milestone ``pending``, or a reply the desk followed by going pending on its customer
+    before it answered BitTitan."""
+    found: list[datetime] = []
+    reply: Event | None = None
+    for event in events:
+        if event.action == "vendor-reply":
+            reply = event
+            if event.data.get("milestone") == ASKED:
+                found.append(event.at)
+        elif event.action == "send":
+            reply = None
+        elif event.action == "pending" and reply is not None:
+            if reply.at not in found:
+                found.append(reply.at)
+            reply = None
+    return found
 
 
-def reminder_hours(desk: DeskReader, number: int) -> float:
-    """Hours pending before reminder ``number`` (1 or 2), from the desk settings."""
-    name = "first" if number == 1 else "second"
-    return float(desk.setting(f"bittitan.{name}_reminder_hours"))
+def warning_hours(desk: DeskReader) -> tuple[float, float]:
+    """When BitTitan's two warning e-mails are expected, in hours after it asked."""
+    return (float(desk.setting("bittitan.first_warning_hours")),
+            float(desk.setting("bittitan.second_warning_hours")))
+
+
+def commitments(case: Case, desk: DeskReader, events: list[Event]) -> list[Commitment]:
+    """One 72-hour deadline for the desk per BitTitan ask, met by the desk's next send."""
+    first, second = warning_hours(desk)
+    found = []
+    for asked in asks(case, events):
+        found.append(Commitment(
+            name=ANSWER, start=asked, minutes=int(CLOSE_AFTER.total_seconds() // 60),
+            calendar=TWENTY_FOUR_SEVEN.to_dict(), rule="BT-PENDING-1",
+            reason=(f"BitTitan asked for feedback, details or confirmation at {shown(desk, asked)} "
+                    "and set its ticket pending: without the desk's answer (case send) within 72 "
+                    f"hours BitTitan closes its ticket (pending-timeout); its warning e-mails are "
+                    f"expected at {shown(desk, asked + timedelta(hours=first))} and "
+                    f"{shown(desk, asked + timedelta(hours=second))}; it runs while the desk waits "
+                    "on its own customer"),
+            met_by=["send"], pauses=False,
+        ))
+    return found
+
+
+def _answered(events: list[Event], asked: datetime) -> datetime | None:
+    return next((e.at for e in events if e.at >= asked and e.action == "send"), None)
+
+
+def findings(case: Case, desk: DeskReader) -> list[Finding]:
+    """The warnings BitTitan's system sends while an ask is open, and its close once the 72
+    hours passed without the desk's answer."""
+    if not case.is_open:
+        return []
+    events = desk.events("cases", case.id)
+    now = desk.now()
+    found = []
+    for asked in asks(case, events):
+        if _answered(events, asked) is not None:
+            continue
+        closes = asked + CLOSE_AFTER
+        if now >= closes:
+            found.append(Finding("warning", "BT-PENDING-1",
+                                 f"BitTitan closed its ticket by pending-timeout at "
+                                 f"{shown(desk, closes)}: no answer within 72 hours of its question "
+                                 f"of {shown(desk, asked)}. Reply to BitTitan's ticket (case send) "
+                                 "or file a new ticket; this case with the customer stays open"))
+            continue
+        warnings = [asked + timedelta(hours=h) for h in warning_hours(desk)]
+        expected = "; ".join(f"warning {n} {'sent' if now >= at else 'expected'} "
+                             f"{shown(desk, at)}" for n, at in enumerate(warnings, 1))
+        found.append(Finding("info", "BT-PENDING-1",
+                             f"BitTitan waits for the desk's answer since {shown(desk, asked)}: "
+                             f"its ticket closes {shown(desk, closes)} without one ({expected} to "
+                             f"{case.fields.get('account_email', 'the ticket address')})"))
+    return found
 
 
 def sweep(case: Case, desk: DeskReader, now: datetime) -> list[Action]:
-    since = pending_since(case)
-    if since is None:
-        return []
-    key = f"bt-pending:{case.pauses[-1]['start']}"
-    closes_at = since + CLOSE_AFTER
-    waited = now - since
-    if waited >= CLOSE_AFTER:
-        return [Action("close", f"{key}:close", "BT-PENDING-1",
-                       f"pending on the customer since {shown(desk, since)} with no reply for 72 "
-                       f"hours (due {shown(desk, closes_at)}): closed automatically",
-                       {"reason": TIMEOUT, "pending_since": since.isoformat(),
-                        "due": closes_at.isoformat()})]
-    due = [number for number in REMINDERS
-           if waited >= timedelta(hours=reminder_hours(desk, number))]
-    if not due:
-        return []
-    number = due[-1]
-    to = str(case.fields.get("account_email", ""))
-    return [Action("reminder", f"{key}:reminder-{number}", "BT-PENDING-1",
-                   f"reminder {number} of 2 to {to}: no reply for "
-                   f"{reminder_hours(desk, number):g} hours; the ticket closes "
-                   f"{shown(desk, closes_at)}",
-                   {"to": to, "reminder": number, "pending_since": since.isoformat(),
-                    "closes_at": closes_at.isoformat(),
-                    "email": reminder_email(case, desk, number, since, closes_at)})]
-
-
-def reminder_email(case: Case, desk: DeskReader, number: int, since: datetime,
-                   closes_at: datetime) -> str:
-    """The reminder to the ticket address, ready to copy: Japanese first, then English."""
-    customer = desk.customer(case.customer_id).name
-    last = number == len(REMINDERS)
-    subject_ja = "最終のご確認" if last else "ご返信のお願い"
-    subject_en = "last reminder" if last else "reminder"
-    return "\n".join([
-        f"To: {case.fields.get('account_email', '')}",
-        f"Subject: [{case.id}] {subject_ja} / {subject_en}: {case.subject}",
-        "",
-        f"{customer} ご担当者様",
-        "",
-        f"お問い合わせ「{case.subject}」({case.id}) について、{shown(desk, since)} より"
-        "お客様からのご返信をお待ちしております。",
-        f"{shown(desk, closes_at)} までにご返信がない場合、本チケットは自動的にクローズされます。",
-        "このメールにご返信いただければ、引き続き対応いたします。",
-        "",
-        f"Dear {customer},",
-        "",
-        f"We have been waiting for your reply on \"{case.subject}\" ({case.id}) since "
-        f"{shown(desk, since)}.",
-        f"Without a reply by {shown(desk, closes_at)}, the ticket closes automatically.",
-        "Reply to this e-mail and we carry on.",
-        "",
-        str(desk.setting("desk.name")),
-    ])
+    """Once per ask whose 72 hours passed unanswered: record that BitTitan closed its ticket."""
+    events = desk.events("cases", case.id)
+    actions = []
+    for asked in asks(case, events):
+        closes = asked + CLOSE_AFTER
+        answered = _answered(events, asked)
+        if now < closes or (answered is not None and answered <= closes):
+            continue
+        actions.append(Action(
+            "note", f"bt-ticket-closed:{asked.isoformat()}", "BT-PENDING-1",
+            f"BitTitan closed its ticket by pending-timeout at {shown(desk, closes)}: the desk did "
+            f"not answer its question of {shown(desk, asked)} within 72 hours. Reply to BitTitan's "
+            "ticket or file a new one; this case with the customer stays open",
+            {"ticket_close_reason": TIMEOUT, "asked_at": asked.isoformat(),
+             "closed_at": closes.isoformat()}))
+    return actions

@@ -54,9 +54,12 @@ RULES = [
     Rule("BT-ESC-1", "Ladder: software support representative → software support engineer of the "
          "nearest region (Monday–Friday, weekend escalation limited) → escalation engineers with "
          "the developers, whose review needs at least 24 hours."),
-    Rule("BT-PENDING-1", "A case waiting on the customer is pending: reminders at 24 h and 48 h, "
-         "automatic close after 72 hours without a reply; a customer reply reopens it and stops "
-         "the clock."),
+    Rule("BT-PENDING-1", "BitTitan's clock on its own ticket, against the desk: a BitTitan reply "
+         "asking for feedback, details or confirmation sets its ticket pending, and without the "
+         "desk's answer within 72 hours BitTitan closes it (pending-timeout) after warning "
+         "e-mails at 24 h and 48 h; the deadline runs while the desk waits on its customer, the "
+         "desk's send stops it, and when it passes the desk replies or files anew while its own "
+         "case stays open."),
     Rule("BT-CLOSE-1", "A ticket closes with exactly one reason: resolved-confirmed, "
          "outside-scope, resolution-steps, workaround, feature-request, third-party-limitation, "
          "user-education, cannot-reproduce or pending-timeout."),
@@ -87,12 +90,12 @@ SETTINGS = [
                 rule="BT-SLA-1")
         for region, tz in REGION_TIMEZONES.items()
     ],
-    Setting("bittitan.first_reminder_hours", 24,
-            "Hours pending on the customer before the first reminder e-mail.", kind="number",
-            rule="BT-PENDING-1"),
-    Setting("bittitan.second_reminder_hours", 48,
-            "Hours pending on the customer before the second (last) reminder e-mail.",
-            kind="number", rule="BT-PENDING-1"),
+    Setting("bittitan.first_warning_hours", 24,
+            "Hours after BitTitan set its ticket pending when its first warning e-mail to the "
+            "ticket's address is expected.", kind="number", rule="BT-PENDING-1"),
+    Setting("bittitan.second_warning_hours", 48,
+            "Hours after BitTitan set its ticket pending when its second warning e-mail is "
+            "expected (it closes the ticket at 72 hours).", kind="number", rule="BT-PENDING-1"),
 ]
 
 
@@ -107,7 +110,8 @@ def declaration() -> VendorProgram:
         case_kinds=CASE_KINDS,
         settings=SETTINGS,
         description="MigrationWiz tickets: guidance vs problem routing, customer support's 24 h "
-                    "answer, the support ladder, pending reminders and closure, onboarding.",
+                    "answer, the support ladder, BitTitan's 72 hours on a pending ticket, "
+                    "closure, onboarding.",
         support_products=LICENCES,
         consulting_products=CONSULTING,
     )

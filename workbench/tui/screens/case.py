@@ -314,7 +314,20 @@ class CaseScreen(DeskScreen):
         )
 
     def action_resolve(self) -> None:
-        self._text_action("Resolve", "Resolved: the case stays open until it is closed.", self.desk.resolve)
+        to_customer = Field(
+            "to_customer",
+            "Send it to the customer as the resolution",
+            "bool",
+            default=False,
+            help="A resolution sent to the customer meets a running first response.",
+            rule="CORE-SLA-3",
+        )
+        self._text_action(
+            "Resolve",
+            "Resolved: the desk's clocks stop; the case stays open until it is closed.",
+            self.desk.resolve,
+            extra=[to_customer],
+        )
 
     def action_reopen(self) -> None:
         self._text_action("Reopen", "Reopen a closed or resolved case.", self.desk.reopen)
@@ -447,7 +460,7 @@ class CaseScreen(DeskScreen):
         if self.data is None:
             return
         key = self.case_id
-        reasons = self.data.view.close_reasons
+        reasons = [r for r in self.data.view.close_reasons if r.manual]
         fields = [
             Field(
                 "reason",

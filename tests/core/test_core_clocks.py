@@ -1,0 +1,99 @@
+"""CORE-SLA-3: a resolution sent to the customer meets the first response; a resolved case's
+desk clocks stop and a reopen restarts the update clock; a closed case has no running or
+paused clock. The desk's own policy on waiting for its customer is off by default."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from workbench.desk import BadInput, next_running
+
+T0 = datetime.fromisoformat("2026-11-24T10:00+09:00")
+
+
+@pytest.fixture
+def case(desk, clock):
+    """A WebEx case opened Tuesday 10:00 Tokyo (first response due 14:00 on the desk calendar)."""
+    clock(T0)
+    customer = desk.add_customer("Contoso Japan KK", email="it@contoso.example")
+    return desk.open_case("webex", customer.id, "Meeting join fails", {"kind": "technical"})
+
+
+def desk_clocks(desk, key: str) -> dict:
+    case = desk.case(key)
+    shown = case.outcomes if not case.is_open else desk.deadlines(case)
+    return {d.name: d for d in shown if d.clock == "desk"}
+
+
+def test_a_resolution_sent_to_the_customer_meets_the_first_response_core_sla_3(desk, case, clock) -> None:
+    clock(T0 + timedelta(hours=3, minutes=59))
+    desk.resolve(case.id, "Clear the browser cache, then join again.", to_customer=True)
+    first = desk_clocks(desk, case.id)["desk first response"]
+    assert first.state == "met" and first.met_at == T0 + timedelta(hours=3, minutes=59)
+
+
+def test_a_resolution_kept_inside_the_desk_stops_the_clock_without_meeting_it_core_sla_3(
+    desk, case, clock
+) -> None:
+    clock(T0 + timedelta(hours=1))
+    desk.resolve(case.id, "duplicate of C-9")
+    clock(T0 + timedelta(days=10))
+    first = desk_clocks(desk, case.id)["desk first response"]
+    assert (first.state, first.stopped_at) == ("stopped", T0 + timedelta(hours=1))
+    assert next_running(desk.deadlines(desk.case(case.id))) is None
+
+
+def test_a_breach_before_the_resolve_stays_but_no_longer_runs_core_sla_3(desk, case, clock) -> None:
+    clock(T0 + timedelta(hours=5))
+    desk.resolve(case.id, "fixed")
+    first = desk_clocks(desk, case.id)["desk first response"]
+    assert first.state == "breached" and first.stopped_at == T0 + timedelta(hours=5)
+    assert next_running(desk.deadlines(desk.case(case.id))) is None, "not breaching in the queue"
+
+
+def test_a_reopen_restarts_the_update_clock_core_sla_3(desk, case, clock) -> None:
+    clock(T0 + timedelta(hours=1))
+    desk.note(case.id, "looking into it", to_customer=True)
+    clock(T0 + timedelta(hours=2))
+    desk.resolve(case.id, "fixed", to_customer=True)
+    assert desk_clocks(desk, case.id)["desk update"].state == "stopped"
+    clock(T0 + timedelta(days=3))
+    desk.reopen(case.id, "it came back")
+    update = desk_clocks(desk, case.id)["desk update"]
+    assert update.start == T0 + timedelta(days=3) and update.state == "ok"
+
+
+def test_a_closed_case_has_no_running_or_paused_clock_core_sla_3(desk, case, clock) -> None:
+    clock(T0 + timedelta(hours=1))
+    desk.pending(case.id, "waiting for the customer's log")
+    assert desk_clocks(desk, case.id)["desk first response"].state == "paused"
+    clock(T0 + timedelta(hours=2))
+    desk.close(case.id, "withdrawn")
+    states = {d.name: d.state for d in desk.case(case.id).outcomes}
+    assert states["desk first response"] == "stopped"
+    assert not {"ok", "at-risk", "paused"} & set(states.values())
+
+
+def test_a_resolution_to_the_customer_needs_its_message_core_sla_3(desk, case) -> None:
+    with pytest.raises(BadInput, match="needs the message"):
+        desk.resolve(case.id, " ", to_customer=True)
+
+
+def test_the_desk_policy_close_is_off_by_default_and_uses_no_reply_core_sla_3(desk, case, clock) -> None:
+    desk.pending(case.id, "waiting")
+    clock(T0 + timedelta(hours=200))
+    desk.sweep()
+    assert desk.case(case.id).state == "pending"
+    desk.set_setting("core.pending_close_hours", "72")
+    desk.sweep()
+    closed = desk.case(case.id)
+    assert (closed.state, closed.close_reason) == ("closed", "no-reply")
+    assert desk.events("cases", case.id)[-1].rule == "CORE-SLA-3"
+
+
+def test_a_new_desk_has_no_name_until_it_gives_itself_one(desk) -> None:
+    assert desk.setting("desk.name") == ""
+    desk.fill_demo()
+    assert desk.setting("desk.name") == "Demo desk"
