@@ -4,6 +4,7 @@ paused clock. The desk's own policy on waiting for its customer is off by defaul
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -97,3 +98,37 @@ def test_a_new_desk_has_no_name_until_it_gives_itself_one(desk) -> None:
     assert desk.setting("desk.name") == ""
     desk.fill_demo()
     assert desk.setting("desk.name") == "Demo desk"
+
+
+def test_resolve_to_the_customer_on_the_command_line_core_sla_3(run_cli) -> None:
+    assert run_cli("customer", "add", "Contoso Japan KK", "--now", "2026-11-24T10:00+09:00")[0] == 0
+    assert (
+        run_cli(
+            "case",
+            "new",
+            "--vendor",
+            "webex",
+            "--customer",
+            "CUS-1",
+            "--subject",
+            "s",
+            "--field",
+            "kind=technical",
+            "--now",
+            "2026-11-24T10:00+09:00",
+        )[0]
+        == 0
+    )
+    status, out, _ = run_cli(
+        "case",
+        "resolve",
+        "C-1",
+        "Join again after clearing the cache.",
+        "--to-customer",
+        "--json",
+        "--now",
+        "2026-11-24T11:00+09:00",
+    )
+    assert status == 0
+    first = next(d for d in json.loads(out)["deadlines"] if d["name"] == "desk first response")
+    assert first["state"] == "met"
