@@ -72,8 +72,12 @@ class DeskReader(Protocol):
         text: str | None = None,
         customer_id: str | None = None,
         open_only: bool = False,
+        sent_within: tuple[datetime, datetime] | None = None,
     ) -> list[Case]:
-        """Cases matching every filter given."""
+        """Cases matching every filter given; ``sent_within=(after, until)``: first sent to
+        the vendor after ``after``, at or before ``until``. A customer's cases and a
+        window's are read through the store's indexes: ask for them rather than filtering
+        every case."""
 
     def events(self, kind: str, key: str) -> list[Event]:
         """The history of one record (``kind`` ``cases``, ``customers``, ``contracts`` or

@@ -191,14 +191,16 @@ def test_an_event_index_edited_past_its_checksum_is_refused_when_read(desk: Path
 
 
 def test_a_closed_case_edited_by_hand_is_refused_when_the_closed_cases_are_read(desk: Path) -> None:
-    """Opening reads only the open work; the closed cases' table is checked when first
-    read, for one case as for all of them, and `doctor` finds the damage at once."""
+    """Opening reads only the open work; a closed case is checked when first read — one
+    case found through the index by its own line's checksum, all of them by the table's —
+    and `doctor` finds the damage at once."""
     desk.write_bytes(desk.read_bytes().replace(b'"case 1"', b'"case 7"'))
     store = FileStore(desk)
     assert sorted(r["id"] for r in store.all("cases", closed=False)) == ["C-4", "C-5"]
     assert store.get("cases", "C-3")["state"] == "closed"  # closed after the snapshot: from the log
+    assert store.get("cases", "C-2")["subject"] == "case 2"  # its own line is intact
     with pytest.raises(StoreError, match="table 'closed_cases' fails its checksum"):
-        store.get("cases", "C-2")
+        store.get("cases", "C-1")
     with pytest.raises(StoreError, match="table 'closed_cases' fails its checksum"):
         store.all("cases")
     store.close()

@@ -18,6 +18,7 @@ def test_a_new_desk_has_no_files_until_its_first_change(desk_path: Path, change)
     assert sorted(p.name for p in desk_path.parent.iterdir()) == [
         "desk.json",
         "desk.json.holder",
+        "desk.json.index",
         "desk.json.lock",
         "desk.json.log",
     ]

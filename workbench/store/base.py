@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 KINDS: tuple[str, ...] = ("customers", "contracts", "cases", "workflows", "settings")
@@ -27,6 +28,31 @@ KINDS: tuple[str, ...] = ("customers", "contracts", "cases", "workflows", "setti
 def matches(record: dict[str, Any], match: dict[str, Any] | None) -> bool:
     """Whether ``record``'s top-level fields equal every value of ``match``."""
     return not match or all(record.get(name) == value for name, value in match.items())
+
+
+Window = tuple[str, datetime, datetime]
+"""``(field, after, until)``: records whose ``field`` holds an instant (ISO-8601 text) after
+``after`` and at or before ``until`` (see :meth:`Store.all`)."""
+
+
+def instant(value: Any) -> datetime | None:
+    """A stored instant (ISO-8601 text with its offset) in UTC; ``None`` for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo is not None else None
+
+
+def in_window(record: dict[str, Any], within: Window | None) -> bool:
+    """Whether ``record``'s field named by ``within`` holds an instant inside it."""
+    if within is None:
+        return True
+    name, after, until = within
+    moment = instant(record.get(name))
+    return moment is not None and after < moment <= until
 
 
 def is_closed(kind: str, record: dict[str, Any]) -> bool:
@@ -65,13 +91,22 @@ class Store(Protocol):
         """One record (a private copy), or ``None``."""
 
     def all(
-        self, kind: str, *, closed: bool = True, match: dict[str, Any] | None = None
+        self,
+        kind: str,
+        *,
+        closed: bool = True,
+        match: dict[str, Any] | None = None,
+        within: Window | None = None,
     ) -> list[dict[str, Any]]:
         """Every record of ``kind``, in no particular order; with ``closed=False`` the closed
         cases (``state`` ``"closed"``) are left out: a store may keep them apart and read
         them only when asked for (the desk file does). With ``match``, only the records
-        whose top-level fields equal those values (a store uses it to leave unread what
-        cannot match). The dicts are the store's own: read them, never change them."""
+        whose top-level fields equal those values; with ``within`` (``(field, after,
+        until)``), only those whose ``field`` holds an instant after ``after``, at or before
+        ``until``. A store uses both to leave unread what cannot match: the desk file keeps
+        its closed cases indexed by ``customer_id`` and by ``sent_at``, a database has
+        indexes on them, so a customer's past cases or a month's sent cases cost what they
+        hold, not the archive. The dicts are the store's own: read them, never change them."""
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         """Events in order, all or those of one record (fresh dicts)."""

@@ -30,7 +30,8 @@ import orjson
 from filelock import FileLock, Timeout
 
 from workbench.errors import StoreError, StoreLocked
-from workbench.store.base import KINDS
+from workbench.store.base import KINDS, Window
+from workbench.store.closed_index import encode_index, index_entries, index_path
 from workbench.store.fileio import append_durably, cut_back, replace_atomically, temporary_files
 from workbench.store.log import (
     LOG_SCHEMAS,
@@ -44,7 +45,7 @@ from workbench.store.log import (
     scan_file,
 )
 from workbench.store.migrate import migrate
-from workbench.store.snapshot import SCHEMA, Snapshot, read_snapshot, write_snapshot
+from workbench.store.snapshot import CLOSED, SCHEMA, Snapshot, read_snapshot, write_snapshot
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
 from workbench.store.state import DeskState
 
@@ -114,10 +115,15 @@ class FileStore:
         return plain(record) if record is not None else None
 
     def all(
-        self, kind: str, *, closed: bool = True, match: dict[str, Any] | None = None
+        self,
+        kind: str,
+        *,
+        closed: bool = True,
+        match: dict[str, Any] | None = None,
+        within: Window | None = None,
     ) -> list[dict[str, Any]]:
         check_kind(kind)
-        return self._state.all(kind, closed, match) if self._state else []
+        return self._state.all(kind, closed, match, within) if self._state else []
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         self._check_open()
@@ -131,6 +137,12 @@ class FileStore:
         kinds = [kind] if kind is not None else KINDS
         found = sorted(chain.from_iterable(state.event_offsets(k, key) for k in kinds))
         return [read_event(fd, offset, self.log_path) for offset in found]
+
+    def closed_index_in_use(self) -> bool:
+        """Whether the closed cases are found through the snapshot's index (there is one,
+        written for this very snapshot; see :mod:`.closed_index`)."""
+        snapshot = self._state.closed.snapshot if self._state else None
+        return snapshot is not None and snapshot.closed_index() is not None
 
     def refresh(self) -> bool:
         """Pick up what other processes wrote (cheap when nothing changed: one ``stat``).
@@ -353,11 +365,33 @@ class FileStore:
             raise StoreError(f"{self.path}: cannot prepare the change ({error})") from error
 
     def _write_snapshot(self, state: DeskState) -> None:
-        """Rewrite the snapshot (under the lock, so temporary files left beside it are from
-        a crashed writer and can go)."""
+        """Rewrite the snapshot, then the index of its closed cases beside it (under the
+        lock, so temporary files left beside them are from a crashed writer and can go)."""
         for leftover in temporary_files(self.path):
             os.unlink(leftover)
-        state.rebase(write_snapshot(self.path, state.meta(), state.tables()))
+        tables = state.tables()
+        snapshot = write_snapshot(self.path, state.meta(), tables)
+        snapshot.set_closed_index(self._write_index(state, snapshot, tables[CLOSED]))
+        state.rebase(snapshot)
+
+    def _write_index(self, state: DeskState, snapshot: Snapshot, closed: bytes | list[bytes]) -> bytes:
+        """Write the closed cases' index of ``snapshot`` (its closed-cases table in
+        ``closed``), atomically; return its bytes. Should that fail, the snapshot is new and
+        the index names the old one: it is not used, and the next compaction writes both."""
+        previous = state.closed.snapshot.closed_index() if state.closed.snapshot is not None else None
+        start = snapshot.body + snapshot.meta["tables"][CLOSED][0]
+        lines = encode_index(
+            state.desk,
+            snapshot.meta["checksum"],
+            index_entries(
+                closed if isinstance(closed, list) else [closed],
+                start,
+                previous.known() if previous is not None else {},
+                state.closed.changes,
+            ),
+        )
+        replace_atomically(index_path(self.path), lines)
+        return b"".join(lines)
 
     def _create(self) -> DeskState:
         """Write the files of a new, empty desk: the log first, the snapshot last, so a

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from workbench.store.base import KINDS, is_closed, matches
+from workbench.store.base import KINDS, Window, in_window, is_closed, matches
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
 
 
@@ -35,13 +35,18 @@ class MemoryStore:
         return plain(record) if record is not None else None
 
     def all(
-        self, kind: str, *, closed: bool = True, match: dict[str, Any] | None = None
+        self,
+        kind: str,
+        *,
+        closed: bool = True,
+        match: dict[str, Any] | None = None,
+        within: Window | None = None,
     ) -> list[dict[str, Any]]:
         check_kind(kind)
         return [
             r
             for r in self._records[kind].values()
-            if (closed or not is_closed(kind, r)) and matches(r, match)
+            if (closed or not is_closed(kind, r)) and matches(r, match) and in_window(r, within)
         ]
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:

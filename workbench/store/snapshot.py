@@ -47,6 +47,7 @@ from tinydb.storages import Storage
 
 from workbench.errors import StoreError
 from workbench.store.base import KINDS, matches
+from workbench.store.closed_index import ClosedIndex, Entry, index_path
 from workbench.store.fileio import replace_atomically
 
 SCHEMA = 3
@@ -142,6 +143,8 @@ class Snapshot:
     fd: int | None = None
     body: int = 0
     """Where the second line starts."""
+    _index: ClosedIndex | bool | None = None
+    """The closed cases' index once looked for (``False``: there is none to use)."""
 
     @property
     def schema(self) -> int:
@@ -172,6 +175,37 @@ class Snapshot:
         if not (value.startswith(b"{\n") and value.endswith(b"\n}")):
             raise _damaged(self.path, f"table {CLOSED!r} is not one case per line")
         return value
+
+    def closed_index(self) -> ClosedIndex | None:
+        """The index of the closed cases written with this snapshot
+        (:mod:`~workbench.store.closed_index`), read on first need; ``None`` when there
+        is none for this snapshot (an older desk, or a crash between the two writes)."""
+        if self._index is None:
+            self._index = False
+            if self.schema == SCHEMA:
+                try:
+                    with open(index_path(self.path), "rb") as file:
+                        data = file.read()
+                except OSError:
+                    data = b""
+                self._index = ClosedIndex.read(data, self.meta["desk"], self.meta["checksum"]) or False
+        return self._index or None
+
+    def set_closed_index(self, data: bytes) -> None:
+        """The index just written for this snapshot."""
+        self._index = ClosedIndex(data)
+
+    def closed_case(self, entry: Entry) -> dict[str, Any] | None:
+        """The closed case an index entry places, read and checked alone (``None``: its
+        bytes fail their checksum, so the index cannot be believed)."""
+        key, start, length, crc = entry[:4]
+        if self.fd is None:
+            raise StoreError(f"{self.path}: the snapshot was closed")
+        line = os.pread(self.fd, length, start)
+        if len(line) != length or zlib.crc32(line) != crc:
+            return None
+        found = records_of(b"{" + line + b"}", self.path, CLOSED)
+        return found.get(key)
 
     def close(self) -> None:
         if self.fd is not None:

@@ -11,7 +11,8 @@ from typing import Any
 
 import orjson
 
-from workbench.store.base import KINDS, is_closed, matches
+from workbench.store.base import KINDS, Window, in_window, is_closed, matches
+from workbench.store.closed_index import ClosedIndex
 from workbench.store.log import Entry
 from workbench.store.snapshot import (
     CLOSED,
@@ -52,6 +53,12 @@ class ClosedCases:
             return encode_closed([])
         return self.snapshot.closed()
 
+    def _index(self) -> ClosedIndex | None:
+        """The snapshot's index of its closed cases, while it is worth reading."""
+        if self.snapshot is None or self._saved is not None:
+            return None
+        return self.snapshot.closed_index()
+
     def get(self, key: str) -> dict[str, Any] | None:
         if key in self.changes:
             changed = self.changes[key]
@@ -60,6 +67,14 @@ class ClosedCases:
             return self._saved.get(key)
         if self.snapshot is None:
             return None
+        index = self._index()
+        if index is not None:
+            entry = index.entry(key)
+            if entry is False:
+                return None
+            record = self.snapshot.closed_case(entry) if entry is not None else None
+            if record is not None:
+                return record
         if self._table is None:
             self._table = self._saved_table()
         return find_closed(self._table, key, self.snapshot.path)
@@ -80,22 +95,58 @@ class ClosedCases:
         merged = {**self._saved, **self.changes}
         return [record for record in merged.values() if record is not None]
 
-    def matching(self, match: dict[str, Any]) -> list[dict[str, Any]]:
-        """The closed cases whose fields equal ``match``'s values; before the closed cases
-        are parsed, only the lines that hold one of those values are."""
-        if self._saved is not None:
-            return [r for r in self.records() if matches(r, match)]
-        found: dict[str, dict[str, Any]] = {}
-        if self.snapshot is not None:
-            if self._table is None:
-                self._table = self._saved_table()
-            found = find_matching(self._table, match, self.snapshot.path)
+    def matching(self, match: dict[str, Any], within: Window | None = None) -> list[dict[str, Any]]:
+        """The closed cases whose fields equal ``match``'s values (and inside ``within``).
+        Before the closed cases are parsed, only the cases the index places (a customer's,
+        or those sent in the window) are read; without an index for the query, only the
+        lines that hold the first value of ``match``."""
+        found = self._indexed(match, within)
+        if found is None:
+            if self._saved is not None or not match:
+                return [r for r in self.records() if matches(r, match) and in_window(r, within)]
+            found = {}
+            if self.snapshot is not None:
+                if self._table is None:
+                    self._table = self._saved_table()
+                found = {
+                    key: record
+                    for key, record in find_matching(self._table, match, self.snapshot.path).items()
+                    if in_window(record, within)
+                }
         for key, changed in self.changes.items():
             found.pop(key, None)
             record = orjson.loads(changed) if isinstance(changed, bytes) else changed
-            if record is not None and matches(record, match):
+            if record is not None and matches(record, match) and in_window(record, within):
                 found[key] = record
         return list(found.values())
+
+    def _indexed(self, match: dict[str, Any], within: Window | None) -> dict[str, dict[str, Any]] | None:
+        """The saved closed cases matching, from the index; ``None`` when there is no index
+        for this query (or it cannot be believed)."""
+        index = self._index()
+        if index is None:
+            return None
+        if match.get("customer_id") is not None:
+            entries = index.customer(match["customer_id"])
+        elif within is not None and within[0] == "sent_at":
+            entries = index.sent(within[1], within[2])
+        else:
+            return None
+        if entries is None:
+            return None
+        found = {}
+        for entry in entries:
+            key, customer_id, vendor = entry[0], entry[4], entry[5]
+            if key in self.changes or match.get("customer_id", customer_id) != customer_id:
+                continue
+            if match.get("vendor", vendor) != vendor:
+                continue
+            record = self.snapshot.closed_case(entry)
+            if record is None:
+                return None
+            if matches(record, match) and in_window(record, within):
+                found[key] = record
+        return found
 
     def put(self, key: str, record: dict[str, Any] | bytes | None) -> None:
         self.changes[key] = record
@@ -173,12 +224,17 @@ class DeskState:
             return self.closed.get(key)
         return record
 
-    def all(self, kind: str, closed: bool, match: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Every record of ``kind`` matching ``match``; closed cases only with ``closed``."""
-        found = [record for record in self.records[kind].values() if matches(record, match)]
+    def all(
+        self, kind: str, closed: bool, match: dict[str, Any] | None = None, within: Window | None = None
+    ) -> list[dict[str, Any]]:
+        """Every record of ``kind`` matching ``match`` inside ``within``; closed cases only
+        with ``closed``."""
+        found = [r for r in self.records[kind].values() if matches(r, match) and in_window(r, within)]
         if not (closed and kind == "cases"):
             return found
-        return (self.closed.matching(match) if match else self.closed.records()) + found
+        if not match and within is None:
+            return self.closed.records() + found
+        return self.closed.matching(match or {}, within) + found
 
     def put(self, kind: str, key: str, record: dict[str, Any]) -> None:
         if kind != "cases":

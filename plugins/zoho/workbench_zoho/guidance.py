@@ -94,9 +94,8 @@ def is_howto_request(case: Case) -> bool:
 def howto_count(desk: DeskReader, now: datetime) -> int:
     """Severity-3 how-to requests the desk sent to Zoho in the 30 days up to ``now``
     (sent after ``now`` − 30 days, at or before ``now``)."""
-    since = now - HOWTO_WINDOW
-    return sum(1 for c in desk.cases(vendor=VENDOR)
-               if c.sent_at is not None and since < c.sent_at <= now and is_howto_request(c))
+    sent = desk.cases(vendor=VENDOR, sent_within=(now - HOWTO_WINDOW, now))
+    return sum(1 for c in sent if is_howto_request(c))
 
 
 def howto_finding(case: Case, desk: DeskReader) -> list[Finding]:

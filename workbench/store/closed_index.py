@@ -1,0 +1,188 @@
+"""Where each closed case sits in the snapshot, by customer and by the day it was sent
+(``desk.json.index``), so that a rule reading a customer's past cases (BT-SAFE-1) or the
+cases sent in a window (ZOHO-HOWTO-1) reads those cases' lines, not the whole archive.
+
+The file is derived data, written beside every snapshot the desk writes (a crash between
+the two leaves the old one, which then names another snapshot and is not used)::
+
+    {"format":"case-workbench-index","desk":ID,"snapshot":CHECKSUM}
+    CRC ["customer","CUS-7",[ENTRY,…]]
+    CRC ["sent","2026-11-25",[ENTRY,…]]
+
+``CHECKSUM`` is the snapshot's ``_meta`` checksum: an index is used only with the very
+snapshot it was written for. Each further line carries the CRC-32 of its JSON, like the
+log's. An ENTRY is ``[key, start, length, crc, customer_id, vendor, sent_at]``: the closed
+case's line in the snapshot file (``"KEY":{…}``, ``length`` bytes from byte ``start``,
+with its own CRC-32, so it is read and checked alone) and the fields the lines are grouped
+and filtered by. Every closed case has one entry in its customer's line, and one in the line
+of the UTC day it was sent to the vendor on, if it was.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+
+from workbench.store.base import instant
+
+FORMAT = "case-workbench-index"
+_CRC_WIDTH = 9  # eight hex digits and a space
+
+Entry = list[Any]
+"""``[key, start, length, crc, customer_id, vendor, sent_at]``."""
+
+
+def index_path(path: str) -> str:
+    """The index of the desk whose snapshot is at ``path``."""
+    return path + ".index"
+
+
+def _sent_day(sent_at: Any) -> str | None:
+    moment = instant(sent_at)
+    return moment.date().isoformat() if moment else None
+
+
+def attributes(record: dict[str, Any]) -> list[Any]:
+    """What an entry keeps of a closed case: customer, vendor and when it was sent."""
+    return [record.get("customer_id"), record.get("vendor"), record.get("sent_at")]
+
+
+def index_entries(
+    pieces: list[bytes], table_start: int, known: dict[str, list[Any]], changed: dict[str, Any]
+) -> Iterator[Entry]:
+    """An entry for every line of a closed-cases table given as ``pieces`` (whole, or as
+    :func:`~workbench.store.snapshot.splice_closed` gives it) that starts at byte
+    ``table_start`` of its file. A line's attributes come from ``changed`` (the records
+    written since the last snapshot: a dict, or its JSON), else from ``known`` (the last
+    index), else from parsing the line."""
+    contents = [pieces[0][2:-2]] if len(pieces) == 1 else pieces[1:-1:2]
+    position = table_start + 2
+    for index, piece in enumerate(contents):
+        if index:
+            position += 2  # the ",\n" between pieces
+        view = memoryview(piece)
+        start = 0
+        while start < len(piece):
+            end = piece.find(b",\n", start)
+            end = len(piece) if end < 0 else end
+            line = view[start:end]
+            head = piece[start : piece.find(b'":', start) + 1]
+            key = (
+                orjson.loads(head)
+                if b"\\" not in head
+                else next(iter(orjson.loads(b"{" + bytes(line) + b"}")))
+            )
+            if key in changed:
+                record = changed[key]
+                found = attributes(orjson.loads(record) if isinstance(record, bytes) else record)
+            elif key in known:
+                found = known[key]
+            else:
+                found = attributes(orjson.loads(b"{" + bytes(line) + b"}")[key])
+            yield [key, position + start, end - start, zlib.crc32(line), *found]
+            start = end + 2
+        position += len(piece)
+
+
+def encode_index(desk: str, snapshot_checksum: int, found: Iterator[Entry]) -> list[bytes]:
+    """The index file's lines."""
+    customers: dict[Any, list[Entry]] = {}
+    days: dict[str, list[Entry]] = {}
+    for entry in found:
+        customers.setdefault(entry[4], []).append(entry)
+        day = _sent_day(entry[6])
+        if day is not None:
+            days.setdefault(day, []).append(entry)
+    header = orjson.dumps({"format": FORMAT, "desk": desk, "snapshot": snapshot_checksum}) + b"\n"
+    lines = [header]
+    for group, grouped in (("customer", customers), ("sent", days)):
+        for value, members in grouped.items():
+            payload = orjson.dumps([group, value, members])
+            lines.append(b"%08x " % zlib.crc32(payload) + payload + b"\n")
+    return lines
+
+
+class ClosedIndex:
+    """An index file's content, checked line by line as it is read."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    @classmethod
+    def read(cls, data: bytes, desk: str, snapshot_checksum: int) -> ClosedIndex | None:
+        """The index in ``data`` if it was written for this snapshot of this desk."""
+        newline = data.find(b"\n")
+        try:
+            header = orjson.loads(data[:newline]) if newline > 0 else None
+        except orjson.JSONDecodeError:
+            return None
+        if header != {"format": FORMAT, "desk": desk, "snapshot": snapshot_checksum}:
+            return None
+        return cls(data)
+
+    def _line(self, at: int) -> list[Any] | None:
+        """The checked line holding byte ``at`` (``None``: it fails its check)."""
+        start = self.data.rfind(b"\n", 0, at) + 1
+        end = self.data.find(b"\n", at)
+        payload = self.data[start + _CRC_WIDTH : end]
+        if end < 0 or self.data[start : start + 8] != b"%08x" % zlib.crc32(payload):
+            return None
+        return orjson.loads(payload)
+
+    def _group(self, group: str, value: Any) -> list[Entry] | None:
+        """The entries of one line (``[]``: there is none); ``None``: the line is damaged."""
+        at = self.data.find(b" " + orjson.dumps([group, value])[:-1] + b",[")
+        if at < 0:
+            return []
+        line = self._line(at + 1)
+        return None if line is None else line[2]
+
+    def customer(self, customer_id: Any) -> list[Entry] | None:
+        """The entries of the customer's closed cases (``None``: the index is damaged)."""
+        return self._group("customer", customer_id)
+
+    def sent(self, after: datetime, until: datetime) -> list[Entry] | None:
+        """The entries of the closed cases sent after ``after``, at or before ``until``."""
+        found: list[Entry] = []
+        day, last = after.astimezone(UTC).date(), until.astimezone(UTC).date()
+        while day <= last:
+            members = self._group("sent", day.isoformat())
+            if members is None:
+                return None
+            found += [e for e in members if (moment := instant(e[6])) and after < moment <= until]
+            day += timedelta(days=1)
+        return found
+
+    def entry(self, key: str) -> Entry | None | bool:
+        """The entry of one closed case; ``False``: no closed case has that key; ``None``:
+        the index is damaged."""
+        needle = b"[" + orjson.dumps(key) + b","
+        at = self.data.find(needle)
+        while at >= 0:
+            line = self._line(at)
+            if line is None:
+                return None
+            for entry in line[2]:
+                if entry[0] == key:
+                    return entry
+            at = self.data.find(needle, at + 1)
+        return False
+
+    def known(self) -> dict[str, list[Any]]:
+        """Every entry's attributes by key (to carry them into the next index)."""
+        found: dict[str, list[Any]] = {}
+        position = self.data.find(b"\n") + 1
+        while position < len(self.data):
+            end = self.data.find(b"\n", position)
+            if self.data.startswith(b'["customer",', position + _CRC_WIDTH):
+                line = self._line(position)
+                if line is None:
+                    return {}
+                for entry in line[2]:
+                    found[entry[0]] = entry[4:]
+            position = end + 1
+        return found
