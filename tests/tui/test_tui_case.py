@@ -324,3 +324,15 @@ async def test_owner_of_an_escalation_is_recorded_from_the_case_screen_zoho_esc_
         assert app.screen is screen
         assert "owner not yet recorded" not in text_of(screen, "#findings")
     assert demo.case(case.id).escalations[-1].owner == "Priya"
+
+
+async def test_met_deadlines_read_as_words(app, demo, wait):
+    """Once "met met 2026-…": the state once, then when."""
+    case = next(
+        c for c in demo.cases(open_only=True) if any(d.state == "met-late" for d in demo.deadlines(c))
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, case.id)
+        text = text_of(screen, "#deadlines")
+        assert "met-late at 20" in text
+        assert "met met" not in text

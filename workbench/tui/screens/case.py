@@ -47,8 +47,6 @@ CLOCK_COLUMNS = [
     Column("rule", "Rule", 16),
 ]
 
-REPLY = Binding.Group("Reply", compact=True)
-"""Customer and vendor replies share one place in the footer."""
 
 TEXT = Field("text", "Text", "longtext", help="ctrl+o writes it in $EDITOR")
 
@@ -80,8 +78,8 @@ class CaseScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "note", "Note"),
         Binding("p", "pending", "Pending"),
-        Binding("c", "customer_reply", "Customer reply", group=REPLY),
-        Binding("v", "vendor_reply", "Vendor reply", group=REPLY),
+        Binding("c", "customer_reply", "Customer reply"),
+        Binding("v", "vendor_reply", "Vendor reply"),
         Binding("s", "send", "Send"),
         Binding("E", "escalate", "Escalate"),
         Binding("w", "owner", "Owner"),
@@ -90,6 +88,10 @@ class CaseScreen(DeskScreen):
         Binding("x", "close_case", "Close"),
         Binding("e", "edit", "Edit"),
         Binding("o", "reopen", "Reopen"),
+        Binding("1", "show_tab('overview')", "Overview", show=False),
+        Binding("2", "show_tab('details')", "Form & customer", show=False),
+        Binding("3", "show_tab('timeline')", "Timeline", show=False),
+        Binding("4", "show_tab('clocks')", "SLA evidence", show=False),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False),
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False),
         Binding("escape", "back", "Back", show=False),
@@ -227,6 +229,9 @@ class CaseScreen(DeskScreen):
             self.load_clocks()
         if event.view in ("timeline", "clocks"):
             self.query_one(f"#{event.view}").focus()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#case-tabs", ViewBar).active = tab
 
     def action_tab(self, delta: int) -> None:
         self.query_one("#case-tabs", ViewBar).step(delta)

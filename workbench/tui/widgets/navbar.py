@@ -36,10 +36,10 @@ class NavBar(Widget):
         height: 1;
         background: $primary-background;
         color: $text;
-        & > .navbar--title { text-style: bold; color: $text-primary; }
-        & > .navbar--key { color: $text-accent; text-style: bold; }
+        & > .navbar--title { text-style: bold; color: $text; }
+        & > .navbar--key { color: $text; text-style: bold underline; }
         & > .navbar--active { background: $primary; color: $text; text-style: bold; }
-        & > .navbar--clock { color: $text-muted; }
+        & > .navbar--clock { color: $text; }
     }
     """
 

@@ -18,6 +18,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.color import Color
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -195,7 +196,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._rows: Sequence[Row] = []
         self._index: dict[str, int] = {}
         self._keys: list[str] = []
-        self._tones: dict[str, Style] = {}
+        self._tones: dict[tuple, Style] = {}
         self._widths: tuple[int, list[int]] = (-1, [])
         self._lines: LRUCache[tuple, Strip] = LRUCache(256)
         self._bindings.key_to_bindings["enter"] = [
@@ -326,12 +327,25 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._widths = (-1, [])
         self._scroll_to_cursor()
 
-    def _tone(self, tone: str) -> Style:
-        style = self._tones.get(tone)
+    def _tone(self, tone: str, under: Style, on_cursor: bool = False) -> Style:
+        """The style of a ``tone`` drawn over a row styled ``under``: theme colours given as
+        ``auto`` or with an alpha (``$text-muted`` is ``auto 60%``) are resolved against the
+        row's own background, so they read in light themes as in dark ones. The cursor row
+        keeps its own colour (a red on the cursor's blue reads in no theme) and the tone's
+        weight."""
+        key = (tone, under.bgcolor, on_cursor)
+        style = self._tones.get(key)
         if style is None:
             styles = self.get_component_styles(f"vtable--{tone}")
-            style = Style(color=styles.color.rich_color) + styles.text_style
-            self._tones[tone] = style
+            style = Style.null()
+            if styles.has_rule("color") and not on_cursor:
+                background = Color.from_rich_color(under.bgcolor) if under.bgcolor else Color(0, 0, 0)
+                color = styles.color
+                if styles.auto_color:
+                    color = background.get_contrast_text(color.a)
+                style = Style(color=(background + color).rich_color)
+            style += styles.text_style
+            self._tones[key] = style
         return style
 
     def column_widths(self, width: int) -> list[int]:
@@ -377,7 +391,8 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         if index >= len(self._rows):
             return Strip.blank(width, base)
         row = self._rows[index]
-        if index == self.cursor_row:
+        on_cursor = index == self.cursor_row
+        if on_cursor:
             style = base + self.get_component_rich_style("vtable--cursor")
         elif self.zebra and index % 2:
             style = base + self.get_component_rich_style("vtable--even")
@@ -391,7 +406,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
                 segments.append(Segment(" ", style))
             if isinstance(cell, tuple):
                 text, tone = cell
-                cell_style = style + self._tone(tone) if tone else style
+                cell_style = style + self._tone(tone, style, on_cursor) if tone else style
             else:
                 text, cell_style = cell, style
             segments.append(Segment(fit(text, cell_width, column.align), cell_style))
