@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import getpass
 import os
@@ -46,6 +47,10 @@ class Context:
 
     def close(self) -> None:
         if self._desk is not None:
+            from workbench.compaction import compact_in_background
+
+            with contextlib.suppress(OSError):  # no process to spare: the next command starts it
+                compact_in_background(self._desk.store)
             self._desk.store.close()
 
 

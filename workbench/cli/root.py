@@ -27,6 +27,7 @@ COMMANDS = {
     "workflow": "workbench.cli.workflow:workflow",
     "renewals": "workbench.cli.workflow:renewals",
     "sweep": "workbench.cli.sweep:sweep",
+    "compact": "workbench.cli.sweep:compact",
     "export": "workbench.cli.transfer:export_command",
     "import": "workbench.cli.transfer:import_command",
     "doctor": "workbench.cli.doctor:doctor",

@@ -41,8 +41,15 @@ def open_store(
     (``FileStore.migrated_backup`` says where). Raises :class:`StoreError` naming the
     file and the problem for a damaged or newer desk, and :class:`StoreLocked` when
     migrating needs the writer lock and another process keeps it past ``lock_timeout``.
+
+    No change made through it rewrites the snapshot, so nobody waits for that: the
+    snapshot is rewritten where nobody waits (``workbench compact``, which a command or the
+    terminal desk starts in the background once the log has grown ``compact_bytes`` past
+    the snapshot, and the sweep; see :mod:`workbench.compaction`).
     """
-    return FileStore(default_path() if path is None else path, lock_timeout=lock_timeout)
+    return FileStore(
+        default_path() if path is None else path, lock_timeout=lock_timeout, compact_on_write=False
+    )
 
 
 __all__ = [

@@ -45,7 +45,14 @@ from workbench.store.log import (
     scan_file,
 )
 from workbench.store.migrate import migrate
-from workbench.store.snapshot import CLOSED, SCHEMA, Snapshot, read_snapshot, write_snapshot
+from workbench.store.snapshot import (
+    CLOSED,
+    SCHEMA,
+    Snapshot,
+    read_snapshot,
+    snapshot_checkpoint,
+    write_snapshot,
+)
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
 from workbench.store.state import DeskState
 
@@ -89,12 +96,17 @@ class FileStore:
         *,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         compact_bytes: int = DEFAULT_COMPACT_BYTES,
+        compact_on_write: bool = True,
     ) -> None:
+        """``compact_on_write=False``: a change never rewrites the snapshot itself, however
+        far the log has grown past it; :meth:`compaction_due` says when :meth:`compact`
+        should run, where nobody waits for it (the application's desk is opened so)."""
         self.path = os.path.abspath(os.fspath(path))
         self.location = self.path
         self.log_path = log_path(self.path)
         self.lock_timeout = lock_timeout
         self.compact_bytes = compact_bytes
+        self.compact_on_write = compact_on_write
         self._lock = FileLock(self.path + ".lock", thread_local=False)
         self._writer = WriterMutex()
         self._fd: int | None = None
@@ -172,17 +184,28 @@ class FileStore:
             if tx.changed:
                 self._commit(tx)
 
-    def compact(self) -> None:
-        """Rewrite the snapshot now so that opening the desk replays no log (writers do
-        this on their own every ``compact_bytes``)."""
+    def compaction_due(self) -> bool:
+        """Whether the log has grown ``compact_bytes`` past the snapshot on disk (whoever
+        wrote it): opening the desk would replay that much."""
+        state = self._state
+        if state is None:
+            return False
+        return state.end - max(state.checkpoint, snapshot_checkpoint(self.path)) > self.compact_bytes
+
+    def compact(self, if_due: bool = False) -> bool:
+        """Rewrite the snapshot (and its index) now so that opening the desk replays no
+        log; with ``if_due``, only when :meth:`compaction_due` (checked again under the
+        lock: another process may just have done it). Returns whether it rewrote it."""
         self._check_open()
         with self._writer.hold(self.location), self._locked():
             self._catch_up()
-            if self._state is not None:
-                try:
-                    self._write_snapshot(self._state)
-                except OSError as error:
-                    raise StoreError(f"{self.path}: cannot rewrite the snapshot ({error})") from error
+            if self._state is None or (if_due and not self.compaction_due()):
+                return False
+            try:
+                self._write_snapshot(self._state)
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot rewrite the snapshot ({error})") from error
+            return True
 
     def close(self) -> None:
         self._set(None, None)
@@ -359,7 +382,7 @@ class FileStore:
                 return
             if os.stat(self.log_path).st_size > state.end:
                 cut_back(self.log_path, state.end)  # a write that never reported success
-            if state.end - state.checkpoint > self.compact_bytes:
+            if self.compact_on_write and state.end - state.checkpoint > self.compact_bytes:
                 self._write_snapshot(state)
         except OSError as error:
             raise StoreError(f"{self.path}: cannot prepare the change ({error})") from error

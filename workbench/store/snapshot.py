@@ -439,6 +439,27 @@ def _first_line(fd: int) -> bytes:
     return data[: data.index(b"\n") + 1]
 
 
+def snapshot_checkpoint(path: str) -> int:
+    """How much of the log the snapshot at ``path`` covers (its ``log_offset``), read from
+    its first line alone; 0 when that cannot be told (no file, an older schema, damage)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return 0
+    try:
+        first_line = _first_line(fd)
+    except OSError:
+        return 0
+    finally:
+        os.close(fd)
+    try:
+        meta = orjson.loads(first_line[len(_HEAD) : -3]) if first_line.startswith(_HEAD) else None
+    except orjson.JSONDecodeError:
+        return 0
+    offset = meta.get("log_offset") if isinstance(meta, dict) else None
+    return offset if type(offset) is int else 0
+
+
 def read_snapshot(path: str) -> Snapshot | None:
     """The snapshot at ``path``, or ``None`` when there is no file.
 

@@ -141,6 +141,8 @@ class WorkbenchApp(App[None]):
         self.desk_name = ""
         self.timezone = ZoneInfo("UTC")
         self._opening: Future[Desk] | None = None
+        self._compactor: subprocess.Popen[bytes] | None = None
+        """The background ``workbench compact`` a change started, while it runs."""
         if callable(desk):
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-desk")
             self._opening = pool.submit(desk)
@@ -262,6 +264,9 @@ class WorkbenchApp(App[None]):
             self.desk_name = str(self.desk.setting("desk.name") or "unnamed desk")
             self.timezone = ZoneInfo(str(self.desk.setting("desk.timezone")))
         self.desk_changed.publish((kind, record))
+        from workbench.compaction import compact_in_background  # the store is loaded by now
+
+        self._compactor = compact_in_background(self.desk.store, self._compactor)
 
     def report_error(self, error: BaseException) -> None:
         """A desk refusal in words: the rule and the reason, not just "no"."""
