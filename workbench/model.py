@@ -424,6 +424,8 @@ class Case(Record):
     severity: str = ""
     path: str = ""
     queue: str = ""
+    assignee: str = ""
+    """The handle of the agent who owns the case, or ``""`` (unassigned)."""
     route_rule: str = ""
     route_reason: str = ""
     escalations: list[Escalation] = field(default_factory=list)
@@ -453,6 +455,30 @@ class Case(Record):
     def level(self, track: str) -> int:
         """Current escalation level on a track (0 before any escalation)."""
         return max((e.level for e in self.escalations if e.track == track), default=0)
+
+
+AgentRole = Literal["agent", "lead"]
+AGENT_ROLES: tuple[str, ...] = ("agent", "lead")
+
+
+@dataclass
+class Agent(Record):
+    """A member of the desk's team: who acts, and who may own a case."""
+
+    handle: str
+    name: str
+    """The display name (any script: 佐藤 美咲)."""
+    email: str = ""
+    role: str = "agent"
+    """``agent`` (works their own cases, takes unassigned ones) or ``lead`` (also changes
+    settings, the team and anyone's assignments)."""
+    active: bool = True
+    login: str = ""
+    """The login name that acts as this agent when no ``--as`` / ``WORKBENCH_AGENT`` is given."""
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == "lead"
 
 
 @dataclass

@@ -205,6 +205,7 @@ class Renderer:
             f"state {self.strong(case.state)}",
             f"severity {self.strong(case.severity or '-')}",
             f"ball {self.strong(view.ball)}",
+            f"assignee {self.strong(case.assignee or 'nobody')}",
         ]
         if case.close_reason:
             parts.append(f"closed: {self.data(case.close_reason)}")
@@ -246,9 +247,14 @@ class Renderer:
             (self.strong if side == view.ball else str)(f"{side} {duration(view.ball_minutes.get(side, 0))}")
             for side in ("desk", "vendor", "customer")
         )
+        agents = " · ".join(
+            f"{handle or 'unassigned'} {duration(minutes)}"
+            for handle, minutes in view.desk_minutes_by_agent.items()
+        )
         return [
             f"{self.strong(view.ball)} holds the ball (CORE-SLA-4)",
             sides,
+            *([f"desk by agent: {agents}"] if agents else []),
             self.muted("business time on the desk calendar"),
         ]
 

@@ -81,7 +81,7 @@ def run_cli(
     """The ``workbench`` command on ``tmp_path/desk.json`` (``WORKBENCH_DB``) as actor
     ``aiko``, the desk clock at :data:`DEFAULT_NOW` unless ``--now`` says otherwise."""
     monkeypatch.setenv("WORKBENCH_DB", str(tmp_path / "desk.json"))
-    monkeypatch.setenv("WORKBENCH_ACTOR", "aiko")
+    monkeypatch.setenv("WORKBENCH_AGENT", "aiko")
     return RunCli(tmp_path / "desk.json", capsys)
 
 

@@ -125,7 +125,7 @@ def test_sweep_twice_changes_nothing_the_second_time_core_sla_2(wb) -> None:
 
 
 def test_every_change_is_an_event_with_actor_and_before_after_core_audit_1(wb, monkeypatch) -> None:
-    monkeypatch.setenv("WORKBENCH_ACTOR", "kenji")
+    monkeypatch.setenv("WORKBENCH_AGENT", "kenji")
     wb("customer", "add", "Northwind Traders", "--users", "10", "--now", "2026-11-20T09:00+09:00")
     wb("customer", "edit", "CUS-1", "--users", "80", "--now", "2026-11-21T09:00+09:00")
     history = wb("customer", "show", "CUS-1")["history"]

@@ -21,7 +21,7 @@ from workbench.transfer import CSV_COLUMNS, _instant_check
 @pytest.fixture
 def wb(tmp_path, capsysbinary, clock, monkeypatch):
     """``wb(args…, db=NAME)`` runs the CLI on ``tmp_path/NAME``; returns (status, stdout bytes, stderr)."""
-    monkeypatch.setenv("WORKBENCH_ACTOR", "aiko")
+    monkeypatch.setenv("WORKBENCH_AGENT", "aiko")
 
     def invoke(*args: str, db: str = "desk.json") -> tuple[int, bytes, str]:
         try:

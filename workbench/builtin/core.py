@@ -92,6 +92,25 @@ RULES = [
     ),
 ]
 
+TEAM_RULES = [
+    Rule(
+        "CORE-TEAM-1",
+        "On a desk with agents every change is made by an active agent of the desk, named on its "
+        "event. Leads change settings, the team and anyone's assignments; an agent changes the "
+        "cases assigned to them or to nobody, takes unassigned ones, and releases or hands off "
+        "their own. The desk keeps at least one active lead.",
+    ),
+    Rule(
+        "CORE-TEAM-2",
+        "A case has one assignee or none; assigning, taking, releasing and handing off are events "
+        "with the assignee before and after, to an active agent only, never on a closed case. A "
+        "new case may be assigned by the desk's rule: a default assignee per vendor, or "
+        "round-robin among the active agents (off by default).",
+    ),
+]
+"""The desk's own rules for its team: RULES.md has no rule for who acts, so the core
+declares these (docs/agents.md)."""
+
 SETTINGS = [
     Setting("desk.timezone", "Asia/Tokyo", "The desk's time zone: times are shown in it.", kind="timezone"),
     Setting(
@@ -174,6 +193,23 @@ SETTINGS = [
         rule="CORE-SLA-3",
     ),
     Setting(
+        "core.assign_new_cases",
+        "off",
+        "Who a new case is assigned to: off (nobody), vendor (core.vendor_assignees), "
+        "or round-robin among the active agents.",
+        kind="choice",
+        choices=["off", "vendor", "round-robin"],
+        rule="CORE-TEAM-2",
+    ),
+    Setting(
+        "core.vendor_assignees",
+        [],
+        "The default assignee of each vendor's new cases (VENDOR=HANDLE, comma-separated), "
+        "used when core.assign_new_cases is vendor.",
+        kind="list",
+        rule="CORE-TEAM-2",
+    ),
+    Setting(
         "core.workflow_at_risk_days",
         7,
         "A workflow step due within this many days is at risk.",
@@ -189,7 +225,7 @@ def workbench_vendor() -> VendorProgram:
         id="core",
         name="Core rules (all vendors)",
         version="0.1.0",
-        rules=RULES,
+        rules=RULES + TEAM_RULES,
         settings=SETTINGS,
         description="Paths, the desk's own commitment, and commercial escalation for every vendor.",
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from workbench.cli.common import Output, parse_pairs, with_desk, words
+from workbench.errors import BadInput
 from workbench.render import CASE_SECTIONS, requirement
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ def case_fields(desk: Desk, vendor: str) -> Output:
 @click.option("--text", default=None, help="Words in the subject or ID.")
 @click.option("--all", "include_closed", is_flag=True, help="Closed cases too.")
 @click.option("--breaching", is_flag=True, help="Only cases with a breached or at-risk deadline.")
+@click.option("--assignee", default=None, metavar="HANDLE|me|none", help="An agent's cases, or unassigned.")
+@click.option("--mine", is_flag=True, help="Your cases (--assignee me).")
 @with_desk
 def case_list(
     desk: Desk,
@@ -76,11 +79,18 @@ def case_list(
     text: str | None,
     include_closed: bool,
     breaching: bool,
+    assignee: str | None,
+    mine: bool,
 ) -> Output:
     """Cases, newest first (open ones unless --all or --state closed)."""
     from workbench.desk import next_running
 
+    if mine:
+        if assignee not in (None, "me"):
+            raise BadInput("--mine", "is --assignee me: give one or the other")
+        assignee = "me"
     found = desk.cases(
+        assignee=_assignee(desk, assignee),
         vendor=vendor,
         state=state,
         queue=queue,
@@ -102,11 +112,25 @@ def case_list(
 
     shown = words(desk)
     lines = [
-        f"{c.id:7} {c.vendor:9} {c.state:14} {c.queue:18} {c.subject[:40]:40} "
+        f"{c.id:7} {c.vendor:9} {c.state:14} {c.queue:18} {c.assignee or '-':10} {c.subject[:40]:40} "
         + (f"{d.name} {d.state} {shown.time(d.due)}" if d else "")
         for c, d in rows
     ]
     return Output(data, lines or ["no cases"])
+
+
+def _assignee(desk: Desk, given: str | None) -> str | None:
+    """``--assignee``: a handle, ``me`` (the agent you act as) or ``none`` (unassigned)."""
+    if given is None:
+        return None
+    if given == "none":
+        return ""
+    if given == "me":
+        me = desk.acting_agent()
+        if me is None:
+            raise BadInput("--assignee", "this desk has no agents: no case is yours (`workbench agent add`)")
+        return me.handle
+    return given
 
 
 def _indented(lines: list[str]) -> list[str]:
@@ -297,3 +321,41 @@ def case_close(desk: Desk, case_id: str, reason: str, text: str) -> tuple[Case, 
 def case_reopen(desk: Desk, case_id: str, text: str) -> tuple[Case, str]:
     """Reopen a closed or resolved case."""
     return desk.reopen(case_id, text), "reopened"
+
+
+NOTE = click.option("--note", default="", help="Why, or where the case stands.")
+
+
+@case_action("assign", click.argument("handle"), NOTE, text=None)
+def case_assign(desk: Desk, case_id: str, handle: str, note: str) -> tuple[Case, str]:
+    """Assign the case to the agent HANDLE (a lead's change; CORE-TEAM-1/2)."""
+    return _assigned(desk, desk.assign(case_id, handle, note))
+
+
+@case_action("take", NOTE, text=None)
+def case_take(desk: Desk, case_id: str, note: str) -> tuple[Case, str]:
+    """Take the case yourself (an unassigned one; a lead takes any)."""
+    return _assigned(desk, desk.take(case_id, note))
+
+
+@case_action("release", NOTE, text=None)
+def case_release(desk: Desk, case_id: str, note: str) -> tuple[Case, str]:
+    """Give the case back: it is unassigned."""
+    return _assigned(desk, desk.release(case_id, note))
+
+
+@case_action(
+    "handoff",
+    click.argument("handle"),
+    click.option("--note", required=True, help="Where the case stands, for the next agent."),
+    text=None,
+)
+def case_handoff(desk: Desk, case_id: str, handle: str, note: str) -> tuple[Case, str]:
+    """Hand the case off to the agent HANDLE with a note."""
+    return _assigned(desk, desk.hand_off(case_id, handle, note))
+
+
+def _assigned(desk: Desk, changed: Case) -> tuple[Case, str]:
+    last = desk.events("cases", changed.id)[-1]
+    who = f"assigned to {changed.assignee}" if changed.assignee else "unassigned"
+    return changed, f"{who} — {last.reason} ({last.rule})"

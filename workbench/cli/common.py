@@ -27,6 +27,7 @@ class Context:
 
     def __init__(self) -> None:
         self.db: str | None = None
+        self.agent: str | None = None
         self.json = False
         self.debug = False
         self._desk: Desk | None = None
@@ -41,8 +42,9 @@ class Context:
             if chosen and not Path(chosen).expanduser().resolve().parent.is_dir():
                 raise BadInput("--db", f"the folder of {chosen} does not exist (a typo in the path?)")
             store = open_store(chosen)
-            actor = os.environ.get("WORKBENCH_ACTOR") or getpass.getuser()
+            actor = self.agent or os.environ.get("WORKBENCH_AGENT") or getpass.getuser()
             self._desk = Desk(store, get_plugins(), actor=actor)
+            self._desk.act_as_agent()
         return self._desk
 
     def close(self) -> None:
@@ -59,6 +61,11 @@ def _set_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> N
         ctx.ensure_object(Context).db = value
 
 
+def _set_agent(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.ensure_object(Context).agent = value
+
+
 def _set_now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value:
         try:
@@ -73,7 +80,7 @@ def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 
 
 def desk_options(command: Callable) -> Callable:
-    """``--db``, ``--now`` and ``--json`` on a command."""
+    """``--db``, ``--now``, ``--as`` and ``--json`` on a command."""
     command = click.option(
         "--json",
         "as_json",
@@ -82,6 +89,15 @@ def desk_options(command: Callable) -> Callable:
         is_eager=True,
         callback=_set_json,
         help="Print one JSON document on stdout and nothing else.",
+    )(command)
+    command = click.option(
+        "--as",
+        "as_agent",
+        metavar="HANDLE",
+        expose_value=False,
+        is_eager=True,
+        callback=_set_agent,
+        help="Act as this agent of the desk (also WORKBENCH_AGENT; default: your login name).",
     )(command)
     command = click.option(
         "--now",

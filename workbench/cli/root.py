@@ -24,6 +24,8 @@ COMMANDS = {
     "contract": "workbench.cli.contract:contract",
     "quote": "workbench.cli.contract:quote",
     "case": "workbench.cli.case:case",
+    "agent": "workbench.cli.agent:agent",
+    "workload": "workbench.cli.agent:workload",
     "workflow": "workbench.cli.workflow:workflow",
     "renewals": "workbench.cli.workflow:renewals",
     "sweep": "workbench.cli.sweep:sweep",

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from workbench.desk import agents
 from workbench.desk.records import diff, key_number, record_event
 from workbench.desk.values import EVIDENCE_KINDS
 from workbench.desk.views import (
@@ -45,24 +46,36 @@ def cases(
     customer_id: str | None = None,
     open_only: bool = False,
     sent_within: tuple[datetime, datetime] | None = None,
+    assignee: str | None = None,
 ) -> list[Case]:
     """Cases matching every filter given, newest first; with ``sent_within`` only those
-    first sent to the vendor after its first instant, at or before its second. The store
-    reads only what can match: a customer's cases, or the cases sent in the window, are
-    found through its indexes, not by reading every case (BT-SAFE-1, ZOHO-HOWTO-1)."""
+    first sent to the vendor after its first instant, at or before its second; ``assignee``
+    is an agent's handle, or ``""`` for the unassigned cases. The store reads only what can
+    match: a customer's cases, or the cases sent in the window, are found through its
+    indexes, not by reading every case (BT-SAFE-1, ZOHO-HOWTO-1)."""
     if vendor is not None:
         desk.program(vendor)
     if customer_id is not None:
         desk.customer(customer_id)
     if state is not None and state not in CASE_STATES:
         raise BadInput("state", f"{state!r} is not a case state ({', '.join(CASE_STATES)})")
+    if assignee:
+        desk.agent(assignee)
     needle = text.lower() if text else None
-    fields = {"customer_id": customer_id, "vendor": vendor, "state": state, "queue": queue}
+    fields = {
+        "customer_id": customer_id,
+        "vendor": vendor,
+        "state": state,
+        "queue": queue,
+        "assignee": assignee,
+    }
     match = {name: value for name, value in fields.items() if value}
     found = []
     within = ("sent_at", *sent_within) if sent_within is not None else None
     for record in desk.store.all("cases", closed=not open_only, match=match, within=within):
         if needle and needle not in record["subject"].lower() and needle not in record["id"].lower():
+            continue
+        if assignee == "" and record.get("assignee"):
             continue
         found.append(Case.from_dict(record))
     found.sort(key=lambda c: key_number(c.id), reverse=True)
@@ -91,6 +104,7 @@ def view(desk: Desk, key: str) -> CaseView:
         else [],
         ball=case.ball,
         ball_minutes=desk.ball_minutes(case, events),
+        desk_minutes_by_agent=desk.desk_minutes_by_agent(case, events),
         close_reasons=desk.close_reasons(case),
         events=events,
     )
@@ -105,12 +119,18 @@ def change_case(
     reason: str = "",
     data: dict[str, Any] | None = None,
     allowed_from: Iterable[str] = ("open", "waiting-vendor", "pending", "resolved"),
+    by_sweep: bool = False,
 ) -> Case:
-    """Apply ``change`` to the freshest copy of the case under the lock, and record it."""
+    """Apply ``change`` to the freshest copy of the case under the lock, and record it.
+
+    An agent changes the cases assigned to them or to nobody (CORE-TEAM-1); ``by_sweep``
+    changes are the desk's time-driven rules, applied to every case whoever runs them."""
     with desk.store.transaction() as tx:
         record = tx.get("cases", key)
         if record is None:
             raise NotFound("case", key)
+        if not by_sweep:
+            agents.check_case_change(desk, tx, record)
         case = Case.from_dict(record)
         if case.state not in allowed_from:
             raise BadInput("state", f"case {key} is {case.state}; cannot {action} it")

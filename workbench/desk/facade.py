@@ -12,6 +12,9 @@ and each of its methods is a function of one module below, by concern:
 - :mod:`~workbench.desk.sweep` — the time-driven rules, applied once at the desk clock
 - :mod:`~workbench.desk.workflows` — workflows, their steps and forms, renewals
 - :mod:`~workbench.desk.records` — the event of every change (CORE-AUDIT-1)
+- :mod:`~workbench.desk.agents` — the team, who acts, what each role may change (CORE-TEAM-1)
+- :mod:`~workbench.desk.assignment` — who owns a case: assign, take, release, hand off (CORE-TEAM-2)
+- :mod:`~workbench.desk.workload` — the lead's view: each agent's open work and ball time
 
 Those functions take the desk as their first argument and reach the other parts only
 through it, so a plugin and a part see the same desk. Every change is recorded as an
@@ -24,6 +27,8 @@ from typing import Any
 
 from workbench.calendar import Calendar
 from workbench.desk import (
+    agents,
+    assignment,
     cases,
     clocks,
     customers,
@@ -32,10 +37,12 @@ from workbench.desk import (
     records,
     settings,
     sweep,
+    team_demo,
     workflows,
+    workload,
 )
 from workbench.desk.reads import ReadCache
-from workbench.model import Event, Setting, VendorProgram
+from workbench.model import Agent, Event, Setting, VendorProgram
 from workbench.plugins import Plugins
 from workbench.store.base import Store
 
@@ -75,12 +82,25 @@ class Desk:
         batch._reads = ReadCache()
         return batch
 
+    def act_as_agent(self) -> Agent | None:
+        """Resolve who this desk acts as: on a desk with agents, ``actor`` (``--as``,
+        ``WORKBENCH_AGENT`` or the login name) must be an active agent's handle or login,
+        and becomes the handle (bad input otherwise, CORE-TEAM-1); ``None`` on a desk
+        with no agents, where the actor stays as it is. Every write checks it again."""
+        agent = agents.acting(self)
+        if agent is not None:
+            self.actor = agent.handle
+        return agent
+
     def is_empty(self) -> bool:
         return not any(self.store.all(kind) for kind in ("customers", "contracts", "cases", "workflows"))
 
     def fill_demo(self) -> list[str]:
-        """Fill the desk with every plugin's demo records (``workbench demo``)."""
-        return records.flatten(self.plugins.call("workbench_demo", desk=self))
+        """Fill the desk with every plugin's demo records (``workbench demo``), worked by a
+        team of four (:mod:`~workbench.desk.team_demo`)."""
+        lines = team_demo.add_team(self)
+        lines += records.flatten(self.plugins.call("workbench_demo", desk=self))
+        return lines + team_demo.spread_work(self)
 
     # -- reads a batch remembers (ReadCache) -------------------------------------------
 
@@ -172,6 +192,23 @@ class Desk:
 
     # sweep.py
     sweep = sweep.sweep
+
+    # agents.py
+    agent = agents.agent
+    acting_agent = agents.acting_agent
+    add_agent = agents.add_agent
+    edit_agent = agents.edit_agent
+    agents = agents.agents
+
+    # assignment.py
+    assign = assignment.assign
+    take = assignment.take
+    release = assignment.release
+    hand_off = assignment.hand_off
+
+    # workload.py
+    desk_minutes_by_agent = workload.desk_minutes_by_agent
+    workload = workload.workload
 
     # workflows.py
     workflow_templates = workflows.workflow_templates

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from workbench.desk import agents
 from workbench.desk.records import flatten, record_event, save_changed
 from workbench.desk.values import field_applies, parse_value
 from workbench.desk.views import (
@@ -109,11 +110,24 @@ def open_case(
     with desk.store.transaction() as tx:
         case.id = f"C-{tx.next_number('cases')}"
         case.updated_at = case.opened_at
+        assigned = agents.assign_new_case(desk, tx, case)
         record = case.to_dict()
         tx.put("cases", case.id, record)
         record_event(
             desk, tx, "cases", case.id, "open", None, record, rule=case.route_rule, reason=case.route_reason
         )
+        if assigned:
+            record_event(
+                desk,
+                tx,
+                "cases",
+                case.id,
+                "assign",
+                {"assignee": ""},
+                {"assignee": case.assignee},
+                rule="CORE-TEAM-2",
+                reason=assigned,
+            )
     return case
 
 
@@ -142,6 +156,7 @@ def update_fields(desk: Desk, key: str, changes: dict[str, Any]) -> Case:
         case.to_dict(),
         updated.to_dict(),
         "reroute" if rerouted else "fields",
+        guard=lambda tx, fresh: agents.check_case_change(desk, tx, fresh),
         rule=route.rule if rerouted else "",
         reason=route.reason if rerouted else "",
     )

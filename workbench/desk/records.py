@@ -3,8 +3,10 @@ transaction as the change; and the small helpers every part of the desk shares."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from workbench.desk import agents
 from workbench.model import (
     Event,
 )
@@ -26,12 +28,15 @@ def record_event(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
-    """Record one change as an event, in the transaction that makes it (CORE-AUDIT-1)."""
+    """Record one change as an event, in the transaction that makes it (CORE-AUDIT-1), by
+    the agent the desk acts as (CORE-TEAM-1: on a desk with agents, an actor who is not an
+    active agent is refused here, and the transaction writes nothing)."""
+    agent = agents.acting(desk, tx)
     tx.append_event(
         Event(
             id=0,
             at=desk.now(),
-            actor=desk.actor,
+            actor=agent.handle if agent else desk.actor,
             kind=kind,
             key=key,
             action=action,
@@ -45,11 +50,21 @@ def record_event(
 
 
 def save_changed(
-    desk: Desk, kind: str, key: str, before: dict, after: dict, action: str, **event: Any
+    desk: Desk,
+    kind: str,
+    key: str,
+    before: dict,
+    after: dict,
+    action: str,
+    guard: Callable[[Transaction, dict], None] | None = None,
+    **event: Any,
 ) -> None:
-    """Save ``after`` over a record read as ``before``, with the event of what changed."""
+    """Save ``after`` over a record read as ``before``, with the event of what changed;
+    ``guard`` checks the fresh record under the lock first (it raises to refuse)."""
     with desk.store.transaction() as tx:
         fresh = tx.get(kind, key)
+        if guard is not None:
+            guard(tx, fresh)
         if fresh != before:
             # another process changed it meanwhile: re-apply our change on top of theirs
             after = {**fresh, **{k: v for k, v in after.items() if before.get(k) != v}}

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from workbench import clock
 from workbench.calendar import Calendar
 from workbench.calendar import desk_calendar as build_desk_calendar
+from workbench.desk import agents
 from workbench.desk.records import record_event
 from workbench.desk.values import parse_value
 from workbench.desk.views import (
@@ -118,12 +119,15 @@ def set_setting(desk: Desk, key: str, raw: Any) -> SettingView:
             raise BadInput(key, f"{value} is below the least allowed value, {setting.minimum}")
         if setting.maximum is not None and value > setting.maximum:
             raise BadInput(key, f"{value} is above the greatest allowed value, {setting.maximum}")
+    if key == "core.vendor_assignees":
+        agents.vendor_assignees(desk, value)
     if key in CALENDAR_SETTINGS:
         try:
             desk.desk_calendar({key: value})
         except ValueError as exc:
             raise BadInput(key, f"the desk calendar cannot use it: {exc}") from None
     with desk.store.transaction() as tx:
+        agents.require_lead(desk, tx, f"changing the setting {key}")
         before = tx.get("settings", key)
         record = {"key": key, "value": value}
         tx.put("settings", key, record)

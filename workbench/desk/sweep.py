@@ -81,7 +81,9 @@ def _mark(
     def change(case: Case) -> None:
         case.sweep_keys.append(sweep_key)
 
-    return change_case(desk, key, action, change, rule=rule, reason=reason, data={**data, "key": sweep_key})
+    return change_case(
+        desk, key, action, change, rule=rule, reason=reason, data={**data, "key": sweep_key}, by_sweep=True
+    )
 
 
 def _apply_case_action(desk: Desk, case: Case, action: Action, report: SweepReport) -> None:
@@ -119,6 +121,7 @@ def _apply_case_action(desk: Desk, case: Case, action: Action, report: SweepRepo
             rule=action.rule,
             reason=action.reason,
             data={**action.data, "key": action.key},
+            by_sweep=True,
         )
     else:
         _mark(desk, case.id, action.key, action.kind, action.rule, action.reason, action.data)

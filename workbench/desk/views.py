@@ -77,6 +77,8 @@ class CaseView:
     ball_minutes: dict[str, int]
     close_reasons: list[CloseReason]
     events: list[Event]
+    desk_minutes_by_agent: dict[str, int] = field(default_factory=dict)
+    """The desk's ball time split by the agent assigned at the time (``""``: nobody)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +92,7 @@ class CaseView:
             "eligibility": [e.to_dict() for e in self.eligibility],
             "ball": self.ball,
             "ball_minutes": self.ball_minutes,
+            "desk_minutes_by_agent": self.desk_minutes_by_agent,
             "close_reasons": [r.to_dict() for r in self.close_reasons],
             "events": [e.to_dict() for e in self.events],
         }
