@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from workbench.cli.common import Output, local, with_desk
+from workbench.cli.common import Output, with_desk, words
 
 if TYPE_CHECKING:
     from workbench.desk import Desk
@@ -86,7 +86,7 @@ def workload(desk: Desk) -> Output:
     for load in loads:
         oldest = "-"
         if load.oldest_untouched:
-            oldest = f"{load.oldest_untouched} since {local(desk, load.untouched_since)}"
+            oldest = f"{load.oldest_untouched} since {words(desk).time(load.untouched_since)}"
         text.append(
             f"{load.handle or '(unassigned)':14} {len(load.cases):>4} {len(load.breaching):>6} "
             f"{len(load.at_risk):>4} {len(load.waiting_vendor):>6} {len(load.waiting_customer):>5} "
