@@ -305,3 +305,15 @@ def test_two_agents_in_two_processes_take_the_same_case_one_wins(team, run_cli) 
     assert [p.wait(timeout=60) for p in follow] == [0, 0]
     assert history(team, "C-2")[-1]["actor"] == winner
     assert team("case", "show", other)["case"]["assignee"] == loser
+
+
+def test_export_and_import_carry_the_team_and_the_assignees(team, run_cli, tmp_path, monkeypatch) -> None:
+    team("case", "assign", "C-2", "yui")
+    status, exported, _ = run_cli("export")
+    assert status == 0
+    (tmp_path / "export.json").write_text(exported, encoding="utf-8")
+    monkeypatch.setenv("WORKBENCH_DB", str(tmp_path / "copy.json"))
+    team("import", str(tmp_path / "export.json"))
+    assert [a["handle"] for a in team("agent", "list")] == ["ken", "sato", "yui"]
+    assert team("case", "show", "C-2")["case"]["assignee"] == "yui"
+    assert history(team, "C-2")[-1]["actor"] == "sato"

@@ -91,6 +91,7 @@ def test_csv_has_one_row_per_case_with_the_spreadsheet_columns(demo) -> None:
     closed = [r for r in rows if r["state"] == "closed"]
     assert closed and all(r["closed"] and r["closure_reason"] for r in closed)
     assert {r["vendor"] for r in rows} == {"ontime", "zoho", "bittitan", "webex"}
+    assert {r["assignee"] for r in rows} == {"sato", "tanaka", "emma", "ito", ""}
 
 
 def test_bad_import_writes_nothing_and_lists_every_bad_record(demo) -> None:

@@ -40,20 +40,22 @@ KINDS = {
     "Workflow": "workflows",
     "SettingView": "settings",
     "SweepReport": "sweep",
+    "Agent": "team",
 }
 """What a saved record is, by the name of its type (the desk's types are imported by the
 thread that opens the desk, not before the first frame)."""
 
 ABOUT = """
 [b]Everywhere[/b]
-  F2–F6 switch screens (or click them in the top bar) · ctrl+p opens the command palette:
+  F2–F7 switch screens (or click them in the top bar) · ctrl+p opens the command palette:
   every screen, every action, and any case by its ID (type [b]C-12[/b]).
   Tables: ↑ ↓ PgUp PgDn Home End, Enter or a click on the highlighted row opens it.
   In forms: Tab moves on, ctrl+s saves, Esc cancels, ctrl+o edits long text in $EDITOR.
 
 [b]Queue filter[/b]
   Words match ID, vendor, customer, subject, state, queue and severity.
-  vendor:zoho  state:pending  queue:triage  sev:1  ball:vendor narrow by one column.
+  vendor:zoho  state:pending  queue:triage  sev:1  ball:vendor narrow by one column;
+  assignee:me  assignee:none  assignee:ken  by who holds the case (views Mine, Unassigned).
 
 [b]Why[/b]
   Every route, deadline and refusal names the rule that made it (e.g. ZOHO-ESC-1) and its
@@ -85,6 +87,7 @@ class WorkbenchApp(App[None]):
         "customers": _later("customers", "CustomersScreen"),
         "plugins": _later("plugins", "PluginsScreen"),
         "settings": _later("settings", "SettingsScreen"),
+        "team": _later("team", "TeamScreen"),
     }
     DEFAULT_MODE = "queue"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
@@ -101,6 +104,7 @@ class WorkbenchApp(App[None]):
         Binding("f4", "go('customers')", "Customers", show=False),
         Binding("f5", "go('plugins')", "Plugins", show=False),
         Binding("f6", "go('settings')", "Settings", show=False),
+        Binding("f7", "go('team')", "Team", show=False),
         Binding("question_mark,f1", "help", "Help"),
         Binding(
             "ctrl+p",
@@ -135,8 +139,10 @@ class WorkbenchApp(App[None]):
         self.desk_changed: Signal[tuple[str, Any]] = Signal(self, "desk-changed")
         """Published after a change: (kind, the changed record)."""
         self.prefs = Prefs((prefs_path or default_path()) if remember else None)
-        self.case_index: list[tuple[str, str, str]] = []
-        """(id, subject, customer) of the open cases the queue holds, for the palette."""
+        self.case_index: list[tuple[str, str, str, str]] = []
+        """(id, subject, customer, assignee) of the open cases the queue holds, for the palette."""
+        self.team: list[tuple[str, str]] = []
+        """(handle, name) of the desk's active agents, for the palette."""
         self._case_screens: dict[str, CaseScreen] = {}
         self.desk_name = ""
         self.timezone = ZoneInfo("UTC")
@@ -309,7 +315,7 @@ class WorkbenchApp(App[None]):
             if binding.description and enabled and not key.startswith("super+")
         ]
         keys += [
-            ("F2…F6", "Queue, Work, Customers, Plugins, Settings"),
+            ("F2…F7", "Queue, Work, Customers, Plugins, Settings, Team"),
             ("ctrl+p", "Command palette"),
             ("ctrl+t", "Theme (remembered)"),
         ]

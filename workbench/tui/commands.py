@@ -23,6 +23,7 @@ SCREENS = [
     ("customers", "Customers and contracts", "eligibility, quotes, the customer's cases (F4)"),
     ("plugins", "Plugins and rules", "vendor programs, versions, rule catalogues (F5)"),
     ("settings", "Settings", "desk and plugin settings (F6)"),
+    ("team", "Team and workload", "agents, each one's open work; reassign a case (F7)"),
 ]
 
 
@@ -71,6 +72,15 @@ class DeskCommands(Provider):
     def _sweep(self) -> None:
         self._on("queue", "sweep")
 
+    def _cases_of(self, handle: str) -> None:
+        app: Any = self.app
+
+        async def go() -> None:
+            await app.switch_mode("queue")
+            app.screen.show_filter(f"assignee:{handle}")
+
+        app.call_later(go)
+
     def _on(self, mode: str, action: str) -> None:
         app: Any = self.app
 
@@ -104,8 +114,17 @@ class DeskCommands(Provider):
         needle = query.strip().lower()
         if len(needle) < 2:
             return
-        for case_id, subject, customer in app.case_index:
-            text = f"{case_id} {subject} · {customer}"
+        for handle, name in app.team:
+            if needle in f"{handle} {name}".lower():
+                yield Hit(
+                    0.8,
+                    f"Cases of {name} ({handle})",
+                    partial(self._cases_of, handle),
+                    text=f"Cases of {name} ({handle})",
+                    help="the queue, filtered to this agent's open cases",
+                )
+        for case_id, subject, customer, assignee in app.case_index:
+            text = f"{case_id} {subject} · {customer}" + (f" · {assignee}" if assignee else "")
             if needle in text.lower():
                 yield Hit(
                     0.5,

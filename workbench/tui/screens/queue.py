@@ -34,6 +34,7 @@ COLUMNS = [
     Column("severity", "Sev", 3),
     Column("state", "State", 14),
     Column("queue", "Queue", 12),
+    Column("assignee", "Assignee", 9),
     Column("deadline", "Next deadline", 17),
     Column("ball", "Ball", 8),
     Column("esc", "Esc", 5),
@@ -41,6 +42,8 @@ COLUMNS = [
 
 VIEWS: list[tuple[str, str]] = [
     ("all", "All"),
+    ("mine", "Mine"),
+    ("unassigned", "Unassigned"),
     ("breaching", "Breaching"),
     ("at-risk", "At risk"),
     ("vendor", "Waiting on vendor"),
@@ -50,6 +53,8 @@ VIEWS: list[tuple[str, str]] = [
 
 SHORT_VIEWS = {
     "all": "All",
+    "mine": "Mine",
+    "unassigned": "Unasg.",
     "breaching": "Breach",
     "at-risk": "Risk",
     "vendor": "On vendor",
@@ -66,6 +71,8 @@ FILTER_KEYS = {
     "q": "queue",
     "sev": "severity",
     "ball": "ball",
+    "assignee": "assignee",
+    "a": "assignee",
 }
 """``key:value`` words the filter understands (anything else is free text)."""
 
@@ -84,6 +91,8 @@ class QueueItem:
 
     case: Case
     customer: str
+    me: str = ""
+    """The handle of the agent the desk acts as (``""`` on a desk without agents)."""
     deadlines: list[Deadline] | None = None
     next: Deadline | None = None
     haystack: str = field(default="", repr=False)
@@ -94,7 +103,7 @@ class QueueItem:
     def __post_init__(self) -> None:
         c = self.case
         self.haystack = " ".join(
-            (c.id, c.vendor, self.customer, c.subject, c.state, c.queue, c.severity)
+            (c.id, c.vendor, self.customer, c.subject, c.state, c.queue, c.severity, c.assignee)
         ).lower()
         self._place()
 
@@ -112,6 +121,10 @@ class QueueItem:
     def _place(self) -> None:
         case, states = self.case, self.states()
         views = {"all", f"v:{case.vendor}"}
+        if not case.assignee:
+            views.add("unassigned")
+        elif case.assignee == self.me:
+            views.add("mine")
         if "breached" in states:
             views.add("breaching")
         if "at-risk" in states:
@@ -156,10 +169,23 @@ def parse_filter(text: str) -> tuple[dict[str, str], list[str]]:
 def matches(item: QueueItem, fields: dict[str, str], words: list[str]) -> bool:
     case = item.case
     for name, value in fields.items():
+        if name == "assignee":
+            if not _assigned_to(case.assignee, value, item.me):
+                return False
+            continue
         actual = (case.ball if name == "ball" else str(getattr(case, name))).lower()
         if not actual.startswith(value):
             return False
     return all(word in item.haystack for word in words)
+
+
+def _assigned_to(assignee: str, value: str, me: str) -> bool:
+    """``assignee:me`` (the agent the desk acts as), ``assignee:none``, or a handle's start."""
+    if value == "none":
+        return not assignee
+    if value == "me":
+        return bool(me) and assignee == me
+    return assignee.lower().startswith(value)
 
 
 def row_of(item: QueueItem, now: datetime) -> Row:
@@ -183,6 +209,7 @@ def row_of(item: QueueItem, now: datetime) -> Row:
             case.severity or "-",
             (case.state, state_tone),
             case.queue,
+            (case.assignee or "—", "" if case.assignee else "dim"),
             deadline,
             case.ball,
             (escalation, "at-risk" if escalation != "-" else "dim"),
@@ -210,6 +237,8 @@ class QueueScreen(DeskScreen):
         self.items: list[QueueItem] = []
         self.shown: list[QueueItem] = []
         self.busy = False
+        self.me = ""
+        """The handle of the agent the desk acts as (``""`` on a desk without agents)."""
         self._keep: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -218,7 +247,7 @@ class QueueScreen(DeskScreen):
         with Horizontal(id="queue-filter"):
             yield Label("Filter", id="filter-label")
             yield Input(
-                placeholder="words, or vendor:zoho state:pending queue:triage sev:1 ball:vendor",
+                placeholder="words, or vendor:zoho state:pending sev:1 ball:vendor assignee:me|none|HANDLE",
                 id="filter",
                 compact=True,
             )
@@ -262,7 +291,10 @@ class QueueScreen(DeskScreen):
         self.back(self._busy, "Loading open cases…", None)
         cases = self.ask(self.desk.cases, open_only=True)
         names = {c.id: c.name for c in self.ask(self.desk.customers)}
-        items = [QueueItem(c, names.get(c.customer_id, c.customer_id)) for c in cases]
+        me = self.ask(self.desk.acting_agent)
+        self.me = me.handle if me else ""
+        self.wb.team = [(a.handle, a.name) for a in self.ask(self.desk.agents) if a.active]
+        items = [QueueItem(c, names.get(c.customer_id, c.customer_id), self.me) for c in cases]
         self.back(self._set_items, items)
         self._compute_deadlines(items, resort=True)
 
@@ -297,7 +329,7 @@ class QueueScreen(DeskScreen):
     def _set_items(self, items: list[QueueItem]) -> None:
         self.items = items
         self.query_one(VirtualTable).empty = NO_MATCH
-        self.wb.case_index = [(i.case.id, i.case.subject, i.customer) for i in items]
+        self.wb.case_index = [(i.case.id, i.case.subject, i.customer, i.case.assignee) for i in items]
         self.apply_filter(keep=self._keep or "")
         self._busy(f"{len(items):,} open cases · computing deadlines…", len(items))
 
@@ -343,10 +375,10 @@ class QueueScreen(DeskScreen):
     def _replace(self, case: Case, customer: str, deadlines: list[Deadline]) -> None:
         self.items = [i for i in self.items if i.case.id != case.id]
         if case.is_open:
-            item = QueueItem(case, customer)
+            item = QueueItem(case, customer, self.me)
             item.set_deadlines(deadlines)
             self.items.append(item)
-        self.wb.case_index = [(i.case.id, i.case.subject, i.customer) for i in self.items]
+        self.wb.case_index = [(i.case.id, i.case.subject, i.customer, i.case.assignee) for i in self.items]
         self.apply_filter()
         self._status()
 
@@ -411,6 +443,11 @@ class QueueScreen(DeskScreen):
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
+
+    def show_filter(self, text: str) -> None:
+        """Show the open cases matching ``text`` (e.g. ``assignee:ken``, from the palette)."""
+        self.query_one(ViewBar).active = "all"
+        self.query_one("#filter", Input).value = text
 
     def action_clear_filter(self) -> None:
         search = self.query_one("#filter", Input)

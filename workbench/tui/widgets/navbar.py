@@ -16,6 +16,7 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("customers", "F4", "Customers"),
     ("plugins", "F5", "Plugins"),
     ("settings", "F6", "Settings"),
+    ("team", "F7", "Team"),
 ]
 """(mode, key, label) of every top-level screen."""
 
