@@ -166,3 +166,34 @@ async def test_the_lead_adds_an_agent_on_the_team_screen(app, demo, wait):
         added = demo.agent("kobayashi")
         assert (added.name, added.role, added.active) == ("小林 花子", "agent", True)
         assert "kobayashi" in [r.key for r in app.screen.query_one("#team", VirtualTable).rows]
+
+
+async def test_an_agent_takes_a_case_and_hands_it_off_from_the_case_screen(demo, wait, tmp_path):
+    case_id = sorted(open_ids(demo, ""))[0]
+    tanaka = Desk(demo.store, demo.plugins, actor="tanaka")
+    app = WorkbenchApp(tanaka, prefs_path=tmp_path / "tui.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        app.open_case(case_id)
+        await wait(pilot)
+        await pilot.press("t")
+        await wait(pilot)
+        assert demo.case(case_id).assignee == "tanaka"
+        await pilot.press("A")
+        await wait(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        dialog.query_one("#f-assignee", Select).value = "emma"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert "a hand-off says where the case stands" in str(dialog.query_one("#dialog-error").render())
+        dialog.query_one("#f-note", Input).value = "the customer calls back on Friday"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert demo.case(case_id).assignee == "emma"
+        last = demo.events("cases", case_id)[-1]
+        assert (last.action, last.actor, last.data["text"]) == (
+            "hand-off",
+            "tanaka",
+            "the customer calls back on Friday",
+        )

@@ -18,6 +18,7 @@ from workbench.render import CASE_SECTIONS, duration
 from workbench.tui.format import CellText, Markup, escape
 from workbench.tui.screens.base import DeskScreen
 from workbench.tui.screens.dialogs import FormDialog
+from workbench.tui.screens.team import NOBODY
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, Row, VirtualTable
 from workbench.tui.widgets.viewbar import ViewBar
@@ -88,6 +89,8 @@ class CaseScreen(DeskScreen):
         Binding("x", "close_case", "Close"),
         Binding("e", "edit", "Edit"),
         Binding("o", "reopen", "Reopen"),
+        Binding("t", "take", "Take"),
+        Binding("A", "assign", "Assign"),
         Binding("1", "show_tab('overview')", "Overview", show=False),
         Binding("2", "show_tab('details')", "Form & customer", show=False),
         Binding("3", "show_tab('timeline')", "Timeline", show=False),
@@ -336,6 +339,33 @@ class CaseScreen(DeskScreen):
 
     def action_reopen(self) -> None:
         self._text_action("Reopen", "Reopen a closed or resolved case.", self.desk.reopen)
+
+    def action_take(self) -> None:
+        """The case becomes yours (an unassigned one; a lead takes any, CORE-TEAM-1)."""
+        key = self.case_id
+        self.act(f"{key}: yours now", self.desk.take, key)
+
+    def action_assign(self) -> None:
+        """Assign the case to an agent, hand off your own with a note, or release it."""
+        key = self.case_id
+        me = self.desk.acting_agent()
+        current = self.data.view.case.assignee if self.data else ""
+        handles = [a.handle for a in self.desk.agents() if a.active and a.handle != current]
+        fields = [
+            Field("assignee", "Agent", "choice", True, [*handles, NOBODY], rule="CORE-TEAM-2"),
+            Field("note", "Note", "text", help="Where the case stands (a hand-off needs one)."),
+        ]
+
+        def submit(values: dict[str, Any]) -> Case:
+            note = values.get("note") or ""
+            if values["assignee"] == NOBODY:
+                return self.desk.release(key, note)
+            if me is not None and current == me.handle:
+                return self.desk.hand_off(key, values["assignee"], note)
+            return self.desk.assign(key, values["assignee"], note)
+
+        intro = f"now {current or 'nobody'}" + (f" · you act as {me.handle} ({me.role})" if me else "")
+        self._dialog(f"Assign — {key}", fields, submit, intro, done=f"{key}: assignee changed")
 
     def action_evidence(self) -> None:
         key = self.case_id
