@@ -86,6 +86,10 @@ async def test_filter_as_you_type(app, demo, wait):
 async def test_saved_views_switch_by_key(app, demo, wait):
     async with app.run_test(size=SIZE) as pilot:
         await wait(pilot)
+        await pilot.press("right_square_bracket")  # Mine
+        assert {r.key for r in table(app).rows} == {c.id for c in demo.cases(open_only=True, assignee="sato")}
+        await pilot.press("right_square_bracket")  # Unassigned
+        assert {r.key for r in table(app).rows} == {c.id for c in demo.cases(open_only=True, assignee="")}
         await pilot.press("right_square_bracket")  # Breaching
         breaching = {
             c.id for c in demo.cases(open_only=True) if any(d.state == "breached" for d in demo.deadlines(c))
@@ -98,14 +102,7 @@ async def test_saved_views_switch_by_key(app, demo, wait):
         await pilot.press("right_square_bracket")  # first vendor
         vendor = demo.vendors()[0]
         assert {r.key for r in table(app).rows} == {c.id for c in demo.cases(vendor=vendor, open_only=True)}
-        await pilot.press(
-            "left_square_bracket",
-            "left_square_bracket",
-            "left_square_bracket",
-            "left_square_bracket",
-            "left_square_bracket",
-            "left_square_bracket",
-        )
+        await pilot.press(*["left_square_bracket"] * 8)
         assert len(table(app).rows) == len(demo.cases(open_only=True))
 
 
@@ -114,11 +111,12 @@ async def test_countdowns_refresh_every_minute_without_moving_the_cursor(app, de
         await wait(pilot)
         await pilot.press("down", "down", "down")
         key, index = table(app).cursor_key, table(app).cursor_row
-        before = {r.key: r.cells[7] for r in table(app).rows}
+        deadline = [c.key for c in COLUMNS].index("deadline")
+        before = {r.key: r.cells[deadline] for r in table(app).rows}
         clock(demo.now() + timedelta(minutes=30))
         app.screen.tick()  # what the one-minute timer calls
         await wait(pilot)
-        after = {r.key: r.cells[7] for r in table(app).rows}
+        after = {r.key: r.cells[deadline] for r in table(app).rows}
         assert table(app).cursor_key == key and table(app).cursor_row == index
         assert before != after, "countdowns moved on"
         assert [r.key for r in table(app).rows] == list(before), "order kept"
