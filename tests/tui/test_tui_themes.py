@@ -21,6 +21,7 @@ SCREENS = {
     "customers": ["f4"],
     "plugins": ["f5"],
     "settings": ["f6"],
+    "team": ["f7"],
     "help": ["question_mark"],
     "new case": ["n"],
     "escalate": ["enter", "E"],
