@@ -1,4 +1,5 @@
-"""The closed cases' index (``desk.json.index``): a customer's past cases, the cases sent in
+"""The closed cases' index (``desk.json.index``) and the open records' index by customer: a customer's
+past cases, the cases sent in
 a window and one closed case are found through it without reading the archive, and every
 answer is the one a full reading gives (BT-SAFE-1 and ZOHO-HOWTO-1 read it on every view)."""
 

@@ -91,13 +91,10 @@ def contract(desk: Desk, key: str) -> Contract:
 
 def contracts(desk: Desk, customer_id: str | None = None, vendor: str | None = None) -> list[Contract]:
     """Contracts of one customer and / or vendor (filtered before they are typed)."""
+    wanted = {"customer_id": customer_id, "vendor": vendor}
+    match = {name: value for name, value in wanted.items() if value is not None}
     return sorted(
-        (
-            Contract.from_dict(r)
-            for r in desk.store.all("contracts")
-            if (customer_id is None or r["customer_id"] == customer_id)
-            and (vendor is None or r["vendor"] == vendor)
-        ),
+        (Contract.from_dict(r) for r in desk.store.all("contracts", match=match)),
         key=lambda c: key_number(c.id),
     )
 

@@ -197,6 +197,8 @@ class DeskState:
     until events are first asked for: listing cases needs no history."""
     recent_history: dict[str, dict[str, list[int]]] = field(default_factory=_empty_index)
     """The same for the events after the checkpoint."""
+    _by_customer: dict[str, dict[Any, dict[str, None]]] = field(default_factory=dict)
+    """Per kind, once asked for: customer → the keys of its records (see :meth:`_of_customer`)."""
 
     def __post_init__(self) -> None:
         self.checkpoint = self.checkpoint or self.start
@@ -224,12 +226,41 @@ class DeskState:
             return self.closed.get(key)
         return record
 
+    def _of_customer(self, kind: str, customer_id: Any) -> list[dict[str, Any]]:
+        """The records of ``kind`` (closed cases aside) of one customer, through an index by
+        customer built on first need and kept up to date by every put: renewals read each
+        workflow's customer's contracts, which must not cost every contract each time."""
+        index = self._by_customer.get(kind)
+        if index is None:
+            index = self._by_customer[kind] = {}
+            for key, record in self.records[kind].items():
+                index.setdefault(record.get("customer_id"), {})[key] = None
+        keys = index.get(customer_id, {})
+        return [self.records[kind][key] for key in keys]
+
+    def _set(self, kind: str, key: str, record: dict[str, Any]) -> None:
+        self._drop(kind, key)
+        self.records[kind][key] = record
+        index = self._by_customer.get(kind)
+        if index is not None:
+            index.setdefault(record.get("customer_id"), {})[key] = None
+
+    def _drop(self, kind: str, key: str) -> None:
+        record = self.records[kind].pop(key, None)
+        index = self._by_customer.get(kind)
+        if record is not None and index is not None:
+            index.get(record.get("customer_id"), {}).pop(key, None)
+
     def all(
         self, kind: str, closed: bool, match: dict[str, Any] | None = None, within: Window | None = None
     ) -> list[dict[str, Any]]:
         """Every record of ``kind`` matching ``match`` inside ``within``; closed cases only
         with ``closed``."""
-        found = [r for r in self.records[kind].values() if matches(r, match) and in_window(r, within)]
+        if match and "customer_id" in match:
+            candidates = self._of_customer(kind, match["customer_id"])
+        else:
+            candidates = list(self.records[kind].values())
+        found = [r for r in candidates if matches(r, match) and in_window(r, within)]
         if not (closed and kind == "cases"):
             return found
         if not match and within is None:
@@ -238,20 +269,20 @@ class DeskState:
 
     def put(self, kind: str, key: str, record: dict[str, Any]) -> None:
         if kind != "cases":
-            self.records[kind][key] = record
+            self._set(kind, key, record)
         elif is_closed(kind, record):
-            self.records[kind].pop(key, None)
+            self._drop(kind, key)
             self.closed.put(key, record)
         else:
             if key not in self.records[kind]:
                 self.closed.put(key, None)  # new, or reopened
-            self.records[kind][key] = record
+            self._set(kind, key, record)
 
     def put_json(self, kind: str, key: str, record: bytes, closed: bool) -> None:
         """:meth:`put` for a record committed as JSON: a closed case stays JSON until it is
         needed (an import brings 48,000 of them)."""
         if closed:
-            self.records[kind].pop(key, None)
+            self._drop(kind, key)
             self.closed.put(key, record)
         else:
             self.put(kind, key, orjson.loads(record))
