@@ -1,7 +1,7 @@
-"""The closed cases' index (``desk.json.index``) and the open records' index by customer: a customer's
-past cases, the cases sent in
-a window and one closed case are found through it without reading the archive, and every
-answer is the one a full reading gives (BT-SAFE-1 and ZOHO-HOWTO-1 read it on every view)."""
+"""The closed cases' index (``desk.json.index``) and the open records' index by customer:
+a customer's past cases, the cases sent in a window and one closed case are found through
+them without reading the archive, and every answer is the one a full reading gives
+(BT-SAFE-1 and ZOHO-HOWTO-1 read them on every view, renewals for every workflow)."""
 
 from __future__ import annotations
 
