@@ -77,12 +77,14 @@ def duration(minutes: int) -> str:
     return f"{mins}m"
 
 
-def countdown(due: datetime | None, now: datetime) -> str:
-    """Wall time left until ``due`` (``−`` when it has passed)."""
-    if due is None:
+def relative(instant: datetime | None, now: datetime, locale: str) -> str:
+    """``in 3 hours`` / ``3時間後``, ``2 days ago`` / ``2日前``: ``instant`` as seen at ``now``, in
+    the language ``locale`` (Arrow's words); ``paused`` for a clock with no due time."""
+    if instant is None:
         return "paused"
-    minutes = int((due - now).total_seconds() // 60)
-    return duration(minutes) if minutes >= 0 else "−" + duration(minutes)
+    import arrow  # 20 ms to import: not before the terminal desk's first frame
+
+    return arrow.get(instant).humanize(now, locale=locale)
 
 
 def escalation_levels(case: Case) -> str:
@@ -110,7 +112,9 @@ def answer(value: Any) -> str:
 
 
 class Renderer:
-    """The desk's facts in words, times in the desk's zone ``tz``, countdowns as seen at ``now``.
+    """The desk's facts in words, times in the desk's zone ``tz``; with ``now``, each instant
+    that is due or allowed is also said relative to it in the desk's language ``locale``
+    (``2026-11-24 13:00 (in 3 hours)`` / ``(3時間後)``).
 
     ``zone`` adds the zone's abbreviation to every time (``2026-11-24 13:00 JST``): the command
     line's output is read away from the desk; the terminal desk's narrow columns leave it out.
@@ -118,9 +122,10 @@ class Renderer:
 
     zone = True
 
-    def __init__(self, tz: tzinfo, now: datetime | None = None) -> None:
+    def __init__(self, tz: tzinfo, now: datetime | None = None, locale: str = "en") -> None:
         self.tz = tz
         self.now = now
+        self.locale = locale
 
     # -- style hooks (plain here; the terminal desk draws them in colour) --------------------
 
@@ -156,17 +161,20 @@ class Renderer:
         """An instant in the desk's zone: ``2026-11-24 10:00`` (``-`` for none)."""
         return local(instant, self.tz, seconds=seconds, zone=self.zone)
 
-    def left(self, deadline: Deadline) -> str:
-        """``3h 05m left``, ``2h over``, or when it was met: ``at 2026-11-24 10:00`` (after the
-        state ``met``), when it stopped: ``stopped 2026-11-24 10:00``; empty for a paused clock."""
+    def ended(self, deadline: Deadline) -> str:
+        """How a clock ended, after its state: ``at 2026-11-24 10:00`` when it was met,
+        ``stopped 2026-11-24 10:00`` when it was stopped; empty while it runs."""
         if deadline.stopped_at is not None:
             return f"stopped {self.time(deadline.stopped_at)}"
-        if deadline.state in ("ok", "at-risk", "breached") and self.now is not None:
-            left = countdown(deadline.due, self.now)
-            return f"{left[1:]} over" if left.startswith("−") else f"{left} left"
         if deadline.met_at:
             return f"at {self.time(deadline.met_at)}"
         return ""
+
+    def when(self, instant: datetime | None) -> str:
+        """An instant in the desk's zone and relative to now: ``2026-11-24 13:00 (in 3 hours)``."""
+        if instant is None or self.now is None:
+            return self.time(instant)
+        return f"{self.time(instant)} ({relative(instant, self.now, self.locale)})"
 
     # -- decisions and findings --------------------------------------------------------------
 
@@ -176,7 +184,7 @@ class Renderer:
         if decision.missing:
             text += f" — missing: {', '.join(self.data(m) for m in decision.missing)}"
         if decision.earliest:
-            text += f" — allowed from {self.time(decision.earliest)}"
+            text += f" — allowed from {self.when(decision.earliest)}"
         return text
 
     def decision(self, decision: Decision) -> str:
@@ -261,10 +269,11 @@ class Renderer:
     def deadline(self, deadline: Deadline) -> list[str]:
         d = deadline
         target = f" · target {self.time(d.target)}" if d.target else ""
+        ended = f" {self.ended(d)}" if d.stopped_at is not None or d.met_at else ""
+        clock = self.muted(f"({d.clock} clock)")
         return [
-            f"{self.strong(self.data(d.name))} {self.muted(f'({d.clock} clock)')} {self.state(d.state)} "
-            f"{self.left(d)}",
-            f"  due {self.time(d.due)}{target} · {self.data(d.calendar)}",
+            f"{self.strong(self.data(d.name))} {clock} {self.state(d.state)}{ended}",
+            f"  due {self.when(d.due)}{target} · {self.data(d.calendar)}",
             f"  {self.accent(d.rule)} {self.muted(self.data(d.reason))}",
         ]
 

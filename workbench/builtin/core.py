@@ -142,6 +142,14 @@ SETTINGS = [
         rule="CORE-SLA-3",
     ),
     Setting(
+        "desk.locale",
+        "auto",
+        "The language of relative times ('in 3 hours' / '3時間後'): en, ja, or auto (ja for the "
+        "time zone Asia/Tokyo, else en).",
+        kind="choice",
+        choices=["auto", "en", "ja"],
+    ),
+    Setting(
         "core.at_risk_share",
         0.25,
         "A deadline is at risk when less than this share of its window is left.",

@@ -113,7 +113,7 @@ def case_list(
     shown = words(desk)
     lines = [
         f"{c.id:7} {c.vendor:9} {c.state:14} {c.queue:18} {c.assignee or '-':10} {c.subject[:40]:40} "
-        + (f"{d.name} {d.state} {shown.time(d.due)}" if d else "")
+        + (f"{d.name} {d.state} {shown.when(d.due)}" if d else "")
         for c, d in rows
     ]
     return Output(data, lines or ["no cases"])

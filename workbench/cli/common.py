@@ -7,7 +7,7 @@ import functools
 import getpass
 import os
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ class Context:
         self.agent: str | None = None
         self.json = False
         self.debug = False
+        self.now_given = False
         self._desk: Desk | None = None
 
     def desk(self) -> Desk:
@@ -41,9 +42,12 @@ class Context:
             chosen = self.db or os.environ.get("WORKBENCH_DB") or None
             if chosen and not Path(chosen).expanduser().resolve().parent.is_dir():
                 raise BadInput("--db", f"the folder of {chosen} does not exist (a typo in the path?)")
+            if not self.now_given and os.environ.get("WORKBENCH_NOW"):
+                clock.set_now(os.environ["WORKBENCH_NOW"], what="WORKBENCH_NOW")  # --now replaces it
             store = open_store(chosen)
             actor = self.agent or os.environ.get("WORKBENCH_AGENT") or getpass.getuser()
             self._desk = Desk(store, get_plugins(), actor=actor)
+            clock.settle(self._desk.timezone())  # --now monday 09:00 is read in the desk's zone
             self._desk.act_as_agent()
         return self._desk
 
@@ -66,12 +70,17 @@ def _set_agent(ctx: click.Context, _param: click.Parameter, value: str | None) -
         ctx.ensure_object(Context).agent = value
 
 
-def _set_now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+def _set_now(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value:
-        try:
-            clock.set_now(value)
-        except clock.ClockError as exc:
-            raise click.BadParameter(str(exc), param_hint="--now") from None
+        ctx.ensure_object(Context).now_given = True
+        clock.set_now(value)  # ClockError names --now; main() makes it exit 2
+
+
+def check_environment_now() -> None:
+    """A ``WORKBENCH_NOW`` that is not a time stops the command before it starts (exit 2)."""
+    typed = os.environ.get("WORKBENCH_NOW")
+    if typed:
+        clock.TypedTime(typed, "WORKBENCH_NOW", clock.now_or_wall()).read(UTC)
 
 
 def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -101,11 +110,12 @@ def desk_options(command: Callable) -> Callable:
     )(command)
     command = click.option(
         "--now",
-        metavar="ISO",
+        metavar="TIME",
         expose_value=False,
         is_eager=True,
         callback=_set_now,
-        help="Act as if it were this time (ISO-8601); also WORKBENCH_NOW.",
+        help="Act as if it were this time: ISO-8601 with an offset, a shift (+2d, -3h) or a day "
+        "and a time in the desk's zone (tomorrow 9:00, monday 09:00); also WORKBENCH_NOW.",
     )(command)
     command = click.option(
         "--db",
@@ -176,10 +186,11 @@ def parse_date(value: str | None, name: str) -> date | None:
 
 
 def words(desk: Desk) -> Renderer:
-    """The desk's facts in words (``workbench.render``), times in the desk's zone, as of now."""
+    """The desk's facts in words (``workbench.render``): times in the desk's zone and, as of
+    now, relative in the desk's language."""
     from workbench.render import Renderer
 
-    return Renderer(desk.timezone(), desk.now())
+    return Renderer(desk.timezone(), desk.now(), desk.locale())
 
 
 def given(**values: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import importlib
 import click
 
 from workbench import __version__
-from workbench.cli.common import Context, desk_options
+from workbench.cli.common import Context, check_environment_now, desk_options
 
 COMMANDS = {
     "demo": "workbench.cli.demo:demo",
@@ -65,6 +65,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Run without a command to open the desk in your terminal.
     """
     ctx.ensure_object(Context).debug = debug
+    check_environment_now()
     if ctx.invoked_subcommand is None:
         from workbench.tui.app import run
 

@@ -131,6 +131,7 @@ class Desk:
     at = settings.at
     today = settings.today
     timezone = settings.timezone
+    locale = settings.locale
     vendors = settings.vendors
     program = settings.program
     rule_text = settings.rule_text

@@ -60,6 +60,15 @@ def timezone(desk: Desk) -> ZoneInfo:
     return ZoneInfo(desk.setting("desk.timezone"))
 
 
+def locale(desk: Desk) -> str:
+    """The language of relative times (``in 3 hours`` / ``3時間後``): the setting
+    ``desk.locale``, or for ``auto`` the desk's time zone's (Asia/Tokyo: ja, else en)."""
+    chosen = desk.setting("desk.locale")
+    if chosen != "auto":
+        return chosen
+    return "ja" if desk.setting("desk.timezone") == "Asia/Tokyo" else "en"
+
+
 def vendors(desk: Desk) -> list[str]:
     """The vendor programs a case can be opened under (the core is not one)."""
     return sorted(p for p in desk.programs() if p != "core")

@@ -146,6 +146,8 @@ class WorkbenchApp(App[None]):
         self._case_screens: dict[str, CaseScreen] = {}
         self.desk_name = ""
         self.timezone = ZoneInfo("UTC")
+        self.locale = "en"
+        """The language of relative times (the desk's ``desk.locale``)."""
         self._opening: Future[Desk] | None = None
         self._compactor: subprocess.Popen[bytes] | None = None
         """The background ``workbench compact`` a change started, while it runs."""
@@ -186,8 +188,13 @@ class WorkbenchApp(App[None]):
 
     def _set_desk(self, desk: Desk) -> None:
         self.desk = desk
-        self.desk_name = str(desk.setting("desk.name") or "unnamed desk")
-        self.timezone = ZoneInfo(str(desk.setting("desk.timezone")))
+        self._read_settings()
+
+    def _read_settings(self) -> None:
+        """What every screen shows from the desk's settings: its name, time zone and language."""
+        self.desk_name = str(self.desk.setting("desk.name") or "unnamed desk")
+        self.timezone = ZoneInfo(str(self.desk.setting("desk.timezone")))
+        self.locale = self.desk.locale()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.desk is not None or action not in NEEDS_DESK
@@ -267,8 +274,7 @@ class WorkbenchApp(App[None]):
             self.notify(done, title="Saved", markup=False)
         kind = KINDS.get(type(record).__name__, "")
         if kind == "settings":
-            self.desk_name = str(self.desk.setting("desk.name") or "unnamed desk")
-            self.timezone = ZoneInfo(str(self.desk.setting("desk.timezone")))
+            self._read_settings()
         self.desk_changed.publish((kind, record))
         from workbench.compaction import compact_in_background  # the store is loaded by now
 

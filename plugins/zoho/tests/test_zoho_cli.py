@@ -62,7 +62,7 @@ def test_case_show_json_cites_every_zoho_decision(run, zoho_case) -> None:
 def test_case_show_on_screen_says_why_with_rule_ids(run, zoho_case) -> None:
     status, out, _ = run("case", "show", "C-1", "--now", "2026-11-24T12:59+09:00")
     assert status == 0
-    for words in ("Zoho acknowledgement (vendor clock) at-risk 1m left", "due 2026-11-24 13:00 JST",
+    for words in ("Zoho acknowledgement (vendor clock) at-risk", "due 2026-11-24 13:00 JST (1分後)",
                   "ZOHO-SLA-1 ", "ZOHO-CHAN-1 ",
                   "✗ refused ZOHO-ESC-1: the acknowledgement response time has not run out",
                   "— allowed from 2026-11-24 13:00 JST", "ZOHO-PRIO-1 ", "partner-support escalation desk"):

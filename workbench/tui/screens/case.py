@@ -177,7 +177,7 @@ class CaseScreen(DeskScreen):
         """Draw the case (called on the UI thread once the desk answered)."""
         self.data = data
         view, tz, now = data.view, self.wb.timezone, self.desk.now()
-        words = Markup(tz, now)
+        words = Markup(tz, now, self.wb.locale)
         sections = {
             "case-head": words.case_head(view),
             "route": words.route(view.route),

@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, ProgressBar
 from textual.worker import get_current_worker
 
 from workbench.model import Case, Deadline
-from workbench.render import TONE_OF_STATE, countdown, escalation_levels
+from workbench.render import TONE_OF_STATE, escalation_levels, relative
 from workbench.tui.screens.base import DeskScreen
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, LazyRows, Row, VirtualTable
@@ -98,7 +98,7 @@ class QueueItem:
     haystack: str = field(default="", repr=False)
     views: frozenset[str] = field(default=frozenset(), repr=False)
     """The saved views the case appears in."""
-    _row: tuple[datetime, Row] | None = field(default=None, repr=False)
+    _row: tuple[tuple[datetime, str], Row] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         c = self.case
@@ -137,10 +137,11 @@ class QueueItem:
             views.add("escalated")
         self.views = frozenset(views)
 
-    def row(self, now: datetime) -> Row:
-        """The queue row at ``now`` (made once per minute tick, not per keystroke)."""
-        if self._row is None or self._row[0] != now:
-            self._row = (now, row_of(self, now))
+    def row(self, now: datetime, locale: str) -> Row:
+        """The queue row at ``now``, its next deadline said in ``locale`` (made once per minute
+        tick, not per keystroke)."""
+        if self._row is None or self._row[0] != (now, locale):
+            self._row = ((now, locale), row_of(self, now, locale))
         return self._row[1]
 
     def sort_key(self) -> tuple:
@@ -188,7 +189,7 @@ def _assigned_to(assignee: str, value: str, me: str) -> bool:
     return assignee.lower().startswith(value)
 
 
-def row_of(item: QueueItem, now: datetime) -> Row:
+def row_of(item: QueueItem, now: datetime, locale: str) -> Row:
     case = item.case
     if item.deadlines is None:
         deadline: Any = ("…", "dim")
@@ -196,7 +197,7 @@ def row_of(item: QueueItem, now: datetime) -> Row:
         deadline = ("—", "dim")
     else:
         d = item.next
-        deadline = (f"{countdown(d.due, now):>7} {d.name}", TONE_OF_STATE.get(d.state, ""))
+        deadline = (f"{relative(d.due, now, locale)} {d.name}", TONE_OF_STATE.get(d.state, ""))
     state_tone = {"waiting-vendor": "info", "pending": "dim", "resolved": "ok"}.get(case.state, "")
     escalation = escalation_levels(case)
     return Row(
@@ -340,7 +341,7 @@ class QueueScreen(DeskScreen):
         table = self.query_one(VirtualTable)
         for item, found in zip(items, deadlines, strict=True):
             item.set_deadlines(found)
-            table.update_row(item.row(now))
+            table.update_row(item.row(now, self.wb.locale))
         self.query_one("#progress", ProgressBar).update(total=total, progress=done)
 
     def _loaded(self, resort: bool) -> None:
@@ -406,8 +407,8 @@ class QueueScreen(DeskScreen):
         if not self.busy or all(i.deadlines is not None for i in shown):
             shown.sort(key=QueueItem.sort_key)
         self.shown = shown
-        now = self.desk.now()
-        rows = LazyRows([i.case.id for i in shown], lambda index: shown[index].row(now))
+        now, locale = self.desk.now(), self.wb.locale
+        rows = LazyRows([i.case.id for i in shown], lambda index: shown[index].row(now, locale))
         self.query_one(VirtualTable).set_rows(rows, keep=keep)
         if not self.busy:
             self._status()
