@@ -17,7 +17,7 @@ records and events, then prints medians:
 * one durable change: a note event and a case update, committed (fsynced);
 * open the desk and list its open cases, in a fresh process each run;
 * filter all cases by vendor + state + text;
-* export the whole desk to JSON (``transfer.export_json``);
+* export the whole desk to JSON (``transfer.write_json``);
 * import that export into an empty desk (read the file, ``transfer.read_document``,
   ``transfer.import_document``: every record checked, one transaction);
 * sweep every open case (``Desk.sweep`` at ``desk_data.NOW``, on a copy of the desk): the
@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import os
 import shutil
@@ -171,7 +172,9 @@ def export_json(store: FileStore, plugins: Plugins, runs: int) -> tuple[float, b
     exported: list[bytes] = []
 
     def export() -> None:
-        exported[:] = [transfer.export_json(Desk(store, plugins))]
+        out = io.BytesIO()
+        transfer.write_json(Desk(store, plugins), out)
+        exported[:] = [out.getvalue()]
 
     return median_ms(export, runs), exported[0]
 

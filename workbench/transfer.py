@@ -17,7 +17,8 @@ import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from itertools import chain
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -83,16 +84,38 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def export_document(desk: Desk) -> dict[str, Any]:
-    """The whole desk as one JSON-able document: every record and every event."""
+def write_json(desk: Desk, out: BinaryIO) -> None:
+    """Write the whole desk to ``out`` as one JSON document — every record and every event —
+    a record or an event a line, as they are read: the closed cases and the history are
+    never held whole (an export of 200,000 cases holds one of each at a time).
+
+    Records come in number order, except the closed cases, which come first in the order
+    the desk keeps them (importing the export keeps that order, so exporting the imported
+    desk gives the same bytes). Any JSON reader reads the document whole."""
     with _collector_paused():
-        records = {kind: sorted(desk.store.all(kind), key=_order) for kind in (*RECORD_TYPES, "settings")}
-        return {"format": FORMAT, "version": VERSION, "records": records, "events": desk.store.events()}
+        out.write(b'{"format":' + orjson.dumps(FORMAT) + b',"version":' + orjson.dumps(VERSION))
+        out.write(b',"records":{')
+        for index, kind in enumerate((*RECORD_TYPES, "settings")):
+            out.write(b"," if index else b"")
+            out.write(orjson.dumps(kind) + b":[")
+            if kind == "cases":
+                closed = (r for r in desk.store.iter_all(kind) if r.get("state") == "closed")
+                records = chain(closed, sorted(desk.store.all(kind, closed=False), key=_order))
+            else:
+                records = iter(sorted(desk.store.all(kind), key=_order))
+            _write_lines(out, records)
+            out.write(b"]")
+        out.write(b'},"events":[')
+        _write_lines(out, desk.store.iter_events())
+        out.write(b"]}\n")
 
 
-def export_json(desk: Desk) -> bytes:
-    with _collector_paused():
-        return orjson.dumps(export_document(desk)) + b"\n"
+def _write_lines(out: BinaryIO, items: Iterator[dict[str, Any]]) -> None:
+    """``items`` as JSON array members, each on a line of its own."""
+    separator = b"\n"
+    for item in items:
+        out.write(separator + orjson.dumps(item))
+        separator = b",\n"
 
 
 def export_csv(desk: Desk) -> str:

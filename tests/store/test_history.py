@@ -18,7 +18,7 @@ REWRITING = ("delete", "remove", "discard", "clear", "pop", "drop", "truncate", 
 def test_there_is_no_api_to_change_or_remove_history(kind: type) -> None:
     public = [name for name, _ in inspect.getmembers(kind) if not name.startswith("_")]
     assert not [name for name in public if any(word in name for word in REWRITING)]
-    reading = ("events", "append_event", "last_event_id")
+    reading = ("events", "iter_events", "append_event", "last_event_id")
     assert not [name for name in public if "event" in name and name not in reading]
 
 

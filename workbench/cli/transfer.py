@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
@@ -29,12 +30,27 @@ def export_command(fmt: str, output: str | None) -> None:
     from workbench import transfer
 
     desk = click.get_current_context().ensure_object(Context).desk()
-    data = transfer.export_json(desk) if fmt == "json" else transfer.export_csv(desk).encode()
+
+    def write(out: BinaryIO) -> None:
+        if fmt == "json":
+            transfer.write_json(desk, out)
+        else:
+            out.write(transfer.export_csv(desk).encode())
+
     if output:
-        Path(output).write_bytes(data)
+        # Written beside the file and put in its place when whole: a failed export leaves
+        # no half file (nor an old one half overwritten).
+        target = Path(output)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        try:
+            with open(partial, "wb", buffering=1 << 20) as out:
+                write(out)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
         click.echo(f"exported to {output}", err=True)
     else:
-        sys.stdout.buffer.write(data)
+        write(sys.stdout.buffer)
         sys.stdout.flush()
 
 

@@ -111,6 +111,15 @@ class Store(Protocol):
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         """Events in order, all or those of one record (fresh dicts)."""
 
+    def iter_events(self) -> Iterator[dict[str, Any]]:
+        """Every event in order, each read as it is yielded (an export of a large desk
+        holds one at a time, not three years of history)."""
+
+    def iter_all(self, kind: str) -> Iterator[dict[str, Any]]:
+        """Every record of ``kind``, closed cases included, each read as it is yielded
+        where the store keeps it on disk (the desk file's closed cases: an export holds
+        one at a time, not 200,000). Read-only, like :meth:`all`'s."""
+
     def transaction(self) -> AbstractContextManager[Transaction]:
         """Take the writer lock, bring the state up to date with the file, and yield a
         transaction. A clean exit writes it atomically and durably; an exception writes

@@ -143,7 +143,7 @@ class FileStore:
         if state is None or fd is None:
             return []
         if kind is None and key is None:
-            return list(iter_events(fd, state.start, state.end, self.log_path))
+            return list(self.iter_events())
         if kind is not None:
             check_kind(kind)
         kinds = [kind] if kind is not None else KINDS
@@ -155,6 +155,17 @@ class FileStore:
         written for this very snapshot; see :mod:`.closed_index`)."""
         snapshot = self._state.closed.snapshot if self._state else None
         return snapshot is not None and snapshot.closed_index() is not None
+
+    def iter_events(self) -> Iterator[dict[str, Any]]:
+        self._check_open()
+        state, fd = self._state, self._fd
+        if state is None or fd is None:
+            return iter(())
+        return iter_events(fd, state.start, state.end, self.log_path)
+
+    def iter_all(self, kind: str) -> Iterator[dict[str, Any]]:
+        check_kind(kind)
+        return self._state.iter_all(kind) if self._state else iter(())
 
     def refresh(self) -> bool:
         """Pick up what other processes wrote (cheap when nothing changed: one ``stat``).

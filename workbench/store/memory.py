@@ -60,6 +60,12 @@ class MemoryStore:
             ]
         return plain(found)
 
+    def iter_events(self) -> Iterator[dict[str, Any]]:
+        return iter(self.events())
+
+    def iter_all(self, kind: str) -> Iterator[dict[str, Any]]:
+        return iter(self.all(kind))
+
     @contextmanager
     def transaction(self) -> Iterator[StagedTransaction]:
         with self._writer.hold(self.location):

@@ -207,6 +207,32 @@ class Snapshot:
         found = records_of(b"{" + line + b"}", self.path, CLOSED)
         return found.get(key)
 
+    def iter_closed(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every closed case as (key, record), read and parsed a few MB at a time and not
+        kept. The table's checksum is checked as it is read: damage is refused with
+        :class:`StoreError` once the table has been read, after the cases before it."""
+        if self.fd is None:
+            raise StoreError(f"{self.path}: the snapshot was closed")
+        start, length, crc = self.meta["tables"][CLOSED]
+        position, end = self.body + start, self.body + start + length
+        running, pending = 0, b""
+        while position < end:
+            block = os.pread(self.fd, min(SPLICE_STEP, end - position), position)
+            if not block:
+                raise _damaged(self.path, f"table {CLOSED!r} is cut short")
+            running = zlib.crc32(block, running)
+            position += len(block)
+            data = pending + block
+            cut = data.rfind(b"\n") + 1 if position < end else len(data)
+            pending = data[cut:]
+            for line in data[:cut].split(b"\n"):
+                entry = line.removesuffix(b",")
+                if entry in (b"", b"{", b"}"):
+                    continue
+                yield from records_of(b"{" + entry + b"}", self.path, CLOSED).items()
+        if running != crc:
+            raise _damaged(self.path, f"table {CLOSED!r} fails its checksum")
+
     def close(self) -> None:
         if self.fd is not None:
             os.close(self.fd)
