@@ -99,3 +99,16 @@ def test_a_sweep_asks_for_every_open_case_s_deadlines_in_one_batch(clock):
     assert (report.applied, report.breaches) == ([], [])
     assert store.reads["settings", "core.at_risk_share"] == 1
     assert {store.reads["cases", case.id] for case in open_cases} <= {1, 2}
+
+
+def test_the_workload_reads_each_open_case_s_events_once(clock):
+    """The lead's workload computes every open case's deadlines and its desk ball time per
+    agent through one batch: each case's events come from the store once."""
+    store = CountingStore()
+    desk = Desk(store, get_plugins(), actor="tester")
+    desk.fill_demo()
+    open_cases = desk.cases(open_only=True)
+    store.reads.clear()
+    loads = desk.workload()
+    assert sum(len(load.cases) for load in loads) == len(open_cases)
+    assert {store.reads["cases", case.id] for case in open_cases} == {1}

@@ -45,8 +45,9 @@ def deadlines_for(desk: Desk, cases: list[Case]) -> list[list[Deadline]]:
     """``deadlines(case)`` of each case, in order, at one desk clock: what every case
     asks the same (each setting, the desk calendar) is read once for all of them, and
     each case's events once, not again by every hook that reads them (the queue's
-    thousands of open cases)."""
-    batch = desk.read_batch()
+    thousands of open cases). Asked of a batch (``desk.read_batch()``) it reads through
+    that batch's cache, so its caller reads the same events again for free (the workload)."""
+    batch = desk if desk._reads is not None else desk.read_batch()
     now = desk.now()
     threshold = float(batch.setting("core.at_risk_share"))
     return [_deadlines(batch, case, batch.events("cases", case.id), now, threshold) for case in cases]
