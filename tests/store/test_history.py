@@ -57,3 +57,58 @@ def test_replacing_a_record_keeps_its_earlier_events(desk_path: Path, change, ev
         tx.put("cases", "C-1", {"id": "C-1", "subject": "replaced whole"})
         tx.append_event(event("C-1", "replace"))
     assert [e["action"] for e in FileStore(desk_path).events("cases", "C-1")] == ["note", "replace"]
+
+
+TRICKY_KEYS = ["C-1", "C-11", "C-111", 'quote " key', "cases", "é", "C-1,"]
+"""Keys that are prefixes of one another, one holding a quote, one named like a kind."""
+
+
+def test_core_audit1_one_record_s_events_come_from_the_index_without_parsing_it(desk_path: Path) -> None:
+    """After a compaction a record's events are looked up in the snapshot's event index
+    (one record's offsets, the rest left unparsed): the same events, in the same order,
+    as the in-memory store holds, before and after more events, for every kind of key."""
+    memory, desk = MemoryStore(), FileStore(desk_path)
+    kinds = ("cases", "customers", "settings")
+
+    def add(round_: int) -> None:
+        for store in (memory, desk):
+            for index, key in enumerate(TRICKY_KEYS):
+                with store.transaction() as tx:
+                    kind = kinds[index % len(kinds)]
+                    tx.put(kind, key, {"id": key, "round": round_})
+                    tx.append_event({"kind": kind, "key": key, "action": "note", "data": {"round": round_}})
+
+    add(1)
+    desk.compact()
+    add(2)
+    for store in (desk, FileStore(desk_path)):
+        for index, key in enumerate(TRICKY_KEYS):
+            kind = kinds[index % len(kinds)]
+            assert store.events(kind, key) == memory.events(kind, key)
+            assert [e["data"]["round"] for e in store.events(kind, key)] == [1, 2]
+        assert store.events("cases", "C-2") == []
+
+
+def test_core_audit1_a_record_s_events_are_found_when_another_part_of_the_index_is_damaged(
+    desk_path: Path,
+) -> None:
+    """Proof that one record's lookup reads only its own entry: another part of the index
+    made unreadable (checksum kept valid) leaves C-1's events readable, while a listing of
+    every case's events, which parses the index whole, is refused."""
+    from workbench.store import StoreError
+    from workbench.store.snapshot import SnapshotStorage, encode_tables
+
+    store = FileStore(desk_path)
+    for key in ("C-1", "C-2"):
+        with store.transaction() as tx:
+            tx.put("cases", key, {"id": key})
+            tx.append_event({"kind": "cases", "key": key, "action": "note"})
+    store.compact()
+    store.close()
+    document = SnapshotStorage(str(desk_path)).read()
+    document["_history"]["workflows"] = ["not", "an", "index"]
+    desk_path.write_bytes(b"".join(encode_tables(document["_meta"]["1"], document)))
+    reopened = FileStore(desk_path)
+    assert [e["key"] for e in reopened.events("cases", "C-1")] == ["C-1"]
+    with pytest.raises(StoreError, match="not an index of events by record"):
+        reopened.events("cases")

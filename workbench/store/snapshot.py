@@ -120,6 +120,16 @@ def _parse(value: bytes | memoryview, path: str, table: str) -> dict[str, Any]:
     return parsed
 
 
+def _parse_list(value: bytes, path: str) -> list[int]:
+    try:
+        offsets = orjson.loads(value)
+    except orjson.JSONDecodeError as error:
+        raise _damaged(path, f"table {HISTORY!r} is not valid JSON ({error})") from None
+    if not (isinstance(offsets, list) and all(type(offset) is int for offset in offsets)):
+        raise _damaged(path, f"table {HISTORY!r} is not an index of events by record")
+    return offsets
+
+
 def records_of(value: bytes | memoryview, path: str, table: str) -> dict[str, dict[str, Any]]:
     records = _parse(value, path, table)
     if not set(map(type, records.values())) <= {dict}:
@@ -145,6 +155,8 @@ class Snapshot:
     """Where the second line starts."""
     _index: ClosedIndex | bool | None = None
     """The closed cases' index once looked for (``False``: there is none to use)."""
+    _history: bytes | None = None
+    """The event index's table, checked, once one record's events were looked up in it."""
 
     @property
     def schema(self) -> int:
@@ -168,6 +180,32 @@ class Snapshot:
         if not all(isinstance(index, dict) for index in history.values()):
             raise _damaged(self.path, f"table {HISTORY!r} is not an index of events by record")
         return history
+
+    def history_of(self, kind: str, key: str) -> list[int] | None:
+        """The log offsets of one record's events, found in the event index without
+        parsing it: in the table (``{"cases":{"C-1":[…],…},…}``) a record's key is always
+        followed by ``:[`` and a kind's by ``:{``, and neither text can occur inside a key
+        (a quote in one is escaped). At 200,000 cases the index is 13 MB: parsing it took
+        100 ms and 150 MB for a case's five events. ``None`` when the table is not laid out
+        so (every kind has its object there): the caller parses it whole, which refuses
+        damage in words."""
+        if self._history is None:
+            self._history = self.read(HISTORY) if self.schema == SCHEMA else b""
+        table = self._history
+        section = table.find(orjson.dumps(kind) + b":{")
+        if section < 0:
+            return None
+        ends = [at for other in KINDS if (at := table.find(orjson.dumps(other) + b":{", section + 1)) > 0]
+        end = min(ends, default=len(table))
+        needle = orjson.dumps(key) + b":["
+        at = table.find(needle, section, end)
+        while at >= 0 and table[at - 1 : at] not in (b"{", b","):
+            at = table.find(needle, at + 1, end)
+        if at < 0:
+            return []
+        start = at + len(needle) - 1
+        offsets = _parse_list(table[start : table.index(b"]", start) + 1], self.path)
+        return offsets
 
     def closed(self) -> bytes:
         """The closed cases' table, as JSON: one case per line (see :func:`find_closed`)."""

@@ -326,7 +326,17 @@ class DeskState:
 
     def event_offsets(self, kind: str, key: str | None) -> Iterator[int]:
         """Log offsets of the events of one record (or of every record of ``kind``), oldest
-        first within a record."""
+        first within a record. One record's are looked up in the snapshot's index without
+        parsing it (:meth:`Snapshot.history_of`) until something needs it whole."""
+        found = (
+            self.saved_history.history_of(kind, key)
+            if key is not None and isinstance(self.saved_history, Snapshot)
+            else None
+        )
+        if found is not None:
+            yield from found
+            yield from self.recent_history[kind].get(key, ())
+            return
         for index in (self._saved()[kind], self.recent_history[kind]):
             yield from index.get(key, ()) if key is not None else chain.from_iterable(index.values())
 
