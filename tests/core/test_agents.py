@@ -181,8 +181,9 @@ def test_the_desk_keeps_an_active_lead_core_team_1(team) -> None:
     refused = team("agent", "edit", "sato", "--role", "agent", status=1)
     assert "last active lead" in refused["error"]["message"]
     team("agent", "edit", "ken", "--role", "lead")
-    team("agent", "edit", "sato", "--inactive", "--as", "ken")
+    team("agent", "edit", "sato", "--inactive")  # a lead retires themselves, another lead stays
     assert team("agent", "list", "--as", "ken")[1]["active"] is False
+    assert "no longer an active agent" in team("agent", "list", status=2)["error"]["message"]
 
 
 def test_new_cases_round_robin_or_by_vendor_when_the_desk_says_so_core_team_2(team) -> None:

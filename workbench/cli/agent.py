@@ -21,12 +21,13 @@ def agent() -> None:
     """The desk's agents: add, list, edit (a lead's change once the desk has agents)."""
 
 
-def _line(found: Agent, me: Agent | None) -> str:
+def _line(found: Agent, me: str) -> str:
+    """One agent; ``me`` is the handle the command acts as (``(you)``)."""
     return (
         f"{found.handle:12} {found.role:5} {'active' if found.active else 'inactive':8} {found.name}"
         + (f" <{found.email}>" if found.email else "")
         + (f"  login {found.login}" if found.login else "")
-        + ("  (you)" if me is not None and me.handle == found.handle else "")
+        + ("  (you)" if me == found.handle else "")
     )
 
 
@@ -48,8 +49,9 @@ def agent_add(desk: Desk, handle: str, name: str, email: str, role: str, login: 
 def agent_list(desk: Desk) -> Output:
     """Every agent, active or not."""
     found = desk.agents()
-    me = desk.acting_agent()
-    return Output([a.to_dict() for a in found], [_line(a, me) for a in found] or ["no agents: anyone acts"])
+    return Output(
+        [a.to_dict() for a in found], [_line(a, desk.actor) for a in found] or ["no agents: anyone acts"]
+    )
 
 
 @agent.command("edit")
@@ -71,7 +73,7 @@ def agent_edit(
 ) -> Output:
     """Change an agent's name, e-mail, role, login, or whether they are active."""
     changed = desk.edit_agent(handle, name=name, email=email, role=role, login=login, active=active)
-    return Output(changed.to_dict(), _line(changed, desk.acting_agent()))
+    return Output(changed.to_dict(), _line(changed, desk.actor))
 
 
 @click.command()

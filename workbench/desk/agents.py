@@ -184,13 +184,13 @@ def edit_agent(desk: Desk, handle: str, **changes: Any) -> Agent:
                     f"{handle} is the desk's last active lead: make another agent a lead first",
                 )
             )
-        record["value"]["agents"][handle] = after.to_dict()
-        tx.put("settings", TEAM, record)
         old, new = records.diff(before.to_dict(), after.to_dict())
-        if new:
+        if new:  # recorded by the lead as they were before the change (one may retire themselves)
             records.record_event(
                 desk, tx, "settings", TEAM, "agent-edit", {handle: old}, {handle: new}, rule="CORE-TEAM-1"
             )
+        record["value"]["agents"][handle] = after.to_dict()
+        tx.put("settings", TEAM, record)
     return after
 
 

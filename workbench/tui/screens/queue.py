@@ -363,7 +363,7 @@ class QueueScreen(DeskScreen):
         kind, record = change
         if kind == "cases" and isinstance(record, Case):
             self.refresh_case(record.id)
-        elif kind in ("settings", "sweep"):
+        elif kind in ("settings", "sweep", "team"):
             self.load()
 
     @work(thread=True, exit_on_error=False, group="queue-case")
