@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select
 
-from workbench.desk import Desk
+from workbench.cli.common import Context
+from workbench.desk import BadInput, Desk
+from workbench.plugins import get_plugins
+from workbench.store import open_store
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.dialogs import FormDialog
 from workbench.tui.screens.queue import QueueScreen
@@ -197,3 +200,24 @@ async def test_an_agent_takes_a_case_and_hands_it_off_from_the_case_screen(demo,
             "tanaka",
             "the customer calls back on Friday",
         )
+
+
+async def test_the_terminal_desk_refuses_an_actor_who_is_not_an_agent(tmp_path, clock):
+    """``workbench --as nobody`` on a desk with agents: the desk the command line opens
+    refuses the actor (CORE-TEAM-1), and the app ends with the reason before any screen."""
+    path = tmp_path / "desk.json"
+    lead = Desk(open_store(str(path)), get_plugins(), actor="sato")
+    lead.add_agent("sato", "佐藤 美咲", role="lead")
+    lead.store.close()
+    context = Context()
+    context.db, context.agent = str(path), "nobody"
+    app = WorkbenchApp(context.desk, prefs_path=tmp_path / "tui.json")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(500):
+            if not app.is_running:
+                break
+            await pilot.pause(0.01)
+        assert not app.is_running, "the app ends by itself"
+    context.close()
+    assert isinstance(app.desk_error, BadInput) and app.desk is None
+    assert "'nobody' is not an agent of this desk" in str(app.desk_error)

@@ -46,9 +46,14 @@ class Context:
                 clock.set_now(os.environ["WORKBENCH_NOW"], what="WORKBENCH_NOW")  # --now replaces it
             store = open_store(chosen)
             actor = self.agent or os.environ.get("WORKBENCH_AGENT") or getpass.getuser()
-            self._desk = Desk(store, get_plugins(), actor=actor)
-            clock.settle(self._desk.timezone())  # --now monday 09:00 is read in the desk's zone
-            self._desk.act_as_agent()
+            desk = Desk(store, get_plugins(), actor=actor)
+            try:
+                clock.settle(desk.timezone())  # --now monday 09:00 is read in the desk's zone
+                desk.act_as_agent()  # an actor who is not an agent of this desk goes no further
+            except BaseException:
+                store.close()
+                raise
+            self._desk = desk
         return self._desk
 
     def close(self) -> None:
