@@ -99,3 +99,12 @@ def test_settings(snap_compare, snap_app, steps, wait):
 
 def test_help(snap_compare, snap_app, steps, wait):
     assert snap_compare(snap_app, terminal_size=SIZE, run_before=steps("question_mark"))
+
+
+def test_team(snap_compare, snap_app, steps):
+    """The lead's view: every agent's open work, and tanaka's cases below."""
+
+    async def tanaka(pilot) -> None:
+        pilot.app.screen.query_one("#team").move_to("tanaka")
+
+    assert snap_compare(snap_app, terminal_size=SIZE, run_before=steps("f7", then=tanaka))
