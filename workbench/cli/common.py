@@ -93,43 +93,48 @@ def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         ctx.ensure_object(Context).json = True
 
 
-def desk_options(command: Callable) -> Callable:
-    """``--db``, ``--now``, ``--as`` and ``--json`` on a command."""
-    command = click.option(
-        "--json",
-        "as_json",
-        is_flag=True,
-        expose_value=False,
-        is_eager=True,
-        callback=_set_json,
-        help="Print one JSON document on stdout and nothing else.",
-    )(command)
-    command = click.option(
-        "--as",
-        "as_agent",
-        metavar="HANDLE",
-        expose_value=False,
-        is_eager=True,
-        callback=_set_agent,
-        help="Act as this agent of the desk (also WORKBENCH_AGENT; default: your login name).",
-    )(command)
-    command = click.option(
+def _read_at_once(*names: str, **attrs: Any) -> Callable:
+    """An option read as soon as it is parsed, by its callback, and not passed to the command."""
+    return click.option(*names, expose_value=False, is_eager=True, **attrs)
+
+
+DESK_OPTIONS = [
+    _read_at_once(
+        "--db",
+        metavar="PATH",
+        callback=_set_db,
+        help="The desk file (default: your data directory; also WORKBENCH_DB).",
+    ),
+    _read_at_once(
         "--now",
         metavar="TIME",
-        expose_value=False,
-        is_eager=True,
         callback=_set_now,
         help="Act as if it were this time: ISO-8601 with an offset, a shift (+2d, -3h) or a day "
         "and a time in the desk's zone (tomorrow 9:00, monday 09:00); also WORKBENCH_NOW.",
-    )(command)
-    command = click.option(
-        "--db",
-        metavar="PATH",
-        expose_value=False,
-        is_eager=True,
-        callback=_set_db,
-        help="The desk file (default: your data directory; also WORKBENCH_DB).",
-    )(command)
+    ),
+    _read_at_once(
+        "--as",
+        "as_agent",
+        metavar="HANDLE",
+        callback=_set_agent,
+        help="Act as this agent of the desk (also WORKBENCH_AGENT; default: your login name).",
+    ),
+    _read_at_once(
+        "--json",
+        "as_json",
+        is_flag=True,
+        callback=_set_json,
+        help="Print one JSON document on stdout and nothing else.",
+    ),
+]
+"""The options of every command, in the order help lists them: each read as soon as it is
+parsed (into the :class:`Context` or the clock), none passed to the command."""
+
+
+def desk_options(command: Callable) -> Callable:
+    """``--db``, ``--now``, ``--as`` and ``--json`` on a command."""
+    for option in reversed(DESK_OPTIONS):
+        command = option(command)
     return command
 
 
