@@ -6,7 +6,8 @@ terminal desk uses a subclass (``workbench.tui.format.MarkupRenderer``) that ove
 style hooks (``strong``, ``muted``, ``accent``, ``tone`` …) to draw the same words in colour.
 
 Everything that comes from the desk's records (subjects, names, reasons, answers, notes) goes
-through :meth:`Renderer.data`, the one place where such text enters what is shown.
+through :func:`shown` (:meth:`Renderer.data`), the one place where such text enters what is
+shown; the queue's cells use it too.
 
 Nothing here decides anything and nothing here imports the desk: it turns what the desk
 answered into words.
@@ -48,6 +49,12 @@ TONE_OF_STATE = {
 
 TONE_OF_LEVEL = {"error": "breached", "warning": "at-risk", "info": "info"}
 MARK_OF_LEVEL = {"error": "✗", "warning": "!", "info": "i"}
+
+
+def shown(value: Any) -> str:
+    """Text from the desk's records (a subject, a name, a note) as it may be shown: the one
+    place where such text enters what people read (:meth:`Renderer.data`, table cells)."""
+    return str(value)
 
 
 def local(instant: datetime | None, tz: tzinfo, *, seconds: bool = False, zone: bool = False) -> str:
@@ -130,8 +137,8 @@ class Renderer:
     # -- style hooks (plain here; the terminal desk draws them in colour) --------------------
 
     def data(self, value: Any) -> str:
-        """Text from the desk's records, as it may be shown."""
-        return str(value)
+        """Text from the desk's records, as it may be shown (:func:`shown`)."""
+        return shown(value)
 
     def strong(self, text: str) -> str:
         return text

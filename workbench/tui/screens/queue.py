@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, ProgressBar
 from textual.worker import get_current_worker
 
 from workbench.model import Case, Deadline
-from workbench.render import TONE_OF_STATE, escalation_levels, relative
+from workbench.render import TONE_OF_STATE, escalation_levels, relative, shown
 from workbench.tui.screens.base import DeskScreen
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, LazyRows, Row, VirtualTable
@@ -197,7 +197,7 @@ def row_of(item: QueueItem, now: datetime, locale: str) -> Row:
         deadline = ("—", "dim")
     else:
         d = item.next
-        deadline = (f"{relative(d.due, now, locale)} {d.name}", TONE_OF_STATE.get(d.state, ""))
+        deadline = (f"{relative(d.due, now, locale)} {shown(d.name)}", TONE_OF_STATE.get(d.state, ""))
     state_tone = {"waiting-vendor": "info", "pending": "dim", "resolved": "ok"}.get(case.state, "")
     escalation = escalation_levels(case)
     return Row(
@@ -205,8 +205,8 @@ def row_of(item: QueueItem, now: datetime, locale: str) -> Row:
         [
             (case.id, "bold"),
             case.vendor,
-            item.customer,
-            case.subject,
+            shown(item.customer),
+            shown(case.subject),
             case.severity or "-",
             (case.state, state_tone),
             case.queue,
