@@ -241,6 +241,22 @@ def test_workload_per_agent_with_ball_time_on_the_desk_side(team) -> None:
     assert shown["desk_minutes_by_agent"] == {"": 60, "ken": 60}
 
 
+def test_oldest_untouched_counts_work_not_assignments_or_the_sweep(team) -> None:
+    """C-1 noted at 11:00, then assigned to ken at 12:00: it is untouched since 11:00. C-2,
+    assigned to ken and never worked, is untouched since it opened at 10:00, even after the
+    sweep records its first response breached at 14:00 (CORE-SLA-2)."""
+    team("case", "note", "C-1", "asked for the log", "--now", "2026-11-24T11:00+09:00")
+    team("case", "assign", "C-1", "ken", "--now", "2026-11-24T12:00+09:00")
+    team("case", "assign", "C-2", "ken", "--now", "2026-11-24T12:00+09:00")
+    swept = team("sweep", "--now", "2026-11-24T15:00+09:00")
+    assert {b["case"] for b in swept["breaches"]} >= {"C-2"}
+    ken = next(row for row in team("workload", "--now", "2026-11-24T15:00+09:00") if row["agent"] == "ken")
+    assert ken["oldest_untouched"] == {"case": "C-2", "since": "2026-11-24T01:00:00+00:00"}
+    team("case", "note", "C-2", "called the customer", "--as", "ken", "--now", "2026-11-24T15:30+09:00")
+    ken = next(row for row in team("workload", "--now", "2026-11-24T16:00+09:00") if row["agent"] == "ken")
+    assert ken["oldest_untouched"] == {"case": "C-1", "since": "2026-11-24T02:00:00+00:00"}
+
+
 def test_workload_counts_breaching_and_at_risk_cases(team) -> None:
     """The desk's first response (4 business hours, CORE-SLA-3) of cases opened at 10:00
     is at risk at 13:30 and breached at 14:30."""

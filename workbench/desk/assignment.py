@@ -15,6 +15,9 @@ from workbench.model import Agent, Case, Decision
 if TYPE_CHECKING:
     from workbench.desk.facade import Desk
 
+ACTIONS = ("assign", "take", "release", "hand-off")
+"""The actions of the events that change a case's assignee."""
+
 
 def assign(desk: Desk, key: str, handle: str, note: str = "") -> Case:
     """Assign the case to the agent ``handle`` (a lead's change, or an agent taking it)."""

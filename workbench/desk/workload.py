@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from workbench.desk.assignment import ACTIONS
 from workbench.model import Agent, Case, Event
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class AgentLoad:
     waiting_vendor: list[str]
     waiting_customer: list[str]
     oldest_untouched: str | None
+    """The case whose last touch (:func:`last_touch`) is the oldest."""
     untouched_since: datetime | None
     desk_minutes: int
     """Business minutes (desk calendar) the desk held the ball on these cases while this
@@ -67,14 +69,17 @@ def workload(desk: Desk) -> list[AgentLoad]:
     deadlines = batch.deadlines_for(open_cases)
     held: dict[str, list[tuple[Case, list[str]]]] = {h: [] for h, a in team.items() if a.active}
     minutes: dict[str, int] = {}
+    touched: dict[str, datetime] = {}
     for case, found in zip(open_cases, deadlines, strict=True):
         held.setdefault(case.assignee, []).append((case, [d.state for d in found]))
-        for handle, counted in desk_minutes_by_agent(batch, case, batch.events("cases", case.id)).items():
+        events = batch.events("cases", case.id)
+        touched[case.id] = last_touch(case, events)
+        for handle, counted in desk_minutes_by_agent(batch, case, events).items():
             minutes[handle] = minutes.get(handle, 0) + counted
     loads = []
     for handle in sorted(held, key=lambda h: (h == UNASSIGNED, h)):
         cases = held[handle]
-        untouched = min(cases, key=lambda pair: pair[0].updated_at or pair[0].opened_at, default=None)
+        untouched = min(cases, key=lambda pair: touched[pair[0].id], default=None)
         loads.append(
             AgentLoad(
                 agent=team.get(handle),
@@ -84,13 +89,24 @@ def workload(desk: Desk) -> list[AgentLoad]:
                 waiting_vendor=[c.id for c, _ in cases if c.state == "waiting-vendor"],
                 waiting_customer=[c.id for c, _ in cases if c.state == "pending"],
                 oldest_untouched=untouched[0].id if untouched else None,
-                untouched_since=(untouched[0].updated_at or untouched[0].opened_at) if untouched else None,
+                untouched_since=touched[untouched[0].id] if untouched else None,
                 desk_minutes=minutes.get(handle, 0),
             )
         )
     if not held.get(UNASSIGNED):
         loads.append(AgentLoad(None, [], [], [], [], [], None, None, minutes.get(UNASSIGNED, 0)))
     return loads
+
+
+def last_touch(case: Case, events: list[Event]) -> datetime:
+    """When someone last worked the case: its last event that is neither a time rule the
+    sweep applied (its key is in ``sweep_keys``) nor a change of assignee."""
+    worked = [
+        e.at
+        for e in events
+        if e.action not in ACTIONS and not (e.data.get("key") and e.data["key"] in case.sweep_keys)
+    ]
+    return max(worked, default=case.opened_at)
 
 
 def desk_minutes_by_agent(desk: Desk, case: Case, events: list[Event]) -> dict[str, int]:
