@@ -6,14 +6,36 @@ returns from :mod:`workbench.model`, business calendars from :mod:`workbench.cal
 in its tests the kit :mod:`workbench.testing`. Nothing else of the core.
 """
 
-import pluggy
+from __future__ import annotations
 
-from workbench.protocols import DemoDesk, DeskReader
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from workbench.protocols import DemoDesk, DeskReader
+
+    hookimpl: pluggy.HookimplMarker
+    """Marker for a plugin's hook implementations: ``@hookimpl def workbench_vendor(): ...``."""
 
 __version__ = "0.1.0"
 
-hookimpl = pluggy.HookimplMarker("workbench")
-"""Marker for a plugin's hook implementations: ``@hookimpl def workbench_vendor(): ...``."""
+
+def __getattr__(name: str) -> Any:
+    """``hookimpl``, ``DeskReader`` and ``DemoDesk``, made on first use: every command
+    imports this package, and ``workbench --version`` needs neither pluggy nor the
+    protocols (a fifth of its start)."""
+    if name == "hookimpl":
+        import pluggy
+
+        globals()["hookimpl"] = pluggy.HookimplMarker("workbench")
+        return globals()["hookimpl"]
+    if name in ("DemoDesk", "DeskReader"):
+        from workbench import protocols
+
+        return getattr(protocols, name)
+    raise AttributeError(f"module 'workbench' has no attribute {name!r}")
+
 
 PUBLIC_MODULES = ("workbench", "workbench.model", "workbench.calendar", "workbench.testing")
 """The modules of the core a plugin may import (``workbench.testing`` in its tests only)."""

@@ -10,7 +10,6 @@ import click
 
 from workbench.cli.common import Output, parse_pairs, with_desk, words
 from workbench.errors import BadInput
-from workbench.render import CASE_SECTIONS, requirement
 
 if TYPE_CHECKING:
     from workbench.desk import CaseView, Desk
@@ -49,9 +48,11 @@ def case_new(
 @with_desk
 def case_fields(desk: Desk, vendor: str) -> Output:
     """The intake form of VENDOR's cases."""
+    from workbench import render
+
     found = desk.case_fields(vendor)
     text = [
-        f"{f.name:24} {f.kind:8} {requirement(f.required, f.when)}"
+        f"{f.name:24} {f.kind:8} {render.requirement(f.required, f.when)}"
         + (f"  one of: {', '.join(f.choices)}" if f.choices else "")
         + (f"\n    {f.help}" if f.help else "")
         for f in found
@@ -139,6 +140,8 @@ def _indented(lines: list[str]) -> list[str]:
 
 def _case_text(desk: Desk, view: CaseView) -> list[str]:
     """The case as the case screen shows it, one titled part after another, then its history."""
+    from workbench import render
+
     shown = words(desk)
     parts = {
         "route": shown.route(view.route),
@@ -151,7 +154,7 @@ def _case_text(desk: Desk, view: CaseView) -> list[str]:
     }
     text = shown.case_head(view)
     for part, lines in parts.items():
-        text += [f"{CASE_SECTIONS[part]}:", *_indented(lines)]
+        text += [f"{render.CASE_SECTIONS[part]}:", *_indented(lines)]
     return [*text, "History:", *_indented([line for e in view.events for line in shown.event(e)])]
 
 

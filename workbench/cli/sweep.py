@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import click
 
 from workbench.cli.common import Context, Output, desk_options, emit, with_desk, words
-from workbench.store.filestore import FileStore
 
 if TYPE_CHECKING:
     from workbench.desk import Desk
@@ -17,6 +16,8 @@ if TYPE_CHECKING:
 @with_desk
 def sweep(desk: Desk) -> Output:
     """Apply time-driven rules now: reminders, automatic closes, breaches, renewals."""
+    from workbench.store.filestore import FileStore
+
     report = desk.sweep()
     if isinstance(desk.store, FileStore):
         desk.store.compact(if_due=True)  # the periodic job: nobody waits for it
@@ -30,6 +31,8 @@ def sweep(desk: Desk) -> Output:
 def compact(if_due: bool) -> None:
     """Rewrite the desk file's snapshot so that opening it replays no log (a command
     starts this in the background once the log has grown 2 MB past the snapshot)."""
+    from workbench.store.filestore import FileStore
+
     context = click.get_current_context().ensure_object(Context)
     store = context.desk().store
     done = isinstance(store, FileStore) and store.compact(if_due=if_due)
