@@ -1,1 +1,21 @@
+import os
+
+import pytest
+
 pytest_plugins = ["workbench.testing"]
+
+BUNDLED = "core,ontime,zoho,bittitan,webex"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def only_the_bundled_plugins():
+    """The project's tests build desks with exactly the plugins they mean: the bundled ones
+    (and the throwaway ones a test registers), whatever else is installed beside them. Set
+    in the environment, so the commands a test starts as processes load the same."""
+    saved = os.environ.get("WORKBENCH_PLUGINS")
+    os.environ["WORKBENCH_PLUGINS"] = BUNDLED
+    yield
+    if saved is None:
+        del os.environ["WORKBENCH_PLUGINS"]
+    else:
+        os.environ["WORKBENCH_PLUGINS"] = saved

@@ -2,7 +2,9 @@
 
 Plugins come from the entry-point group ``workbench`` (the four bundled vendors register
 there exactly as a third-party package would, and so does the built-in core plugin).
-``WORKBENCH_DISABLE_PLUGINS=a,b`` blocks plugins by name.
+``WORKBENCH_DISABLE_PLUGINS=a,b`` blocks plugins by name; ``WORKBENCH_PLUGINS=a,b`` loads
+only those of the installed ones (the project's own tests set it to the bundled plugins, so
+they pass whatever else is installed beside them).
 
 Hooks are called through pluggy (``pm.hook.<name>(**kwargs)``): its call order
 (``tryfirst`` / ``trylast``) and ``firstresult`` hold as the contract says. What pluggy does
@@ -75,8 +77,9 @@ class PluginFailure:
         return f"plugin {self.plugin} failed in hook {self.hook}{times}: {self.error}"
 
 
-class HookTimeout(Exception):
-    """A hook ran past the time limit (raised by the timer signal in the main thread)."""
+class HookTimeout(BaseException):
+    """A hook ran past the time limit (raised by the timer signal in the main thread). Not an
+    ``Exception``: a plugin's own ``except Exception`` does not swallow it."""
 
 
 @dataclass
@@ -157,30 +160,31 @@ class Plugins:
         expected = answer_types()[hook]
         key = (plugin, hook)
 
+        limited = hook not in UNLIMITED
+
         @functools.wraps(function)
         def contained(*args: Any, **kwargs: Any) -> Any:
-            global _main_call
             if key in self._timed_out:
                 return None
             started = time.perf_counter()
-            watched = _main_call is None and threading.get_ident() == _MAIN_THREAD
+            call = _MainCall(started + self.time_limit) if limited and _in_main_thread() else None
             try:
-                if watched:
-                    _main_call = _MainCall(started + self.time_limit)
+                if call is not None:
+                    _main_calls.append(call)
                     _watch()
                 try:
                     answer = function(*args, **kwargs)
                 finally:
-                    if watched:
-                        _main_call = None
+                    if call is not None:
+                        _main_calls.remove(call)
             except HookTimeout:
-                if not watched:
-                    raise  # the limit belongs to the hook call around this one
+                if call is None or not call.stopped:
+                    raise  # the limit of a hook call around this one
                 answer = _TIMED_OUT
             except Exception as exc:  # a broken plugin must not take the desk down
                 self.fail(plugin, hook, f"{type(exc).__name__}: {exc}")
                 return None
-            if answer is _TIMED_OUT or time.perf_counter() - started > self.time_limit:
+            if answer is _TIMED_OUT or (limited and time.perf_counter() - started > self.time_limit):
                 self._timed_out.add(key)
                 self.fail(
                     plugin,
@@ -259,25 +263,32 @@ _TIMED_OUT = object()
 _MAIN_THREAD = threading.main_thread().ident
 _ALARM = hasattr(signal, "pthread_kill") and hasattr(signal, "SIGALRM")
 _TICK = 0.05
+UNLIMITED = frozenset({"workbench_demo"})
+"""Hooks without a time limit: the demo fills a desk through the desk's own methods, a
+batch the user asked for (the hooks it calls on the way are limited as ever)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class _MainCall:
-    """The hook running in the main thread: when its time is up, and whether it was stopped."""
+    """A hook running in the main thread: when its time is up, and whether it was stopped."""
 
     deadline: float
     stopped: bool = False
 
 
-_main_call: _MainCall | None = None
-"""The outermost hook call of the main thread (a hook called from inside another runs under
-the outer one's limit)."""
+_main_calls: list[_MainCall] = []
+"""The hook calls running in the main thread, outermost first (a hook may call the desk,
+which calls other hooks)."""
 _watchdog: threading.Thread | None = None
+
+
+def _in_main_thread() -> bool:
+    return threading.get_ident() == _MAIN_THREAD
 
 
 def _watch() -> None:
     """Start the watchdog once: a daemon thread that signals the main thread (``SIGALRM``)
-    when its hook runs past its limit, so the hook stops there, even inside a sleep."""
+    when a hook call there runs past its limit, so the hook stops there, even in a sleep."""
     global _watchdog
     if _watchdog is None and _ALARM:
         signal.signal(signal.SIGALRM, _on_alarm)
@@ -288,14 +299,16 @@ def _watch() -> None:
 def _watchdog_loop() -> None:
     while True:
         time.sleep(_TICK)
-        call = _main_call
-        if call is not None and not call.stopped and time.perf_counter() > call.deadline:
+        now = time.perf_counter()
+        late = [call for call in list(_main_calls) if not call.stopped and now > call.deadline]
+        for call in late:
             call.stopped = True
+        if late:
             signal.pthread_kill(_MAIN_THREAD, signal.SIGALRM)
 
 
 def _on_alarm(signum: int, frame: types.FrameType | None) -> None:
-    if _main_call is not None and _main_call.stopped:
+    if any(call.stopped for call in _main_calls):
         raise HookTimeout
 
 
@@ -387,24 +400,29 @@ def _short(value: Any) -> str:
 
 
 def disabled_names() -> list[str]:
-    raw = os.environ.get("WORKBENCH_DISABLE_PLUGINS", "")
-    return [name.strip() for name in raw.split(",") if name.strip()]
+    return _names("WORKBENCH_DISABLE_PLUGINS")
 
 
-def get_plugins(extra: list[tuple[str, object]] | None = None, *, installed: bool = True) -> Plugins:
-    """Build the plugin manager: entry points one at a time (unless ``installed`` is
-    false), then ``extra`` (name, object) pairs (tests register throwaway plugins this
-    way). A plugin that breaks the contract is refused and named in ``failures``; the
-    desk carries on with the others."""
+def _names(variable: str) -> list[str]:
+    return [name.strip() for name in os.environ.get(variable, "").split(",") if name.strip()]
+
+
+def get_plugins(extra: list[tuple[str, object]] | None = None) -> Plugins:
+    """Build the plugin manager: entry points one at a time, then ``extra`` (name, object)
+    pairs (tests register throwaway plugins this way). A plugin that breaks the contract is
+    refused and named in ``failures``; the desk carries on with the others."""
     pm = pluggy.PluginManager(GROUP)
     pm.add_hookspecs(hookspecs)
     plugins = Plugins(pm=pm, disabled=disabled_names())
     for name in plugins.disabled:
         pm.set_blocked(name)
     providers: dict[str, str] = {}
-    entry_points = importlib.metadata.entry_points(group=GROUP) if installed else []
+    entry_points = importlib.metadata.entry_points(group=GROUP)
+    only = _names("WORKBENCH_PLUGINS")
     for entry_point in sorted(entry_points, key=lambda ep: ep.name):
         name = entry_point.name
+        if only and name not in only:
+            continue
         package = (
             f"{entry_point.dist.name} {entry_point.dist.version}" if entry_point.dist else entry_point.value
         )

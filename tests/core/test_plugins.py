@@ -21,22 +21,6 @@ from workbench.testing import make_desk
 VENDORS = ["bittitan", "core", "ontime", "webex", "zoho"]
 
 
-def make_distribution(root: Path, name: str, module_source: str, entry_name: str | None = None) -> Path:
-    """A third-party plugin package outside the repository: a module plus its own
-    distribution metadata with an entry point in group ``workbench``."""
-    module = f"wb_{name}"
-    (root / f"{module}.py").write_text(textwrap.dedent(module_source), encoding="utf-8")
-    info = root / f"workbench_{name}_thirdparty-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: workbench-{name}-thirdparty\nVersion: 1.0\n", encoding="utf-8"
-    )
-    (info / "entry_points.txt").write_text(
-        f"[workbench]\n{entry_name or name} = {module}\n", encoding="utf-8"
-    )
-    return root
-
-
 ACME = """
 from workbench import hookimpl
 from workbench.model import Rule, VendorProgram
@@ -56,14 +40,13 @@ def test_bundled_vendors_and_core_are_discovered_through_the_entry_point_group()
     assert plugins.distributions["core"].startswith("case-workbench ")
 
 
-def test_third_party_plugin_outside_the_repository_is_discovered_and_listed(tmp_path, monkeypatch) -> None:
-    make_distribution(tmp_path, "acme", ACME)
-    monkeypatch.syspath_prepend(str(tmp_path))
+def test_third_party_plugin_outside_the_repository_is_discovered_and_listed(tmp_path, install) -> None:
+    install("acme", ACME)
     desk = make_desk()
     assert "acme" in desk.plugins.names()
     assert desk.programs()["acme"].rules[0].id == "ACME-1"
     # and through the real command, in a fresh process
-    env = {**os.environ, "PYTHONPATH": str(tmp_path), "WORKBENCH_DB": str(tmp_path / "desk.json")}
+    env = {**os.environ, "WORKBENCH_DB": str(tmp_path / "desk.json")}
     result = subprocess.run(
         [sys.executable, "-m", "workbench", "plugins", "--json"],
         capture_output=True,
@@ -76,11 +59,8 @@ def test_third_party_plugin_outside_the_repository_is_discovered_and_listed(tmp_
     assert listed["acme"]["package"] == "workbench-acme-thirdparty 1.0"
 
 
-def test_plugin_that_fails_to_import_is_reported_by_name_and_the_desk_carries_on(
-    tmp_path, monkeypatch
-) -> None:
-    make_distribution(tmp_path, "broken", "raise ImportError('no module named acme_sdk')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
+def test_plugin_that_fails_to_import_is_reported_by_name_and_the_desk_carries_on(install) -> None:
+    install("broken", "raise ImportError('no module named acme_sdk')\n")
     plugins = get_plugins()
     assert [str(f) for f in plugins.failures] == [
         "plugin broken failed to load: ImportError: no module named acme_sdk"
@@ -337,7 +317,7 @@ def test_hook_past_the_time_limit_is_stopped_left_out_and_not_called_again(clock
             return [CloseReason("never", "never", "CORE-PATH-1")]
 
     desk = make_desk([("hanging", Hanging())])
-    desk.plugins.time_limit = 0.2
+    desk.set_setting("core.plugin_time_limit", "0.2")
     customer = desk.add_customer("Northwind Traders")
     first = desk.open_case("ontime", customer.id, "one")
     second = desk.open_case("ontime", customer.id, "two")
@@ -348,3 +328,51 @@ def test_hook_past_the_time_limit_is_stopped_left_out_and_not_called_again(clock
         "plugin hanging failed in hook workbench_close_reasons: ran past the time limit of 0.2 s "
         "(core.plugin_time_limit): its answer is left out and the hook is not called again"
     ]
+
+
+HOSTILE = """
+from workbench import hookimpl
+from workbench.model import Finding, Rule, VendorProgram
+
+@hookimpl
+def workbench_vendor():
+    return VendorProgram(id="hostile", name="Hostile", version="1",
+                         rules=[Rule("HOSTILE-1", "Nothing opens.")])
+
+@hookimpl(tryfirst=True)
+def workbench_validate_case(case, desk):
+    return [Finding("error", "HOSTILE-1", "nothing opens")]
+
+@hookimpl(tryfirst=True)
+def workbench_close_reasons(case, desk):
+    return []
+"""
+
+
+def test_the_projects_own_tests_pass_whatever_third_party_plugin_is_installed(install) -> None:
+    """The plugin blocks every case and answers every close-reason question; the project's
+    tests load exactly the bundled plugins (conftest.py: WORKBENCH_PLUGINS), in process and
+    in the commands they start."""
+    install("hostile", HOSTILE)
+    assert "hostile" in get_plugins().names()
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "tests/core/test_cli.py",
+            "plugins/zoho/tests/test_zoho_cli.py",
+            "plugins/bittitan/tests/test_bittitan_close.py",
+            "tests/core/test_plugins.py::test_bundled_vendors_and_core_are_discovered_through_the_entry_point_group",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "WORKBENCH_PLUGINS"},
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout.splitlines()[-1]

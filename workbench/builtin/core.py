@@ -218,6 +218,14 @@ SETTINGS = [
         rule="CORE-TEAM-2",
     ),
     Setting(
+        "core.plugin_time_limit",
+        5,
+        "Seconds a plugin's hook may take: past it its answer is left out and that hook is "
+        "not asked again until the desk is reopened.",
+        kind="number",
+        minimum=0.1,
+    ),
+    Setting(
         "core.workflow_at_risk_days",
         7,
         "A workflow step due within this many days is at risk.",

@@ -164,10 +164,16 @@ class Output:
         return self._data() if callable(self._data) else self._data
 
 
-def emit(context: Context, result: Output | None) -> None:
+def warn_plugin_failures(context: Context) -> None:
+    """One line on stderr for each plugin refused at load, and each plugin and hook that
+    failed (with the number of calls)."""
     if context._desk is not None:
         for failure in context._desk.plugins.failures:
             click.echo(f"workbench: warning: {failure}; its answers are missing above", err=True)
+
+
+def emit(context: Context, result: Output | None) -> None:
+    warn_plugin_failures(context)
     if result is None:
         return
     if context.json:

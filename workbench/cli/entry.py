@@ -10,7 +10,7 @@ import click
 import orjson
 
 from workbench import clock
-from workbench.cli.common import Context, words
+from workbench.cli.common import Context, warn_plugin_failures, words
 from workbench.cli.root import cli
 from workbench.errors import BadInput, DeskError, Invalid, Refused, StoreError
 
@@ -64,6 +64,7 @@ def _refusal(context: Context, exc: Refused) -> str:
 
 
 def _fail(context: Context, message: str, status: int, **detail: Any) -> None:
+    warn_plugin_failures(context)
     click.echo(f"workbench: {message}", err=True)
     if context.json:
         click.echo(orjson.dumps({"error": {"message": message, **detail}}, default=str).decode())

@@ -42,6 +42,7 @@ from workbench.desk import (
     workload,
 )
 from workbench.desk.reads import ReadCache
+from workbench.desk.settings import PLUGIN_TIME_LIMIT
 from workbench.model import Agent, Event, Setting, VendorProgram
 from workbench.plugins import Plugins
 from workbench.store.base import Store
@@ -60,9 +61,11 @@ class Desk:
 
     def programs(self) -> dict[str, VendorProgram]:
         """Declared programs by id (the core's built-in included as ``core``), asked of the
-        plugins once for the life of the desk."""
+        plugins once for the life of the desk; then the plugins' time limit is the desk's
+        setting."""
         if self._programs is None:
             self._programs = {p.id: p for p in self.plugins.call("workbench_vendor")}
+            self.plugins.time_limit = float(self.setting(PLUGIN_TIME_LIMIT))
         return self._programs
 
     def setting_definitions(self) -> dict[str, tuple[Setting, str]]:

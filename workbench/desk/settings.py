@@ -116,6 +116,10 @@ def settings(desk: Desk) -> list[SettingView]:
     return views
 
 
+PLUGIN_TIME_LIMIT = "core.plugin_time_limit"
+"""Seconds a hook may run before the plugins leave its answer out (:mod:`workbench.plugins`)."""
+
+
 def set_setting(desk: Desk, key: str, raw: Any) -> SettingView:
     """Validate and store one setting; the change is an event (CORE-AUDIT-1)."""
     definition = desk.setting_definitions().get(key)
@@ -149,6 +153,8 @@ def set_setting(desk: Desk, key: str, raw: Any) -> SettingView:
             {"value": before["value"] if before else setting.default},
             {"value": value},
         )
+    if key == PLUGIN_TIME_LIMIT:
+        desk.plugins.time_limit = float(value)
     return next(v for v in desk.settings() if v.key == key)
 
 
@@ -183,7 +189,7 @@ def _missing_program(desk: Desk, vendor: str) -> str:
     unavailable = "its cases can be listed, not worked, until it is back"
     if vendor in desk.plugins.disabled:
         return f"the {vendor} plugin is switched off (WORKBENCH_DISABLE_PLUGINS): {unavailable}"
-    failed = [f for f in desk.plugins.failures if f.plugin == vendor and f.hook is None]
+    failed = [f for f in desk.plugins.failures if f.hook is None and vendor in (f.plugin, f.program)]
     if failed:
         return f"{failed[0]}: {unavailable} (see `workbench plugins`)"
     return f"unknown vendor {vendor!r} (one of: {', '.join(desk.vendors())})"

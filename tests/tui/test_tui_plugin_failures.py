@@ -1,0 +1,85 @@
+"""A broken plugin never takes the terminal desk down: the queue gets every deadline the other
+plugins answer, the failure is listed on the plugins screen, and a hook running past the time
+limit leaves the screen responsive."""
+
+from __future__ import annotations
+
+import threading
+
+from textual.widgets import Static
+
+from workbench import hookimpl
+from workbench.desk import Desk
+from workbench.plugins import get_plugins
+from workbench.testing import make_desk
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.screens.customers import CustomersScreen
+from workbench.tui.screens.queue import QueueScreen
+
+SIZE = (120, 36)
+
+
+class Garbage:
+    @hookimpl
+    def workbench_commitments(self, case, desk):
+        return "garbage"
+
+
+class Hanging:
+    """Answers nothing until the test lets it go, the first time it is asked."""
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.release = threading.Event()
+
+    @hookimpl
+    def workbench_commitments(self, case, desk):
+        self.asked.set()
+        self.release.wait(30)
+        return []
+
+
+def deadlines_of(app: WorkbenchApp) -> dict[str, object]:
+    queue = next(s for s in app.screen_stack if isinstance(s, QueueScreen))
+    return {item.case.id: item.deadlines for item in queue.items}
+
+
+async def test_wrong_type_answers_leave_the_queue_its_deadlines(wait, clock):
+    desk = make_desk([("garbage", Garbage())])
+    desk.fill_demo()
+    expected = {case.id: desk.deadlines(case) for case in desk.cases(open_only=True)}
+    app = WorkbenchApp(desk, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        assert deadlines_of(app) == expected
+        await pilot.press("f5")
+        await wait(pilot)
+        failures = str(app.screen.query_one("#failures", Static).render())
+        assert "plugin garbage failed in hook workbench_commitments" in failures
+        assert "answered 'garbage' where the contract asks for list[Commitment] | None" in failures
+
+
+async def test_a_hook_past_the_time_limit_leaves_the_screen_responsive_and_is_left_out(wait, clock):
+    filled = make_desk()
+    filled.fill_demo()
+    filled.set_setting("core.plugin_time_limit", "0.1")
+    hanging = Hanging()
+    desk = Desk(filled.store, get_plugins([("hanging", hanging)]))
+    app = WorkbenchApp(desk, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(600):
+            if hanging.asked.is_set():
+                break
+            await pilot.pause(0.05)
+        assert hanging.asked.is_set(), "the queue asks for deadlines"
+        await pilot.press("f4")
+        assert isinstance(app.screen, CustomersScreen), "keys work while a hook hangs"
+        hanging.release.set()
+        await wait(pilot)
+        await pilot.press("f2")
+        await wait(pilot)
+        assert all(found is not None for found in deadlines_of(app).values())
+    assert [str(f) for f in desk.plugins.failures if f.plugin == "hanging"] == [
+        "plugin hanging failed in hook workbench_commitments: ran past the time limit of 0.1 s "
+        "(core.plugin_time_limit): its answer is left out and the hook is not called again"
+    ]
