@@ -7,7 +7,9 @@ In a plugin's ``conftest.py``::
 gives the fixtures ``desk`` (an in-memory desk with every installed plugin, clock fixed at
 :data:`DEFAULT_NOW`), ``clock`` (move the desk clock: ``clock("2026-11-23T09:00+09:00")``)
 and ``run_cli`` (the ``workbench`` command, in-process, on a desk file of the test's own).
-:func:`check_program` lists what a program declaration lacks.
+:func:`check_program` lists what a program declaration lacks, and :func:`conformance` what
+a plugin does against the contract (see :mod:`workbench.conformance`): in a plugin's tests,
+``assert conformance("acme") == []``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pytest
 
 from workbench import clock as desk_clock
 from workbench.cli import main
+from workbench.conformance import conformance
 from workbench.desk import Desk
 from workbench.model import VendorProgram
 from workbench.plugins import get_plugins
@@ -30,6 +33,8 @@ DEFAULT_NOW = "2026-11-24T10:00:00+09:00"
 """A Tuesday, 10:00 in Tokyo: inside every business calendar the vendors use."""
 
 RULE_ID = re.compile(r"^[A-Z]+(-[A-Z0-9]+)+$")
+
+__all__ = ["DEFAULT_NOW", "check_program", "clock", "conformance", "desk", "make_desk", "run_cli"]
 
 
 def make_desk(extra: list[tuple[str, object]] | None = None, actor: str = "tester") -> Desk:

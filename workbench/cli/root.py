@@ -33,6 +33,7 @@ COMMANDS = {
     "export": "workbench.cli.transfer:export_command",
     "import": "workbench.cli.transfer:import_command",
     "doctor": "workbench.cli.doctor:doctor",
+    "new-plugin": "workbench.cli.scaffold:new_plugin",
 }
 """Each command of the group and where it is defined (``module:name``)."""
 
