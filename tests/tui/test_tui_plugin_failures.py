@@ -64,7 +64,7 @@ async def test_a_hook_past_the_time_limit_leaves_the_screen_responsive_and_is_le
     filled.fill_demo()
     filled.set_setting("core.plugin_time_limit", "0.1")
     hanging = Hanging()
-    desk = Desk(filled.store, get_plugins([("hanging", hanging)]))
+    desk = Desk(filled.store, get_plugins([("hanging", hanging)]), actor=filled.actor)
     app = WorkbenchApp(desk, remember=False)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(600):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.common import Context, Output, emit
+from workbench.cli.common import Context, Output, desk_options, emit
 
 
 @click.command("new-plugin")
@@ -19,14 +19,13 @@ from workbench.cli.common import Context, Output, emit
     show_default=True,
     help="Where to write the package directory workbench-NAME.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout and nothing else.")
-def new_plugin(name: str, where: Path, as_json: bool) -> None:
+@desk_options
+def new_plugin(name: str, where: Path) -> None:
     """Write a vendor plugin package for program NAME (entry point, rule catalogue, one hook
     of each kind, demo, README, tests running the conformance suite), ready to install."""
     from workbench.scaffold import write_package
 
     context = click.get_current_context().ensure_object(Context)
-    context.json = context.json or as_json
     root = write_package(name, where)
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     emit(
