@@ -36,7 +36,13 @@ FORMS = (
 
 
 class ClockError(ValueError):
-    """A time given by the user could not be read."""
+    """A time given by the user could not be read: ``what`` names where it came from (``--now``,
+    ``WORKBENCH_NOW``, a form field), ``problem`` says what is wrong."""
+
+    def __init__(self, what: str, problem: str) -> None:
+        super().__init__(f"{what}: {problem}")
+        self.what = what
+        self.problem = problem
 
 
 def parse_instant(text: str, *, what: str = "time", tz: tzinfo | None = None) -> datetime:
@@ -49,17 +55,17 @@ def parse_instant(text: str, *, what: str = "time", tz: tzinfo | None = None) ->
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ClockError(f"{what}: {text!r} is not an ISO-8601 time (e.g. 2026-11-23T09:00+09:00)") from None
+        raise ClockError(what, f"{text!r} is not an ISO-8601 time (e.g. 2026-11-23T09:00+09:00)") from None
     if value.tzinfo is None:
         if tz is None:
             raise ClockError(
-                f"{what}: {text!r} has no UTC offset; add one, e.g. {text.strip()}+09:00 for Japan time"
+                what, f"{text!r} has no UTC offset; add one, e.g. {text.strip()}+09:00 for Japan time"
             )
         value = value.replace(tzinfo=tz)
     try:
         return value.astimezone(UTC)
     except OverflowError:
-        raise ClockError(f"{what}: {text!r} falls outside the years 1-9999 in UTC") from None
+        raise ClockError(what, f"{text!r} falls outside the years 1-9999 in UTC") from None
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ class TypedTime:
         if day := DAY_AND_TIME.match(text):
             name, hour, minute = day.group(1), int(day.group(2) or 0), int(day.group(3) or 0)
             if name not in DAYS and name not in WEEKDAYS or hour > 23 or minute > 59:
-                raise ClockError(f"{self.what}: {self.text!r} is not a time; give {FORMS}")
+                raise ClockError(self.what, f"{self.text!r} is not a time; give {FORMS}")
             base = arrow.get(self.base).to(tz)
             at = base.shift(days=DAYS.get(name, 0)).replace(hour=hour, minute=minute, second=0, microsecond=0)
             if name in WEEKDAYS:
@@ -102,7 +108,7 @@ class TypedTime:
         try:
             datetime.fromisoformat(self.text.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise ClockError(f"{self.what}: {self.text!r} is not a time; give {FORMS}") from None
+            raise ClockError(self.what, f"{self.text!r} is not a time; give {FORMS}") from None
         return parse_instant(self.text, what=self.what)  # an ISO time without an offset is refused
 
 
@@ -150,7 +156,7 @@ def now() -> datetime:
     if typed is None:
         return datetime.now(UTC)
     if typed.needs_zone:
-        raise ClockError(f"{typed.what}: {typed.text!r} is read in the desk's time zone, not known yet")
+        raise ClockError(typed.what, f"{typed.text!r} is read in the desk's time zone, not known yet")
     return typed.read(UTC)
 
 

@@ -67,6 +67,12 @@ def test_a_time_that_is_not_one_exits_2_naming_now_and_changes_nothing(run_cli, 
     assert run_cli.db.read_bytes() == before
 
 
+def test_a_bad_now_with_json_is_one_error_document_naming_the_option(run_cli) -> None:
+    status, out, err = run_cli("customer", "list", "--json", "--now", "soon")
+    assert status == 2 and "--now: 'soon' is not a time" in err
+    assert json.loads(out)["error"]["field"] == "--now"
+
+
 def test_a_bad_workbench_now_exits_2_naming_it(run_cli, monkeypatch) -> None:
     monkeypatch.setenv("WORKBENCH_NOW", "whenever")
     status, _, err = run_cli("customer", "list")

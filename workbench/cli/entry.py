@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     except Refused as exc:
         _fail(context, _refusal(context, exc), 1, decision=exc.decision.to_dict())
     except clock.ClockError as exc:
-        _fail(context, str(exc), 2)
+        _fail(context, str(exc), 2, field=exc.what)
     except OSError as exc:
         _fail(context, f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1)
     except (DeskError, StoreError) as exc:
