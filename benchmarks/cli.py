@@ -363,6 +363,64 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _figure(data: dict) -> Figure:
+    return Figure(**data)
+
+
+def _cell_of(data: dict | None) -> str:
+    if not data:
+        return "—"
+    figure = _figure(data)
+    ms = figure.median * 1000
+    text = f"{ms:,.1f} ms" if ms < 100 else f"{ms:,.0f} ms"
+    if figure.click:
+        wall = figure.median / statistics.median(figure.click)
+        cpu = statistics.median(figure.cpu) / statistics.median(figure.click_cpu)
+        text += f" ({wall:.1f}× / cpu {cpu:.1f}×)"
+    if figure.peak:
+        text += f", {figure.peak:,.0f} MB"
+    if figure.note.startswith("p99"):
+        text += f"; {figure.note.split(' of ')[0]}"
+    return text
+
+
+def compare(before: list[dict], after: list[dict]) -> str:
+    """A table of two sets of runs (``--json`` files), before → after, size by size."""
+
+    def merged(runs: list[dict]) -> tuple[dict, dict, dict]:
+        baseline, figures, loads = {}, {}, {}
+        for run in runs:
+            baseline.update(run["baseline"])
+            for size, measured in run["per_size"].items():
+                figures.setdefault(int(size), {}).update(measured["figures"])
+                loads[int(size)] = measured["load"]
+        return baseline, figures, loads
+
+    old_base, old, old_load = merged(before)
+    new_base, new, new_load = merged(after)
+    sizes = sorted(set(old) | set(new))
+    lines = [
+        "| command | " + " | ".join(f"{size // 1000}k: before → after" for size in sizes) + " | goal |",
+        "| --- | " + " | ".join("---" for _ in sizes) + " | --- |",
+    ]
+    for name in ("--version", "--help"):
+        if name in old_base or name in new_base:
+            row = f"{_cell_of(old_base.get(name))} → {_cell_of(new_base.get(name))} (any size)"
+            lines.append(f"| {LABELS[name]} | {row} |" + " |" * (len(sizes) - 1) + f" {GOALS[name]} |")
+    for name, label in LABELS.items():
+        if name in ("python -c pass", "import click", "--version", "--help"):
+            continue
+        cells = [
+            f"{_cell_of(old.get(size, {}).get(name))} → {_cell_of(new.get(size, {}).get(name))}"
+            for size in sizes
+        ]
+        if any("—" != cell.split(" → ")[1] or "—" != cell.split(" → ")[0] for cell in cells):
+            lines.append(f"| {label} | " + " | ".join(cells) + f" | {GOALS.get(name, '')} |")
+    loads = [f"{old_load.get(size, ['?'])[0]} → {new_load.get(size, ['?'])[0]}" for size in sizes]
+    lines.append("| load average at the start (1, 5, 15 min) | " + " | ".join(loads) + " | |")
+    return "\n".join(lines)
+
+
 def to_json(results: dict) -> dict:
     def plain(value):
         if isinstance(value, Figure):
@@ -383,7 +441,17 @@ def main() -> None:
     parser.add_argument("--only", default="", help="Measure only these (comma-separated names).")
     parser.add_argument("--skip", default="", help="Leave these out (e.g. export,import).")
     parser.add_argument("--json", type=Path, default=None, help="Also write the raw figures here.")
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("BEFORE", "AFTER"),
+        help="Print a before → after table of two --json files (comma-separated lists) and stop.",
+    )
     args = parser.parse_args()
+    if args.compare:
+        before, after = ([json.loads(Path(f).read_text()) for f in arg.split(",")] for arg in args.compare)
+        print(compare(before, after))
+        return
     names = {
         "--version",
         "--help",
