@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select, Static
 
+from workbench.desk import next_running
 from workbench.tui.screens.case import CaseScreen
 from workbench.tui.screens.dialogs import FormDialog
 from workbench.tui.widgets.table import VirtualTable
@@ -153,3 +154,26 @@ async def test_edit_contract_without_a_contract_says_so(app, demo, wait):
         await wait(pilot)
         assert not isinstance(app.screen, FormDialog)
         assert any("No contract to edit" in n.message for n in app._notifications)
+
+
+async def test_a_customers_cases_show_their_next_deadlines_at_80_by_24(app, demo, wait):
+    customer = max(demo.customers(), key=lambda c: len(demo.cases(customer_id=c.id)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(pilot)
+        await pilot.press("f4")
+        await wait(pilot)
+        screen = app.screen
+        screen.query_one("#customer-list", VirtualTable).move_to(customer.id)
+        await wait(pilot)
+        cases = screen.query_one("#customer-cases", VirtualTable)
+        assert cases.region.height >= 5, "the case list stays on screen"
+        assert "deadline" in cases.shown_columns()
+        open_cases = [c for c in demo.cases(customer_id=customer.id) if c.is_open]
+        for case in open_cases:
+            found = next_running(demo.deadlines(case))
+            row = cases.rows[cases.index_of(case.id)]
+            text = row.cells[3][0]
+            assert (found.name in text) if found else text == "—"
+        assert [r.key for r in cases.rows][: len(open_cases)] == [
+            r.key for r in cases.rows if demo.case(r.key).is_open
+        ], "open cases first"

@@ -22,6 +22,17 @@ from workbench.tui.widgets.table import VirtualTable
 SIZE = (120, 36)
 
 
+def cell(row, key: str):
+    """The cell of ``row`` in the queue's column ``key``."""
+    return row.cells[[c.key for c in COLUMNS].index(key)]
+
+
+def widths_of(grid: VirtualTable) -> dict[str, int]:
+    """Each queue column's width as drawn (0: it gave way)."""
+    widths = grid.column_widths(grid.scrollable_content_region.width)
+    return dict(zip([c.key for c in COLUMNS], widths, strict=True))
+
+
 def table(app) -> VirtualTable:
     return app.screen.query_one("#queue", VirtualTable)
 
@@ -73,14 +84,14 @@ async def test_filter_as_you_type(app, demo, wait):
         await wait(pilot)
         await pilot.press("slash", *"v:zoho")
         rows = table(app).rows
-        assert rows and all(r.cells[1] == "zoho" for r in rows)
+        assert rows and all(cell(r, "vendor") == "Zoho" for r in rows)
         await pilot.press(*" s:pend")
         assert {r.key for r in table(app).rows} == {c.id for c in demo.cases(vendor="zoho", state="pending")}
         await pilot.press("escape", "escape")  # leave the filter, then clear it
         assert len(table(app).rows) == len(demo.cases(open_only=True))
         await pilot.press("slash", *"north")
         assert table(app).rows
-        assert all(r.cells[2].startswith("Northwind") for r in table(app).rows)
+        assert all(cell(r, "customer").startswith("Northwind") for r in table(app).rows)
 
 
 async def test_saved_views_switch_by_key(app, demo, wait):
@@ -111,12 +122,11 @@ async def test_countdowns_refresh_every_minute_without_moving_the_cursor(app, de
         await wait(pilot)
         await pilot.press("down", "down", "down")
         key, index = table(app).cursor_key, table(app).cursor_row
-        deadline = [c.key for c in COLUMNS].index("deadline")
-        before = {r.key: r.cells[deadline] for r in table(app).rows}
+        before = {r.key: cell(r, "deadline") for r in table(app).rows}
         clock(demo.now() + timedelta(minutes=30))
         app.screen.tick()  # what the one-minute timer calls
         await wait(pilot)
-        after = {r.key: r.cells[deadline] for r in table(app).rows}
+        after = {r.key: cell(r, "deadline") for r in table(app).rows}
         assert table(app).cursor_key == key and table(app).cursor_row == index
         assert before != after, "countdowns moved on"
         assert [r.key for r in table(app).rows] == list(before), "order kept"
@@ -127,19 +137,22 @@ async def test_japanese_names_keep_the_columns_aligned(app, wait):
         await wait(pilot)
         grid = table(app)
         width = grid.scrollable_content_region.width
-        widths = grid.column_widths(width)
-        wide = [i for i, r in enumerate(grid.rows) if cell_len(r.cells[2]) != len(r.cells[2])]
+        shown = [(c, w) for c, w in zip(COLUMNS, grid.column_widths(width), strict=True) if w]
+        widths = [w for _, w in shown]
+        wide = [
+            i for i, r in enumerate(grid.rows) if cell_len(cell(r, "customer")) != len(cell(r, "customer"))
+        ]
         assert wide, "the demo has Japanese customer names"
-        starts = [1 + sum(w + 1 for w in widths[:n]) for n in range(len(COLUMNS))]
+        starts = [1 + sum(w + 1 for w in widths[:n]) for n in range(len(shown))]
         for y in range(1, min(len(grid.rows), grid.size.height - 1) + 1):
             strip = grid.render_line(y)
             assert strip.cell_length == width
-            segments = [s for s in strip if s.text != " "][: len(COLUMNS)]
+            segments = [s for s in strip if s.text != " "][: len(shown)]
             assert [cell_len(s.text) for s in segments] == widths
         for index in wide:
             text = grid.row_text(index)
             assert cell_len(text) == 1 + sum(widths) + len(widths) - 1
-            for column, start in zip(COLUMNS[3:], starts[3:], strict=True):
+            for (column, _), start in zip(shown[3:], starts[3:], strict=True):
                 assert _cells(text, start - 1, start) == " ", f"a gap before {column.label}"
 
 
@@ -242,7 +255,7 @@ async def test_deadlines_are_computed_in_chunks(app, demo, wait, monkeypatch):
         await wait(pilot)
         total = len(demo.cases(open_only=True))
         assert sum(asked) == total and max(asked) == 3 and len(asked) == -(-total // 3)
-        assert all(r.cells[7][0] != "…" for r in table(app).rows)
+        assert all(cell(r, "deadline")[0] != "…" for r in table(app).rows)
 
 
 async def test_a_loaded_queue_is_kept_out_of_the_cycle_collectors_walks(app, wait):
@@ -289,3 +302,79 @@ async def test_f2_shows_the_queue_list_not_the_last_case(app, wait):
         await pilot.press("f2")
         await wait(pilot)
         assert isinstance(app.screen, QueueScreen), "F2 on a case of the queue goes back to the list"
+
+
+async def test_at_80_by_24_the_queue_keeps_what_an_agent_reads_first(app, wait):
+    """ID, severity, customer, subject, next deadline, ball and last update stay; the rest
+    give way; Subject keeps room to read."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(pilot)
+        grid = table(app)
+        assert grid.shown_columns() == [
+            "id",
+            "severity",
+            "customer",
+            "subject",
+            "deadline",
+            "ball",
+            "updated",
+        ]
+        widths = widths_of(grid)
+        assert widths["subject"] >= 24
+        assert cell_len(grid.row_text(0)) <= grid.scrollable_content_region.width
+        bar = str(app.screen.query_one(NavBar).render())
+        assert all(key in bar for key in ("F2", "F3", "F4", "F5", "F6")), "every screen key stays"
+
+
+async def test_wide_columns_fit_their_content_and_subject_takes_the_rest(app, demo, wait):
+    async with app.run_test(size=(220, 60)) as pilot:
+        await wait(pilot)
+        grid = table(app)
+        assert {"requester", "assignee", "vendor", "state", "esc", "updated"} <= set(grid.shown_columns())
+        widths = widths_of(grid)
+        customers = {cell(r, "customer") for r in grid.rows}
+        assert "さくら物流" in customers, "株式会社 is dropped: the name that tells customers apart shows"
+        assert widths["customer"] == max(cell_len(c) for c in customers), "measured in cells, CJK aware"
+        deadlines = [cell(r, "deadline")[0] for r in grid.rows]
+        assert widths["deadline"] >= max(cell_len(d) for d in deadlines), "no deadline is cut"
+        drawn = [w for w in widths.values() if w]
+        used = 1 + sum(drawn) + len(drawn) - 1
+        assert used == grid.scrollable_content_region.width, "Subject takes what is left"
+        assert widths["subject"] > 32
+
+
+async def test_sort_by_any_column_by_key_or_header_click(app, demo, wait):
+    async with app.run_test(size=(220, 60)) as pilot:
+        await wait(pilot)
+        grid = table(app)
+        await pilot.press("greater_than_sign")
+        assert app.screen.sort == ("ball", False), "the column after Next deadline"
+        await pilot.click("#queue", offset=(3, 0))  # the ID header
+        assert app.screen.sort == ("id", False)
+        numbers = [int(r.key.split("-")[1]) for r in grid.rows]
+        assert numbers == sorted(numbers)
+        assert grid.header_label(COLUMNS[0]) == "ID▲"
+        await pilot.click("#queue", offset=(3, 0))
+        assert [int(r.key.split("-")[1]) for r in grid.rows] == sorted(numbers, reverse=True)
+        await pilot.press("less_than_sign")
+        assert [int(r.key.split("-")[1]) for r in grid.rows] == numbers
+        start = next(i for i, c in enumerate(COLUMNS) if c.key == "updated")
+        x = 1 + sum(w + 1 for w in grid.column_widths(grid.scrollable_content_region.width)[:start])
+        await pilot.click("#queue", offset=(x + 1, 0))
+        updated = [demo.case(r.key).updated_at or demo.case(r.key).opened_at for r in grid.rows]
+        assert updated == sorted(updated), "least recently updated first"
+        assert "sorted by Updated" in str(app.screen.query_one("#status").render())
+
+
+async def test_severity_is_a_badge_and_requester_and_age_are_columns(app, demo, wait):
+    async with app.run_test(size=(220, 60)) as pilot:
+        await wait(pilot)
+        for row in table(app).rows:
+            case = demo.case(row.key)
+            text, tone = cell(row, "severity")
+            if case.severity:
+                assert text.strip() == case.severity.split()[0] and tone.startswith("badge")
+            else:
+                assert (text, tone) == ("-", "dim")
+            assert cell(row, "requester")[0] != "", "who asked"
+            assert cell(row, "updated")[0][-1] in "mhdw"

@@ -100,3 +100,19 @@ async def test_a_step_asks_for_its_form_and_says_what_is_missing(app, demo, wait
         await pilot.press("ctrl+s")
         await wait(pilot)
         assert app.screen is dialog and "Refused by" in text(dialog, "#dialog-error")
+
+
+async def test_renewals_show_their_date_and_state_and_steps_stay_at_80(app, demo, wait):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(pilot)
+        await pilot.press("f3")
+        await wait(pilot)
+        table = app.screen.query_one("#workflows", VirtualTable)
+        assert {"renews", "state", "progress", "due"} <= set(table.shown_columns())
+        renews = [c.key for c in table.columns].index("renews")
+        for row in table.rows:
+            workflow = demo.workflow(row.key)
+            view = demo.workflow_view(row.key)
+            if view.template and view.template.kind == "renewal" and workflow.anchor:
+                assert row.cells[renews][0] == workflow.anchor.isoformat()
+        assert any(r.cells[renews][0] != "-" for r in table.rows), "the demo has renewals"

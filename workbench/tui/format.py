@@ -6,7 +6,8 @@ content markup) and how an error becomes a notification.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+import re
+from datetime import datetime, tzinfo
 
 from workbench.errors import BadInput, DeskError, Invalid, Refused
 from workbench.render import Renderer
@@ -24,6 +25,52 @@ MARKUP_TONE = {
 def escape(text: str) -> str:
     """Text safe inside Textual content markup."""
     return text.replace("[", r"\[")
+
+
+COMPANY_FORMS = re.compile(
+    r"^(?:株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|\(株\)|（株）)\s*"
+    r"|\s*(?:株式会社|有限会社|合同会社|\(株\)|（株）)$"
+    r"|,?\s+(?:K\.?K\.?|Co\.?,? Ltd\.?|Ltd\.?|Inc\.?|Pty\.? Ltd\.?|Pty|LLC|GmbH|Corp\.?|Corporation)$"
+)
+"""Legal forms of a company that say nothing in a narrow column: 株式会社さくら物流 reads
+さくら物流, Contoso Japan KK reads Contoso Japan (the case itself shows the full name)."""
+
+
+def short_company(name: str) -> str:
+    """``name`` without its legal form, where something is left."""
+    shorter = COMPANY_FORMS.sub("", name).strip()
+    return shorter or name
+
+
+def severity_badge(severity: str) -> tuple[str, str]:
+    """A severity as a badge cell: its first word (``3`` for ``3 (outside SLA)``), drawn
+    high for 1, middle for 2; ``-`` muted where there is none."""
+    word = severity.split()[0] if severity.strip() else ""
+    if not word:
+        return ("-", "dim")
+    return (f" {word} ", {"1": "badge-high", "2": "badge-mid"}.get(word, "badge"))
+
+
+def age(since: datetime | None, now: datetime) -> str:
+    """How long ago: ``12m``, ``5h``, ``3d``, ``4w`` (``-`` for never)."""
+    if since is None:
+        return "-"
+    minutes = max(int((now - since).total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}h"
+    if minutes < 28 * 24 * 60:
+        return f"{minutes // (24 * 60)}d"
+    return f"{minutes // (7 * 24 * 60)}w"
+
+
+def vendor_name(program_name: str, vendor: str) -> str:
+    """A vendor program's name in a word, the same in a column and a view tab: the word
+    of the name that spells the vendor's ID (``Cisco WebEx (Japan orders)`` → ``WebEx``),
+    else its first word."""
+    words = [w.strip("()") for w in program_name.split()]
+    return next((w for w in words if w.lower() == vendor.lower()), words[0] if words else vendor)
 
 
 class CellText(Renderer):

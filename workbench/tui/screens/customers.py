@@ -4,7 +4,7 @@ eligibility with reasons, quotes, and the customer's cases."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -13,9 +13,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
-from workbench.desk import BadInput, DeskError, attribute_text, attribute_value, parse_value
-from workbench.model import Case, Contract, Customer, Eligibility, Field, Finding, Quote
-from workbench.render import day
+from workbench.desk import (
+    BadInput,
+    DeskError,
+    attribute_text,
+    attribute_value,
+    next_running,
+    parse_value,
+)
+from workbench.model import Case, Contract, Customer, Deadline, Eligibility, Field, Finding, Quote
+from workbench.render import TONE_OF_STATE, countdown, day
 from workbench.tui.format import escape
 from workbench.tui.screens.base import DeskScreen
 from workbench.tui.screens.dialogs import FormDialog, findings_markup
@@ -23,26 +30,28 @@ from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, Row, VirtualTable
 
 CUSTOMER_COLUMNS = [
-    Column("id", "ID", 7),
-    Column("name", "Customer", flex=True),
-    Column("region", "Region", 10),
-    Column("users", "Users", 6, align="right"),
+    Column("id", "ID", 6, most=7, priority=100),
+    Column("name", "Customer", 12, flex=True),
+    Column("region", "Region", 10, most=12, priority=40),
+    Column("users", "Users", 6, align="right", priority=30),
 ]
 CONTRACT_COLUMNS = [
-    Column("id", "ID", 5),
-    Column("vendor", "Vendor", 8),
-    Column("product", "Product", flex=True),
-    Column("start", "Start", 10),
-    Column("end", "End", 10),
-    Column("qty", "Qty", 4, align="right"),
-    Column("price", "List price", 14, align="right"),
+    Column("id", "ID", 5, priority=100),
+    Column("vendor", "Vendor", 8, priority=40),
+    Column("product", "Product", 10, flex=True),
+    Column("start", "Start", 10, priority=30),
+    Column("end", "End", 10, priority=80),
+    Column("qty", "Qty", 4, align="right", priority=20),
+    Column("price", "List price", 14, align="right", priority=25),
 ]
 CASE_COLUMNS = [
-    Column("id", "ID", 7),
-    Column("vendor", "Vendor", 8),
-    Column("subject", "Subject", flex=True),
-    Column("state", "State", 14),
+    Column("id", "ID", 5, most=7, priority=100),
+    Column("vendor", "Vendor", 8, priority=30),
+    Column("subject", "Subject", 12, flex=True),
+    Column("deadline", "Next deadline", 14, most=40, priority=90),
+    Column("state", "State", 8, most=14, priority=60),
 ]
+"""A customer's cases, open ones first with their next deadline, then the closed."""
 
 CUSTOMER_FIELDS = [
     Field("name", "Name", "text", required=True),
@@ -79,6 +88,21 @@ class Detail:
     contracts: list[Contract]
     cases: list[Case]
     eligibility: list[Eligibility]
+    next_deadlines: dict[str, Deadline | None]
+    """The next running deadline of each open case (by case ID)."""
+
+
+def deadline_cell(deadline: Deadline | None, now: datetime, is_open: bool) -> tuple[str, str]:
+    """A case's next deadline as the queue draws it: countdown and name, in its tone."""
+    if deadline is None:
+        return ("—" if is_open else "", "dim")
+    return (f"{countdown(deadline.due, now)} {deadline.name}", TONE_OF_STATE.get(deadline.state, ""))
+
+
+def case_order(case: Case, deadline: Deadline | None) -> tuple:
+    """Open cases first, most urgent deadline first; then the closed, newest first."""
+    due = deadline.due.timestamp() if deadline and deadline.due else float("inf")
+    return (not case.is_open, due, -case.opened_at.timestamp())
 
 
 def whole_number(name: str, raw: Any) -> int:
@@ -206,11 +230,15 @@ class CustomersScreen(DeskScreen):
             customer = self.ask(self.desk.customer, key)
         except DeskError:
             return
+        cases = self.ask(self.desk.cases, customer_id=key)
+        open_cases = [c for c in cases if c.is_open]
+        deadlines = self.ask(self.desk.deadlines_for, open_cases)
         detail = Detail(
             customer,
             self.ask(self.desk.contracts, key),
-            self.ask(self.desk.cases, customer_id=key),
+            cases,
             self.ask(self.desk.eligibility, key),
+            {c.id: next_running(found) for c, found in zip(open_cases, deadlines, strict=True)},
         )
         self.back(self.show_detail, detail)
 
@@ -249,9 +277,19 @@ class CustomersScreen(DeskScreen):
             for k in detail.contracts
         ]
         self.query_one("#contracts", VirtualTable).set_rows(contracts)
+        now = self.desk.now()
         cases = [
-            Row(x.id, [(x.id, "bold"), x.vendor, x.subject, (x.state, "dim" if x.state == "closed" else "")])
-            for x in detail.cases
+            Row(
+                x.id,
+                [
+                    (x.id, "bold"),
+                    x.vendor,
+                    x.subject,
+                    deadline_cell(detail.next_deadlines.get(x.id), now, x.is_open),
+                    (x.state, "dim" if x.state == "closed" else ""),
+                ],
+            )
+            for x in sorted(detail.cases, key=lambda c: case_order(c, detail.next_deadlines.get(c.id)))
         ]
         self.query_one("#customer-cases", VirtualTable).set_rows(cases)
         self._contract_changed()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,8 +17,9 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, ProgressBar
 from textual.worker import get_current_worker
 
-from workbench.model import Case, Deadline
+from workbench.model import Case, Customer, Deadline
 from workbench.render import TONE_OF_STATE, escalation_levels, relative, shown
+from workbench.tui.format import age, severity_badge, short_company, vendor_name
 from workbench.tui.screens.base import DeskScreen
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, LazyRows, Row, VirtualTable
@@ -27,18 +29,26 @@ if TYPE_CHECKING:
     from workbench.desk import SweepReport
 
 COLUMNS = [
-    Column("id", "ID", 7),
-    Column("vendor", "Vendor", 8),
-    Column("customer", "Customer", 14),
-    Column("subject", "Subject", flex=True),
-    Column("severity", "Sev", 3),
-    Column("state", "State", 14),
-    Column("queue", "Queue", 12),
-    Column("assignee", "Assignee", 9),
-    Column("deadline", "Next deadline", 17),
-    Column("ball", "Ball", 8),
-    Column("esc", "Esc", 5),
+    Column("id", "ID", 5, most=7, priority=100),
+    Column("severity", "Sev", 3, priority=65),
+    Column("customer", "Customer", 10, most=20, priority=80),
+    Column("subject", "Subject", 24, flex=True),
+    Column("deadline", "Next deadline", 14, most=34, priority=90),
+    Column("ball", "Ball", 8, priority=70),
+    Column("updated", "Updated", 7, priority=60),
+    Column("state", "State", 8, most=14, priority=55),
+    Column("esc", "Esc", 5, priority=58),
+    Column("assignee", "Assignee", 8, most=12, priority=52),
+    Column("vendor", "Vendor", 6, most=9, priority=40),
+    Column("requester", "Requester", 10, most=30, priority=30),
+    Column("queue", "Queue", 8, most=22, priority=20),
 ]
+"""The queue's columns, in the order drawn. At 80 columns ID, severity, customer, subject,
+next deadline, ball and the last update stay; escalation, state, assignee (the Mine view
+tells), vendor (the vendor views name it), requester and queue give way."""
+
+SORTS = [c.key for c in COLUMNS]
+"""Columns the queue sorts by (``>`` moves to the next, ``<`` reverses the order)."""
 
 VIEWS: list[tuple[str, str]] = [
     ("all", "All"),
@@ -93,6 +103,10 @@ class QueueItem:
     customer: str
     me: str = ""
     """The handle of the agent the desk acts as (``""`` on a desk without agents)."""
+    requester: str = ""
+    """Who asked: the case's first e-mail answer, else the customer's e-mail."""
+    vendor: str = ""
+    """The vendor program's short name, as the vendor views call it."""
     deadlines: list[Deadline] | None = None
     next: Deadline | None = None
     haystack: str = field(default="", repr=False)
@@ -102,8 +116,20 @@ class QueueItem:
 
     def __post_init__(self) -> None:
         c = self.case
+        self.vendor = self.vendor or c.vendor
         self.haystack = " ".join(
-            (c.id, c.vendor, self.customer, c.subject, c.state, c.queue, c.severity, c.assignee)
+            (
+                c.id,
+                c.vendor,
+                self.vendor,
+                self.customer,
+                c.subject,
+                c.state,
+                c.queue,
+                c.severity,
+                c.assignee,
+                self.requester,
+            )
         ).lower()
         self._place()
 
@@ -147,6 +173,32 @@ class QueueItem:
     def sort_key(self) -> tuple:
         due = self.next.due.timestamp() if self.next and self.next.due else float("inf")
         return (due, -_number(self.case.id))
+
+    def key_of(self, column: str) -> tuple:
+        """What the queue sorts by for ``column`` (ties: most urgent deadline first)."""
+        case = self.case
+        value: Any
+        if column == "deadline":
+            return self.sort_key()
+        if column == "id":
+            value = _number(case.id)
+        elif column == "severity":
+            value = severity_badge(case.severity)[0].strip() or "~"
+        elif column == "updated":
+            value = (case.updated_at or case.opened_at).timestamp()
+        elif column == "esc":
+            value = -(case.level("technical") + case.level("commercial"))
+        elif column == "customer":
+            value = short_company(self.customer).lower()
+        elif column == "vendor":
+            value = self.vendor.lower()
+        elif column == "requester":
+            value = self.requester.lower() or "~"
+        elif column == "ball":
+            value = case.ball
+        else:
+            value = str(getattr(case, column)).lower()
+        return (value, *self.sort_key())
 
 
 def _number(key: str) -> int:
@@ -204,18 +256,47 @@ def row_of(item: QueueItem, now: datetime, locale: str) -> Row:
         case.id,
         [
             (case.id, "bold"),
-            case.vendor,
-            shown(item.customer),
+            severity_badge(shown(case.severity)),
+            shown(short_company(item.customer)),
             shown(case.subject),
-            case.severity or "-",
-            (case.state, state_tone),
-            case.queue,
-            (case.assignee or "—", "" if case.assignee else "dim"),
             deadline,
             case.ball,
+            (age(case.updated_at or case.opened_at, now), "dim"),
+            (case.state, state_tone),
             (escalation, "at-risk" if escalation != "-" else "dim"),
+            (shown(case.assignee) or "—", "" if case.assignee else "dim"),
+            item.vendor,
+            (shown(item.requester) or "-", "" if item.requester else "dim"),
+            shown(case.queue),
         ],
     )
+
+
+RELATIVE_SAMPLE = "in 23 minutes"
+"""As wide as most relative times (``in 3 hours``, ``2 days ago``): the deadline column is
+measured with it instead of saying every case's time in words."""
+
+
+def natural_widths(items: list[QueueItem]) -> dict[str, int]:
+    """The content width of the queue's growing columns over ``items`` (without making
+    their rows: a filter over thousands of cases costs their texts' widths only)."""
+    widths = {c.key: cell_len(c.label) + 2 for c in COLUMNS if c.most}
+    found: dict[str, set[str]] = {key: set() for key in widths}
+    for item in items:
+        case = item.case
+        found["id"].add(case.id)
+        found["customer"].add(item.customer)
+        found["state"].add(case.state)
+        found["vendor"].add(item.vendor)
+        found["requester"].add(item.requester)
+        found["queue"].add(case.queue)
+        found["assignee"].add(case.assignee or "—")
+        if item.next is not None:
+            found["deadline"].add(f"{RELATIVE_SAMPLE} {item.next.name}")
+    for key, texts in found.items():
+        shown = (short_company(t) for t in texts) if key == "customer" else texts
+        widths[key] = max([widths[key], *(cell_len(t) for t in shown)])
+    return widths
 
 
 class QueueScreen(DeskScreen):
@@ -230,6 +311,8 @@ class QueueScreen(DeskScreen):
         Binding("left_square_bracket", "view(-1)", "Prev view"),
         Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("S", "sweep", "Sweep"),
+        Binding("greater_than_sign", "sort(1)", "Sort by next column"),
+        Binding("less_than_sign", "reverse", "Reverse order"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -241,6 +324,11 @@ class QueueScreen(DeskScreen):
         self.me = ""
         """The handle of the agent the desk acts as (``""`` on a desk without agents)."""
         self._keep: str | None = None
+        self.sort: tuple[str, bool] = ("deadline", False)
+        """The column the queue is sorted by and whether in reverse (most urgent first)."""
+        self.vendor_names: dict[str, str] = {}
+        self.requester_fields: dict[str, list[str]] = {}
+        """Per vendor, the case form's e-mail fields (the first answered names the requester)."""
 
     def compose(self) -> ComposeResult:
         yield self.nav()
@@ -269,7 +357,9 @@ class QueueScreen(DeskScreen):
 
     def _start(self) -> None:
         """The desk is open: its vendors' views, its changes, the minute tick, the cases."""
-        vendors = [(f"v:{v}", _short(self.desk.programs()[v].name)) for v in self.desk.vendors()]
+        programs = self.desk.programs()
+        self.vendor_names = {v: vendor_name(programs[v].name, v) for v in self.desk.vendors()}
+        vendors = [(f"v:{v}", name) for v, name in self.vendor_names.items()]
         self.query_one(ViewBar).set_views(VIEWS + vendors)
         self.wb.desk_changed.subscribe(self, self.on_desk_changed)
         self.set_interval(60, self.tick)
@@ -291,11 +381,16 @@ class QueueScreen(DeskScreen):
         """Open cases first (shown at once), then their deadlines in the background."""
         self.back(self._busy, "Loading open cases…", None)
         cases = self.ask(self.desk.cases, open_only=True)
-        names = {c.id: c.name for c in self.ask(self.desk.customers)}
+        customers = {c.id: c for c in self.ask(self.desk.customers)}
         me = self.ask(self.desk.acting_agent)
         self.me = me.handle if me else ""
         self.wb.team = [(a.handle, a.name) for a in self.ask(self.desk.agents) if a.active]
-        items = [QueueItem(c, names.get(c.customer_id, c.customer_id), self.me) for c in cases]
+        if not self.requester_fields:
+            self.requester_fields = {
+                v: [f.name for f in self.ask(self.desk.case_fields, v) if f.kind == "email"]
+                for v in self.vendor_names
+            }
+        items = [self._item(c, customers.get(c.customer_id)) for c in cases]
         self.back(self._set_items, items)
         self._compute_deadlines(items, resort=True)
 
@@ -371,12 +466,25 @@ class QueueScreen(DeskScreen):
         case = self.ask(self.desk.case, key)
         deadlines = self.ask(self.desk.deadlines, case) if case.is_open else []
         customer = self.ask(self.desk.customer_of, case)
-        self.back(self._replace, case, customer.name if customer else case.customer_id, deadlines)
+        self.back(self._replace, case, customer, deadlines)
 
-    def _replace(self, case: Case, customer: str, deadlines: list[Deadline]) -> None:
+    def _item(self, case: Case, customer: Customer | None) -> QueueItem:
+        requester = next(
+            (str(case.fields[f]) for f in self.requester_fields.get(case.vendor, []) if case.fields.get(f)),
+            customer.email if customer else "",
+        )
+        return QueueItem(
+            case,
+            customer.name if customer else case.customer_id,
+            self.me,
+            requester=requester or "",
+            vendor=self.vendor_names.get(case.vendor, case.vendor),
+        )
+
+    def _replace(self, case: Case, customer: Customer | None, deadlines: list[Deadline]) -> None:
         self.items = [i for i in self.items if i.case.id != case.id]
         if case.is_open:
-            item = QueueItem(case, customer, self.me)
+            item = self._item(case, customer)
             item.set_deadlines(deadlines)
             self.items.append(item)
         self.wb.case_index = [(i.case.id, i.case.subject, i.customer, i.case.assignee) for i in self.items]
@@ -404,12 +512,15 @@ class QueueScreen(DeskScreen):
         filtered = self._filtered()
         self._count_views(filtered)
         shown = [i for i in filtered if view in i.views]
-        if not self.busy or all(i.deadlines is not None for i in shown):
-            shown.sort(key=QueueItem.sort_key)
+        column, reverse = self.sort
+        if column != "deadline" or not self.busy or all(i.deadlines is not None for i in shown):
+            shown.sort(key=lambda item: item.key_of(column), reverse=reverse)
         self.shown = shown
         now, locale = self.desk.now(), self.wb.locale
         rows = LazyRows([i.case.id for i in shown], lambda index: shown[index].row(now, locale))
-        self.query_one(VirtualTable).set_rows(rows, keep=keep)
+        table = self.query_one(VirtualTable)
+        table.set_sort(column, reverse)
+        table.set_rows(rows, keep=keep, natural=natural_widths(shown))
         if not self.busy:
             self._status()
 
@@ -417,10 +528,14 @@ class QueueScreen(DeskScreen):
         shown, total = len(self.shown), len(self.items)
         breaching = sum(1 for i in self.items if "breaching" in i.views)
         at_risk = sum(1 for i in self.items if "at-risk" in i.views)
-        text = (
-            f"{shown:,} shown of {total:,} open · {breaching:,} breaching · "
-            f"{at_risk:,} at risk · most urgent deadline first"
+        column, reverse = self.sort
+        order = (
+            "most urgent deadline first"
+            if self.sort == ("deadline", False)
+            else f"sorted by {next(c.label for c in COLUMNS if c.key == column)}"
+            f"{', reversed' if reverse else ''}"
         )
+        text = f"{shown:,} shown of {total:,} open · {breaching:,} breaching · {at_risk:,} at risk · {order}"
         self.query_one("#status", Label).update(text)
 
     @on(Input.Changed, "#filter")
@@ -456,6 +571,28 @@ class QueueScreen(DeskScreen):
             self.query_one(VirtualTable).focus()
         elif search.value:
             search.value = ""
+
+    def action_sort(self, delta: int) -> None:
+        """Sort by the next column (as drawn), from its natural end."""
+        index = SORTS.index(self.sort[0])
+        self.sort_by(SORTS[(index + delta) % len(SORTS)], reverse=False)
+
+    def action_reverse(self) -> None:
+        self.sort_by(self.sort[0], reverse=not self.sort[1])
+
+    @on(VirtualTable.HeaderSelected, "#queue")
+    def _header(self, event: VirtualTable.HeaderSelected) -> None:
+        """A click on a header sorts by that column; a second click reverses it."""
+        same = self.sort[0] == event.column
+        self.sort_by(event.column, reverse=not self.sort[1] if same else False)
+
+    def sort_by(self, column: str, reverse: bool) -> None:
+        self.sort = (column, reverse)
+        self.apply_filter(keep="")
+        label = next(c.label for c in COLUMNS if c.key == column)
+        self.query_one("#status", Label).update(
+            f"sorted by {label}{', reversed' if reverse else ''} · > next column · < reverse"
+        )
 
     def action_view(self, delta: int) -> None:
         self.query_one(ViewBar).step(delta)
@@ -523,8 +660,3 @@ def sweep_summary(report: SweepReport) -> str:
         f"{breaches} {'breach' if breaches == 1 else 'breaches'} marked on {cases} "
         f"{'case' if cases == 1 else 'cases'} · {len(report.opened)} workflows opened"
     )
-
-
-def _short(name: str) -> str:
-    """A vendor program's name in a word (``Zoho partner support`` → ``Zoho``)."""
-    return name.split()[0] if name else name

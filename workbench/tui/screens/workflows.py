@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 from workbench.desk import BadInput, WorkflowView, parse_value
 from workbench.model import Customer, Field, Step, Workflow
 from workbench.render import TONE_OF_STATE, day
-from workbench.tui.format import CellText, Markup, escape
+from workbench.tui.format import CellText, Markup, escape, short_company
 from workbench.tui.screens.base import DeskScreen
 from workbench.tui.screens.dialogs import (
     FormDialog,
@@ -36,15 +36,18 @@ VIEWS = [
 ]
 
 COLUMNS = [
-    Column("id", "ID", 5),
-    Column("vendor", "Vendor", 8),
-    Column("title", "Workflow", 24),
-    Column("customer", "Customer", flex=True),
-    Column("next", "Next step", 24),
-    Column("due", "Due", 10),
-    Column("state", "State", 8),
-    Column("progress", "Steps", 5, align="right"),
+    Column("id", "ID", 4, most=6, priority=100),
+    Column("vendor", "Vendor", 8, priority=30),
+    Column("title", "Workflow", 12, most=32, priority=60),
+    Column("customer", "Customer", 10, most=22, priority=75),
+    Column("next", "Next step", 16, flex=True),
+    Column("due", "Due", 10, priority=90),
+    Column("renews", "Renews", 10, priority=65),
+    Column("state", "State", 7, priority=85),
+    Column("progress", "Steps", 5, align="right", priority=80),
 ]
+"""At 80 columns the vendor and the workflow's title give way before its state and steps;
+a renewal's date (its anchor) has a column of its own."""
 
 FORM_HINT = " — press d to fill it in"
 """How the next step's form is filled in on this screen."""
@@ -164,9 +167,10 @@ class WorkflowsScreen(DeskScreen):
                 (w.id, "bold"),
                 w.vendor,
                 w.title,
-                self.names.get(w.customer_id, w.customer_id or "-"),
+                short_company(self.names.get(w.customer_id, w.customer_id or "-")),
                 step.title if step else ("done", "dim"),
                 (day(step.due) if step else "-", TONE_OF_STATE.get(view.state, "")),
+                (day(w.anchor), "") if kind_of(view) == "renewal" and w.anchor else ("-", "dim"),
                 (view.state, TONE_OF_STATE.get(view.state, "")),
                 f"{done}/{len(w.steps)}",
             ],

@@ -13,6 +13,13 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
+KEPT = {"question_mark", "f1"}
+"""Keys shown however narrow the bar: help lists every other key."""
+
+
+def _length(entries: list[tuple[str, str, str, bool]]) -> int:
+    return sum(len(keys) + len(description) + 2 for keys, description, _, _ in entries)
+
 
 class KeyBar(Widget):
     """Key and description of every shown binding; bindings in a group share a label."""
@@ -70,14 +77,30 @@ class KeyBar(Widget):
         return found
 
     def render(self) -> Text:
+        """The keys in order; where they do not all fit, those at the end give way (help and
+        the palette stay, and list every key)."""
+        entries = self.entries()
+        kept = [e for e in entries if e[2] in KEPT or e[1] == "palette"]
+        rest = [e for e in entries if e not in kept]
+        width = self.size.width
+        while rest and _length(rest + kept) + (2 if len(rest) < len(entries) - len(kept) else 0) > width:
+            rest.pop()
+        dropped = len(rest) + len(kept) < len(entries)
+        return self._draw(rest, kept, dropped)
+
+    def _draw(
+        self, rest: list[tuple[str, str, str, bool]], kept: list[tuple[str, str, str, bool]], dropped: bool
+    ) -> Text:
         key_style = self.get_component_rich_style("keybar--key")
         disabled = self.get_component_rich_style("keybar--disabled")
         text = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []
-        entries = self.entries()
-        for index, (keys, description, key, enabled) in enumerate(entries):
+        shown = rest + kept
+        for index, (keys, description, key, enabled) in enumerate(shown):
+            if index == len(rest) and dropped:
+                text.append(" …")
             start = text.cell_len
-            if index == len(entries) - 1 and description == "palette":
+            if index == len(shown) - 1 and description == "palette":
                 gap = max(self.size.width - start - len(keys) - len(description) - 2, 1)
                 text.append(" " * gap)
                 start = text.cell_len

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import ClassVar
 
 from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
+from workbench import clock
 from workbench.render import local
 
 SECTIONS: list[tuple[str, str, str]] = [
@@ -21,6 +23,12 @@ SECTIONS: list[tuple[str, str, str]] = [
 """(mode, key, label) of every top-level screen."""
 
 
+def what_if() -> bool:
+    """Whether the desk's clock is set (``--now``, ``WORKBENCH_NOW`` or the what-if clock)
+    rather than the wall clock's: the top bar says so."""
+    return clock.fixed() is not None or bool(os.environ.get("WORKBENCH_NOW"))
+
+
 class NavBar(Widget):
     """Title, desk clock and the screen keys; the current screen is highlighted."""
 
@@ -29,6 +37,7 @@ class NavBar(Widget):
         "navbar--key",
         "navbar--active",
         "navbar--clock",
+        "navbar--what-if",
     }
 
     DEFAULT_CSS = """
@@ -41,6 +50,7 @@ class NavBar(Widget):
         & > .navbar--key { color: $text; text-style: bold underline; }
         & > .navbar--active { background: $primary; color: $text; text-style: bold; }
         & > .navbar--clock { color: $text; }
+        & > .navbar--what-if { background: $warning; color: $text; text-style: bold; }
     }
     """
 
@@ -56,32 +66,50 @@ class NavBar(Widget):
             self.app.desk_opened.subscribe(self, lambda _desk: self.refresh())  # type: ignore[attr-defined]
 
     def render(self) -> Text:
+        """Title, desk, clock and screen keys; where they do not fit, the title goes first,
+        then the desk's name (a short title instead), then the screens' labels (their keys
+        stay)."""
+        width = self.size.width
+        for variant in range(4):
+            text = self._variant(variant)
+            if text.cell_len <= width:
+                return text
+        return text
+
+    def _variant(self, variant: int) -> Text:
         desk = self.app.desk  # type: ignore[attr-defined]
         title = self.get_component_rich_style("navbar--title")
         key_style = self.get_component_rich_style("navbar--key")
         active = self.get_component_rich_style("navbar--active")
-        clock = self.get_component_rich_style("navbar--clock")
+        clock_style = self.get_component_rich_style("navbar--clock")
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(" Case Workbench ", title)
+        if variant != 1:
+            text.append(" Case Workbench " if variant == 0 else " Workbench ", title)
         if desk is None:
-            text.append("· opening the desk… ", clock)
+            text.append("· opening the desk… ", clock_style)
         else:
-            text.append(f"· {self.app.desk_name} ", "")  # type: ignore[attr-defined]
-            text.append(f"· {local(desk.now(), self.app.timezone)} ", clock)  # type: ignore[attr-defined]
+            if variant < 2:
+                text.append(f"{'· ' if variant == 0 else ' '}{self.app.desk_name} ", title if variant else "")  # type: ignore[attr-defined]
+            now = local(desk.now(), self.app.timezone)  # type: ignore[attr-defined]
+            if what_if():
+                text.append(f" what-if {now} ", self.get_component_rich_style("navbar--what-if"))
+                text.append(" ")
+            else:
+                text.append(f"· {now} ", clock_style)
         self._spans = []
         nav = Text(no_wrap=True)
         offset = 0
         for mode, key, label in SECTIONS:
             is_active = mode == self.section
+            shown = label if variant < 3 or is_active else ""
             piece = Text.assemble(
                 (f" {key}", key_style if not is_active else active),
-                (f" {label} ", active if is_active else ""),
+                (f" {shown} " if shown else " ", active if is_active else ""),
             )
             self._spans.append((offset, offset + piece.cell_len, mode))
             offset += piece.cell_len
             nav.append_text(piece)
-        width = self.size.width
-        gap = max(width - text.cell_len - nav.cell_len, 1)
+        gap = max(self.size.width - text.cell_len - nav.cell_len, 1)
         start = text.cell_len + gap
         self._spans = [(a + start, b + start, m) for a, b, m in self._spans]
         text.append(" " * gap)

@@ -27,20 +27,113 @@ from textual.strip import Strip
 
 Cell = str | tuple[str, str]
 """A cell: its text, or its text and a tone (``ok``, ``at-risk``, ``breached``, ``dim``,
-``bold``, ``info``) that colours it."""
+``bold``, ``info``) that colours it, or a badge tone (``badge-high``, ``badge-mid``,
+``badge``) drawn on a background of its own."""
 
-TONES = ("ok", "at-risk", "breached", "dim", "bold", "info")
+TONES = ("ok", "at-risk", "breached", "dim", "bold", "info", "badge-high", "badge-mid", "badge")
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column: a fixed width in cells, or ``flex`` to take what is left."""
+    """One column: at least ``width`` cells, growing to its content up to ``most`` cells;
+    ``flex`` takes what is left. When the table is too narrow for every column, those of
+    the lowest ``priority`` give way first (a flex column never does)."""
 
     key: str
     label: str
     width: int = 10
     flex: bool = False
     align: str = "left"
+    most: int | None = None
+    """The widest the column grows to fit its content (``None``: its ``width``)."""
+    priority: int = 50
+
+
+FLEX_COMFORT = 32
+"""Cells a flex column (a subject) gets before the other columns grow past their least."""
+FLEX_WIDE = 40
+"""On a wide screen, columns grow past their ``most`` to fit all their content while the
+flex column keeps at least this many cells."""
+
+
+OPTIONAL = 50
+"""Columns of a lower priority are drawn only where every more important one fits its
+content: they never crowd the columns an agent reads first."""
+
+
+def layout(columns: Sequence[Column], natural: dict[str, int], width: int) -> list[int]:
+    """Each column's width for a table ``width`` cells wide (a leading space, one between
+    columns); 0 for a column that gives way. Columns of low priority give way until the
+    rest fit at their least width; a flex column is then given room to read, the others
+    grow to their content (measured in cells, so wide characters count twice) in priority
+    order (up to ``most``, and on a wide screen to all their content), and the flex column
+    takes what is left. Optional columns (priority under
+    :data:`OPTIONAL`) give way, least important first, while a more important one is cut."""
+    shown = list(columns)
+    while True:
+        widths, cut = _fit(shown, natural, width - 1)
+        optional = [c for c in shown if not c.flex and c.priority < OPTIONAL]
+        if not cut or not optional:
+            break
+        shown.remove(min(optional, key=lambda c: (c.priority, -shown.index(c))))
+    return [widths.get(c.key, 0) for c in columns]
+
+
+def _fit(columns: list[Column], natural: dict[str, int], avail: int) -> tuple[dict[str, int], bool]:
+    """The widths of ``columns`` in ``avail`` cells (dropping the least important until the
+    rest fit), and whether a column of :data:`OPTIONAL` priority or more was cut short."""
+    shown = list(columns)
+
+    def needed(cols: list[Column]) -> int:
+        return sum(c.width for c in cols) + max(len(cols) - 1, 0)
+
+    while needed(shown) > avail:
+        optional = [c for c in shown if not c.flex]
+        if not optional:
+            break
+        shown.remove(min(optional, key=lambda c: (c.priority, -shown.index(c))))
+    widths = {c.key: c.width for c in shown}
+    spare = max(avail - needed(shown), 0)
+    flexes = [c for c in shown if c.flex]
+    for column in flexes:
+        extra = min(spare, max(FLEX_COMFORT - column.width, 0))
+        widths[column.key] += extra
+        spare -= extra
+    cut = any(widths[c.key] < FLEX_COMFORT for c in flexes)
+    for column in sorted((c for c in shown if not c.flex), key=lambda c: -c.priority):
+        want = max(column.width, min(natural.get(column.key, column.width), column.most or column.width))
+        extra = min(spare, want - widths[column.key])
+        widths[column.key] += extra
+        spare -= extra
+        cut = cut or (widths[column.key] < want and column.priority >= OPTIONAL)
+    if flexes:
+        for column in sorted((c for c in shown if not c.flex), key=lambda c: -c.priority):
+            room = spare + min(widths[c.key] for c in flexes) - FLEX_WIDE
+            want = natural.get(column.key, 0) - widths[column.key]
+            extra = min(room, spare, want)
+            if extra > 0:
+                widths[column.key] += extra
+                spare -= extra
+            cut = cut or (want > max(extra, 0) and column.priority >= OPTIONAL)
+    for index, column in enumerate(flexes):
+        share = spare // (len(flexes) - index)
+        widths[column.key] += share
+        spare -= share
+    return widths, cut
+
+
+def natural_widths(columns: Sequence[Column], rows: Sequence[Row]) -> dict[str, int]:
+    """The widest cell of each growing column (its label included), in terminal cells."""
+    found = {c.key: cell_len(c.label) + 2 for c in columns if c.most}
+    growing = [(i, c.key) for i, c in enumerate(columns) if c.most]
+    for row in rows:
+        for index, key in growing:
+            if index < len(row.cells):
+                cell = row.cells[index]
+                length = cell_len(cell[0] if isinstance(cell, tuple) else cell)
+                if length > found[key]:
+                    found[key] = length
+    return found
 
 
 @dataclass
@@ -139,6 +232,9 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         & > .vtable--dim { color: $text-muted; }
         & > .vtable--bold { text-style: bold; }
         & > .vtable--info { color: $text-accent; }
+        & > .vtable--badge-high { background: $error; color: $text; text-style: bold; }
+        & > .vtable--badge-mid { background: $warning; color: $text; text-style: bold; }
+        & > .vtable--badge { background: $panel; color: $text; }
     }
     """
 
@@ -156,6 +252,20 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
             """Key of the highlighted row (``None`` when the table is empty)."""
             self.index = index
             """Index of the highlighted row."""
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    class HeaderSelected(Message):
+        """A column's header was clicked (to sort by it)."""
+
+        def __init__(self, table: VirtualTable, column: str) -> None:
+            super().__init__()
+            self.table = table
+            """The table whose header was clicked."""
+            self.column = column
+            """Key of the clicked column."""
 
         @property
         def control(self) -> VirtualTable:
@@ -198,6 +308,10 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._keys: list[str] = []
         self._tones: dict[tuple, Style] = {}
         self._widths: tuple[int, list[int]] = (-1, [])
+        self.natural: dict[str, int] = {}
+        """The content width of each growing column (measured by :meth:`set_rows`)."""
+        self.sort: tuple[str, bool] | None = None
+        """The column the rows are sorted by and whether in reverse (an arrow in its header)."""
         self._lines: LRUCache[tuple, Strip] = LRUCache(256)
         self._bindings.key_to_bindings["enter"] = [
             Binding("enter", "select", select_label, show=bool(select_label))
@@ -220,12 +334,23 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
             return self._keys[self.cursor_row]
         return None
 
-    def set_rows(self, rows: Sequence[Row], keep: str | None = None) -> None:
+    def set_rows(
+        self, rows: Sequence[Row], keep: str | None = None, natural: dict[str, int] | None = None
+    ) -> None:
         """Show ``rows``; the cursor stays on the row keyed ``keep`` (default: the row it
         is on now) when that row is still there, else on the same index; ``keep=""``
-        puts it on the first row."""
+        puts it on the first row. ``natural`` gives the growing columns' content widths
+        (rows made lazily are not measured here); otherwise the rows are measured."""
         key = keep if keep is not None else self.cursor_key
         index = self.cursor_row if keep != "" else 0
+        measured = (
+            natural
+            if natural is not None
+            else ({} if isinstance(rows, LazyRows) else natural_widths(self.columns, rows))
+        )
+        if measured != self.natural:
+            self.natural = measured
+            self._widths = (-1, [])
         self._rows = rows
         self._keys = _keys(rows)
         self._lines.clear()
@@ -303,7 +428,13 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None or offset.y == 0:
+        if offset is None:
+            return
+        if offset.y == 0:
+            key = self._column_at(offset.x)
+            if key is not None:
+                event.stop()
+                self.post_message(self.HeaderSelected(self, key))
             return
         index = int(self.scroll_y) + offset.y - 1
         if not 0 <= index < len(self._rows):
@@ -314,6 +445,18 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor_row = index
         if again or event.chain >= 2:
             self.post_message(self.Selected(self, self._keys[index], index))
+
+    def _column_at(self, x: int) -> str | None:
+        position = 1
+        for column, width in zip(
+            self.columns, self.column_widths(self.scrollable_content_region.width), strict=True
+        ):
+            if not width:
+                continue
+            if position <= x < position + width + 1:
+                return column.key
+            position += width + 1
+        return None
 
     # -- drawing --------------------------------------------------------------------------
 
@@ -338,32 +481,39 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         if style is None:
             styles = self.get_component_styles(f"vtable--{tone}")
             style = Style.null()
-            if styles.has_rule("color") and not on_cursor:
-                background = Color.from_rich_color(under.bgcolor) if under.bgcolor else Color(0, 0, 0)
+            background = Color.from_rich_color(under.bgcolor) if under.bgcolor else Color(0, 0, 0)
+            badge = styles.has_rule("background")
+            if badge:
+                background = background + styles.background
+                style = Style(bgcolor=background.rich_color)
+            if styles.has_rule("color") and (badge or not on_cursor):
                 color = styles.color
                 if styles.auto_color:
                     color = background.get_contrast_text(color.a)
-                style = Style(color=(background + color).rich_color)
+                style += Style(color=(background + color).rich_color)
             style += styles.text_style
             self._tones[key] = style
         return style
 
     def column_widths(self, width: int) -> list[int]:
-        """Each column's width in cells for a table ``width`` cells wide (one space
-        separates columns; the flex column takes what is left)."""
+        """Each column's width in cells for a table ``width`` cells wide (0: given way);
+        see :func:`layout`."""
         if self._widths[0] == width:
             return self._widths[1]
-        fixed = sum(c.width for c in self.columns if not c.flex) + len(self.columns)
-        flexes = [c for c in self.columns if c.flex]
-        spare = max(width - fixed, 0)
-        widths = []
-        for column in self.columns:
-            if column.flex:
-                widths.append(max(spare // len(flexes), 4))
-            else:
-                widths.append(column.width)
+        widths = layout(self.columns, self.natural, width)
         self._widths = (width, widths)
         return widths
+
+    def header_label(self, column: Column) -> str:
+        if self.sort and self.sort[0] == column.key:
+            return f"{column.label}{'▼' if self.sort[1] else '▲'}"
+        return column.label
+
+    def set_sort(self, key: str, reverse: bool) -> None:
+        """Mark ``key`` as the sort column in the header (the owner sorts the rows)."""
+        self.sort = (key, reverse)
+        self._lines.clear()
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -380,7 +530,9 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         widths = self.column_widths(width)
         if y == 0:
             style = base + self.get_component_rich_style("vtable--header")
-            cells = [fit(c.label, w, c.align) for c, w in zip(self.columns, widths, strict=True)]
+            cells = [
+                fit(self.header_label(c), w, c.align) for c, w in zip(self.columns, widths, strict=True) if w
+            ]
             return Strip([Segment(" " + " ".join(cells), style)]).adjust_cell_length(width, style)
         index = int(self.scroll_y) + y - 1
         if not self._rows:
@@ -399,11 +551,13 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             style = base
         segments = [Segment(" ", style)]
-        for position, (column, cell_width, cell) in enumerate(
-            zip(self.columns, widths, row.cells, strict=False)
-        ):
-            if position:
+        first = True
+        for column, cell_width, cell in zip(self.columns, widths, row.cells, strict=False):
+            if not cell_width:
+                continue
+            if not first:
                 segments.append(Segment(" ", style))
+            first = False
             if isinstance(cell, tuple):
                 text, tone = cell
                 cell_style = style + self._tone(tone, style, on_cursor) if tone else style
@@ -419,5 +573,11 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         cells = [
             fit(cell[0] if isinstance(cell, tuple) else cell, w, c.align)
             for c, w, cell in zip(self.columns, widths, row.cells, strict=False)
+            if w
         ]
         return " " + " ".join(cells)
+
+    def shown_columns(self) -> list[str]:
+        """Keys of the columns drawn at the table's width (the others gave way)."""
+        widths = self.column_widths(self.scrollable_content_region.width)
+        return [c.key for c, w in zip(self.columns, widths, strict=True) if w]
