@@ -22,7 +22,7 @@ from workbench.desk import (
     parse_value,
 )
 from workbench.model import Case, Contract, Customer, Deadline, Eligibility, Field, Finding, Quote
-from workbench.render import TONE_OF_STATE, countdown, day
+from workbench.render import TONE_OF_STATE, day, relative
 from workbench.tui.format import escape
 from workbench.tui.screens.base import DeskScreen
 from workbench.tui.screens.dialogs import FormDialog, findings_markup
@@ -92,11 +92,11 @@ class Detail:
     """The next running deadline of each open case (by case ID)."""
 
 
-def deadline_cell(deadline: Deadline | None, now: datetime, is_open: bool) -> tuple[str, str]:
-    """A case's next deadline as the queue draws it: countdown and name, in its tone."""
+def deadline_cell(deadline: Deadline | None, now: datetime, is_open: bool, locale: str) -> tuple[str, str]:
+    """A case's next deadline as the queue draws it: when, in words, and its name, in its tone."""
     if deadline is None:
         return ("—" if is_open else "", "dim")
-    return (f"{countdown(deadline.due, now)} {deadline.name}", TONE_OF_STATE.get(deadline.state, ""))
+    return (f"{relative(deadline.due, now, locale)} {deadline.name}", TONE_OF_STATE.get(deadline.state, ""))
 
 
 def case_order(case: Case, deadline: Deadline | None) -> tuple:
@@ -285,7 +285,7 @@ class CustomersScreen(DeskScreen):
                     (x.id, "bold"),
                     x.vendor,
                     x.subject,
-                    deadline_cell(detail.next_deadlines.get(x.id), now, x.is_open),
+                    deadline_cell(detail.next_deadlines.get(x.id), now, x.is_open, self.wb.locale),
                     (x.state, "dim" if x.state == "closed" else ""),
                 ],
             )
