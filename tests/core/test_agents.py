@@ -173,6 +173,9 @@ def test_what_each_role_may_change_refusals_name_the_role_core_team_1(team) -> N
     team("case", "note", "C-2", "looked at it", *as_yui)
     team("case", "take", "C-2", *as_yui)
     team("case", "note", "C-1", "lead's note")
+    team("case", "take", "C-1")
+    taken = history(team, "C-1")[-1]
+    assert (taken["action"], taken["reason"]) == ("take", "sato took the case from ken")
     team("case", "assign", "C-1", "yui")
     team("settings", "core.stall_days", "20")
 

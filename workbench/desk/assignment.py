@@ -107,6 +107,6 @@ def _reason(action: str, me: str, old: str, new: str) -> str:
         return f"{me} released the case; it is unassigned"
     if action == "hand-off":
         return f"{me} handed the case off from {old} to {new}"
-    if new == me and not old:
-        return f"{me} took the case"
+    if new == me:
+        return f"{me} took the case" + (f" from {old}" if old else "")
     return f"{me} assigned the case to {new}" + (f" (it was {old}'s)" if old else "")
