@@ -81,3 +81,22 @@ def test_core_audit1_a_command_starts_the_compaction_in_the_background(tmp_path:
     while not covers_the_log(path) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert covers_the_log(path)
+
+
+def test_core_audit1_compacting_needs_no_agent(tmp_path: Path, run_cli, monkeypatch):
+    """A desk with a team (CORE-TEAM-1) is compacted by whoever runs the command: it
+    changes no record (a command run ``--as`` an agent starts it without that option)."""
+    from workbench.desk import Desk
+    from workbench.plugins import get_plugins
+
+    path = tmp_path / "desk.json"
+    store = open_store(path)
+    Desk(store, get_plugins(), actor="tester").fill_demo()
+    with store.transaction() as tx:
+        tx.put("customers", "CUS-900", {"id": "CUS-900", "name": "Bulk K.K.", "notes": BULK})
+    store.close()
+    monkeypatch.setenv("WORKBENCH_AGENT", "nobody-on-the-team")
+    status, out, err = run_cli("compact", "--if-due", "--db", str(path))
+    assert (status, err) == (0, "")
+    assert out.startswith("compacted")
+    assert covers_the_log(path)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from workbench.cli.common import Context, Output, desk_options, emit, with_desk, words
+from workbench.errors import BadInput
 
 if TYPE_CHECKING:
     from workbench.desk import Desk
@@ -30,12 +33,19 @@ def sweep(desk: Desk) -> Output:
 @desk_options
 def compact(if_due: bool) -> None:
     """Rewrite the desk file's snapshot so that opening it replays no log (a command
-    starts this in the background once the log has grown 2 MB past the snapshot)."""
-    from workbench.store.filestore import FileStore
+    starts this in the background once the log has grown 2 MB past the snapshot). It
+    changes no record, so it needs no agent and no plugin: only the desk file."""
+    from workbench.store import open_store
 
     context = click.get_current_context().ensure_object(Context)
-    store = context.desk().store
-    done = isinstance(store, FileStore) and store.compact(if_due=if_due)
+    chosen = context.db or os.environ.get("WORKBENCH_DB") or None
+    if chosen and not Path(chosen).expanduser().resolve().parent.is_dir():
+        raise BadInput("--db", f"the folder of {chosen} does not exist (a typo in the path?)")
+    store = open_store(chosen)
+    try:
+        done = store.compact(if_due=if_due)
+    finally:
+        store.close()
     emit(
         context,
         Output(
