@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -180,6 +181,36 @@ def case_timeline(desk: Desk, case_id: str) -> Output:
         for e in entries
     ]
     return Output([{**e, "at": e["at"].isoformat()} for e in entries], text or ["no clocks on this case"])
+
+
+@case.command("evidence-pack")
+@click.argument("case_id")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "html", "csv", "json"]), default="md", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write it to FILE.",
+)
+@with_desk
+def case_evidence_pack(desk: Desk, case_id: str, fmt: str, output: str | None) -> Output:
+    """The case's evidence pack for a vendor dispute (CORE-SLA-4): heading, every clock line
+    with due time, minutes and ball holder, the messages; times in the desk's zone."""
+    from workbench.documents import evidence_document
+
+    pack = desk.evidence_pack(case_id)
+    document = evidence_document(pack, fmt)
+    if output is None:
+        return Output(pack, document.rstrip("\n"))
+    Path(output).write_text(document, encoding="utf-8")
+    return Output(
+        {"written": output, "format": fmt, "case": case_id},
+        f"wrote the {fmt} evidence pack of {case_id} to {output}",
+    )
 
 
 def case_action(name: str, *params: Callable, text: str | None = "optional") -> Callable:

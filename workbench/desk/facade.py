@@ -8,6 +8,7 @@ and each of its methods is a function of one module below, by concern:
 - :mod:`~workbench.desk.intake` — a new case's form, validation, route and save
 - :mod:`~workbench.desk.cases` — reading cases and the actions on their timeline
 - :mod:`~workbench.desk.clocks` — deadlines, ball time and the SLA evidence timeline
+- :mod:`~workbench.desk.evidence` — a case's evidence pack (CORE-SLA-4)
 - :mod:`~workbench.desk.escalation` — the ladder and climbing it
 - :mod:`~workbench.desk.sweep` — the time-driven rules, applied once at the desk clock
 - :mod:`~workbench.desk.workflows` — workflows, their steps and forms, renewals
@@ -33,6 +34,7 @@ from workbench.desk import (
     clocks,
     customers,
     escalation,
+    evidence,
     intake,
     records,
     settings,
@@ -187,6 +189,9 @@ class Desk:
     ball_minutes = clocks.ball_minutes
     timeline = clocks.timeline
     vendor_milestones = clocks.vendor_milestones
+
+    # evidence.py
+    evidence_pack = evidence.evidence_pack
 
     # escalation.py
     ladder = escalation.ladder
