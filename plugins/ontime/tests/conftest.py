@@ -12,6 +12,7 @@ _COMPLETE = {
     "platform": "hcl-notes-domino",
     "platform_version": "Domino 12.0.2 FP3",
     "isolation": "does-not-reproduce",
+    "user_settings": "not-the-cause",
     "reproduction_steps": "Open group 'Sales' in week view; Thursday entries are blank.",
     "browser": "Microsoft Edge",
     "browser_version": "131.0.2903.70",

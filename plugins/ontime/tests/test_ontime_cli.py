@@ -52,7 +52,8 @@ def test_escalation_names_every_missing_item_ontime_esc_2(run) -> None:
     run("settings", "ontime.technical_contact", "Aiko Sato")
     status, out, err = run("case", "new", "--vendor", "ontime", "--customer", "CUS-1", "--subject",
                            "Blank week view", "--field", "platform=hcl-notes-domino",
-                           "--field", "isolation=does-not-reproduce", "--json")
+                           "--field", "isolation=does-not-reproduce",
+                           "--field", "user_settings=not-the-cause", "--json")
     assert status == 0, err
     case = json.loads(out)["case"]
     assert (case["path"], case["queue"]) == ("subscription-support", "subscription-support")

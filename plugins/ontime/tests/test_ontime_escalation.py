@@ -42,14 +42,14 @@ def test_ladder_of_a_tier_1_desk_goes_to_the_ontime_japan_team_ontime_esc_1(desk
 
 
 @pytest.mark.parametrize("answer", ["not-checked", "reproduces-without-ontime"])
-def test_escalation_is_refused_until_isolation_says_does_not_reproduce_ontime_esc_1(
+def test_escalation_is_refused_until_isolation_says_does_not_reproduce_ontime_triage_1(
     desk, customer, contact, complete, answer
 ) -> None:
-    """Everything else is in place: only the isolation answer stands in the way."""
+    """Everything else is in place: only the isolation answer stands in the way, and the
+    refusal names the rule that decides it, ONTIME-TRIAGE-1."""
     case = _open(desk, customer, {**complete, "isolation": answer})
     refusal = _refusal(desk, case.id)
-    assert refusal.rule == "ONTIME-ESC-1"
-    assert "ONTIME-TRIAGE-1" in refusal.reason
+    assert refusal.rule == "ONTIME-TRIAGE-1"
     desk.update_fields(case.id, {"isolation": "does-not-reproduce"})
     assert desk.escalate(case.id).escalations[0].role == "OnTime Japan team"
 
@@ -86,7 +86,8 @@ def test_blank_answers_count_as_missing_and_all_are_listed_in_form_order_ontime_
     desk, customer, contact
 ) -> None:
     case = _open(desk, customer, {"platform": "microsoft-exchange-on-premises",
-                                  "isolation": "does-not-reproduce", "browser": "   "})
+                                  "isolation": "does-not-reproduce", "user_settings": "not-the-cause",
+                                  "browser": "   "})
     refusal = _refusal(desk, case.id)
     assert refusal.missing == ["Reproduction steps", "Browser name", "Browser version",
                                "Platform version", "Environment notes"]

@@ -54,8 +54,9 @@ def test_reproduces_without_ontime_goes_to_platform_support_ontime_triage_1(desk
 
 def test_platform_support_without_a_partner_is_warned_ontime_triage_1(desk, customer) -> None:
     case = _open(desk, customer, **DOMINO, isolation="reproduces-without-ontime")
-    [warning] = [f for f in desk.view(case.id).findings if f.rule == "ONTIME-TRIAGE-1"]
-    assert (warning.level, warning.field) == ("warning", "platform_partner")
+    [warning] = [f for f in desk.view(case.id).findings
+                 if f.rule == "ONTIME-TRIAGE-1" and f.field == "platform_partner"]
+    assert warning.level == "warning"
 
 
 def test_does_not_reproduce_is_an_ontime_product_question_ontime_triage_1(desk, customer) -> None:
@@ -102,3 +103,43 @@ def test_a_change_that_keeps_the_route_is_no_reroute_ontime_triage_1(desk, custo
     case = _open(desk, customer, **DOMINO, isolation="does-not-reproduce")
     desk.update_fields(case.id, {"browser": "Google Chrome"})
     assert desk.events("cases", case.id)[-1].action == "fields"
+
+
+# -- the end users' own platform settings are part of the isolation ---------------------------
+
+
+def test_intake_asks_about_the_end_users_own_settings_ontime_triage_1(desk) -> None:
+    field = next(f for f in desk.case_fields("ontime") if f.name == "user_settings")
+    assert field.rule == "ONTIME-TRIAGE-1" and field.default == "not-checked"
+    assert field.choices == ["not-checked", "explain-it", "not-the-cause"]
+    assert "meeting-response" in field.help
+
+
+@pytest.mark.parametrize(("answer", "level", "words"), [
+    ("not-checked", "warning", "not checked yet"),
+    ("not-the-cause", "info", "they do not explain"),
+])
+def test_the_case_shows_where_the_users_settings_stand_ontime_triage_1(
+    desk, customer, answer, level, words
+) -> None:
+    case = _open(desk, customer, **DOMINO, isolation="does-not-reproduce", user_settings=answer)
+    [shown] = [f for f in desk.view(case.id).findings
+               if f.rule == "ONTIME-TRIAGE-1" and f.field == "user_settings"]
+    assert shown.level == level and words in shown.message
+
+
+def test_users_own_settings_explaining_it_go_to_platform_support_ontime_triage_1(
+    desk, customer
+) -> None:
+    case = _open(desk, customer, **DOMINO, isolation="does-not-reproduce", user_settings="explain-it")
+    assert (case.path, case.queue, case.route_rule) == ("platform", "platform-support", "ONTIME-TRIAGE-1")
+    assert "end users' own settings" in case.route_reason
+
+
+def test_unchecked_users_settings_refuse_escalation_ontime_triage_1(desk, customer, contact, complete) -> None:
+    case = _open(desk, customer, **{**complete, "user_settings": "not-checked"})
+    option = next(o for o in desk.view(case.id).options if o.track == "technical")
+    assert not option.decision.allowed and option.decision.rule == "ONTIME-TRIAGE-1"
+    assert option.decision.missing == ["user_settings: do the end users' own settings explain it?"]
+    desk.update_fields(case.id, {"user_settings": "not-the-cause"})
+    assert desk.escalate(case.id).escalations[0].rule == "ONTIME-ESC-1"

@@ -16,6 +16,7 @@ EVIDENCE_WEEK_VIEW = {
     "platform": "hcl-notes-domino",
     "platform_version": "Domino 12.0.2 FP3",
     "isolation": "does-not-reproduce",
+    "user_settings": "not-the-cause",
     "reproduction_steps": "1. Open the group 'Sales' in week view. 2. Scroll to Thursday. "
     "3. Entries of the Osaka office show as blank boxes; the Notes calendar shows them fine.",
     "browser": "Microsoft Edge",
@@ -173,7 +174,7 @@ def _cases(demo: _Demo, asahi: str, tailspin: str, hokuto: str) -> None:
                                          to_customer=True))
 
     demo.case(tailspin, "Meeting responses not updated in OnTime",
-              {**m365, "isolation": "does-not-reproduce", "browser": "Google Chrome",
+              {**m365, "isolation": "does-not-reproduce", "user_settings": "not-the-cause", "browser": "Google Chrome",
                "reproduction_steps": "Accept an OnTime invitation in Outlook; OnTime still shows "
                "'needs action' after 10 minutes.", "environment_notes": "OnTime 11.3 (cloud)"},
               3, waiting_browser)
@@ -201,7 +202,7 @@ def _cases(demo: _Demo, asahi: str, tailspin: str, hokuto: str) -> None:
         demo.step(21, lambda: desk.attach_evidence(case_id, "log", "OnTime sync log of the failure"))
 
     demo.case(hokuto, "OnTime クライアントが起動しない",
-              {**exchange, "kind": "failure", "isolation": "does-not-reproduce",
+              {**exchange, "kind": "failure", "isolation": "does-not-reproduce", "user_settings": "not-the-cause",
                "reproduction_steps": "Start the OnTime client after login; it stops at 'Loading'.",
                "browser": "Microsoft Edge", "browser_version": "131.0.2903.70",
                "environment_notes": "OnTime 11.2 on Windows Server 2022; all 85 users affected."},
@@ -227,7 +228,7 @@ def _cases(demo: _Demo, asahi: str, tailspin: str, hokuto: str) -> None:
         demo.step(3.5, lambda: desk.resolve(case_id, "Workaround applied."))
 
     demo.case(hokuto, "Outlook で作成した定期会議が OnTime に表示されない",
-              {**exchange, "isolation": "does-not-reproduce",
+              {**exchange, "isolation": "does-not-reproduce", "user_settings": "not-the-cause",
                "reproduction_steps": "Create a weekly meeting in Outlook with an end date; OnTime "
                "shows only the first occurrence.", "browser": "Google Chrome",
                "browser_version": "131.0.6778.86",
@@ -242,7 +243,7 @@ def _cases(demo: _Demo, asahi: str, tailspin: str, hokuto: str) -> None:
         demo.step(40, lambda: desk.close(case_id, "resolved"))
 
     demo.case(tailspin, "Room booked twice in OnTime", {
-        **m365, "isolation": "does-not-reproduce",
+        **m365, "isolation": "does-not-reproduce", "user_settings": "not-the-cause",
         "reproduction_steps": "Two users book room 4F-A for the same slot within a minute.",
         "browser": "Microsoft Edge", "browser_version": "128.0.2739.42",
         "environment_notes": "OnTime 11.2.3 (cloud); rooms are Exchange room mailboxes."}, 60,

@@ -5,8 +5,8 @@ commercial chain the desk buys through. The commercial track is the core's (CORE
 from __future__ import annotations
 
 from workbench.model import Case, Decision, Ladder, Rung
-from workbench_ontime.forms import isolation, missing_evidence, platform_name
-from workbench_ontime.program import NOT_CHECKED, REPRODUCES, TIER_2
+from workbench_ontime.forms import isolation, missing_evidence, platform_name, user_settings
+from workbench_ontime.program import NOT_CHECKED, REPRODUCES, SETTINGS_EXPLAIN, TIER_2
 
 ONTIME_TEAM = "OnTime Japan team"
 NEEDS = ("isolation says it does not reproduce without OnTime (ONTIME-TRIAGE-1), the complete "
@@ -45,15 +45,25 @@ def check(case: Case, level: int, desk) -> Decision:
     the first that fails names its rule and what is missing."""
     answered = isolation(case)
     if answered == NOT_CHECKED:
-        return Decision(False, "ONTIME-ESC-1",
-                        "isolation is not checked yet (ONTIME-TRIAGE-1): check whether it "
-                        f"reproduces on {platform_name(case)} without OnTime first",
+        return Decision(False, "ONTIME-TRIAGE-1",
+                        "isolation is not checked yet: check whether it reproduces on "
+                        f"{platform_name(case)} without OnTime first",
                         missing=["isolation: does it reproduce without OnTime?"])
     if answered == REPRODUCES:
-        return Decision(False, "ONTIME-ESC-1",
+        return Decision(False, "ONTIME-TRIAGE-1",
                         f"it reproduces on {platform_name(case)} without OnTime: the cause is on "
-                        "the platform, which platform support works, and OnTime is not escalated "
-                        "(ONTIME-TRIAGE-1)")
+                        "the platform, which platform support works, and OnTime is not escalated")
+    settings = user_settings(case)
+    if settings == SETTINGS_EXPLAIN:
+        return Decision(False, "ONTIME-TRIAGE-1",
+                        "the end users' own platform settings explain the behaviour: platform "
+                        "support works it, and OnTime is not escalated")
+    if settings == NOT_CHECKED:
+        return Decision(False, "ONTIME-TRIAGE-1",
+                        "isolation covers the end users' own platform settings too (OnTime follows "
+                        "them, e.g. each user's meeting-response settings), and they are not "
+                        "checked yet", missing=["user_settings: do the end users' own settings "
+                                                "explain it?"])
     missing = missing_evidence(case)
     if missing:
         return Decision(False, "ONTIME-ESC-2",

@@ -8,7 +8,13 @@ version; routing and the escalation check say what is still missing.
 from __future__ import annotations
 
 from workbench.model import Case, Field
-from workbench_ontime.program import CASE_KINDS, ISOLATION_ANSWERS, NOT_CHECKED, PLATFORMS
+from workbench_ontime.program import (
+    CASE_KINDS,
+    ISOLATION_ANSWERS,
+    NOT_CHECKED,
+    PLATFORMS,
+    USER_SETTINGS_ANSWERS,
+)
 
 FIELDS = [
     Field("kind", "Kind of question", "choice", choices=CASE_KINDS, default=CASE_KINDS[0],
@@ -25,6 +31,12 @@ FIELDS = [
           help="not-checked: not checked yet (the case stays in triage); reproduces-without-ontime: "
           "the platform alone shows it (platform support); does-not-reproduce: only with OnTime "
           "(an OnTime product question)."),
+    Field("user_settings", "End users' own platform settings checked?", "choice",
+          choices=USER_SETTINGS_ANSWERS, default=NOT_CHECKED, rule="ONTIME-TRIAGE-1",
+          help="OnTime follows each end user's own platform settings (e.g. their meeting-response "
+          "settings), so isolation checks them too. not-checked: not yet; explain-it: a user's own "
+          "setting causes the behaviour (the platform side works it); not-the-cause: checked, they "
+          "do not explain it."),
     Field("reproduction_steps", "Reproduction steps", "longtext", rule="ONTIME-ESC-2",
           help="Step by step, what to do to see the behaviour, and what happens instead of what."),
     Field("browser", "Browser name", rule="ONTIME-ESC-2", help="e.g. Microsoft Edge, Google Chrome."),
@@ -53,6 +65,11 @@ def answer(case: Case, name: str) -> str:
 
 def isolation(case: Case) -> str:
     return answer(case, "isolation") or NOT_CHECKED
+
+
+def user_settings(case: Case) -> str:
+    """The answer on the end users' own platform settings (ONTIME-TRIAGE-1)."""
+    return answer(case, "user_settings") or NOT_CHECKED
 
 
 def platform_name(case: Case) -> str:

@@ -15,7 +15,9 @@ RULES = [
          "active without active maintenance; maintenance needs a license."),
     Rule("ONTIME-TRIAGE-1", "Isolation first: reproduces on the calendar platform without OnTime → "
          "platform path, platform-support queue, no OnTime escalation; does not reproduce → "
-         "subscription-support; not checked yet → triage, no escalation yet."),
+         "subscription-support; not checked yet → triage, no escalation yet. Isolation covers the "
+         "end users' own platform settings too (OnTime follows them, e.g. each user's "
+         "meeting-response settings)."),
     Rule("ONTIME-TRIAGE-2", "Most cases are 'does not behave as expected': the desk first checks "
          "the OnTime manual / FAQ and the platform settings (path self-service until isolation "
          "says otherwise)."),
@@ -52,6 +54,10 @@ NOT_CHECKED = "not-checked"
 REPRODUCES = "reproduces-without-ontime"
 DOES_NOT_REPRODUCE = "does-not-reproduce"
 ISOLATION_ANSWERS = [NOT_CHECKED, REPRODUCES, DOES_NOT_REPRODUCE]
+SETTINGS_EXPLAIN = "explain-it"
+SETTINGS_NOT_THE_CAUSE = "not-the-cause"
+USER_SETTINGS_ANSWERS = [NOT_CHECKED, SETTINGS_EXPLAIN, SETTINGS_NOT_THE_CAUSE]
+"""Whether the end users' own platform settings explain the behaviour (ONTIME-TRIAGE-1)."""
 
 CASE_KINDS = ["unexpected-behaviour", "failure", "question"]
 

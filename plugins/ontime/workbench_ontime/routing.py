@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from workbench.model import Case, Finding, Route
 from workbench_ontime.contracts import active, fee_text, has_technical_support
-from workbench_ontime.forms import answer, has_reproduction, isolation, missing_evidence, platform_name
+from workbench_ontime.forms import (
+    answer,
+    has_reproduction,
+    isolation,
+    missing_evidence,
+    platform_name,
+    user_settings,
+)
 from workbench_ontime.program import (
     DOES_NOT_REPRODUCE,
     LICENSE,
     MAINTENANCE,
     NOT_CHECKED,
     REPRODUCES,
+    SETTINGS_EXPLAIN,
+    SETTINGS_NOT_THE_CAUSE,
     TECHNICAL_SUPPORT,
 )
 
@@ -24,6 +33,12 @@ def route(case: Case) -> Route:
         return Route("platform", "platform-support", "ONTIME-TRIAGE-1",
                      f"it reproduces on {platform} without OnTime: the cause is on the platform, "
                      f"so {who} works it, and OnTime is not escalated")
+    if user_settings(case) == SETTINGS_EXPLAIN:
+        who = answer(case, "platform_partner") or "the desk's platform team or the SIer that runs it"
+        return Route("platform", "platform-support", "ONTIME-TRIAGE-1",
+                     f"the end users' own settings on {platform} explain it (OnTime follows them, "
+                     f"e.g. each user's meeting-response settings): {who} works it, and OnTime is "
+                     "not escalated")
     if isolation(case) == DOES_NOT_REPRODUCE:
         return Route("subscription-support", "subscription-support", "ONTIME-TRIAGE-1",
                      f"it does not reproduce on {platform} without OnTime: an OnTime product "
@@ -37,7 +52,23 @@ def route(case: Case) -> Route:
 
 def findings(case: Case, desk) -> list[Finding]:
     """What the desk should know or do next on this case, each with its rule."""
-    return _triage(case, desk) + _paid_support(case, desk)
+    return _user_settings(case) + _triage(case, desk) + _paid_support(case, desk)
+
+
+SHOWN_SETTINGS = {
+    NOT_CHECKED: "not checked yet: isolation covers them too, check them before OnTime is asked",
+    SETTINGS_EXPLAIN: "they explain the behaviour: a platform matter, not OnTime's",
+    SETTINGS_NOT_THE_CAUSE: "checked, they do not explain the behaviour",
+}
+
+
+def _user_settings(case: Case) -> list[Finding]:
+    """ONTIME-TRIAGE-1: the case shows where the end users' own platform settings stand."""
+    answered = user_settings(case)
+    level = "warning" if answered == NOT_CHECKED and isolation(case) == DOES_NOT_REPRODUCE else "info"
+    return [Finding(level, "ONTIME-TRIAGE-1",
+                    "the end users' own platform settings (OnTime follows them, e.g. each user's "
+                    f"meeting-response settings): {SHOWN_SETTINGS[answered]}", "user_settings")]
 
 
 def _triage(case: Case, desk) -> list[Finding]:
