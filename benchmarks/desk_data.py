@@ -165,6 +165,7 @@ BITTITAN_FORMS = [
         "run_error": False,
         "not_as_documented": False,
         "items_missing": False,
+        "cannot_access": False,
     },
     {
         **BITTITAN_FORM,
@@ -172,6 +173,7 @@ BITTITAN_FORMS = [
         "run_error": True,
         "not_as_documented": False,
         "items_missing": False,
+        "cannot_access": False,
     },
     {**BITTITAN_FORM, "kind": "product-problem", "region": "emea"},
 ]

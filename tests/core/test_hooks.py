@@ -258,7 +258,7 @@ def test_hook_workbench_vendor(acme) -> None:
 
 def test_hook_workbench_case_fields(acme) -> None:
     customer = _customer_with_support(acme)
-    assert [f.name for f in acme.case_fields("acme")] == ["kind", "details"]
+    assert [f.name for f in acme.case_fields("acme")] == ["kind", "details", "nature"]  # CORE-PATH-3
     with pytest.raises(Invalid, match="Kind is required"):
         acme.open_case("acme", customer.id, "Help", {"details": "x"})
     with pytest.raises(BadInput, match="kind: 'bug' is not one of: question, tuning"):

@@ -43,7 +43,12 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             "description": "How to plan the cutover",
         },
         "error": ("BT-ROUTE-2", "run_error"),
-        "fix": {"run_error": False, "not_as_documented": False, "items_missing": False},
+        "fix": {
+            "run_error": False,
+            "not_as_documented": False,
+            "items_missing": False,
+            "cannot_access": False,
+        },
     },
     "ontime": {
         "fields": {"kind": "unexpected-behaviour", "isolation": "does-not-reproduce"},

@@ -16,6 +16,7 @@ from workbench.model import (
     Commitment,
     Contract,
     Decision,
+    Field,
     Finding,
     Ladder,
     Route,
@@ -247,6 +248,79 @@ def workbench_vendor() -> VendorProgram:
     )
 
 
+# -- the nature of a case (CORE-PATH-3) -------------------------------------------------------
+
+NATURES = {
+    "problem": "something broke, an error, a wrong result: subscription support",
+    "how-to": "how to use the product",
+    "tuning": "performance tuning or environment-specific optimisation: consulting",
+}
+
+NATURE = Field(
+    "nature",
+    "Nature of the question",
+    "choice",
+    required=True,
+    choices=list(NATURES),
+    default="problem",
+    rule="CORE-PATH-3",
+    help="; ".join(f"{k}: {v}" for k, v in NATURES.items())
+    + ". A tuning case goes to consulting where the customer holds an active consulting contract "
+    "with the vendor.",
+)
+"""The question intake asks of every case, whatever the vendor (CORE-PATH-3)."""
+
+
+def consulting_contracts(case: Case, desk) -> list[Contract]:
+    """The customer's active consulting contracts with the case's vendor (CORE-PATH-3)."""
+    consulting = set(desk.programs()[case.vendor].consulting_products)
+    return [c for c in desk.active_contracts(case.customer_id, case.vendor) if c.product in consulting]
+
+
+def consulting_route(case: Case, desk) -> Route | None:
+    """CORE-PATH-3: a tuning case goes to path ``consulting`` when the customer holds an active
+    consulting contract with the vendor; otherwise the vendor's own route decides (``None``)."""
+    if case.fields.get("nature") != "tuning":
+        return None
+    held = consulting_contracts(case, desk)
+    if not held:
+        return None
+    names = ", ".join(f"{c.id} {c.product}" for c in held)
+    return Route(
+        "consulting",
+        "consulting",
+        "CORE-PATH-3",
+        f"performance tuning / environment-specific optimisation goes to consulting, and the customer "
+        f"holds an active consulting contract with {case.vendor} ({names})",
+    )
+
+
+def tuning_findings(case: Case, desk) -> list[Finding]:
+    """CORE-PATH-3: a tuning case without a consulting contract stays on subscription support;
+    the desk is told to offer consulting (CORE-PATH-2 allows it only with support)."""
+    if case.fields.get("nature") != "tuning" or consulting_contracts(case, desk):
+        return []
+    program = desk.programs()[case.vendor]
+    if not program.consulting_products:
+        offer = f"{program.name} sells no consulting the desk can offer"
+    elif desk.has_support(case.customer_id, case.vendor):
+        offer = f"offer consulting ({', '.join(program.consulting_products)})"
+    else:
+        offer = (
+            "consulting needs an active subscription with support first (CORE-PATH-2), which the "
+            "customer does not hold"
+        )
+    return [
+        Finding(
+            "info",
+            "CORE-PATH-3",
+            "a tuning question is consulting work and the customer holds no active consulting "
+            f"contract with {case.vendor}: it stays on its support path; {offer}",
+            "nature",
+        )
+    ]
+
+
 @hookimpl(trylast=True)
 def workbench_route_case(case: Case, desk) -> Route:
     if desk.has_support(case.customer_id, case.vendor):
@@ -276,7 +350,7 @@ def workbench_validate_case(case: Case, desk) -> list[Finding]:
                 f"none for {case.vendor}",
             )
         ]
-    return []
+    return tuning_findings(case, desk)
 
 
 @hookimpl

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from workbench.builtin.core import NATURE, consulting_route
 from workbench.desk import agents
 from workbench.desk.records import flatten, record_event, save_changed
 from workbench.desk.values import field_applies, parse_value
@@ -25,9 +26,11 @@ if TYPE_CHECKING:
 
 
 def case_fields(desk: Desk, vendor: str) -> list[Field]:
-    """The vendor's intake form."""
+    """The vendor's intake form, and the nature of the case every intake asks (CORE-PATH-3)
+    unless the vendor's form asks it itself."""
     desk.program(vendor)
-    return desk.plugins.first("workbench_case_fields", vendor=vendor, desk=desk) or []
+    form = desk.plugins.first("workbench_case_fields", vendor=vendor, desk=desk) or []
+    return form if any(f.name == NATURE.name for f in form) else [*form, NATURE]
 
 
 def _draft(desk: Desk, vendor: str, customer_id: str, subject: str, fields: dict[str, Any]) -> Case:
@@ -76,8 +79,9 @@ def validate(desk: Desk, case: Case) -> list[Finding]:
 
 
 def route(desk: Desk, case: Case) -> Route:
-    route = desk.plugins.first("workbench_route_case", case=case, desk=desk)
-    return route
+    """A tuning case of a customer with a consulting contract goes to consulting (CORE-PATH-3);
+    otherwise the vendor's route, or the core's."""
+    return consulting_route(case, desk) or desk.plugins.first("workbench_route_case", case=case, desk=desk)
 
 
 def preview_case(

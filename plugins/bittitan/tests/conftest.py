@@ -37,6 +37,7 @@ def answers(**overrides: Any) -> dict[str, Any]:
         "run_error": False,
         "not_as_documented": False,
         "items_missing": False,
+        "cannot_access": False,
         "project": "NW-M365",
         "description": "Which admin roles does the source need?",
     }

@@ -10,7 +10,8 @@ from workbench.model import CASE_STATES
 def test_demo_fills_an_empty_desk_with_bittitan_records_in_every_state(desk) -> None:
     """Demo: ≥3 customers, every product, ≥10 cases in every state, onboarding workflows; then
     the first sweep records that BitTitan closed the tickets whose 72 hours for the desk's
-    answer passed (BT-PENDING-1), and closes none of the desk's cases."""
+    answer passed (BT-PENDING-1), moves the guidance case whose cutover came within three days to
+    customer support (BT-ROUTE-2), and closes none of the desk's cases."""
     assert desk.is_empty()
     lines = desk.fill_demo()
     assert any(line.startswith("bittitan:") for line in lines)
@@ -31,8 +32,9 @@ def test_demo_fills_an_empty_desk_with_bittitan_records_in_every_state(desk) -> 
     report = desk.sweep()
     mine = {c.id for c in cases}
     kinds = Counter(a["kind"] for a in report.applied if a.get("case") in mine)
-    assert kinds == {"note": 2}
-    assert all(a["rule"] == "BT-PENDING-1" for a in report.applied if a.get("case") in mine)
+    assert kinds == {"note": 2, "reroute": 1}
+    rules = {a["kind"]: a["rule"] for a in report.applied if a.get("case") in mine}
+    assert rules == {"note": "BT-PENDING-1", "reroute": "BT-ROUTE-2"}
     assert not report.opened  # the demo's onboarding workflows are the sweep's own
 
 

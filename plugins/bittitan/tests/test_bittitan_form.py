@@ -11,8 +11,8 @@ def test_bt_form_1_fields_in_the_ticket_order(desk) -> None:
     """BT-FORM-1: the MigrationWiz request form, typed, with the routing questions after kind."""
     fields = {f.name: f for f in desk.case_fields("bittitan")}
     assert list(fields) == ["account_email", "region", "phone", "workgroup", "cutover_date",
-                            "kind", "run_error", "not_as_documented", "items_missing", "project",
-                            "description"]
+                            "kind", "run_error", "not_as_documented", "items_missing",
+                            "cannot_access", "project", "description", "nature"]
     kinds = {name: (f.kind, f.required) for name, f in fields.items()}
     assert kinds["account_email"] == ("email", True)
     assert kinds["region"] == ("choice", True) and fields["region"].choices == ["americas", "apac",
@@ -21,7 +21,8 @@ def test_bt_form_1_fields_in_the_ticket_order(desk) -> None:
     assert kinds["cutover_date"] == ("date", True)
     assert fields["kind"].choices == ["guidance-request", "product-problem"]
     assert kinds["project"] == ("text", False) and kinds["description"] == ("longtext", True)
-    assert all(f.rule in ("BT-FORM-1", "BT-ROUTE-2") for f in fields.values())
+    assert all(f.rule in ("BT-FORM-1", "BT-ROUTE-2") for n, f in fields.items() if n != "nature")
+    assert fields["nature"].rule == "CORE-PATH-3"
 
 
 @pytest.mark.parametrize(("name", "value"), [
@@ -82,12 +83,12 @@ def test_bt_form_1_routing_questions_are_asked_of_a_guidance_request_only(desk, 
                                                                          form) -> None:
     """BT-ROUTE-2 questions are required for a guidance request, not for a product-problem."""
     answers = form()
-    for name in ("run_error", "not_as_documented", "items_missing"):
+    for name in ("run_error", "not_as_documented", "items_missing", "cannot_access"):
         del answers[name]
     with pytest.raises(Invalid) as refused:
         desk.open_case("bittitan", customer.id, "Help", answers)
     assert sorted(f.field for f in refused.value.findings if f.level == "error") == [
-        "items_missing", "not_as_documented", "run_error"]
+        "cannot_access", "items_missing", "not_as_documented", "run_error"]
     assert {f.rule for f in refused.value.findings if f.level == "error"} == {"BT-ROUTE-2"}
     problem = desk.open_case("bittitan", customer.id, "Run fails", {**answers,
                                                                     "kind": "product-problem"})

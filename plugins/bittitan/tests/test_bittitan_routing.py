@@ -30,6 +30,7 @@ def test_bt_route_2_a_product_problem_goes_to_customer_support(ticket) -> None:
     ("run_error", "an error occurred during a migration run"),
     ("not_as_documented", "migrationwiz does not behave as documented"),
     ("items_missing", "items that should have migrated did not"),
+    ("cannot_access", "the user cannot access the bittitan software"),
 ])
 def test_bt_route_2_a_forcing_answer_overrides_guidance(ticket, question, words) -> None:
     """BT-ROUTE-2: each yes sends a guidance request to support, and the reason names it."""
@@ -96,3 +97,27 @@ def test_bt_route_2_description_wording_does_not_route(ticket) -> None:
     """BT-ROUTE-2: the queue comes from the answers, not from words like 'error'."""
     case = ticket(description="Error 500 during the run, items missing, cutover tomorrow!")
     assert _route(case) == SUCCESS
+
+
+def test_bt_route_2_the_sweep_moves_a_guidance_case_whose_cutover_enters_the_window(
+    desk, ticket, clock
+) -> None:
+    """BT-ROUTE-2, counted from today: cutover 2026-12-01 is 4 days away on 11-27 (customer
+    success), 3 days away on 11-28: the sweep moves it, once, with an event citing the rule."""
+    clock("2026-11-27T10:00+09:00")
+    case = ticket(cutover_date="2026-12-01")
+    desk.send_to_vendor(case.id)
+    desk.sweep()
+    assert _route(desk.case(case.id)) != SUPPORT
+    clock("2026-11-28T00:00+09:00")
+    [warning] = [f for f in desk.view(case.id).findings if f.rule == "BT-ROUTE-2"]
+    assert "the next sweep moves the case" in warning.message
+    report = desk.sweep()
+    desk.sweep()
+    moved = desk.case(case.id)
+    assert _route(moved) == SUPPORT and moved.route_rule == "BT-ROUTE-2"
+    [event] = [e for e in desk.events("cases", case.id) if e.action == "reroute"]
+    assert event.rule == "BT-ROUTE-2" and "3 days away" in event.reason
+    assert [a["kind"] for a in report.applied if a.get("case") == case.id] == ["reroute"]
+    assert [d.name for d in desk.deadlines(moved) if d.rule == "BT-SLA-1"] == ["BitTitan support answer"]
+    assert not [f for f in desk.view(case.id).findings if f.rule == "BT-ROUTE-2"]

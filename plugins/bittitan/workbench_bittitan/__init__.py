@@ -108,7 +108,9 @@ def workbench_close_reasons(case: Case, desk: DeskReader) -> list[CloseReason] |
 
 @hookimpl
 def workbench_sweep(case: Case, desk: DeskReader, now: datetime) -> list[Action] | None:
-    return pending.sweep(case, desk, now) if case.vendor == VENDOR else None
+    if case.vendor != VENDOR:
+        return None
+    return [*routing.sweep(case, desk), *pending.sweep(case, desk, now)]
 
 
 @hookimpl

@@ -27,7 +27,8 @@ from workbench_bittitan.program import (
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
-NO_PROBLEM = {"run_error": False, "not_as_documented": False, "items_missing": False}
+NO_PROBLEM = {"run_error": False, "not_as_documented": False, "items_missing": False,
+              "cannot_access": False}
 
 Act = tuple[timedelta, Callable[[str], Any]]
 """One act of a ticket's history: how long ago, and what the desk did to the case."""

@@ -21,6 +21,7 @@ ROUTING_QUESTIONS = {
     "run_error": "An error occurred during a migration run",
     "not_as_documented": "MigrationWiz does not behave as documented",
     "items_missing": "Items that should have migrated did not",
+    "cannot_access": "The user cannot access the BitTitan software",
 }
 """The yes / no questions that send a ticket to customer support (BT-ROUTE-2), asked on
 the form rather than guessed from the description."""

@@ -45,9 +45,11 @@ RULES = [
     Rule("BT-ROUTE-1", "A guidance-request goes to customer success on the guidance path: "
          "prerequisites, project setup, planning, what to expect during a run. Free, English, "
          "Monday–Friday business hours, no urgent handling."),
-    Rule("BT-ROUTE-2", "Errors during a run, the tool not behaving as documented, items that did "
-         "not migrate, and a cutover within 3 days always go to customer support "
-         "(subscription-support), whatever kind was picked; a product-problem goes there too."),
+    Rule("BT-ROUTE-2", "Errors during a run, the tool not behaving as documented, the user "
+         "unable to access the BitTitan software, items that did not migrate, and a cutover within "
+         "3 days (counted from today: an open case is moved when its cutover enters the window) "
+         "always go to customer support (subscription-support), whatever kind was picked; a "
+         "product-problem goes there too."),
     Rule("BT-SLA-1", "Customer support answers by e-mail within 24 hours of the ticket (24x7); "
          "customer success has no commitment, its target is the end of the next business day on "
          "the support region's Monday–Friday 09:00–17:00 calendar."),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from workbench import DeskReader
-from workbench.model import Case, Finding, Route
+from workbench.model import Action, Case, Finding, Route
 from workbench_bittitan.forms import ROUTING_QUESTIONS
 from workbench_bittitan.program import PROBLEM, SUCCESS_QUEUE, SUPPORT_QUEUE
 
@@ -67,13 +67,27 @@ def route(case: Case, desk: DeskReader) -> Route:
 
 
 def reroute_findings(case: Case, desk: DeskReader) -> list[Finding]:
-    """A case left with customer success whose cutover has since come near (BT-ROUTE-2)."""
+    """A case left with customer success whose cutover has since come near (BT-ROUTE-2): the
+    next sweep moves it."""
     if case.queue != SUCCESS_QUEUE or not case.is_open:
         return []
     cutover = cutover_condition(case, desk)
     if cutover is None:
         return []
     return [Finding("warning", "BT-ROUTE-2",
-                    f"{cutover}, and customer success does no urgent handling: edit the case "
-                    f"(`workbench case edit {case.id} --field cutover_date=...`) to route it "
-                    "again, to customer support", "cutover_date")]
+                    f"{cutover}, and customer success does no urgent handling: the next sweep "
+                    "moves the case to customer support", "cutover_date")]
+
+
+def sweep(case: Case, desk: DeskReader) -> list[Action]:
+    """BT-ROUTE-2, counted from today: an open guidance case whose cutover has entered the
+    window moves to customer support, once, with an event citing the rule."""
+    if case.queue != SUCCESS_QUEUE or not case.is_open:
+        return []
+    cutover = cutover_condition(case, desk)
+    if cutover is None:
+        return []
+    return [Action("reroute", f"bt-route-2:cutover:{case.fields.get('cutover_date')}", "BT-ROUTE-2",
+                   f"a guidance request moved to customer support because {cutover} — customer "
+                   "success answers no urgent request",
+                   {"path": "subscription-support", "queue": SUPPORT_QUEUE})]
