@@ -174,6 +174,9 @@ class VendorProgram(Record):
     """Products that are a subscription with support (CORE-PATH-2)."""
     consulting_products: list[str] = field(default_factory=list)
     """Products that are a paid consulting engagement (CORE-PATH-2, CORE-PATH-4)."""
+    measure_rule: str = ""
+    """The rule under which the desk measures the vendor's answer times over its cases, where
+    the vendor states them as averages (``workbench vendor-times``; e.g. ZOHO-SLA-3)."""
 
 
 # ----------------------------------------------------------------------------------------
@@ -282,6 +285,10 @@ class Decision(Record):
     reason: str
     earliest: datetime | None = None
     missing: list[str] = field(default_factory=list)
+    records: dict[str, Any] = field(default_factory=dict)
+    """What completing a workflow step also records, under the decision's rule: ``due`` —
+    ``{step ID: YYYY-MM-DD}``, the due dates of later steps; ``contract_start`` — YYYY-MM-DD,
+    the start of the workflow's contract, whose end (its renewal date) moves to keep its term."""
 
 
 @dataclass

@@ -42,7 +42,6 @@ TONE_OF_STATE = {
     "met-late": "at-risk",
     "paused": "dim",
     "stopped": "dim",
-    "overdue": "breached",
     "done": "dim",
 }
 """The tone a deadline or workflow state is drawn in."""
@@ -467,10 +466,13 @@ class Renderer:
 
     def sweep(self, report: SweepReport) -> list[str]:
         """What one sweep changed (a workflow it opened is one of its actions), each with its rule."""
-        cases = len({b["case"] for b in report.breaches})
+        on_cases = [b for b in report.breaches if "case" in b]
+        on_workflows = [b for b in report.breaches if "workflow" in b]
+        cases = len({b["case"] for b in on_cases})
         lines = [
             f"{self.strong(f'{report.checked:,}')} open cases checked at {self.time(report.at)} · "
-            f"{len(report.breaches)} deadlines breached on {cases} cases."
+            f"{len(on_cases)} deadlines breached on {cases} cases"
+            + (f" · {len(on_workflows)} workflow steps breached." if on_workflows else ".")
         ]
         for action in report.applied:
             target = action.get("case") or action.get("workflow")
@@ -479,7 +481,12 @@ class Renderer:
         lines += [
             self.tone("breached", f"• {b['case']} {self.data(b['deadline'])} breached")
             + f" ({b['rule']}, due {self.time(datetime.fromisoformat(b['due']))})"
-            for b in report.breaches
+            for b in on_cases
+        ]
+        lines += [
+            self.tone("breached", f"• {b['workflow']} step {b['step']} breached")
+            + f" ({b['rule']}, due {b['due']})"
+            for b in on_workflows
         ]
         if not report.applied and not report.breaches:
             lines.append("Nothing to do.")

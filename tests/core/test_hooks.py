@@ -469,9 +469,9 @@ def test_hook_workbench_workflow_templates(acme) -> None:
 def test_hook_workbench_form_fields(acme) -> None:
     workflow = acme.open_workflow("acme", "renewal", anchor=date(2027, 1, 31))
     acme.complete_step(workflow.id, "notice")
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(Invalid) as invalid:  # a form error is bad input
         acme.complete_step(workflow.id, "order", {"seats": "10"})
-    assert refused.value.decision.missing == ["PO number"]
+    assert [(f.field, f.message) for f in invalid.value.findings] == [("po", "PO number is required")]
     acme.complete_step(workflow.id, "order", {"po": "PO-77", "seats": "10"})
     assert acme.form_text(workflow.id, "order") == ["PO number: PO-77", "Seats: 10"]
 
@@ -491,7 +491,7 @@ def test_hook_workbench_workflow_findings(acme) -> None:
     workflow = acme.open_workflow("acme", "renewal", anchor=date(2026, 12, 1))
     view = acme.workflow_view(workflow.id)
     assert [f.message for f in view.findings] == ["Acme renews on the anchor date"]
-    assert view.state == "overdue"  # notice was due 2026-11-17, the desk clock is 2026-11-24
+    assert view.state == "breached"  # notice was due 2026-11-17, the desk clock is 2026-11-24
 
 
 def test_hook_workbench_demo(acme) -> None:

@@ -226,13 +226,6 @@ SETTINGS = [
         kind="number",
         minimum=0.1,
     ),
-    Setting(
-        "core.workflow_at_risk_days",
-        7,
-        "A workflow step due within this many days is at risk.",
-        kind="number",
-        rule="CORE-SLA-2",
-    ),
 ]
 
 

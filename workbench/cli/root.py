@@ -30,6 +30,7 @@ COMMANDS = {
     "renewals": "workbench.cli.workflow:renewals",
     "sweep": "workbench.cli.sweep:sweep",
     "compact": "workbench.cli.sweep:compact",
+    "vendor-times": "workbench.cli.vendor_times:vendor_times",
     "export": "workbench.cli.transfer:export_command",
     "import": "workbench.cli.transfer:import_command",
     "doctor": "workbench.cli.doctor:doctor",

@@ -41,6 +41,25 @@ def workflow_templates(desk: Desk, vendor: str) -> Output:
     )
 
 
+@workflow.command("fields")
+@click.argument("vendor")
+@click.argument("template")
+@click.argument("step_id")
+@with_desk
+def workflow_fields(desk: Desk, vendor: str, template: str, step_id: str) -> Output:
+    """The fields of the form STEP_ID of a VENDOR TEMPLATE asks for: the keys a script passes
+    to `workflow step … --field KEY=VALUE`."""
+    fields = desk.step_fields(vendor, template, step_id)
+    lines = [
+        f"{f.name:28} {f.kind:9} {'required' if f.required else 'optional':8} {f.label}"
+        + (f" — when {', '.join(f'{k}={v}' for k, v in f.when.items())}" if f.when else "")
+        + (f" — one of {', '.join(f.choices)}" if f.choices else "")
+        + (f" ({f.rule})" if f.rule else "")
+        for f in fields
+    ]
+    return Output([f.to_dict() for f in fields], lines or [f"step {step_id} asks for no form"])
+
+
 @workflow.command("new")
 @click.option("--vendor", required=True)
 @click.option("--template", required=True)

@@ -36,6 +36,7 @@ from workbench.desk import (
     escalation,
     evidence,
     intake,
+    measures,
     records,
     settings,
     sweep,
@@ -172,6 +173,7 @@ class Desk:
     case = cases.case
     view = cases.view
     close_reasons = cases.close_reasons
+    vendor_times = measures.vendor_times
     note = cases.note
     send_to_vendor = cases.send_to_vendor
     vendor_reply = cases.vendor_reply
@@ -222,6 +224,7 @@ class Desk:
     # workflows.py
     workflow_templates = workflows.workflow_templates
     form_fields = workflows.form_fields
+    step_fields = workflows.step_fields
     workflow = workflows.workflow
     open_workflow = workflows.open_workflow
     check_step = workflows.check_step

@@ -14,6 +14,7 @@ from workbench.desk.records import flatten, record_event
 from workbench.desk.views import (
     SweepReport,
 )
+from workbench.desk.workflows import breached_steps
 from workbench.model import (
     Action,
     Case,
@@ -72,6 +73,23 @@ def sweep(desk: Desk, progress: Callable[[int, int], None] | None = None) -> Swe
         opened = len(report.opened)
         for action in flatten(desk.plugins.call("workbench_sweep_desk", desk=desk, now=now)):
             _apply_desk_action(desk, action, report)
+    # Every dated step of an open workflow that passed its due date is a breach, once
+    # (CORE-SLA-2); after the openings, so a second sweep at the same time finds none.
+    for workflow in desk.workflows(open_only=True):
+        for step in breached_steps(desk, workflow):
+            key = f"breach:{step.id}:{step.due.isoformat()}"
+            action = Action(
+                "note",
+                key,
+                step.rule,
+                f"{step.title} breached (due {step.due.isoformat()})",
+                {"workflow": workflow.id, "step": step.id, "due": step.due.isoformat()},
+            )
+            if key not in workflow.data.get("sweep_keys", []):
+                _mark_workflow(desk, workflow.id, action, "breach")
+                report.breaches.append(
+                    {"workflow": workflow.id, "step": step.id, "rule": step.rule, "due": step.due.isoformat()}
+                )
     return report
 
 
@@ -155,21 +173,26 @@ def _apply_desk_action(desk: Desk, action: Action, report: SweepReport) -> None:
     workflow = desk.workflow(action.data["workflow"])
     if action.key in workflow.data.get("sweep_keys", []):
         return
+    _mark_workflow(desk, workflow.id, action, action.kind)
+    report.applied.append({"workflow": workflow.id, **action.to_dict()})
+
+
+def _mark_workflow(desk: Desk, key: str, action: Action, kind: str) -> None:
+    """Record ``action`` on workflow ``key`` once (its key joins the workflow's sweep keys)."""
     with desk.store.transaction() as tx:
-        record = tx.get("workflows", workflow.id)
+        record = tx.get("workflows", key)
         keys = record["data"].setdefault("sweep_keys", [])
         keys.append(action.key)
-        tx.put("workflows", workflow.id, record)
+        tx.put("workflows", key, record)
         record_event(
             desk,
             tx,
             "workflows",
-            workflow.id,
-            action.kind,
+            key,
+            kind,
             None,
             None,
             rule=action.rule,
             reason=action.reason,
             data={**action.data, "key": action.key},
         )
-    report.applied.append({"workflow": workflow.id, **action.to_dict()})

@@ -149,7 +149,9 @@ class WorkflowView:
     next_step: Step | None
     next_decision: Decision | None
     state: str
-    """``ok``, ``at-risk``, ``overdue`` or ``done`` (by the next step's due date)."""
+    """The next step's state: ``ok``, ``at-risk``, ``breached`` or ``done`` (CORE-SLA-2)."""
+    step_states: dict[str, str] = field(default_factory=dict)
+    """Every step's state by step ID (CORE-SLA-2)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -158,4 +160,5 @@ class WorkflowView:
             "next_step": self.next_step.to_dict() if self.next_step else None,
             "next_decision": self.next_decision.to_dict() if self.next_decision else None,
             "state": self.state,
+            "step_states": self.step_states,
         }

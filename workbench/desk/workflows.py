@@ -6,15 +6,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from workbench.desk.records import flatten, key_number, record_event
+from workbench.desk.records import diff, flatten, key_number, record_event
 from workbench.desk.values import field_applies, parse_value
 from workbench.desk.views import (
     WorkflowView,
 )
-from workbench.errors import BadInput, NotFound, Refused
+from workbench.errors import BadInput, Invalid, NotFound, Refused
 from workbench.model import (
+    Contract,
     Decision,
     Field,
+    Finding,
     Step,
     Workflow,
     WorkflowTemplate,
@@ -83,8 +85,14 @@ def open_workflow(
         if customer_id and contract.customer_id != customer_id:
             raise BadInput("contract", f"{contract_id} belongs to {contract.customer_id}, not {customer_id}")
         customer_id = customer_id or contract.customer_id
+        if anchor is None and chosen.kind == "renewal" and contract.end is not None:
+            anchor = contract.end  # a renewal counts from the contract's end, its renewal date
     if any(s.offset_days is not None for s in chosen.steps) and anchor is None:
-        raise BadInput("anchor", f"{chosen.title} needs an anchor date (its steps' due dates count from it)")
+        raise BadInput(
+            "anchor",
+            f"{chosen.title} needs an anchor date (its steps' due dates count from it)"
+            + (": give --anchor, or a contract with an end date" if chosen.kind == "renewal" else ""),
+        )
     steps = [
         Step(
             id=s.id,
@@ -157,6 +165,18 @@ def check_step(desk: Desk, workflow: Workflow, step_id: str, data: dict[str, Any
     return decision or Decision(True, step.rule, "no condition blocks this step")
 
 
+def step_fields(desk: Desk, vendor: str, template: str, step_id: str) -> list[Field]:
+    """The fields of the form a template's step asks for (none when it asks for no form)."""
+    templates = {t.id: t for t in desk.workflow_templates(vendor)}
+    if template not in templates:
+        raise BadInput("template", f"{template!r} is not a {vendor} workflow ({', '.join(templates)})")
+    steps = {s.id: s for s in templates[template].steps}
+    if step_id not in steps:
+        raise BadInput("step", f"{step_id!r} is not a step of {template} ({', '.join(steps)})")
+    form = steps[step_id].form
+    return desk.form_fields(vendor, form) if form else []
+
+
 def complete_step(desk: Desk, key: str, step_id: str, data: dict[str, Any] | None = None) -> Workflow:
     """Complete the next step of a workflow, with the form's answers where it asks for one."""
     workflow = desk.workflow(key)
@@ -175,6 +195,14 @@ def complete_step(desk: Desk, key: str, step_id: str, data: dict[str, Any] | Non
         for name, definition in fields.items():
             if name not in values and definition.default is not None and field_applies(definition, values):
                 values[name] = definition.default
+    if step is not None and step.form:
+        missing = [
+            Finding("error", f.rule or step.rule, f"{f.label} is required", f.name)
+            for f in desk.form_fields(workflow.vendor, step.form)
+            if f.required and field_applies(f, values) and values.get(f.name) in (None, "")
+        ]
+        if missing and workflow.next_step is step:
+            raise Invalid(missing)
     decision = desk.check_step(workflow, step_id, values)
     if not decision.allowed:
         raise Refused(decision)
@@ -187,6 +215,9 @@ def complete_step(desk: Desk, key: str, step_id: str, data: dict[str, Any] | Non
         target.done_at = desk.now()
         target.done_by = desk.actor
         target.data = values
+        for later in fresh.steps:
+            if later.id in decision.records.get("due", {}):
+                later.due = date.fromisoformat(decision.records["due"][later.id])
         fresh.updated_at = desk.now()
         after = fresh.to_dict()
         tx.put("workflows", key, after)
@@ -201,7 +232,46 @@ def complete_step(desk: Desk, key: str, step_id: str, data: dict[str, Any] | Non
             rule=decision.rule,
             reason=decision.reason,
         )
+        if decision.records.get("contract_start") and fresh.contract_id:
+            _start_contract(desk, tx, fresh, date.fromisoformat(decision.records["contract_start"]), decision)
     return fresh
+
+
+def _start_contract(desk: Desk, tx: Any, workflow: Workflow, start: date, decision: Decision) -> None:
+    """Record ``start`` as the start of the workflow's contract and move its end (the renewal
+    date) to keep the contract's term: ``term_years`` when the contract names it, else its
+    span in whole years (at least one)."""
+    before = tx.get("contracts", workflow.contract_id)
+    contract = Contract.from_dict(before)
+    years = contract.attributes.get("term_years")
+    if not isinstance(years, int) or years < 1:
+        span = (contract.end - contract.start).days if contract.end else 365
+        years = max(round(span / 365.25), 1)
+    contract.start = start
+    contract.end = _years_after(start, years)
+    after = contract.to_dict()
+    tx.put("contracts", contract.id, after)
+    old, new = diff(before, after)
+    record_event(
+        desk,
+        tx,
+        "contracts",
+        contract.id,
+        "update",
+        old,
+        new,
+        rule=decision.rule,
+        reason=f"{workflow.id}: the contract starts on {start} and renews on {contract.end} "
+        f"({years} year term)",
+    )
+
+
+def _years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (28 February for a 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def form_text(desk: Desk, key: str, step_id: str) -> list[str]:
@@ -229,21 +299,46 @@ def workflow_view(desk: Desk, key: str) -> WorkflowView:
     )
     step = workflow.next_step
     decision = desk.check_step(workflow, step.id, {}) if step and not step.form else None
+    states = step_states(desk, workflow)
     return WorkflowView(
-        workflow, _template_of(desk, workflow), findings, step, decision, _workflow_state(desk, workflow)
+        workflow,
+        _template_of(desk, workflow),
+        findings,
+        step,
+        decision,
+        states[step.id] if step else "done",
+        states,
     )
 
 
-def _workflow_state(desk: Desk, workflow: Workflow) -> str:
-    step = workflow.next_step
-    if step is None:
-        return "done"
-    if step.due is None:
-        return "ok"
-    days_left = (step.due - desk.today()).days
-    if days_left < 0:
-        return "overdue"
-    return "at-risk" if days_left <= int(desk.setting("core.workflow_at_risk_days")) else "ok"
+def step_states(desk: Desk, workflow: Workflow) -> dict[str, str]:
+    """Each step's state (CORE-SLA-2), like a case clock's: ``done``; ``ok`` without a due
+    date; ``breached`` once its due date has passed; ``at-risk`` when less than
+    ``core.at_risk_share`` of its window is left — the window runs from the latest earlier due
+    date of the workflow's steps (or the day the workflow opened) to its own."""
+    today = desk.today()
+    share = float(desk.setting("core.at_risk_share"))
+    opened = workflow.opened_at.astimezone(desk.timezone()).date()
+    dues = [s.due for s in workflow.steps if s.due is not None]
+    states = {}
+    for step in workflow.steps:
+        if step.done_at is not None:
+            states[step.id] = "done"
+        elif step.due is None:
+            states[step.id] = "ok"
+        elif today > step.due:
+            states[step.id] = "breached"
+        else:
+            begins = max([d for d in dues if d < step.due] + [opened])
+            window = max((step.due - begins).days, 1)
+            states[step.id] = "at-risk" if (step.due - today).days < share * window else "ok"
+    return states
+
+
+def breached_steps(desk: Desk, workflow: Workflow) -> list[Step]:
+    """The steps not done whose due date has passed (CORE-SLA-2)."""
+    today = desk.today()
+    return [s for s in workflow.steps if s.done_at is None and s.due is not None and today > s.due]
 
 
 def renewals(desk: Desk, within_days: int | None = None) -> list[WorkflowView]:

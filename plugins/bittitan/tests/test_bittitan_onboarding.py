@@ -97,7 +97,7 @@ def test_bt_onboard_1_onboarding_milestones_and_deliverables(desk, customer) -> 
                                                 "works_as_expected": "no"})
     desk.complete_step(workflow.id, "poc", {"test_migration": "NW-POC, 5 users",
                                             "works_as_expected": "yes"})
-    with pytest.raises(Refused, match="incomplete"):
+    with pytest.raises(Invalid, match="is required"):
         desk.complete_step(workflow.id, "scope", {})
     for step in ("scope", "project-settings", "strategy", "kb-articles"):
         desk.complete_step(workflow.id, step, {"summary": f"{step} delivered"})

@@ -45,7 +45,7 @@ def test_sweep_opens_and_renewals_lists_the_renewal_ontime_renew_1(run) -> None:
     assert renewal["state"] == "at-risk"
     assert renewal["next_step"]["id"] == "notice-sent" and renewal["next_step"]["due"] == "2027-03-02"
     _, out, _ = run("renewals", now="2027-04-01T10:00+09:00")
-    assert "[overdue ]" in out and "was due on 2027-03-02, 30 days ago" in out
+    assert "[breached]" in out and "was due on 2027-03-02, 30 days ago" in out
 
 
 def test_escalation_names_every_missing_item_ontime_esc_2(run) -> None:

@@ -57,8 +57,8 @@ def test_a_second_sweep_opens_nothing_more_ontime_renew_1(desk, clock, licence) 
     assert len(desk.workflows(vendor="ontime")) == 1
 
 
-@pytest.mark.parametrize("days,state", [(60, "ok"), (31, "at-risk"), (30, "at-risk"), (0, "overdue"),
-                                        (-1, "overdue")])
+@pytest.mark.parametrize("days,state", [(60, "ok"), (31, "at-risk"), (30, "at-risk"), (0, "breached"),
+                                        (-1, "breached")])
 def test_states_as_the_anniversary_nears_ontime_renew_1(desk, clock, licence, days, state) -> None:
     """Opened at 60 days; the notice is due at 30: due tomorrow at 31 days (at risk), due
     today at 30 (at risk, not yet late), 30 days late on the anniversary (overdue)."""
@@ -87,7 +87,7 @@ def test_with_the_notice_sent_the_rest_is_due_by_the_anniversary_ontime_renew_1(
     view = desk.workflow_view(key)
     assert (view.state, view.next_step.id, view.next_step.due) == ("at-risk", "customer-order", ANNIVERSARY)
     _days_before(clock, -1)
-    assert desk.workflow_view(key).state == "overdue"
+    assert desk.workflow_view(key).state == "breached"
 
 
 def test_a_late_first_sweep_opens_the_renewal_once_already_overdue_ontime_renew_1(
@@ -96,7 +96,7 @@ def test_a_late_first_sweep_opens_the_renewal_once_already_overdue_ontime_renew_
     """No sweep ran in the window until the anniversary itself: the renewal opens then."""
     _days_before(clock, 0)
     [key] = _sweep_opens(desk)
-    assert desk.workflow_view(key).state == "overdue"
+    assert desk.workflow_view(key).state == "breached"
     assert _sweep_opens(desk) == []
 
 

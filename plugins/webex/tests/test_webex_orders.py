@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.desk import BadInput, Refused
+from workbench.desk import BadInput, Invalid, Refused
 
 
 def test_wx_flow1_templates_and_their_steps_in_order(desk):
@@ -146,7 +146,7 @@ def test_wx_tier1_a_tier2_desk_gets_the_confirmation_from_its_tier1(wx):
 def test_wx_prov1_confirmation_needs_a_sales_order_number(wx):
     """WX-PROV-1: provisioning starts from the SO#: the confirmation step asks for it."""
     flow = wx.advance(wx.order(), "compliance-hold")
-    with pytest.raises(Refused, match="Sales order number"):
+    with pytest.raises(Invalid, match="Sales order number"):
         wx.desk.complete_step(flow.id, "confirmation-received", {})
     with pytest.raises(Refused, match="not a sales order number") as refused:
         wx.desk.complete_step(flow.id, "confirmation-received", {"so_number": "SO 8841"})
@@ -163,9 +163,9 @@ def test_wx_opt1_option_requests(wx):
     (request,) = [f for f in wx.desk.form_fields("webex", "option-request") if f.name == "request"]
     assert request.choices == ["add-language", "site-split", "contact-change", "custom-session-type",
                                "logo-change", "renewal-date-confirmation", "csm-confirmation", "other"]
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(Invalid) as invalid:
         wx.desk.complete_step(flow.id, "requested", {"request": "add-language", "details": "Korean"})
-    assert refused.value.decision.missing == ["Language to add"]
+    assert [f.field for f in invalid.value.findings] == ["language"]
     with pytest.raises(Refused, match="not a WebEx site address"):
         wx.desk.complete_step(flow.id, "requested", {"request": "site-split", "details": "Osaka",
                                                      "new_site_url": "https://osaka.webex.com"})

@@ -25,6 +25,7 @@ def test_wx_settings_declared_with_their_rules(desk):
         "webex.provisioning_lead_days": (14, "WX-RENEW-1"),
         "webex.site_ready_business_days": (7, "WX-SITE-1"),
         "webex.password_link_hours": (72, "WX-SITE-2"),
+        "webex.hold_at_risk_business_days": (5, "WX-HOLD-1"),
     }
     with pytest.raises(Exception, match="tier-1, tier-2"):
         desk.set_setting("webex.partner_tier", "tier-3")

@@ -82,7 +82,7 @@ def test_wx_renew1_sweep_skips_renewed_and_long_stopped_contracts(wx, clock):
                                       "date 2027-01-24); 1 day(s) left"),
         ("2027-01-10", 14, "at-risk", "info: provisioning is due by 2027-01-10 (14 days before the renewal "
                                       "date 2027-01-24); 0 day(s) left"),
-        ("2027-01-11", 13, "overdue", "warning: provisioning is late: it was due by 2027-01-10, 14 days "
+        ("2027-01-11", 13, "breached", "warning: provisioning is late: it was due by 2027-01-10, 14 days "
                                       "before the renewal date 2027-01-24; the site stops if the renewal "
                                       "is not complete by then"),
     ],
@@ -122,7 +122,7 @@ def test_wx_renew1_site_stops_after_the_renewal_date(wx, clock):
     assert wx.findings(flow, "WX-RENEW-1") == [
         "warning: site stopped: the renewal was not complete by the renewal date 2027-01-24; complete it "
         "with Cisco to restart the site"]
-    assert wx.desk.workflow_view(flow.id).state == "overdue"
+    assert wx.desk.workflow_view(flow.id).state == "breached"
     assert wx.sweep_keys() == [f"webex-site-stopped:{flow.id}"]
     assert wx.sweep_keys() == []
     done = wx.advance(flow, "renewed")

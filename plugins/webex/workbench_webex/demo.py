@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from workbench import DemoDesk
@@ -112,7 +112,7 @@ def fill(desk: DemoDesk) -> list[str]:
                  audio_commit: bool = False) -> Contract:
         start = today - timedelta(days=start_days_ago)
         with desk.at(ago(start_days_ago + 30)):
-            made = desk.add_contract(owner.id, VENDOR, product, start, start + timedelta(days=364),
+            made = desk.add_contract(owner.id, VENDOR, product, start, _year_after(start),
                                      quantity=quantity, list_price=quantity * 24_000,
                                      attributes={"audio_commit": audio_commit})
         lines.append(f"webex: contract {made.id} {product} ×{quantity} for {owner.name}, renews {made.end}"
@@ -143,12 +143,12 @@ def fill(desk: DemoDesk) -> list[str]:
                 desk.complete_step(workflow_id, step, data)
 
     hold = {"audio_overage_terms": True}
-    first = order(workflows.NEW_ORDER, sakura_k, ago(350))
-    steps(first, [
-        ("ordered", ago(350), {}), ("compliance-hold", ago(347), hold),
-        ("confirmation-received", ago(346), {"so_number": "88410231"}),
-        ("provisioning-submitted", ago(344), provisioning_form(SAKURA, [30, 20])),
-        ("site-ready", ago(334), {}), ("graduated", ago(320), graduation_form(SAKURA)),
+    first = order(workflows.NEW_ORDER, sakura_k, ago(341))
+    steps(first, [  # the site-ready notice is the contract's start (WX-SITE-1)
+        ("ordered", ago(341), {}), ("compliance-hold", ago(338), hold),
+        ("confirmation-received", ago(337), {"so_number": "88410231"}),
+        ("provisioning-submitted", ago(335), provisioning_form(SAKURA, [30, 20])),
+        ("site-ready", ago(325), {}), ("graduated", ago(320), graduation_form(SAKURA)),
     ])
     lines.append(f"webex: {first} new order for {sakura.name}, graduated")
 
@@ -252,3 +252,11 @@ def _cases(desk: DemoDesk, ago: Callable[..., datetime], who: dict[str, Customer
                     desk.close(case.id, action.split(":", 1)[1], text)
         lines.append(f"webex: case {case.id} {desk.case(case.id).state}: {subject}")
     return lines
+
+
+def _year_after(day: date) -> date:
+    """The renewal date of a one-year term starting on ``day`` (WX-SITE-1: start + term)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)

@@ -55,6 +55,8 @@ SETTINGS = [
             "the renewal date.", kind="number", rule="WX-RENEW-1"),
     Setting("webex.site_ready_business_days", 7, "Japan business days from provisioning to the estimated "
             "site-ready date.", kind="number", rule="WX-SITE-1"),
+    Setting("webex.hold_at_risk_business_days", 5, "Japan business days after the order when a "
+            "compliance hold still not released is at risk.", kind="number", rule="WX-HOLD-1"),
     Setting("webex.password_link_hours", 72, "Hours the Welcome e-mail's password link works.",
             kind="number", rule="WX-SITE-2"),
 ]

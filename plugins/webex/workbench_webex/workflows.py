@@ -16,6 +16,7 @@ from workbench import DeskReader
 from workbench.model import Contract, Decision, Field, Finding, Step, StepTemplate, Workflow, WorkflowTemplate
 from workbench_webex import forms
 from workbench_webex.program import NAMED_HOST, PORT, TIER_2, VENDOR
+from workbench.calendar import add_business_days, japan_business
 from workbench_webex.timing import (
     FORGOT_PASSWORD,
     PasswordLink,
@@ -117,6 +118,7 @@ class Context:
     lead_days: int
     site_ready_days: int
     password_hours: int
+    hold_days: int
     tz: tzinfo
     """The desk's time zone: dates on a workflow are local dates there."""
     foreign: Contract | None = None
@@ -141,6 +143,7 @@ def context(workflow: Workflow, desk: DeskReader, now: datetime) -> Context:
         lead_days=int(desk.setting("webex.provisioning_lead_days")),
         site_ready_days=int(desk.setting("webex.site_ready_business_days")),
         password_hours=int(desk.setting("webex.password_link_hours")),
+        hold_days=int(desk.setting("webex.hold_at_risk_business_days")),
         tz=desk.timezone(),
     )
 
@@ -202,10 +205,10 @@ def check_step(workflow: Workflow, step_id: str, data: dict[str, Any], ctx: Cont
         if step_id == CONFIRMATION:
             return confirmation(step_of(workflow, CONFIRMATION), data)
         if step_id == PROVISIONING:
-            return provisioning(workflow, data, ctx)
+            return provisioning(workflow, data, ctx, now)
     if workflow.template == NEW_ORDER:
         if step_id == SITE_READY:
-            return site_ready(workflow, data, now)
+            return site_ready(workflow, data, ctx, now)
         if step_id == GRADUATED:
             return graduation(data)
     if workflow.template == RENEWAL and step_id in (COMPLETION_CONFIRMED, RENEWED):
@@ -269,8 +272,9 @@ def confirmation(step: Step | None, data: dict[str, Any]) -> Decision:
                     "provisioning starts from its SO# and form link")
 
 
-def provisioning(workflow: Workflow, data: dict[str, Any], ctx: Context) -> Decision:
-    """WX-PROV-1 (the hearing sheet), WX-RENEW-2 (existing customer) and WX-RENEW-1 (lead time)."""
+def provisioning(workflow: Workflow, data: dict[str, Any], ctx: Context, now: datetime) -> Decision:
+    """WX-PROV-1 (the hearing sheet), WX-RENEW-2 (existing customer) and WX-RENEW-1 (lead time);
+    on a new order, the estimated site-ready date becomes that step's due date (WX-SITE-1)."""
     renewal = workflow.template == RENEWAL
     if ctx.contract is None:
         return Decision(False, "WX-PROV-1",
@@ -286,6 +290,11 @@ def provisioning(workflow: Workflow, data: dict[str, Any], ctx: Context) -> Deci
                 f"{data.get('partner_email', '')}")
     decision = _form_decision(fields, problems, "WX-PROV-1", "the provisioning form",
                               f"the hearing sheet is complete and consistent; {evidence}")
+    if decision.allowed and not renewal:
+        estimate = site_ready_estimate(now, ctx.site_ready_days).astimezone(ctx.tz).date()
+        decision.reason += (f"; site ready estimated {estimate} (about {ctx.site_ready_days} Japan "
+                            "business days, WX-SITE-1): the site-ready step's due date")
+        decision.records = {"due": {SITE_READY: estimate.isoformat()}}
     if not decision.allowed or not renewal or workflow.anchor is None:
         return decision
     days_before = (workflow.anchor - ctx.today).days
@@ -299,8 +308,9 @@ def provisioning(workflow: Workflow, data: dict[str, Any], ctx: Context) -> Deci
                     f"completes by {workflow.anchor} or the site stops; {evidence}")
 
 
-def site_ready(workflow: Workflow, data: dict[str, Any], now: datetime) -> Decision:
-    """The Welcome e-mail was sent after provisioning and not in the future (WX-SITE-2)."""
+def site_ready(workflow: Workflow, data: dict[str, Any], ctx: Context, now: datetime) -> Decision:
+    """The Welcome e-mail was sent after provisioning and not in the future (WX-SITE-2); the
+    site-ready notice is the contract start (WX-SITE-1), recorded on the order's contract."""
     provisioned = step_of(workflow, PROVISIONING)
     sent_text = data.get("welcome_sent_at")
     sent = datetime.fromisoformat(sent_text) if sent_text else now
@@ -311,8 +321,14 @@ def site_ready(workflow: Workflow, data: dict[str, Any], now: datetime) -> Decis
         return Decision(False, "WX-SITE-2", f"the Welcome e-mail ({local(sent)}) cannot precede the "
                         f"provisioning it answers ({local(provisioned.done_at)})",
                         missing=["Welcome e-mail sent at"])
+    started = sent.astimezone(ctx.tz).date()
+    contract = (f"; the site-ready notice is the contract start: {ctx.contract.id} starts on {started} "
+                "and renews a term later" if ctx.contract is not None else
+                "; no WebEx contract is linked, so no contract start is recorded")
     return Decision(True, "WX-SITE-1", "the site is ready: the Welcome e-mail went to the site "
-                    "administrator, not to the partner; its password link now runs (WX-SITE-2)")
+                    "administrator, not to the partner; its password link now runs (WX-SITE-2)"
+                    + contract,
+                    records={"contract_start": started.isoformat()} if ctx.contract is not None else {})
 
 
 def graduation(data: dict[str, Any]) -> Decision:
@@ -341,6 +357,7 @@ def findings(workflow: Workflow, ctx: Context, now: datetime) -> list[Finding]:
     found = [support_hours(now)]
     if workflow.template in (NEW_ORDER, RENEWAL):
         found += _order_findings(workflow, ctx)
+        found += _hold_age(workflow, ctx, now)
     if workflow.template == NEW_ORDER:
         found += _site_findings(workflow, ctx, now)
     if workflow.template == RENEWAL and workflow.anchor is not None:
@@ -370,6 +387,22 @@ def _order_findings(workflow: Workflow, ctx: Context) -> list[Finding]:
         found.append(Finding("info", "WX-TIER-1", "Cisco sends the confirmation to the tier-1 partner: ask "
                              "your tier-1 to forward it (SO# and provisioning form link)"))
     return found
+
+
+def _hold_age(workflow: Workflow, ctx: Context, now: datetime) -> list[Finding]:
+    """WX-HOLD-1: a hold is normally released within a few days; one older than the setting's
+    Japan business days is at risk."""
+    ordered = step_of(workflow, ORDERED)
+    if ordered is None or ordered.done_at is None or is_done(workflow, HOLD):
+        return []
+    limit = add_business_days(japan_business(), ordered.done_at, ctx.hold_days)
+    if now < limit:
+        return []
+    return [Finding("warning", "WX-HOLD-1",
+                    f"at risk: on compliance hold since {local(ordered.done_at)}, more than "
+                    f"{ctx.hold_days} Japan business days (setting webex.hold_at_risk_business_days); "
+                    "a hold is normally released within a few days: check the overage terms of "
+                    "WX-HOLD-2 and ask the tier-1 partner", "compliance-hold")]
 
 
 def _site_findings(workflow: Workflow, ctx: Context, now: datetime) -> list[Finding]:

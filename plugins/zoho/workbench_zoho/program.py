@@ -182,6 +182,7 @@ def declaration() -> VendorProgram:
         description="Zoho partner support: tiers and channels, the request form, severities and the "
         "24x5 SLA, the regional escalation ladder, and priority support for large-user accounts.",
         support_products=SUPPORT_PRODUCTS,
+        measure_rule="ZOHO-SLA-3",
     )
 
 
