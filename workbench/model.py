@@ -174,6 +174,12 @@ class VendorProgram(Record):
     """Products that are a subscription with support (CORE-PATH-2)."""
     consulting_products: list[str] = field(default_factory=list)
     """Products that are a paid consulting engagement (CORE-PATH-2, CORE-PATH-4)."""
+    products_rule: str = ""
+    """The rule that lists the program's products (a contract for another is refused naming it)."""
+    contract_attributes: list[Field] = field(default_factory=list)
+    """The attributes a contract of the program takes (``when={"product": …}`` limits one to a
+    product). A program that declares any has every contract's attributes checked: an unknown
+    key is refused, values are typed by their field."""
     measure_rule: str = ""
     """The rule under which the desk measures the vendor's answer times over its cases, where
     the vendor states them as averages (``workbench vendor-times``; e.g. ZOHO-SLA-3)."""

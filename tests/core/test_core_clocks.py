@@ -132,3 +132,14 @@ def test_resolve_to_the_customer_on_the_command_line_core_sla_3(run_cli) -> None
     assert status == 0
     first = next(d for d in json.loads(out)["deadlines"] if d["name"] == "desk first response")
     assert first["state"] == "met"
+
+
+def test_demo_customers_carry_only_their_vendors_attributes(desk) -> None:
+    """A customer with only WebEx or OnTime contracts gets no Zoho region, so no Zoho priority
+    support eligibility (ZOHO-PRIO-1 answers for Zoho customers only)."""
+    desk.fill_demo()
+    for customer in desk.customers():
+        vendors = {c.vendor for c in desk.contracts(customer_id=customer.id)}
+        vendors |= {c.vendor for c in desk.cases(customer_id=customer.id)}
+        shown = {e.vendor for e in desk.eligibility(customer.id)}
+        assert "zoho" not in shown or "zoho" in vendors, customer.name

@@ -99,7 +99,7 @@ async def test_a_step_asks_for_its_form_and_says_what_is_missing(app, demo, wait
         assert "refused" in live and "missing" in live
         await pilot.press("ctrl+s")
         await wait(pilot)
-        assert app.screen is dialog and "Refused by" in text(dialog, "#dialog-error")
+        assert app.screen is dialog and "is required" in text(dialog, "#dialog-error")
 
 
 async def test_renewals_show_their_date_and_state_and_steps_stay_at_80(app, demo, wait):

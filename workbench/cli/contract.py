@@ -26,7 +26,13 @@ def contract() -> None:
 @click.option("--quantity", type=int, default=1)
 @click.option("--list-price", type=int, default=0, help="Whole currency units (yen).")
 @click.option("--currency", default="JPY")
-@click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE", help="Vendor-specific facts.")
+@click.option(
+    "--attr",
+    "attrs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Vendor-specific facts (`workbench contract fields VENDOR` lists those a vendor takes).",
+)
 @with_desk
 def contract_add(
     desk: Desk,
@@ -114,6 +120,25 @@ def contract_edit(
         updated.to_dict(),
         f"{updated.id} {updated.vendor} {updated.product} "
         + (f"updated: {', '.join(changed)}" if changed else "unchanged"),
+    )
+
+
+@contract.command("fields")
+@click.argument("vendor")
+@with_desk
+def contract_fields(desk: Desk, vendor: str) -> Output:
+    """The attributes VENDOR's contracts take (`--attr KEY=VALUE`), and for which products."""
+    program = desk.program(vendor)
+    fields = program.contract_attributes
+    lines = [
+        f"{f.name:16} {f.kind:7} {f.label}"
+        + (f" — {', '.join(f'{k} {v}' for k, v in f.when.items())}" if f.when else "")
+        + (f" ({f.rule})" if f.rule else "")
+        for f in fields
+    ]
+    return Output(
+        [f.to_dict() for f in fields],
+        lines or [f"{program.name} declares no contract attributes: any KEY=VALUE is kept as given"],
     )
 
 

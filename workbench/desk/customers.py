@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from workbench.desk.records import flatten, key_number, record_event, save_changed
-from workbench.desk.values import EMAIL
+from workbench.desk.values import EMAIL, field_applies, parse_value
 from workbench.errors import BadInput, Invalid, NotFound
 from workbench.model import (
     Case,
@@ -17,6 +17,7 @@ from workbench.model import (
     Eligibility,
     Finding,
     Quote,
+    VendorProgram,
 )
 
 if TYPE_CHECKING:
@@ -175,8 +176,10 @@ def _validate_contract(desk: Desk, contract: Contract) -> None:
     if program.products and contract.product not in program.products:
         raise BadInput(
             "product",
-            f"{contract.product!r} is not a {program.name} product ({', '.join(program.products)})",
+            f"{contract.product!r} is not a {program.name} product ({', '.join(program.products)}; "
+            f"{program.products_rule or 'CORE-PATH-1'})",
         )
+    contract.attributes = contract_attributes(program, contract.product, contract.attributes)
     if contract.end is not None and contract.end < contract.start:
         raise BadInput("end", f"ends {contract.end} before it starts {contract.start}")
     if contract.quantity < 0 or contract.list_price < 0:
@@ -184,6 +187,25 @@ def _validate_contract(desk: Desk, contract: Contract) -> None:
     findings = desk.check_contract(contract)
     if any(f.level == "error" for f in findings):
         raise Invalid(findings)
+
+
+def contract_attributes(program: VendorProgram, product: str, given: dict[str, Any]) -> dict[str, Any]:
+    """``given`` checked against the attributes the program declares for ``product`` and typed
+    by them; a program that declares none takes any."""
+    if not program.contract_attributes:
+        return given
+    declared = {f.name: f for f in program.contract_attributes if field_applies(f, {"product": product})}
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        known = ", ".join(declared) or "none"
+        raise BadInput(
+            unknown[0], f"not an attribute of a {program.name} {product} contract (it takes: {known})"
+        )
+    typed = {}
+    for name, value in given.items():
+        definition = declared[name]
+        typed[name] = parse_value(name, definition.kind, value, definition.choices)
+    return typed
 
 
 def active_contracts(desk: Desk, customer_id: str, vendor: str, on: date | None = None) -> list[Contract]:

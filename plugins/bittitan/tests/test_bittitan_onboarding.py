@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 
-from workbench.desk import Invalid, Refused
+from workbench.desk import BadInput, Invalid, Refused
 
 START = date(2026, 11, 24)
 
@@ -174,3 +175,37 @@ def test_bt_onboard_2_advisor_hour_for_a_guidance_case(desk, customer, ticket) -
     with pytest.raises(Invalid):
         desk.add_contract(other.id, "bittitan", "advisor-hour", START,
                           attributes={"case_id": case.id})
+
+
+# -- the advisor hour's case is a declared attribute, checked like any field -----------------
+
+
+def test_bt_onboard_2_an_advisor_hours_case_is_a_declared_attribute(desk, customer, ticket) -> None:
+    case = ticket()
+    booked = desk.add_contract(customer.id, "bittitan", "advisor-hour", date(2026, 12, 1),
+                               attributes={"case_id": case.id})
+    assert booked.attributes == {"case_id": case.id}
+    with pytest.raises(BadInput) as misspelt:
+        desk.add_contract(customer.id, "bittitan", "advisor-hour", date(2026, 12, 1),
+                          attributes={"case": case.id})
+    assert misspelt.value.field == "case" and "it takes: case_id" in misspelt.value.problem
+    with pytest.raises(BadInput, match="it takes: none"):
+        desk.add_contract(customer.id, "bittitan", "onboarding", date(2026, 12, 1),
+                          attributes={"case_id": case.id})
+
+
+def test_bt_onboard_2_the_command_line_offers_and_checks_the_attribute(run_cli) -> None:
+    status, out, _ = run_cli("contract", "fields", "bittitan")
+    assert status == 0 and "case_id" in out and "advisor-hour" in out and "BT-ONBOARD-2" in out
+    assert run_cli("customer", "add", "Northwind Traders")[0] == 0
+    status, _, err = run_cli("contract", "add", "--customer", "CUS-1", "--vendor", "bittitan",
+                             "--product", "advisor-hour", "--start", "2026-12-01", "--attr", "case=C-1")
+    assert status == 2 and "case" in err and "case_id" in err
+
+
+def test_bt_onboard_1_a_product_bittitan_does_not_sell_is_refused_naming_the_rule(run_cli) -> None:
+    assert run_cli("customer", "add", "Northwind Traders")[0] == 0
+    status, out, err = run_cli("contract", "add", "--customer", "CUS-1", "--vendor", "bittitan",
+                               "--product", "foo", "--start", "2026-12-01", "--json")
+    assert status == 2 and "BT-ONBOARD-1" in err
+    assert json.loads(out)["error"]["field"] == "product"

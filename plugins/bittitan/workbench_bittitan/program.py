@@ -7,7 +7,7 @@ regions and products used by every other module of the plugin live here.
 from __future__ import annotations
 
 from workbench import DeskReader
-from workbench.model import Rule, Setting, VendorProgram
+from workbench.model import Field, Rule, Setting, VendorProgram
 
 VENDOR = "bittitan"
 VERSION = "0.1.0"
@@ -116,6 +116,13 @@ def declaration() -> VendorProgram:
                     "closure, onboarding.",
         support_products=LICENCES,
         consulting_products=CONSULTING,
+        products_rule="BT-ONBOARD-1",
+        contract_attributes=[
+            Field("case_id", "The case the advisor hour is booked for", "text", rule="BT-ONBOARD-2",
+                  when={"product": ADVISOR_HOUR},
+                  help="A BitTitan guidance case of the same customer (e.g. C-3); never a support "
+                  "question (BT-ONBOARD-2)."),
+        ],
     )
 
 

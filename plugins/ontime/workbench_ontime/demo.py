@@ -96,11 +96,11 @@ def fill(desk) -> list[str]:
     with demo.at(1200):
         for name, values in (
             ("株式会社あさひ物流", dict(email="it-support@asahi-butsuryu.co.jp",
-                                 domain="asahi-butsuryu.co.jp", region="apac-japan", users=320)),
+                                 domain="asahi-butsuryu.co.jp", users=320)),
             ("Tailspin Toys Japan", dict(email="helpdesk@tailspintoys.example.com",
-                                   domain="tailspintoys.example.com", region="apac-japan", users=150)),
+                                   domain="tailspintoys.example.com", users=150)),
             ("北斗精機株式会社", dict(email="joho@hokuto-seiki.co.jp", domain="hokuto-seiki.co.jp",
-                                region="apac-japan", users=85)),
+                                users=85)),
         ):
             made.append(demo_customer(desk, name, **values))
     (asahi, _), (tailspin, _), (hokuto, _) = made

@@ -94,4 +94,5 @@ def declaration() -> VendorProgram:
         # Maintenance is the entitlement under which OnTime takes bug reports; technical
         # support adds investigation help (ONTIME-PROD-1).
         support_products=[MAINTENANCE, TECHNICAL_SUPPORT],
+        products_rule="ONTIME-PROD-1",
     )

@@ -103,7 +103,7 @@ def fill(desk: DemoDesk) -> list[str]:
 
     def customer(who: DemoCustomer, users: int) -> Customer:
         made, how = demo_customer(desk, who.name, email=f"it@{who.domain}", domain=who.domain,
-                                  region="apac-japan", users=users)
+                                  users=users)
         lines.append(f"webex: customer {made.id} {made.name}"
                      + ("" if how == "new" else f" ({how}: already on the desk)"))
         return made

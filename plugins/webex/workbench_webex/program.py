@@ -73,6 +73,7 @@ def declaration() -> VendorProgram:
         case_kinds=CASE_KINDS,
         settings=SETTINGS,
         support_products=PRODUCTS,
+        products_rule="WX-HOLD-2",
         description="New orders, renewals and option requests as dated checklists: compliance hold, "
         "provisioning, site ready, graduation; Cisco's support hours.",
     )

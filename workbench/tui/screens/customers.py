@@ -414,7 +414,7 @@ class CustomersScreen(DeskScreen):
         }
         fields = [
             Field("product", "Vendor / product", "choice", required=True, choices=list(products)),
-            *CONTRACT_FIELDS,
+            *self._contract_fields(),
         ]
 
         def submit(values: dict[str, Any]) -> Contract:
@@ -429,6 +429,24 @@ class CustomersScreen(DeskScreen):
             ),
             self._saved("contract added"),
         )
+
+    def _contract_fields(self) -> list[Field]:
+        """:data:`CONTRACT_FIELDS`, the attributes' help naming what each vendor's contracts take."""
+        declared = [
+            f"{vendor}: {f.name} ({f.label}"
+            + (f", {', '.join(str(v) for v in f.when.values())}" if f.when else "")
+            + ")"
+            for vendor in self.desk.vendors()
+            for f in self.desk.programs()[vendor].contract_attributes
+        ]
+        if not declared:
+            return CONTRACT_FIELDS
+        return [
+            Field(f.name, f.label, f.kind, help=f"{f.help}; {'; '.join(declared)}")
+            if f.name == "attributes"
+            else f
+            for f in CONTRACT_FIELDS
+        ]
 
     def action_edit_contract(self) -> None:
         """Correct the highlighted contract; the desk checks it as it checks a new one."""
@@ -456,7 +474,7 @@ class CustomersScreen(DeskScreen):
         self.app.push_screen(
             FormDialog(
                 f"Edit contract {contract.id} ({contract.vendor}) of {customer.name} ({customer.id})",
-                [product, *CONTRACT_FIELDS],
+                [product, *self._contract_fields()],
                 submit,
                 values={**contract.to_dict(), "attributes": attributes_text(contract.attributes)},
             ),

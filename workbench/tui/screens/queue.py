@@ -653,10 +653,14 @@ class QueueScreen(DeskScreen):
 def sweep_summary(report: SweepReport) -> str:
     """What a sweep did in one line, breaches counted by deadline and by case (the queue's
     Breaching view counts cases)."""
-    cases = len({b["case"] for b in report.breaches})
-    breaches = len(report.breaches)
+    on_cases = [b for b in report.breaches if "case" in b]
+    cases = len({b["case"] for b in on_cases})
+    breaches = len(on_cases)
+    steps = len(report.breaches) - breaches
     return (
         f"{report.checked:,} cases checked · {len(report.applied)} actions · "
         f"{breaches} {'breach' if breaches == 1 else 'breaches'} marked on {cases} "
-        f"{'case' if cases == 1 else 'cases'} · {len(report.opened)} workflows opened"
+        f"{'case' if cases == 1 else 'cases'} · "
+        + (f"{steps} workflow {'step' if steps == 1 else 'steps'} breached · " if steps else "")
+        + f"{len(report.opened)} workflows opened"
     )
