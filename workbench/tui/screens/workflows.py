@@ -43,7 +43,7 @@ COLUMNS = [
     Column("next", "Next step", 16, flex=True),
     Column("due", "Due", 10, priority=90),
     Column("renews", "Renews", 10, priority=65),
-    Column("state", "State", 7, priority=85),
+    Column("state", "State", 8, priority=85),
     Column("progress", "Steps", 5, align="right", priority=80),
 ]
 """At 80 columns the vendor and the workflow's title give way before its state and steps;
