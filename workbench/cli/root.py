@@ -28,6 +28,7 @@ COMMANDS = {
     "workload": "workbench.cli.agent:workload",
     "workflow": "workbench.cli.workflow:workflow",
     "renewals": "workbench.cli.workflow:renewals",
+    "report": "workbench.cli.report:report",
     "sweep": "workbench.cli.sweep:sweep",
     "compact": "workbench.cli.sweep:compact",
     "vendor-times": "workbench.cli.vendor_times:vendor_times",

@@ -9,6 +9,7 @@ and each of its methods is a function of one module below, by concern:
 - :mod:`~workbench.desk.cases` — reading cases and the actions on their timeline
 - :mod:`~workbench.desk.clocks` — deadlines, ball time and the SLA evidence timeline
 - :mod:`~workbench.desk.evidence` — a case's evidence pack (CORE-SLA-4)
+- :mod:`~workbench.desk.reports` — vendor and desk commitments kept, backlog, renewals due
 - :mod:`~workbench.desk.escalation` — the ladder and climbing it
 - :mod:`~workbench.desk.sweep` — the time-driven rules, applied once at the desk clock
 - :mod:`~workbench.desk.workflows` — workflows, their steps and forms, renewals
@@ -38,6 +39,7 @@ from workbench.desk import (
     intake,
     measures,
     records,
+    reports,
     settings,
     sweep,
     team_demo,
@@ -194,6 +196,13 @@ class Desk:
 
     # evidence.py
     evidence_pack = evidence.evidence_pack
+
+    # reports.py
+    report_period = reports.period
+    vendor_report = reports.vendor_report
+    desk_report = reports.desk_report
+    backlog_report = reports.backlog_report
+    renewals_report = reports.renewals_report
 
     # escalation.py
     ladder = escalation.ladder

@@ -1,0 +1,186 @@
+"""``workbench report vendor|desk|backlog|renewals``: vendor commitments kept (ZOHO-SLA-3's
+measure, for every vendor), the desk's own (CORE-SLA-3), the backlog (CORE-SLA-4) and
+renewals due (CORE-SLA-2), each with the cases behind every figure; ``--json`` and
+``--format csv`` carry the same rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+
+BITTITAN = (
+    "--vendor", "bittitan", "--customer", "CUS-1",
+    "--field", "account_email=it@northwind.example", "--field", "region=apac",
+    "--field", "cutover_date=2027-01-20", "--field", "kind=product-problem",
+    "--field", "description=items missing after the delta pass",
+)  # fmt: skip
+
+
+def ok(run_cli, *args: str) -> str:
+    status, out, err = run_cli(*args)
+    assert status == 0, err
+    return out
+
+
+def new_case(run_cli, subject: str, now: str) -> str:
+    out = ok(run_cli, "case", "new", *BITTITAN, "--subject", subject, "--json", "--now", now)
+    return json.loads(out)["case"]["id"]
+
+
+@pytest.fixture
+def month_of_cases(run_cli) -> dict[str, str]:
+    """Four BitTitan cases (BT-SLA-1: an answer within 24 hours, every day): answered after
+    20 h, answered after 30 h (late), still waiting, and one sent in October."""
+    ok(run_cli, "customer", "add", "Northwind Traders")
+    cases = {}
+    for name, sent, answered in (
+        ("on time", "2026-11-02T10:00:00+09:00", "2026-11-03T06:00:00+09:00"),
+        ("late", "2026-11-05T10:00:00+09:00", "2026-11-06T16:00:00+09:00"),
+        ("waiting", "2026-11-23T10:00:00+09:00", None),
+        ("october", "2026-10-20T10:00:00+09:00", "2026-10-20T12:00:00+09:00"),
+    ):
+        key = new_case(run_cli, name, sent)
+        ok(run_cli, "case", "send", key, "filed", "--now", sent)
+        ok(run_cli, "case", "note", key, "filed with BitTitan", "--to-customer", "--now", sent)
+        if answered:
+            ok(run_cli, "case", "vendor-reply", key, "answer", "--now", answered)
+        cases[name] = key
+    return cases
+
+
+def vendor_rows(run_cli, *args: str) -> list[dict]:
+    out = ok(
+        run_cli,
+        "report",
+        "vendor",
+        "--month",
+        "2026-11",
+        "--json",
+        "--now",
+        "2026-11-24T09:00:00+09:00",
+        *args,
+    )
+    return json.loads(out)["rows"]
+
+
+def test_vendor_report_counts_met_late_running_with_their_cases(run_cli, month_of_cases) -> None:
+    """ZOHO-SLA-3 measured for every vendor: met, late and running waits of the month, the
+    average, median and worst business minutes against BT-SLA-1's 24 hours; October's case is left out."""
+    rows = vendor_rows(run_cli)
+    answer = next(r for r in rows if r["commitment"] == "BitTitan support answer")
+    assert answer["vendor"] == "bittitan" and answer["month"] == "2026-11" and answer["rule"] == "BT-SLA-1"
+    assert answer["met"] == [month_of_cases["on time"]]
+    assert answer["late"] == [month_of_cases["late"]]
+    assert answer["running"] == [month_of_cases["waiting"]]
+    assert month_of_cases["october"] not in answer["met"] + answer["late"] + answer["running"]
+    assert answer["commitment_minutes"] == 24 * 60
+    assert (answer["average_minutes"], answer["median_minutes"]) == (25 * 60, 25 * 60)
+    assert (answer["worst_minutes"], answer["worst_case"]) == (30 * 60, month_of_cases["late"])
+    assert answer["kept_share"] == 0.5
+
+
+def test_vendor_report_minutes_agree_with_case_timeline(run_cli, month_of_cases) -> None:
+    """CORE-SLA-4: the minutes a report counts are the timeline's counted minutes at the answer."""
+    answer = next(r for r in vendor_rows(run_cli) if r["commitment"] == "BitTitan support answer")
+    counted = []
+    for key in (month_of_cases["on time"], month_of_cases["late"]):
+        timeline = json.loads(ok(run_cli, "case", "timeline", key, "--json"))
+        counted += [
+            e["counted_minutes"]
+            for e in timeline
+            if e["deadline"] == "BitTitan support answer" and e["what"] in ("met", "met-late")
+        ]
+    assert max(counted) == answer["worst_minutes"]
+    assert sum(counted) / len(counted) == answer["average_minutes"]
+
+
+def test_vendor_report_as_csv_carries_the_same_rows(run_cli, month_of_cases) -> None:
+    rows = vendor_rows(run_cli)
+    out = ok(
+        run_cli,
+        "report",
+        "vendor",
+        "--month",
+        "2026-11",
+        "--format",
+        "csv",
+        "--now",
+        "2026-11-24T09:00:00+09:00",
+    )
+    parsed = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["commitment"], r["met"], r["late"]) for r in parsed] == [
+        (r["commitment"], " ".join(r["met"]), " ".join(r["late"])) for r in rows
+    ]
+
+
+def test_desk_report_attainment_per_vendor_and_agent(run_cli, month_of_cases) -> None:
+    """CORE-SLA-3: every case's first response went out at once (met); the update clocks of the
+    cases the vendor has not answered are still running or breached, with their cases."""
+    out = ok(run_cli, "report", "desk", "--month", "2026-11", "--json", "--now", "2026-11-24T10:00:00+09:00")
+    document = json.loads(out)
+    first = next(r for r in document["by_vendor"] if r["commitment"] == "desk first response")
+    november = sorted(k for n, k in month_of_cases.items() if n != "october")
+    assert sorted(first["met"]) == november and first["late"] == [] and first["attainment"] == 1.0
+    agents = {r["agent"] for r in document["by_agent"]}
+    assert agents == {"(unassigned)"}
+    late = {b["case"] for b in document["breaches"]}
+    assert late <= set(november)
+    for breach in document["breaches"]:
+        assert breach["rule"] == "CORE-SLA-3" and breach["due"].endswith("+09:00")
+
+
+def test_backlog_and_renewals_of_the_demo_desk(run_cli) -> None:
+    """CORE-SLA-4 and CORE-SLA-2: every open case in exactly one age band, one ball holder
+    and one vendor; every renewal and order step due within 90 days in the band of its due date."""
+    ok(run_cli, "demo")
+    open_cases = json.loads(ok(run_cli, "case", "list", "--json"))
+    backlog = json.loads(ok(run_cli, "report", "backlog", "--json"))
+    by_ball = {r["ball"]: set(r["cases"]) for r in backlog["by_ball"]}
+    holder = {"pending": "customer", "waiting-vendor": "vendor"}
+    for case in open_cases:
+        assert case["id"] in by_ball[holder.get(case["state"], "desk")]
+    assert sum(r["count"] for r in backlog["by_age"]) == len(open_cases)
+    assert sum(r["count"] for r in backlog["by_vendor"]) == len(open_cases)
+    escalated = {c["id"] for c in open_cases if c["escalations"]}
+    assert {key for r in backlog["escalations"] for key in r["cases"]} == escalated
+
+    renewals = json.loads(ok(run_cli, "report", "renewals", "--json"))
+    today = date.fromisoformat(renewals["at"])
+    assert renewals["rows"]
+    for row in renewals["rows"]:
+        days = (date.fromisoformat(row["due"]) - today).days
+        assert row["days"] == days
+        expected = (
+            "overdue"
+            if days < 0
+            else "within 30 days"
+            if days <= 30
+            else "31-60 days"
+            if days <= 60
+            else "61-90 days"
+        )
+        assert row["band"] == expected
+    workflows = json.loads(ok(run_cli, "renewals", "--json"))
+    near = {
+        w["workflow"]["id"]
+        for w in workflows
+        if w["next_step"] and (date.fromisoformat(w["next_step"]["due"]) - today).days <= 90
+    }
+    assert near <= {row["workflow"] for row in renewals["rows"]}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("vendor", "--month", "2026-13"),
+        ("desk", "--from", "2026-11-30", "--to", "2026-11-01"),
+        ("vendor", "--format", "pdf"),
+    ],
+)
+def test_bad_periods_are_bad_input(run_cli, args) -> None:
+    status, _, err = run_cli("report", *args)
+    assert status == 2 and err.startswith("workbench: ") and "Traceback" not in err

@@ -1,0 +1,325 @@
+"""Reports a lead can take to a vendor: whether each vendor kept its commitments (and, for
+Zoho, its averages, ZOHO-SLA-3), the desk's own commitments (CORE-SLA-3) per vendor and per
+agent, the backlog and open escalations, renewals and orders coming due.
+
+The month's cases come from the store's index of cases by the day they were sent
+(``within=("sent_at", …)``); a closed case's clocks are the outcomes frozen at its close, so
+only the open cases of the period have their deadlines worked out. Every figure carries the
+IDs of the cases behind it."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from workbench.calendar import Calendar
+from workbench.desk.records import flatten
+from workbench.errors import BadInput
+from workbench.model import Case, Deadline
+
+if TYPE_CHECKING:
+    from workbench.desk.facade import Desk
+
+KEPT = ("met",)
+LATE = ("met-late", "breached")
+RUNNING = ("ok", "at-risk", "paused")
+AGE_BANDS = ((2, "0-2 days"), (7, "3-7 days"), (30, "8-30 days"), (None, "over 30 days"))
+RENEWAL_BANDS = ((30, "within 30 days"), (60, "31-60 days"), (90, "61-90 days"))
+
+
+def period(
+    desk: Desk, month: str | None = None, start: str | None = None, end: str | None = None
+) -> tuple[date, date]:
+    """The report's days, first and last, from ``month`` (``2026-11``) or ``start`` /
+    ``end`` (ISO dates, both included); the desk's current month when none is given."""
+    try:
+        if month is not None:
+            first = date.fromisoformat(f"{month}-01")
+            following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+            return first, following - timedelta(days=1)
+        today = desk.today()
+        first = date.fromisoformat(start) if start else today.replace(day=1)
+        last = date.fromisoformat(end) if end else today
+    except ValueError:
+        raise BadInput("month" if month is not None else "from/to", "expects YYYY-MM or YYYY-MM-DD") from None
+    if last < first:
+        raise BadInput("to", f"{last} is before {first}")
+    return first, last
+
+
+def sent_between(desk: Desk, first: date, last: date) -> list[Case]:
+    """The cases sent to their vendor on the desk's days ``first`` to ``last``, from the
+    store's index by day sent."""
+    tz = desk.timezone()
+    after = datetime.combine(first, time.min, tz) - timedelta(microseconds=1)
+    until = datetime.combine(last, time.max, tz)
+    return [Case.from_dict(r) for r in desk.store.all("cases", within=("sent_at", after, until))]
+
+
+def clocks_of(desk: Desk, cases: list[Case]) -> list[tuple[Case, list[Deadline]]]:
+    """Each case with its clocks: a closed case's frozen outcomes, an open case's deadlines
+    at the desk clock (worked out in one batch)."""
+    open_cases = [c for c in cases if c.is_open]
+    worked = dict(zip((c.id for c in open_cases), desk.deadlines_for(open_cases), strict=True))
+    return [(case, case.outcomes if not case.is_open else worked[case.id]) for case in cases]
+
+
+def vendor_report(desk: Desk, first: date, last: date, vendor: str | None = None) -> dict[str, Any]:
+    """Vendor commitments kept over the cases sent from ``first`` to ``last``: per vendor,
+    month (of the day sent), severity and commitment, how many waits were met, late or
+    still running, the average, median and worst business minutes taken against the
+    commitment (and its target, the lower bound of Zoho's windows, ZOHO-SLA-3), with the
+    cases behind each figure."""
+    cases = [c for c in sent_between(desk, first, last) if vendor is None or c.vendor == vendor]
+    tz = desk.timezone()
+    calendars = _Calendars(desk)
+    groups: dict[tuple, dict[str, Any]] = {}
+    for case, deadlines in clocks_of(desk, cases):
+        month = case.sent_at.astimezone(tz).strftime("%Y-%m")
+        severity = case.severity or str(case.fields.get("severity", "")) or "-"
+        for deadline in deadlines:
+            if deadline.clock != "vendor" or deadline.start is None:
+                continue
+            key = (case.vendor, month, severity, deadline.name)
+            group = groups.setdefault(
+                key,
+                {
+                    "vendor": case.vendor,
+                    "month": month,
+                    "severity": severity,
+                    "commitment": deadline.name,
+                    "rule": deadline.rule,
+                    "commitment_minutes": deadline.minutes,
+                    "target_minutes": None,
+                    "taken": [],
+                    "met": [],
+                    "late": [],
+                    "running": [],
+                    "stopped": [],
+                },
+            )
+            if deadline.target is not None and deadline.due is not None:
+                group["target_minutes"] = _counted_at(calendars, case, deadline, deadline.target)
+            if deadline.state in KEPT:
+                group["met"].append(case.id)
+            elif deadline.state in LATE:
+                group["late"].append(case.id)
+            elif deadline.state in RUNNING:
+                group["running"].append(case.id)
+            else:
+                group["stopped"].append(case.id)
+            if deadline.met_at is not None and deadline.due is not None:
+                group["taken"].append((_counted_at(calendars, case, deadline, deadline.met_at), case.id))
+    rows = [_measured(group) for _, group in sorted(groups.items())]
+    return {"from": first.isoformat(), "to": last.isoformat(), "rule": "ZOHO-SLA-3", "rows": rows}
+
+
+def _counted_at(calendars: _Calendars, case: Case, deadline: Deadline, instant: datetime) -> int:
+    """Business minutes a clock had counted at ``instant`` (its answer, its target): the
+    commitment less what was left then, or plus how far past the due time it was."""
+    if instant <= deadline.due:
+        return deadline.minutes - calendars.minutes(case, deadline, instant, deadline.due)
+    return deadline.minutes + calendars.minutes(case, deadline, deadline.due, instant)
+
+
+def _measured(group: dict[str, Any]) -> dict[str, Any]:
+    taken = group.pop("taken")
+    minutes = [m for m, _ in taken]
+    worst = max(taken, default=None)
+    for state in ("met", "late", "running", "stopped"):
+        group[state].sort(key=_number)
+    return {
+        **group,
+        "answered": len(taken),
+        "average_minutes": round(statistics.fmean(minutes)) if minutes else None,
+        "median_minutes": round(statistics.median(minutes)) if minutes else None,
+        "worst_minutes": worst[0] if worst else None,
+        "worst_case": worst[1] if worst else None,
+        "kept_share": round(len(group["met"]) / (len(group["met"]) + len(group["late"])), 3)
+        if group["met"] or group["late"]
+        else None,
+    }
+
+
+class _Calendars:
+    """The calendars the deadlines name, each asked of its vendor's commitments once."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.known: dict[tuple[str, str], Calendar] = {}
+
+    def minutes(self, case: Case, deadline: Deadline, start: datetime, end: datetime) -> int:
+        key = (case.vendor, deadline.calendar)
+        if key not in self.known:
+            for commitment in flatten(
+                self.desk.plugins.call("workbench_commitments", case=case, desk=self.desk)
+            ):
+                self.known.setdefault(
+                    (case.vendor, commitment.calendar["name"]), Calendar.from_dict(commitment.calendar)
+                )
+        calendar = self.known.get(key)
+        if calendar is None:
+            return int((end - start).total_seconds() // 60)
+        return int(calendar.elapsed(start, end).total_seconds() // 60)
+
+
+def desk_report(desk: Desk, first: date, last: date) -> dict[str, Any]:
+    """The desk's own commitments (CORE-SLA-3) over the cases sent from ``first`` to
+    ``last`` and the cases opened then and never sent: first response and update, per
+    vendor and per agent, met, late (met late or breached) and running, with the cases."""
+    tz = desk.timezone()
+    after = datetime.combine(first, time.min, tz)
+    until = datetime.combine(last, time.max, tz)
+    cases = {c.id: c for c in sent_between(desk, first, last)}
+    for record in desk.store.all("cases", closed=False):
+        if record["sent_at"] is None and record["id"] not in cases:
+            case = Case.from_dict(record)
+            if after <= case.opened_at <= until:
+                cases[case.id] = case
+    by: dict[str, dict[tuple[str, str], dict[str, Any]]] = {"vendor": {}, "agent": {}}
+    breaches = []
+    for case, deadlines in clocks_of(desk, list(cases.values())):
+        for deadline in deadlines:
+            if deadline.clock != "desk":
+                continue
+            state = "met" if deadline.state in KEPT else "late" if deadline.state in LATE else "running"
+            if deadline.state in RUNNING or deadline.state in KEPT or deadline.state in LATE:
+                for kind, who in (("vendor", case.vendor), ("agent", case.assignee or "(unassigned)")):
+                    row = by[kind].setdefault(
+                        (who, deadline.name),
+                        {
+                            kind: who,
+                            "commitment": deadline.name,
+                            "rule": deadline.rule,
+                            "met": [],
+                            "late": [],
+                            "running": [],
+                        },
+                    )
+                    row[state].append(case.id)
+            if deadline.state in LATE:
+                breaches.append(
+                    {
+                        "case": case.id,
+                        "vendor": case.vendor,
+                        "agent": case.assignee,
+                        "commitment": deadline.name,
+                        "due": deadline.due.astimezone(tz).isoformat() if deadline.due else None,
+                        "state": deadline.state,
+                        "rule": deadline.rule,
+                    }
+                )
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "rule": "CORE-SLA-3",
+        "by_vendor": [_attained(row) for _, row in sorted(by["vendor"].items())],
+        "by_agent": [_attained(row) for _, row in sorted(by["agent"].items())],
+        "breaches": sorted(breaches, key=lambda b: (b["due"] or "", b["case"])),
+    }
+
+
+def _attained(row: dict[str, Any]) -> dict[str, Any]:
+    for state in ("met", "late", "running"):
+        row[state].sort(key=_number)
+    decided = len(row["met"]) + len(row["late"])
+    return {**row, "attainment": round(len(row["met"]) / decided, 3) if decided else None}
+
+
+def backlog_report(desk: Desk) -> dict[str, Any]:
+    """The open cases by age band, by who holds the ball (CORE-SLA-4) and by vendor, and the
+    escalations open per track and level with their age (CORE-ESC-1/2), at the desk clock."""
+    now = desk.now()
+    bands: dict[str, list[str]] = {label: [] for _, label in AGE_BANDS}
+    ball: dict[str, list[str]] = {"desk": [], "vendor": [], "customer": []}
+    vendors: dict[str, list[str]] = defaultdict(list)
+    escalations: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    for record in desk.store.all("cases", closed=False):
+        case = Case.from_dict(record)
+        age = (now - case.opened_at).days
+        bands[next(label for limit, label in AGE_BANDS if limit is None or age <= limit)].append(case.id)
+        ball[case.ball].append(case.id)
+        vendors[case.vendor].append(case.id)
+        for track in ("technical", "commercial"):
+            level = case.level(track)
+            if level:
+                since = max(e.at for e in case.escalations if e.track == track and e.level == level)
+                escalations[(track, level)].append({"case": case.id, "age_days": (now - since).days})
+    return {
+        "at": now.isoformat(),
+        "rule": "CORE-SLA-4",
+        "by_age": [
+            {"band": label, "count": len(ids), "cases": sorted(ids, key=_number)}
+            for label, ids in bands.items()
+        ],
+        "by_ball": [
+            {"ball": who, "count": len(ids), "cases": sorted(ids, key=_number)} for who, ids in ball.items()
+        ],
+        "by_vendor": [
+            {"vendor": v, "count": len(ids), "cases": sorted(ids, key=_number)}
+            for v, ids in sorted(vendors.items())
+        ],
+        "escalations": [
+            {
+                "track": track,
+                "level": level,
+                "count": len(items),
+                "oldest_days": max(i["age_days"] for i in items),
+                "cases": sorted((i["case"] for i in items), key=_number),
+            }
+            for (track, level), items in sorted(escalations.items())
+        ],
+    }
+
+
+def renewals_report(desk: Desk) -> dict[str, Any]:
+    """Open renewal and order workflows by when their next step is due: overdue, within 30,
+    31-60 and 61-90 days, per vendor (CORE-SLA-2 holds for dated steps too)."""
+    today = desk.today()
+    rows = []
+    for workflow in desk.workflows(open_only=True):
+        step = workflow.next_step
+        if step is None or step.due is None:
+            continue
+        days = (step.due - today).days
+        band = _renewal_band(days)
+        if band is None:
+            continue
+        rows.append(
+            {
+                "band": band,
+                "vendor": workflow.vendor,
+                "workflow": workflow.id,
+                "title": workflow.title,
+                "customer": workflow.customer_id,
+                "step": step.title,
+                "due": step.due.isoformat(),
+                "days": days,
+                "rule": step.rule,
+            }
+        )
+    rows.sort(key=lambda r: (r["due"], r["workflow"]))
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for row in rows:
+        counts[(row["vendor"], row["band"])] += 1
+    return {
+        "at": today.isoformat(),
+        "rule": "CORE-SLA-2",
+        "by_vendor": [{"vendor": v, "band": b, "count": n} for (v, b), n in sorted(counts.items())],
+        "rows": rows,
+    }
+
+
+def _renewal_band(days: int) -> str | None:
+    """``overdue`` before today, else the first band of :data:`RENEWAL_BANDS` that holds
+    ``days``; ``None`` beyond 90 days."""
+    if days < 0:
+        return "overdue"
+    return next((label for limit, label in RENEWAL_BANDS if days <= limit), None)
+
+
+def _number(key: str) -> tuple[str, int]:
+    prefix, _, number = key.rpartition("-")
+    return (prefix, int(number)) if number.isdigit() else (key, 0)
