@@ -1,7 +1,8 @@
 """Fixtures for the storage tests: stores of both kinds, and small helpers.
 
 As tinydb's own ``conftest.py`` does, protocol tests take the ``store`` fixture and run
-once against the in-memory store and once against the desk file.
+against the in-memory store, the desk file and a desk in a real PostgreSQL server (the
+session's throwaway one, see ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from workbench.store import KINDS, FileStore, MemoryStore, Store
+from workbench.store.pgstore import PostgresStore
 
 Change = Callable[..., int]
 
@@ -23,12 +25,15 @@ def desk_path(tmp_path: Path) -> Path:
     return tmp_path / "desk" / "desk.json"
 
 
-@pytest.fixture(params=["memory", "file"])
+@pytest.fixture(params=["memory", "file", "postgresql"])
 def store(request: pytest.FixtureRequest, desk_path: Path) -> Iterator[Store]:
     if request.param == "memory":
         yield MemoryStore()
         return
-    opened = FileStore(desk_path, lock_timeout=2)
+    if request.param == "postgresql":
+        opened: Store = PostgresStore(request.getfixturevalue("pg_desk_url"), lock_timeout=2)
+    else:
+        opened = FileStore(desk_path, lock_timeout=2)
     yield opened
     opened.close()
 

@@ -6,7 +6,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -54,30 +53,6 @@ def spawn(code: str, *args: object) -> subprocess.Popen[str]:
     )
 
 
-def test_two_processes_making_500_changes_each_keep_all_1000(desk_path: Path) -> None:
-    writers = [spawn(WRITER, desk_path, name, 500) for name in ("tui", "cli")]
-    try:
-        for writer in writers:
-            assert writer.stdout.readline() == "ready\n"
-        for writer in writers:  # both start at once
-            writer.stdin.write("go\n")
-            writer.stdin.flush()
-        for writer in writers:
-            assert writer.stdout.readline() == "done\n"
-            assert writer.wait(timeout=60) == 0
-    finally:
-        for writer in writers:
-            writer.kill()
-    store = FileStore(desk_path)
-    cases = store.all("cases")
-    assert sorted(int(r["id"][2:]) for r in cases) == list(range(1, 1001))
-    assert Counter(r["writer"] for r in cases) == {"tui": 500, "cli": 500}
-    assert store.get("settings", "tally")["value"] == 1000  # every read-modify-write counted
-    events = store.events()
-    assert [e["id"] for e in events] == list(range(1, 1001))
-    assert sorted(e["key"] for e in events) == sorted(r["id"] for r in cases)
-
-
 def test_a_locked_desk_names_the_process_that_holds_it(desk_path: Path) -> None:
     holder = spawn(HOLDER, desk_path)
     try:
@@ -100,20 +75,6 @@ def test_a_locked_desk_names_the_process_that_holds_it(desk_path: Path) -> None:
     with waiting.transaction() as tx:  # the holder died: its lock went with it
         tx.put("cases", "C-2", {"id": "C-2"})
     assert [r["id"] for r in FileStore(desk_path).all("cases")] == ["C-2"]
-
-
-def test_an_open_desk_notices_another_process_writing(desk_path: Path, change) -> None:
-    tui = FileStore(desk_path)
-    change(tui, "X-1", subject="before")
-    writer = spawn(WRITER, desk_path, "cli", 3)
-    assert writer.stdout.readline() == "ready\n"
-    writer.stdin.write("go\n")
-    writer.stdin.flush()
-    assert writer.wait(timeout=60) == 0
-    assert tui.refresh() is True
-    assert [r["id"] for r in tui.all("cases")] == ["X-1", "C-1", "C-2", "C-3"]
-    assert len(tui.events()) == 4
-    assert tui.refresh() is False
 
 
 def test_a_writer_waits_a_few_seconds_by_default(desk_path: Path) -> None:

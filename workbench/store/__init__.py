@@ -23,6 +23,13 @@ from workbench.store.filestore import DEFAULT_LOCK_TIMEOUT, FileStore
 from workbench.store.memory import MemoryStore
 
 APP_NAME = "case-workbench"
+POSTGRES_PREFIXES = ("postgresql://", "postgres://", "service=")
+
+
+def is_postgres(target: str | os.PathLike[str] | None) -> bool:
+    """Whether ``--db`` / ``WORKBENCH_DB`` names a desk in PostgreSQL (a URL or a libpq
+    service) rather than a desk file."""
+    return isinstance(target, str) and target.startswith(POSTGRES_PREFIXES)
 
 
 def default_path() -> Path:
@@ -33,10 +40,12 @@ def default_path() -> Path:
 
 def open_store(
     path: str | os.PathLike[str] | None = None, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
-) -> FileStore:
-    """Open the desk at ``path`` (:func:`default_path` when ``None``).
+) -> Store:
+    """Open the desk at ``path`` (:func:`default_path` when ``None``): a desk file, or a
+    desk in PostgreSQL when ``path`` is a ``postgresql://`` URL or a libpq
+    ``service=NAME`` (see :mod:`workbench.store.pgstore`; imported only then).
 
-    A desk that does not exist yet is empty; its files appear with its first change. An
+    A desk file that does not exist yet is empty; its files appear with its first change. An
     older desk is migrated here, after a backup copy is written beside it
     (``FileStore.migrated_backup`` says where). Raises :class:`StoreError` naming the
     file and the problem for a damaged or newer desk, and :class:`StoreLocked` when
@@ -47,6 +56,10 @@ def open_store(
     terminal desk starts in the background once the log has grown ``compact_bytes`` past
     the snapshot, and the sweep; see :mod:`workbench.compaction`).
     """
+    if is_postgres(path):
+        from workbench.store.pgstore import PostgresStore
+
+        return PostgresStore(str(path), lock_timeout=lock_timeout)
     return FileStore(
         default_path() if path is None else path, lock_timeout=lock_timeout, compact_on_write=False
     )
@@ -63,5 +76,6 @@ __all__ = [
     "Transaction",
     "default_path",
     "doctor",
+    "is_postgres",
     "open_store",
 ]

@@ -12,7 +12,8 @@ What callers may do with what a store returns:
   cases costs a list, not 50,000 deep copies. They are read-only: never change one (copy
   it first); the list itself is new on every call and is the caller's.
 
-Kept narrow on purpose so that a shared-server backend (PostgreSQL) fits behind it later.
+Kept narrow on purpose: the desk file (:mod:`.filestore`), memory (:mod:`.memory`) and
+PostgreSQL (:mod:`.pgstore`) all fit behind it.
 """
 
 from __future__ import annotations
@@ -124,6 +125,9 @@ class Store(Protocol):
         """Take the writer lock, bring the state up to date with the file, and yield a
         transaction. A clean exit writes it atomically and durably; an exception writes
         nothing and propagates."""
+
+    def counters(self) -> dict[str, int]:
+        """Every sequence counter at the value it last handed out (for copying a desk)."""
 
     def refresh(self) -> bool:
         """Pick up changes other processes wrote; ``True`` when there were any."""

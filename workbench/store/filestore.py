@@ -167,6 +167,9 @@ class FileStore:
         check_kind(kind)
         return self._state.iter_all(kind) if self._state else iter(())
 
+    def counters(self) -> dict[str, int]:
+        return dict(self._state.counters) if self._state else {}
+
     def refresh(self) -> bool:
         """Pick up what other processes wrote (cheap when nothing changed: one ``stat``).
         Returns ``False`` at once while a transaction runs in this process: that

@@ -83,6 +83,9 @@ class MemoryStore:
                 self._events.append(event)
             self._counters.update(tx.counters)
 
+    def counters(self) -> dict[str, int]:
+        return dict(self._counters)
+
     def refresh(self) -> bool:
         return False
 

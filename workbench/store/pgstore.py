@@ -1,0 +1,685 @@
+"""The desk in PostgreSQL: one desk a whole team shares, through psycopg 3.
+
+A desk lives in the current schema of a database (``public`` unless the URL's
+``options=-csearch_path=NAME`` says otherwise), in these tables:
+
+``workbench_desk``     one row: the desk's id and its schema version
+``workbench_commits``  one row per committed transaction: its number (``seq``), when, a
+                       token, the last event id it left (append-only)
+``workbench_records``  every record by ``(kind, key)``: its JSON (``jsonb``), whether it is a
+                       closed case, and the ``seq`` of the transaction that last wrote it
+``workbench_events``   every event by id, with its record's kind and key (append-only)
+``workbench_counters`` the sequence counters (a trigger refuses moving one back)
+
+It keeps the desk file's promises, the database doing the keeping: writers take one
+advisory lock of the desk for the span of a transaction (so a check that guards a change
+runs on the latest state, whoever the other writer is: CORE-AUDIT-1's order of history
+included), catch up with what others committed, and commit with one ``COMMIT``; triggers
+refuse UPDATE, DELETE and TRUNCATE on the events and commits for every role
+(``ENABLE ALWAYS``: even with ``session_replication_role = replica``).
+
+Readers keep the open records in memory, as the desk file's store does, and catch up with
+the rows whose ``seq`` is past theirs (an index lookup); closed cases are read when asked
+for. ``refresh`` costs nothing until a ``NOTIFY`` of another writer's commit arrives
+(``LISTEN``), so a screen may call it every second.
+
+Credentials never leave libpq: :attr:`PostgresStore.location` and every message name the
+server by user, host, port and database only.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.conninfo import conninfo_to_dict
+
+from workbench.errors import StoreError, StoreLocked
+from workbench.store.base import KINDS, matches
+from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
+
+SCHEMA = 2
+"""The schema version this code writes; an older desk is migrated forward on open."""
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+CREATE TABLE workbench_desk (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    desk text NOT NULL,
+    schema integer NOT NULL
+);
+CREATE TABLE workbench_commits (
+    seq bigint PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    token uuid NOT NULL UNIQUE,
+    last_event_id bigint NOT NULL
+);
+CREATE TABLE workbench_records (
+    kind text NOT NULL,
+    key text NOT NULL,
+    data jsonb NOT NULL,
+    closed boolean NOT NULL,
+    seq bigint NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+CREATE INDEX workbench_records_seq ON workbench_records (seq);
+CREATE INDEX workbench_records_open ON workbench_records (kind) WHERE NOT closed;
+CREATE TABLE workbench_events (
+    id bigint PRIMARY KEY,
+    kind text NOT NULL,
+    key text NOT NULL,
+    data jsonb NOT NULL
+);
+CREATE INDEX workbench_events_record ON workbench_events (kind, key, id);
+CREATE TABLE workbench_counters (
+    name text PRIMARY KEY,
+    value bigint NOT NULL
+);
+CREATE FUNCTION workbench_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'CORE-AUDIT-1: % is append-only; % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE FUNCTION workbench_counter_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR NEW.value < OLD.value THEN
+        RAISE EXCEPTION 'counter % never moves back or goes away; % refused', OLD.name, TG_OP
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER workbench_events_append_only BEFORE UPDATE OR DELETE ON workbench_events
+    FOR EACH ROW EXECUTE FUNCTION workbench_append_only();
+CREATE TRIGGER workbench_events_no_truncate BEFORE TRUNCATE ON workbench_events
+    FOR EACH STATEMENT EXECUTE FUNCTION workbench_append_only();
+CREATE TRIGGER workbench_commits_append_only BEFORE UPDATE OR DELETE ON workbench_commits
+    FOR EACH ROW EXECUTE FUNCTION workbench_append_only();
+CREATE TRIGGER workbench_commits_no_truncate BEFORE TRUNCATE ON workbench_commits
+    FOR EACH STATEMENT EXECUTE FUNCTION workbench_append_only();
+CREATE TRIGGER workbench_counters_forward BEFORE UPDATE OR DELETE ON workbench_counters
+    FOR EACH ROW EXECUTE FUNCTION workbench_counter_forward();
+ALTER TABLE workbench_events ENABLE ALWAYS TRIGGER workbench_events_append_only;
+ALTER TABLE workbench_events ENABLE ALWAYS TRIGGER workbench_events_no_truncate;
+ALTER TABLE workbench_commits ENABLE ALWAYS TRIGGER workbench_commits_append_only;
+ALTER TABLE workbench_commits ENABLE ALWAYS TRIGGER workbench_commits_no_truncate;
+ALTER TABLE workbench_counters ENABLE ALWAYS TRIGGER workbench_counters_forward;
+""",
+    2: """
+CREATE INDEX workbench_records_data ON workbench_records USING gin (data jsonb_path_ops);
+""",
+}
+"""The statements that bring a desk from the version before to each version."""
+
+DEFAULT_LOCK_TIMEOUT = 5.0
+"""Seconds a writer waits for another agent's transaction before :class:`StoreLocked`."""
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for the server when connecting (unless the URL sets its own)."""
+LOCK_CLASS = 0x5742
+"""The first key of the desk's advisory lock ("WB"); the second comes from the desk's id."""
+EVENTS_OF_RECORD = (
+    "SELECT data::text FROM workbench_events WHERE id <= %s AND kind = %s AND key = %s ORDER BY id"
+)
+"""One record's events (through ``workbench_events_record``)."""
+CLOSED_MATCHING = (
+    "SELECT key, data::text FROM workbench_records "
+    "WHERE kind = 'cases' AND closed AND seq <= %s AND data @> %s::jsonb"
+)
+"""The closed cases holding some field values (through ``workbench_records_data``)."""
+MANY_RECORDS = 500
+"""More puts than this go in with COPY (an import, a desk copied here)."""
+
+
+class StoreOffline(StoreError):
+    """The desk's server cannot be reached (or the connection to it was lost); nothing was
+    changed. The next call tries to connect again."""
+
+
+def describe(conninfo: str) -> str:
+    """Where ``conninfo`` points, in words, without any password."""
+    try:
+        params = conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return "a PostgreSQL desk (the URL cannot be read)"
+    if "service" in params and not params.get("host"):
+        where = f"postgresql service {params['service']}"
+    else:
+        user = f"{params['user']}@" if params.get("user") else ""
+        host = str(params.get("host", ""))
+        port = f":{params['port']}" if params.get("port") else ""
+        where = f"postgresql://{user}{host if host and not host.startswith('/') else ''}{port}/" + str(
+            params.get("dbname", "")
+        )
+        if host.startswith("/"):
+            where += f" (socket in {host})"
+    return where + _schema_of(str(params.get("options", "")))
+
+
+def _schema_of(options: str) -> str:
+    for option in options.replace("-c ", "-c").split():
+        if option.startswith("-csearch_path="):
+            return f" schema {option.split('=', 1)[1]}"
+    return ""
+
+
+def password_in(conninfo: str) -> bool:
+    """Whether ``conninfo`` carries a password (a command line must not: every user of the
+    machine can read it in the process list)."""
+    try:
+        return bool(conninfo_to_dict(conninfo).get("password"))
+    except psycopg.ProgrammingError:
+        return False
+
+
+class _Scrubber:
+    """Takes any password of the URL out of a message before it is shown."""
+
+    def __init__(self, conninfo: str) -> None:
+        try:
+            password = conninfo_to_dict(conninfo).get("password")
+        except psycopg.ProgrammingError:
+            password = None
+        self._secret = str(password) if password else None
+
+    def __call__(self, error: BaseException) -> str:
+        text = " ".join(str(error).split())
+        return text.replace(self._secret, "***") if self._secret else text
+
+
+def _connect(conninfo: str, where: str, scrub: _Scrubber) -> psycopg.Connection:
+    try:
+        params = conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError as error:
+        raise StoreError(f"{where}: the PostgreSQL URL cannot be read ({scrub(error)})") from None
+    extra: dict[str, Any] = {
+        "application_name": f"workbench pid {os.getpid()} on {socket.gethostname()}"[:63],
+    }
+    if "connect_timeout" not in params:
+        extra["connect_timeout"] = CONNECT_TIMEOUT
+    if "keepalives_idle" not in params:
+        # A network partition shows as a dead connection within ~25 s instead of hours.
+        extra.update(keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=3)
+    try:
+        return psycopg.connect(conninfo, autocommit=True, **extra)
+    except psycopg.OperationalError as error:
+        raise StoreOffline(f"{where}: cannot connect to the desk's server ({scrub(error)})") from None
+    except psycopg.Error as error:
+        raise StoreError(f"{where}: cannot connect ({scrub(error)})") from None
+
+
+def _desk_row(connection: psycopg.Connection) -> tuple[str, int] | None:
+    """The desk's id and schema version, or ``None`` where the schema holds no desk."""
+    exists = connection.execute("SELECT to_regclass('workbench_desk') IS NOT NULL").fetchone()
+    if not exists or not exists[0]:
+        return None
+    row = connection.execute("SELECT desk, schema FROM workbench_desk").fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _migrate(connection: psycopg.Connection, desk: str, since: int, upto: int = SCHEMA) -> None:
+    """Apply the migrations after version ``since`` up to ``upto``, in the caller's
+    transaction, under the desk's lock."""
+    for version in range(since + 1, upto + 1):
+        connection.execute(MIGRATIONS[version])
+    connection.execute("UPDATE workbench_desk SET schema = %s", [upto])
+
+
+def init_desk(conninfo: str, *, schema: int = SCHEMA) -> str:
+    """Create an empty desk in the database (its current schema) at ``conninfo`` and
+    return where it is, in words. Refuses where a desk already is. ``schema`` is for the
+    migration tests: a desk as an older version made it."""
+    where, scrub = describe(conninfo), _Scrubber(conninfo)
+    with _connect(conninfo, where, scrub) as connection:
+        try:
+            with connection.transaction():
+                current = connection.execute("SELECT current_schema()").fetchone()
+                if current is None or current[0] is None:
+                    raise StoreError(
+                        f"{where}: no schema to create the desk in (the search_path names none "
+                        "that exists); create the schema first"
+                    )
+                connection.execute("SELECT pg_advisory_xact_lock(%s, 0)", [LOCK_CLASS])
+                found = _desk_row(connection)
+                if found is not None:
+                    raise StoreError(f"{where} already holds a desk (schema {found[1]}); nothing was changed")
+                desk = uuid.uuid4().hex
+                connection.execute(MIGRATIONS[1])
+                connection.execute("INSERT INTO workbench_desk (desk, schema) VALUES (%s, 1)", [desk])
+                _migrate(connection, desk, 1, schema)
+        except psycopg.Error as error:
+            raise StoreError(
+                f"{where}: creating the desk failed ({scrub(error)}); nothing was changed"
+            ) from None
+    return where
+
+
+class PostgresStore:
+    """One desk in PostgreSQL; see the module docstring."""
+
+    def __init__(self, conninfo: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
+        self._conninfo = conninfo
+        self._scrub = _Scrubber(conninfo)
+        self.location = describe(conninfo)
+        self.lock_timeout = lock_timeout
+        self._writer = WriterMutex()
+        self._connection: psycopg.Connection | None = None
+        self._listening = False
+        self._notified = False
+        """Whether another agent's commit was notified since the last catch-up."""
+        self._closed = False
+        self.migrated_from: int | None = None
+        """The schema version the desk had when opening migrated it, else ``None``."""
+        self._desk = ""
+        self._lock_key = 0
+        self._seq = 0
+        self._stale = True
+        """Read every record again at the next catch-up (on opening; after a lost
+        connection, when commits may have been missed)."""
+        self._last_event_id = 0
+        self._records: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in KINDS}
+        """Every record but the closed cases, as of commit :attr:`_seq`."""
+        self._closed_cases: dict[str, dict[str, Any]] = {}
+        """Closed cases read so far (every one of them once :attr:`_all_closed`)."""
+        self._all_closed = False
+        self._open()
+
+    # -- reading ------------------------------------------------------------------------
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        check_kind(kind)
+        record = self._lookup(kind, key)
+        return plain(record) if record is not None else None
+
+    def all(
+        self, kind: str, *, closed: bool = True, match: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        check_kind(kind)
+        found = [r for r in self._records[kind].values() if matches(r, match)]
+        if kind == "cases" and closed:
+            found += self._closed_matching(match)
+        return found
+
+    def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
+        self._check_open()
+        if kind is not None:
+            check_kind(kind)
+        if kind is not None and key is not None:
+            rows = self._query(EVENTS_OF_RECORD, [self._last_event_id, kind, key])
+            return [orjson.loads(row[0]) for row in rows]
+        conditions, values = ["id <= %s"], [self._last_event_id]
+        if kind is not None:
+            conditions.append("kind = %s")
+            values.append(kind)
+        if key is not None:
+            conditions.append("key = %s")
+            values.append(key)
+        rows = self._query(
+            f"SELECT data::text FROM workbench_events WHERE {' AND '.join(conditions)} ORDER BY id",
+            values,
+        )
+        return [orjson.loads(row[0]) for row in rows]
+
+    def counters(self) -> dict[str, int]:
+        """Every sequence counter at its current value."""
+        return {name: value for name, value in self._query("SELECT name, value FROM workbench_counters", [])}
+
+    def refresh(self) -> bool:
+        """Pick up what other agents committed. Costs no round trip until the server has
+        notified a commit; raises :class:`StoreOffline` while the server cannot be reached
+        (and connects again on the next call)."""
+        self._check_open()
+        with self._writer.hold_if_free() as free:
+            if not free:
+                return False
+            try:
+                connection = self._live_connection()
+                if not self._listening:
+                    connection.execute(f"LISTEN {self._channel}")
+                    self._listening = True
+                elif select.select([connection.fileno()], [], [], 0)[0]:
+                    # A notification (or the news that the server is gone) is waiting:
+                    # an empty statement takes it in.
+                    connection.execute("SELECT 1")
+                if not (self._notified or self._stale):
+                    return False
+                self._notified = False
+                return self._catch_up(connection)
+            except psycopg.OperationalError as error:
+                self._drop_connection()
+                raise StoreOffline(
+                    f"{self.location}: the connection to the desk's server was lost "
+                    f"({self._scrub(error)}); reconnecting"
+                ) from None
+            except psycopg.Error as error:
+                raise StoreError(f"{self.location}: reading the desk failed ({self._scrub(error)})") from None
+
+    # -- writing ------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[StagedTransaction]:
+        self._check_open()
+        with self._writer.hold(self.location):
+            connection = self._live_connection()
+            token = uuid.uuid4()
+            committing = False
+            tx: StagedTransaction | None = None
+            try:
+                with connection.transaction():
+                    self._lock(connection)
+                    self._catch_up(connection)
+                    counters = dict(
+                        connection.execute("SELECT name, value FROM workbench_counters").fetchall()
+                    )
+                    tx = StagedTransaction(
+                        lambda kind, key: self._lookup(kind, key, connection), counters, self._last_event_id
+                    )
+                    try:
+                        yield tx
+                    finally:
+                        tx.close()
+                    if tx.changed:
+                        self._write(connection, tx, token)
+                    committing = True
+            except psycopg.OperationalError as error:
+                self._drop_connection()
+                outcome = self._outcome(token) if committing else False
+                if outcome:
+                    return  # it is in; the next catch-up reads it back
+                raise self._write_error(error, outcome) from None
+            except psycopg.Error as error:
+                raise StoreError(
+                    f"{self.location}: the change was not saved ({self._scrub(error)})"
+                ) from None
+            if tx.changed:
+                self._apply(tx)
+
+    def close(self) -> None:
+        self._drop_connection()
+        self._closed = True
+
+    # -- inside -------------------------------------------------------------------------
+
+    @property
+    def _channel(self) -> str:
+        return f"workbench_{self._desk}"
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"{self.location}: the store was closed")
+
+    def _live_connection(self) -> psycopg.Connection:
+        """The connection, made again when it was lost (a server restart)."""
+        if self._connection is None or self._connection.closed:
+            self._connection = _connect(self._conninfo, self.location, self._scrub)
+            self._connection.add_notify_handler(self._on_notify)
+            self._listening = False
+            self._stale = True
+        return self._connection
+
+    def _on_notify(self, notify: psycopg.Notify) -> None:
+        if self._connection is not None and notify.pid != self._connection.info.backend_pid:
+            self._notified = True
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        self._connection = None
+        self._listening = False
+
+    def _query(self, statement: str, values: list[Any]) -> list[tuple[Any, ...]]:
+        """Rows of a read, in words when the server is gone."""
+        try:
+            return self._live_connection().execute(statement, values).fetchall()
+        except psycopg.OperationalError as error:
+            self._drop_connection()
+            raise StoreOffline(
+                f"{self.location}: the connection to the desk's server was lost ({self._scrub(error)})"
+            ) from None
+        except psycopg.Error as error:
+            raise StoreError(f"{self.location}: reading the desk failed ({self._scrub(error)})") from None
+
+    def _open(self) -> None:
+        """Connect, migrate an older desk forward, and read the open records."""
+        connection = self._live_connection()
+        try:
+            found = _desk_row(connection)
+            if found is None:
+                raise StoreError(
+                    f"{self.location} holds no desk: create one with `workbench db init URL` or "
+                    "copy one there with `workbench db copy FROM URL`"
+                )
+            self._desk, version = found
+            self._lock_key = int(self._desk[:7], 16)
+            if version > SCHEMA:
+                raise StoreError(
+                    f"{self.location} holds a desk of schema {version}, newer than this Case "
+                    f"Workbench knows ({SCHEMA}): upgrade Case Workbench; nothing was changed"
+                )
+            if version < SCHEMA:
+                with connection.transaction():
+                    self._lock(connection)
+                    current = _desk_row(connection)
+                    if current is not None and current[1] < SCHEMA:
+                        _migrate(connection, self._desk, current[1])
+                        self.migrated_from = current[1]
+            self._catch_up(connection)
+        except psycopg.OperationalError as error:
+            self._drop_connection()
+            raise StoreOffline(f"{self.location}: the connection was lost ({self._scrub(error)})") from None
+        except psycopg.Error as error:
+            self._drop_connection()
+            raise StoreError(f"{self.location}: opening the desk failed ({self._scrub(error)})") from None
+        except StoreError:
+            self._drop_connection()
+            raise
+
+    def _lock(self, connection: psycopg.Connection) -> None:
+        """Take the desk's writer lock for the transaction, waiting ``lock_timeout``."""
+        connection.execute(
+            "SELECT set_config('lock_timeout', %s, true)", [f"{int(self.lock_timeout * 1000)}ms"]
+        )
+        try:
+            connection.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, self._lock_key])
+        except pg_errors.LockNotAvailable:
+            raise StoreLocked(
+                f"{self.location} is locked by {self._holder()}; waited {self.lock_timeout:g} s. "
+                "Try again when it has finished."
+            ) from None
+
+    def _holder(self) -> str:
+        """Who holds the desk's writer lock, in words (from another connection: ours is in
+        a failed transaction)."""
+        try:
+            with _connect(self._conninfo, self.location, self._scrub) as probe:
+                row = probe.execute(
+                    "SELECT a.application_name, a.client_addr::text, a.xact_start "
+                    "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s::oid "
+                    "AND l.objid = %s::oid AND l.objsubid = 2",
+                    [LOCK_CLASS, self._lock_key],
+                ).fetchone()
+        except (StoreError, psycopg.Error):
+            row = None
+        if row is None:
+            return "another agent (it has just let go)"
+        name, address, since = row
+        via = f" from {address}" if address else ""
+        started = f" (in its transaction since {since.isoformat(timespec='seconds')})" if since else ""
+        return f"{name or 'another client'}{via}{started}"
+
+    def _catch_up(self, connection: psycopg.Connection) -> bool:
+        """Apply what was committed after :attr:`_seq`; ``True`` when there was anything.
+        A ``_seq`` of -1 (after a lost connection) reads every record again."""
+        head = connection.execute(
+            "SELECT seq, last_event_id FROM workbench_commits ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        seq, last_event_id = head if head else (0, 0)
+        if seq == self._seq and not self._stale:
+            return False
+        if self._stale:
+            self._records = {kind: {} for kind in KINDS}
+            self._closed_cases, self._all_closed = {}, False
+            rows = connection.execute(
+                "SELECT kind, key, data::text, closed FROM workbench_records WHERE NOT closed AND seq <= %s",
+                [seq],
+            ).fetchall()
+        else:
+            rows = connection.execute(
+                "SELECT kind, key, data::text, closed FROM workbench_records WHERE seq > %s AND seq <= %s",
+                [self._seq, seq],
+            ).fetchall()
+        for kind, key, data, closed in rows:
+            self._put(kind, key, orjson.loads(data), closed)
+        changed = seq != self._seq
+        self._seq, self._last_event_id, self._stale = seq, last_event_id, False
+        return changed
+
+    def _put(self, kind: str, key: str, record: dict[str, Any], closed: bool) -> None:
+        if closed:
+            self._records[kind].pop(key, None)
+            self._closed_cases[key] = record
+        else:
+            self._records[kind][key] = record
+            self._closed_cases.pop(key, None)
+
+    def _lookup(
+        self, kind: str, key: str, connection: psycopg.Connection | None = None
+    ) -> dict[str, Any] | None:
+        """The stored record (the store's own dict), reading a closed case from the server
+        the first time it is asked for."""
+        record = self._records[kind].get(key)
+        if record is not None or kind != "cases":
+            return record
+        if key in self._closed_cases or self._all_closed:
+            return self._closed_cases.get(key)
+        statement = (
+            "SELECT data::text FROM workbench_records "
+            "WHERE kind = 'cases' AND key = %s AND closed AND seq <= %s"
+        )
+        if connection is None:
+            rows = self._query(statement, [key, self._seq])
+        else:
+            rows = connection.execute(statement, [key, self._seq]).fetchall()
+        if not rows:
+            return None
+        record = self._closed_cases[key] = orjson.loads(rows[0][0])
+        return record
+
+    def _closed_matching(self, match: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """The closed cases whose fields equal ``match`` (all of them without one): found
+        through the JSON index unless every closed case is already in memory."""
+        if self._all_closed:
+            return [r for r in self._closed_cases.values() if matches(r, match)]
+        wanted = {name: value for name, value in (match or {}).items() if value is not None}
+        if wanted:
+            rows = self._query(CLOSED_MATCHING, [self._seq, orjson.dumps(wanted).decode()])
+        else:
+            rows = self._query(
+                "SELECT key, data::text FROM workbench_records WHERE kind = 'cases' AND closed AND seq <= %s",
+                [self._seq],
+            )
+        found = []
+        for key, data in rows:
+            record = self._closed_cases.get(key)
+            if record is None:
+                record = self._closed_cases[key] = orjson.loads(data)
+            if matches(record, match):
+                found.append(record)
+        if not match:
+            self._all_closed = True
+        return found
+
+    def _write(self, connection: psycopg.Connection, tx: StagedTransaction, token: uuid.UUID) -> None:
+        """Write the transaction's changes as commit ``_seq + 1`` (inside its database
+        transaction, under the desk's lock)."""
+        seq = self._seq + 1
+        rows = [
+            (kind, key, record.decode(), (kind, key) in tx.closing, seq)
+            for (kind, key), record in tx.puts.items()
+        ]
+        with connection.cursor() as cursor:
+            if len(rows) > MANY_RECORDS:
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE workbench_incoming (LIKE workbench_records) ON COMMIT DROP"
+                )
+                with cursor.copy("COPY workbench_incoming (kind, key, data, closed, seq) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                cursor.execute(
+                    "INSERT INTO workbench_records SELECT * FROM workbench_incoming "
+                    "ON CONFLICT (kind, key) DO UPDATE SET data = EXCLUDED.data, "
+                    "closed = EXCLUDED.closed, seq = EXCLUDED.seq"
+                )
+            elif rows:
+                cursor.executemany(
+                    "INSERT INTO workbench_records (kind, key, data, closed, seq) "
+                    "VALUES (%s, %s, %s::jsonb, %s, %s) ON CONFLICT (kind, key) DO UPDATE SET "
+                    "data = EXCLUDED.data, closed = EXCLUDED.closed, seq = EXCLUDED.seq",
+                    rows,
+                )
+            if tx.events:
+                first = tx.last_event_id - len(tx.events) + 1
+                with cursor.copy("COPY workbench_events (id, kind, key, data) FROM STDIN") as copy:
+                    for number, ((kind, key), event) in enumerate(
+                        zip(tx.events.records, _event_json(tx), strict=True), start=first
+                    ):
+                        copy.write_row((number, kind, key, event))
+            if tx.counters:
+                cursor.executemany(
+                    "INSERT INTO workbench_counters (name, value) VALUES (%s, %s) "
+                    "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+                    list(tx.counters.items()),
+                )
+            cursor.execute(
+                "INSERT INTO workbench_commits (seq, token, last_event_id) VALUES (%s, %s, %s)",
+                [seq, token, tx.last_event_id],
+            )
+            cursor.execute("SELECT pg_notify(%s, %s)", [self._channel, str(seq)])
+
+    def _apply(self, tx: StagedTransaction) -> None:
+        """Bring memory up to the transaction just committed."""
+        for (kind, key), record in tx.puts.items():
+            self._put(kind, key, orjson.loads(record), (kind, key) in tx.closing)
+        self._seq += 1
+        self._last_event_id = tx.last_event_id
+
+    def _outcome(self, token: uuid.UUID) -> bool | None:
+        """Whether the transaction with ``token`` is in, asked over a new connection after
+        the connection broke while committing it; ``None`` when that cannot be known."""
+        try:
+            with _connect(self._conninfo, self.location, self._scrub) as probe:
+                found = probe.execute("SELECT 1 FROM workbench_commits WHERE token = %s", [token])
+                return found.fetchone() is not None
+        except (StoreError, psycopg.Error):
+            return None
+
+    def _write_error(self, error: BaseException, outcome: bool | None) -> StoreError:
+        """The message for a connection lost during a transaction: not saved, or (lost
+        while committing, and not known since) perhaps saved."""
+        if outcome is None:
+            return StoreOffline(
+                f"{self.location}: the connection was lost while the change was committed "
+                f"({self._scrub(error)}); it may or may not have been saved: look at the desk "
+                "before doing it again"
+            )
+        return StoreOffline(
+            f"{self.location}: the connection to the desk's server was lost "
+            f"({self._scrub(error)}); the change was not saved"
+        )
+
+
+def _event_json(tx: StagedTransaction) -> Iterator[str]:
+    """Each of the transaction's events as JSON text."""
+    data, starts = tx.events.data, tx.events.starts
+    ends = [start - 1 for start in starts[1:]] + [len(data)]
+    for start, end in zip(starts, ends, strict=True):
+        yield data[start:end].decode()
