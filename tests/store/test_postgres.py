@@ -259,7 +259,7 @@ for request in sys.stdin:
     target, first = request.split()
     pid = os.fork()
     if pid == 0:
-        store = open_store(pg_desk_url)
+        store = open_store(target)
         number = int(first)
         while True:
             key = f"K-{number}"
@@ -274,7 +274,7 @@ for request in sys.stdin:
     os.write(1, b"gone\n")
 """
 
-KILLS = 40
+KILLS = 25
 
 
 def test_writers_killed_at_random_moments_lose_nothing_they_acknowledged(pg_desk_url: str) -> None:
