@@ -6,6 +6,7 @@ in the work folder):
     .venv/bin/python benchmarks/storage.py --runs 3
 
     python benchmarks/storage.py [--workdir DIR] [--runs 5] [--cases 50000] [--open 2000] [--skip-tinydb]
+                                 [--db postgresql://…]
 
 ``--workdir DIR`` keeps the generated desk there (a later run reuses it and skips the
 generation); ``--skip-tinydb`` leaves out the TinyDB comparison, the slowest part.
@@ -23,11 +24,18 @@ records and events, then prints medians:
 * sweep every open case (``Desk.sweep`` at ``desk_data.NOW``, on a copy of the desk): the
   first sweep catches up (breaches, reminders, closes, renewal workflows; timed once), the
   later ones are the steady state and must change nothing;
+* one case with its history: a closed case not read before, and its events, in the open
+  desk (a different case each run);
+* 4 writers × 500 changes at once, each a process of its own: every change must be there
+  afterwards; the time per change and the throughput;
 * resident memory with the desk open (after listing), and the first ``events()`` call;
 * beside each of these, the same operation on TinyDB's default ``JSONStorage`` holding the
   same records and events (a change, opening and listing, the filter, an export, an
   import, memory); the sweep has no TinyDB counterpart (it is the desk's rules, not
-  storage).
+  storage);
+* with ``--db URL`` (a PostgreSQL database), the same operations on the same desk copied
+  into PostgreSQL (``workbench.store.copy``, into schema ``bench_<cases>`` of that database,
+  kept for the next run), in a column of their own; the sweep runs only on the file.
 
 Timings are wall-clock; the load average is printed with them, since a busy machine
 (two cores shared with a test suite) stretches every number.
@@ -46,6 +54,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,7 +70,8 @@ from desk_data import NOW, generate, open_for_generating  # noqa: E402
 from workbench import clock, transfer  # noqa: E402
 from workbench.desk import Desk  # noqa: E402
 from workbench.plugins import Plugins, get_plugins  # noqa: E402
-from workbench.store import KINDS, FileStore, open_store  # noqa: E402
+from workbench.store import KINDS, FileStore, Store, StoreError, open_store  # noqa: E402
+from workbench.store.copy import copy_desk  # noqa: E402
 
 GOALS = {
     "durable change": 20.0,
@@ -70,7 +80,9 @@ GOALS = {
     "export to JSON": 3000.0,
     "import into an empty desk": 5000.0,
     "sweep, steady state (changes nothing)": 1000.0,
+    "one case with its history": 50.0,
 }
+POSTGRES_GOALS = {**GOALS, "durable change": 5.0}
 
 OPEN_AND_LIST = r"""
 import json, sys, time
@@ -114,6 +126,26 @@ print(json.dumps({"seconds": seconds, "open": len(open_cases), "rss_mb": rss_mb,
 """
 
 
+WRITER = r"""
+import sys
+from workbench.store import open_store
+
+target, key, changes, at = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+store = open_store(target, lock_timeout=120)
+print("ready", flush=True)
+sys.stdin.readline()
+for n in range(1, changes + 1):
+    with store.transaction() as tx:
+        record = tx.get("cases", key) or {"id": key, "state": "closed", "vendor": "bench", "n": 0}
+        record["n"] = n
+        tx.put("cases", key, record)
+        tx.append_event({"id": 0, "at": at, "actor": key, "kind": "cases", "key": key,
+                         "action": "note", "before": {}, "after": {}, "rule": "", "reason": "",
+                         "data": {"text": f"writer note {n}"}})
+print("done", flush=True)
+"""
+
+
 def median_ms(run: Callable[[], Any], runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -140,7 +172,7 @@ def note(key: str, n: int) -> dict[str, Any]:
     }
 
 
-def durable_change(store: FileStore, keys: list[str], runs: int) -> float:
+def durable_change(store: Store, keys: list[str], runs: int) -> float:
     counter = iter(range(10**9))
 
     def change() -> None:
@@ -155,7 +187,56 @@ def durable_change(store: FileStore, keys: list[str], runs: int) -> float:
     return median_ms(change, runs)
 
 
-def filter_cases(store: FileStore, runs: int) -> tuple[float, int]:
+def case_with_history(store: Store, keys: list[str], runs: int) -> float:
+    """One closed case not read before, and its events (what showing a case reads)."""
+    remaining = iter(keys)
+
+    def show() -> None:
+        key = next(remaining)
+        assert store.get("cases", key) is not None
+        store.events("cases", key)
+
+    return median_ms(show, runs)
+
+
+def concurrent_writers(target: str, writers: int = 4, changes: int = 500) -> tuple[float, float]:
+    """``writers`` processes making ``changes`` changes each at once, each on a case of
+    its own; every change is checked to be there. Returns (ms per change, changes / s)."""
+    run = uuid.uuid4().hex[:8]
+    keys = [f"BENCH-{run}-{w}" for w in range(writers)]
+    spawned = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, target, key, str(changes), NOW.isoformat()],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for key in keys
+    ]
+    try:
+        for writer in spawned:
+            assert writer.stdout.readline() == "ready\n"
+        started = time.perf_counter()
+        for writer in spawned:
+            writer.stdin.write("go\n")
+            writer.stdin.flush()
+        for writer in spawned:
+            assert writer.stdout.readline() == "done\n"
+        took = time.perf_counter() - started
+    finally:
+        for writer in spawned:
+            writer.kill()
+            writer.wait()
+    check = open_store(target)
+    for key in keys:
+        assert check.get("cases", key)["n"] == changes, f"{key}: changes lost"
+        assert len(check.events("cases", key)) == changes, f"{key}: events lost"
+    check.close()
+    total = writers * changes
+    return took * 1000 / total, total / took
+
+
+def filter_cases(store: Store, runs: int) -> tuple[float, int]:
     found: list[dict[str, Any]] = []
 
     def search() -> None:
@@ -168,7 +249,7 @@ def filter_cases(store: FileStore, runs: int) -> tuple[float, int]:
     return median_ms(search, runs), len(found)
 
 
-def export_json(store: FileStore, plugins: Plugins, runs: int) -> tuple[float, bytes]:
+def export_json(store: Store, plugins: Plugins, runs: int) -> tuple[float, bytes]:
     exported: list[bytes] = []
 
     def export() -> None:
@@ -179,24 +260,138 @@ def export_json(store: FileStore, plugins: Plugins, runs: int) -> tuple[float, b
     return median_ms(export, runs), exported[0]
 
 
-def import_json(source: Path, workdir: Path, plugins: Plugins, runs: int) -> tuple[float, dict[str, int]]:
+def import_json(
+    source: Path, empty_desk: Callable[[int], tuple[str, Callable[[], None]]], plugins: Plugins, runs: int
+) -> tuple[float, dict[str, int]]:
     """Read an export and import it into an empty desk (what ``workbench import`` does),
-    each run into a new folder; the desk is removed after the run, untimed."""
+    each run into a new one (``empty_desk(run)``: where, and how to remove it after the
+    run, untimed)."""
     times, counts = [], {}
     for run in range(runs):
-        folder = workdir / f"import-{run}"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
+        where, remove = empty_desk(run)
         started = time.perf_counter()
         document = transfer.read_document(source.read_bytes(), str(source))
-        target = Desk(open_store(folder / "desk.json"), plugins)
+        target = Desk(open_store(where), plugins)
         counts = transfer.import_document(target, document)
         times.append((time.perf_counter() - started) * 1000)
         target.store.close()
         del document, target
         gc.collect()
-        shutil.rmtree(folder)
+        remove()
     return statistics.median(times), counts
+
+
+def empty_folder(workdir: Path) -> Callable[[int], tuple[str, Callable[[], None]]]:
+    def make(run: int) -> tuple[str, Callable[[], None]]:
+        folder = workdir / f"import-{run}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        return str(folder / "desk.json"), lambda: shutil.rmtree(folder)
+
+    return make
+
+
+def in_schema(url: str, schema: str) -> str:
+    """``url`` with its search path on ``schema`` (where the desk's tables go)."""
+    return url + ("&" if "?" in url else "?") + "options=-csearch_path%3D" + schema
+
+
+def empty_schema(url: str, schema: str) -> str:
+    """A new, empty desk in ``schema`` of the database at ``url`` (dropped first)."""
+    import psycopg
+
+    from workbench.store.pgstore import init_desk
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.execute(f"CREATE SCHEMA {schema}")
+    init_desk(in_schema(url, schema))
+    return in_schema(url, schema)
+
+
+def drop_schema(url: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def empty_schemas(url: str) -> Callable[[int], tuple[str, Callable[[], None]]]:
+    def make(run: int) -> tuple[str, Callable[[], None]]:
+        schema = f"bench_import_{run}"
+        return empty_schema(url, schema), lambda: drop_schema(url, schema)
+
+    return make
+
+
+def postgres_desk(url: str, path: Path, cases: int) -> str:
+    """The benchmark desk copied into schema ``bench_<cases>`` of ``url`` (kept there
+    for the next run; copied again when it is not the same size)."""
+    target = in_schema(url, f"bench_{cases}")
+    try:
+        existing = open_store(target)
+        if len(existing.all("cases")) >= cases:
+            existing.close()
+            return target
+        existing.close()
+    except StoreError:
+        pass
+    started = time.perf_counter()
+    target = empty_schema(url, f"bench_{cases}")
+    source = open_store(path)
+    summary = copy_desk(source, open_store(target), lambda: open_store(target))
+    source.close()
+    print(
+        f"copied the desk into {target.split('?')[0]} schema bench_{cases} in "
+        f"{time.perf_counter() - started:.0f} s ({summary.counts})",
+        file=sys.stderr,
+    )
+    return target
+
+
+def postgres_figures(
+    url: str, path: Path, cases: int, plugins: Plugins, export_path: Path, runs: int
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """The table's operations on the desk in PostgreSQL, and a few figures beside them."""
+    target = postgres_desk(url, path, cases)
+    store = open_store(target)
+    open_keys = [r["id"] for r in store.all("cases", closed=False)]
+    closed_keys = [r["id"] for r in store.all("cases", match={"state": "closed"})][: runs * 4]
+    store.close()
+    opens = [open_and_list(target, closed_keys[-1]) for _ in range(runs)]
+    store = open_store(target)
+    rows = {
+        "durable change": durable_change(store, open_keys, runs * 20),
+        "open + list open cases": statistics.median(o["seconds"] for o in opens) * 1000,
+        "one case with its history": case_with_history(store, closed_keys, runs * 4),
+        "filter by vendor + state + text": filter_cases(store, runs * 4)[0],
+    }
+    rows["export to JSON"], _ = export_json(store, plugins, runs)
+    store.close()
+    rows["import into an empty desk"], _ = import_json(export_path, empty_schemas(url), plugins, runs)
+    per_change, throughput = concurrent_writers(target)
+    rows["4 writers x 500 changes, per change"] = per_change
+    extra = {
+        "PostgreSQL: 4 writers x 500 changes, changes / s": throughput,
+        "PostgreSQL: resident memory with the desk open, MB": statistics.median(o["rss_mb"] for o in opens),
+        "PostgreSQL: first events() after open, ms": statistics.median(o["first_events"] for o in opens)
+        * 1000,
+        "PostgreSQL: first listing of every case, ms": statistics.median(o["every_case"] for o in opens)
+        * 1000,
+    }
+    return rows, extra
+
+
+def open_and_list(target: str, closed_key: str) -> dict[str, Any]:
+    """Open the desk and list its open cases in a fresh process (and a few firsts after)."""
+    return json.loads(
+        subprocess.run(
+            [sys.executable, "-c", OPEN_AND_LIST, target, closed_key],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
 
 
 def sweeps(path: Path, workdir: Path, plugins: Plugins, runs: int) -> dict[str, Any]:
@@ -334,6 +529,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=50_000)
     parser.add_argument("--open", type=int, default=2_000, dest="open_cases")
     parser.add_argument("--skip-tinydb", action="store_true")
+    parser.add_argument("--db", help="a PostgreSQL database URL: measure the desk copied there too")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="workbench-bench-"))
     path = workdir / "desk.json"
@@ -348,17 +544,8 @@ def main() -> None:
     store = open_store(path)
     open_keys = [r["id"] for r in store.all("cases", closed=False)]
     closed_key = next(r["id"] for r in store.all("cases") if r["state"] == "closed")
-    opens = [
-        json.loads(
-            subprocess.run(
-                [sys.executable, "-c", OPEN_AND_LIST, str(path), closed_key],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
-        for _ in range(args.runs)
-    ]
+    closed_keys = [r["id"] for r in store.all("cases", match={"state": "closed"})][: args.runs * 4]
+    opens = [open_and_list(str(path), closed_key) for _ in range(args.runs)]
     plugins = get_plugins()
     swept = sweeps(path, workdir, plugins, args.runs)
     rows = {
@@ -367,10 +554,15 @@ def main() -> None:
         "filter by vendor + state + text": filter_cases(store, args.runs * 4)[0],
     }
     rows["export to JSON"], exported = export_json(store, plugins, args.runs)
+    store.close()
+    store = open_store(path)
+    rows["one case with its history"] = case_with_history(store, closed_keys, args.runs * 4)
     export_path = workdir / "export.json"
     export_path.write_bytes(exported)
     del exported
-    rows["import into an empty desk"], imported = import_json(export_path, workdir, plugins, args.runs)
+    rows["import into an empty desk"], imported = import_json(
+        export_path, empty_folder(workdir), plugins, args.runs
+    )
     rows["sweep, first (catches up; one run)"] = swept["first"]
     rows["sweep, steady state (changes nothing)"] = swept["steady"]
     sizes = {
@@ -420,23 +612,47 @@ def main() -> None:
             f"{tiny['durable change'] / rows['durable change']:.0f}x"
         )
     store.close()
+    rows["4 writers x 500 changes, per change"], throughput = concurrent_writers(str(path))
+    extra["4 writers x 500 changes, changes / s"] = throughput
+    postgres: dict[str, float] = {}
+    if args.db:
+        postgres, postgres_extra = postgres_figures(
+            args.db, path, args.cases, plugins, export_path, args.runs
+        )
+        extra.update(postgres_extra)
 
     print(
         f"load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores); medians of "
         f"{args.runs} runs (changes: {args.runs * 20}, filters: {args.runs * 4}; TinyDB: "
         f"{max(3, args.runs // 2)}, its import once)"
     )
-    print(f"{'operation':<44}{'ours ms':>11}{'TinyDB ms':>12}{'goal ms':>10}")
+    print(
+        f"{'operation':<44}{'file ms':>11}{'TinyDB ms':>12}{'PostgreSQL ms':>15}{'goal ms':>10}"
+        f"{'  goal met (file / PostgreSQL)' if postgres else ''}"
+    )
     for name, value in rows.items():
-        goal = GOALS.get(name)
-        mark = "" if goal is None else ("  ok" if value <= goal else "  OVER")
+        goal, pg_goal = GOALS.get(name), POSTGRES_GOALS.get(name)
         theirs = f"{tiny[name]:>12.0f}" if name in tiny else f"{'-':>12}"
-        print(f"{name:<44}{value:>11.2f}{theirs}{'' if goal is None else f'{goal:>10.0f}'}{mark}")
+        pg = f"{postgres[name]:>15.2f}" if name in postgres else f"{'-':>15}"
+        goals = f"{goal:>10.0f}" if goal is not None else f"{'':>10}"
+        if pg_goal is not None and pg_goal != goal and name in postgres:
+            goals = f"{f'{goal:.0f}/{pg_goal:.0f}':>10}"
+        mark = ""
+        if goal is not None:
+            mark = "  ok" if value <= goal else "  OVER"
+            if name in postgres:
+                mark += " / ok" if postgres[name] <= pg_goal else " / OVER"
+        print(f"{name:<44}{value:>11.2f}{theirs}{pg}{goals}{mark}")
     for name, value in extra.items():
         shown = f"{value:.1f}" if isinstance(value, float) else value
         print(f"{name:<56}{shown:>12}")
     export_path.unlink()
-    figures = {**rows, **{f"{name}, TinyDB JSONStorage": value for name, value in tiny.items()}, **extra}
+    figures = {
+        **rows,
+        **{f"{name}, TinyDB JSONStorage": value for name, value in tiny.items()},
+        **{f"{name}, PostgreSQL": value for name, value in postgres.items()},
+        **extra,
+    }
     print(orjson.dumps(figures).decode(), file=sys.stderr)
 
 
