@@ -61,6 +61,16 @@ class Refused(DeskError):
         super().__init__(text)
 
 
+class Stale(Refused):
+    """A change made on a view of a record that another agent has changed since: refused
+    (CORE-AUDIT-1), never written over theirs; the caller reloads the record."""
+
+    def __init__(self, decision: Decision, kind: str, key: str) -> None:
+        super().__init__(decision)
+        self.kind = kind
+        self.key = key
+
+
 class StoreError(Exception):
     """The desk file cannot be used; the message names the file and the problem."""
 

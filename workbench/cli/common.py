@@ -36,11 +36,11 @@ class Context:
     def desk(self) -> Desk:
         from workbench.desk import Desk
         from workbench.plugins import get_plugins
-        from workbench.store import open_store
+        from workbench.store import is_postgres, open_store
 
         if self._desk is None:
             chosen = self.db or os.environ.get("WORKBENCH_DB") or None
-            if chosen and not Path(chosen).expanduser().resolve().parent.is_dir():
+            if chosen and not is_postgres(chosen) and not Path(chosen).expanduser().resolve().parent.is_dir():
                 raise BadInput("--db", f"the folder of {chosen} does not exist (a typo in the path?)")
             if not self.now_given and os.environ.get("WORKBENCH_NOW"):
                 clock.set_now(os.environ["WORKBENCH_NOW"], what="WORKBENCH_NOW")  # --now replaces it
@@ -65,9 +65,27 @@ class Context:
             self._desk.store.close()
 
 
+def no_password(value: str, option: str) -> str:
+    """``value``, refused (bad input) when it is a PostgreSQL URL with a password in it: a
+    command line is visible to every user of the machine (``ps``)."""
+    from workbench.store import is_postgres
+
+    if is_postgres(value):
+        from workbench.store.pgstore import password_in
+
+        if password_in(value):
+            raise click.BadParameter(
+                "a password on the command line is visible to every user of this machine (ps); "
+                "leave it out of the URL and put it in a password file (PGPASSFILE, ~/.pgpass), "
+                "a service file (service=NAME) or WORKBENCH_DB",
+                param_hint=option,
+            )
+    return value
+
+
 def _set_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value:
-        ctx.ensure_object(Context).db = value
+        ctx.ensure_object(Context).db = no_password(value, "--db")
 
 
 def _set_agent(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -101,9 +119,10 @@ def _read_at_once(*names: str, **attrs: Any) -> Callable:
 DESK_OPTIONS = [
     _read_at_once(
         "--db",
-        metavar="PATH",
+        metavar="PATH|URL",
         callback=_set_db,
-        help="The desk file (default: your data directory; also WORKBENCH_DB).",
+        help="The desk: a file, or a PostgreSQL URL postgresql://… or service=NAME "
+        "(default: a file in your data directory; also WORKBENCH_DB).",
     ),
     _read_at_once(
         "--now",

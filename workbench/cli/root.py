@@ -36,6 +36,7 @@ COMMANDS = {
     "import": "workbench.cli.transfer:import_command",
     "doctor": "workbench.cli.doctor:doctor",
     "new-plugin": "workbench.cli.scaffold:new_plugin",
+    "db": "workbench.cli.db:db",
 }
 """Each command of the group and where it is defined (``module:name``)."""
 

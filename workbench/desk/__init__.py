@@ -11,7 +11,7 @@ from workbench.desk.views import (
     SweepReport,
     WorkflowView,
 )
-from workbench.errors import BadInput, DeskError, Invalid, NotFound, Refused
+from workbench.errors import BadInput, DeskError, Invalid, NotFound, Refused, Stale
 
 __all__ = [
     "EMAIL",
@@ -27,6 +27,7 @@ __all__ = [
     "NotFound",
     "Refused",
     "SettingView",
+    "Stale",
     "SweepReport",
     "WorkflowView",
     "attribute_text",

@@ -25,6 +25,8 @@ event (CORE-AUDIT-1). Nothing outside the desk calls a hook.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from workbench.calendar import Calendar
@@ -63,6 +65,21 @@ class Desk:
         self._programs: dict[str, VendorProgram] | None = None
         self._setting_definitions: dict[str, tuple[Setting, str]] | None = None
         self._reads: ReadCache | None = None
+        self.views: dict[tuple[str, str], int] = {}
+        """The version (last event id) of each record a change is being made on the view of
+        (see :meth:`viewing`)."""
+
+    @contextmanager
+    def viewing(self, kind: str, key: str, version: int) -> Iterator[None]:
+        """Make the changes inside on a view of one record read at ``version`` (the id of
+        its last event then, ``CaseView.version``): a change is refused with
+        :class:`~workbench.errors.Stale` (CORE-AUDIT-1) when another agent has changed
+        the record since, instead of being written over theirs."""
+        self.views[(kind, key)] = version
+        try:
+            yield
+        finally:
+            del self.views[(kind, key)]
 
     def programs(self) -> dict[str, VendorProgram]:
         """Declared programs by id (the core's built-in included as ``core``), asked of the

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from workbench.desk import agents
-from workbench.model import (
-    Event,
-)
+from workbench.errors import Stale
+from workbench.model import Decision, Event
 from workbench.store.base import Transaction
 
 if TYPE_CHECKING:
@@ -30,8 +29,10 @@ def record_event(
 ) -> None:
     """Record one change as an event, in the transaction that makes it (CORE-AUDIT-1), by
     the agent the desk acts as (CORE-TEAM-1: on a desk with agents, an actor who is not an
-    active agent is refused here, and the transaction writes nothing)."""
+    active agent is refused here, and the transaction writes nothing); a change made on a
+    view another agent has changed since is refused here too (:func:`check_view`)."""
     agent = agents.acting(desk, tx)
+    check_view(desk, kind, key)
     tx.append_event(
         Event(
             id=0,
@@ -46,6 +47,36 @@ def record_event(
             reason=reason,
             data=data or {},
         ).to_dict()
+    )
+
+
+def check_view(desk: Desk, kind: str, key: str) -> None:
+    """Refuse a change made on a view of the record (``Desk.viewing``) that another agent
+    has changed since (CORE-AUDIT-1: their change is history, never silently written
+    over). Called inside the transaction, so the record's history is as of the writer lock:
+    of two agents changing one view at once, exactly one gets through."""
+    seen = desk.views.get((kind, key))
+    if seen is None:
+        return
+    history = desk.store.events(kind, key)
+    if not history or history[-1]["id"] <= seen:
+        return
+    last = Event.from_dict(history[-1])
+    at = last.at.astimezone(desk.timezone())
+    when = (
+        at.strftime("%H:%M")
+        if at.date() == desk.now().astimezone(at.tzinfo).date()
+        else at.strftime("%Y-%m-%d %H:%M")
+    )
+    raise Stale(
+        Decision(
+            False,
+            "CORE-AUDIT-1",
+            f"{key} changed by {last.actor} at {when} since you opened it ({last.action}); "
+            "look at it again before changing it",
+        ),
+        kind,
+        key,
     )
 
 

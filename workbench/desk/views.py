@@ -80,8 +80,15 @@ class CaseView:
     desk_minutes_by_agent: dict[str, int] = field(default_factory=dict)
     """The desk's ball time split by the agent assigned at the time (``""``: nobody)."""
 
+    @property
+    def version(self) -> int:
+        """The id of the case's last event: what a change made on this view names as the
+        state it was made on (``Desk.viewing``)."""
+        return self.events[-1].id if self.events else 0
+
     def to_dict(self) -> dict[str, Any]:
         return {
+            "version": self.version,
             "case": self.case.to_dict(),
             "customer": self.customer.to_dict() if self.customer else None,
             "route": self.route.to_dict(),

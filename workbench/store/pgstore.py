@@ -144,6 +144,10 @@ class StoreOffline(StoreError):
     changed. The next call tries to connect again."""
 
 
+class NoDesk(StoreError):
+    """The database (its current schema) holds no desk yet."""
+
+
 def describe(conninfo: str) -> str:
     """Where ``conninfo`` points, in words, without any password."""
     try:
@@ -343,8 +347,9 @@ class PostgresStore:
             try:
                 connection = self._live_connection()
                 if not self._listening:
+                    # Commits made before we listened were not notified: look once.
                     connection.execute(f"LISTEN {self._channel}")
-                    self._listening = True
+                    self._listening = self._notified = True
                 elif select.select([connection.fileno()], [], [], 0)[0]:
                     # A notification (or the news that the server is gone) is waiting:
                     # an empty statement takes it in.
@@ -453,7 +458,7 @@ class PostgresStore:
         try:
             found = _desk_row(connection)
             if found is None:
-                raise StoreError(
+                raise NoDesk(
                     f"{self.location} holds no desk: create one with `workbench db init URL` or "
                     "copy one there with `workbench db copy FROM URL`"
                 )
