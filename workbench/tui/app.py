@@ -72,6 +72,9 @@ def _later(module: str, name: str) -> Callable[[], Screen]:
     return make
 
 
+WATCH_SECONDS = 1.0
+"""How often an open desk looks for other agents' changes."""
+
 NEEDS_DESK = {"switch_mode", "go", "command_palette"}
 """App actions that wait for the desk to open (until then the queue is the only screen)."""
 
@@ -137,7 +140,13 @@ class WorkbenchApp(App[None]):
         self.desk_lock = threading.RLock()
         """Held for every desk call from a worker: one desk call at a time."""
         self.desk_changed: Signal[tuple[str, Any]] = Signal(self, "desk-changed")
-        """Published after a change: (kind, the changed record)."""
+        """Published after a change: (kind, the changed record); ``("desk", None)`` when
+        other agents changed the desk (anything may have changed)."""
+        self.offline: str | None = None
+        """Why the desk's store cannot be reached, while it cannot (it reconnects by itself)."""
+        self.desk_status: Signal[str | None] = Signal(self, "desk-status")
+        """Published when the desk goes offline (the reason) or comes back (``None``)."""
+        self._watching = False
         self.prefs = Prefs((prefs_path or default_path()) if remember else None)
         self.case_index: list[tuple[str, str, str, str]] = []
         """(id, subject, customer, assignee) of the open cases the queue holds, for the palette."""
@@ -163,6 +172,7 @@ class WorkbenchApp(App[None]):
         if theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, lambda theme: self.prefs.save(theme=theme.name))
+        self.set_interval(WATCH_SECONDS, self._watch)
         if self._opening is not None:
             self._wait_for_desk(self._opening)
 
@@ -195,6 +205,47 @@ class WorkbenchApp(App[None]):
         self.desk_name = str(self.desk.setting("desk.name") or "unnamed desk")
         self.timezone = ZoneInfo(str(self.desk.setting("desk.timezone")))
         self.locale = self.desk.locale()
+
+    # -- other agents' changes ------------------------------------------------------------
+
+    def _watch(self) -> None:
+        if self.desk is not None and not self._watching:
+            self._watching = True
+            self.watch_desk()
+
+    @work(thread=True, exit_on_error=False, group="watch")
+    def watch_desk(self) -> None:
+        """Pick up what other agents changed (on the desk file one ``stat`` of its log, in
+        PostgreSQL nothing until the server notifies a commit) and tell every screen; while
+        the store cannot be reached, say so and try again on the next tick."""
+        from workbench.store import StoreError
+
+        try:
+            with self.desk_lock:
+                moved = self.desk.store.refresh()
+        except StoreError as error:
+            self.call_from_thread(self._went_offline, str(error))
+            return
+        finally:
+            self._watching = False
+        self.call_from_thread(self._online, moved)
+
+    def _went_offline(self, reason: str) -> None:
+        if self.offline is None:
+            self.notify(
+                reason, title="The desk is offline: reconnecting", severity="error", timeout=10, markup=False
+            )
+        self.offline = reason
+        self.desk_status.publish(reason)
+
+    def _online(self, moved: bool) -> None:
+        back = self.offline is not None
+        if back:
+            self.offline = None
+            self.desk_status.publish(None)
+            self.notify("Connected again; showing the latest.", title="The desk is back online", markup=False)
+        if moved or back:
+            self.desk_changed.publish(("desk", None))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.desk is not None or action not in NEEDS_DESK

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, tzinfo
 
-from workbench.errors import BadInput, DeskError, Invalid, Refused
+from workbench.errors import BadInput, DeskError, Invalid, Refused, StoreError
 from workbench.render import Renderer
 
 MARKUP_TONE = {
@@ -116,4 +116,6 @@ def error_title_and_text(error: BaseException, tz: tzinfo) -> tuple[str, str]:
         return f"Check {error.field}", error.problem
     if isinstance(error, DeskError):
         return "Not done", str(error)
+    if isinstance(error, StoreError):
+        return "Not saved: the desk's store", str(error)
     return "Unexpected error", f"{type(error).__name__}: {error}"

@@ -3,6 +3,7 @@ escalation tracks, findings and the timeline; the case's actions by key."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -12,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import ContentSwitcher, Static
 
-from workbench.desk import EVIDENCE_KINDS, CaseView
+from workbench.desk import EVIDENCE_KINDS, CaseView, Stale
 from workbench.model import Case, Event, Field
 from workbench.render import CASE_SECTIONS, duration
 from workbench.tui.format import CellText, Markup, escape
@@ -155,7 +156,7 @@ class CaseScreen(DeskScreen):
 
     def _desk_changed(self, change: tuple[str, Any]) -> None:
         kind, record = change
-        if kind in ("cases", "sweep") and (not isinstance(record, Case) or record.id == self.case_id):
+        if kind in ("cases", "sweep", "desk") and (not isinstance(record, Case) or record.id == self.case_id):
             self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case")
@@ -251,7 +252,25 @@ class CaseScreen(DeskScreen):
             if result is not None:
                 self.wb.changed(result, done or title)
 
-        self.app.push_screen(FormDialog(title, fields, submit, intro=intro, **options), finished)
+        dialog = FormDialog(title, fields, self._on_view(submit), intro=intro, **options)
+        self.app.push_screen(dialog, finished)
+
+    def _on_view(self, submit: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+        """``submit`` made on the case as this screen shows it now: refused (CORE-AUDIT-1)
+        if another agent changes the case before it is saved, and the case is read again."""
+        key, version = self.case_id, self.data.view.version if self.data else None
+
+        def on_view(values: dict[str, Any]) -> Any:
+            if version is None:
+                return submit(values)
+            try:
+                with self.desk.viewing("cases", key, version):
+                    return submit(values)
+            except Stale:
+                self.app.call_from_thread(self.load)
+                raise
+
+        return on_view
 
     def _text_action(
         self, title: str, intro: str, call: Any, required: bool = False, extra: list[Field] | None = None

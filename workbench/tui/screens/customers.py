@@ -197,7 +197,7 @@ class CustomersScreen(DeskScreen):
 
     def _desk_changed(self, change: tuple[str, Any]) -> None:
         kind, _ = change
-        if kind in ("customers", "contracts", "settings"):
+        if kind in ("customers", "contracts", "settings", "desk"):
             self.load()
         elif kind in ("cases", "sweep") and self.detail is not None:
             self.load_detail(self.detail.customer.id)

@@ -396,10 +396,8 @@ class QueueScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def refresh_deadlines(self) -> None:
-        """The minute tick: new countdowns and states in place, the order and cursor kept."""
-        if self.ask(self.desk.store.refresh):
-            self.back(self.load)
-            return
+        """The minute tick: new countdowns and states in place, the order and cursor kept
+        (other agents' changes come in as they happen: ``WorkbenchApp.watch_desk``)."""
         self._compute_deadlines(list(self.items), resort=False)
 
     def _compute_deadlines(self, items: list[QueueItem], resort: bool) -> None:
@@ -458,7 +456,7 @@ class QueueScreen(DeskScreen):
         kind, record = change
         if kind == "cases" and isinstance(record, Case):
             self.refresh_case(record.id)
-        elif kind in ("settings", "sweep", "team"):
+        elif kind in ("settings", "sweep", "team", "desk"):
             self.load()
 
     @work(thread=True, exit_on_error=False, group="queue-case")

@@ -38,6 +38,7 @@ class NavBar(Widget):
         "navbar--active",
         "navbar--clock",
         "navbar--what-if",
+        "navbar--offline",
     }
 
     DEFAULT_CSS = """
@@ -51,6 +52,7 @@ class NavBar(Widget):
         & > .navbar--active { background: $primary; color: $text; text-style: bold; }
         & > .navbar--clock { color: $text; }
         & > .navbar--what-if { background: $warning; color: $text; text-style: bold; }
+        & > .navbar--offline { background: $error; color: $text; text-style: bold; }
     }
     """
 
@@ -62,6 +64,7 @@ class NavBar(Widget):
 
     def on_mount(self) -> None:
         self.set_interval(60, self.refresh)
+        self.app.desk_status.subscribe(self, lambda _status: self.refresh())  # type: ignore[attr-defined]
         if self.app.desk is None:  # type: ignore[attr-defined]
             self.app.desk_opened.subscribe(self, lambda _desk: self.refresh())  # type: ignore[attr-defined]
 
@@ -90,6 +93,9 @@ class NavBar(Widget):
         else:
             if variant < 2:
                 text.append(f"{'· ' if variant == 0 else ' '}{self.app.desk_name} ", title if variant else "")  # type: ignore[attr-defined]
+            if self.app.offline is not None:  # type: ignore[attr-defined]
+                text.append(" OFFLINE, reconnecting ", self.get_component_rich_style("navbar--offline"))
+                text.append(" ")
             now = local(desk.now(), self.app.timezone)  # type: ignore[attr-defined]
             if what_if():
                 text.append(f" what-if {now} ", self.get_component_rich_style("navbar--what-if"))
