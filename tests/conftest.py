@@ -21,6 +21,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,3 +194,20 @@ def pg_desk_url(pg_url: str) -> str:
 
     init_desk(pg_url)
     return pg_url
+
+
+@pytest.fixture
+def caught_up():
+    """``caught_up(store)``: refresh ``store`` until it has picked up another process's
+    last commit and return ``True`` (``False`` if it never does). PostgreSQL notifies a
+    commit to the other listeners a moment after the committing call returns, so a
+    refresh made at once may not have heard of it yet; the desk file's is immediate."""
+
+    def refresh_until_changed(store) -> bool:
+        for _ in range(500):
+            if store.refresh():
+                return True
+            time.sleep(0.01)
+        return False
+
+    return refresh_until_changed

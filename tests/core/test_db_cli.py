@@ -91,3 +91,22 @@ def test_copy_says_what_is_wrong_with_its_arguments(run_cli, tmp_path: Path, pg_
     assert status == 2 and "there is no desk file at" in err
     status, _, err = run_cli("db", "init", str(tmp_path / "desk.json"))
     assert status == 2 and "is not a PostgreSQL URL" in err
+
+
+def test_doctor_checks_a_desk_in_postgresql_and_its_append_only_triggers(
+    run_cli, pg_url: str, postgres_server, pg_schema: str
+) -> None:
+    status, _, err = run_cli("doctor", "--db", pg_url)
+    assert status == 1 and "holds no desk" in err + _
+    assert run_cli("db", "init", pg_url)[0] == 0
+    assert run_cli("--db", pg_url, "demo")[0] == 0
+    status, out, _ = run_cli("doctor", "--db", pg_url, "--json")
+    report = json.loads(out)
+    assert status == 0 and report["ok"]
+    assert report["facts"]["schema"] == 2 and report["facts"]["events"] > 20
+    postgres_server.sql(
+        f"ALTER TABLE {pg_schema}.workbench_events DISABLE TRIGGER workbench_events_append_only"
+    )
+    status, out, _ = run_cli("doctor", "--db", pg_url)
+    assert status == 1
+    assert "trigger workbench_events_append_only is missing or not always enabled" in out

@@ -77,7 +77,7 @@ def test_two_processes_making_500_changes_each_keep_all_1000(target: str) -> Non
     assert store.counters() == {"cases": 1000}
 
 
-def test_an_open_desk_notices_another_process_writing(target: str, change) -> None:
+def test_an_open_desk_notices_another_process_writing(target: str, change, caught_up) -> None:
     tui = open_store(target)
     change(tui, "X-1", subject="before")
     assert tui.refresh() is False
@@ -86,7 +86,7 @@ def test_an_open_desk_notices_another_process_writing(target: str, change) -> No
     writer.stdin.write("go\n")
     writer.stdin.flush()
     assert writer.wait(timeout=60) == 0
-    assert tui.refresh() is True
+    assert caught_up(tui)
     assert [r["id"] for r in tui.all("cases")] == ["X-1", "C-1", "C-2", "C-3"]
     assert len(tui.events()) == 4
     assert [e["key"] for e in tui.events("cases", "C-2")] == ["C-2"]

@@ -13,12 +13,18 @@ from workbench.cli.common import Context, Output, desk_options, emit
 @click.command()
 @desk_options
 def doctor() -> None:
-    """Check a desk file: what is wrong and how to recover."""
-    from workbench.store import default_path
+    """Check a desk (a file, or a desk in PostgreSQL): what is wrong and how to recover."""
+    from workbench.store import default_path, is_postgres
     from workbench.store import doctor as store_doctor
 
     context = click.get_current_context().ensure_object(Context)
-    report = store_doctor(context.db or os.environ.get("WORKBENCH_DB") or default_path())
+    target = context.db or os.environ.get("WORKBENCH_DB") or default_path()
+    if is_postgres(target):
+        from workbench.store.pgstore import doctor as postgres_doctor
+
+        report = postgres_doctor(str(target))
+    else:
+        report = store_doctor(target)
     data = {"ok": report.ok, "problems": report.problems, "advice": report.advice, "facts": report.facts}
     emit(
         context,

@@ -44,6 +44,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from workbench.errors import StoreError, StoreLocked
 from workbench.store.base import KINDS, matches
+from workbench.store.doctor import DoctorReport
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
 
 SCHEMA = 2
@@ -160,11 +161,11 @@ def describe(conninfo: str) -> str:
         user = f"{params['user']}@" if params.get("user") else ""
         host = str(params.get("host", ""))
         port = f":{params['port']}" if params.get("port") else ""
-        where = f"postgresql://{user}{host if host and not host.startswith('/') else ''}{port}/" + str(
-            params.get("dbname", "")
-        )
+        database = params.get("dbname", "")
         if host.startswith("/"):
-            where += f" (socket in {host})"
+            where = f"postgresql://{user}/{database} (socket in {host}{', port ' + port[1:] if port else ''})"
+        else:
+            where = f"postgresql://{user}{host}{port}/{database}"
     return where + _schema_of(str(params.get("options", "")))
 
 
@@ -210,8 +211,11 @@ def _connect(conninfo: str, where: str, scrub: _Scrubber) -> psycopg.Connection:
     if "connect_timeout" not in params:
         extra["connect_timeout"] = CONNECT_TIMEOUT
     if "keepalives_idle" not in params:
-        # A network partition shows as a dead connection within ~25 s instead of hours.
+        # A network partition shows as a dead connection within ~25 s (idle) or 30 s (a
+        # statement in flight) instead of the kernel's quarter of an hour.
         extra.update(keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=3)
+    if "tcp_user_timeout" not in params:
+        extra["tcp_user_timeout"] = 30_000
     try:
         return psycopg.connect(conninfo, autocommit=True, **extra)
     except psycopg.OperationalError as error:
@@ -338,8 +342,9 @@ class PostgresStore:
 
     def refresh(self) -> bool:
         """Pick up what other agents committed. Costs no round trip until the server has
-        notified a commit; raises :class:`StoreOffline` while the server cannot be reached
-        (and connects again on the next call)."""
+        notified a commit (a moment after the commit returned: the first call listens and
+        looks once); raises :class:`StoreOffline` while the server cannot be reached (and
+        connects again on the next call)."""
         self._check_open()
         with self._writer.hold_if_free() as free:
             if not free:
@@ -350,10 +355,6 @@ class PostgresStore:
                     # Commits made before we listened were not notified: look once.
                     connection.execute(f"LISTEN {self._channel}")
                     self._listening = self._notified = True
-                elif select.select([connection.fileno()], [], [], 0)[0]:
-                    # A notification (or the news that the server is gone) is waiting:
-                    # an empty statement takes it in.
-                    connection.execute("SELECT 1")
                 if not (self._notified or self._stale):
                     return False
                 self._notified = False
@@ -422,7 +423,16 @@ class PostgresStore:
             raise StoreError(f"{self.location}: the store was closed")
 
     def _live_connection(self) -> psycopg.Connection:
-        """The connection, made again when it was lost (a server restart)."""
+        """The connection, made again when it was lost (a server restart). Anything the
+        server sent while we were idle — a notification, or the news that it is going away —
+        is taken in first (an idle socket with nothing to read costs one ``select``)."""
+        connection = self._connection
+        waiting = connection is not None and not connection.closed
+        if waiting and select.select([connection.fileno()], [], [], 0)[0]:
+            try:
+                connection.execute("SELECT 1")
+            except psycopg.OperationalError:
+                self._drop_connection()
         if self._connection is None or self._connection.closed:
             self._connection = _connect(self._conninfo, self.location, self._scrub)
             self._connection.add_notify_handler(self._on_notify)
@@ -688,3 +698,62 @@ def _event_json(tx: StagedTransaction) -> Iterator[str]:
     ends = [start - 1 for start in starts[1:]] + [len(data)]
     for start, end in zip(starts, ends, strict=True):
         yield data[start:end].decode()
+
+
+APPEND_ONLY_TRIGGERS = (
+    "workbench_events_append_only",
+    "workbench_events_no_truncate",
+    "workbench_commits_append_only",
+    "workbench_commits_no_truncate",
+    "workbench_counters_forward",
+)
+
+
+def doctor(conninfo: str) -> DoctorReport:
+    """Check the desk in PostgreSQL at ``conninfo``: that it can be reached and opened,
+    its schema version, what it holds, and that the triggers keeping history append-only
+    are in place and always enabled."""
+    where = describe(conninfo)
+    try:
+        store = PostgresStore(conninfo)
+    except NoDesk as error:
+        return DoctorReport(False, [str(error)], ["create it: workbench db init URL"], {"desk": where})
+    except StoreError as error:
+        return DoctorReport(
+            False,
+            [str(error)],
+            ["check that the server runs and that the URL, password file or service file is right"],
+            {"desk": where},
+        )
+    try:
+        rows = store._query(
+            "SELECT (SELECT schema FROM workbench_desk), "
+            "(SELECT count(*) FROM workbench_records), (SELECT count(*) FROM workbench_events), "
+            "(SELECT max(at) FROM workbench_commits)",
+            [],
+        )
+        schema, records, events, last = rows[0]
+        triggers = dict(
+            store._query(
+                "SELECT tgname, tgenabled FROM pg_trigger "
+                "WHERE tgrelid IN ('workbench_events'::regclass, 'workbench_commits'::regclass, "
+                "'workbench_counters'::regclass)",
+                [],
+            )
+        )
+    finally:
+        store.close()
+    problems = [
+        f"{where}: trigger {name} is missing or not always enabled: the history is not protected"
+        for name in APPEND_ONLY_TRIGGERS
+        if triggers.get(name) != "A"
+    ]
+    advice = ["copy the desk into a new one (workbench db copy): it gets them again"] if problems else []
+    facts = {
+        "desk": store.location,
+        "schema": schema,
+        "records": records,
+        "events": events,
+        "last change": last.isoformat(timespec="seconds") if last else "none yet",
+    }
+    return DoctorReport(not problems, problems, advice, facts)
