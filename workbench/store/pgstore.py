@@ -43,7 +43,7 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
 from workbench.errors import StoreError, StoreLocked
-from workbench.store.base import KINDS, matches
+from workbench.store.base import KINDS, Window, in_window, matches
 from workbench.store.doctor import DoctorReport
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
 
@@ -308,12 +308,17 @@ class PostgresStore:
         return plain(record) if record is not None else None
 
     def all(
-        self, kind: str, *, closed: bool = True, match: dict[str, Any] | None = None
+        self,
+        kind: str,
+        *,
+        closed: bool = True,
+        match: dict[str, Any] | None = None,
+        within: Window | None = None,
     ) -> list[dict[str, Any]]:
         check_kind(kind)
-        found = [r for r in self._records[kind].values() if matches(r, match)]
+        found = [r for r in self._records[kind].values() if matches(r, match) and in_window(r, within)]
         if kind == "cases" and closed:
-            found += self._closed_matching(match)
+            found += [r for r in self._closed_matching(match) if in_window(r, within)]
         return found
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:

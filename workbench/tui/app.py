@@ -3,6 +3,7 @@ screen lives in ``screens/``, each reusable widget in ``widgets/``."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import importlib
 import os
@@ -146,7 +147,6 @@ class WorkbenchApp(App[None]):
         """Why the desk's store cannot be reached, while it cannot (it reconnects by itself)."""
         self.desk_status: Signal[str | None] = Signal(self, "desk-status")
         """Published when the desk goes offline (the reason) or comes back (``None``)."""
-        self._watching = False
         self.prefs = Prefs((prefs_path or default_path()) if remember else None)
         self.case_index: list[tuple[str, str, str, str]] = []
         """(id, subject, customer, assignee) of the open cases the queue holds, for the palette."""
@@ -208,27 +208,25 @@ class WorkbenchApp(App[None]):
 
     # -- other agents' changes ------------------------------------------------------------
 
-    def _watch(self) -> None:
-        if self.desk is not None and not self._watching:
-            self._watching = True
-            self.watch_desk()
-
-    @work(thread=True, exit_on_error=False, group="watch")
-    def watch_desk(self) -> None:
+    async def _watch(self) -> None:
         """Pick up what other agents changed (on the desk file one ``stat`` of its log, in
         PostgreSQL nothing until the server notifies a commit) and tell every screen; while
-        the store cannot be reached, say so and try again on the next tick."""
+        the store cannot be reached, say so and try again on the next tick. The store is
+        asked in a thread (reconnecting may take seconds); ticks wait for it, none pile up."""
+        if self.desk is None:
+            return
         from workbench.store import StoreError
 
         try:
-            with self.desk_lock:
-                moved = self.desk.store.refresh()
+            moved = await asyncio.to_thread(self._refresh_desk)
         except StoreError as error:
-            self.call_from_thread(self._went_offline, str(error))
+            self._went_offline(str(error))
             return
-        finally:
-            self._watching = False
-        self.call_from_thread(self._online, moved)
+        self._online(moved)
+
+    def _refresh_desk(self) -> bool:
+        with self.desk_lock:
+            return self.desk.store.refresh()
 
     def _went_offline(self, reason: str) -> None:
         if self.offline is None:

@@ -397,7 +397,7 @@ class QueueScreen(DeskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def refresh_deadlines(self) -> None:
         """The minute tick: new countdowns and states in place, the order and cursor kept
-        (other agents' changes come in as they happen: ``WorkbenchApp.watch_desk``)."""
+        (other agents' changes come in as they happen: ``WorkbenchApp._watch``)."""
         self._compute_deadlines(list(self.items), resort=False)
 
     def _compute_deadlines(self, items: list[QueueItem], resort: bool) -> None:
