@@ -75,6 +75,11 @@ def test_copy_from_file_to_postgresql_and_back_keeps_every_record_and_event(
 
     shown = [run_cli("case", "show", "C-1", "--json", "--db", db)[1] for db in (str(demo_file), pg_url)]
     assert json.loads(shown[0]) == json.loads(shown[1])
+    exported = [json.loads(run_cli("export", "--db", db)[1]) for db in (str(demo_file), pg_url)]
+    for document in exported:
+        for records in document["records"].values():
+            records.sort(key=lambda r: r.get("id") or r.get("key"))
+    assert exported[0] == exported[1]
 
 
 def test_copy_refuses_a_target_that_holds_data(run_cli, demo_file: Path, pg_url: str) -> None:

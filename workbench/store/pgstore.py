@@ -341,6 +341,39 @@ class PostgresStore:
         )
         return [orjson.loads(row[0]) for row in rows]
 
+    def iter_events(self) -> Iterator[dict[str, Any]]:
+        """Every event in order, streamed from the server a row at a time."""
+        self._check_open()
+        statement = "SELECT data::text FROM workbench_events WHERE id <= %s ORDER BY id"
+        for (data,) in self._stream(statement, [self._last_event_id]):
+            yield orjson.loads(data)
+
+    def iter_all(self, kind: str) -> Iterator[dict[str, Any]]:
+        """Every record of ``kind``: those in memory, then the closed cases streamed from
+        the server a row at a time (every one of them when they are all in memory)."""
+        check_kind(kind)
+        yield from list(self._records[kind].values())
+        if kind != "cases":
+            return
+        if self._all_closed:
+            yield from list(self._closed_cases.values())
+            return
+        statement = "SELECT data::text FROM workbench_records WHERE kind = 'cases' AND closed AND seq <= %s"
+        for (data,) in self._stream(statement, [self._seq]):
+            yield orjson.loads(data)
+
+    def _stream(self, statement: str, values: list[Any]) -> Iterator[tuple[Any, ...]]:
+        """Rows of a read as the server sends them, in words when the server is gone."""
+        try:
+            yield from self._live_connection().cursor().stream(statement, values)
+        except psycopg.OperationalError as error:
+            self._drop_connection()
+            raise StoreOffline(
+                f"{self.location}: the connection to the desk's server was lost ({self._scrub(error)})"
+            ) from None
+        except psycopg.Error as error:
+            raise StoreError(f"{self.location}: reading the desk failed ({self._scrub(error)})") from None
+
     def counters(self) -> dict[str, int]:
         """Every sequence counter at its current value."""
         return {name: value for name, value in self._query("SELECT name, value FROM workbench_counters", [])}
