@@ -59,7 +59,7 @@ def agent(request: pytest.FixtureRequest, tmp_path: Path, clock, caught_up) -> I
 @pytest.fixture
 def webex_case(agent: Agents) -> str:
     """A WebEx case of the demo desk, sent to the vendor with evidence attached."""
-    desk = agent("aiko")
+    desk = agent("sato")
     desk.fill_demo()
     customer = next(c.customer_id for c in desk.contracts(vendor="webex"))
     case = desk.open_case("webex", customer, "Meeting join fails", {"kind": "technical"})
@@ -71,43 +71,43 @@ def webex_case(agent: Agents) -> str:
 def test_the_desk_works_the_same_on_every_store(agent: Agents, webex_case: str) -> None:
     """A slice of the desk's work — the demo, a new case, evidence, sending it, a note, an
     escalation, closing — each read back by another agent's desk."""
-    aiko, hanako = agent("aiko"), agent("hanako")
-    hanako.store.refresh()
-    hanako.note(webex_case, "called the customer")
-    view = hanako.view(webex_case)
+    sato, tanaka = agent("sato"), agent("tanaka")
+    tanaka.store.refresh()
+    tanaka.note(webex_case, "called the customer")
+    view = tanaka.view(webex_case)
     technical = next(o for o in view.options if o.track == "technical")
     assert technical.decision is not None and technical.decision.allowed, technical.decision
-    hanako.escalate(webex_case, "technical", reason="join fails for everyone")
-    agent.sees_the_others(aiko)
-    assert aiko.case(webex_case).level("technical") == 1
-    assert [e.action for e in aiko.events("cases", webex_case)][-2:] == ["note", "escalate"]
-    assert [e.actor for e in aiko.events("cases", webex_case)][-2:] == ["hanako", "hanako"]
-    reason = aiko.close_reasons(aiko.case(webex_case))[0].code
-    aiko.close(webex_case, reason, "fixed by Cisco")
-    agent.sees_the_others(hanako)
-    assert hanako.case(webex_case).state == "closed"
-    assert webex_case in [c.id for c in hanako.cases(state="closed")]
-    assert webex_case not in [c.id for c in hanako.cases(open_only=True)]
+    tanaka.escalate(webex_case, "technical", reason="join fails for everyone")
+    agent.sees_the_others(sato)
+    assert sato.case(webex_case).level("technical") == 1
+    assert [e.action for e in sato.events("cases", webex_case)][-2:] == ["note", "escalate"]
+    assert [e.actor for e in sato.events("cases", webex_case)][-2:] == ["tanaka", "tanaka"]
+    reason = sato.close_reasons(sato.case(webex_case))[0].code
+    sato.close(webex_case, reason, "fixed by Cisco")
+    agent.sees_the_others(tanaka)
+    assert tanaka.case(webex_case).state == "closed"
+    assert webex_case in [c.id for c in tanaka.cases(state="closed")]
+    assert webex_case not in [c.id for c in tanaka.cases(open_only=True)]
 
 
 def test_a_change_on_a_view_another_agent_changed_since_is_refused(agent: Agents, webex_case: str) -> None:
-    """CORE-AUDIT-1: "C-12 changed by hanako at 10:00 since you opened it" — nothing of
-    aiko's change is written; on the view read again it goes through."""
-    aiko, hanako = agent("aiko"), agent("hanako")
-    aiko.store.refresh()
-    opened = aiko.view(webex_case)
-    hanako.store.refresh()
-    hanako.note(webex_case, "hanako's note")
+    """CORE-AUDIT-1: "C-12 changed by tanaka at 10:00 since you opened it" — nothing of
+    sato's change is written; on the view read again it goes through."""
+    sato, tanaka = agent("sato"), agent("tanaka")
+    sato.store.refresh()
+    opened = sato.view(webex_case)
+    tanaka.store.refresh()
+    tanaka.note(webex_case, "tanaka's note")
     with pytest.raises(Stale) as stale:
-        with aiko.viewing("cases", webex_case, opened.version):
-            aiko.note(webex_case, "aiko's note on the old view")
+        with sato.viewing("cases", webex_case, opened.version):
+            sato.note(webex_case, "sato's note on the old view")
     assert stale.value.decision.rule == "CORE-AUDIT-1"
-    assert f"{webex_case} changed by hanako at 10:00 since you opened it" in str(stale.value)
-    assert [e.data.get("text") for e in agent("lead").events("cases", webex_case)][-1] == "hanako's note"
-    again = aiko.view(webex_case)  # the refused transaction brought aiko's desk up to date
-    with aiko.viewing("cases", webex_case, again.version):
-        aiko.note(webex_case, "aiko's note, having read hanako's")
-    assert [e.actor for e in agent("lead").events("cases", webex_case)][-2:] == ["hanako", "aiko"]
+    assert f"{webex_case} changed by tanaka at 10:00 since you opened it" in str(stale.value)
+    assert [e.data.get("text") for e in agent("emma").events("cases", webex_case)][-1] == "tanaka's note"
+    again = sato.view(webex_case)  # the refused transaction brought sato's desk up to date
+    with sato.viewing("cases", webex_case, again.version):
+        sato.note(webex_case, "sato's note, having read tanaka's")
+    assert [e.actor for e in agent("emma").events("cases", webex_case)][-2:] == ["tanaka", "sato"]
 
 
 RACER = r"""
@@ -144,7 +144,7 @@ def test_of_two_racing_escalations_exactly_one_wins(
             stdout=subprocess.PIPE,
             text=True,
         )
-        for name in ("aiko", "hanako")
+        for name in ("sato", "tanaka")
     ]
     try:
         for racer in racers:
@@ -161,7 +161,7 @@ def test_of_two_racing_escalations_exactly_one_wins(
     refused = [r["refused"] for r in results if "refused" in r]
     assert won == [{"won": 1}] and len(refused) == 1, results
     assert "refused by CORE-AUDIT-1" in refused[0] and "since you opened it" in refused[0]
-    desk = agent("lead")
+    desk = agent("emma")
     assert desk.case(webex_case).level("technical") == 1
     assert [e.action for e in desk.events("cases", webex_case)].count("escalate") == 1
 

@@ -66,26 +66,27 @@ def navbar_text(app: WorkbenchApp) -> str:
 
 
 async def test_another_agents_new_case_shows_in_the_open_queue(target: str, wait) -> None:
-    app = WorkbenchApp(agent(target, "aiko"), remember=False)
+    app = WorkbenchApp(agent(target, "sato"), remember=False)
     async with app.run_test(size=SIZE) as pilot:
         await wait(pilot)
         before = queue_keys(app)
-        hanako = agent(target, "hanako")
-        customer = next(c.customer_id for c in hanako.contracts(vendor="webex"))
-        case = hanako.open_case("webex", customer, "Opened on another machine", {"kind": "technical"})
+        tanaka = agent(target, "tanaka")
+        customer = next(c.customer_id for c in tanaka.contracts(vendor="webex"))
+        case = tanaka.open_case("webex", customer, "Opened on another machine", {"kind": "technical"})
         assert case.id not in before
-        await until(pilot, wait, lambda: case.id in queue_keys(app), f"{case.id} in aiko's queue")
-        hanako.store.close()
+        await until(pilot, wait, lambda: case.id in queue_keys(app), f"{case.id} in sato's queue")
+        tanaka.store.close()
 
 
 async def test_a_change_on_a_case_another_agent_changed_meanwhile_is_refused_and_the_case_reloads(
     target: str, wait
 ) -> None:
-    """CORE-AUDIT-1: aiko writes a note on the case as she opened it; hanako notes it
-    first; aiko's note is refused, names hanako, and the case shows hanako's note."""
-    aiko = agent(target, "aiko")
-    key = next(c.id for c in aiko.cases(open_only=True) if c.vendor == "webex")
-    app = WorkbenchApp(aiko, remember=False)
+    """CORE-AUDIT-1: sato writes a note on the case as she opened it; tanaka notes it
+    first; sato's note is refused, names tanaka, and the case shows tanaka's note."""
+    sato = agent(target, "sato")
+    customer = next(c.customer_id for c in sato.contracts(vendor="webex"))
+    key = sato.open_case("webex", customer, "Meeting join fails", {"kind": "technical"}).id  # unassigned
+    app = WorkbenchApp(sato, remember=False)
     async with app.run_test(size=SIZE) as pilot:
         await wait(pilot)
         app.open_case(key)
@@ -96,36 +97,36 @@ async def test_a_change_on_a_case_another_agent_changed_meanwhile_is_refused_and
         await wait(pilot)
         dialog = app.screen
         assert isinstance(dialog, FormDialog)
-        await pilot.press(*"aiko was here")
-        hanako = agent(target, "hanako")
-        hanako.note(key, "hanako got there first")
+        await pilot.press(*"sato was here")
+        tanaka = agent(target, "tanaka")
+        tanaka.note(key, "tanaka got there first")
         await pilot.press("ctrl+s")
         await wait(pilot)
         assert app.screen is dialog, "a refusal keeps the dialog open"
         error = str(dialog.query_one("#dialog-error", Static).render())
         assert "Refused by CORE-AUDIT-1" in error
-        assert f"{key} changed by hanako at 10:00 since you opened it" in error
+        assert f"{key} changed by tanaka at 10:00 since you opened it" in error
         await until(
             pilot,
             wait,
             lambda: (
                 screen.data is not None
-                and screen.data.view.events[-1].data.get("text") == "hanako got there first"
+                and screen.data.view.events[-1].data.get("text") == "tanaka got there first"
             ),
             "the case read again",
         )
         timeline = screen.query_one("#timeline", VirtualTable)
-        assert "hanako" in str(timeline.rows[0].cells)
-        notes = [e.data.get("text") for e in hanako.events("cases", key) if e.action == "note"]
-        assert "aiko was here" not in notes
-        hanako.store.close()
+        assert "tanaka" in str(timeline.rows[0].cells)
+        notes = [e.data.get("text") for e in tanaka.events("cases", key) if e.action == "note"]
+        assert "sato was here" not in notes
+        tanaka.store.close()
 
 
 async def test_a_lost_server_shows_as_offline_and_the_desk_reconnects(
     postgres_server, pg_desk_url: str, clock, wait
 ) -> None:
     url = pg_desk_url
-    app = WorkbenchApp(agent(url, "aiko"), remember=False)
+    app = WorkbenchApp(agent(url, "sato"), remember=False)
     async with app.run_test(size=SIZE) as pilot:
         await wait(pilot)
         assert "OFFLINE" not in navbar_text(app)
@@ -135,9 +136,9 @@ async def test_a_lost_server_shows_as_offline_and_the_desk_reconnects(
             assert any(n.title == "The desk is offline: reconnecting" for n in app._notifications)
         finally:
             postgres_server.start()
-        hanako = agent(url, "hanako")
-        customer = hanako.add_customer("Kobe Trading")
-        hanako.store.close()
+        tanaka = agent(url, "tanaka")
+        customer = tanaka.add_customer("Kobe Trading")
+        tanaka.store.close()
         await until(pilot, wait, lambda: "OFFLINE" not in navbar_text(app), "back online")
         assert any(n.title == "The desk is back online" for n in app._notifications)
         await until(
