@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -218,3 +219,37 @@ def _evidence_csv(pack: dict[str, Any]) -> str:
             [_cell(line[key]) if line[key] is not None else "" for key, _ in LINE_COLUMNS] + [line["reason"]]
         )
     return out.getvalue()
+
+
+def ics_document(entries: list[dict[str, Any]], stamp: datetime, alarm_minutes: int, desk_name: str) -> bytes:
+    """The desk's dates as an iCalendar file (RFC 5545): an all-day event for a date, a
+    15-minute event at a due time (in UTC), each with its stable UID and, unless
+    ``alarm_minutes`` is 0, a display alarm that many minutes before."""
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Case Workbench//workbench calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", desk_name or "Case Workbench")
+    for entry in entries:
+        event = icalendar.Event()
+        event.add("uid", f"{entry['uid']}@case-workbench")
+        event.add("dtstamp", stamp.astimezone(UTC))
+        event.add("summary", entry["summary"])
+        event.add("description", entry["description"])
+        if entry["at"] is not None:
+            event.add("dtstart", entry["at"].astimezone(UTC))
+            event.add("dtend", entry["at"].astimezone(UTC) + timedelta(minutes=15))
+        else:
+            event.add("dtstart", entry["date"])
+            event.add("dtend", entry["date"] + timedelta(days=1))
+        if entry["rule"]:
+            event.add("categories", [entry["rule"]])
+        if alarm_minutes:
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", entry["summary"])
+            alarm.add("trigger", timedelta(minutes=-alarm_minutes))
+            event.add_component(alarm)
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -159,6 +159,13 @@ SETTINGS = [
         maximum=1,
     ),
     Setting(
+        "core.calendar_alarm_minutes",
+        1440,
+        "workbench calendar: each event's reminder alarm, this many minutes before it; 0 for none.",
+        kind="number",
+        rule="CORE-SLA-2",
+    ),
+    Setting(
         "core.stall_days",
         30,
         "Days without vendor progress after which the technical track counts as stalled.",

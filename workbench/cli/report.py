@@ -175,3 +175,36 @@ def report_renewals(desk: Desk, fmt: str) -> Output:
         for r in document["rows"]
     ]
     return _output(document, document["rows"], fmt, text)
+
+
+@click.command("calendar")
+@click.option("--format", "fmt", type=click.Choice(["ics"]), default="ics", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="Write it to FILE."
+)
+@click.option("--breaching", is_flag=True, help="Also each open case's deadline at risk or breached.")
+@with_desk
+def calendar_command(desk: Desk, fmt: str, output: str | None, breaching: bool) -> Output:
+    """The desk's dates as an iCalendar file: renewal dates, workflow steps' due dates and,
+    with --breaching, case deadlines at risk; stable UIDs, a reminder alarm
+    (setting core.calendar_alarm_minutes)."""
+    from pathlib import Path
+
+    from workbench.documents import ics_document
+
+    entries = desk.calendar_entries(breaching)
+    document = ics_document(
+        entries, desk.now(), int(desk.setting("core.calendar_alarm_minutes")), str(desk.setting("desk.name"))
+    )
+    data = [
+        {
+            **e,
+            "date": e["date"].isoformat() if e["date"] else None,
+            "at": e["at"].isoformat() if e["at"] else None,
+        }
+        for e in entries
+    ]
+    if output is None:
+        return Output(data, document.decode("utf-8").replace("\r\n", "\n").rstrip("\n"))
+    Path(output).write_bytes(document)
+    return Output({"written": output, "events": len(entries)}, f"wrote {len(entries)} events to {output}")

@@ -29,6 +29,7 @@ COMMANDS = {
     "workflow": "workbench.cli.workflow:workflow",
     "renewals": "workbench.cli.workflow:renewals",
     "report": "workbench.cli.report:report",
+    "calendar": "workbench.cli.report:calendar_command",
     "sweep": "workbench.cli.sweep:sweep",
     "compact": "workbench.cli.sweep:compact",
     "vendor-times": "workbench.cli.vendor_times:vendor_times",

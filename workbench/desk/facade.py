@@ -220,6 +220,7 @@ class Desk:
     desk_report = reports.desk_report
     backlog_report = reports.backlog_report
     renewals_report = reports.renewals_report
+    calendar_entries = reports.calendar_entries
 
     # escalation.py
     ladder = escalation.ladder

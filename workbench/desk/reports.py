@@ -323,3 +323,62 @@ def _renewal_band(days: int) -> str | None:
 def _number(key: str) -> tuple[str, int]:
     prefix, _, number = key.rpartition("-")
     return (prefix, int(number)) if number.isdigit() else (key, 0)
+
+
+def calendar_entries(desk: Desk, breaching: bool = False) -> list[dict[str, Any]]:
+    """The desk's dates for a calendar: each open workflow's renewal date and every step
+    still to do with its due date (all-day; CORE-SLA-2 holds for dated steps), and with
+    ``breaching`` each open case's deadline that is at risk or breached (timed). Every entry
+    has a ``uid`` that stays the same from one export to the next, so a calendar updates
+    the event instead of adding it again."""
+    entries = []
+    renewals = {w.id for w in desk.workflows(kind="renewal", open_only=True)}
+    for workflow in desk.workflows(open_only=True):
+        customer = desk.customer(workflow.customer_id) if workflow.customer_id else None
+        who = f" — {customer.name}" if customer else ""
+        if workflow.id in renewals and workflow.anchor is not None:
+            entries.append(
+                {
+                    "uid": f"renewal-{workflow.id}",
+                    "summary": f"Renewal: {workflow.title}{who}",
+                    "date": workflow.anchor,
+                    "at": None,
+                    "description": f"{workflow.vendor} renewal date of {workflow.id}",
+                    "rule": workflow.steps[0].rule if workflow.steps else "",
+                }
+            )
+        for step in workflow.steps:
+            if step.done_at is None and step.due is not None:
+                entries.append(
+                    {
+                        "uid": f"step-{workflow.id}-{step.id}",
+                        "summary": f"{step.title} ({workflow.id}){who}",
+                        "date": step.due,
+                        "at": None,
+                        "description": f"{workflow.title}: {step.title}, due {step.due} ({step.rule})",
+                        "rule": step.rule,
+                    }
+                )
+    if breaching:
+        cases = [Case.from_dict(r) for r in desk.store.all("cases", closed=False)]
+        for case, deadlines in zip(cases, desk.deadlines_for(cases), strict=True):
+            for deadline in deadlines:
+                if deadline.state in ("at-risk", "breached") and deadline.due is not None:
+                    start = deadline.start.isoformat() if deadline.start else ""
+                    entries.append(
+                        {
+                            "uid": f"deadline-{case.id}-{_slug(deadline.name)}-{_slug(start)}",
+                            "summary": f"{case.id} {deadline.name} {deadline.state}: {case.subject}",
+                            "date": None,
+                            "at": deadline.due,
+                            "description": f"{deadline.name} due on {deadline.calendar} ({deadline.rule}: "
+                            f"{deadline.reason})",
+                            "rule": deadline.rule,
+                        }
+                    )
+    entries.sort(key=lambda e: (e["at"].date() if e["at"] else e["date"], e["uid"]))
+    return entries
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
