@@ -76,6 +76,25 @@ def agent_edit(
     return Output(changed.to_dict(), _line(changed, desk.actor))
 
 
+@agent.command("password")
+@click.argument("handle")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
+)
+@with_desk
+def agent_password(desk: Desk, handle: str, password_stdin: bool) -> Output:
+    """Set the password HANDLE signs in with to the desk served to browsers (`workbench serve`);
+    only a strong hash of it is kept. The agent themselves or a lead sets it (CORE-TEAM-1)."""
+    from workbench.desk.passwords import set_password
+
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = click.prompt(f"{handle}'s new password", hide_input=True, confirmation_prompt=True)
+    changed = set_password(desk, handle, password)
+    return Output({"agent": changed.handle, "password": "set"}, f"password of {changed.handle} set")
+
+
 @click.command()
 @with_desk
 def workload(desk: Desk) -> Output:

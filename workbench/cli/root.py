@@ -36,6 +36,7 @@ COMMANDS = {
     "export": "workbench.cli.transfer:export_command",
     "import": "workbench.cli.transfer:import_command",
     "doctor": "workbench.cli.doctor:doctor",
+    "serve": "workbench.cli.serve:serve",
     "new-plugin": "workbench.cli.scaffold:new_plugin",
     "db": "workbench.cli.db:db",
 }

@@ -1,0 +1,219 @@
+"""``workbench serve``: the terminal desk in a browser behind a sign-in, through a real server
+started by the test on 127.0.0.1, a plain HTTP client and headless Chromium (the system's
+package, driven by its chromedriver).
+
+No rule of RULES.md covers serving; who may set a password and who a browser's changes are
+recorded as is CORE-TEAM-1.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+NOW = "2026-03-02T10:00:00+09:00"
+PASSWORD = "correct horse battery"
+ENV = {**os.environ, "WORKBENCH_NOW": NOW, "WORKBENCH_PLUGINS": "core,ontime,zoho,bittitan,webex"}
+
+
+def workbench(db: Path, *args: str, stdin: str = "", agent: str = "sato") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args, "--db", str(db), "--as", agent],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
+    )
+
+
+@dataclass
+class Served:
+    db: Path
+    port: int
+    cases: list[dict]
+
+    def request(self, method: str, path: str, body: str = "", cookie: str = "") -> http.client.HTTPResponse:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+        if cookie:
+            headers["Cookie"] = cookie
+        connection.request(method, path, body=body or None, headers=headers)
+        response = connection.getresponse()
+        response.text = response.read().decode()
+        return response
+
+    def sign_in(self, agent: str, password: str) -> http.client.HTTPResponse:
+        from urllib.parse import urlencode
+
+        return self.request("POST", "/login", urlencode({"agent": agent, "password": password}))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(db: Path, *options: str) -> tuple[subprocess.Popen, int, str]:
+    """``workbench serve`` on a free port; the server, its port and what it said on stderr
+    until it served."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "serve",
+            "--db",
+            str(db),
+            "--as",
+            "sato",
+            "--port",
+            str(port),
+            *options,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    said = ""
+    for line in server.stderr:
+        said += line
+        if line.startswith("serving the desk"):
+            return server, port, said
+    server.wait()
+    raise AssertionError(f"workbench serve ended before serving (exit {server.returncode})")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[Served]:
+    """The demo desk (cases of four vendors, the team sato, tanaka, emma, ito) with emma's
+    and tanaka's passwords set, served on a free port of 127.0.0.1."""
+    db = tmp_path_factory.mktemp("served") / "desk.json"
+    assert workbench(db, "demo").returncode == 0
+    for agent in ("emma", "tanaka"):
+        assert (
+            workbench(db, "agent", "password", agent, "--password-stdin", stdin=PASSWORD + "\n").returncode
+            == 0
+        )
+    cases = json.loads(workbench(db, "case", "list", "--json").stdout)
+    server, port, _ = start_server(db)
+    yield Served(db, port, cases)
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def desk_words(served: Served) -> list[str]:
+    """Words only the desk knows: its case IDs and subjects."""
+    return [c["id"] for c in served.cases] + [c["subject"] for c in served.cases]
+
+
+# -- the password --------------------------------------------------------------------------
+
+
+def test_only_a_strong_hash_of_a_password_is_kept_core_team_1(served: Served) -> None:
+    stored = "".join(
+        p.read_text(errors="replace") for p in served.db.parent.glob("desk.json*") if p.is_file()
+    )
+    assert PASSWORD not in stored
+    assert re.search(r"scrypt\$15\$8\$1\$", stored)
+    listed = workbench(served.db, "agent", "list", "--json").stdout
+    assert "scrypt" not in listed
+
+
+def test_a_short_password_is_bad_input_and_an_agent_sets_only_their_own_core_team_1(tmp_path: Path) -> None:
+    db = tmp_path / "desk.json"
+    workbench(db, "demo")
+    short = workbench(db, "agent", "password", "emma", "--password-stdin", stdin="short\n")
+    assert short.returncode == 2
+    assert "at least 12 characters" in short.stderr
+    other = workbench(
+        db, "agent", "password", "sato", "--password-stdin", stdin=PASSWORD + "\n", agent="emma"
+    )
+    assert other.returncode == 1
+    assert "CORE-TEAM-1" in other.stderr
+    own = workbench(db, "agent", "password", "emma", "--password-stdin", stdin=PASSWORD + "\n", agent="emma")
+    assert own.returncode == 0, own.stderr
+
+
+# -- before signing in, with a plain HTTP client ---------------------------------------------
+
+
+def test_no_desk_data_reaches_a_client_before_signing_in(served: Served) -> None:
+    answers = {
+        path: served.request("GET", path) for path in ("/", "/ws", "/static/js/textual.js", "/download/x")
+    }
+    assert answers["/"].status == 303
+    assert answers["/"].getheader("Location") == "login"
+    assert {answers[p].status for p in ("/ws", "/static/js/textual.js", "/download/x")} == {401}
+    form = served.request("GET", "/login")
+    assert form.status == 200
+    assert 'name="password"' in form.text
+    seen = form.text + "".join(a.text for a in answers.values())
+    assert [w for w in desk_words(served) if w in seen] == []
+
+
+def test_a_wrong_password_is_refused_without_a_session(served: Served) -> None:
+    refused = served.sign_in("emma", "not her password")
+    assert refused.status == 401
+    assert "wrong agent or password" in refused.text
+    assert refused.getheader("Set-Cookie") is None
+    assert served.sign_in("nobody", PASSWORD).status == 401
+    assert served.sign_in("ito", PASSWORD).status == 401  # an agent without a password
+
+
+def test_a_session_cookie_opens_the_desk_and_a_forged_one_does_not(served: Served) -> None:
+    signed = served.sign_in("emma", PASSWORD)
+    assert signed.status == 303
+    cookie = signed.getheader("Set-Cookie")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Max-Age=28800" in cookie
+    session = cookie.split(";")[0]
+    page = served.request("GET", "/", cookie=session)
+    assert page.status == 200
+    assert "data-session-websocket-url" in page.text
+    payload, signature = session.split("=", 1)[1].split(".")
+    forged = f"workbench_session={payload[:-2]}xx.{signature}"
+    assert served.request("GET", "/", cookie=forged).status == 303
+
+
+def test_repeated_failures_make_the_next_try_wait_even_with_the_right_password(served: Served) -> None:
+    for _ in range(3):
+        assert served.sign_in("tanaka", "guessing wrong").status == 401
+    waiting = served.sign_in("tanaka", PASSWORD)
+    assert waiting.status == 429
+    assert int(waiting.getheader("Retry-After")) > 0
+    assert "too many failed sign-ins" in waiting.text
+    assert waiting.getheader("Set-Cookie") is None
+
+
+# -- the command's options ------------------------------------------------------------------
+
+
+def test_serving_off_localhost_needs_a_sign_in_and_warns_without_tls(served: Served) -> None:
+    refused = workbench(served.db, "serve", "--host", "0.0.0.0", "--no-login")
+    assert refused.returncode == 2
+    assert "needs a sign-in" in refused.stderr
+    server, _, said = start_server(served.db, "--host", "0.0.0.0")
+    server.terminate()
+    server.communicate(timeout=30)
+    assert "warning: serving on 0.0.0.0 without TLS" in said
+
+
+def test_a_certificate_without_its_key_is_bad_input(served: Served, tmp_path: Path) -> None:
+    cert = tmp_path / "cert.pem"
+    cert.write_text("not a certificate")
+    answer = workbench(served.db, "serve", "--certfile", str(cert))
+    assert answer.returncode == 2
+    assert "--keyfile" in answer.stderr
