@@ -48,6 +48,15 @@ class Invalid(DeskError):
         )
 
 
+class FormInvalid(Invalid):
+    """A workflow step's form answers that a vendor's rule refused: bad input like any other
+    (the findings name each answer), with the refusal itself."""
+
+    def __init__(self, findings: list[Finding], decision: Decision) -> None:
+        super().__init__(findings)
+        self.decision = decision
+
+
 class Refused(DeskError):
     """A rule refuses the action now; the decision says which rule, why, and from when."""
 

@@ -11,7 +11,7 @@ from workbench.desk.views import (
     SweepReport,
     WorkflowView,
 )
-from workbench.errors import BadInput, DeskError, Invalid, NotFound, Refused, Stale
+from workbench.errors import BadInput, DeskError, FormInvalid, Invalid, NotFound, Refused, Stale
 
 __all__ = [
     "EMAIL",
@@ -23,6 +23,7 @@ __all__ = [
     "Desk",
     "DeskError",
     "EscalationOption",
+    "FormInvalid",
     "Invalid",
     "NotFound",
     "Refused",

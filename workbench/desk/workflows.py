@@ -11,7 +11,7 @@ from workbench.desk.values import field_applies, parse_value
 from workbench.desk.views import (
     WorkflowView,
 )
-from workbench.errors import BadInput, Invalid, NotFound, Refused
+from workbench.errors import BadInput, FormInvalid, Invalid, NotFound, Refused
 from workbench.model import (
     Contract,
     Decision,
@@ -205,7 +205,7 @@ def complete_step(desk: Desk, key: str, step_id: str, data: dict[str, Any] | Non
             raise Invalid(missing)
     decision = desk.check_step(workflow, step_id, values)
     if not decision.allowed:
-        raise Refused(decision)
+        raise _form_error(desk, workflow, step, decision) or Refused(decision)
     with desk.store.transaction() as tx:
         record = tx.get("workflows", key)
         fresh = Workflow.from_dict(record)
@@ -235,6 +235,18 @@ def complete_step(desk: Desk, key: str, step_id: str, data: dict[str, Any] | Non
         if decision.records.get("contract_start") and fresh.contract_id:
             _start_contract(desk, tx, fresh, date.fromisoformat(decision.records["contract_start"]), decision)
     return fresh
+
+
+def _form_error(desk: Desk, workflow: Workflow, step: Step | None, decision: Decision) -> FormInvalid | None:
+    """A refusal whose missing items are all answers of the step's form is a form error, bad
+    input like any other (exit 2): one finding per answer, under the refusing rule."""
+    if step is None or not step.form or not decision.missing:
+        return None
+    names = {f.label: f.name for f in desk.form_fields(workflow.vendor, step.form)}
+    if not all(label in names for label in decision.missing):
+        return None
+    findings = [Finding("error", decision.rule, decision.reason, names[label]) for label in decision.missing]
+    return FormInvalid(findings, decision)
 
 
 def _start_contract(desk: Desk, tx: Any, workflow: Workflow, start: date, decision: Decision) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.desk import BadInput, Invalid, Refused
+from workbench.desk import BadInput, FormInvalid, Invalid, Refused
 
 
 def test_wx_flow1_templates_and_their_steps_in_order(desk):
@@ -148,7 +148,7 @@ def test_wx_prov1_confirmation_needs_a_sales_order_number(wx):
     flow = wx.advance(wx.order(), "compliance-hold")
     with pytest.raises(Invalid, match="Sales order number"):
         wx.desk.complete_step(flow.id, "confirmation-received", {})
-    with pytest.raises(Refused, match="not a sales order number") as refused:
+    with pytest.raises(FormInvalid, match="not a sales order number") as refused:
         wx.desk.complete_step(flow.id, "confirmation-received", {"so_number": "SO 8841"})
     assert refused.value.decision.rule == "WX-PROV-1"
     done = wx.desk.complete_step(flow.id, "confirmation-received", {"so_number": "88410231"})
@@ -166,7 +166,7 @@ def test_wx_opt1_option_requests(wx):
     with pytest.raises(Invalid) as invalid:
         wx.desk.complete_step(flow.id, "requested", {"request": "add-language", "details": "Korean"})
     assert [f.field for f in invalid.value.findings] == ["language"]
-    with pytest.raises(Refused, match="not a WebEx site address"):
+    with pytest.raises(FormInvalid, match="not a WebEx site address"):
         wx.desk.complete_step(flow.id, "requested", {"request": "site-split", "details": "Osaka",
                                                      "new_site_url": "https://osaka.webex.com"})
     with pytest.raises(BadInput, match="not one of"):

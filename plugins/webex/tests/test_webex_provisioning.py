@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from workbench_webex import render_form
 
-from workbench.desk import BadInput, Invalid, Refused
+from workbench.desk import BadInput, FormInvalid, Invalid, Refused
 
 HEARING_SHEET_LABELS = [
     "Is the end customer an existing WebEx customer?",
@@ -30,8 +30,9 @@ def provisioning(wx):
     return wx.advance(wx.order("named-host", quantity=50), "confirmation-received")
 
 
-def refusal(wx, flow, **changes) -> Refused:
-    with pytest.raises(Refused) as refused:
+def refusal(wx, flow, **changes) -> FormInvalid:
+    """The hearing sheet refused: a form error (bad input, exit 2) carrying the refusal."""
+    with pytest.raises(FormInvalid) as refused:
         wx.desk.complete_step(flow.id, "provisioning-submitted", wx.hearing_sheet(**changes))
     return refused.value
 
@@ -232,10 +233,10 @@ def test_wx_grad1_graduation_form_validation(wx, site_ready, changes, missing):
     a term in whole years."""
     with pytest.raises((Refused, Invalid)) as refused:
         wx.desk.complete_step(site_ready.id, "graduated", wx.graduation_sheet(**changes))
-    if isinstance(refused.value, Invalid):  # a conditional answer left out: bad input
-        assert [f.message for f in refused.value.findings] == [f"{m} is required" for m in missing]
-    else:
+    if isinstance(refused.value, FormInvalid):  # an answer WX-GRAD-1 refuses: bad input too
         assert refused.value.decision.missing == missing
+    else:  # a conditional answer left out
+        assert [f.message for f in refused.value.findings] == [f"{m} is required" for m in missing]
 
 
 def test_wx_grad1_graduation_form_order_and_conditional_answers(wx, site_ready):

@@ -34,8 +34,15 @@ def test_site_ready_records_the_contract_start_and_the_renewal_date_follows_wx_s
 
 def test_a_term_named_on_the_contract_decides_the_renewal_date_wx_site_1(wx, clock) -> None:
     clock("2026-11-24T10:00+09:00")
-    contract = wx.desk.add_contract(wx.customer.id, "webex", "named-host", date(2026, 11, 1), date(2027, 10, 31),
-                                    quantity=50, attributes={"audio_commit": False, "term_years": 3})
+    contract = wx.desk.add_contract(
+        wx.customer.id,
+        "webex",
+        "named-host",
+        date(2026, 11, 1),
+        date(2027, 10, 31),
+        quantity=50,
+        attributes={"audio_commit": False, "term_years": 3},
+    )
     flow = wx.desk.open_workflow("webex", "new-order", contract_id=contract.id)
     flow = wx.advance(flow, "site-ready")
     assert wx.desk.contract(contract.id).end == date(2029, 11, 24)
@@ -68,7 +75,10 @@ def test_a_missing_form_answer_is_bad_input_wx_prov_1(wx, clock) -> None:
         wx.desk.complete_step(flow.id, "provisioning-submitted", wx.hearing_sheet(admin_email=None))
     [finding] = invalid.value.findings
     assert (finding.rule, finding.field, finding.message) == (
-        "WX-PROV-1", "admin_email", "Admin Contact Email Address is required")
+        "WX-PROV-1",
+        "admin_email",
+        "Admin Contact Email Address is required",
+    )
 
 
 def test_workflow_fields_lists_the_keys_a_script_passes(run_cli) -> None:
@@ -84,22 +94,62 @@ def test_workflow_fields_lists_the_keys_a_script_passes(run_cli) -> None:
 def test_a_form_error_exits_2_on_the_command_line(run_cli) -> None:
     """A required answer missing from a step's form is bad input (exit 2), naming the field."""
     assert run_cli("customer", "add", "Sakura")[0] == 0
-    assert run_cli("contract", "add", "--customer", "CUS-1", "--vendor", "webex", "--product", "named-host",
-                   "--start", "2026-11-01", "--end", "2027-10-31", "--quantity", "50")[0] == 0
-    assert run_cli("workflow", "new", "--vendor", "webex", "--template", "new-order", "--contract", "K-1")[0] == 0
+    assert (
+        run_cli(
+            "contract",
+            "add",
+            "--customer",
+            "CUS-1",
+            "--vendor",
+            "webex",
+            "--product",
+            "named-host",
+            "--start",
+            "2026-11-01",
+            "--end",
+            "2027-10-31",
+            "--quantity",
+            "50",
+        )[0]
+        == 0
+    )
+    assert (
+        run_cli("workflow", "new", "--vendor", "webex", "--template", "new-order", "--contract", "K-1")[0]
+        == 0
+    )
     assert run_cli("workflow", "step", "W-1", "ordered")[0] == 0
     assert run_cli("workflow", "step", "W-1", "compliance-hold")[0] == 0
     status, out, _ = run_cli("workflow", "step", "W-1", "confirmation-received", "--json")
     assert status == 2
     assert "so_number" in [f["field"] for f in json.loads(out)["error"]["findings"]]
-    assert run_cli("workflow", "step", "W-1", "confirmation-received", "--field", "so_number=88410231")[0] == 0
+    assert (
+        run_cli("workflow", "step", "W-1", "confirmation-received", "--field", "so_number=88410231")[0] == 0
+    )
 
 
 def test_a_renewal_from_a_contract_counts_from_its_end(run_cli) -> None:
     """WX-RENEW-1: opened from a contract without --anchor, the renewal date is the contract's end."""
     assert run_cli("customer", "add", "Sakura")[0] == 0
-    assert run_cli("contract", "add", "--customer", "CUS-1", "--vendor", "webex", "--product", "named-host",
-                   "--start", "2026-01-01", "--end", "2026-12-31", "--quantity", "50")[0] == 0
-    status, out, _ = run_cli("workflow", "new", "--vendor", "webex", "--template", "renewal", "--contract", "K-1",
-                             "--json")
+    assert (
+        run_cli(
+            "contract",
+            "add",
+            "--customer",
+            "CUS-1",
+            "--vendor",
+            "webex",
+            "--product",
+            "named-host",
+            "--start",
+            "2026-01-01",
+            "--end",
+            "2026-12-31",
+            "--quantity",
+            "50",
+        )[0]
+        == 0
+    )
+    status, out, _ = run_cli(
+        "workflow", "new", "--vendor", "webex", "--template", "renewal", "--contract", "K-1", "--json"
+    )
     assert status == 0 and json.loads(out)["workflow"]["anchor"] == "2026-12-31"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.desk import Refused
+from workbench.desk import FormInvalid, Refused
 
 WELCOME_SENT = "2026-11-24T15:00+09:00"
 """Tuesday 15:00 JST: the password link works until Friday 2026-11-27 15:00 JST."""
@@ -91,7 +91,7 @@ def test_wx_site2_link_hours_are_a_setting_and_count_from_the_step_without_a_tim
 def test_wx_site2_welcome_time_between_provisioning_and_now(wx, clock, provisioned, sent):
     """WX-SITE-2: the Welcome e-mail cannot be sent in the future nor before provisioning."""
     clock("2026-11-25T09:00+09:00")
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(FormInvalid) as refused:
         wx.desk.complete_step(provisioned.id, "site-ready", {"welcome_sent_at": sent})
     assert refused.value.decision.rule == "WX-SITE-2"
     assert refused.value.decision.missing == ["Welcome e-mail sent at"]

@@ -58,13 +58,47 @@ def test_a_month_is_measured_on_its_own_zoho_sla_3(desk, answered) -> None:
 def test_the_command_prints_the_figures_with_the_rule_zoho_sla_3(run_cli) -> None:
     assert run_cli("settings", "zoho.sender_email", "zoho-desk@reseller.co.jp")[0] == 0
     assert run_cli("customer", "add", "Sakura Logistics", "--region", "apac-japan")[0] == 0
-    assert run_cli("contract", "add", "--customer", "CUS-1", "--vendor", "zoho", "--product", "crm",
-                   "--start", "2026-01-01")[0] == 0
-    fields = ["customer_email=it@sakura-logistics.co.jp", "request_type=technical-support",
-              "category=malfunction", "severity=3", "zoho_product=crm", "reproducible=no",
-              "description=d", "troubleshooting=t"]
-    assert run_cli("case", "new", "--vendor", "zoho", "--customer", "CUS-1", "--subject", "s",
-                   *[a for f in fields for a in ("--field", f)], "--now", "2026-11-24T10:00+09:00")[0] == 0
+    assert (
+        run_cli(
+            "contract",
+            "add",
+            "--customer",
+            "CUS-1",
+            "--vendor",
+            "zoho",
+            "--product",
+            "crm",
+            "--start",
+            "2026-01-01",
+        )[0]
+        == 0
+    )
+    fields = [
+        "customer_email=it@sakura-logistics.co.jp",
+        "request_type=technical-support",
+        "category=malfunction",
+        "severity=3",
+        "zoho_product=crm",
+        "reproducible=no",
+        "description=d",
+        "troubleshooting=t",
+    ]
+    assert (
+        run_cli(
+            "case",
+            "new",
+            "--vendor",
+            "zoho",
+            "--customer",
+            "CUS-1",
+            "--subject",
+            "s",
+            *[a for f in fields for a in ("--field", f)],
+            "--now",
+            "2026-11-24T10:00+09:00",
+        )[0]
+        == 0
+    )
     assert run_cli("case", "send", "C-1", "--now", "2026-11-24T10:00+09:00")[0] == 0
     assert run_cli("case", "vendor-reply", "C-1", "ok", "--now", "2026-11-24T12:00+09:00")[0] == 0
     status, out, _ = run_cli("vendor-times", "zoho", "--json", "--now", "2026-11-25T10:00+09:00")
