@@ -92,6 +92,7 @@ class WorkbenchApp(App[None]):
         "plugins": _later("plugins", "PluginsScreen"),
         "settings": _later("settings", "SettingsScreen"),
         "team": _later("team", "TeamScreen"),
+        "reports": _later("reports", "ReportsScreen"),
     }
     DEFAULT_MODE = "queue"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [

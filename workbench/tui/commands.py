@@ -24,6 +24,7 @@ SCREENS = [
     ("plugins", "Plugins and rules", "vendor programs, versions, rule catalogues (F5)"),
     ("settings", "Settings", "desk and plugin settings (F6)"),
     ("team", "Team and workload", "agents, each one's open work; reassign a case (F7)"),
+    ("reports", "Reports", "vendor and desk commitments kept, backlog by age; drill down to the cases"),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -13,7 +14,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import ContentSwitcher, Static
 
-from workbench.desk import EVIDENCE_KINDS, CaseView, Stale
+from workbench.desk import EVIDENCE_KINDS, BadInput, CaseView, Stale
+from workbench.documents import EVIDENCE_FORMATS, evidence_document
 from workbench.model import Case, Event, Field
 from workbench.render import CASE_SECTIONS, duration
 from workbench.tui.format import CellText, Markup, escape
@@ -92,6 +94,7 @@ class CaseScreen(DeskScreen):
         Binding("o", "reopen", "Reopen"),
         Binding("t", "take", "Take"),
         Binding("A", "assign", "Assign"),
+        Binding("P", "evidence_pack", "Evidence pack", show=False),
         Binding("1", "show_tab('overview')", "Overview", show=False),
         Binding("2", "show_tab('details')", "Form & customer", show=False),
         Binding("3", "show_tab('timeline')", "Timeline", show=False),
@@ -405,6 +408,35 @@ class CaseScreen(DeskScreen):
             return self.desk.attach_evidence(key, values.get("kind", ""), values.get("text", ""))
 
         self._dialog(f"Attach evidence — {key}", fields, submit, done=f"{key}: evidence attached")
+
+    def action_evidence_pack(self) -> None:
+        """Write the case's evidence pack (CORE-SLA-4) to a file, as ``workbench case
+        evidence-pack`` writes it; the html prints cleanly to PDF from a browser."""
+        key = self.case_id
+        fields = [
+            Field(
+                "format", "Format", "choice", required=True, choices=list(EVIDENCE_FORMATS), rule="CORE-SLA-4"
+            ),
+            Field("file", "File", "text", required=True, help="Where to write it; a file there is replaced."),
+        ]
+
+        def submit(values: dict[str, Any]) -> str:
+            fmt = values.get("format") or "html"
+            target = Path(values.get("file") or f"{key}-evidence.{fmt}").expanduser()
+            document = evidence_document(self.desk.evidence_pack(key), fmt)
+            try:
+                target.write_text(document, encoding="utf-8")
+            except OSError as error:
+                raise BadInput("file", f"cannot write {target}: {error.strerror}") from None
+            return str(target)
+
+        def written(path: str | None) -> None:
+            if path is not None:
+                self.app.notify(f"{key}: evidence pack written to {path}", title="Written", markup=False)
+
+        values = {"format": "html", "file": f"{key}-evidence.html"}
+        dialog = FormDialog(f"Evidence pack — {key}", fields, submit, values=values, submit_label="Write")
+        self.app.push_screen(dialog, written)
 
     def action_escalate(self) -> None:
         if self.data is None:

@@ -1,0 +1,105 @@
+"""The Reports screen (palette: Go to Reports): vendor commitments kept and the desk's own per
+vendor (ZOHO-SLA-3's measure, CORE-SLA-3) and the backlog by age (CORE-SLA-4), drawn as bars
+in the theme's colours; every figure lists its cases, and Enter opens one."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.screens.case import CaseScreen
+from workbench.tui.screens.reports import BAR, ReportsScreen
+from workbench.tui.widgets.table import VirtualTable
+
+from .conftest import SIZE
+from .test_tui_themes import hard_to_read
+
+
+async def test_figures_drill_down_to_their_cases(app, demo, wait):
+    first, last = date(2026, 11, 1), date(2026, 11, 30)
+    vendor = demo.vendor_report(first, last)
+    backlog = demo.backlog_report()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await app.switch_mode("reports")
+        await wait(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        figures = screen.query_one("#reports", VirtualTable)
+        keys = [row.key for row in figures.rows]
+        assert len([k for k in keys if k.startswith("vendor-")]) == len(vendor["rows"])
+        assert len([k for k in keys if k.startswith("age-")]) == len(backlog["by_age"])
+        for index, row in enumerate(vendor["rows"]):
+            cells = figures.rows[keys.index(f"vendor-{index}")].cells
+            assert cells[3][0] == str(len(row["met"])) and cells[4][0] == str(len(row["late"]))
+            decided = len(row["met"]) + len(row["late"])
+            if decided:
+                assert len(cells[6][0].strip("·")) == round(BAR * len(row["met"]) / decided)
+                assert cells[6][1] in ("ok", "dim") and cells[7][1] in ("breached", "dim")
+        late = next(i for i, row in enumerate(vendor["rows"]) if row["late"])
+        figures.move_to(f"vendor-{late}")
+        await wait(pilot)
+        cases = screen.query_one("#reports-cases", VirtualTable)
+        row = vendor["rows"][late]
+        assert [r.key for r in cases.rows] == row["met"] + row["late"] + row["running"]
+        await pilot.press("enter")
+        await wait(pilot)
+        assert cases.has_focus
+        cases.move_to(row["late"][0])
+        await pilot.press("enter")
+        await wait(pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.case_id == row["late"][0]
+
+
+async def test_month_keys_and_palette_entry(demo, wait, tmp_path):
+    app = WorkbenchApp(demo, prefs_path=tmp_path / "tui.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await app.switch_mode("reports")
+        await wait(pilot)
+        label = app.screen.query_one("#reports-period")
+        assert "2026-11" in str(label.render())
+        await pilot.press("comma")
+        await wait(pilot)
+        assert "2026-10" in str(label.render())
+        await pilot.press("full_stop", "full_stop")
+        await wait(pilot)
+        assert "2026-12" in str(label.render())
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "solarized-light", "textual-dark"])
+async def test_reports_read_in_light_and_dark_themes(demo, wait, tmp_path, theme):
+    app = WorkbenchApp(demo, prefs_path=tmp_path / "tui.json")
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = theme
+        await wait(pilot)
+        await app.switch_mode("reports")
+        await wait(pilot)
+        await pilot.pause(0.1)
+        assert app.screen.query_one("#reports", VirtualTable).rows
+        assert hard_to_read(app) == []
+
+
+async def test_case_screen_writes_the_evidence_pack_by_key(app, demo, wait, tmp_path):
+    """CORE-SLA-4: P on a case asks a format and a file and writes the pack the command writes."""
+    from workbench.documents import evidence_document
+
+    key = next(
+        c.id for c in demo.cases(open_only=True) if any(e["what"] == "breach" for e in demo.timeline(c.id))
+    )
+    target = tmp_path / "pack.html"
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        app.open_case(key)
+        await wait(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.press("P")
+        await wait(pilot)
+        app.screen.query_one("#f-file").value = str(target)
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert isinstance(app.screen, CaseScreen)
+    assert target.read_text(encoding="utf-8") == evidence_document(demo.evidence_pack(key), "html")
+    assert "<td>breach</td>" in target.read_text(encoding="utf-8")

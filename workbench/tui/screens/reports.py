@@ -1,0 +1,150 @@
+"""Reports: what a lead would rather look at than read. Vendor commitments kept per vendor
+and month (ZOHO-SLA-3's measure, every vendor), the desk's own first response and update
+attainment (CORE-SLA-3) and the backlog by age (CORE-SLA-4), each as a bar drawn in the
+theme's colours; every figure lists its cases below, and Enter opens one."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Label
+
+from workbench.tui.screens.base import DeskScreen
+from workbench.tui.widgets.keybar import KeyBar
+from workbench.tui.widgets.table import Column, Row, VirtualTable
+
+BAR = 20
+"""Cells of a full bar."""
+
+FIGURE_COLUMNS = [
+    Column("report", "Report", 8),
+    Column("who", "Vendor / band", 14, most=18),
+    Column("what", "Commitment", flex=True),
+    Column("kept", "Kept", 5, align="right"),
+    Column("late", "Late", 5, align="right"),
+    Column("running", "Open", 5, align="right"),
+    Column("kept-bar", "kept", BAR),
+    Column("late-bar", "late", BAR),
+]
+CASE_COLUMNS = [Column("id", "Case", 10), Column("figure", "Figure", flex=True)]
+
+
+def bar(count: int, total: int, tone: str) -> tuple[str, str]:
+    """``count`` of ``total`` as a bar of up to ``BAR`` cells in the theme's colour ``tone``
+    (``ok``, ``breached``, ``at-risk``): the theme sets it for light and dark alike."""
+    cells = round(BAR * count / total) if total else 0
+    return ("█" * cells, tone) if cells else ("·", "dim")
+
+
+class ReportsScreen(DeskScreen):
+    """A month's figures, each drilling down to its cases (palette: Go to Reports)."""
+
+    SECTION = "reports"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("comma", "month(-1)", "Month before"),
+        Binding("full_stop", "month(1)", "Month after"),
+        Binding("tab", "switch", "Figures / cases", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.month: date | None = None
+        self.figures: dict[str, tuple[str, list[str]]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield self.nav()
+        yield Label("", id="reports-period", classes="status")
+        yield VirtualTable(
+            FIGURE_COLUMNS, select_label="Cases", empty="Nothing sent this month.", id="reports"
+        )
+        yield VirtualTable(CASE_COLUMNS, empty="No case behind this figure.", id="reports-cases")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#reports").focus()
+        self.wb.desk_changed.subscribe(self, lambda change: self.load())
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reports")
+    def load(self) -> None:
+        if self.month is None:
+            self.month = self.ask(self.desk.today).replace(day=1)
+        first = self.month
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        vendor = self.ask(self.desk.vendor_report, first, last)
+        own = self.ask(self.desk.desk_report, first, last)
+        backlog = self.ask(self.desk.backlog_report)
+        self.back(self.show, first, vendor, own, backlog)
+
+    def show(self, first: date, vendor: dict[str, Any], own: dict[str, Any], backlog: dict[str, Any]) -> None:
+        self.query_one("#reports-period", Label).update(
+            f"Cases sent in {first:%Y-%m} · , and . change the month · the backlog is as of now"
+        )
+        self.figures = {}
+        rows = []
+        for n, row in enumerate(vendor["rows"]):
+            key = f"vendor-{n}"
+            cases = row["met"] + row["late"] + row["running"]
+            self.figures[key] = (f"{row['vendor']} {row['commitment']} ({row['rule']})", cases)
+            rows.append(self._row(key, "vendor", row["vendor"], row["commitment"], row))
+        for n, row in enumerate(own["by_vendor"]):
+            key = f"desk-{n}"
+            cases = row["met"] + row["late"] + row["running"]
+            self.figures[key] = (f"desk {row['commitment']} for {row['vendor']} ({row['rule']})", cases)
+            rows.append(self._row(key, "desk", row["vendor"], row["commitment"], row))
+        total = sum(band["count"] for band in backlog["by_age"])
+        for band in backlog["by_age"]:
+            key = f"age-{band['band']}"
+            self.figures[key] = (f"open {band['band']} (CORE-SLA-4)", band["cases"])
+            cells = [("backlog", "dim"), band["band"], "open cases by age", "", "", str(band["count"])]
+            rows.append(Row(key, [*cells, bar(band["count"], total, "at-risk"), ""]))
+        self.query_one("#reports", VirtualTable).set_rows(rows)
+        self._show_cases()
+
+    def _row(self, key: str, report: str, who: str, what: str, row: dict[str, Any]) -> Row:
+        kept, late, running = len(row["met"]), len(row["late"]), len(row["running"])
+        return Row(
+            key,
+            [
+                (report, "dim"),
+                (who, "bold"),
+                what,
+                (str(kept), "ok" if kept else "dim"),
+                (str(late), "breached" if late else "dim"),
+                str(running),
+                bar(kept, kept + late, "ok"),
+                bar(late, kept + late, "breached"),
+            ],
+        )
+
+    def _show_cases(self) -> None:
+        key = self.query_one("#reports", VirtualTable).cursor_key
+        label, cases = self.figures.get(key or "", ("", []))
+        self.query_one("#reports-cases", VirtualTable).set_rows([Row(c, [(c, "bold"), label]) for c in cases])
+
+    @on(VirtualTable.Highlighted, "#reports")
+    def _highlighted(self) -> None:
+        self._show_cases()
+
+    @on(VirtualTable.Selected, "#reports")
+    def _to_cases(self) -> None:
+        self.query_one("#reports-cases").focus()
+
+    @on(VirtualTable.Selected, "#reports-cases")
+    def _open(self, event: VirtualTable.Selected) -> None:
+        self.wb.open_case(event.key)
+
+    def action_switch(self) -> None:
+        table = self.query_one("#reports-cases" if self.query_one("#reports").has_focus else "#reports")
+        table.focus()
+
+    def action_month(self, step: int) -> None:
+        if self.month is None:
+            return
+        moved = self.month + timedelta(days=32 * step) if step > 0 else self.month - timedelta(days=1)
+        self.month = moved.replace(day=1)
+        self.load()
