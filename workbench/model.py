@@ -180,6 +180,9 @@ class VendorProgram(Record):
     """The attributes a contract of the program takes (``when={"product": …}`` limits one to a
     product). A program that declares any has every contract's attributes checked: an unknown
     key is refused, values are typed by their field."""
+    reply_milestones: dict[str, str] = field(default_factory=dict)
+    """Milestones a vendor reply may name that the program reads, each with what it means
+    (offered where a vendor reply is recorded)."""
     measure_rule: str = ""
     """The rule under which the desk measures the vendor's answer times over its cases, where
     the vendor states them as averages (``workbench vendor-times``; e.g. ZOHO-SLA-3)."""

@@ -96,7 +96,9 @@ def view(desk: Desk, key: str) -> CaseView:
         customer=customer,
         route=Route(case.path, case.queue, case.route_rule, case.route_reason),
         findings=desk.validate(case),
-        deadlines=case.outcomes if not case.is_open else desk.deadlines(case, events),
+        deadlines=stopped(case.outcomes, case.closed_at)
+        if not case.is_open
+        else desk.deadlines(case, events),
         ladder=ladder,
         options=desk.escalation_options(case, ladder),
         eligibility=[e for e in desk.eligibility(case.customer_id) if e.vendor == case.vendor]

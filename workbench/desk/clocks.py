@@ -21,15 +21,18 @@ if TYPE_CHECKING:
 
 
 def vendor_milestones(desk: Desk, case: Case) -> dict[str, list[str]]:
-    """The milestones a vendor reply may name to meet a deadline of ``case`` (its
-    vendor's commitments say ``met_by: vendor-reply:MILESTONE``), each with the
-    deadlines it meets."""
+    """The milestones a vendor reply may name on ``case``, each with what it does in words:
+    the deadlines it meets (its vendor's commitments say ``met_by: vendor-reply:MILESTONE``)
+    and what the vendor's program reads it as (``VendorProgram.reply_milestones``)."""
     milestones: dict[str, list[str]] = {}
     for commitment in flatten(desk.plugins.call("workbench_commitments", case=case, desk=desk)):
         for action in commitment.met_by:
             done, _, milestone = action.partition(":")
             if done == "vendor-reply" and milestone:
-                milestones.setdefault(milestone, []).append(commitment.name)
+                milestones.setdefault(milestone, []).append(f"meets {commitment.name}")
+    program = desk.programs().get(case.vendor)
+    for milestone, meaning in (program.reply_milestones if program else {}).items():
+        milestones.setdefault(milestone, []).append(meaning)
     return milestones
 
 

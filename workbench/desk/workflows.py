@@ -139,7 +139,7 @@ def check_step(desk: Desk, workflow: Workflow, step_id: str, data: dict[str, Any
     """May ``step_id`` be completed now? Order first (the template's rule), then the
     form's required fields, then the vendor's own condition."""
     template = _template_of(desk, workflow)
-    rule = template.rule if template else ""
+    rule = template.rule if template else step_rule(workflow, step_id)
     step = next((s for s in workflow.steps if s.id == step_id), None)
     if step is None:
         raise BadInput(
@@ -163,6 +163,13 @@ def check_step(desk: Desk, workflow: Workflow, step_id: str, data: dict[str, Any
         "workbench_check_step", workflow=workflow, step=step_id, data=data, desk=desk, now=desk.now()
     )
     return decision or Decision(True, step.rule, "no condition blocks this step")
+
+
+def step_rule(workflow: Workflow, step_id: str) -> str:
+    """The rule of one of the workflow's steps (its template may be gone), or of its first."""
+    return next(
+        (s.rule for s in workflow.steps if s.id == step_id), workflow.steps[0].rule if workflow.steps else ""
+    )
 
 
 def step_fields(desk: Desk, vendor: str, template: str, step_id: str) -> list[Field]:

@@ -197,3 +197,8 @@ def test_desk_policy_late_sweep_only_closes_core_sla_3(desk, waiting, at) -> Non
     at(73)
     at(73)
     assert [e.action for e in acts(desk, waiting.id)] == ["close"]
+
+
+def test_a_vendor_reply_is_offered_the_pending_milestone_bt_pending_1(desk, ticket) -> None:
+    [meaning] = desk.vendor_milestones(ticket(kind="product-problem"))["pending"]
+    assert "72 hours" in meaning and "BT-PENDING-1" in meaning

@@ -117,6 +117,8 @@ def declaration() -> VendorProgram:
         support_products=LICENCES,
         consulting_products=CONSULTING,
         products_rule="BT-ONBOARD-1",
+        reply_milestones={"pending": "BitTitan asks for feedback, details or confirmation and sets "
+                          "its ticket pending: the desk has 72 hours to answer (BT-PENDING-1)"},
         contract_attributes=[
             Field("case_id", "The case the advisor hour is booked for", "text", rule="BT-ONBOARD-2",
                   when={"product": ADVISOR_HOUR},

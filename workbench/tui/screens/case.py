@@ -322,7 +322,7 @@ class CaseScreen(DeskScreen):
 
     def action_vendor_reply(self) -> None:
         meets = self.desk.vendor_milestones(self.data.view.case) if self.data else {}
-        named = "; ".join(f"{milestone}: meets {', '.join(names)}" for milestone, names in meets.items())
+        named = "; ".join(f"{milestone}: {', '.join(names)}" for milestone, names in meets.items())
         milestone = Field(
             "milestone",
             "Milestone",
