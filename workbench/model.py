@@ -145,7 +145,15 @@ class Field(Record):
     default: Any = None
     rule: str | None = None
     when: dict[str, Any] = field(default_factory=dict)
-    """Show / require only when other fields hold these values, e.g. ``{"reproducible": True}``."""
+    """Show / require only when other fields hold these values, e.g. ``{"reproducible": True}``;
+    a list is any of its values: ``{"priority": ["P1", "P2"]}`` asks for it on P1 or P2."""
+
+    def applies(self, answers: dict[str, Any]) -> bool:
+        """Whether the field is asked for, given the other answers (every ``when`` holds)."""
+        return all(
+            answers.get(name) in wanted if isinstance(wanted, list) else answers.get(name) == wanted
+            for name, wanted in self.when.items()
+        )
 
 
 @dataclass

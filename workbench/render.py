@@ -105,7 +105,12 @@ def requirement(required: bool, when: dict[str, Any]) -> str:
     need = "required" if required else "optional"
     if not when:
         return need
-    return f"{need} when {', '.join(f'{name}={answer(value)}' for name, value in when.items())}"
+    return f"{need} when {', '.join(f'{name}={_wanted(value)}' for name, value in when.items())}"
+
+
+def _wanted(value: Any) -> str:
+    """What a ``when`` waits for in words: one answer, or any of several ("P1 or P2")."""
+    return " or ".join(answer(v) for v in value) if isinstance(value, list) else answer(value)
 
 
 def answer(value: Any) -> str:

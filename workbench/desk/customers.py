@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from workbench.desk.records import flatten, key_number, record_event, save_changed
-from workbench.desk.values import EMAIL, field_applies, parse_value
+from workbench.desk.values import EMAIL, parse_value
 from workbench.errors import BadInput, Invalid, NotFound
 from workbench.model import (
     Case,
@@ -194,7 +194,7 @@ def contract_attributes(program: VendorProgram, product: str, given: dict[str, A
     by them; a program that declares none takes any."""
     if not program.contract_attributes:
         return given
-    declared = {f.name: f for f in program.contract_attributes if field_applies(f, {"product": product})}
+    declared = {f.name: f for f in program.contract_attributes if f.applies({"product": product})}
     unknown = sorted(set(given) - set(declared))
     if unknown:
         known = ", ".join(declared) or "none"

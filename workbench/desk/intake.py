@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.builtin.core import NATURE, consulting_route
 from workbench.desk import agents
 from workbench.desk.records import flatten, record_event, save_changed
-from workbench.desk.values import field_applies, parse_value
+from workbench.desk.values import parse_value
 from workbench.desk.views import (
     CasePreview,
 )
@@ -63,7 +63,7 @@ def validate(desk: Desk, case: Case) -> list[Finding]:
     """Required fields of the form, then every plugin's findings."""
     findings = []
     for definition in desk.case_fields(case.vendor):
-        if not definition.required or not field_applies(definition, case.fields):
+        if not definition.required or not definition.applies(case.fields):
             continue
         if case.fields.get(definition.name) in (None, ""):
             findings.append(

@@ -9,7 +9,6 @@ from zoneinfo import available_timezones
 
 from workbench import clock
 from workbench.errors import BadInput
-from workbench.model import Field
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EVIDENCE_KINDS = ("reproduction", "patch", "log")
@@ -82,8 +81,3 @@ def attribute_text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
-
-
-def field_applies(definition: Field, values: dict[str, Any]) -> bool:
-    """Whether a form field applies to these answers (a conditional field's ``when`` holds)."""
-    return all(values.get(k) == v for k, v in definition.when.items())

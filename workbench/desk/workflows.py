@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from workbench.desk.records import diff, flatten, key_number, record_event
-from workbench.desk.values import field_applies, parse_value
+from workbench.desk.values import parse_value
 from workbench.desk.views import (
     WorkflowView,
 )
@@ -153,9 +153,7 @@ def check_step(desk: Desk, workflow: Workflow, step_id: str, data: dict[str, Any
     if step.form:
         fields = desk.form_fields(workflow.vendor, step.form)
         missing = [
-            f.label
-            for f in fields
-            if f.required and field_applies(f, data) and data.get(f.name) in (None, "")
+            f.label for f in fields if f.required and f.applies(data) and data.get(f.name) in (None, "")
         ]
         if missing:
             return Decision(False, step.rule, f"the {step.form} form is incomplete", missing=missing)
@@ -200,13 +198,13 @@ def complete_step(desk: Desk, key: str, step_id: str, data: dict[str, Any] | Non
             if v not in (None, "")
         }
         for name, definition in fields.items():
-            if name not in values and definition.default is not None and field_applies(definition, values):
+            if name not in values and definition.default is not None and definition.applies(values):
                 values[name] = definition.default
     if step is not None and step.form:
         missing = [
             Finding("error", f.rule or step.rule, f"{f.label} is required", f.name)
             for f in desk.form_fields(workflow.vendor, step.form)
-            if f.required and field_applies(f, values) and values.get(f.name) in (None, "")
+            if f.required and f.applies(values) and values.get(f.name) in (None, "")
         ]
         if missing and workflow.next_step is step:
             raise Invalid(missing)

@@ -165,7 +165,7 @@ class Form(VerticalGroup):
 
     def applies(self, definition: Field, values: dict[str, Any]) -> bool:
         """Whether a conditional field is asked for, given the other answers."""
-        return all(values.get(k) == v for k, v in definition.when.items())
+        return definition.applies(values)
 
     def values(self) -> dict[str, Any]:
         """The answers to send to the desk: asked-for fields that are not empty."""
@@ -233,4 +233,6 @@ class Form(VerticalGroup):
 def _word(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, list):
+        return " or ".join(_word(v) for v in value)
     return str(value)
