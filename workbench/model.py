@@ -324,6 +324,19 @@ class Action(Record):
     data: dict[str, Any] = field(default_factory=dict)
 
 
+ACTION_DATA_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
+    "workbench_sweep": {"reminder": (), "note": (), "close": (), "reroute": ("path", "queue")},
+    "workbench_sweep_desk": {
+        "open-workflow": ("vendor", "template"),
+        "reminder": ("workflow",),
+        "note": ("workflow",),
+    },
+}
+"""The :class:`Action` kinds each sweep hook may answer, and the ``data`` keys each needs
+(``open-workflow`` also reads ``customer_id``, ``contract_id`` and ``anchor`` when given;
+``close`` its ``reason``). The plugin manager leaves out an answer that breaks this."""
+
+
 @dataclass
 class Eligibility(Record):
     program: str

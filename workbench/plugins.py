@@ -50,6 +50,7 @@ from typing import Any
 import pluggy
 
 from workbench import hookspecs
+from workbench.model import ACTION_DATA_KEYS
 
 __all__ = ["GROUP", "PluginFailure", "Plugins", "get_plugins"]
 
@@ -199,6 +200,10 @@ class Plugins:
                     hook,
                     f"answered {_short(answer)} where the contract asks for {_type_name(expected)}",
                 )
+                return None
+            problem = action_problem(hook, answer) if hook in ACTION_DATA_KEYS and answer else None
+            if problem:
+                self.fail(plugin, hook, problem)
                 return None
             return answer
 
@@ -378,6 +383,20 @@ def conforms(value: Any, expected: Any) -> bool:
             conforms(k, key) and conforms(v, item) for k, v in value.items()
         )
     return isinstance(value, origin or expected)
+
+
+def action_problem(hook: str, actions: list[Any]) -> str | None:
+    """What is wrong with a sweep hook's actions (:data:`~workbench.model.ACTION_DATA_KEYS`)."""
+    kinds = ACTION_DATA_KEYS[hook]
+    for action in actions:
+        if action.kind not in kinds:
+            return (
+                f"answered a {action.kind!r} action, which {hook} does not take (one of: {', '.join(kinds)})"
+            )
+        missing = [key for key in kinds[action.kind] if key not in action.data]
+        if missing:
+            return f"answered a {action.kind!r} action without the data {', '.join(missing)}"
+    return None
 
 
 def _type_name(expected: Any) -> str:

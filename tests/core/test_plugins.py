@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from workbench import hookimpl
-from workbench.model import CloseReason, Finding, Ladder, Rung
+from workbench.model import Action, CloseReason, Finding, Ladder, Rung
 from workbench.plugins import get_plugins
 from workbench.testing import make_desk
 
@@ -376,3 +376,23 @@ def test_the_projects_own_tests_pass_whatever_third_party_plugin_is_installed(in
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in result.stdout.splitlines()[-1]
+
+
+def test_sweep_action_without_the_data_its_kind_needs_is_left_out_naming_plugin_and_hook(clock) -> None:
+    """ACTION_DATA_KEYS: a reroute names its path and queue; this one does not."""
+
+    class Rerouting:
+        @hookimpl
+        def workbench_sweep(self, case, desk, now):
+            return [
+                Action("reroute", f"reroute:{case.id}", "CORE-PATH-1", "the desk reroutes it", {"path": "x"})
+            ]
+
+    desk = make_desk([("rerouting", Rerouting())])
+    customer = desk.add_customer("Northwind Traders")
+    case = desk.open_case("ontime", customer.id, "Calendar shows wrong time")
+    desk.sweep()
+    assert desk.case(case.id).queue == case.queue
+    assert [(f.plugin, f.hook, f.error) for f in desk.plugins.failures] == [
+        ("rerouting", "workbench_sweep", "answered a 'reroute' action without the data queue")
+    ]
