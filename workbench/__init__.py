@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pluggy
 
+    from workbench.errors import BadInput, Invalid, NotFound, Refused
     from workbench.protocols import DemoDesk, DeskReader
 
     hookimpl: pluggy.HookimplMarker
@@ -34,10 +35,28 @@ def __getattr__(name: str) -> Any:
         from workbench import protocols
 
         return getattr(protocols, name)
+    if name in PUBLIC_ERRORS:
+        from workbench import errors
+
+        return getattr(errors, name)
     raise AttributeError(f"module 'workbench' has no attribute {name!r}")
 
+
+PUBLIC_ERRORS = ("BadInput", "Invalid", "NotFound", "Refused")
+"""The desk's refusals a plugin's tests may expect (``pytest.raises(Invalid)``)."""
 
 PUBLIC_MODULES = ("workbench", "workbench.model", "workbench.calendar", "workbench.testing")
 """The modules of the core a plugin may import (``workbench.testing`` in its tests only)."""
 
-__all__ = ["PUBLIC_MODULES", "DemoDesk", "DeskReader", "__version__", "hookimpl"]
+__all__ = [
+    "PUBLIC_ERRORS",
+    "PUBLIC_MODULES",
+    "BadInput",
+    "DemoDesk",
+    "DeskReader",
+    "Invalid",
+    "NotFound",
+    "Refused",
+    "__version__",
+    "hookimpl",
+]

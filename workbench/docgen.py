@@ -5,13 +5,18 @@ this module writes:
 
 - ``docs/rules.md``: every program's rule catalogue (the ``workbench_vendor`` answers of the
   bundled plugins and the core), each rule's text, and the modules whose code cites it;
+- ``docs/model.md``: the types a plugin builds, their fields, types, defaults and meaning
+  (from :mod:`workbench.model`), the action kinds with the data each needs, what ``met_by``
+  names, and the exceptions a plugin's tests may import.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 import sys
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,7 +124,111 @@ def undeclared_citations(paths: list[Path], declared: set[str]) -> list[str]:
     return found
 
 
-PAGES = {"docs/rules.md": rules_markdown}
+PLUGIN_TYPES = (
+    "VendorProgram",
+    "Rule",
+    "Setting",
+    "Field",
+    "Finding",
+    "Route",
+    "Commitment",
+    "Deadline",
+    "Decision",
+    "Ladder",
+    "Rung",
+    "Action",
+    "Eligibility",
+    "CloseReason",
+    "Quote",
+    "QuoteLine",
+    "WorkflowTemplate",
+    "StepTemplate",
+)
+"""The types of :mod:`workbench.model` a plugin answers with (or reads, ``Deadline``)."""
+
+
+def attribute_docs(path: Path) -> dict[str, dict[str, tuple[str, str]]]:
+    """Class -> field -> (annotation as written, the docstring under it) of a module."""
+    docs: dict[str, dict[str, tuple[str, str]]] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        fields = docs.setdefault(node.name, {})
+        for statement, following in zip(node.body, [*node.body[1:], None], strict=True):
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                doc = ""
+                if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
+                    doc = " ".join(str(following.value.value).split())
+                fields[statement.target.id] = (ast.unparse(statement.annotation), doc)
+    return docs
+
+
+def _default(field: dataclasses.Field) -> str:
+    if field.default is not dataclasses.MISSING:
+        return f"`{field.default!r}`"
+    if field.default_factory is not dataclasses.MISSING:
+        return f"`{field.default_factory()!r}`"
+    return "required"
+
+
+def model_markdown(plugins: Plugins) -> str:
+    from workbench import PUBLIC_ERRORS, errors, model
+    from workbench.desk.deadlines import meets
+
+    documented = attribute_docs(Path(model.__file__))
+    lines = [
+        "# The model a plugin builds",
+        "",
+        "The types of `workbench.model` a hook answers with, their fields and what each means.",
+        "Written from the code by `python -m workbench.docgen`; a test fails while this page",
+        "differs from it. A hook's answer of the wrong type is left out and named (see",
+        "`docs/plugins.md`).",
+        "",
+    ]
+    for name in PLUGIN_TYPES:
+        cls = getattr(model, name)
+        lines += [f"## `{name}`", ""]
+        doc = " ".join((cls.__doc__ or "").split())
+        if doc and not doc.startswith(f"{name}("):
+            lines += [doc, ""]
+        lines += ["| Field | Type | Default | Meaning |", "| --- | --- | --- | --- |"]
+        for field in dataclasses.fields(cls):
+            annotation, meaning = documented[name].get(field.name, ("", ""))
+            lines.append(
+                f"| `{field.name}` | `{annotation.replace('|', 'or')}` | {_default(field)} | "
+                f"{meaning.replace('|', '/')} |"
+            )
+        lines.append("")
+    lines += [
+        "## Field kinds",
+        "",
+        ", ".join(f"`{kind}`" for kind in typing.get_args(model.FieldKind)),
+        "",
+        "## Action kinds and the data they need",
+        "",
+    ]
+    lines += ["| Hook | Kind | Data keys it needs |", "| --- | --- | --- |"]
+    for hook, kinds in model.ACTION_DATA_KEYS.items():
+        for kind, keys in kinds.items():
+            lines.append(f"| `{hook}` | `{kind}` | {', '.join(f'`{k}`' for k in keys) or '—'} |")
+    lines += [
+        "",
+        "## What `Commitment.met_by` names",
+        "",
+        " ".join((meets.__doc__ or "").split()),
+        "",
+        "## Exceptions a plugin's tests may import",
+        "",
+        "From the public API: `from workbench import " + ", ".join(PUBLIC_ERRORS) + "`.",
+        "",
+    ]
+    for name in PUBLIC_ERRORS:
+        lines.append(f"- `{name}`: {' '.join((getattr(errors, name).__doc__ or '').split())}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+PAGES = {"docs/rules.md": rules_markdown, "docs/model.md": model_markdown}
 
 
 def main() -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench import hookimpl
-from workbench.errors import Invalid
+from workbench import Invalid, hookimpl
 from workbench.model import Field
 from workbench.testing import make_desk
 
