@@ -1,7 +1,8 @@
 """Case Workbench: one terminal desk for a reseller's vendor programs.
 
 The public API a plugin imports: :data:`hookimpl` and the desk it is given
-(:class:`DeskReader`, :class:`DemoDesk` for the demo hook) from here, the model types it
+(:class:`DeskReader`, :class:`DemoDesk` for the demo hook) from here, with ``with_desk``
+and ``Output`` for the subcommands it adds, the model types it
 returns from :mod:`workbench.model`, business calendars from :mod:`workbench.calendar`, and
 in its tests the kit :mod:`workbench.testing`. Nothing else of the core.
 """
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pluggy
 
+    from workbench.cli.common import Output, with_desk
     from workbench.errors import BadInput, Invalid, NotFound, Refused
     from workbench.protocols import DemoDesk, DeskReader
 
@@ -35,6 +37,10 @@ def __getattr__(name: str) -> Any:
         from workbench import protocols
 
         return getattr(protocols, name)
+    if name in ("Output", "with_desk"):
+        from workbench.cli import common
+
+        return getattr(common, name)
     if name in PUBLIC_ERRORS:
         from workbench import errors
 
@@ -56,7 +62,9 @@ __all__ = [
     "DeskReader",
     "Invalid",
     "NotFound",
+    "Output",
     "Refused",
     "__version__",
     "hookimpl",
+    "with_desk",
 ]

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+
     from workbench.model import (
         Action,
         Case,
@@ -235,6 +237,22 @@ def workbench_form_fields(vendor: str, form: str, desk: DeskReader) -> list[Fiel
 def workbench_workflow_findings(workflow: Workflow, desk: DeskReader, now: datetime) -> list[Finding] | None:
     """Notes shown on a workflow at ``now``: estimates, reminders, warnings (e.g. a site
     ready estimate, a renewal past its date). Findings of all plugins add up."""
+
+
+# ----------------------------------------------------------------------------------------
+# The command line
+# ----------------------------------------------------------------------------------------
+
+
+@hookspec
+def workbench_commands() -> list[click.Command] | None:
+    """Subcommands of ``workbench`` this plugin adds, as click commands (``workbench acme-status``).
+
+    A command reaches the desk as the core's do: decorate it with ``workbench.with_desk`` (it
+    then takes ``--db``, ``--now`` and ``--json``, is given the desk first and returns a
+    ``workbench.Output``: a JSON-able document and its text). A name the core or another
+    plugin already has is left out and reported. Answers of all plugins add up.
+    """
 
 
 # ----------------------------------------------------------------------------------------

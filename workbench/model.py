@@ -246,6 +246,10 @@ class Commitment(Record):
     stops_at: datetime | None = None
     """When the clock stopped unmet (a resolved case's desk clocks, CORE-SLA-3): from then on
     it neither runs nor breaches; a breach before it stays."""
+    business_days: int | None = None
+    """A commitment in whole business days of its calendar instead of ``minutes`` (give 0
+    there): due that many working days of the calendar after ``start``, at the same point of
+    the working day, paused time left out as for minutes."""
 
 
 DeadlineState = Literal["ok", "at-risk", "breached", "met", "met-late", "paused", "stopped"]

@@ -117,6 +117,23 @@ class Plugins:
             raise TypeError(f"{hook} is {kind}")
         return caller
 
+    def commands(self, taken: set[str]) -> dict[str, Any]:
+        """The subcommands the plugins add (``workbench_commands``) by name; one whose name
+        is ``taken`` (a core command) or another plugin's is left out and recorded."""
+        found: dict[str, Any] = {}
+        owners: dict[str, str] = {}
+        for impl in reversed(self.pm.hook.workbench_commands.get_hookimpls()):
+            for command in impl.function() or []:
+                if command.name in taken or command.name in found:
+                    owner = f"plugin {owners[command.name]}" if command.name in found else "the core"
+                    self.fail(
+                        impl.plugin_name, "workbench_commands", f"command {command.name!r} is {owner}'s"
+                    )
+                    continue
+                found[command.name] = command
+                owners[command.name] = impl.plugin_name
+        return found
+
     # -- failures --------------------------------------------------------------------------
 
     def fail(self, plugin: str, hook: str, error: str) -> None:
@@ -352,10 +369,12 @@ def _first_line_reason(exc: pluggy.PluginValidationError) -> str:
 @functools.cache
 def answer_types() -> dict[str, Any]:
     """Each hook's answer type, from the return annotation of its spec."""
+    import click
+
     from workbench import model
     from workbench.protocols import DemoDesk, DeskReader
 
-    names = {**vars(model), "DeskReader": DeskReader, "DemoDesk": DemoDesk}
+    names = {**vars(model), "DeskReader": DeskReader, "DemoDesk": DemoDesk, "click": click}
     types_ = {}
     for name in dir(hookspecs):
         if name.startswith("workbench_"):

@@ -195,3 +195,40 @@ def test_entry_point_named_otherwise_than_its_program_names_the_real_cause(insta
     assert status == 2
     assert "declares program 'acme' under the entry-point name 'acme_plugin'" in err
     assert "unknown vendor" not in err and "declares no program" not in err
+
+
+COMMANDS = """
+import click
+from workbench import Output, hookimpl, with_desk
+
+@click.command("acme-status")
+@click.option("--vendor", default="ontime")
+@with_desk
+def acme_status(desk, vendor):
+    '''How many open cases a vendor has.'''
+    count = len(desk.cases(vendor=vendor, open_only=True))
+    return Output({"vendor": vendor, "open": count}, f"{count} open {vendor} cases")
+
+@click.command("case")
+def not_the_case_command():
+    '''Shadows the core's case command: left out.'''
+    click.echo("shadowed")
+
+@hookimpl
+def workbench_commands():
+    return [acme_status, not_the_case_command]
+"""
+
+
+def test_hook_workbench_commands(install, run_cli) -> None:
+    """A plugin adds a subcommand that reads the desk like the core's commands; a name the
+    core has stays the core's."""
+    install("acme_commands", COMMANDS)
+    demo(run_cli)
+    status, out, err = run_cli("acme-status", "--vendor", "zoho", "--json")
+    assert status == 0, err
+    zoho_open = len([c for c in json.loads(run_cli("case", "list", "--json")[1]) if c["vendor"] == "zoho"])
+    assert json.loads(out) == {"vendor": "zoho", "open": zoho_open}
+    assert run_cli("acme-status")[1].strip().endswith("open ontime cases")
+    status, out, _ = run_cli("case", "list")
+    assert status == 0 and "shadowed" not in out

@@ -392,13 +392,13 @@ def workbench_commitments(case: Case, desk) -> list[Commitment]:
     events = desk.events("cases", case.id)
     restarts = [e.at for e in events if e.action in ("respond", "reopen")]
     if any(e.action == "respond" for e in events):
-        day_minutes = sum(end - start for start, end in calendar.hours)
         days = int(desk.setting("core.update_days"))
         commitments.append(
             Commitment(
                 name="desk update",
                 start=restarts[-1],
-                minutes=days * day_minutes,
+                minutes=0,
+                business_days=days,
                 calendar=calendar.to_dict(),
                 rule="CORE-SLA-3",
                 clock="desk",

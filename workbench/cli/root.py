@@ -53,7 +53,18 @@ class CommandsByModule(click.Group):
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             module, name = COMMANDS[cmd_name].split(":")
             self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        elif cmd_name not in self.commands:
+            self._add_plugin_command(cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def _add_plugin_command(self, cmd_name: str) -> None:
+        """A plugin's own subcommand (``workbench_commands``), asked of the plugins only for
+        a name the core does not have: the core's commands start without loading them."""
+        from workbench.plugins import get_plugins
+
+        command = get_plugins().commands(set(COMMANDS)).get(cmd_name)
+        if command is not None:
+            self.add_command(command, cmd_name)
 
 
 @click.group(

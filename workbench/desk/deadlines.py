@@ -19,7 +19,8 @@ def deadline_of(
 ) -> Deadline:
     calendar = Calendar.from_dict(commitment.calendar)
     counted = pauses if commitment.pauses else []
-    due = calendar.add(commitment.start, timedelta(minutes=commitment.minutes), counted)
+    minutes = business_minutes(commitment, calendar)
+    due = calendar.add(commitment.start, timedelta(minutes=minutes), counted)
     target = (
         calendar.add(commitment.start, timedelta(minutes=commitment.target_minutes), counted)
         if commitment.target_minutes is not None
@@ -32,7 +33,7 @@ def deadline_of(
         None,
     )
     used = calendar.elapsed(commitment.start, met_at or until, counted)
-    remaining = commitment.minutes - int(used.total_seconds() // 60)
+    remaining = minutes - int(used.total_seconds() // 60)
     if met_at is not None:
         state = "met" if due is None or met_at <= due else "met-late"
     elif due is not None and until >= due:
@@ -41,7 +42,7 @@ def deadline_of(
         state = "stopped"
     elif due is None:
         state = "paused"
-    elif remaining < threshold * commitment.minutes:
+    elif remaining < threshold * minutes:
         state = "at-risk"
     else:
         state = "ok"
@@ -56,10 +57,18 @@ def deadline_of(
         target=target,
         start=commitment.start,
         met_at=met_at,
-        minutes=commitment.minutes,
+        minutes=minutes,
         remaining_minutes=max(remaining, 0) if met_at is None and stopped is None else None,
         stopped_at=stopped,
     )
+
+
+def business_minutes(commitment: Commitment, calendar: Calendar) -> int:
+    """The business time a commitment gives, in minutes of its calendar: ``minutes``, or
+    ``business_days`` whole working days."""
+    if commitment.business_days is None:
+        return commitment.minutes
+    return commitment.business_days * sum(end - start for start, end in calendar.hours)
 
 
 def meets(event: Event, met_by: list[str]) -> bool:
