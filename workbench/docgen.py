@@ -143,6 +143,7 @@ PLUGIN_TYPES = (
     "QuoteLine",
     "WorkflowTemplate",
     "StepTemplate",
+    "PaletteCommand",
 )
 """The types of :mod:`workbench.model` a plugin answers with (or reads, ``Deadline``)."""
 

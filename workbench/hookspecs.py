@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         Field,
         Finding,
         Ladder,
+        PaletteCommand,
         Quote,
         Route,
         VendorProgram,
@@ -252,6 +253,14 @@ def workbench_commands() -> list[click.Command] | None:
     then takes ``--db``, ``--now`` and ``--json``, is given the desk first and returns a
     ``workbench.Output``: a JSON-able document and its text). A name the core or another
     plugin already has is left out and reported. Answers of all plugins add up.
+    """
+
+
+@hookspec
+def workbench_palette_commands(desk: DeskReader) -> list[PaletteCommand] | None:
+    """Commands this plugin adds to the terminal desk's command palette (ctrl+p), e.g. "Acme:
+    check the status page". Each runs in the background and its text is shown; a failure
+    names the plugin. Answers of all plugins add up.
     """
 
 

@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Literal, Self
@@ -388,6 +389,18 @@ class WorkflowTemplate(Record):
     steps: list[StepTemplate]
     rule: str
     kind: Literal["order", "renewal", "option", "onboarding"] = "order"
+
+
+@dataclass
+class PaletteCommand:
+    """A command a plugin adds to the terminal desk's command palette (ctrl+p). Chosen, the
+    desk runs ``run(desk)`` in the background, holding the desk, and shows the text it
+    returns; a failure is reported with the plugin's name."""
+
+    title: str
+    help: str
+    run: Callable[[Any], str]
+    """Given the desk (reads and the desk's own changes, as :class:`workbench.DemoDesk`)."""
 
 
 # ----------------------------------------------------------------------------------------

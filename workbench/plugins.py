@@ -134,6 +134,14 @@ class Plugins:
                 owners[command.name] = impl.plugin_name
         return found
 
+    def palette_commands(self, desk: Any) -> list[tuple[str, Any]]:
+        """(plugin, command) of each palette command the plugins add, in call order."""
+        return [
+            (impl.plugin_name, command)
+            for impl in reversed(self.pm.hook.workbench_palette_commands.get_hookimpls())
+            for command in impl.function(desk=desk) or []
+        ]
+
     # -- failures --------------------------------------------------------------------------
 
     def fail(self, plugin: str, hook: str, error: str) -> None:

@@ -50,7 +50,7 @@ from workbench.desk import (
 )
 from workbench.desk.reads import ReadCache
 from workbench.desk.settings import PLUGIN_TIME_LIMIT
-from workbench.model import Agent, Event, Setting, VendorProgram
+from workbench.model import Agent, Event, PaletteCommand, Setting, VendorProgram
 from workbench.plugins import Plugins
 from workbench.store.base import Store
 
@@ -96,6 +96,10 @@ class Desk:
         if self._setting_definitions is None:
             self._setting_definitions = settings.definitions(self)
         return self._setting_definitions
+
+    def palette_commands(self) -> list[tuple[str, PaletteCommand]]:
+        """(plugin, command) of each command the plugins add to the terminal desk's palette."""
+        return self.plugins.palette_commands(self)
 
     def read_batch(self) -> Desk:
         """This desk for one batch of reads while nothing changes: the same store, plugins,

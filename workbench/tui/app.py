@@ -32,6 +32,7 @@ from workbench.tui.screens.queue import QueueScreen
 
 if TYPE_CHECKING:
     from workbench.desk import Desk
+    from workbench.model import PaletteCommand
     from workbench.tui.screens.case import CaseScreen
 
 KINDS = {
@@ -329,6 +330,21 @@ class WorkbenchApp(App[None]):
         from workbench.compaction import compact_in_background  # the store is loaded by now
 
         self._compactor = compact_in_background(self.desk.store, self._compactor)
+
+    @work(thread=True, group="plugin-command")
+    def run_plugin_command(self, plugin: str, command: PaletteCommand) -> None:
+        """A plugin's palette command, in the background holding the desk; its text shown, or
+        its failure with the plugin's name (and recorded, as any hook's)."""
+        try:
+            with self.desk_lock:
+                text = command.run(self.desk)
+        except Exception as exc:  # a plugin's failure never takes the desk down
+            error = f"{type(exc).__name__}: {exc}"
+            self.desk.plugins.fail(plugin, "workbench_palette_commands", error)
+            message = f"plugin {plugin} failed in {command.title!r}: {error}"
+            self.call_from_thread(self.notify, message, title=plugin, severity="error", markup=False)
+            return
+        self.call_from_thread(self.notify, str(text), title=command.title, markup=False)
 
     def report_error(self, error: BaseException) -> None:
         """A desk refusal in words: the rule and the reason, not just "no"."""

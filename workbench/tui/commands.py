@@ -57,6 +57,11 @@ class DeskCommands(Provider):
             ),
             ("Help", "the keys of this screen and how to find everything", app.action_help),
         ]
+        if app.desk is not None:
+            found += [
+                (command.title, command.help, partial(app.run_plugin_command, plugin, command))
+                for plugin, command in app.desk.palette_commands()
+            ]
         screen = self.screen
         name = getattr(screen, "palette_name", type(screen).__name__.removesuffix("Screen"))
         for node, binding, enabled, _ in screen.active_bindings.values():
