@@ -182,7 +182,15 @@ WEBEX_FORMS = [
     {"kind": "site-access", "site_url": "{site}"},
     {"kind": "order", "site_url": "{site}", "so_number": "SO-{number}"},
 ]
-FORMS = {"ontime": ONTIME_FORMS, "zoho": ZOHO_FORMS, "bittitan": BITTITAN_FORMS, "webex": WEBEX_FORMS}
+FORMS = {
+    vendor: [{"nature": "problem", **form} for form in forms]  # CORE-PATH-3: every case's nature
+    for vendor, forms in {
+        "ontime": ONTIME_FORMS,
+        "zoho": ZOHO_FORMS,
+        "bittitan": BITTITAN_FORMS,
+        "webex": WEBEX_FORMS,
+    }.items()
+}
 
 TOPICS = {
     "ontime": ("Group view", "Room booking", "Domino connector", "Mobile app", "Calendar sync"),

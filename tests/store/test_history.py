@@ -89,6 +89,29 @@ def test_core_audit1_one_record_s_events_come_from_the_index_without_parsing_it(
         assert store.events("cases", "C-2") == []
 
 
+def test_core_audit1_many_records_events_read_once_the_index_is_parsed_whole(desk_path: Path) -> None:
+    """A batch asking for more records than LOOKUPS_BEFORE_PARSING (a report) has the index
+    parsed whole after the first lookups: every record's events, in order, as before."""
+    from workbench.store.state import LOOKUPS_BEFORE_PARSING
+
+    memory, desk = MemoryStore(), FileStore(desk_path)
+    keys = [f"C-{n}" for n in range(1, LOOKUPS_BEFORE_PARSING + 20)]
+    for round_ in (1, 2):
+        for store in (memory, desk):
+            for key in keys:
+                with store.transaction() as tx:
+                    tx.put("cases", key, {"id": key, "round": round_})
+                    tx.append_event(
+                        {"kind": "cases", "key": key, "action": "note", "data": {"round": round_}}
+                    )
+        if round_ == 1:
+            desk.compact()
+    fresh = FileStore(desk_path)
+    for key in keys:
+        assert fresh.events("cases", key) == memory.events("cases", key)
+        assert [e["data"]["round"] for e in fresh.events("cases", key)] == [1, 2]
+
+
 def test_core_audit1_a_record_s_events_are_found_when_another_part_of_the_index_is_damaged(
     desk_path: Path,
 ) -> None:

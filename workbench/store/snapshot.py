@@ -39,7 +39,7 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -157,6 +157,9 @@ class Snapshot:
     """The closed cases' index once looked for (``False``: there is none to use)."""
     _history: bytes | None = None
     """The event index's table, checked, once one record's events were looked up in it."""
+    _sections: dict[str, tuple[int, int] | None] = field(default_factory=dict)
+    """Where each kind's object lies in ``_history``, found once: a report looking up the
+    events of 500 cases searched the 13 MB table for every kind's start 3,500 times (8 s)."""
 
     @property
     def schema(self) -> int:
@@ -192,11 +195,13 @@ class Snapshot:
         if self._history is None:
             self._history = self.read(HISTORY) if self.schema == SCHEMA else b""
         table = self._history
-        section = table.find(orjson.dumps(kind) + b":{")
-        if section < 0:
+        if kind not in self._sections:
+            section = table.find(orjson.dumps(kind) + b":{")
+            ends = [at for other in KINDS if (at := table.find(orjson.dumps(other) + b":{", section + 1)) > 0]
+            self._sections[kind] = (section, min(ends, default=len(table))) if section >= 0 else None
+        if self._sections[kind] is None:
             return None
-        ends = [at for other in KINDS if (at := table.find(orjson.dumps(other) + b":{", section + 1)) > 0]
-        end = min(ends, default=len(table))
+        section, end = self._sections[kind]
         needle = orjson.dumps(key) + b":["
         at = table.find(needle, section, end)
         while at >= 0 and table[at - 1 : at] not in (b"{", b","):
