@@ -146,6 +146,18 @@ def timed(argv: list[str], env: dict[str, str], runs: int, warm: bool = True) ->
     return figure
 
 
+def settle(path: Path) -> None:
+    """Wait until the compaction a command started in the background has covered the log
+    (an import leaves the whole desk in it): the next run does not share the machine
+    with it."""
+    from workbench.store.snapshot import snapshot_checkpoint
+
+    log = Path(str(path) + ".log")
+    deadline = time.monotonic() + 600
+    while snapshot_checkpoint(str(path)) < log.stat().st_size and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
@@ -264,12 +276,13 @@ def measure_size(path: Path, env: dict[str, str], runs: int, wanted: set[str], s
     if "import" in wanted:
         found["import"] = Figure()
         for index in range(runs):
-            target = scratch / f"imported-{index}" / "desk.json"
+            target = scratch / f"imported-{path.stem}-{index}" / "desk.json"
             target.parent.mkdir()
             seconds, cpu, _, _ = run(CLICK, env)
             found["import"].click.append(seconds)
             found["import"].click_cpu.append(cpu)
             found["import"].add(run([WORKBENCH, "import", str(exported), "--db", str(target)], env))
+            settle(target)
             shutil.rmtree(target.parent)
     exported.unlink(missing_ok=True)
     return {"picked": picked, "figures": found}
