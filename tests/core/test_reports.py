@@ -184,3 +184,26 @@ def test_backlog_and_renewals_of_the_demo_desk(run_cli) -> None:
 def test_bad_periods_are_bad_input(run_cli, args) -> None:
     status, _, err = run_cli("report", *args)
     assert status == 2 and err.startswith("workbench: ") and "Traceback" not in err
+
+
+def test_zoho_figures_are_those_of_vendor_times(run_cli) -> None:
+    """ZOHO-SLA-3: for Zoho the report's averages, medians and worst times against the 1-3 h,
+    6-12 h and 16-24 h windows are the ones ``workbench vendor-times zoho`` measures."""
+    ok(run_cli, "demo")
+    rows = json.loads(ok(run_cli, "report", "vendor", "--month", "2026-11", "--vendor", "zoho", "--json"))[
+        "rows"
+    ]
+    measured = json.loads(ok(run_cli, "vendor-times", "zoho", "--month", "2026-11", "--json"))
+    figures = {(r["severity"], r["commitment"]): r for r in measured["rows"]}
+    assert rows and all(r["measure_rule"] == "ZOHO-SLA-3" for r in rows)
+    for row in rows:
+        theirs = figures[(row["severity"], row["commitment"])]
+        for name in (
+            "answered",
+            "average_minutes",
+            "median_minutes",
+            "worst_minutes",
+            "worst_case",
+            "target_minutes",
+        ):
+            assert row[name] == theirs[name], name

@@ -112,7 +112,14 @@ def vendor_report(desk: Desk, first: date, last: date, vendor: str | None = None
                 group["stopped"].append(case.id)
             if deadline.met_at is not None and deadline.due is not None:
                 group["taken"].append((_counted_at(calendars, case, deadline, deadline.met_at), case.id))
-    rows = [_measured(group) for _, group in sorted(groups.items())]
+    programs = desk.programs()
+    rows = [
+        {
+            **_measured(group),
+            "measure_rule": programs[group["vendor"]].measure_rule if group["vendor"] in programs else "",
+        }
+        for _, group in sorted(groups.items())
+    ]
     return {"from": first.isoformat(), "to": last.isoformat(), "rule": "ZOHO-SLA-3", "rows": rows}
 
 
