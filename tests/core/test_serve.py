@@ -12,6 +12,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -217,3 +218,129 @@ def test_a_certificate_without_its_key_is_bad_input(served: Served, tmp_path: Pa
     answer = workbench(served.db, "serve", "--certfile", str(cert))
     assert answer.returncode == 2
     assert "--keyfile" in answer.stderr
+
+
+# -- in a real browser ----------------------------------------------------------------------
+
+BROWSER_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,900",
+]
+
+SCREEN_TEXT = """
+window.screenText = [];
+const NativeWebSocket = window.WebSocket;
+window.WebSocket = class extends NativeWebSocket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", (event) => {
+      if (event.data instanceof ArrayBuffer) {
+        window.screenText.push(new TextDecoder().decode(event.data));
+      } else if (event.data instanceof Blob) {
+        event.data.text().then((text) => window.screenText.push(text));
+      }
+    });
+  }
+};
+"""
+"""What the desk sends the page's terminal, kept as the page receives it: the terminal draws
+on a canvas, so the test reads the screen's text from the stream instead."""
+
+ESCAPES = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[\]P_].*?(?:\x07|\x1b\\)|\x1b.", re.S)
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    """Headless Chromium from the system's packages, driven through its chromedriver."""
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        missing = "headless Chromium is missing: apt-get install -y chromium chromium-driver"
+        if os.environ.get("CI") == "true":
+            pytest.fail(missing)
+        pytest.skip(missing + " (./dev test installs it when run as root)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in [*BROWSER_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]:
+        options.add_argument(flag)
+    opened = webdriver.Chrome(service=Service(driver), options=options)
+    opened.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SCREEN_TEXT})
+    yield opened
+    opened.quit()
+
+
+def test_in_a_browser_an_agent_signs_in_works_a_case_and_the_note_is_theirs_core_team_1(
+    served: Served, browser, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    pictures = Path(os.environ.get("WORKBENCH_SCREENSHOTS") or tmp_path)
+    pictures.mkdir(parents=True, exist_ok=True)
+
+    def screen() -> str:
+        return ESCAPES.sub("", browser.execute_script("return window.screenText.join('')"))
+
+    def shown_after(start: int, *texts: str) -> str:
+        WebDriverWait(browser, 120).until(lambda _: all(t in screen()[start:] for t in texts))
+        return screen()[start:]
+
+    def sign_in(agent: str, password: str) -> None:
+        browser.find_element(By.ID, "agent").clear()
+        browser.find_element(By.ID, "agent").send_keys(agent)
+        browser.find_element(By.ID, "password").send_keys(password)
+        browser.find_element(By.ID, "sign-in").click()
+
+    browser.get(f"http://127.0.0.1:{served.port}/")
+    assert browser.current_url.endswith("/login")
+    assert [w for w in desk_words(served) if w in browser.page_source] == []
+    browser.save_screenshot(pictures / "1-sign-in.png")
+
+    sign_in("emma", "not her password")
+    assert "wrong agent or password" in browser.find_element(By.ID, "problem").text
+    assert browser.get_cookies() == []
+    browser.save_screenshot(pictures / "2-wrong-password.png")
+
+    sign_in("emma", PASSWORD)
+    queue = shown_after(0, "shown of", "open")
+    open_cases = [c for c in served.cases if c["state"] not in ("closed",)]
+    shown = {c["vendor"] for c in open_cases if c["subject"][:12] in queue}
+    assert shown == {"ontime", "zoho", "bittitan", "webex"}
+    browser.save_screenshot(pictures / "3-queue.png")
+
+    keys = browser.find_element(By.CSS_SELECTOR, "textarea.xterm-helper-textarea")
+    start = len(screen())
+    keys.send_keys("]")  # the "Mine" view: emma's own cases
+    shown_after(start, "Mine")
+    start = len(screen())
+    keys.send_keys(Keys.ENTER)
+    case_screen = shown_after(start, "Route and why")
+    mine = [c for c in open_cases if c["assignee"] == "emma"]
+    opened = [c for c in mine if re.search(rf"\b{c['id']}\b", case_screen)]
+    assert len(opened) == 1, [c["id"] for c in opened]
+    browser.save_screenshot(pictures / "4-case.png")
+
+    start = len(screen())
+    keys.send_keys("n")
+    shown_after(start, f"Note — {opened[0]['id']}")
+    keys.send_keys("called back from the browser")
+    browser.save_screenshot(pictures / "5-note.png")
+    start = len(screen())
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("s").key_up(Keys.CONTROL).perform()
+    shown_after(start, "note added")
+    browser.save_screenshot(pictures / "6-note-added.png")
+
+    shown_in_cli = json.loads(workbench(served.db, "case", "show", opened[0]["id"], "--json").stdout)
+    notes = [e for e in shown_in_cli["events"] if e["action"] == "note"]
+    assert (notes[-1]["actor"], notes[-1]["data"]["text"]) == ("emma", "called back from the browser")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
+import io
 import os
 import shlex
 import subprocess
@@ -293,9 +294,19 @@ class WorkbenchApp(App[None]):
                 yield command
         yield SystemCommand(
             "Screenshot",
-            "Save an SVG picture of the screen (in Downloads, or your home folder without one)",
-            lambda: self.set_timer(0.1, self.save_picture),
+            "Save an SVG picture of the screen (in Downloads, or your home folder without one; "
+            "in a browser, the browser downloads it)",
+            lambda: self.set_timer(0.1, self.deliver_picture if self.is_web else self.save_picture),
         )
+
+    def deliver_picture(self) -> None:
+        """In a browser (``workbench serve``): the screen as SVG, downloaded by the browser."""
+        self.deliver_text(
+            io.StringIO(self.export_screenshot()),
+            save_filename="workbench-screen.svg",
+            mime_type="image/svg+xml",
+        )
+        self.notify("workbench-screen.svg", title="Screenshot downloaded", markup=False)
 
     def save_picture(self, folder: Path | None = None) -> Path:
         """Save the screen as SVG in ``folder`` (default: Downloads where it exists, else
@@ -397,6 +408,9 @@ class WorkbenchApp(App[None]):
     def edit_in_editor(self, text: str) -> str | None:
         """Hand ``text`` to $VISUAL / $EDITOR with the app suspended; ``None`` when that is
         not possible here (the in-app editor stays)."""
+        if self.is_web:
+            self.notify("In a browser, write here: $EDITOR needs a terminal.", severity="warning")
+            return None
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor:
             self.notify("Set $EDITOR to write long text in your editor.", severity="warning")
@@ -421,10 +435,12 @@ def run(desk: Desk | Callable[[], Desk]) -> None:
     passes a function that opens the desk: the first frame comes before the desk.
 
     Without a terminal on stdin and stdout (a pipe, a script, CI) it stops at once with a
-    message instead of drawing into the void. When the desk cannot be opened (damaged,
+    message instead of drawing into the void, unless ``workbench serve`` runs it for a
+    browser tab (Textual's web driver speaks through the pipes). When the desk cannot be opened (damaged,
     missing its log, a broken plugin…) the app ends and the error is raised here, for the
     caller to say in words on the restored terminal."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    in_browser = os.environ.get("TEXTUAL_DRIVER") == "textual.drivers.web_driver:WebDriver"
+    if not in_browser and not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(
             "workbench: the desk needs a terminal; use a subcommand in scripts (see `workbench --help`)",
             file=sys.stderr,
