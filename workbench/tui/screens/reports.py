@@ -37,7 +37,7 @@ def bar(count: int, total: int, tone: str) -> tuple[str, str]:
     """``count`` of ``total`` as a bar of up to ``BAR`` cells in the theme's colour ``tone``
     (``ok``, ``breached``, ``at-risk``): the theme sets it for light and dark alike."""
     cells = round(BAR * count / total) if total else 0
-    return ("█" * cells, tone) if cells else ("·", "dim")
+    return ("▆" * cells, tone) if cells else ("·", "dim")
 
 
 class ReportsScreen(DeskScreen):
@@ -90,7 +90,12 @@ class ReportsScreen(DeskScreen):
             key = f"vendor-{n}"
             cases = row["met"] + row["late"] + row["running"]
             self.figures[key] = (f"{row['vendor']} {row['commitment']} ({row['rule']})", cases)
-            rows.append(self._row(key, "vendor", row["vendor"], row["commitment"], row))
+            what = (
+                row["commitment"]
+                if row["severity"] == "-"
+                else f"{row['commitment']} · severity {row['severity']}"
+            )
+            rows.append(self._row(key, "vendor", row["vendor"], what, row))
         for n, row in enumerate(own["by_vendor"]):
             key = f"desk-{n}"
             cases = row["met"] + row["late"] + row["running"]
