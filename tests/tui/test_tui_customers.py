@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.widgets import Input, Select, Static
 
 from workbench.desk import next_running
@@ -177,3 +179,46 @@ async def test_a_customers_cases_show_their_next_deadlines_at_80_by_24(app, demo
         assert [r.key for r in cases.rows][: len(open_cases)] == [
             r.key for r in cases.rows if demo.case(r.key).is_open
         ], "open cases first"
+
+
+async def test_an_advisor_hour_is_booked_on_a_case_by_its_own_field_bt_onboard_2(app, demo, wait):
+    """The case an advisor hour is for is a field of the contract form, shown for that product
+    only and checked by the desk (a product-problem is refused, BT-ONBOARD-2)."""
+    customer = demo.customers()[0]  # the one the customers screen opens on
+    demo.add_contract(customer.id, "bittitan", "user-migration-bundle", date(2026, 1, 1), date(2027, 12, 31))
+    ticket = {
+        "account_email": "it@example.co.jp",
+        "region": "apac",
+        "cutover_date": "2027-02-01",
+        "description": "d",
+    }
+    no_problem = {
+        "run_error": False,
+        "not_as_documented": False,
+        "items_missing": False,
+        "cannot_access": False,
+    }
+    guidance = demo.open_case(
+        "bittitan", customer.id, "Plan", {**ticket, **no_problem, "kind": "guidance-request"}
+    )
+    problem = demo.open_case("bittitan", customer.id, "Run fails", {**ticket, "kind": "product-problem"})
+    key = "attr-bittitan-advisor-hour-case_id"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await wait(pilot)
+        await pilot.press("t")
+        await wait(pilot)
+        dialog = app.screen
+        dialog.query_one("#f-product", Select).value = "bittitan/advisor-hour"
+        await wait(pilot)
+        dialog.query_one("#f-start", Input).value = "2026-12-01"
+        dialog.query_one(f"#f-{key}", Input).value = problem.id
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is dialog and "BT-ONBOARD-2" in text(dialog, "#dialog-error")
+        dialog.query_one(f"#f-{key}", Input).value = guidance.id
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is not dialog, text(dialog, "#dialog-error")
+    [booked] = [k for k in demo.contracts(customer.id, "bittitan") if k.product == "advisor-hour"]
+    assert booked.attributes == {"case_id": guidance.id}

@@ -412,16 +412,22 @@ class CustomersScreen(DeskScreen):
             for vendor in self.desk.vendors()
             for product in self.desk.programs()[vendor].products
         }
+        declared = self._declared_attributes(products)
         fields = [
             Field("product", "Vendor / product", "choice", required=True, choices=list(products)),
             *self._contract_fields(),
+            *(field for field, _ in declared.values()),
         ]
 
         def submit(values: dict[str, Any]) -> Contract:
             if not values.get("product"):
                 raise BadInput("product", "choose the vendor and product")
             vendor, product = products[values["product"]]
-            return self.desk.add_contract(customer.id, vendor, product, **contract_values(values))
+            given = contract_values(values)
+            for key, (field, name) in declared.items():
+                if values.get("product") == field.when["product"] and values.get(key) not in (None, ""):
+                    given["attributes"][name] = values[key]
+            return self.desk.add_contract(customer.id, vendor, product, **given)
 
         self.app.push_screen(
             FormDialog(
@@ -429,6 +435,24 @@ class CustomersScreen(DeskScreen):
             ),
             self._saved("contract added"),
         )
+
+    def _declared_attributes(self, products: dict[str, tuple[str, str]]) -> dict[str, tuple[Field, str]]:
+        """Each attribute a vendor declares for its contracts as a field of its own, shown for
+        the products that take it (the desk checks the value as it checks the rest): form key →
+        (field, attribute name)."""
+        declared = {}
+        for vendor in self.desk.vendors():
+            for f in self.desk.programs()[vendor].contract_attributes:
+                takes = [
+                    choice
+                    for choice, (owner, product) in products.items()
+                    if owner == vendor and all({"product": product}.get(k) == v for k, v in f.when.items())
+                ]
+                for choice in takes:
+                    key = f"attr-{choice.replace('/', '-')}-{f.name}"
+                    field = Field(key, f.label, f.kind, help=f.help, rule=f.rule, when={"product": choice})
+                    declared[key] = (field, f.name)
+        return declared
 
     def _contract_fields(self) -> list[Field]:
         """:data:`CONTRACT_FIELDS`, the attributes' help naming what each vendor's contracts take."""
