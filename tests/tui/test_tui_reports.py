@@ -31,6 +31,13 @@ async def test_figures_drill_down_to_their_cases(app, demo, wait):
         keys = [row.key for row in figures.rows]
         assert len([k for k in keys if k.startswith("vendor-")]) == len(vendor["rows"])
         assert len([k for k in keys if k.startswith("age-")]) == len(backlog["by_age"])
+        assert len([k for k in keys if k.startswith("ball-")]) == len(backlog["by_ball"])
+        assert len([k for k in keys if k.startswith("escalation-")]) == len(backlog["escalations"])
+        for level in backlog["escalations"]:
+            figures.move_to(f"escalation-{level['track']}-{level['level']}")
+            await wait(pilot)
+            shown = [r.key for r in screen.query_one("#reports-cases", VirtualTable).rows]
+            assert shown == level["cases"]
         for index, row in enumerate(vendor["rows"]):
             cells = figures.rows[keys.index(f"vendor-{index}")].cells
             assert cells[3][0] == str(len(row["met"])) and cells[4][0] == str(len(row["late"]))

@@ -1,7 +1,8 @@
 """Reports: what a lead would rather look at than read. Vendor commitments kept per vendor
 and month (ZOHO-SLA-3's measure, every vendor), the desk's own first response and update
-attainment (CORE-SLA-3) and the backlog by age (CORE-SLA-4), each as a bar drawn in the
-theme's colours; every figure lists its cases below, and Enter opens one."""
+attainment (CORE-SLA-3), the backlog by age and by who holds the ball (CORE-SLA-4) and the
+open escalations per level, each as a bar drawn in the theme's colours; every figure lists
+its cases below, and Enter opens one."""
 
 from __future__ import annotations
 
@@ -107,6 +108,24 @@ class ReportsScreen(DeskScreen):
             self.figures[key] = (f"open {band['band']} (CORE-SLA-4)", band["cases"])
             cells = [("backlog", "dim"), band["band"], "open cases by age", "", "", str(band["count"])]
             rows.append(Row(key, [*cells, bar(band["count"], total, "at-risk"), ""]))
+        for held in backlog["by_ball"]:
+            key = f"ball-{held['ball']}"
+            self.figures[key] = (f"open, the ball with the {held['ball']} (CORE-SLA-4)", held["cases"])
+            cells = [
+                ("backlog", "dim"),
+                held["ball"],
+                "open cases by who holds the ball",
+                "",
+                "",
+                str(held["count"]),
+            ]
+            rows.append(Row(key, [*cells, bar(held["count"], total, "info"), ""]))
+        for level in backlog["escalations"]:
+            key = f"escalation-{level['track']}-{level['level']}"
+            label = f"{level['track']} escalation, oldest {level['oldest_days']} d"
+            self.figures[key] = (f"{label} (CORE-ESC-1)", level["cases"])
+            cells = [("backlog", "dim"), f"level {level['level']}", label, "", "", str(level["count"])]
+            rows.append(Row(key, [*cells, bar(level["count"], total, "at-risk"), ""]))
         self.query_one("#reports", VirtualTable).set_rows(rows)
         self._show_cases()
 
