@@ -1,8 +1,8 @@
 """The terminal desk served to browsers (``workbench serve``), behind a sign-in.
 
-textual-serve runs the desk's own command (``workbench --db DESK --as HANDLE``) once for
-each browser tab's websocket and relays its screen; it has no sign-in of its own. This
-server puts one in front of every route it has:
+textual-serve runs the desk's own command (``workbench --as HANDLE``, the desk in
+``WORKBENCH_DB``) once for each browser tab's websocket and relays its screen; it has no
+sign-in of its own. This server puts one in front of every route it has:
 
 - ``/login`` is the only page served before signing in: a form, nothing from the desk.
   Every other route (the app page, its scripts, the websocket, downloads) answers 401, or
@@ -110,7 +110,6 @@ class DeskServer(Server):
 
     def __init__(
         self,
-        db: str,
         host: str,
         port: int,
         *,
@@ -130,7 +129,6 @@ class DeskServer(Server):
             templates_path=TEMPLATES,
         )
         self.statics_path = Path(sys.modules["textual_serve"].__file__).parent / "static"
-        self.db = db
         self.check_password = check_password
         self.session_seconds = session_hours * 3600
         self.ssl_context = ssl_context
@@ -241,7 +239,7 @@ class DeskServer(Server):
         if origin is not None and origin != f"{public.scheme}://{public.netloc}":
             raise web.HTTPForbidden(text=f"this desk is served at {self.public_url}, not {origin}")
         handle, left = self.session(request)
-        command = shlex.join([sys.executable, "-m", "workbench", "--db", self.db, "--as", handle])
+        command = shlex.join([sys.executable, "-m", "workbench", "--as", handle])  # WORKBENCH_DB: the desk
         websocket = web.WebSocketResponse(heartbeat=15)
         await websocket.prepare(request)
         service = AppService(

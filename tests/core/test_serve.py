@@ -335,12 +335,45 @@ def test_in_a_browser_an_agent_signs_in_works_a_case_and_the_note_is_theirs_core
     keys.send_keys("n")
     shown_after(start, f"Note — {opened[0]['id']}")
     keys.send_keys("called back from the browser")
+    start = len(screen())
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("o").key_up(Keys.CONTROL).perform()
+    shown_after(start, "In a browser, write here: $EDITOR needs a terminal.")
     browser.save_screenshot(pictures / "5-note.png")
     start = len(screen())
     ActionChains(browser).key_down(Keys.CONTROL).send_keys("s").key_up(Keys.CONTROL).perform()
     shown_after(start, "note added")
     browser.save_screenshot(pictures / "6-note-added.png")
 
+    downloads = tmp_path / "downloads"
+    browser.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    start = len(screen())
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("p").key_up(Keys.CONTROL).perform()
+    keys.send_keys("Screenshot")
+    shown_after(start, "Save an SVG picture")
+    keys.send_keys(Keys.ENTER)
+    shown_after(start, "Screenshot downloaded")
+    picture = downloads / "workbench-screen.svg"
+    WebDriverWait(browser, 120).until(lambda _: picture.exists())
+    assert opened[0]["id"] in picture.read_text()
+
     shown_in_cli = json.loads(workbench(served.db, "case", "show", opened[0]["id"], "--json").stdout)
     notes = [e for e in shown_in_cli["events"] if e["action"] == "note"]
     assert (notes[-1]["actor"], notes[-1]["data"]["text"]) == ("emma", "called back from the browser")
+
+
+async def test_a_session_ends_after_its_hours_and_then_opens_nothing() -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from workbench.web import DeskServer
+
+    ended = DeskServer("127.0.0.1", 0, check_password=lambda h, p: p == PASSWORD, session_hours=-1)
+    async with TestClient(TestServer(await ended._make_app())) as client:
+        signed = await client.post(
+            "/login", data={"agent": "emma", "password": PASSWORD}, allow_redirects=False
+        )
+        assert signed.status == 303
+        cookie = signed.cookies["workbench_session"].value
+        page = await client.get("/", headers={"Cookie": f"workbench_session={cookie}"}, allow_redirects=False)
+        assert (page.status, page.headers["Location"]) == (303, "login")

@@ -60,7 +60,7 @@ def serve(
 
     context = click.get_current_context().ensure_object(Context)
     desk = context.desk()  # the desk opens (and its actor is checked) before anything is served
-    db = str(desk.store.location)
+    db = context.db or os.environ.get("WORKBENCH_DB") or desk.store.location  # a file or PostgreSQL
     if no_login and not _loopback(host):
         raise BadInput("--no-login", f"serving on {host} needs a sign-in: only 127.0.0.1 may go without one")
     if bool(certfile) != bool(keyfile):
@@ -81,7 +81,6 @@ def serve(
             store.close()
 
     server = DeskServer(
-        db,
         host,
         port,
         check_password=check_password,
@@ -99,7 +98,8 @@ def serve(
         )
 
     def announce() -> None:
-        click.echo(f"serving the desk {db} at {server.public_url} (ctrl+c stops)", err=True)
+        click.echo(f"serving the desk {desk.store.location} at {server.public_url} (ctrl+c stops)", err=True)
 
     os.environ.pop("WORKBENCH_AGENT", None)  # each tab acts --as its signed-in agent
+    os.environ["WORKBENCH_DB"] = db  # each tab's desk: in its environment, not on a command line
     server.run(announce)

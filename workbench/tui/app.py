@@ -436,8 +436,8 @@ def run(desk: Desk | Callable[[], Desk]) -> None:
 
     Without a terminal on stdin and stdout (a pipe, a script, CI) it stops at once with a
     message instead of drawing into the void, unless ``workbench serve`` runs it for a
-    browser tab (Textual's web driver speaks through the pipes). When the desk cannot be opened (damaged,
-    missing its log, a broken plugin…) the app ends and the error is raised here, for the
+    browser tab (Textual's web driver speaks through the pipes). When the desk cannot be
+    opened (damaged, missing its log, a broken plugin…) the app ends and the error is raised here, for the
     caller to say in words on the restored terminal."""
     in_browser = os.environ.get("TEXTUAL_DRIVER") == "textual.drivers.web_driver:WebDriver"
     if not in_browser and not (sys.stdin.isatty() and sys.stdout.isatty()):
