@@ -331,6 +331,19 @@ def test_in_a_browser_an_agent_signs_in_works_a_case_and_the_note_is_theirs_core
     assert len(opened) == 1, [c["id"] for c in opened]
     browser.save_screenshot(pictures / "4-case.png")
 
+    downloads = tmp_path / "downloads"
+    browser.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    start = len(screen())
+    keys.send_keys("P")
+    shown_after(start, f"Evidence pack — {opened[0]['id']}")
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("s").key_up(Keys.CONTROL).perform()
+    shown_after(start, "browser's downloads")
+    pack = downloads / f"{opened[0]['id']}-evidence.html"
+    WebDriverWait(browser, 120).until(lambda _: pack.exists())
+    assert opened[0]["subject"] in pack.read_text()
+
     start = len(screen())
     keys.send_keys("n")
     shown_after(start, f"Note — {opened[0]['id']}")
@@ -344,10 +357,6 @@ def test_in_a_browser_an_agent_signs_in_works_a_case_and_the_note_is_theirs_core
     shown_after(start, "note added")
     browser.save_screenshot(pictures / "6-note-added.png")
 
-    downloads = tmp_path / "downloads"
-    browser.execute_cdp_cmd(
-        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
-    )
     start = len(screen())
     ActionChains(browser).key_down(Keys.CONTROL).send_keys("p").key_up(Keys.CONTROL).perform()
     keys.send_keys("Screenshot")

@@ -3,6 +3,7 @@ escalation tracks, findings and the timeline; the case's actions by key."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -411,7 +412,8 @@ class CaseScreen(DeskScreen):
 
     def action_evidence_pack(self) -> None:
         """Write the case's evidence pack (CORE-SLA-4) to a file, as ``workbench case
-        evidence-pack`` writes it; the html prints cleanly to PDF from a browser."""
+        evidence-pack`` writes it (in a browser, the browser downloads it); the html prints
+        cleanly to PDF from a browser."""
         key = self.case_id
         fields = [
             Field(
@@ -424,6 +426,11 @@ class CaseScreen(DeskScreen):
             fmt = values.get("format") or "html"
             target = Path(values.get("file") or f"{key}-evidence.{fmt}").expanduser()
             document = evidence_document(self.desk.evidence_pack(key), fmt)
+            if self.app.is_web:  # in a browser (workbench serve): the browser downloads it
+                self.app.call_from_thread(
+                    self.app.deliver_text, io.StringIO(document), save_filename=target.name
+                )
+                return f"your browser's downloads ({target.name})"
             try:
                 target.write_text(document, encoding="utf-8")
             except OSError as error:
