@@ -40,7 +40,7 @@ def workbench(db: Path, *args: str, stdin: str = "", agent: str = "sato") -> sub
 
 @dataclass
 class Served:
-    db: Path
+    db: Path | str
     port: int
     cases: list[dict]
 
@@ -98,22 +98,31 @@ def start_server(db: Path, *options: str) -> tuple[subprocess.Popen, int, str]:
     raise AssertionError(f"workbench serve ended before serving (exit {server.returncode})")
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Iterator[Served]:
-    """The demo desk (cases of four vendors, the team sato, tanaka, emma, ito) with emma's
-    and tanaka's passwords set, served on a free port of 127.0.0.1."""
-    db = tmp_path_factory.mktemp("served") / "desk.json"
+def serve_demo_desk(db: Path | str) -> Iterator[Served]:
+    """The demo desk (cases of four vendors, the team sato, tanaka, emma, ito) at ``db`` (a
+    file or PostgreSQL) with emma's and tanaka's passwords set, served on a free port of
+    127.0.0.1."""
     assert workbench(db, "demo").returncode == 0
     for agent in ("emma", "tanaka"):
-        assert (
-            workbench(db, "agent", "password", agent, "--password-stdin", stdin=PASSWORD + "\n").returncode
-            == 0
-        )
+        set_password = workbench(db, "agent", "password", agent, "--password-stdin", stdin=PASSWORD + "\n")
+        assert set_password.returncode == 0, set_password.stderr
     cases = json.loads(workbench(db, "case", "list", "--json").stdout)
     server, port, _ = start_server(db)
     yield Served(db, port, cases)
     server.terminate()
     server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[Served]:
+    """The demo desk in a file, served."""
+    yield from serve_demo_desk(tmp_path_factory.mktemp("served") / "desk.json")
+
+
+@pytest.fixture
+def served_from_postgres(pg_desk_url: str) -> Iterator[Served]:
+    """The demo desk in PostgreSQL, served."""
+    yield from serve_demo_desk(pg_desk_url)
 
 
 def desk_words(served: Served) -> list[str]:
@@ -281,6 +290,19 @@ def browser(tmp_path: Path):
 def test_in_a_browser_an_agent_signs_in_works_a_case_and_the_note_is_theirs_core_team_1(
     served: Served, browser, tmp_path: Path
 ) -> None:
+    work_a_case_in_the_browser(served, browser, tmp_path)
+
+
+def test_a_desk_in_postgresql_is_served_the_same_core_team_1(
+    served_from_postgres: Served, browser, tmp_path: Path
+) -> None:
+    work_a_case_in_the_browser(served_from_postgres, browser, tmp_path)
+
+
+def work_a_case_in_the_browser(served: Served, browser, tmp_path: Path) -> None:
+    """Sign in (a wrong password first), the queue with cases of the four vendors, the first
+    of emma's cases opened, its evidence pack downloaded, a note added (and the $EDITOR
+    fallback), the screenshot downloaded; the CLI shows the note as emma's."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -386,3 +408,51 @@ async def test_a_session_ends_after_its_hours_and_then_opens_nothing() -> None:
         cookie = signed.cookies["workbench_session"].value
         page = await client.get("/", headers={"Cookie": f"workbench_session={cookie}"}, allow_redirects=False)
         assert (page.status, page.headers["Location"]) == (303, "login")
+
+
+def test_the_desk_websocket_refuses_a_page_of_another_origin(served: Served) -> None:
+    session = served.sign_in("emma", PASSWORD).getheader("Set-Cookie").split(";")[0]
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=60)
+    upgrade = {
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version": "13",
+        "Origin": "http://attacker.example",
+        "Cookie": session,
+    }
+    connection.request("GET", "/ws", headers=upgrade)
+    answer = connection.getresponse()
+    assert answer.status == 403
+    assert "not http://attacker.example" in answer.read().decode()
+
+
+def test_with_its_own_certificate_the_desk_is_served_over_tls_with_secure_cookies(
+    served: Served, tmp_path: Path
+) -> None:
+    import ssl
+    from urllib.parse import urlencode
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    server, port, said = start_server(served.db, "--certfile", str(cert), "--keyfile", str(key))
+    try:
+        assert f"at https://127.0.0.1:{port}" in said
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", port, timeout=60, context=ssl.create_default_context(cafile=str(cert))
+        )
+        form = urlencode({"agent": "emma", "password": PASSWORD})
+        connection.request(
+            "POST", "/login", body=form, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        signed = connection.getresponse()
+        assert signed.status == 303
+        assert "Secure" in signed.getheader("Set-Cookie")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
