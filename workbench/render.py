@@ -223,7 +223,7 @@ class Renderer:
             f"{self.data(customer)} ({case.customer_id})",
             f"state {self.strong(case.state)}",
             f"severity {self.strong(case.severity or '-')}",
-            f"ball {self.strong(view.ball)}",
+            *([f"ball {self.strong(view.ball)}"] if case.is_open else []),
             f"assignee {self.strong(case.assignee or 'nobody')}",
         ]
         if case.close_reason:
@@ -302,7 +302,8 @@ class Renderer:
 
     def escalation(self, view: CaseView) -> list[str]:
         case, ladder = view.case, view.ladder
-        lines = [line for option in view.options for line in self.track(option, ladder.rungs)]
+        lines = [] if case.is_open else [self.muted("closed: reopen the case to escalate it")]
+        lines += [line for option in view.options for line in self.track(option, ladder.rungs)]
         history = [
             f"  {self.time(e.at)} {e.track} L{e.level} {self.data(e.role)}"
             f"{' · owner ' + self.data(e.owner) if e.owner else ''} {self.accent(e.rule)}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from textual.widgets import Select, Static, TextArea
@@ -11,7 +11,7 @@ from workbench import hookimpl
 from workbench.calendar import TWENTY_FOUR_SEVEN
 from workbench.model import Commitment
 from workbench.tui.screens.case import CaseScreen
-from workbench.tui.screens.dialogs import ConfirmScreen, FormDialog
+from workbench.tui.screens.dialogs import ConfirmScreen, FormDialog, TextScreen
 from workbench.tui.widgets.table import VirtualTable
 
 SIZE = (120, 36)
@@ -336,3 +336,125 @@ async def test_met_deadlines_read_as_words(app, demo, wait):
         text = text_of(screen, "#deadlines")
         assert "met-late at 20" in text
         assert "met met" not in text
+
+
+async def test_a_closed_case_offers_only_what_can_be_done(app, demo, wait):
+    """A closed case shows no ball, no escalation to climb, and only the keys that work:
+    a customer reply and reopening (once it showed 'ball desk', offered escalation and kept
+    keys that only refused on save)."""
+    from workbench.tui.widgets.keybar import KeyBar
+
+    closed = next(c for c in demo.cases() if c.state == "closed")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, closed.id)
+        shown = {description for _, description, _, _ in screen.query_one(KeyBar).entries()}
+        assert {"Customer reply", "Reopen"} <= shown
+        assert not shown & {"Escalate", "Send", "Pending", "Resolve", "Close", "Note", "Vendor reply"}
+        assert "ball" not in text_of(screen, "#case-head")
+        assert "reopen the case to escalate" in text_of(screen, "#escalation")
+        await pilot.press("E", "s", "p")
+        assert app.screen is screen, "the keys do nothing on a closed case"
+        await pilot.press("o")
+        await wait(pilot)
+        await pilot.press(*"customer asked again", "ctrl+s")
+        await wait(pilot)
+        assert demo.case(closed.id).state != "closed"
+        shown = {description for _, description, _, _ in screen.query_one(KeyBar).entries()}
+        assert {"Note", "Resolve", "Close"} <= shown, "reopened: the working keys are back"
+
+
+async def test_sla_evidence_keeps_a_breach_after_a_response_core_sla_4(app, demo, wait):
+    """A late first response shows its breach and then when it was met; the update
+    window the sweep found breached stays in the evidence once a response restarts it."""
+    case = next(
+        c
+        for c in demo.cases(open_only=True)
+        if {d.name: d.state for d in demo.deadlines(c)}.get("desk update") == "breached"
+    )
+    demo.sweep()
+    demo.note(case.id, "an update for the customer", to_customer=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, case.id)
+        await pilot.press("4")
+        await wait(pilot)
+        rows = screen.query_one("#clocks", VirtualTable).rows
+        seen = [(r.cells[1], r.cells[3][0]) for r in rows]
+        assert ("desk update", "breach") in seen, "the breach before the response is kept"
+        assert ("desk update", "start") in seen
+        late = [what for name, what in seen if name == "desk first response"]
+        if "met-late" in late:
+            assert late.index("breach") < late.index("met-late"), "breached, then met late"
+
+
+async def test_the_conversation_reads_on_the_case(app, demo, wait):
+    """The overview shows the description and the last message; the timeline tells an
+    internal note from a message to the customer, and Enter reads a row in full."""
+    case = next(c for c in demo.cases(open_only=True) if c.fields.get("description"))
+    long_note = "Checked the logs.\nSecond line: the nightly import times out at 02:00."
+    demo.note(case.id, long_note)
+    demo.note(case.id, "We are on it and will update you by noon.", to_customer=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, case.id)
+        talk = text_of(screen, "#conversation")
+        assert case.fields["description"][:30] in talk
+        assert "We are on it" in talk and "to customer" in talk, "the last message, and to whom"
+        await pilot.press("3")
+        await wait(pilot)
+        timeline = screen.query_one("#timeline", VirtualTable)
+        audiences = {r.cells[2][0]: r.cells[3] for r in timeline.rows}
+        assert audiences["note"] == ("internal", "dim")
+        assert audiences["respond"] == ("to customer", "ok")
+        note_row = next(i for i, r in enumerate(timeline.rows) if r.cells[2][0] == "note")
+        timeline.cursor_row = note_row
+        await pilot.press("enter")
+        await wait(pilot)
+        reader = app.screen
+        assert isinstance(reader, TextScreen)
+        text = str(reader.query_one("#dialog-body Static").render())
+        assert "Second line: the nightly import times out at 02:00." in text, "the full text"
+        assert "internal" in text
+
+
+async def test_the_what_if_clock_is_set_in_the_tui_and_shown_in_the_top_bar(app, demo, wait):
+    from workbench import clock
+    from workbench.tui.widgets.navbar import NavBar
+
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait(pilot)
+            await pilot.press("at")
+            await wait(pilot)
+            app.screen.query_one("#f-now").value = "2026-11-30T09:00"
+            await pilot.press("ctrl+s")
+            await wait(pilot)
+            assert demo.now() == datetime(2026, 11, 30, 0, 0, tzinfo=UTC), "read in the desk's zone"
+            bar = str(app.screen.query_one(NavBar).render())
+            assert "what-if 2026-11-30 09:00" in bar
+            await pilot.press("at")
+            await wait(pilot)
+            app.screen.query_one("#f-now").value = ""
+            await pilot.press("ctrl+s")
+            await wait(pilot)
+            assert clock.fixed() is None, "empty goes back to the desk's own clock"
+    finally:
+        clock.set_now(None)
+
+
+async def test_findings_name_the_tui_key_not_a_command_line(app, demo, wait):
+    """ZOHO-ESC-2's finding once told TUI users to run `workbench case owner …`: on the
+    case screen it names the key that does it."""
+    case = next(
+        c
+        for c in demo.cases(vendor="zoho", open_only=True)
+        if any(
+            o.decision and o.decision.allowed for o in demo.escalation_options(c) if o.track == "technical"
+        )
+    )
+    demo.escalate(case.id, "technical", "production down")
+    raw = " ".join(f.message for f in demo.validate(demo.case(case.id)))
+    assert "`workbench case owner" in raw, "the desk's text names the command line"
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, case.id)
+        findings = text_of(screen, "#findings")
+        assert "workbench case" not in findings
+        assert "key w (Owner) on the case" in findings

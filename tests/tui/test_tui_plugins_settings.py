@@ -85,3 +85,21 @@ async def test_settings_edit_with_validation(app, demo, wait):
         await pilot.press("y")
         await wait(pilot)
         assert demo.setting("core.stall_days") == 30
+
+
+async def test_a_whole_number_setting_stores_a_whole_number(app, demo, wait):
+    """Issue 19: 2.0 typed (or reset) into core.update_days was stored as 2.0."""
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait(pilot)
+        await pilot.press("f6")
+        await wait(pilot)
+        table = app.screen.query_one("#settings", VirtualTable)
+        table.move_to("core.update_days")
+        await pilot.press("enter")
+        await wait(pilot)
+        dialog = app.screen
+        dialog.query_one("#f-value", Input).value = "3.0"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+    value = demo.setting("core.update_days")
+    assert value == 3 and isinstance(value, int)

@@ -18,6 +18,7 @@ from workbench.tui.screens.dialogs import ConfirmScreen, SweepReportScreen
 from workbench.tui.screens.queue import COLUMNS, QueueScreen
 from workbench.tui.widgets.navbar import NavBar
 from workbench.tui.widgets.table import VirtualTable
+from workbench.tui.widgets.viewbar import ViewBar
 
 SIZE = (120, 36)
 
@@ -378,3 +379,27 @@ async def test_severity_is_a_badge_and_requester_and_age_are_columns(app, demo, 
                 assert (text, tone) == ("-", "dim")
             assert cell(row, "requester")[0] != "", "who asked"
             assert cell(row, "updated")[0][-1] in "mhdw"
+
+
+async def test_a_filter_saved_as_a_view_is_kept_in_the_desk(app, demo, wait):
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait(pilot)
+        await pilot.press("slash", *"v:zoho s:waiting", "enter")
+        expected = {r.key for r in table(app).rows}
+        await pilot.press("V")
+        await wait(pilot)
+        app.screen.query_one("#f-name").value = "Zoho waiting"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert demo.saved_views() == [("Zoho waiting", "v:zoho s:waiting")], "kept in the desk"
+        await pilot.press("escape", "escape")  # leave the filter, then clear it
+        bar = app.screen.query_one(ViewBar)
+        assert "saved:Zoho waiting" in [v for v, _ in bar.views]
+        bar.active = "saved:Zoho waiting"
+        await wait(pilot)
+        assert {r.key for r in table(app).rows} == expected
+        assert bar.counts["saved:Zoho waiting"] == len(expected)
+    again = WorkbenchApp(demo, remember=False)
+    async with again.run_test(size=(160, 40)) as pilot:
+        await wait(pilot)
+        assert "saved:Zoho waiting" in [v for v, _ in again.screen.query_one(ViewBar).views]

@@ -121,6 +121,13 @@ SETTINGS = [
         "empty until the desk names itself (the demo calls itself Demo desk).",
     ),
     Setting(
+        "desk.saved_views",
+        [],
+        "The queue's own views, NAME=FILTER each (e.g. Zoho waiting=vendor:zoho state:waiting), "
+        "comma-separated: shown after the built-in views; V on the queue saves its filter as one.",
+        kind="list",
+    ),
+    Setting(
         "core.pending_close_hours",
         0,
         "The desk's own policy: close its case after this many hours (wall clock) waiting on the "

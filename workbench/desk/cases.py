@@ -6,7 +6,7 @@ store's lock and records an event (:func:`change_case`)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +112,49 @@ def view(desk: Desk, key: str) -> CaseView:
     )
 
 
+WORKING = ("open", "waiting-vendor", "pending", "resolved")
+"""The states of a case that is still being worked (every one but closed)."""
+
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "note": WORKING,
+    "respond": WORKING,
+    "send": ("open", "resolved"),
+    "vendor-reply": ("open", "waiting-vendor"),
+    "pending": ("open", "waiting-vendor"),
+    "reply": (*WORKING, "closed"),
+    "resolve": WORKING,
+    "evidence": WORKING,
+    "close": WORKING,
+    "reopen": ("closed", "resolved"),
+    "escalate": WORKING,
+    "escalation-owner": WORKING,
+}
+"""The states each timeline action may be taken from: the one table the actions check
+and the screens ask (:func:`actions`), so a key is offered only where it can work."""
+
+ACTION_WORDS = {
+    "note": "add a note to it",
+    "respond": "respond to the customer on it",
+    "send": "send it to the vendor",
+    "vendor-reply": "record a vendor reply on it",
+    "pending": "put it pending on the customer",
+    "reply": "record a customer reply on it",
+    "resolve": "resolve it",
+    "evidence": "attach evidence to it",
+    "close": "close it",
+    "reopen": "reopen it",
+    "escalate": "escalate it",
+    "escalation-owner": "record an escalation owner on it",
+}
+"""What each action does, for a refusal that says it in words ("cannot put it pending on
+the customer", not "cannot pending it")."""
+
+
+def actions(desk: Desk, case: Case) -> set[str]:
+    """The timeline actions a case in its state may take (see :data:`ALLOWED_FROM`)."""
+    return {action for action, states in ALLOWED_FROM.items() if case.state in states}
+
+
 def change_case(
     desk: Desk,
     key: str,
@@ -120,7 +163,6 @@ def change_case(
     rule: str = "",
     reason: str = "",
     data: dict[str, Any] | None = None,
-    allowed_from: Iterable[str] = ("open", "waiting-vendor", "pending", "resolved"),
     by_sweep: bool = False,
 ) -> Case:
     """Apply ``change`` to the freshest copy of the case under the lock, and record it.
@@ -134,8 +176,10 @@ def change_case(
         if not by_sweep:
             agents.check_case_change(desk, tx, record)
         case = Case.from_dict(record)
-        if case.state not in allowed_from:
-            raise BadInput("state", f"case {key} is {case.state}; cannot {action} it")
+        if case.state not in ALLOWED_FROM.get(action, WORKING):
+            raise BadInput(
+                "state", f"case {key} is {case.state}; cannot {ACTION_WORDS.get(action, action + ' it')}"
+            )
         change(case)
         case.updated_at = desk.now()
         after = case.to_dict()
@@ -165,7 +209,7 @@ def send_to_vendor(desk: Desk, key: str, text: str = "") -> Case:
         if case.sent_at is None:
             case.sent_at = desk.now()
 
-    return change_case(desk, key, "send", change, data={"text": text}, allowed_from=("open", "resolved"))
+    return change_case(desk, key, "send", change, data={"text": text})
 
 
 def vendor_reply(desk: Desk, key: str, text: str = "", milestone: str = "") -> Case:
@@ -182,7 +226,6 @@ def vendor_reply(desk: Desk, key: str, text: str = "", milestone: str = "") -> C
         "vendor-reply",
         change,
         data={"text": text, "milestone": milestone},
-        allowed_from=("open", "waiting-vendor"),
     )
 
 
@@ -201,7 +244,6 @@ def pending(desk: Desk, key: str, text: str = "") -> Case:
         rule="CORE-SLA-3",
         reason="waiting on the customer pauses the clocks",
         data={"text": text},
-        allowed_from=("open", "waiting-vendor"),
     )
 
 
@@ -219,7 +261,6 @@ def customer_reply(desk: Desk, key: str, text: str = "") -> Case:
         "reply",
         change,
         data={"text": text},
-        allowed_from=("open", "pending", "resolved", "waiting-vendor", "closed"),
     )
 
 
@@ -293,7 +334,7 @@ def reopen(desk: Desk, key: str, text: str = "") -> Case:
         case.closed_at = None
         case.close_reason = ""
 
-    return change_case(desk, key, "reopen", change, data={"text": text}, allowed_from=("closed", "resolved"))
+    return change_case(desk, key, "reopen", change, data={"text": text})
 
 
 def closing_rule(reasons: list[CloseReason]) -> str:

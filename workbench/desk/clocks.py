@@ -114,12 +114,43 @@ def timeline(desk: Desk, key: str) -> list[dict[str, Any]]:
                 entries.append(entry(pause.start, "pause"))
                 if pause.end:
                     entries.append(entry(pause.end, "resume"))
+        if deadline.due and deadline.state in ("breached", "met-late"):
+            entries.append(entry(deadline.due, "breach"))
         if deadline.met_at:
             entries.append(entry(deadline.met_at, "met" if deadline.state == "met" else "met-late"))
-        elif deadline.state == "breached" and deadline.due:
-            entries.append(entry(deadline.due, "breach"))
+    entries += _recorded_breaches(events, entries, commitments)
     entries.sort(key=lambda e: (e["at"], e["deadline"]))
     return entries
+
+
+def _recorded_breaches(
+    events: list[Event], entries: list[dict[str, Any]], commitments: list[Any]
+) -> list[dict[str, Any]]:
+    """Breaches the sweep recorded whose window has since closed: a response restarts the
+    desk's update clock, and the evidence keeps the breach of the window before
+    (CORE-SLA-4), its whole window counted."""
+    shown = {(e["deadline"], e["due"]) for e in entries if e["what"] == "breach"}
+    by_name = {c.name: c for c in commitments}
+    found = []
+    for event in events:
+        name, due = event.data.get("deadline"), event.data.get("due")
+        commitment = by_name.get(name)
+        if event.action != "breach" or commitment is None or not due or (name, due) in shown:
+            continue
+        shown.add((name, due))
+        found.append(
+            {
+                "at": _instant(due),
+                "deadline": name,
+                "clock": commitment.clock,
+                "what": "breach",
+                "calendar": Calendar.from_dict(commitment.calendar).name,
+                "counted_minutes": commitment.minutes,
+                "rule": event.rule,
+                "due": due,
+            }
+        )
+    return found
 
 
 def _instant(value: str | None) -> datetime | None:

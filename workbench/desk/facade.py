@@ -165,6 +165,8 @@ class Desk:
     program = settings.program
     rule_text = settings.rule_text
     set_setting = settings.set_setting
+    saved_views = settings.saved_views
+    save_view = settings.save_view
     settings = settings.settings
 
     # customers.py
@@ -195,6 +197,7 @@ class Desk:
     # cases.py
     case = cases.case
     view = cases.view
+    case_actions = cases.actions
     close_reasons = cases.close_reasons
     vendor_times = measures.vendor_times
     note = cases.note

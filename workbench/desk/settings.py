@@ -34,6 +34,27 @@ CALENDAR_SETTINGS = ("desk.timezone", "core.desk_hours", "core.desk_holidays", "
 """The settings the desk calendar (CORE-SLA-3) is built from."""
 
 
+def saved_views(desk: Desk) -> list[tuple[str, str]]:
+    """The queue's saved views (``desk.saved_views``): (name, filter) each, in order."""
+    found = []
+    for item in desk.setting("desk.saved_views"):
+        name, _, text = str(item).partition("=")
+        if name.strip() and text.strip():
+            found.append((name.strip(), text.strip()))
+    return found
+
+
+def save_view(desk: Desk, name: str, text: str) -> SettingView:
+    """Keep a queue filter under a name in the desk (one of that name is replaced)."""
+    name, text = name.strip(), " ".join(text.split())
+    if not name or "=" in name or "," in name:
+        raise BadInput("name", "a view's name is a few words, without '=' or ','")
+    if not text or "," in text:
+        raise BadInput("filter", "a view needs a filter, without ','")
+    views = [(n, f) for n, f in saved_views(desk) if n != name] + [(name, text)]
+    return set_setting(desk, "desk.saved_views", [f"{n}={f}" for n, f in views])
+
+
 def now(desk: Desk) -> datetime:
     """The desk clock (``--now`` / ``WORKBENCH_NOW`` aware)."""
     return clock.now()
@@ -127,6 +148,8 @@ def set_setting(desk: Desk, key: str, raw: Any) -> SettingView:
         raise BadInput("setting", f"unknown setting {key!r} (see `workbench settings`)")
     setting, _ = definition
     value = parse_value(key, setting.kind, raw, setting.choices)
+    if setting.kind == "number" and isinstance(value, float) and value.is_integer():
+        value = int(value)  # 2.0 typed or reset is the whole number 2, as the default is
     if setting.kind == "number":
         if setting.minimum is not None and value < setting.minimum:
             raise BadInput(key, f"{value} is below the least allowed value, {setting.minimum}")

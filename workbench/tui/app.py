@@ -122,6 +122,7 @@ class WorkbenchApp(App[None]):
             tooltip="Open the command palette",
         ),
         Binding("colon", "command_palette", "palette", show=False),
+        Binding("at", "what_if", "What-if clock", show=False),
         Binding("q", "back_or_quit", "Back", show=False),
         Binding("ctrl+t", "change_theme", "Theme", show=False),
     ]
@@ -287,6 +288,43 @@ class WorkbenchApp(App[None]):
         else:
             self.exit()
 
+    def action_what_if(self) -> None:
+        """Set the desk's clock for this session ("what if it were Monday 09:00?"): every
+        screen answers as of then, and the top bar says so. Empty goes back to real time."""
+        from workbench import clock
+        from workbench.desk import parse_value
+        from workbench.model import Field
+        from workbench.tui.screens.dialogs import FormDialog
+
+        field = Field(
+            "now",
+            "Act as if it were",
+            "datetime",
+            help=f"a time in the desk's zone ({self.timezone.key}) or with an offset; empty: real time",
+        )
+
+        def submit(values: dict[str, Any]) -> str:
+            raw = values.get("now", "")
+            clock.set_now(parse_value("now", "datetime", raw, tz=self.timezone) if raw else None)
+            return raw
+
+        def done(result: str | None) -> None:
+            if result is None:
+                return
+            when = (
+                "real time"
+                if not result
+                else self.desk.now().astimezone(self.timezone).strftime("%Y-%m-%d %H:%M")
+            )
+            self.notify(f"The desk's clock: {when}", title="What-if clock", markup=False)
+            self.desk_changed.publish(("clock", None))
+
+        current = clock.fixed()
+        shown = current.astimezone(self.timezone).strftime("%Y-%m-%dT%H:%M") if current else ""
+        self.push_screen(
+            FormDialog("What-if clock", [field], submit, values={"now": shown}, submit_label="Set"), done
+        )
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's own commands, with a screenshot that goes to a folder that exists."""
         for command in super().get_system_commands(screen):
@@ -297,6 +335,9 @@ class WorkbenchApp(App[None]):
             "Save an SVG picture of the screen (in Downloads, or your home folder without one; "
             "in a browser, the browser downloads it)",
             lambda: self.set_timer(0.1, self.deliver_picture if self.is_web else self.save_picture),
+        )
+        yield SystemCommand(
+            "What-if clock", "Act as if it were another time (@); empty for real time", self.action_what_if
         )
 
     def deliver_picture(self) -> None:

@@ -73,10 +73,41 @@ def vendor_name(program_name: str, vendor: str) -> str:
     return next((w for w in words if w.lower() == vendor.lower()), words[0] if words else vendor)
 
 
+KEYS_FOR_COMMANDS = {
+    "case edit": "key e (Edit) on the case",
+    "case owner": "key w (Owner) on the case",
+    "case send": "key s (Send) on the case",
+    "workflow new": "key n on Work (F3)",
+    "workflow show": "Work (F3)",
+    "settings": "Settings (F6)",
+    "agent add": "Team (F7)",
+    "agent list": "Team (F7)",
+    "agent edit": "Team (F7)",
+}
+"""What a TUI user does where the desk's text names a command line (a finding written for
+both): the key, not a command to leave the terminal desk for."""
+
+COMMAND = re.compile(r"`workbench ([a-z]+)(?: ([a-z]+))?[^`]*`")
+
+
+def in_keys(text: str) -> str:
+    """``text`` with every ``workbench …`` command it names said as the TUI's key."""
+
+    def key(match: re.Match[str]) -> str:
+        group, verb = match.group(1), match.group(2)
+        return KEYS_FOR_COMMANDS.get(f"{group} {verb}", KEYS_FOR_COMMANDS.get(group, match.group(0)))
+
+    return COMMAND.sub(key, text) if "`workbench " in text else text
+
+
 class CellText(Renderer):
-    """The desk's words for table cells: plain text, times without the zone."""
+    """The desk's words for table cells: plain text, times without the zone; a command
+    line named in a finding or refusal is said as the TUI's key."""
 
     zone = False
+
+    def data(self, value: object) -> str:
+        return in_keys(super().data(value))
 
 
 class Markup(CellText):
@@ -113,9 +144,9 @@ def error_title_and_text(error: BaseException, tz: tzinfo) -> tuple[str, str]:
         errors = [f for f in error.findings if f.level == "error"]
         return "Not saved: the rules found errors", "\n".join(words.finding(f) for f in errors)
     if isinstance(error, BadInput):
-        return f"Check {error.field}", error.problem
+        return f"Check {error.field}", in_keys(error.problem)
     if isinstance(error, DeskError):
-        return "Not done", str(error)
+        return "Not done", in_keys(str(error))
     if isinstance(error, StoreError):
         return "Not saved: the desk's store", str(error)
     return "Unexpected error", f"{type(error).__name__}: {error}"

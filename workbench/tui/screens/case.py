@@ -21,7 +21,7 @@ from workbench.model import Case, Event, Field
 from workbench.render import CASE_SECTIONS, duration
 from workbench.tui.format import CellText, Markup, escape
 from workbench.tui.screens.base import DeskScreen
-from workbench.tui.screens.dialogs import FormDialog
+from workbench.tui.screens.dialogs import FormDialog, TextScreen
 from workbench.tui.screens.team import NOBODY
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, Row, VirtualTable
@@ -35,12 +35,15 @@ TABS = [
 ]
 
 TIMELINE_COLUMNS = [
-    Column("at", "When", 16),
-    Column("actor", "Actor", 10),
-    Column("action", "Action", 12),
-    Column("rule", "Rule", 16),
-    Column("what", "What", flex=True),
+    Column("at", "When", 16, priority=90),
+    Column("actor", "Actor", 6, most=12, priority=40),
+    Column("action", "Action", 7, most=13, priority=80),
+    Column("audience", "For", 8, most=13, priority=85),
+    Column("rule", "Rule", 8, most=16, priority=30),
+    Column("what", "What", 20, flex=True),
 ]
+"""Enter on a row reads it in full; 'For' tells an internal note from a message to or
+from the customer or the vendor."""
 
 CLOCK_COLUMNS = [
     Column("at", "When", 16),
@@ -62,19 +65,94 @@ class CaseData:
 
     view: CaseView
     fields: list[Field]
+    actions: set[str]
+    """The timeline actions the desk allows on the case in its state."""
+
+
+DESK_ACTION = {
+    "note": "note",
+    "pending": "pending",
+    "customer_reply": "reply",
+    "vendor_reply": "vendor-reply",
+    "send": "send",
+    "escalate": "escalate",
+    "owner": "escalation-owner",
+    "evidence": "evidence",
+    "resolve": "resolve",
+    "close_case": "close",
+    "reopen": "reopen",
+}
+"""The desk's action behind each key: a key is shown only where the desk allows it."""
+
+
+AUDIENCE = {
+    "note": ("internal", "dim"),
+    "respond": ("to customer", "ok"),
+    "reply": ("from customer", "info"),
+    "pending": ("to customer", "ok"),
+    "send": ("to vendor", "at-risk"),
+    "vendor-reply": ("from vendor", "at-risk"),
+}
+"""Who saw an event's text: an internal note, or a message to or from the customer or
+the vendor — told apart at a glance on the timeline."""
 
 
 def event_row(event: Event, words: CellText) -> Row:
+    audience, tone = AUDIENCE.get(event.action, ("", "dim"))
     return Row(
         str(event.id),
         [
             words.time(event.at),
             event.actor,
             (event.action, "bold"),
+            (audience, tone),
             (event.rule or "", "info"),
             words.event_what(event),
         ],
     )
+
+
+MESSAGES = ("respond", "reply", "vendor-reply", "send", "pending", "note")
+"""The events that carry a message someone wrote."""
+
+
+def conversation(view: CaseView, words: Markup) -> list[str]:
+    """The case's description and its last message, on the overview: what it is about and
+    where it stands; the timeline (3, then Enter) reads every message."""
+    case = view.case
+    description = str(case.fields.get("description") or "").strip()
+    lines = [words.data(description) if description else words.muted("No description.")]
+    last = next((e for e in reversed(view.events) if e.action in MESSAGES and e.data.get("text")), None)
+    if last is not None:
+        audience = AUDIENCE.get(last.action, ("", ""))[0]
+        lines += [
+            "",
+            words.strong(f"Last message · {words.time(last.at)} · {last.actor} · {audience}"),
+            words.data(str(last.data["text"])),
+        ]
+    lines.append(words.muted("every message in full: 3 (timeline), then Enter"))
+    return lines
+
+
+def event_text(event: Event, words: CellText) -> str:
+    """One event in full, to read: who, when, for whom, the rule and every word written."""
+    audience = AUDIENCE.get(event.action, ("", ""))[0]
+    lines = [
+        f"{words.time(event.at)} · {event.actor} · {event.action}{' · ' + audience if audience else ''}",
+    ]
+    if event.rule or event.reason:
+        lines.append(f"{event.rule} {event.reason}".strip())
+    for key, value in (event.data or {}).items():
+        if value in (None, "", [], {}):
+            continue
+        if isinstance(value, str) and "\n" in value:
+            lines += ["", f"{key}:", value]
+        else:
+            lines.append(f"{key}: {value}")
+    after = event.after or {}
+    if "state" in after:
+        lines.append(f"state {(event.before or {}).get('state', '?')} → {after['state']}")
+    return "\n".join(lines)
 
 
 class CaseScreen(DeskScreen):
@@ -118,6 +196,7 @@ class CaseScreen(DeskScreen):
         with ContentSwitcher(initial="overview", id="case-pages"):
             with Horizontal(id="overview"):
                 with VerticalScroll(classes="column"):
+                    yield Static(id="conversation", classes="box")
                     yield Static(id="route", classes="box")
                     yield Static(id="escalation", classes="box")
                 with VerticalScroll(classes="column"):
@@ -129,7 +208,7 @@ class CaseScreen(DeskScreen):
                     yield Static(id="answers", classes="box")
                 with VerticalScroll(classes="column"):
                     yield Static(id="customer", classes="box")
-            yield VirtualTable(TIMELINE_COLUMNS, empty="No events.", select_label="", id="timeline")
+            yield VirtualTable(TIMELINE_COLUMNS, empty="No events.", select_label="Read", id="timeline")
             yield VirtualTable(
                 CLOCK_COLUMNS, empty="No clock has run on this case.", select_label="", id="clocks"
             )
@@ -138,6 +217,7 @@ class CaseScreen(DeskScreen):
     def on_mount(self) -> None:
         for key, title in CASE_SECTIONS.items():
             self.query_one(f"#{key}").border_title = title
+        self.query_one("#conversation").border_title = "Conversation"
         self.wb.desk_changed.subscribe(self, self._desk_changed)
         self.set_interval(60, self._tick)
         self.load()
@@ -147,7 +227,7 @@ class CaseScreen(DeskScreen):
         self.case_id = case_id
         self.data = None
         self.query_one("#case-head", Static).update(f"[b]{case_id}[/b] loading…")
-        for key in CASE_SECTIONS:
+        for key in (*CASE_SECTIONS, "conversation"):
             self.query_one(f"#{key}", Static).update("")
         self.query_one("#timeline", VirtualTable).set_rows([])
         self.query_one("#clocks", VirtualTable).set_rows([])
@@ -158,9 +238,22 @@ class CaseScreen(DeskScreen):
         if self.is_current:
             self.load()
 
+    @on(VirtualTable.Selected, "#timeline")
+    def _read_event(self, event: VirtualTable.Selected) -> None:
+        """Enter on a timeline row: the note, reply or vendor answer in full."""
+        if self.data is None:
+            return
+        found = next((e for e in self.data.view.events if str(e.id) == event.key), None)
+        if found is not None:
+            words = CellText(self.wb.timezone, self.desk.now())
+            title = f"{self.case_id} — {found.action} {AUDIENCE.get(found.action, ('', ''))[0]}".strip()
+            self.app.push_screen(TextScreen(title, event_text(found, words)))
+
     def _desk_changed(self, change: tuple[str, Any]) -> None:
         kind, record = change
-        if kind in ("cases", "sweep", "desk") and (not isinstance(record, Case) or record.id == self.case_id):
+        if kind in ("cases", "sweep", "desk", "clock") and (
+            not isinstance(record, Case) or record.id == self.case_id
+        ):
             self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case")
@@ -168,23 +261,36 @@ class CaseScreen(DeskScreen):
         try:
             view = self.ask(self.desk.view, self.case_id)
             fields = self.ask(self.desk.case_fields, view.case.vendor)
+            actions = self.ask(self.desk.case_actions, view.case)
         except Exception as error:
             self.back(self.wb.report_error, error)
             self.back(self.dismiss_if_missing)
             return
-        self.back(self.show, CaseData(view, fields))
+        self.back(self.show, CaseData(view, fields, actions))
 
     def dismiss_if_missing(self) -> None:
         if self.data is None and self.is_current:
             self.app.pop_screen()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only what can be done to the case in its state is offered (a closed case offers
+        a customer reply and reopening, not escalation or sending)."""
+        needed = DESK_ACTION.get(action)
+        if needed is None or self.data is None:
+            return True
+        if action == "owner" and not self.data.view.case.escalations:
+            return False
+        return needed in self.data.actions
+
     def show(self, data: CaseData) -> None:
         """Draw the case (called on the UI thread once the desk answered)."""
         self.data = data
+        self.refresh_bindings()
         view, tz, now = data.view, self.wb.timezone, self.desk.now()
         words = Markup(tz, now, self.wb.locale)
         sections = {
             "case-head": words.case_head(view),
+            "conversation": conversation(view, words),
             "route": words.route(view.route),
             "ball": words.ball(view),
             "deadlines": words.deadlines(view.deadlines),

@@ -199,7 +199,7 @@ class CustomersScreen(DeskScreen):
         kind, _ = change
         if kind in ("customers", "contracts", "settings", "desk"):
             self.load()
-        elif kind in ("cases", "sweep") and self.detail is not None:
+        elif kind in ("cases", "sweep", "clock") and self.detail is not None:
             self.load_detail(self.detail.customer.id)
 
     # -- loading ---------------------------------------------------------------------------------

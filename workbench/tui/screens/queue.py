@@ -311,6 +311,7 @@ class QueueScreen(DeskScreen):
         Binding("left_square_bracket", "view(-1)", "Prev view"),
         Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("S", "sweep", "Sweep"),
+        Binding("V", "save_view", "Save view"),
         Binding("greater_than_sign", "sort(1)", "Sort by next column"),
         Binding("less_than_sign", "reverse", "Reverse order"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
@@ -324,6 +325,8 @@ class QueueScreen(DeskScreen):
         self.me = ""
         """The handle of the agent the desk acts as (``""`` on a desk without agents)."""
         self._keep: str | None = None
+        self.saved: dict[str, str] = {}
+        """The desk's saved views: name → filter."""
         self.sort: tuple[str, bool] = ("deadline", False)
         """The column the queue is sorted by and whether in reverse (most urgent first)."""
         self.vendor_names: dict[str, str] = {}
@@ -359,11 +362,22 @@ class QueueScreen(DeskScreen):
         """The desk is open: its vendors' views, its changes, the minute tick, the cases."""
         programs = self.desk.programs()
         self.vendor_names = {v: vendor_name(programs[v].name, v) for v in self.desk.vendors()}
-        vendors = [(f"v:{v}", name) for v, name in self.vendor_names.items()]
-        self.query_one(ViewBar).set_views(VIEWS + vendors)
+        self._set_views()
         self.wb.desk_changed.subscribe(self, self.on_desk_changed)
         self.set_interval(60, self.tick)
         self.load()
+
+    def _set_views(self) -> None:
+        """The built-in views, the desk's saved views (desk.saved_views), then one per vendor."""
+        self.saved = dict(self.desk.saved_views())
+        saved = [(f"saved:{name}", name) for name in self.saved]
+        vendors = [(f"v:{v}", name) for v, name in self.vendor_names.items()]
+        self.query_one(ViewBar).set_views(VIEWS + saved + vendors)
+
+    def _in_view(self, item: QueueItem, view: str) -> bool:
+        if view.startswith("saved:"):
+            return matches(item, *parse_filter(self.saved.get(view[6:], "")))
+        return view in item.views
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Filter and views work at once; what needs the desk waits for it to open."""
@@ -456,7 +470,9 @@ class QueueScreen(DeskScreen):
         kind, record = change
         if kind == "cases" and isinstance(record, Case):
             self.refresh_case(record.id)
-        elif kind in ("settings", "sweep", "team", "desk"):
+        elif kind in ("settings", "sweep", "team", "desk", "clock"):
+            if kind == "settings":
+                self._set_views()
             self.load()
 
     @work(thread=True, exit_on_error=False, group="queue-case")
@@ -499,6 +515,9 @@ class QueueScreen(DeskScreen):
 
     def _count_views(self, items: list[QueueItem]) -> None:
         counts = Counter(view for item in items for view in item.views)
+        for name, text in self.saved.items():
+            fields, words = parse_filter(text)
+            counts[f"saved:{name}"] = sum(1 for item in items if matches(item, fields, words))
         bar = self.query_one(ViewBar)
         bar.set_counts({view: counts.get(view, 0) for view, _ in bar.views})
 
@@ -509,7 +528,7 @@ class QueueScreen(DeskScreen):
         view = self.query_one(ViewBar).active
         filtered = self._filtered()
         self._count_views(filtered)
-        shown = [i for i in filtered if view in i.views]
+        shown = [i for i in filtered if self._in_view(i, view)]
         column, reverse = self.sort
         if column != "deadline" or not self.busy or all(i.deadlines is not None for i in shown):
             shown.sort(key=lambda item: item.key_of(column), reverse=reverse)
@@ -569,6 +588,26 @@ class QueueScreen(DeskScreen):
             self.query_one(VirtualTable).focus()
         elif search.value:
             search.value = ""
+
+    def action_save_view(self) -> None:
+        """Keep the filter as typed under a name, in the desk: a tab for everyone who opens it."""
+        from workbench.model import Field
+        from workbench.tui.screens.dialogs import FormDialog
+
+        text = self.query_one("#filter", Input).value.strip()
+        if not text:
+            self.app.notify("Type a filter first (/), then save it as a view.", severity="warning")
+            return
+        fields = [Field("name", "Name of the view", "text", required=True, help=f"filter: {text}")]
+
+        def submit(values: dict[str, Any]) -> Any:
+            return self.desk.save_view(values.get("name", ""), text)
+
+        def done(result: Any) -> None:
+            if result is not None:
+                self.wb.changed(result, "view saved in the desk")
+
+        self.app.push_screen(FormDialog("Save the filter as a view", fields, submit), done)
 
     def action_sort(self, delta: int) -> None:
         """Sort by the next column (as drawn), from its natural end."""

@@ -124,7 +124,7 @@ class WorkflowsScreen(DeskScreen):
         self.load()
 
     def _desk_changed(self, change: tuple[str, Any]) -> None:
-        if change[0] in ("workflows", "sweep", "settings", "contracts", "customers", "desk"):
+        if change[0] in ("workflows", "sweep", "settings", "contracts", "customers", "desk", "clock"):
             self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="workflows")

@@ -65,6 +65,7 @@ class NavBar(Widget):
     def on_mount(self) -> None:
         self.set_interval(60, self.refresh)
         self.app.desk_status.subscribe(self, lambda _status: self.refresh())  # type: ignore[attr-defined]
+        self.app.desk_changed.subscribe(self, lambda _change: self.refresh())  # type: ignore[attr-defined]
         if self.app.desk is None:  # type: ignore[attr-defined]
             self.app.desk_opened.subscribe(self, lambda _desk: self.refresh())  # type: ignore[attr-defined]
 
