@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from workbench.desk import Desk
 from workbench.tui.app import WorkbenchApp
@@ -23,7 +24,10 @@ async def settle(pilot: Pilot, typed: bool = False) -> None:
     if typed:
         await pilot.pause(DEBOUNCE)
     for _ in range(8):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one: that one is awaited next
+            continue
         await pilot.pause()
         if all(w.is_finished for w in pilot.app.workers):
             await pilot.pause()

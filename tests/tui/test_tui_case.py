@@ -458,3 +458,20 @@ async def test_findings_name_the_tui_key_not_a_command_line(app, demo, wait):
         findings = text_of(screen, "#findings")
         assert "workbench case" not in findings
         assert "key w (Owner) on the case" in findings
+
+
+async def test_a_pending_case_says_when_the_rules_act_next(app, demo, clock, wait):
+    """BT-PENDING-1 and the like: the case screen says when the next reminder or automatic
+    close comes, as the rules (the sweep's hooks) would take it."""
+    case, (at, action) = next(
+        (c, found)
+        for c in demo.cases(open_only=True)
+        if c.state == "pending" and (found := demo.next_automatic(c)) and found[0] > demo.now()
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, case.id)
+        text = text_of(screen, "#automatic")
+        assert action.kind in text and action.rule in text
+        assert f"{at.astimezone(app.timezone):%Y-%m-%d %H:%M}" in text
+    clock(at)
+    assert any(a["rule"] == action.rule for a in demo.sweep().applied), "the sweep does it then"

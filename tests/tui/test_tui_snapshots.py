@@ -57,7 +57,7 @@ def test_escalation_refused(snap_compare, snap_app, demo, steps, wait):
     async def refuse(pilot) -> None:
         pilot.app.open_case(key)
         await wait(pilot)
-        await pilot.press("e")
+        await pilot.press("E")
         await wait(pilot, typed=True)
         await pilot.press("ctrl+s")
 

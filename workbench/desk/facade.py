@@ -236,6 +236,7 @@ class Desk:
     set_escalation_owner = escalation.set_escalation_owner
 
     # sweep.py
+    next_automatic = sweep.next_automatic
     sweep = sweep.sweep
 
     # agents.py

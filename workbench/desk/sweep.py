@@ -6,7 +6,7 @@ does nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from workbench.desk.cases import change_case, end_pause, stopped
@@ -22,6 +22,38 @@ from workbench.model import (
 
 if TYPE_CHECKING:
     from workbench.desk.facade import Desk
+
+
+AHEAD = timedelta(days=14)
+"""How far ahead :func:`next_automatic` looks for the rules' next action on a case."""
+
+
+def next_automatic(desk: Desk, case: Case) -> tuple[datetime, Action] | None:
+    """When the time-driven rules will next act on ``case`` by themselves (a reminder, an
+    automatic close …) and what they will do, within :data:`AHEAD`: the sweep's own hooks
+    asked hour by hour, then to the minute; actions already applied do not count. ``None``
+    for a closed case or none in sight."""
+    if not case.is_open:
+        return None
+
+    def due(at: datetime) -> list[Action]:
+        actions = flatten(desk.plugins.call("workbench_sweep", case=case, desk=desk, now=at))
+        return [a for a in actions if a.key not in case.sweep_keys]
+
+    start = desk.now()
+    if due(start):
+        return start, due(start)[0]
+    before = start
+    for hours in range(1, int(AHEAD.total_seconds() // 3600) + 1):
+        at = start + timedelta(hours=hours)
+        if due(at):
+            low, high = before, at
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                low, high = (low, middle) if due(middle) else (middle, high)
+            return high, due(high)[0]
+        before = at
+    return None
 
 
 def sweep(desk: Desk, progress: Callable[[int, int], None] | None = None) -> SweepReport:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,7 +18,7 @@ from textual.widgets import ContentSwitcher, Static
 
 from workbench.desk import EVIDENCE_KINDS, BadInput, CaseView, Stale
 from workbench.documents import EVIDENCE_FORMATS, evidence_document
-from workbench.model import Case, Event, Field
+from workbench.model import Action, Case, Event, Field
 from workbench.render import CASE_SECTIONS, duration
 from workbench.tui.format import CellText, Markup, escape
 from workbench.tui.screens.base import DeskScreen
@@ -202,6 +203,7 @@ class CaseScreen(DeskScreen):
                 with VerticalScroll(classes="column"):
                     yield Static(id="deadlines", classes="box")
                     yield Static(id="ball", classes="box")
+                    yield Static(id="automatic", classes="box")
                     yield Static(id="findings", classes="box")
             with Horizontal(id="details"):
                 with VerticalScroll(classes="column"):
@@ -218,6 +220,7 @@ class CaseScreen(DeskScreen):
         for key, title in CASE_SECTIONS.items():
             self.query_one(f"#{key}").border_title = title
         self.query_one("#conversation").border_title = "Conversation"
+        self.query_one("#automatic").border_title = "Next automatic action"
         self.wb.desk_changed.subscribe(self, self._desk_changed)
         self.set_interval(60, self._tick)
         self.load()
@@ -227,7 +230,7 @@ class CaseScreen(DeskScreen):
         self.case_id = case_id
         self.data = None
         self.query_one("#case-head", Static).update(f"[b]{case_id}[/b] loading…")
-        for key in (*CASE_SECTIONS, "conversation"):
+        for key in (*CASE_SECTIONS, "conversation", "automatic"):
             self.query_one(f"#{key}", Static).update("")
         self.query_one("#timeline", VirtualTable).set_rows([])
         self.query_one("#clocks", VirtualTable).set_rows([])
@@ -272,6 +275,26 @@ class CaseScreen(DeskScreen):
         if self.data is None and self.is_current:
             self.app.pop_screen()
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="automatic")
+    def load_automatic(self, case: Case) -> None:
+        """When the rules will next act on the case by themselves (after it is drawn: the
+        rules are asked hour by hour, up to two weeks ahead)."""
+        self.back(self._show_automatic, case.id, self.ask(self.desk.next_automatic, case))
+
+    def _show_automatic(self, key: str, found: tuple[datetime, Action] | None) -> None:
+        if key != self.case_id:
+            return
+        words = Markup(self.wb.timezone, self.desk.now(), self.wb.locale)
+        box = self.query_one("#automatic", Static)
+        if found is None:
+            box.update(words.muted("Nothing within two weeks: no reminder or automatic close is due."))
+            return
+        at, action = found
+        when = "now (the next sweep)" if at <= self.desk.now() else words.time(at)
+        box.update(
+            f"{words.strong(action.kind)} {when} {words.accent(action.rule)}\n{words.data(action.reason)}"
+        )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only what can be done to the case in its state is offered (a closed case offers
         a customer reply and reopening, not escalation or sending)."""
@@ -286,6 +309,7 @@ class CaseScreen(DeskScreen):
         """Draw the case (called on the UI thread once the desk answered)."""
         self.data = data
         self.refresh_bindings()
+        self.load_automatic(data.view.case)
         view, tz, now = data.view, self.wb.timezone, self.desk.now()
         words = Markup(tz, now, self.wb.locale)
         sections = {
