@@ -26,8 +26,10 @@ import hmac
 import html
 import secrets
 import shlex
+import ssl
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -113,10 +115,10 @@ class DeskServer(Server):
         host: str,
         port: int,
         *,
-        check_password: callable,
+        check_password: Callable[[str, str], bool],
         public_url: str | None = None,
         session_hours: float = 8.0,
-        ssl_context: object | None = None,
+        ssl_context: ssl.SSLContext | None = None,
         signed_in_as: str | None = None,
     ) -> None:
         scheme = "https" if ssl_context is not None else "http"
@@ -264,7 +266,7 @@ class DeskServer(Server):
     async def on_startup(self, app: web.Application) -> None:
         """Quiet: ``workbench serve`` says where it serves."""
 
-    def run(self, announce: callable) -> None:
+    def run(self, announce: Callable[[], None]) -> None:
         web.run_app(
             self._make_app(),
             host=self.host,
