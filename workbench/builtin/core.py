@@ -233,6 +233,16 @@ SETTINGS = [
         rule="CORE-TEAM-2",
     ),
     Setting(
+        "desk.sweep_minutes",
+        1,
+        "Minutes between the scheduled sweeps of the time-driven rules (reminders, breaches, "
+        "renewals, automatic closes) that an open terminal desk and `workbench run` make by "
+        "themselves; 0 for none (read when they start).",
+        kind="number",
+        rule="CORE-SLA-2",
+        minimum=0,
+    ),
+    Setting(
         "core.plugin_time_limit",
         5,
         "Seconds a plugin's hook may take: past it its answer is left out and that hook is "

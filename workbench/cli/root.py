@@ -32,6 +32,7 @@ COMMANDS = {
     "calendar": "workbench.cli.report:calendar_command",
     "sweep": "workbench.cli.sweep:sweep",
     "compact": "workbench.cli.sweep:compact",
+    "run": "workbench.cli.run:run",
     "vendor-times": "workbench.cli.vendor_times:vendor_times",
     "export": "workbench.cli.transfer:export_command",
     "import": "workbench.cli.transfer:import_command",

@@ -155,6 +155,10 @@ def actions(desk: Desk, case: Case) -> set[str]:
     return {action for action, states in ALLOWED_FROM.items() if case.state in states}
 
 
+class AlreadySwept(Exception):
+    """Another sweep recorded this action of the time-driven rules first (its key)."""
+
+
 def change_case(
     desk: Desk,
     key: str,
@@ -164,11 +168,14 @@ def change_case(
     reason: str = "",
     data: dict[str, Any] | None = None,
     by_sweep: bool = False,
+    sweep_key: str = "",
 ) -> Case:
     """Apply ``change`` to the freshest copy of the case under the lock, and record it.
 
     An agent changes the cases assigned to them or to nobody (CORE-TEAM-1); ``by_sweep``
-    changes are the desk's time-driven rules, applied to every case whoever runs them."""
+    changes are the desk's time-driven rules, applied to every case whoever runs them. A
+    change of the sweep carries its ``sweep_key``: when another sweep recorded it first (two
+    at once), :class:`AlreadySwept` is raised and nothing is written."""
     with desk.store.transaction() as tx:
         record = tx.get("cases", key)
         if record is None:
@@ -176,6 +183,8 @@ def change_case(
         if not by_sweep:
             agents.check_case_change(desk, tx, record)
         case = Case.from_dict(record)
+        if sweep_key and sweep_key in case.sweep_keys:
+            raise AlreadySwept(sweep_key)
         if case.state not in ALLOWED_FROM.get(action, WORKING):
             raise BadInput(
                 "state", f"case {key} is {case.state}; cannot {ACTION_WORDS.get(action, action + ' it')}"

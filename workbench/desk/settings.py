@@ -137,6 +137,9 @@ def settings(desk: Desk) -> list[SettingView]:
     return views
 
 
+SWEEP_MINUTES = "desk.sweep_minutes"
+"""Minutes between the scheduled sweeps (a terminal desk's, ``workbench run``'s); 0 for none."""
+
 PLUGIN_TIME_LIMIT = "core.plugin_time_limit"
 """Seconds a hook may run before the plugins leave its answer out (:mod:`workbench.plugins`)."""
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from workbench.desk.cases import change_case, end_pause, stopped
+from workbench.desk.cases import AlreadySwept, change_case, end_pause, stopped
 from workbench.desk.records import flatten, record_event
 from workbench.desk.views import (
     SweepReport,
@@ -72,22 +72,28 @@ def sweep(desk: Desk, progress: Callable[[int, int], None] | None = None) -> Swe
             if not case.is_open:
                 break
             if action.key not in case.sweep_keys:
-                _apply_case_action(desk, case, action, report)
+                try:
+                    _apply_case_action(desk, case, action, report)
+                except AlreadySwept:
+                    pass  # another sweep at the same time recorded it
                 case = desk.case(case.id)
                 deadlines = None
         if case.is_open:
             for deadline in deadlines if deadlines is not None else desk.deadlines(case):
                 breach_key = f"breach:{deadline.name}:{deadline.start.isoformat() if deadline.start else ''}"
                 if deadline.state == "breached" and breach_key not in case.sweep_keys:
-                    _mark(
-                        desk,
-                        case.id,
-                        breach_key,
-                        "breach",
-                        deadline.rule,
-                        f"{deadline.name} breached (due {deadline.due.isoformat()}, {deadline.calendar})",
-                        {"deadline": deadline.name, "due": deadline.due.isoformat()},
-                    )
+                    try:
+                        _mark(
+                            desk,
+                            case.id,
+                            breach_key,
+                            "breach",
+                            deadline.rule,
+                            f"{deadline.name} breached (due {deadline.due.isoformat()}, {deadline.calendar})",
+                            {"deadline": deadline.name, "due": deadline.due.isoformat()},
+                        )
+                    except AlreadySwept:
+                        continue  # another sweep at the same time recorded it
                     report.breaches.append(
                         {
                             "case": case.id,
@@ -117,8 +123,9 @@ def sweep(desk: Desk, progress: Callable[[int, int], None] | None = None) -> Swe
                 f"{step.title} breached (due {step.due.isoformat()})",
                 {"workflow": workflow.id, "step": step.id, "due": step.due.isoformat()},
             )
-            if key not in workflow.data.get("sweep_keys", []):
-                _mark_workflow(desk, workflow.id, action, "breach")
+            if key not in workflow.data.get("sweep_keys", []) and _mark_workflow(
+                desk, workflow.id, action, "breach"
+            ):
                 report.breaches.append(
                     {"workflow": workflow.id, "step": step.id, "rule": step.rule, "due": step.due.isoformat()}
                 )
@@ -132,7 +139,15 @@ def _mark(
         case.sweep_keys.append(sweep_key)
 
     return change_case(
-        desk, key, action, change, rule=rule, reason=reason, data={**data, "key": sweep_key}, by_sweep=True
+        desk,
+        key,
+        action,
+        change,
+        rule=rule,
+        reason=reason,
+        data={**data, "key": sweep_key},
+        by_sweep=True,
+        sweep_key=sweep_key,
     )
 
 
@@ -155,6 +170,7 @@ def _apply_case_action(desk: Desk, case: Case, action: Action, report: SweepRepo
             rule=action.rule,
             reason=action.reason,
             data={**action.data, "reason": reason, "key": action.key},
+            sweep_key=action.key,
         )
     elif action.kind == "reroute":
 
@@ -172,6 +188,7 @@ def _apply_case_action(desk: Desk, case: Case, action: Action, report: SweepRepo
             reason=action.reason,
             data={**action.data, "key": action.key},
             by_sweep=True,
+            sweep_key=action.key,
         )
     else:
         _mark(desk, case.id, action.key, action.kind, action.rule, action.reason, action.data)
@@ -189,31 +206,38 @@ def _apply_desk_action(desk: Desk, action: Action, report: SweepReport) -> None:
     if action.kind == "open-workflow":
         if any(record.get("key") == action.key for record in desk.store.all("workflows")):
             return
-        workflow = desk.open_workflow(
-            action.data["vendor"],
-            action.data["template"],
-            customer_id=action.data.get("customer_id", ""),
-            contract_id=action.data.get("contract_id", ""),
-            anchor=date.fromisoformat(action.data["anchor"]) if action.data.get("anchor") else None,
-            key=action.key,
-            rule=action.rule,
-            reason=action.reason,
-        )
+        try:
+            workflow = desk.open_workflow(
+                action.data["vendor"],
+                action.data["template"],
+                customer_id=action.data.get("customer_id", ""),
+                contract_id=action.data.get("contract_id", ""),
+                anchor=date.fromisoformat(action.data["anchor"]) if action.data.get("anchor") else None,
+                key=action.key,
+                rule=action.rule,
+                reason=action.reason,
+            )
+        except AlreadySwept:
+            return
         report.opened.append(workflow.id)
         report.applied.append({"workflow": workflow.id, **action.to_dict()})
         return
     workflow = desk.workflow(action.data["workflow"])
     if action.key in workflow.data.get("sweep_keys", []):
         return
-    _mark_workflow(desk, workflow.id, action, action.kind)
-    report.applied.append({"workflow": workflow.id, **action.to_dict()})
+    if _mark_workflow(desk, workflow.id, action, action.kind):
+        report.applied.append({"workflow": workflow.id, **action.to_dict()})
 
 
-def _mark_workflow(desk: Desk, key: str, action: Action, kind: str) -> None:
-    """Record ``action`` on workflow ``key`` once (its key joins the workflow's sweep keys)."""
+def _mark_workflow(desk: Desk, key: str, action: Action, kind: str) -> bool:
+    """Record ``action`` on workflow ``key`` once (its key joins the workflow's sweep keys);
+    whether it was recorded now (not by another sweep at the same time: checked under the
+    lock)."""
     with desk.store.transaction() as tx:
         record = tx.get("workflows", key)
         keys = record["data"].setdefault("sweep_keys", [])
+        if action.key in keys:
+            return False
         keys.append(action.key)
         tx.put("workflows", key, record)
         record_event(
@@ -228,3 +252,4 @@ def _mark_workflow(desk: Desk, key: str, action: Action, kind: str) -> None:
             reason=action.reason,
             data={**action.data, "key": action.key},
         )
+    return True

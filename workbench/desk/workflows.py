@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from workbench.desk.cases import AlreadySwept
 from workbench.desk.records import diff, flatten, key_number, record_event
 from workbench.desk.values import parse_value
 from workbench.desk.views import (
@@ -118,6 +119,8 @@ def open_workflow(
         updated_at=desk.now(),
     )
     with desk.store.transaction() as tx:
+        if key and any(r.get("key") == key for r in desk.store.all("workflows")):
+            raise AlreadySwept(key)  # another sweep opened it first (the store caught up under the lock)
         workflow.id = f"W-{tx.next_number('workflows')}"
         record = workflow.to_dict()
         tx.put("workflows", workflow.id, record)

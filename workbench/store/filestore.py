@@ -33,6 +33,7 @@ from workbench.errors import StoreError, StoreLocked
 from workbench.store.base import KINDS, Window
 from workbench.store.closed_index import encode_index, index_entries, index_path
 from workbench.store.fileio import append_durably, cut_back, replace_atomically, temporary_files
+from workbench.store.lease import FileLease
 from workbench.store.log import (
     LOG_SCHEMAS,
     Entry,
@@ -118,6 +119,11 @@ class FileStore:
         self.migrated_backup: str | None = None
         """Where the copy of the old file went, when opening migrated an older desk."""
         self._load()
+
+    def sweeper_lease(self) -> FileLease:
+        """The lease of the desk's one scheduled sweeper: an ``flock`` on ``<desk>.sweeper``
+        (:mod:`workbench.store.lease`)."""
+        return FileLease(self.path)
 
     # -- reading ------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ dicts from ``all``, all-or-nothing transactions, events indexed by record.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import orjson
 
 from workbench.store.base import KINDS, Window, in_window, is_closed, matches
+from workbench.store.lease import ProcessLease
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
 
 
@@ -28,6 +30,11 @@ class MemoryStore:
         self._by_record: dict[tuple[str, str], list[int]] = {}
         self._counters: dict[str, int] = {}
         self._writer = WriterMutex()
+        self._sweeper = threading.Lock()
+
+    def sweeper_lease(self) -> ProcessLease:
+        """The lease of the desk's one scheduled sweeper (:mod:`workbench.store.lease`)."""
+        return ProcessLease(self._sweeper)
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         check_kind(kind)

@@ -127,6 +127,8 @@ CONNECT_TIMEOUT = 5
 """Seconds to wait for the server when connecting (unless the URL sets its own)."""
 LOCK_CLASS = 0x5742
 """The first key of the desk's advisory lock ("WB"); the second comes from the desk's id."""
+SWEEPER_CLASS = 0x5753
+"""The first key of the sweeper's lease ("WS", a session advisory lock); the second is the desk's."""
 EVENTS_OF_RECORD = (
     "SELECT data::text FROM workbench_events WHERE id <= %s AND kind = %s AND key = %s ORDER BY id"
 )
@@ -445,6 +447,11 @@ class PostgresStore:
                 ) from None
             if tx.changed:
                 self._apply(tx)
+
+    def sweeper_lease(self) -> PostgresLease:
+        """The lease of the desk's one scheduled sweeper: a session advisory lock on a
+        connection of its own, dropped by the server when the holder's connection ends."""
+        return PostgresLease(self._conninfo, self.location, self._scrub, self._lock_key)
 
     def close(self) -> None:
         self._drop_connection()
@@ -795,3 +802,49 @@ def doctor(conninfo: str) -> DoctorReport:
         "last change": last.isoformat(timespec="seconds") if last else "none yet",
     }
     return DoctorReport(not problems, problems, advice, facts)
+
+
+class PostgresLease:
+    """A session advisory lock (:data:`SWEEPER_CLASS`, the desk's key) on its own connection."""
+
+    def __init__(self, conninfo: str, location: str, scrub: _Scrubber, desk_key: int) -> None:
+        self._conninfo, self._location, self._scrub = conninfo, location, scrub
+        self._key = desk_key
+        self._connection: psycopg.Connection | None = None
+
+    def take(self) -> bool:
+        if self._connection is not None:
+            return True
+        connection = _connect(self._conninfo, self._location, self._scrub)
+        try:
+            row = connection.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", [SWEEPER_CLASS, self._key]
+            ).fetchone()
+        except psycopg.Error as error:
+            connection.close()
+            raise StoreError(
+                f"{self._location}: taking the sweeper's lease failed ({self._scrub(error)})"
+            ) from None
+        if not row or not row[0]:
+            connection.close()
+            return False
+        self._connection = connection
+        return True
+
+    def release(self) -> None:
+        if self._connection is not None:
+            self._connection.close()  # the server drops the session's lock with it
+            self._connection = None
+
+    def holder(self) -> str:
+        try:
+            with _connect(self._conninfo, self._location, self._scrub) as probe:
+                row = probe.execute(
+                    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s::oid "
+                    "AND l.objid = %s::oid AND l.objsubid = 2",
+                    [SWEEPER_CLASS, self._key],
+                ).fetchone()
+        except (psycopg.Error, StoreError):
+            return "another sweeper"
+        return row[0] if row and row[0] else "another sweeper"

@@ -33,7 +33,9 @@ from workbench.tui.screens.queue import QueueScreen
 
 if TYPE_CHECKING:
     from workbench.desk import Desk
+    from workbench.desk.views import SweepReport
     from workbench.model import PaletteCommand
+    from workbench.store.lease import Lease
     from workbench.tui.screens.case import CaseScreen
 
 KINDS = {
@@ -162,6 +164,8 @@ class WorkbenchApp(App[None]):
         self.locale = "en"
         """The language of relative times (the desk's ``desk.locale``)."""
         self._opening: Future[Desk] | None = None
+        self._sweeper: Lease | None = None
+        """The lease of the desk's one scheduled sweeper, asked before each scheduled sweep."""
         self._compactor: subprocess.Popen[bytes] | None = None
         """The background ``workbench compact`` a change started, while it runs."""
         if callable(desk):
@@ -179,6 +183,8 @@ class WorkbenchApp(App[None]):
         self.set_interval(WATCH_SECONDS, self._watch)
         if self._opening is not None:
             self._wait_for_desk(self._opening)
+        else:
+            self._schedule_sweeps()
 
     # -- opening the desk -------------------------------------------------------------------
 
@@ -195,6 +201,7 @@ class WorkbenchApp(App[None]):
         self._set_desk(desk)
         self.refresh_bindings()
         self.desk_opened.publish(desk)
+        self._schedule_sweeps()
 
     def _not_opened(self, error: Exception) -> None:
         self.desk_error = error
@@ -209,6 +216,46 @@ class WorkbenchApp(App[None]):
         self.desk_name = str(self.desk.setting("desk.name") or "unnamed desk")
         self.timezone = ZoneInfo(str(self.desk.setting("desk.timezone")))
         self.locale = self.desk.locale()
+
+    # -- the scheduled sweep --------------------------------------------------------------
+
+    def _schedule_sweeps(self) -> None:
+        """Sweep the time-driven rules every ``desk.sweep_minutes`` while the desk is open
+        (0: never), unless another sweeper (``workbench run``) holds the desk's lease."""
+        from workbench.desk.settings import SWEEP_MINUTES
+
+        minutes = float(self.desk.setting(SWEEP_MINUTES))
+        if minutes > 0:
+            self._sweeper = self.desk.store.sweeper_lease()
+            self.set_interval(minutes * 60, self._scheduled_sweep)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scheduled-sweep")
+    def _scheduled_sweep(self) -> None:
+        """One scheduled sweep in a worker, under the lease (taken for the sweep only, so a
+        `workbench run` started later takes over). Whatever it recorded is told in a toast;
+        no screen is pushed, focus and typed work stay where they are."""
+        from workbench.store import StoreError
+
+        if self.offline is not None or not self._sweeper.take():
+            return
+        try:
+            with self.desk_lock:
+                report = self.desk.sweep()
+        except StoreError:
+            return  # the store is out of reach: the watch says so, the next tick tries again
+        except Exception as error:
+            self.call_from_thread(self.report_error, error)
+            return
+        finally:
+            self._sweeper.release()
+        self.call_from_thread(self._swept_on_schedule, report)
+
+    def _swept_on_schedule(self, report: SweepReport) -> None:
+        from workbench.tui.screens.queue import sweep_summary
+
+        if report.applied or report.breaches or report.opened:
+            self.notify(sweep_summary(report), title="Scheduled sweep", markup=False)
+            self.desk_changed.publish(("sweep", report))
 
     # -- other agents' changes ------------------------------------------------------------
 

@@ -1,0 +1,184 @@
+"""``workbench run``: the desk sweeps itself on a schedule (CORE-SLA-2: a breach is recorded
+once), one sweeper per desk through a lease that a killed process does not keep, a clean stop
+on SIGTERM, logs on stderr. Each test starts real processes on a desk file of its own; the
+desk clock is fixed by WORKBENCH_NOW, never the wall clock."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+NOW = "2026-11-24T10:00:00+09:00"
+ENV = {**os.environ, "WORKBENCH_NOW": NOW, "WORKBENCH_PLUGINS": "core,ontime,zoho,bittitan,webex"}
+PATIENCE = 120
+"""Seconds a test waits for a line it expects (a loaded machine), never a measure."""
+
+
+def workbench(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=PATIENCE,
+    )
+
+
+class Runner:
+    """A ``workbench run`` process whose stderr is read line by line as it comes."""
+
+    def __init__(self, db: Path | str, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "workbench", "run", *args, "--db", str(db)],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+            env=ENV,
+        )
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, text: str) -> str:
+        """The first line (from now on) that holds ``text``."""
+        while True:
+            line = self._queue.get(timeout=PATIENCE)
+            assert line is not None, f"ended before saying {text!r}: {self.lines}"
+            self.lines.append(line)
+            if text in line:
+                return line
+
+    def stop(self, signum: int = signal.SIGTERM) -> int:
+        self.process.send_signal(signum)
+        status = self.process.wait(timeout=PATIENCE)
+        while (line := self._queue.get(timeout=PATIENCE)) is not None:
+            self.lines.append(line)
+        return status
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "desk.json"
+    made = workbench(path, "demo")
+    assert made.returncode == 0, made.stderr
+    return path
+
+
+@pytest.fixture
+def runners() -> Iterator[list[Runner]]:
+    started: list[Runner] = []
+    yield started
+    for runner in started:
+        if runner.process.poll() is None:
+            runner.process.kill()
+            runner.process.wait()
+
+
+def test_run_sweeps_on_schedule_and_stops_cleanly_on_sigterm(db: Path, runners: list[Runner]) -> None:
+    """CORE-SLA-2: the breaches the demo desk holds at the fixed clock are recorded by the
+    scheduled sweep with nobody at a terminal, each once; SIGTERM ends the process with 0."""
+    runner = Runner(db, "--every", "0.005")
+    runners.append(runner)
+    runner.wait_for("sweeping")
+    first = runner.wait_for("open cases checked")
+    assert "15 deadlines breached on 14 cases" in first
+    again = runner.wait_for("open cases checked")  # the next scheduled sweep: nothing new
+    assert "0 deadlines breached" in again
+    assert runner.stop() == 0
+    assert runner.lines[-1] == "workbench run: stopped"
+    left = workbench(db, "sweep", "--json")
+    assert left.returncode == 0, left.stderr
+    assert json.loads(left.stdout)["breaches"] == []
+
+
+def test_a_second_sweeper_refuses_or_waits_and_a_killed_one_keeps_no_lease(
+    db: Path, runners: list[Runner]
+) -> None:
+    """One sweeper per desk: with --no-wait a second refuses (exit 1, naming the holder); a
+    second that waits takes over when the first ends, even killed (SIGKILL: the kernel drops
+    its flock), and then the third waits for it."""
+    first = Runner(db, "--every", "1")
+    runners.append(first)
+    first.wait_for("open cases checked")
+    refused = workbench(db, "run", "--no-wait")
+    assert refused.returncode == 1
+    assert "already has a sweeper" in refused.stderr
+    assert f"pid {first.process.pid} " in refused.stderr
+    assert "Traceback" not in refused.stderr
+    second = Runner(db, "--every", "1")
+    runners.append(second)
+    second.wait_for(f"waiting: {db} already has a sweeper (pid {first.process.pid} ")
+    assert first.stop(signal.SIGKILL) == -signal.SIGKILL
+    second.wait_for("sweeping")
+    second.wait_for("open cases checked")
+    third = Runner(db, "--every", "1")
+    runners.append(third)
+    third.wait_for(f"(pid {second.process.pid} ")
+    assert third.stop() == 0
+    assert third.lines[-1] == "workbench run: stopped before the lease came free"
+    assert second.stop() == 0
+
+
+def test_two_sweeps_at_once_record_each_breach_and_action_once(db: Path) -> None:
+    """CORE-SLA-2 and the sweep's keys: two `workbench sweep` processes started together on the
+    same desk record every breach and every action once between them."""
+    command = [sys.executable, "-m", "workbench", "sweep", "--json", "--db", str(db)]
+    both = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        for _ in range(2)
+    ]
+    reports = []
+    for process in both:
+        out, err = process.communicate(timeout=PATIENCE)
+        assert process.returncode == 0, err
+        reports.append(json.loads(out))
+    breaches = [
+        (b.get("case"), b.get("workflow"), b.get("deadline"), b.get("step"))
+        for r in reports
+        for b in r["breaches"]
+    ]
+    actions = [a["key"] for r in reports for a in r["applied"]]
+    assert len(breaches) == 18  # 15 deadlines on cases and 3 workflow steps, once each
+    assert len(set(breaches)) == len(breaches)
+    assert actions and len(set(actions)) == len(actions)
+    events = workbench(db, "sweep", "--json")
+    assert json.loads(events.stdout)["breaches"] == [] and json.loads(events.stdout)["applied"] == []
+
+
+def test_run_with_a_schedule_of_nothing_is_bad_input(db: Path) -> None:
+    """--every 0 is not a schedule: exit 2 naming the option, nothing changes."""
+    result = workbench(db, "run", "--every", "0")
+    assert result.returncode == 2
+    assert "--every" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_on_postgresql_the_lease_is_a_session_lock_that_dies_with_its_holder(
+    pg_desk_url: str, runners: list[Runner]
+) -> None:
+    """One sweeper per desk in PostgreSQL too: a session advisory lock; a second refuses while
+    the first runs and takes the lease once the first was killed (its connection ended)."""
+    first = Runner(pg_desk_url, "--every", "1")
+    runners.append(first)
+    first.wait_for("open cases checked")
+    refused = workbench(pg_desk_url, "run", "--no-wait")
+    assert refused.returncode == 1
+    assert f"already has a sweeper (workbench pid {first.process.pid} " in refused.stderr
+    assert first.stop(signal.SIGKILL) == -signal.SIGKILL
+    second = Runner(pg_desk_url, "--every", "1", "--no-wait")
+    runners.append(second)
+    second.wait_for("open cases checked")
+    assert second.stop() == 0

@@ -1,0 +1,96 @@
+"""``workbench run``: the long-running desk for a server or a container. It sweeps the
+time-driven rules on a schedule (CORE-SLA-2: each breach recorded once), as the one sweeper
+of the desk (:mod:`workbench.store.lease`), stops cleanly on SIGTERM and logs to stderr."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import TYPE_CHECKING
+
+import click
+
+from workbench.cli.common import Context, desk_options, words
+from workbench.desk.settings import SWEEP_MINUTES
+from workbench.errors import BadInput, DeskError, StoreError
+
+if TYPE_CHECKING:
+    from workbench.desk import Desk
+    from workbench.store.lease import Lease
+
+LEASE_POLL_SECONDS = 2.0
+"""How often a sweeper that waits asks for the lease again."""
+
+
+@click.command()
+@click.option(
+    "--every",
+    type=click.FloatRange(min=0, min_open=True),
+    help=f"Minutes between sweeps (default: the desk's setting {SWEEP_MINUTES}).",
+)
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    help="While another sweeper holds the desk's lease: wait for it (the default) or refuse at once.",
+)
+@desk_options
+def run(every: float | None, wait: bool) -> None:
+    """Sweep the desk on a schedule until stopped (SIGTERM or ctrl+c): reminders, breaches,
+    renewals and automatic closes happen without anyone at a terminal. One sweeper per desk
+    at a time: a second waits for the first's lease (or with --no-wait refuses)."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, frame: stop.set())
+    desk = click.get_current_context().ensure_object(Context).desk()
+    minutes = every if every is not None else float(desk.setting(SWEEP_MINUTES))
+    if minutes <= 0:
+        raise BadInput(
+            "--every", f"the desk's scheduled sweeps are off ({SWEEP_MINUTES} is 0): give --every MINUTES"
+        )
+    lease = desk.store.sweeper_lease()
+    if not _take(lease, wait, stop, desk.store.location):
+        return
+    try:
+        log(f"sweeping {desk.store.location} every {minutes:g} min (the sweeper's lease held)")
+        while not stop.is_set():
+            _sweep(desk)
+            stop.wait(minutes * 60)
+    finally:
+        lease.release()
+    log("stopped")
+
+
+def _take(lease: Lease, wait: bool, stop: threading.Event, location: str) -> bool:
+    """Take the lease, waiting for it unless ``wait`` is off; ``False`` when stopped first."""
+    if lease.take():
+        return True
+    if not wait:
+        raise DeskError(
+            f"{location} already has a sweeper ({lease.holder()}): one sweeper per desk at a time"
+        )
+    log(f"waiting: {location} already has a sweeper ({lease.holder()})")
+    while not stop.wait(LEASE_POLL_SECONDS):
+        if lease.take():
+            return True
+    log("stopped before the lease came free")
+    return False
+
+
+def _sweep(desk: Desk) -> None:
+    """One sweep, logged; a store that cannot be reached is logged and tried at the next."""
+    from workbench.store.filestore import FileStore
+
+    try:
+        desk.store.refresh()
+        report = desk.sweep()
+        if isinstance(desk.store, FileStore):
+            desk.store.compact(if_due=True)
+    except (StoreError, DeskError) as error:
+        log(f"sweep failed, trying again at the next: {error}")
+        return
+    for line in words(desk).sweep(report):
+        log(line)
+
+
+def log(message: str) -> None:
+    click.echo(f"workbench run: {message}", err=True)
