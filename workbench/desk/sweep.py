@@ -26,13 +26,16 @@ if TYPE_CHECKING:
 
 AHEAD = timedelta(days=14)
 """How far ahead :func:`next_automatic` looks for the rules' next action on a case."""
+STEP = timedelta(hours=6)
+"""How often within :data:`AHEAD` the rules are asked before narrowing to the minute."""
 
 
 def next_automatic(desk: Desk, case: Case) -> tuple[datetime, Action] | None:
     """When the time-driven rules will next act on ``case`` by themselves (a reminder, an
     automatic close …) and what they will do, within :data:`AHEAD`: the sweep's own hooks
-    asked hour by hour, then to the minute; actions already applied do not count. ``None``
-    for a closed case or none in sight."""
+    asked every :data:`STEP`, then to the second within the step where one comes due (an
+    action once due stays due until a sweep applies it); actions already applied do not
+    count. ``None`` for a closed case or none in sight."""
     if not case.is_open:
         return None
 
@@ -44,11 +47,11 @@ def next_automatic(desk: Desk, case: Case) -> tuple[datetime, Action] | None:
     if due(start):
         return start, due(start)[0]
     before = start
-    for hours in range(1, int(AHEAD.total_seconds() // 3600) + 1):
-        at = start + timedelta(hours=hours)
+    for steps in range(1, AHEAD // STEP + 1):
+        at = start + steps * STEP
         if due(at):
             low, high = before, at
-            while high - low > timedelta(minutes=1):
+            while high - low > timedelta(seconds=1):
                 middle = low + (high - low) / 2
                 low, high = (low, middle) if due(middle) else (middle, high)
             return high, due(high)[0]
