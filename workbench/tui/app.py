@@ -52,10 +52,16 @@ thread that opens the desk, not before the first frame)."""
 
 ABOUT = """
 [b]Everywhere[/b]
-  F2–F7 switch screens (or click them in the top bar) · ctrl+p opens the command palette:
-  every screen, every action, and any case by its ID (type [b]C-12[/b]).
-  Tables: ↑ ↓ PgUp PgDn Home End, Enter or a click on the highlighted row opens it.
-  In forms: Tab moves on, ctrl+s saves, Esc cancels, ctrl+o edits long text in $EDITOR.
+  F2–F7 show a screen's list (or click them in the top bar) · ctrl+p or : opens the
+  command palette: every screen, every action, and any case by its ID (type [b]C-12[/b]).
+  Tables: ↑ ↓ or j k, PgUp PgDn, Home End or g G; Enter or a click on the highlighted row
+  opens it. q or Esc goes back (q quits from a screen's list) · @ sets a what-if clock.
+  In forms: Tab moves on, ctrl+s saves, Esc cancels (asking first when you typed),
+  ctrl+o edits long text in $EDITOR.
+
+[b]Queue[/b]
+  > sorts by the next column, < reverses (or click a header) · V saves the filter as a view
+  kept in the desk · S sweeps the whole desk (asks first) · ctrl+r reloads.
 
 [b]Queue filter[/b]
   Words match ID, vendor, customer, subject, state, queue and severity.
@@ -79,6 +85,9 @@ def _later(module: str, name: str) -> Callable[[], Screen]:
 
 WATCH_SECONDS = 1.0
 """How often an open desk looks for other agents' changes."""
+
+HELP_LEAVES_OUT = {binding.action for binding in Screen.BINDINGS} | {"command_palette"}
+"""Keys every screen has (focus moves, copy): help lists what the screen does."""
 
 NEEDS_DESK = {"switch_mode", "go", "command_palette"}
 """App actions that wait for the desk to open (until then the queue is the only screen)."""
@@ -480,14 +489,17 @@ class WorkbenchApp(App[None]):
 
         if isinstance(self.screen, HelpScreen):
             return
-        keys = [
-            (self.get_key_display(binding), binding.description)
-            for key, (_, binding, enabled, _) in self.screen.active_bindings.items()
-            if binding.description and enabled and not key.startswith("super+")
-        ]
+        by_action: dict[str, tuple[list[str], str]] = {}
+        for key, (_, binding, enabled, _) in self.screen.active_bindings.items():
+            if binding.description and enabled and not key.startswith("super+"):
+                if binding.action in HELP_LEAVES_OUT:
+                    continue
+                shown, _ = by_action.setdefault(binding.action, ([], binding.description))
+                shown.append(self.get_key_display(binding))
+        keys = [(" ".join(shown), description) for shown, description in by_action.values()]
         keys += [
             ("F2…F7", "Queue, Work, Customers, Plugins, Settings, Team"),
-            ("ctrl+p", "Command palette"),
+            ("ctrl+p :", "Command palette"),
             ("ctrl+t", "Theme (remembered)"),
         ]
         title = type(self.screen).__name__.removesuffix("Screen")
