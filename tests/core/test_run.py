@@ -13,9 +13,14 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from workbench.desk import Desk
+from workbench.plugins import get_plugins
+from workbench.store import open_store
 
 NOW = "2026-11-24T10:00:00+09:00"
 ENV = {**os.environ, "WORKBENCH_NOW": NOW, "WORKBENCH_PLUGINS": "core,ontime,zoho,bittitan,webex"}
@@ -182,3 +187,117 @@ def test_on_postgresql_the_lease_is_a_session_lock_that_dies_with_its_holder(
     runners.append(second)
     second.wait_for("open cases checked")
     assert second.stop() == 0
+
+
+# -- notifications by webhook ------------------------------------------------------------
+# `workbench run` tells an agent by webhook when a deadline of a case assigned to them becomes
+# at risk or breached (CORE-SLA-2): a JSON POST to a real HTTP server the test starts on
+# 127.0.0.1, each once (even across two runs), naming the rule, the deadline in the desk's time
+# zone and the case ID; a delivery that fails is logged, retried and sent once it goes through.
+
+
+class Hook:
+    """A webhook receiver on 127.0.0.1: answers ``failures`` POSTs with 503, then 204."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.received: list[dict] = []
+        self.failures = failures
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if hook.failures > 0:
+                    hook.failures -= 1
+                    self.send_response(503)
+                else:
+                    assert self.headers["Content-Type"] == "application/json"
+                    hook.received.append(json.loads(body))
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def hook() -> Iterator[Hook]:
+    started = Hook()
+    yield started
+    started.close()
+
+
+def expected(db: Path, clock) -> set[tuple[str, str, str]]:
+    """(case, deadline, state) of every at-risk or breached deadline of an assigned open case,
+    read from the desk file at the same clock."""
+    clock(NOW)
+    store = open_store(str(db))
+    try:
+        desk = Desk(store, get_plugins())
+        assigned = [case for case in desk.cases(open_only=True) if case.assignee]
+        return {
+            (case.id, deadline.name, deadline.state)
+            for case, deadlines in zip(assigned, desk.deadlines_for(assigned), strict=True)
+            for deadline in deadlines
+            if deadline.state in ("at-risk", "breached")
+        }
+    finally:
+        store.close()
+
+
+def test_assignees_are_told_by_webhook_once_each(db: Path, hook: Hook, clock) -> None:
+    """CORE-SLA-2: each at-risk or breached deadline of an assigned case is posted once, with
+    its rule, its due time in the desk's zone (JST) and the case ID; a second run posts none."""
+    assert workbench(db, "settings", "desk.webhook_url", hook.url).returncode == 0
+    runner = Runner(db, "--every", "0.005")
+    runner.wait_for("notified by webhook")
+    runner.wait_for("open cases checked")  # the next sweep: its notifications were all sent
+    assert runner.stop() == 0
+    told = {(m["case"], m["deadline"], m["state"]) for m in hook.received}
+    assert len(told) == len(hook.received), "each notification once"
+    assert told == expected(db, clock)
+    assert {m["state"] for m in hook.received} == {"at-risk", "breached"}
+    for message in hook.received:
+        assert message["rule"] and message["assignee"]
+        assert message["due"].endswith("+09:00"), "the deadline in the desk's time zone"
+        assert message["text"].startswith(f"{message['case']} {message['state']}: {message['deadline']}")
+        assert f"({message['rule']})" in message["text"] and "JST" in message["text"]
+    sent = len(hook.received)
+    again = Runner(db, "--every", "0.005")
+    again.wait_for("open cases checked")
+    again.wait_for("open cases checked")
+    assert again.stop() == 0
+    assert len(hook.received) == sent, "a second run tells nobody twice"
+    assert not any("notified" in line for line in again.lines)
+
+
+def test_a_failed_delivery_is_shown_retried_and_sent_once(db: Path, hook: Hook, clock) -> None:
+    """CORE-SLA-2: the webhook answers 503 to the first four tries: each failure is logged,
+    the notification is tried again (at the next sweep once its tries ran out) and arrives
+    once."""
+    hook.failures = 4
+    assert workbench(db, "settings", "desk.webhook_url", hook.url).returncode == 0
+    runner = Runner(db, "--every", "0.005")
+    runner.wait_for("webhook delivery failed (try 1 of 3), retrying: ")
+    runner.wait_for("503")
+    runner.wait_for("(try 3 of 3), trying again at the next sweep")
+    runner.wait_for("notified by webhook")
+    runner.wait_for("open cases checked")
+    assert runner.stop() == 0
+    told = [(m["case"], m["deadline"], m["state"]) for m in hook.received]
+    assert len(set(told)) == len(told)
+    assert set(told) == expected(db, clock)
+
+
+def test_a_webhook_that_is_not_an_address_is_bad_input(db: Path) -> None:
+    result = workbench(db, "settings", "desk.webhook_url", "chat.example.com/hook")
+    assert result.returncode == 2
+    assert "desk.webhook_url" in result.stderr and "http://" in result.stderr

@@ -243,6 +243,13 @@ SETTINGS = [
         minimum=0,
     ),
     Setting(
+        "desk.webhook_url",
+        "",
+        "Where `workbench run` posts a JSON notification (a chat tool's incoming webhook) when a "
+        "case assigned to an agent becomes at risk or breached, once each; empty for none.",
+        rule="CORE-SLA-2",
+    ),
+    Setting(
         "core.plugin_time_limit",
         5,
         "Seconds a plugin's hook may take: past it its answer is left out and that hook is "

@@ -1,6 +1,8 @@
 """``workbench run``: the long-running desk for a server or a container. It sweeps the
 time-driven rules on a schedule (CORE-SLA-2: each breach recorded once), as the one sweeper
-of the desk (:mod:`workbench.store.lease`), stops cleanly on SIGTERM and logs to stderr."""
+of the desk (:mod:`workbench.store.lease`), then tells assignees of their cases' deadlines
+at risk or breached by webhook (:mod:`workbench.desk.notifications`), stops cleanly on
+SIGTERM and logs to stderr."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from workbench.cli.common import Context, desk_options, words
-from workbench.desk.settings import SWEEP_MINUTES
+from workbench.desk.settings import SWEEP_MINUTES, WEBHOOK_URL
 from workbench.errors import BadInput, DeskError, StoreError
 
 if TYPE_CHECKING:
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
 
 LEASE_POLL_SECONDS = 2.0
 """How often a sweeper that waits asks for the lease again."""
+DELIVERY_ATTEMPTS = 3
+"""Tries of one notification in one sweep; one still undelivered is tried at the next sweep."""
+RETRY_SECONDS = 1.0
+"""The pause before a notification's next try, doubled each time."""
 
 
 @click.command()
@@ -54,6 +60,7 @@ def run(every: float | None, wait: bool) -> None:
         log(f"sweeping {desk.store.location} every {minutes:g} min (the sweeper's lease held)")
         while not stop.is_set():
             _sweep(desk)
+            _notify(desk, stop)
             stop.wait(minutes * 60)
     finally:
         lease.release()
@@ -90,6 +97,43 @@ def _sweep(desk: Desk) -> None:
         return
     for line in words(desk).sweep(report):
         log(line)
+
+
+def _notify(desk: Desk, stop: threading.Event) -> None:
+    """Deliver each notification not yet delivered to the desk's webhook, each tried
+    :data:`DELIVERY_ATTEMPTS` times; every failure is logged, and what is still undelivered
+    is tried again at the next sweep (recorded on its case only once delivered)."""
+    from workbench.desk.notifications import due_notifications, record_delivered
+    from workbench.webhook import DeliveryFailed, post_json
+
+    url = str(desk.setting(WEBHOOK_URL))
+    if not url:
+        return
+    tz = desk.timezone()
+    try:
+        notifications = due_notifications(desk)
+    except (StoreError, DeskError) as error:
+        log(f"notifications not read, trying again at the next sweep: {error}")
+        return
+    for notification in notifications:
+        for attempt in range(1, DELIVERY_ATTEMPTS + 1):
+            try:
+                post_json(url, notification.payload(tz))
+            except DeliveryFailed as error:
+                last = attempt == DELIVERY_ATTEMPTS
+                then = "trying again at the next sweep" if last else "retrying"
+                log(f"webhook delivery failed (try {attempt} of {DELIVERY_ATTEMPTS}), {then}: {error}")
+                if last or stop.wait(RETRY_SECONDS * 2 ** (attempt - 1)):
+                    break
+                continue
+            try:
+                record_delivered(desk, notification, "webhook")
+            except (StoreError, DeskError) as error:
+                log(f"delivered but not recorded (may be sent again): {error}")
+            log(f"notified by webhook: {notification.text(tz)}")
+            break
+        if stop.is_set():
+            return
 
 
 def log(message: str) -> None:

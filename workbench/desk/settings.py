@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from workbench import clock
@@ -140,6 +141,9 @@ def settings(desk: Desk) -> list[SettingView]:
 SWEEP_MINUTES = "desk.sweep_minutes"
 """Minutes between the scheduled sweeps (a terminal desk's, ``workbench run``'s); 0 for none."""
 
+WEBHOOK_URL = "desk.webhook_url"
+"""Where ``workbench run`` posts its notifications (JSON, a chat tool's incoming webhook)."""
+
 PLUGIN_TIME_LIMIT = "core.plugin_time_limit"
 """Seconds a hook may run before the plugins leave its answer out (:mod:`workbench.plugins`)."""
 
@@ -160,6 +164,8 @@ def set_setting(desk: Desk, key: str, raw: Any) -> SettingView:
             raise BadInput(key, f"{value} is above the greatest allowed value, {setting.maximum}")
     if key == "core.vendor_assignees":
         agents.vendor_assignees(desk, value)
+    if key == WEBHOOK_URL and value and urlsplit(value).scheme not in ("http", "https"):
+        raise BadInput(key, f"{value!r} is not an http:// or https:// address (empty: no webhook)")
     if key in CALENDAR_SETTINGS:
         try:
             desk.desk_calendar({key: value})
