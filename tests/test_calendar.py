@@ -606,3 +606,54 @@ def test_sla1_a_damaged_or_stale_holiday_cache_is_built_again(tmp_path, contents
     assert imported
     assert due == "2027-01-04T09:00:00+00:00"
     assert json.loads((folder / "holidays.json").read_text())["holidays"] == holidays.__version__
+
+
+# -- long stretches: counted a year at a time, exactly as day by day ------------------------
+
+
+@ALL
+@pytest.mark.parametrize("year", [2024, 2026, 2031])
+def test_a_stretch_of_whole_years_counts_what_its_months_count(cal, year) -> None:
+    """CORE-SLA-1: over years the count skips whole years (weekdays, holidays, closed dates
+    and the zone's offset changes reckoned per year); month by month it walks the days.
+    Both must give the same business time, DST and holidays included."""
+    zone = ZoneInfo(cal.tz)
+    start = datetime(year - 1, 12, 31, 17, 30, tzinfo=zone)
+    months = [start] + [datetime(year + m // 12, m % 12 + 1, 1, tzinfo=zone) for m in range(37)]
+    end = months[-1] + timedelta(hours=15, minutes=45)
+    walked = sum(
+        (cal.elapsed(a, b) for a, b in zip([*months, end], [*months[1:], end], strict=False)), timedelta(0)
+    )
+    assert cal.elapsed(start, end) == walked
+
+
+@ALL
+def test_whole_years_skipped_around_a_pause_still_leave_the_pause_out(cal) -> None:
+    """CORE-SLA-1: a year with pending time in it is walked, the others are skipped."""
+    zone = ZoneInfo(cal.tz)
+    start, end = datetime(2026, 3, 2, 9, tzinfo=zone), datetime(2031, 6, 1, 12, tzinfo=zone)
+    pause = Pause(datetime(2028, 2, 1, tzinfo=zone), datetime(2028, 4, 1, tzinfo=zone))
+    assert cal.elapsed(start, end, [pause]) == cal.elapsed(start, end) - cal.elapsed(pause.start, pause.end)
+
+
+@ALL
+def test_business_time_up_to_the_last_representable_instant_is_an_answer(cal) -> None:
+    """CORE-SLA-1: `--now 9999-12-31T23:59Z` is a time like any other: counting up to it
+    ends (a year at a time), and a deadline that would fall past year 9999 never comes."""
+    last = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    start = datetime(2026, 11, 24, 1, tzinfo=UTC)
+    assert cal.elapsed(start, last) == cal.elapsed(start, datetime(9999, 1, 1, tzinfo=UTC)) + cal.elapsed(
+        datetime(9999, 1, 1, tzinfo=UTC), last
+    )
+    assert cal.add(datetime(9999, 12, 31, 20, tzinfo=UTC), timedelta(days=3)) is None
+
+
+def test_a_whole_year_on_a_plain_calendar_is_its_weekdays_times_its_hours() -> None:
+    """CORE-SLA-1, worked by hand: 2027 has 261 weekdays; 9 hours each on UTC 09:00–18:00."""
+    cal = weekdays("UTC", "09:00", "18:00")
+    assert cal.elapsed(datetime(2027, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC)) == timedelta(
+        hours=261 * 9
+    )
+    assert cal.elapsed(datetime(2026, 1, 1, tzinfo=UTC), datetime(2029, 1, 1, tzinfo=UTC)) == timedelta(
+        hours=(261 + 261 + 260) * 9
+    )

@@ -141,7 +141,7 @@ class Calendar:
         if not duration:
             return start
         left = duration
-        for begin, end in self._counted(start, pauses):
+        for begin, end in self._counted(start, _merge(pauses, start)):
             if end - begin >= left:
                 return begin + left
             left -= end - begin
@@ -157,12 +157,17 @@ class Calendar:
         resumed at ``end`` (Monday 09:00 goes back to Friday 18:00).
         """
         start, end = _utc(start, "start"), _utc(end, "end")
+        paused = _merge(pauses, start)
+        if paused and paused[-1][1] == _FOREVER:
+            end = min(end, max(start, paused[-1][0]))  # nothing counts once an endless pause begins
         total = timedelta(0)
-        for begin, stop in self._counted(start, pauses):
-            if begin >= end:
-                break
-            total += min(stop, end) - begin
-        return total
+        cursor = start
+        for year, begin, stop in self._whole_years(start, end):
+            if any(pause_start < stop and begin < pause_end for pause_start, pause_end in paused):
+                continue  # a paused year is counted day by day with the stretch around it
+            total += self._walk(cursor, begin, paused) + _year_open_time(self, year)
+            cursor = stop
+        return total + self._walk(cursor, end, paused)
 
     # -- words and storage ------------------------------------------------------------------
 
@@ -206,24 +211,51 @@ class Calendar:
     # -- internals --------------------------------------------------------------------------
 
     def _open_from(self, start: datetime) -> Iterator[Interval]:
-        """Working intervals (UTC) from ``start`` on, the first one clipped to ``start``.
+        """Working intervals (UTC) from ``start`` on, the first one clipped to ``start``;
+        they end with the last local date a ``date`` can hold (9999-12-31).
 
         Starts a local day early: on a zone whose clock goes back over midnight, the early
         part of a day's spans can read as the previous local date.
         """
-        day = start.astimezone(ZoneInfo(self.tz)).date() - _DAY
+        day = _local_date(start, self.tz) - _DAY
         while True:
             for begin, end in _day_intervals(self, day):
                 if end > start:
                     yield max(begin, start), end
+            if day == date.max:
+                return
             day += _DAY
 
-    def _counted(self, start: datetime, pauses: Iterable[Pause]) -> Iterator[Interval]:
-        """Working intervals from ``start`` on with the pauses cut out.
+    def _whole_years(self, start: datetime, end: datetime) -> Iterator[tuple[int, datetime, datetime]]:
+        """The local calendar years that lie wholly between ``start`` and ``end``, each with
+        the instants its first day begins and the next year's first day begins. A year's
+        working time lies between the two (a day's spans end by the next day's 00:00)."""
+        if end <= start:
+            return
+        first, last = _local_date(start, self.tz).year + 1, _local_date(end, self.tz).year
+        for year in range(first, last):
+            begin = _wall_to_instant(self.tz, datetime(year, 1, 1))
+            stop = _wall_to_instant(self.tz, datetime(year + 1, 1, 1))
+            if start <= begin and stop <= end:
+                yield year, begin, stop
 
-        Endless, unless an open-ended pause stops the count for good.
+    def _walk(self, start: datetime, end: datetime, paused: list[Interval]) -> timedelta:
+        """Counted time between ``start`` and ``end``, interval by interval."""
+        total = timedelta(0)
+        if end <= start:
+            return total
+        for begin, stop in self._counted(start, paused):
+            if begin >= end:
+                break
+            total += min(stop, end) - begin
+        return total
+
+    def _counted(self, start: datetime, paused: list[Interval]) -> Iterator[Interval]:
+        """Working intervals from ``start`` on with ``paused`` (pauses as :func:`_merge`
+        gives them) cut out.
+
+        They end with 9999-12-31, or where an open-ended pause stops the count for good.
         """
-        paused = _merge(pauses, start)
         i = 0
         for begin, end in self._open_from(start):
             while begin < end:
@@ -278,6 +310,52 @@ def _wall_to_instant(tz: str, local: datetime) -> datetime:
     return after
 
 
+def _local_date(at: datetime, tz: str) -> date:
+    """The local date of ``at`` in ``tz``; past 9999-12-31 local time, 9999-12-31."""
+    try:
+        return at.astimezone(ZoneInfo(tz)).date()
+    except OverflowError:
+        return date.max
+
+
+@lru_cache(maxsize=1 << 12)
+def _year_open_time(calendar: Calendar, year: int) -> timedelta:
+    """The working time of one local calendar year (up to 9998), without walking its days.
+
+    Every working weekday counts its spans' wall-clock length; closed dates and holidays
+    on working weekdays count nothing; and the few days on which the zone's offset
+    changes are measured one by one (:func:`_day_intervals`). A change is found by
+    comparing the offsets at local midnights a week apart, then day by day inside that
+    week: no zone changes its offset and back within one week.
+    """
+    zone = ZoneInfo(calendar.tz)
+    first, following = date(year, 1, 1), date(year + 1, 1, 1)
+    length = (following - first).days
+    working = sum(length // 7 + ((weekday - first.weekday()) % 7 < length % 7) for weekday in calendar.days)
+    closed = {
+        day
+        for day in calendar.closed_dates
+        | (_holidays(calendar.holiday_country, year) if calendar.holiday_country else frozenset())
+        if day.year == year and day.weekday() in calendar.days
+    }
+    day_length = timedelta(minutes=sum(end - start for start, end in calendar.hours))
+    total = day_length * (working - len(closed))
+
+    def offset(day: date) -> timedelta | None:
+        return zone.utcoffset(datetime(day.year, day.month, day.day))
+
+    weeks = [first + n * 7 * _DAY for n in range(length // 7 + 1)] + [following]
+    offsets = [offset(week) for week in weeks]
+    for week, week_end, before, after in zip(weeks, weeks[1:], offsets, offsets[1:], strict=False):
+        if before == after:
+            continue
+        for day in (week + n * _DAY for n in range((week_end - week).days)):
+            if offset(day) != offset(day + _DAY) and day.weekday() in calendar.days and day not in closed:
+                measured = sum((stop - begin for begin, stop in _day_intervals(calendar, day)), timedelta(0))
+                total += measured - day_length
+    return total
+
+
 @lru_cache(maxsize=1 << 16)
 def _day_intervals(calendar: Calendar, day: date) -> tuple[Interval, ...]:
     """The working intervals (UTC) of one local day; empty on a closed day."""
@@ -290,8 +368,14 @@ def _day_intervals(calendar: Calendar, day: date) -> tuple[Interval, ...]:
     midnight = datetime.combine(day, time())
     intervals = []
     for start, end in calendar.hours:
-        begin = _wall_to_instant(calendar.tz, midnight + timedelta(minutes=start))
-        stop = _wall_to_instant(calendar.tz, midnight + timedelta(minutes=end))
+        try:
+            begin = _wall_to_instant(calendar.tz, midnight + timedelta(minutes=start))
+        except OverflowError:
+            break  # past the last instant a datetime holds
+        try:
+            stop = _wall_to_instant(calendar.tz, midnight + timedelta(minutes=end))
+        except OverflowError:
+            stop = _FOREVER
         if begin < stop:
             intervals.append((begin, stop))
     return tuple(intervals)
@@ -356,6 +440,11 @@ class _HolidayCache:
             pass  # a read-only home: the answers stay in memory
 
     def days(self, country: str, year: int) -> frozenset[date]:
+        """None outside the years the package knows the country's holidays for (a count
+        over centuries asks for thousands of years: they are not kept one by one)."""
+        first, last = self.years(country)
+        if not first <= year <= last:
+            return frozenset()
         data = self._load()
         key = f"{country}:{year}"
         if key not in data["days"]:
@@ -365,6 +454,19 @@ class _HolidayCache:
             data["days"][key] = sorted(day.isoformat() for day in found)
             self._save()
         return frozenset(date.fromisoformat(day) for day in data["days"][key])
+
+    def years(self, country: str) -> tuple[int, int]:
+        """The first and last year the package knows ``country``'s holidays for."""
+        data = self._load()
+        known = data.setdefault("years", {})
+        if country not in known:
+            import holidays
+
+            found = holidays.country_holidays(country)
+            known[country] = [found.start_year, found.end_year]
+            self._save()
+        first, last = known[country]
+        return first, last
 
     def codes(self) -> frozenset[str]:
         data = self._load()
@@ -384,6 +486,11 @@ def _is_holiday_cache(data: Any, version: str) -> bool:
         and (data.get("codes") is None or _strings(data.get("codes")))
         and isinstance(data.get("days"), dict)
         and all(_strings(days) for days in data["days"].values())
+        and isinstance(data.get("years", {}), dict)
+        and all(
+            isinstance(span, list) and len(span) == 2 and all(type(year) is int for year in span)
+            for span in data.get("years", {}).values()
+        )
     )
 
 

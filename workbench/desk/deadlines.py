@@ -32,7 +32,12 @@ def deadline_of(
         (e.at for e in events if commitment.start <= e.at <= until and meets(e, commitment.met_by)),
         None,
     )
-    used = calendar.elapsed(commitment.start, met_at or until, counted)
+    # Time used past the due moment changes nothing (the remainder is nought either way),
+    # so the count stops there: a far-future --now costs no more than today.
+    counted_until = met_at or until
+    used = calendar.elapsed(
+        commitment.start, counted_until if due is None else min(counted_until, due), counted
+    )
     remaining = minutes - int(used.total_seconds() // 60)
     if met_at is not None:
         state = "met" if due is None or met_at <= due else "met-late"
