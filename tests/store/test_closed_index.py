@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,62 @@ def test_an_index_of_another_snapshot_is_not_used(tmp_path: Path):
     ]
     stale.compact()
     assert FileStore(path).closed_index_in_use()
+
+
+def _customer_answers(store: Store) -> list[Any]:
+    """Each customer's closed cases, the cases sent in a window and one case, as keys."""
+    window = ("sent_at", START + timedelta(days=4), START + timedelta(days=7))
+    return [
+        sorted(r["id"] for r in store.all("cases", match={"customer_id": "CUS-0"})),
+        sorted(r["id"] for r in store.all("cases", match={"customer_id": "CUS-1"})),
+        sorted(r["id"] for r in store.all("cases", within=window)),
+        store.get("cases", "C-3")["subject"],
+    ]
+
+
+def _relined(data: bytes, group: bytes, payload: bytes) -> bytes:
+    """``data`` with the line of ``group`` (e.g. ``["customer","CUS-1",``) replaced by
+    ``payload`` under its own, correct CRC: damage the line check cannot see."""
+    start = data.index(b" " + group) - 8
+    end = data.index(b"\n", start)
+    return data[:start] + b"%08x " % zlib.crc32(payload) + payload + data[end:]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda data: data[:-20], id="cut-short-in-its-last-line"),
+        pytest.param(lambda data: data[: len(data) // 2], id="cut-short-in-the-middle"),
+        pytest.param(lambda data: data.replace(b'"CUS-1",[["C-1",', b'"CUS-1",[["C-1"#'), id="garbled"),
+        pytest.param(
+            lambda data: _relined(data, b'["customer","CUS-1",', b'["customer","CUS-1",[{'),
+            id="not-json-under-a-matching-crc",
+        ),
+        pytest.param(
+            lambda data: _relined(data, b'["customer","CUS-1",', b'["customer","CUS-1",[["C-1"]]]'),
+            id="entries-of-another-shape",
+        ),
+        pytest.param(lambda data: b"", id="empty"),
+    ],
+)
+def test_a_damaged_index_is_not_believed_and_the_next_compaction_rebuilds_it(tmp_path: Path, damage):
+    """The index is derived data (the snapshot is the truth): an index cut short, altered
+    or of another shape is never an error for the user. The answers come from the closed
+    cases themselves, a compaction (which carries the old index's entries over) finishes,
+    and it writes a whole index that is used again."""
+    path = tmp_path / "desk.json"
+    _compacted_desk(path)
+    memory = MemoryStore()
+    with memory.transaction() as tx:
+        for record in FileStore(path).all("cases"):
+            tx.put("cases", record["id"], record)
+    index = Path(str(path) + ".index")
+    index.write_bytes(damage(index.read_bytes()))
+    store = FileStore(path)
+    assert _customer_answers(store) == _customer_answers(memory)
+    store.compact()
+    store.close()
+    rebuilt = FileStore(path)
+    assert rebuilt.closed_index_in_use()
+    assert _customer_answers(rebuilt) == _customer_answers(memory)
+    rebuilt.close()

@@ -5,13 +5,17 @@ cases sent in a window (ZOHO-HOWTO-1) reads those cases' lines, not the whole ar
 The file is derived data, written beside every snapshot the desk writes (a crash between
 the two leaves the old one, which then names another snapshot and is not used)::
 
-    {"format":"case-workbench-index","desk":ID,"snapshot":CHECKSUM}
+    {"format":"case-workbench-index","desk":ID,"snapshot":CHECKSUM,"size":SIZE}
     CRC ["customer","CUS-7",[ENTRY,…]]
     CRC ["sent","2026-11-25",[ENTRY,…]]
 
 ``CHECKSUM`` is the snapshot's ``_meta`` checksum: an index is used only with the very
-snapshot it was written for. Each further line carries the CRC-32 of its JSON, like the
-log's. An ENTRY is ``[key, start, length, crc, customer_id, vendor, sent_at]``: the closed
+snapshot it was written for. ``SIZE`` is the length in bytes of the lines after the
+header: an index cut short (or grown) is not used, as a line missing would silently drop
+cases from the answers. Each further line carries the CRC-32 of its JSON, like the log's,
+checked when the line is read; a line that fails it, or is not a group of entries, makes the
+lookup fall back to the closed-cases table, and the next snapshot written rebuilds the
+index whole. An ENTRY is ``[key, start, length, crc, customer_id, vendor, sent_at]``: the closed
 case's line in the snapshot file (``"KEY":{…}``, ``length`` bytes from byte ``start``,
 with its own CRC-32, so it is read and checked alone) and the fields the lines are grouped
 and filtered by. Every closed case has one entry in its customer's line, and one in the line
@@ -97,13 +101,34 @@ def encode_index(desk: str, snapshot_checksum: int, found: Iterator[Entry]) -> l
         day = _sent_day(entry[6])
         if day is not None:
             days.setdefault(day, []).append(entry)
-    header = orjson.dumps({"format": FORMAT, "desk": desk, "snapshot": snapshot_checksum}) + b"\n"
-    lines = [header]
+    lines = []
     for group, grouped in (("customer", customers), ("sent", days)):
         for value, members in grouped.items():
             payload = orjson.dumps([group, value, members])
             lines.append(b"%08x " % zlib.crc32(payload) + payload + b"\n")
-    return lines
+    header = {"format": FORMAT, "desk": desk, "snapshot": snapshot_checksum, "size": sum(map(len, lines))}
+    return [orjson.dumps(header) + b"\n", *lines]
+
+
+def _is_entry(entry: Any) -> bool:
+    """``[key, start, length, crc, …]``, as :func:`index_entries` writes it."""
+    return (
+        isinstance(entry, list)
+        and len(entry) == 7
+        and isinstance(entry[0], str)
+        and all(isinstance(number, int) and number >= 0 for number in entry[1:4])
+    )
+
+
+def _is_group(line: Any) -> bool:
+    """``[group, value, [ENTRY, …]]``, as :func:`encode_index` writes it."""
+    return (
+        isinstance(line, list)
+        and len(line) == 3
+        and line[0] in ("customer", "sent")
+        and isinstance(line[2], list)
+        and all(map(_is_entry, line[2]))
+    )
 
 
 class ClosedIndex:
@@ -114,24 +139,30 @@ class ClosedIndex:
 
     @classmethod
     def read(cls, data: bytes, desk: str, snapshot_checksum: int) -> ClosedIndex | None:
-        """The index in ``data`` if it was written for this snapshot of this desk."""
+        """The index in ``data`` if it was written for this snapshot of this desk, whole."""
         newline = data.find(b"\n")
         try:
             header = orjson.loads(data[:newline]) if newline > 0 else None
         except orjson.JSONDecodeError:
             return None
-        if header != {"format": FORMAT, "desk": desk, "snapshot": snapshot_checksum}:
+        size = len(data) - newline - 1
+        if header != {"format": FORMAT, "desk": desk, "snapshot": snapshot_checksum, "size": size}:
             return None
         return cls(data)
 
     def _line(self, at: int) -> list[Any] | None:
-        """The checked line holding byte ``at`` (``None``: it fails its check)."""
+        """The checked line holding byte ``at`` (``None``: it fails its check: cut short,
+        altered, or not a group of entries; the index is then not believed)."""
         start = self.data.rfind(b"\n", 0, at) + 1
         end = self.data.find(b"\n", at)
         payload = self.data[start + _CRC_WIDTH : end]
         if end < 0 or self.data[start : start + 8] != b"%08x" % zlib.crc32(payload):
             return None
-        return orjson.loads(payload)
+        try:
+            line = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return None
+        return line if _is_group(line) else None
 
     def _group(self, group: str, value: Any) -> list[Entry] | None:
         """The entries of one line (``[]``: there is none); ``None``: the line is damaged."""
@@ -178,6 +209,8 @@ class ClosedIndex:
         position = self.data.find(b"\n") + 1
         while position < len(self.data):
             end = self.data.find(b"\n", position)
+            if end < 0:
+                return {}  # cut short: nothing of it is carried over
             if self.data.startswith(b'["customer",', position + _CRC_WIDTH):
                 line = self._line(position)
                 if line is None:
