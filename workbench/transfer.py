@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import gc
 import io
+import os
 import re
 import types
 import typing
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from itertools import chain
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
@@ -27,6 +29,7 @@ from workbench.model import Case, Contract, Customer, Event, Workflow
 
 FORMAT = "case-workbench-export"
 VERSION = 1
+EXPORT_FORMATS = ("json", "csv")
 RECORD_TYPES: dict[str, type] = {
     "customers": Customer,
     "contracts": Contract,
@@ -108,6 +111,27 @@ def write_json(desk: Desk, out: BinaryIO) -> None:
         out.write(b'},"events":[')
         _write_lines(out, desk.store.iter_events())
         out.write(b"]}\n")
+
+
+def write_export(desk: Desk, fmt: str, out: BinaryIO) -> None:
+    """The desk to ``out`` in ``fmt`` (one of ``EXPORT_FORMATS``), as ``workbench export``
+    and the terminal desk's Export commands write it."""
+    if fmt == "json":
+        write_json(desk, out)
+    else:
+        out.write(export_csv(desk).encode())
+
+
+def export_file(desk: Desk, fmt: str, target: Path) -> None:
+    """Write the export to ``target``: beside it first and put in its place when whole, so
+    a failed export leaves no half file (nor an old one half overwritten)."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        with open(partial, "wb", buffering=1 << 20) as out:
+            write_export(desk, fmt, out)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _write_lines(out: BinaryIO, items: Iterator[dict[str, Any]]) -> None:

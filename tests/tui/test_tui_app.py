@@ -190,6 +190,39 @@ async def test_a_screenshot_goes_to_a_folder_that_exists_and_says_where(app, tmp
         assert note.message == str(saved[0])
 
 
+async def test_the_export_commands_write_what_workbench_export_writes(
+    app, tmp_path, monkeypatch, wait, run_cli
+):
+    """Issue #23: the desk's export from the palette, in a terminal, lands in the
+    screenshot's folder (here the home folder: no Downloads) and says where; the JSON is
+    lossless (CORE-AUDIT-1: an import into a new desk exports the same bytes) and the CSV
+    is the CLI's one row per case."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(tmp_path / "Downloads"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        for fmt in ("json", "csv"):
+            await pilot.press("ctrl+p", *f"export the desk ({fmt})")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await wait(pilot)
+    written = {path.suffix: path for path in tmp_path.glob("workbench-export-*")}
+    assert sorted(written) == [".csv", ".json"]
+    said = [n.message for n in app._notifications if n.title == "Export written"]
+    assert sorted(said) == sorted(str(path) for path in written.values())
+
+    status, out, err = run_cli("import", str(written[".json"]))
+    assert status == 0, err
+    assert "imported" in out
+    monkeypatch.setenv("WORKBENCH_AGENT", "emma")  # an agent of the imported demo desk
+    status, _, err = run_cli("export", "-o", str(tmp_path / "cli.json"))
+    assert status == 0, err
+    assert (tmp_path / "cli.json").read_bytes() == written[".json"].read_bytes()
+    status, _, err = run_cli("export", "--format", "csv", "-o", str(tmp_path / "cli.csv"))
+    assert status == 0, err
+    assert (tmp_path / "cli.csv").read_bytes() == written[".csv"].read_bytes()
+
+
 async def test_a_dialog_shows_its_own_keys_in_the_footer(app, demo, wait):
     from workbench.tui.widgets.keybar import KeyBar
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 import click
 
@@ -30,27 +29,11 @@ def export_command(fmt: str, output: str | None) -> None:
     from workbench import transfer
 
     desk = click.get_current_context().ensure_object(Context).desk()
-
-    def write(out: BinaryIO) -> None:
-        if fmt == "json":
-            transfer.write_json(desk, out)
-        else:
-            out.write(transfer.export_csv(desk).encode())
-
     if output:
-        # Written beside the file and put in its place when whole: a failed export leaves
-        # no half file (nor an old one half overwritten).
-        target = Path(output)
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        try:
-            with open(partial, "wb", buffering=1 << 20) as out:
-                write(out)
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
+        transfer.export_file(desk, fmt, Path(output))
         click.echo(f"exported to {output}", err=True)
     else:
-        write(sys.stdout.buffer)
+        transfer.write_export(desk, fmt, sys.stdout.buffer)
         sys.stdout.flush()
 
 

@@ -93,6 +93,13 @@ NEEDS_DESK = {"switch_mode", "go", "command_palette"}
 """App actions that wait for the desk to open (until then the queue is the only screen)."""
 
 
+def downloads_folder() -> Path:
+    """Where the terminal desk writes a file for the user (a screenshot, an export): the
+    Downloads folder where it exists, else the home folder."""
+    downloads = platformdirs.user_downloads_path()
+    return downloads if downloads.is_dir() else Path.home()
+
+
 class WorkbenchApp(App[None]):
     """Case Workbench in the terminal: everything through the desk service."""
 
@@ -406,14 +413,41 @@ class WorkbenchApp(App[None]):
         self.notify("workbench-screen.svg", title="Screenshot downloaded", markup=False)
 
     def save_picture(self, folder: Path | None = None) -> Path:
-        """Save the screen as SVG in ``folder`` (default: Downloads where it exists, else
-        the home folder) and say where."""
-        if folder is None:
-            downloads = platformdirs.user_downloads_path()
-            folder = downloads if downloads.is_dir() else Path.home()
-        path = Path(self.save_screenshot(path=str(folder)))
+        """Save the screen as SVG in ``folder`` (default: ``downloads_folder()``) and say where."""
+        path = Path(self.save_screenshot(path=str(folder or downloads_folder())))
         self.notify(str(path), title="Screenshot saved", markup=False)
         return path
+
+    @work(thread=True, exit_on_error=False, group="export")
+    def export_desk(self, fmt: str) -> None:
+        """The whole desk as ``workbench export --format FMT`` writes it (the same function):
+        in a terminal to a file in ``downloads_folder()``, said where; in a browser
+        (``workbench serve``) the browser downloads it. Held under the desk's lock so the
+        watch does not reload the records while they are read."""
+        from workbench import transfer
+
+        name = f"workbench-export-{self.desk.now().astimezone(self.timezone):%Y%m%d-%H%M%S}.{fmt}"
+        target = downloads_folder() / name
+        try:
+            with self.desk_lock:
+                if self.is_web:
+                    file = tempfile.TemporaryFile()
+                    transfer.write_export(self.desk, fmt, file)
+                    file.seek(0)
+                else:
+                    transfer.export_file(self.desk, fmt, target)
+        except OSError as error:
+            message = f"cannot write {target}: {error.strerror}"
+            self.call_from_thread(self.notify, message, title="Export failed", severity="error", markup=False)
+            return
+        except Exception as error:
+            self.call_from_thread(self.report_error, error)
+            return
+        if self.is_web:
+            self.call_from_thread(self.deliver_binary, file, save_filename=name)
+            self.call_from_thread(self.notify, name, title="Export downloaded", markup=False)
+        else:
+            self.call_from_thread(self.notify, str(target), title="Export written", markup=False)
 
     # -- what screens share -------------------------------------------------------------------
 

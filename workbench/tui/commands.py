@@ -59,6 +59,14 @@ class DeskCommands(Provider):
         ]
         if app.desk is not None:
             found += [
+                (
+                    f"Export the desk ({fmt.upper()})",
+                    f"as workbench export --format {fmt}: to Downloads (or home); in a browser, downloaded",
+                    partial(app.export_desk, fmt),
+                )
+                for fmt in ("json", "csv")
+            ]
+            found += [
                 (command.title, command.help, partial(app.run_plugin_command, plugin, command))
                 for plugin, command in app.desk.palette_commands()
             ]
