@@ -302,7 +302,8 @@ def test_a_desk_in_postgresql_is_served_the_same_core_team_1(
 def work_a_case_in_the_browser(served: Served, browser, tmp_path: Path) -> None:
     """Sign in (a wrong password first), the queue with cases of the four vendors, the first
     of emma's cases opened, its evidence pack downloaded, a note added (and the $EDITOR
-    fallback), the screenshot downloaded; the CLI shows the note as emma's."""
+    fallback), the screenshot and the desk's JSON export downloaded (issue #23); the CLI shows
+    the note as emma's, in the desk and in a new desk the export is imported into."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -389,9 +390,22 @@ def work_a_case_in_the_browser(served: Served, browser, tmp_path: Path) -> None:
     WebDriverWait(browser, 120).until(lambda _: picture.exists())
     assert opened[0]["id"] in picture.read_text()
 
-    shown_in_cli = json.loads(workbench(served.db, "case", "show", opened[0]["id"], "--json").stdout)
-    notes = [e for e in shown_in_cli["events"] if e["action"] == "note"]
-    assert (notes[-1]["actor"], notes[-1]["data"]["text"]) == ("emma", "called back from the browser")
+    start = len(screen())
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("p").key_up(Keys.CONTROL).perform()
+    keys.send_keys("Export the desk (JSON)")
+    shown_after(start, "as workbench export --format json")
+    keys.send_keys(Keys.ENTER)
+    shown_after(start, "Export downloaded")
+    WebDriverWait(browser, 120).until(lambda _: list(downloads.glob("workbench-export-*.json")))
+    export = next(downloads.glob("workbench-export-*.json"))
+    copy = tmp_path / "copy.json"
+    imported = workbench(copy, "import", str(export))
+    assert imported.returncode == 0, imported.stderr
+
+    for db in (served.db, copy):
+        shown_in_cli = json.loads(workbench(db, "case", "show", opened[0]["id"], "--json").stdout)
+        notes = [e for e in shown_in_cli["events"] if e["action"] == "note"]
+        assert (notes[-1]["actor"], notes[-1]["data"]["text"]) == ("emma", "called back from the browser")
 
 
 async def test_a_session_ends_after_its_hours_and_then_opens_nothing() -> None:
