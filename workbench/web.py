@@ -261,6 +261,8 @@ class DeskServer(Server):
             await websocket.close(message=b"session ended: sign in again")
         finally:
             await service.stop()
+            if service._process is not None:  # reaped here, not left to whenever the loop ends
+                await service._process.wait()
         return websocket
 
     async def on_startup(self, app: web.Application) -> None:

@@ -424,6 +424,30 @@ async def test_a_session_ends_after_its_hours_and_then_opens_nothing() -> None:
         assert (page.status, page.headers["Location"]) == (303, "login")
 
 
+async def test_a_tabs_websocket_closes_when_its_session_ends(served: Served, monkeypatch) -> None:
+    """The tab's desk runs only as long as the session: here one already over (negative
+    hours; without sign-in, so the websocket opens at all), so the desk started for the tab
+    is stopped and the websocket closed, saying why."""
+    from aiohttp import WSMsgType
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from workbench.web import DeskServer
+
+    for name, value in {**ENV, "WORKBENCH_DB": str(served.db)}.items():
+        monkeypatch.setenv(name, value)
+    ended = DeskServer(
+        "127.0.0.1", 0, check_password=lambda h, p: False, session_hours=-1, signed_in_as="emma"
+    )
+    async with TestClient(TestServer(await ended._make_app())) as client:
+        websocket = await client.ws_connect("/ws?width=80&height=24")
+        message = await websocket.receive()
+        while message.type in (WSMsgType.BINARY, WSMsgType.TEXT):
+            message = await websocket.receive()
+        assert message.type == WSMsgType.CLOSE
+        assert message.extra == "session ended: sign in again"
+        assert websocket.closed
+
+
 def test_the_desk_websocket_refuses_a_page_of_another_origin(served: Served) -> None:
     session = served.sign_in("emma", PASSWORD).getheader("Set-Cookie").split(";")[0]
     connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=60)
