@@ -13,7 +13,8 @@ from typing import Any
 
 from workbench.errors import StoreError
 from workbench.store.base import KINDS, is_closed
-from workbench.store.filestore import describe_holder, holder_path
+from workbench.store.fileio import check_regular, open_regular
+from workbench.store.filestore import describe_holder, desk_files, holder_path
 from workbench.store.log import log_path, read_header, scan_file
 from workbench.store.migrate import backup_path
 from workbench.store.snapshot import CLOSED, HISTORY, META, SCHEMA, SnapshotStorage
@@ -42,13 +43,16 @@ def doctor(path: str | os.PathLike[str]) -> DoctorReport:
     backups = sorted(glob.glob(glob.escape(path) + ".schema-*.bak*"))
     if backups:
         facts["backups"] = backups
-    if os.path.exists(holder_path(path)):
+    if os.path.isfile(holder_path(path)):
         facts["last writer"] = describe_holder(path)
 
     document = None
-    if os.path.isdir(path):
-        problems.append(f"{path} is a folder, not a desk file")
-    else:
+    for name in desk_files(path):
+        try:
+            check_regular(name)
+        except StoreError as error:
+            problems.append(str(error))
+    if not problems:
         try:
             document = SnapshotStorage(path).read()
         except StoreError as error:
@@ -78,6 +82,11 @@ def doctor(path: str | os.PathLike[str]) -> DoctorReport:
             for backup in backups
         )
         advice.append(
+            f"Salvage what checks into a new desk: `workbench doctor --db {path} --salvage NEW.json` "
+            "copies every record and event whose checksum holds and lists each transaction it "
+            "had to leave out; then work on NEW.json."
+        )
+        advice.append(
             "If you have an export (`workbench export`), import it into a new desk: "
             "`workbench import EXPORT.json --db NEW.json`."
         )
@@ -90,7 +99,7 @@ def _check_missing(path: str, problems: list[str], facts: dict[str, Any]) -> Non
         facts["state"] = "no desk yet: the first change creates it"
         return
     try:
-        fd = os.open(log, os.O_RDONLY)
+        fd = open_regular(log, os.O_RDONLY)
         try:
             _, start = read_header(fd, log)
             holds_changes = os.fstat(fd).st_size > start
@@ -117,7 +126,10 @@ def _check_log(
     meta = document[META]["1"]
     log = log_path(path)
     try:
-        fd = os.open(log, os.O_RDONLY)
+        fd = open_regular(log, os.O_RDONLY)
+    except StoreError as error:
+        problems.append(str(error))
+        return
     except OSError as error:
         problems.append(f"{log} cannot be opened ({error.strerror}): the desk needs its log")
         return

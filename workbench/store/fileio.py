@@ -9,8 +9,71 @@ from __future__ import annotations
 import glob
 import os
 import secrets
+import stat
 from collections.abc import Iterable
 from contextlib import suppress
+
+from workbench.errors import StoreError
+
+PRIVATE_FILE = 0o600
+"""Desk files, the holder file and exports hold customers' personal data: their owner's only."""
+PRIVATE_FOLDER = 0o700
+
+
+def not_a_file(path: str, mode: int) -> StoreError:
+    """The refusal for something other than a regular file where a desk file belongs."""
+    what = (
+        "a folder"
+        if stat.S_ISDIR(mode)
+        else "a named pipe (FIFO)"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    return StoreError(
+        f"{path} is {what}, not a file of the desk: nothing was read or changed. Move it aside "
+        "(see `workbench doctor`)."
+    )
+
+
+def check_regular(path: str) -> None:
+    """Refuse ``path`` when something other than a regular file is there (following a
+    symbolic link); a missing file is fine. Reading a FIFO or ``/dev/zero`` as a desk file
+    would hang or never end."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise StoreError(f"{path}: cannot be read ({error.strerror}); nothing was changed") from None
+    if not stat.S_ISREG(mode):
+        raise not_a_file(path, mode)
+
+
+def open_regular(path: str, flags: int, mode: int = PRIVATE_FILE) -> int:
+    """``os.open`` that never blocks on a FIFO and refuses anything but a regular file
+    (:class:`StoreError` naming ``path``); ``FileNotFoundError`` passes through."""
+    fd = os.open(path, flags | os.O_NONBLOCK, mode)
+    try:
+        found = os.fstat(fd).st_mode
+        if not stat.S_ISREG(found):
+            raise not_a_file(path, found)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def make_private_folder(folder: str) -> None:
+    """Create ``folder`` (and its parents) readable by its owner only, whatever the umask;
+    an existing folder is left as it is."""
+    if not os.path.isdir(folder):
+        os.makedirs(folder, mode=PRIVATE_FOLDER, exist_ok=True)
+        os.chmod(folder, PRIVATE_FOLDER)
 
 
 def write_all(fd: int, data: bytes | bytearray) -> None:
@@ -44,11 +107,13 @@ def replace_atomically(path: str, chunks: Iterable[bytes]) -> None:
     """
     folder = os.path.dirname(os.path.abspath(path))
     temporary = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     try:
         try:
-            with suppress(FileNotFoundError):
+            try:
                 os.fchmod(fd, os.stat(path).st_mode & 0o777)  # keep the file's permissions
+            except FileNotFoundError:
+                os.fchmod(fd, PRIVATE_FILE)  # a new file: its owner's only, whatever the umask
             for chunk in chunks:
                 write_all(fd, chunk)
             os.fsync(fd)
@@ -69,7 +134,7 @@ def append_durably(path: str, chunks: Iterable[bytes | bytearray], end: int) -> 
     append that did not report success leaves at most a torn tail behind (if the cut fails
     too), which readers ignore and the next writer removes.
     """
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    fd = open_regular(path, os.O_WRONLY | os.O_APPEND)
     try:
         size = os.fstat(fd).st_size
         if size != end:
@@ -88,7 +153,7 @@ def append_durably(path: str, chunks: Iterable[bytes | bytearray], end: int) -> 
 
 def cut_back(path: str, end: int) -> None:
     """Shorten ``path`` to ``end`` bytes, durably (drops a torn tail)."""
-    fd = os.open(path, os.O_WRONLY)
+    fd = open_regular(path, os.O_WRONLY)
     try:
         os.ftruncate(fd, end)
         os.fsync(fd)

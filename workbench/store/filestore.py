@@ -15,6 +15,7 @@ log is never rewritten, so it is the desk's complete, append-only history.
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import sys
@@ -32,10 +33,20 @@ from filelock import FileLock, Timeout
 from workbench.errors import StoreError, StoreLocked
 from workbench.store.base import KINDS, Window
 from workbench.store.closed_index import encode_index, index_entries, index_path
-from workbench.store.fileio import append_durably, cut_back, replace_atomically, temporary_files
+from workbench.store.fileio import (
+    PRIVATE_FILE,
+    append_durably,
+    check_regular,
+    cut_back,
+    make_private_folder,
+    open_regular,
+    replace_atomically,
+    temporary_files,
+)
 from workbench.store.lease import FileLease
 from workbench.store.log import (
     LOG_SCHEMAS,
+    CheckedLines,
     Entry,
     encode_header,
     encode_transaction,
@@ -71,15 +82,27 @@ def holder_path(path: str) -> str:
     return path + ".holder"
 
 
+def lock_path(path: str) -> str:
+    return path + ".lock"
+
+
+def desk_files(path: str) -> list[str]:
+    """Every file of the desk at ``path``."""
+    return [path, log_path(path), lock_path(path), holder_path(path)]
+
+
 def describe_holder(path: str) -> str:
     """Who holds (or last held) the writer lock of the desk at ``path``, in words."""
     try:
-        with open(holder_path(path), "rb") as file:
-            holder = orjson.loads(file.read())
+        fd = open_regular(holder_path(path), os.O_RDONLY)
+        try:
+            holder = orjson.loads(os.pread(fd, _HOLDER_BYTES, 0))
+        finally:
+            os.close(fd)
         return (
             f"pid {holder['pid']} on {holder['host']} running `{holder['command']}` (since {holder['since']})"
         )
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+    except (OSError, StoreError, orjson.JSONDecodeError, KeyError, TypeError):
         return f"another process (no holder details in {holder_path(path)})"
 
 
@@ -108,7 +131,7 @@ class FileStore:
         self.lock_timeout = lock_timeout
         self.compact_bytes = compact_bytes
         self.compact_on_write = compact_on_write
-        self._lock = FileLock(self.path + ".lock", thread_local=False)
+        self._lock = FileLock(lock_path(self.path), thread_local=False, mode=PRIVATE_FILE)
         self._writer = WriterMutex()
         self._fd: int | None = None
         self._closed = False
@@ -118,6 +141,11 @@ class FileStore:
         """(device, inode) of the log read, to notice it being replaced."""
         self.migrated_backup: str | None = None
         """Where the copy of the old file went, when opening migrated an older desk."""
+        self._checked = CheckedLines()
+        self._damage: StoreError | None = None
+        """Damage found in the log: every later transaction is refused with it."""
+        for name in desk_files(self.path):
+            check_regular(name)
         self._load()
 
     def sweeper_lease(self) -> FileLease:
@@ -154,6 +182,8 @@ class FileStore:
             check_kind(kind)
         kinds = [kind] if kind is not None else KINDS
         found = sorted(chain.from_iterable(state.event_offsets(k, key) for k in kinds))
+        for offset in found:
+            self._check_line(fd, offset)
         return [read_event(fd, offset, self.log_path) for offset in found]
 
     def closed_index_in_use(self) -> bool:
@@ -189,6 +219,8 @@ class FileStore:
     @contextmanager
     def transaction(self) -> Iterator[StagedTransaction]:
         self._check_open()
+        if self._damage is not None:
+            raise self._damage
         with self._writer.hold(self.location), self._locked():
             self._prepare_write()
             state = self._state
@@ -202,7 +234,26 @@ class FileStore:
             finally:
                 tx.close()
             if tx.changed:
+                self._check_history(tx)
                 self._commit(tx)
+
+    def _check_line(self, fd: int, offset: int) -> None:
+        """Verify the log line of the event at ``offset``; damage stops every later write."""
+        try:
+            self._checked.check(fd, offset, self.log_path)
+        except StoreError as error:
+            self._damage = error
+            raise
+
+    def _check_history(self, tx: StagedTransaction) -> None:
+        """Before a change is appended to a record's history, that history is checked: a
+        change never goes on top of a damaged past."""
+        state, fd = self._state, self._fd
+        if state is None or fd is None:
+            return
+        for kind, key in tx.puts:
+            for offset in state.event_offsets(kind, key):
+                self._check_line(fd, offset)
 
     def compaction_due(self) -> bool:
         """Whether the log has grown ``compact_bytes`` past the snapshot on disk (whoever
@@ -270,7 +321,7 @@ class FileStore:
             self._set(None, None)
             return
         try:
-            fd = os.open(self.log_path, os.O_RDONLY)
+            fd = open_regular(self.log_path, os.O_RDONLY)
         except FileNotFoundError:
             snapshot.close()
             raise StoreError(
@@ -303,6 +354,7 @@ class FileStore:
         if self._state is not None:
             self._state.close()
         self._state, self._fd, self._log_id = state, fd, None
+        self._checked = CheckedLines()
         if fd is not None:
             stat = os.fstat(fd)
             self._log_id = (stat.st_dev, stat.st_ino)
@@ -311,7 +363,7 @@ class FileStore:
         """Whether a log exists with transactions in it (a log holding only its header is
         what an interrupted creation leaves, and is harmless)."""
         try:
-            fd = os.open(self.log_path, os.O_RDONLY)
+            fd = open_regular(self.log_path, os.O_RDONLY)
         except FileNotFoundError:
             return False
         try:
@@ -331,6 +383,7 @@ class FileStore:
             try:
                 for result in scan_file(fd, state.end, state.seq + 1, self.log_path):
                     for entry in result.entries:
+                        self._checked.add(state.end, entry.end)  # its checksum was just verified
                         state.apply(entry)
                         applied += 1
                 return applied
@@ -348,6 +401,7 @@ class FileStore:
             if self._state is None:
                 return False
             raise StoreError(f"{self.log_path} has disappeared; see `workbench doctor`") from None
+        check_regular(self.log_path)
         if self._state is None or self._fd is None or self._log_id != (stat.st_dev, stat.st_ino):
             before = (self._state.desk, self._state.seq) if self._state else None
             self._load()
@@ -363,7 +417,8 @@ class FileStore:
     def _locked(self) -> Iterator[None]:
         """Hold the writer lock, waiting at most ``lock_timeout`` seconds for it."""
         try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            make_private_folder(os.path.dirname(self.path))
+            check_regular(lock_path(self.path))
             self._lock.acquire(timeout=self.lock_timeout, poll_interval=_LOCK_POLL)
         except Timeout:
             raise StoreLocked(
@@ -382,12 +437,18 @@ class FileStore:
             try:
                 # Overwritten in place, padded: truncating a file to zero and rewriting it
                 # makes ext4 flush it on close (auto_da_alloc), as slow as an fsync.
-                fd = os.open(holder_path(self.path), os.O_WRONLY | os.O_CREAT, 0o666)
+                # Never through a symbolic link: it would overwrite whatever it points to.
+                fd = open_regular(holder_path(self.path), os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW)
                 try:
                     os.pwrite(fd, orjson.dumps(holder).ljust(_HOLDER_BYTES), 0)
                 finally:
                     os.close(fd)
             except OSError as error:
+                if error.errno == errno.ELOOP:
+                    raise StoreError(
+                        f"{holder_path(self.path)} is a symbolic link: the lock holder is never "
+                        "written through one (it would overwrite what it points to). Remove it."
+                    ) from None
                 raise StoreError(f"{self.path}: cannot record the lock holder ({error})") from error
             yield
         finally:
@@ -444,7 +505,7 @@ class FileStore:
         replace_atomically(self.log_path, [header])
         state = DeskState(desk=desk, start=len(header))
         self._write_snapshot(state)
-        self._set(state, os.open(self.log_path, os.O_RDONLY))
+        self._set(state, open_regular(self.log_path, os.O_RDONLY))
         return state
 
     def _commit(self, tx: StagedTransaction) -> None:

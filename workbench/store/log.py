@@ -19,6 +19,7 @@ followed by a good one is *damage* and the log is refused.
 
 from __future__ import annotations
 
+import bisect
 import os
 import zlib
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ snapshot only; a log is never rewritten)."""
 RS = b"\x1e"
 LF = b"\n"
 _CRC_WIDTH = 9  # eight hex digits and a space
+_HEADER_LIMIT = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ def read_header(fd: int, path: str) -> tuple[dict[str, Any], int]:
         if not block:
             raise StoreError(f"{path}: the log has no complete header line (empty or cut short)")
         data += block
+        if len(data) > _HEADER_LIMIT and LF not in data:
+            raise StoreError(f"{path}: not a Case Workbench desk log (no header line in its first bytes)")
     newline = data.index(LF)
     payload = _payload(data, 0, newline)
     try:
@@ -101,6 +105,14 @@ def read_header(fd: int, path: str) -> tuple[dict[str, Any], int]:
         raise StoreError(f"{path}: not a Case Workbench desk log (its first line is not a log header)")
     if not isinstance(header.get("schema"), int) or not isinstance(header.get("desk"), str):
         raise StoreError(f"{path}: the log header lacks its schema or desk id")
+    if header["schema"] > max(LOG_SCHEMAS):
+        raise StoreError(
+            f"{path} was written by a newer Case Workbench (log of desk schema {header['schema']}; "
+            f"this version reads schemas {', '.join(map(str, LOG_SCHEMAS))}). Upgrade Case "
+            "Workbench to open it; nothing was changed."
+        )
+    if header["schema"] not in LOG_SCHEMAS:
+        raise StoreError(f"{path}: a log of desk schema {header['schema']}, which no version writes")
     return header, newline + 1
 
 
@@ -252,6 +264,77 @@ def scan_file(fd: int, start: int, next_seq: int, path: str, chunk: int = 4 << 2
         next_seq += len(result.entries)
         pending = data[result.end - start :]
         start = result.end
+
+
+class CheckedLines:
+    """The stretches of the log whose checksum has been verified, each a whole line.
+
+    The log is append-only, so a line checked once stays checked for as long as the same
+    log file is open. An event is believed only once its line is checked: changing a byte
+    of a note anywhere in the log is refused, not shown."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def add(self, start: int, end: int) -> None:
+        index = bisect.bisect_left(self._starts, start)
+        if index == len(self._starts) or self._starts[index] != start:
+            self._starts.insert(index, start)
+            self._ends.insert(index, end)
+
+    def line_of(self, offset: int) -> tuple[int, int] | None:
+        index = bisect.bisect_right(self._starts, offset) - 1
+        if index >= 0 and offset < self._ends[index]:
+            return self._starts[index], self._ends[index]
+        return None
+
+    def check(self, fd: int, offset: int, path: str) -> None:
+        """Verify the checksum of the line that holds byte ``offset`` (once); raise
+        :class:`StoreError` naming the path and the line's offset when it fails."""
+        if self.line_of(offset) is None:
+            self.add(*check_line(fd, offset, path))
+
+
+def _line_start(fd: int, offset: int) -> int:
+    """Where the line holding byte ``offset`` starts (just after the previous LF)."""
+    position = offset
+    while position > 0:
+        size = min(1 << 16, position)
+        block = os.pread(fd, size, position - size)
+        newline = block.rfind(LF)
+        if newline >= 0:
+            return position - size + newline + 1
+        position -= size
+    return 0
+
+
+def check_line(fd: int, offset: int, path: str, chunk: int = 1 << 20) -> tuple[int, int]:
+    """The start and end of the log line holding byte ``offset``, its checksum verified a
+    chunk at a time (an import's line is hundreds of MB)."""
+    start = _line_start(fd, offset)
+    head = os.pread(fd, _CRC_WIDTH, start)
+    crc, position = 0, start + _CRC_WIDTH
+    while True:
+        block = os.pread(fd, chunk, position)
+        newline = block.find(LF)
+        if not block:
+            raise damaged_at(path, start, "the line runs past the end of the log")
+        crc = zlib.crc32(block if newline < 0 else block[:newline], crc)
+        if newline >= 0:
+            end = position + newline + 1
+            break
+        position += len(block)
+    if len(head) != _CRC_WIDTH or head[8:9] != b" " or head[:8] != b"%08x" % crc:
+        raise damaged_at(path, start, "its checksum does not match: it was changed after it was written")
+    return start, end
+
+
+def damaged_at(path: str, offset: int, problem: str) -> StoreError:
+    return StoreError(
+        f"{path}: the log is damaged at byte {offset}: {problem}. Nothing was shown or changed, "
+        "and no change can be saved until it is repaired: see `workbench doctor`."
+    )
 
 
 def read_event(fd: int, offset: int, path: str) -> dict[str, Any]:

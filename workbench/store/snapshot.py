@@ -48,7 +48,7 @@ from tinydb.storages import Storage
 from workbench.errors import StoreError
 from workbench.store.base import KINDS, matches
 from workbench.store.closed_index import ClosedIndex, Entry, index_path
-from workbench.store.fileio import replace_atomically
+from workbench.store.fileio import open_regular, replace_atomically
 
 SCHEMA = 3
 """The desk schema this version writes."""
@@ -538,7 +538,7 @@ def read_snapshot(path: str) -> Snapshot | None:
     an empty, truncated, non-JSON, damaged, hand-edited or newer file.
     """
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = open_regular(path, os.O_RDONLY)
     except FileNotFoundError:
         return None
     except OSError as error:
