@@ -18,21 +18,33 @@ DEBOUNCE = 0.3
 """Longer than the live checks wait for typing to stop."""
 
 
+ROUNDS = 40
+"""More rounds of work than any screen starts in a row (each round waits for its workers)."""
+
+
 async def settle(pilot: Pilot, typed: bool = False) -> None:
     """Wait until every worker has finished and the screen has caught up; ``typed`` also
-    waits out the live checks' debounce."""
+    waits out the live checks' debounce.
+
+    Only the workers still running are awaited, one by one: an exclusive worker the app
+    cancels on purpose (a preview replaced by a newer one while the agent types) is not an
+    error, its replacement is awaited in the next round."""
     if typed:
         await pilot.pause(DEBOUNCE)
-    for _ in range(8):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:  # an exclusive worker replaced by a newer one: that one is awaited next
-            continue
+    for _ in range(ROUNDS):
         await pilot.pause()
-        if all(w.is_finished for w in pilot.app.workers):
+        running = [w for w in pilot.app.workers if not w.is_finished]
+        if not running:
             await pilot.pause()
             if all(w.is_finished for w in pilot.app.workers):
                 return
+        for worker in running:
+            try:
+                await worker.wait()
+            except WorkerCancelled:
+                continue
+    still = ", ".join(w.name for w in pilot.app.workers if not w.is_finished)
+    pytest.fail(f"the app did not settle: workers still running after {ROUNDS} rounds: {still}")
 
 
 @pytest.fixture
