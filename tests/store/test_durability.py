@@ -13,14 +13,16 @@ Three ways in:
 from __future__ import annotations
 
 import os
+import queue
 import random
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -265,6 +267,78 @@ for request in sys.stdin:
 
 KILLS = 200
 DESKS = 8
+REPLY_SECONDS = 120
+"""How long one line from the writers may take, even on a loaded machine, before the test
+fails instead of hanging."""
+
+
+class Writers:
+    """The fork server and the writer it forked last. Its stdout is one pipe for both: the
+    server's ``pid``/``gone`` lines and the writer's ``ack`` lines, in whatever order they
+    happen (a writer may acknowledge its first write before the server says its pid). A
+    thread reads it so that every wait for a line is bounded."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", FORK_SERVER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.writer: int | None = None
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put("")
+
+    def reply(self, waiting_for: str) -> tuple[str, int | None]:
+        try:
+            line = self.lines.get(timeout=REPLY_SECONDS)
+        except queue.Empty:
+            pytest.fail(f"no line from the writers within {REPLY_SECONDS} s while waiting for {waiting_for}")
+        if not line:
+            pytest.fail(
+                f"the fork server exited (code {self.process.poll()}) while waiting for {waiting_for}"
+            )
+        word, *number = line.split()
+        return word, int(number[0]) if number else None
+
+    def start(self, path: Path, first: int, compact_bytes: int) -> int:
+        """Fork a writer; the number of the last write it acknowledged meanwhile."""
+        self.process.stdin.write(f"{path} {first} {compact_bytes}\n")
+        last = first - 1
+        while self.writer is None:
+            word, number = self.reply("the pid of the new writer")
+            if word == "pid":
+                self.writer = number
+            else:
+                last = number
+        return last
+
+    def acknowledged(self) -> int:
+        """Wait for the writer's next acknowledged write; its number."""
+        word, number = self.reply("an acknowledged write")
+        assert word == "ack", f"the writer stopped before it wrote ({word})"
+        return number
+
+    def kill(self, last: int) -> int:
+        """SIGKILL the writer and wait until it is gone; the last write it acknowledged."""
+        os.kill(self.writer, signal.SIGKILL)
+        while (reply := self.reply("the killed writer to be gone"))[0] != "gone":
+            last = reply[1]
+        self.writer = None
+        return last
+
+    def stop(self) -> None:
+        if self.writer is not None:
+            with suppress(ProcessLookupError):  # already gone
+                os.kill(self.writer, signal.SIGKILL)
+        self.process.kill()
+        self.process.wait(timeout=REPLY_SECONDS)
 
 
 def test_writers_killed_at_random_moments_lose_nothing_they_acknowledged(tmp_path: Path) -> None:
@@ -272,13 +346,7 @@ def test_writers_killed_at_random_moments_lose_nothing_they_acknowledged(tmp_pat
     once (a fresh interpreter costs a quarter of a second; 200 of them would dominate the
     suite), each one a real process writing and fsyncing on its own, killed by SIGKILL."""
     rng = random.Random(20261124)
-    server = subprocess.Popen(
-        [sys.executable, "-c", FORK_SERVER],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        bufsize=1,
-    )
+    writers = Writers()
     held: dict[Path, int] = {}
     """How many writes each desk holds after the last kill."""
     killed_while_writing = 0
@@ -286,22 +354,18 @@ def test_writers_killed_at_random_moments_lose_nothing_they_acknowledged(tmp_pat
         for kill in range(KILLS):
             path = tmp_path / f"desk-{kill % DESKS}" / "desk.json"
             first = held.get(path, 0) + 1
-            server.stdin.write(f"{path} {first} {rng.choice([400, 4000, 1 << 20])}\n")
-            pid = int(server.stdout.readline().split()[1])
-            last = first - 1
+            last = writers.start(path, first, rng.choice([400, 4000, 1 << 20]))
             if path in held and rng.random() < 0.75:  # while it writes (and compacts)
-                last = int(server.stdout.readline().split()[1])
+                if last < first:
+                    last = writers.acknowledged()
                 time.sleep(rng.uniform(0, 0.03))
             else:  # while it starts, creates the desk, makes its first write
                 time.sleep(rng.uniform(0, 0.01))
-            os.kill(pid, signal.SIGKILL)
-            while (line := server.stdout.readline()) != "gone\n":
-                last = int(line.split()[1])
+            last = writers.kill(last)
             killed_while_writing += last >= first
             held[path] = check_after_kill(path, last)
     finally:
-        server.kill()
-        server.wait()
+        writers.stop()
     assert killed_while_writing > KILLS // 2, "most writers were killed before they wrote"
 
 
