@@ -1,8 +1,14 @@
 """Export and import of a whole desk: JSON (lossless) and CSV (one row per case).
 
-An import validates every record first and writes nothing if any is bad, listing each bad
-record with its position and the reason. It goes into an empty desk only, so history is
-never rewritten (CORE-AUDIT-1).
+An import brings in only what the desk itself would accept: every record is checked as
+the same record made through the desk is (its fields' types, bounds, known states, the
+records it names, its vendor's rules; every setting as ``settings KEY VALUE`` checks it;
+every event names a record of the file and a record's events are in time order). A record
+of a vendor whose plugin is not installed is refused unless the import is asked to keep
+that vendor's records as they are. Nothing is written if anything is bad, and every
+problem is listed with its record. It goes into an empty desk only, so history is never
+rewritten (CORE-AUDIT-1). A file past :data:`IMPORT_LIMIT` is refused before it is read:
+memory stays bounded.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ import gc
 import io
 import os
 import re
+import stat
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from itertools import chain
@@ -25,7 +32,12 @@ from typing import Any, BinaryIO
 import orjson
 
 from workbench.desk import BadInput, Desk, next_running
-from workbench.model import Case, Contract, Customer, Event, Workflow
+from workbench.desk.customers import _check_customer, _validate_contract
+from workbench.desk.settings import setting_value
+from workbench.errors import DeskError, Invalid
+from workbench.model import CASE_STATES, Case, Contract, Customer, Event, Workflow
+from workbench.store import KINDS, MemoryStore
+from workbench.store.fileio import PRIVATE_FILE
 
 FORMAT = "case-workbench-export"
 VERSION = 1
@@ -57,6 +69,11 @@ CSV_COLUMNS = [
 ]
 
 Progress = Callable[[int, int], None]
+
+IMPORT_LIMIT = 512 << 20
+"""The largest import file read (512 MiB; the export of a 50,000-case desk is about 250 MB):
+an import is checked whole before anything is written, and takes about five times its
+size in memory while it is."""
 
 
 class ImportRefused(BadInput):
@@ -124,12 +141,21 @@ def write_export(desk: Desk, fmt: str, out: BinaryIO) -> None:
 
 def export_file(desk: Desk, fmt: str, target: Path) -> None:
     """Write the export to ``target``: beside it first and put in its place when whole, so
-    a failed export leaves no half file (nor an old one half overwritten)."""
+    a failed export (a full disk) leaves no half file, nor an old one half overwritten;
+    created readable by its owner only (it holds customers' data). A failure names the path."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        with open(partial, "wb", buffering=1 << 20) as out:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+        os.fchmod(fd, PRIVATE_FILE)
+        with open(fd, "wb", buffering=1 << 20) as out:
             write_export(desk, fmt, out)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(partial, target)
+    except OSError as error:
+        raise DeskError(
+            f"{target}: the export was not written ({error.strerror or error}); an earlier file there is whole"
+        ) from None
     finally:
         partial.unlink(missing_ok=True)
 
@@ -142,8 +168,21 @@ def _write_lines(out: BinaryIO, items: Iterator[dict[str, Any]]) -> None:
         separator = b",\n"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet run a cell as a formula (OWASP, CSV injection)."""
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: one that starts like a formula gets a
+    leading apostrophe (OWASP's advice). Numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def export_csv(desk: Desk) -> str:
-    """One row per case, with the columns a spreadsheet user wants."""
+    """One row per case, with the columns a spreadsheet user wants; cells that would run as
+    a formula are neutralised (:func:`spreadsheet_safe`)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -152,7 +191,8 @@ def export_csv(desk: Desk) -> str:
         case = Case.from_dict(record)
         nearest = next_running(desk.deadlines(case) if case.is_open else case.outcomes)
         writer.writerow(
-            [
+            spreadsheet_safe(cell)
+            for cell in [
                 case.id,
                 case.vendor,
                 customers.get(case.customer_id, case.customer_id),
@@ -175,6 +215,25 @@ def export_csv(desk: Desk) -> str:
     return out.getvalue()
 
 
+def read_source(source: str) -> bytes:
+    """The bytes of an import file: a regular file of at most :data:`IMPORT_LIMIT` bytes
+    (a FIFO or a device would never end, and a huge file would take all memory)."""
+    try:
+        with open(source, "rb", buffering=0) as file:
+            found = os.fstat(file.fileno())
+            if not stat.S_ISREG(found.st_mode):
+                raise BadInput("import", f"{source} is not a regular file")
+            if found.st_size > IMPORT_LIMIT:
+                raise BadInput(
+                    "import",
+                    f"{source} is {found.st_size:,} bytes; an import reads at most "
+                    f"{IMPORT_LIMIT:,} bytes (512 MiB): nothing was imported",
+                )
+            return file.read(IMPORT_LIMIT + 1)
+    except OSError as error:
+        raise BadInput("import", f"{source} cannot be read ({error.strerror})") from None
+
+
 def read_document(raw: bytes, source: str) -> dict[str, Any]:
     try:
         with _collector_paused():
@@ -191,58 +250,276 @@ def read_document(raw: bytes, source: str) -> dict[str, Any]:
     return document
 
 
-def validate_document(document: dict[str, Any]) -> list[str]:
-    """Every problem of the document, each with its position."""
+def validate_document(desk: Desk, document: dict[str, Any], allow_vendors: Iterable[str] = ()) -> list[str]:
+    """Every problem of the document, each with its position and record."""
     with _collector_paused():
-        return _validate(document)
+        return _validate(desk, document, frozenset(allow_vendors))
 
 
-def _validate(document: dict[str, Any]) -> list[str]:
-    problems = []
+TOP_LEVEL = ("format", "version", "records", "events")
+ALL_KINDS = (*RECORD_TYPES, "settings")
+
+
+def _validate(desk: Desk, document: dict[str, Any], allow_vendors: frozenset[str]) -> list[str]:
+    problems = [f"{name}: not part of an export" for name in document if name not in TOP_LEVEL]
     records = document.get("records")
     if not isinstance(records, dict):
-        return ["records: missing or not an object"]
-    ids: dict[str, set[str]] = {}
+        return [*problems, "records: missing or not an object"]
+    problems += [
+        f"records.{kind}: unknown kind of record (an export holds {', '.join(ALL_KINDS)})"
+        for kind in records
+        if kind not in ALL_KINDS
+    ]
+    lists: dict[str, list[Any]] = {}
+    for kind in ALL_KINDS:
+        value = records.get(kind, [])
+        if not isinstance(value, list):
+            problems.append(f"records.{kind}: not a list of records")
+            value = []
+        lists[kind] = value
+    events = document.get("events", [])
+    if not isinstance(events, list):
+        problems.append("events: not a list of events")
+        events = []
+    typed: dict[str, dict[str, Any]] = {}
     for kind, kind_type in RECORD_TYPES.items():
-        ids[kind] = set()
-        round_trips = _round_trip_check(kind_type)
-        for index, record in enumerate(records.get(kind, [])):
+        typed[kind] = {}
+        round_trips, field_types = _round_trip_check(kind_type), _field_types_check(kind_type)
+        for index, record in enumerate(lists[kind]):
             # The quick check accepts exactly records that round-trip; any other record
             # goes through the full round trip, which says what is wrong with it.
-            if round_trips(record):
-                key = record["id"]
-            else:
-                where = f"records.{kind}[{index}]"
+            where = f"records.{kind}[{index}]"
+            if not round_trips(record):
                 try:
-                    typed = kind_type.from_dict(record)
-                    if typed.to_dict() != record:
+                    if kind_type.from_dict(record).to_dict() != record:
                         raise ValueError("has fields that do not round-trip")
                 except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
                     problems.append(f"{where}: {_why(exc)}")
                     continue
-                key = typed.id
-            if key in ids[kind]:
-                problems.append(f"records.{kind}[{index}]: ID {key} appears twice")
-            ids[kind].add(key)
+            wrong = field_types(record)
+            if wrong:
+                problems.append(f"{where} ({record['id']}): {wrong}")
+                continue
+            if record["id"] in typed[kind]:
+                problems.append(f"{where}: ID {record['id']} appears twice")
+                continue
+            typed[kind][record["id"]] = record
+    settings = _settings(desk, lists["settings"], problems)
+    view = _desk_of(desk, typed, settings)
+    problems += _customer_problems(typed["customers"])
+    vendors = set(desk.vendors())
     for kind in ("contracts", "cases", "workflows"):
-        for index, record in enumerate(records.get(kind, [])):
-            customer = record.get("customer_id") if isinstance(record, dict) else None
-            if customer and customer not in ids["customers"]:
-                problems.append(f"records.{kind}[{index}]: customer {customer} is not in the file")
-    for index, setting in enumerate(records.get("settings", [])):
-        if not isinstance(setting, dict) or set(setting) != {"key", "value"}:
-            problems.append(f"records.settings[{index}]: needs exactly key and value")
-    loads = _event_check()
-    for index, event in enumerate(document.get("events", [])):
-        if loads(event) and event["id"] == index + 1:
+        check = {"contracts": _contract_problem, "cases": _case_problem, "workflows": _workflow_problem}[kind]
+        for index, (key, record) in enumerate(typed[kind].items()):
+            where = f"records.{kind}[{index}] ({key})"
+            customer = record.get("customer_id")
+            if customer and customer not in typed["customers"]:
+                problems.append(f"{where}: customer {customer} is not in the file")
+            elif record["vendor"] not in vendors:
+                if record["vendor"] not in allow_vendors:
+                    problems.append(
+                        f"{where}: vendor {record['vendor']!r} has no plugin installed here (one of "
+                        f"{', '.join(sorted(vendors))}); import with --allow-vendor "
+                        f"{record['vendor']} to keep its records as they are"
+                    )
+            else:
+                problem = check(view, record, typed)
+                if problem:
+                    problems.append(f"{where}: {problem}")
+    problems += _event_problems(events, typed, settings)
+    return problems
+
+
+def _settings(desk: Desk, settings: list[Any], problems: list[str]) -> dict[str, Any]:
+    """The settings of the file that the desk accepts, by key (each checked as
+    ``settings KEY VALUE`` checks it); the others are added to ``problems``."""
+    accepted: dict[str, Any] = {}
+    for index, setting in enumerate(settings):
+        where = f"records.settings[{index}]"
+        if (
+            not isinstance(setting, dict)
+            or set(setting) != {"key", "value"}
+            or not isinstance(setting["key"], str)
+        ):
+            problems.append(f"{where}: needs exactly key (text) and value")
+            continue
+        key = setting["key"]
+        if key in accepted:
+            problems.append(f"{where}: setting {key} appears twice")
             continue
         try:
-            Event.from_dict(event)
-            if event["id"] != index + 1:
-                raise ValueError(f"event IDs must run 1, 2, … (found {event['id']})")
-        except (TypeError, ValueError, KeyError, OverflowError) as exc:
-            problems.append(f"events[{index}]: {_why(exc)}")
+            value = setting_value(desk, key, setting["value"])
+        except BadInput as exc:
+            problems.append(f"{where} ({key}): {exc.problem}")
+            continue
+        if type(value) is not type(setting["value"]) or value != setting["value"]:
+            problems.append(
+                f"{where} ({key}): {setting['value']!r} is not how the desk stores it ({value!r})"
+            )
+            continue
+        accepted[key] = value
+    return accepted
+
+
+def _desk_of(desk: Desk, typed: dict[str, dict[str, Any]], settings: dict[str, Any]) -> Desk:
+    """A desk in memory holding the file's records: the vendors' rules check each record
+    against the others as they would on the desk."""
+    store = MemoryStore()
+    with store.transaction() as tx:
+        for key, value in settings.items():
+            tx.put("settings", key, {"key": key, "value": value})
+        for kind in RECORD_TYPES:
+            for key, record in typed[kind].items():
+                tx.put(kind, key, record)
+    return Desk(store, desk.plugins, actor=desk.actor)
+
+
+def _customer_problems(customers: dict[str, Any]) -> list[str]:
+    problems, names = [], {}
+    for index, (key, record) in enumerate(customers.items()):
+        where = f"records.customers[{index}] ({key})"
+        try:
+            _check_customer(Customer.from_dict(record))
+        except BadInput as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        name = "".join(record["name"].split()).casefold()
+        if name in names:
+            problems.append(f"{where}: {names[name]} is already called {record['name']!r}")
+        names.setdefault(name, key)
     return problems
+
+
+def _contract_problem(view: Desk, record: dict[str, Any], typed: dict[str, Any]) -> str | None:
+    try:
+        _validate_contract(view, Contract.from_dict(record))
+    except (BadInput, Invalid) as exc:
+        return str(exc)
+    return None
+
+
+def _case_problem(view: Desk, record: dict[str, Any], typed: dict[str, Any]) -> str | None:
+    if record["state"] not in CASE_STATES:
+        return f"state {record['state']!r} is not a case state ({', '.join(CASE_STATES)})"
+    if (record["state"] == "closed") != (record["closed_at"] is not None):
+        return "a closed case has its closing time, and only a closed case"
+    for pause in record["pauses"]:
+        try:
+            start = datetime.fromisoformat(pause["start"])
+            end = pause.get("end")
+            if end is not None and datetime.fromisoformat(end) < start:
+                return f"a pause ends ({end}) before it starts ({pause['start']})"
+        except (KeyError, TypeError, ValueError):
+            return f"a pause is not {{start, end}} times: {pause!r}"
+    case = Case.from_dict(record)
+    if any(e.level < 1 for e in case.escalations):
+        return "an escalation level below 1"
+    if case.is_open:
+        try:
+            errors = [f for f in view.validate(case) if f.level == "error"]
+        except DeskError as exc:
+            return str(exc)
+        if errors:
+            return str(Invalid(errors))
+    return None
+
+
+def _workflow_problem(view: Desk, record: dict[str, Any], typed: dict[str, Any]) -> str | None:
+    contract = record["contract_id"]
+    if contract and contract not in typed["contracts"]:
+        return f"contract {contract} is not in the file"
+    templates = {t.id for t in view.workflow_templates(record["vendor"])}
+    if record["template"] not in templates:
+        known = ", ".join(sorted(templates))
+        return f"template {record['template']!r} is not a {record['vendor']} workflow ({known})"
+    steps = [step["id"] for step in record["steps"]]
+    if len(steps) != len(set(steps)):
+        return "a step appears twice"
+    return None
+
+
+def _event_problems(
+    events: list[Any], typed: dict[str, dict[str, Any]], settings: dict[str, Any]
+) -> list[str]:
+    """Events: the shape of an event, numbered 1, 2, …, each of a record in the file, and
+    each record's events in time order (CORE-AUDIT-1)."""
+    problems = []
+    loads = _event_check()
+    last: dict[tuple[str, str], str] = {}
+    for index, event in enumerate(events):
+        if not (loads(event) and event["id"] == index + 1):
+            try:
+                Event.from_dict(event)
+                if event["id"] != index + 1:
+                    raise ValueError(f"event IDs must run 1, 2, … (found {event['id']})")
+            except (TypeError, ValueError, KeyError, OverflowError) as exc:
+                problems.append(f"events[{index}]: {_why(exc)}")
+                continue
+        kind, key = event["kind"], event["key"]
+        known = settings if kind == "settings" else typed.get(kind)
+        if kind not in KINDS or not isinstance(key, str) or known is None or key not in known:
+            problems.append(f"events[{index}]: names {kind} {key}, which is not in the file")
+            continue
+        at = event["at"]
+        previous = last.get((kind, key))
+        if previous is not None and datetime.fromisoformat(at) < datetime.fromisoformat(previous):
+            problems.append(
+                f"events[{index}]: {kind} {key} changed at {at}, before its previous event ({previous}): "
+                "a record's history is in time order (CORE-AUDIT-1)"
+            )
+        last[(kind, key)] = at
+    return problems
+
+
+def _field_types_check(cls: type) -> Callable[[dict[str, Any]], str | None]:
+    """What is wrong with the JSON types of a record's fields (``subject: 12``,
+    ``users: "many"``), or ``None``: the round trip does not check them."""
+    hints = typing.get_type_hints(cls)
+    checks = [(f.name, _json_type(hints[f.name])) for f in dataclasses.fields(cls)]
+
+    def check(record: dict[str, Any]) -> str | None:
+        for name, expected in checks:
+            wrong = expected(record[name])
+            if wrong:
+                return f"{name}: {wrong}"
+        return None
+
+    return check
+
+
+def _json_type(kind: Any) -> Callable[[Any], str | None]:
+    """A check of a stored value against field type ``kind``: what is wrong, or ``None``."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        inner = _json_type(options[0]) if len(options) == 1 else (lambda value: None)
+        return lambda value: None if value is None else inner(value)
+    if origin is typing.Literal:
+        allowed = typing.get_args(kind)
+        return lambda value: (
+            None if value in allowed else f"{value!r} is not one of {', '.join(map(str, allowed))}"
+        )
+    if origin is list:
+        item = _json_type(typing.get_args(kind)[0])
+        return lambda value: (
+            f"{value!r} is not a list"
+            if type(value) is not list
+            else next(filter(None, map(item, value)), None)
+        )
+    if origin is dict:
+        return lambda value: None if type(value) is dict else f"{value!r} is not an object"
+    if kind is str or kind is datetime or kind is date:
+        return lambda value: None if type(value) is str else f"{value!r} is not text"
+    if kind is int:
+        return lambda value: None if type(value) is int else f"{value!r} is not a whole number"
+    if kind is float:
+        return lambda value: None if type(value) in (int, float) else f"{value!r} is not a number"
+    if kind is bool:
+        return lambda value: None if type(value) is bool else f"{value!r} is not yes or no"
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        fields = _field_types_check(kind)
+        return lambda value: f"{value!r} is not an object" if type(value) is not dict else fields(value)
+    return lambda value: None
 
 
 # ----------------------------------------------------------------------------------------
@@ -355,19 +632,27 @@ def _event_check() -> Check:
     return check
 
 
-def import_document(desk: Desk, document: dict[str, Any], progress: Progress | None = None) -> dict[str, int]:
-    """Write a validated export into an empty desk, in one transaction."""
+def import_document(
+    desk: Desk,
+    document: dict[str, Any],
+    progress: Progress | None = None,
+    allow_vendors: Iterable[str] = (),
+) -> dict[str, int]:
+    """Write a validated export into an empty desk, in one transaction. Records of a vendor
+    in ``allow_vendors`` whose plugin is not installed are kept as they are."""
     if not desk.is_empty():
         raise BadInput(
             "import",
             f"the desk at {desk.store.location} already holds data; import into a new desk file (--db)",
         )
     with _collector_paused():
-        return _import(desk, document, progress)
+        return _import(desk, document, progress, frozenset(allow_vendors))
 
 
-def _import(desk: Desk, document: dict[str, Any], progress: Progress | None) -> dict[str, int]:
-    problems = _validate(document)
+def _import(
+    desk: Desk, document: dict[str, Any], progress: Progress | None, allow_vendors: frozenset[str]
+) -> dict[str, int]:
+    problems = _validate(desk, document, allow_vendors)
     if problems:
         raise ImportRefused(problems)
     records = document["records"]
@@ -391,7 +676,7 @@ def _import(desk: Desk, document: dict[str, Any], progress: Progress | None) -> 
                 progress(done, total)
     if progress:
         progress(total, total)
-    return {kind: len(records.get(kind, [])) for kind in records} | {"events": len(events)}
+    return {kind: len(records.get(kind, [])) for kind in ALL_KINDS} | {"events": len(events)}
 
 
 def _order(record: dict[str, Any]) -> tuple[int, str]:

@@ -150,7 +150,7 @@ def _zero_device(path: Path) -> None:
     path.symlink_to("/dev/zero")
 
 
-@pytest.mark.parametrize("suffix", ["", ".log", ".lock", ".holder"], ids=lambda s: f"desk.json{s}")
+@pytest.mark.parametrize("suffix", ["", ".log", ".lock", ".holder", ".index"], ids=lambda s: f"desk.json{s}")
 @pytest.mark.parametrize("make", [_fifo, _folder, _zero_device], ids=["FIFO", "folder", "/dev/zero"])
 def test_something_other_than_a_file_in_place_of_a_desk_file_is_refused(tmp_path, suffix, make) -> None:
     """Every command and `doctor` name the path and end (a FIFO or /dev/zero used to hang

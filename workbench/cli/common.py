@@ -84,6 +84,8 @@ def no_password(value: str, option: str) -> str:
 
 
 def _set_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty: give the path of a desk file", param_hint="--db")
     if value:
         ctx.ensure_object(Context).db = no_password(value, "--db")
 

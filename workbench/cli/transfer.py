@@ -39,13 +39,21 @@ def export_command(fmt: str, output: str | None) -> None:
 
 @click.command("import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--allow-vendor",
+    "allow_vendors",
+    multiple=True,
+    metavar="VENDOR",
+    help="Keep the records of VENDOR as they are although its plugin is not installed "
+    "(they can be listed, not worked, until it is). Repeatable.",
+)
 @with_desk
-def import_command(desk: Desk, source: str) -> Output:
-    """Import a JSON export into an empty desk; every record is checked first and a bad
-    file writes nothing."""
+def import_command(desk: Desk, source: str, allow_vendors: tuple[str, ...]) -> Output:
+    """Import a JSON export (at most 512 MiB) into an empty desk; every record is checked
+    as the desk checks the same record made through it, and a bad file writes nothing."""
     from workbench import transfer
 
-    document = transfer.read_document(Path(source).read_bytes(), source)
+    document = transfer.read_document(transfer.read_source(source), source)
     interactive = sys.stderr.isatty()
     with click.progressbar(length=1, label="importing", file=sys.stderr, hidden=not interactive) as bar:
 
@@ -53,8 +61,11 @@ def import_command(desk: Desk, source: str) -> Output:
             bar.length = total
             bar.update(done - bar.pos)
 
-        counts = transfer.import_document(desk, document, progress)
+        counts = transfer.import_document(desk, document, progress, allow_vendors)
+    kept = sorted(set(allow_vendors) - set(desk.vendors()))
     return Output(
-        {"imported": counts, "db": desk.store.location},
-        "imported " + ", ".join(f"{n} {k}" for k, n in counts.items()),
+        {"imported": counts, "db": desk.store.location, "vendors_without_plugin": kept},
+        "imported "
+        + ", ".join(f"{n} {k}" for k, n in counts.items())
+        + "".join(f"\nvendor {v} has no plugin here: its records are kept as they are" for v in kept),
     )

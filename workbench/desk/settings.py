@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from workbench.desk.facade import Desk
 
 
+LARGEST_SETTING = 1_000_000
+"""The greatest number a setting takes when its declaration names no maximum: hours, days
+and counts past it are typing errors, and would make deadlines no calendar can reach."""
+
 CALENDAR_SETTINGS = ("desk.timezone", "core.desk_hours", "core.desk_holidays", "core.closed_dates")
 """The settings the desk calendar (CORE-SLA-3) is built from."""
 
@@ -148,20 +152,27 @@ PLUGIN_TIME_LIMIT = "core.plugin_time_limit"
 """Seconds a hook may run before the plugins leave its answer out (:mod:`workbench.plugins`)."""
 
 
-def set_setting(desk: Desk, key: str, raw: Any) -> SettingView:
-    """Validate and store one setting; the change is an event (CORE-AUDIT-1)."""
+def setting_value(desk: Desk, key: str, raw: Any) -> Any:
+    """``raw`` (text or an already typed value) as the value of setting ``key``, checked as
+    every way of setting it checks it (``settings KEY VALUE``, the settings screen, an
+    import): a known key, the setting's type, a finite number within its bounds, a desk
+    calendar that can be built. :class:`BadInput` names the key and the problem."""
     definition = desk.setting_definitions().get(key)
     if definition is None:
         raise BadInput("setting", f"unknown setting {key!r} (see `workbench settings`)")
     setting, _ = definition
+    typed = {"number": (int, float), "bool": (bool,), "list": (list,)}.get(setting.kind, ())
+    if not isinstance(raw, (str, *typed)) or (setting.kind == "number" and isinstance(raw, bool)):
+        raise BadInput(key, f"{raw!r} is not a value of this setting (a {setting.kind})")
     value = parse_value(key, setting.kind, raw, setting.choices)
     if setting.kind == "number" and isinstance(value, float) and value.is_integer():
         value = int(value)  # 2.0 typed or reset is the whole number 2, as the default is
     if setting.kind == "number":
         if setting.minimum is not None and value < setting.minimum:
             raise BadInput(key, f"{value} is below the least allowed value, {setting.minimum}")
-        if setting.maximum is not None and value > setting.maximum:
-            raise BadInput(key, f"{value} is above the greatest allowed value, {setting.maximum}")
+        greatest = setting.maximum if setting.maximum is not None else LARGEST_SETTING
+        if value > greatest:
+            raise BadInput(key, f"{value} is above the greatest allowed value, {greatest}")
     if key == "core.vendor_assignees":
         agents.vendor_assignees(desk, value)
     if key == WEBHOOK_URL and value and urlsplit(value).scheme not in ("http", "https"):
@@ -171,6 +182,13 @@ def set_setting(desk: Desk, key: str, raw: Any) -> SettingView:
             desk.desk_calendar({key: value})
         except ValueError as exc:
             raise BadInput(key, f"the desk calendar cannot use it: {exc}") from None
+    return value
+
+
+def set_setting(desk: Desk, key: str, raw: Any) -> SettingView:
+    """Validate and store one setting; the change is an event (CORE-AUDIT-1)."""
+    value = setting_value(desk, key, raw)
+    setting, _ = desk.setting_definitions()[key]
     with desk.store.transaction() as tx:
         agents.require_lead(desk, tx, f"changing the setting {key}")
         before = tx.get("settings", key)

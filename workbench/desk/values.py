@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, tzinfo
 from typing import Any
@@ -23,8 +24,7 @@ def parse_value(
     text = raw.strip() if isinstance(raw, str) else raw
     try:
         if kind == "number":
-            value = int(text) if isinstance(text, str) and re.fullmatch(r"-?\d+", text) else float(text)
-            return value
+            return _number(name, raw, text)
         if kind == "bool":
             if isinstance(text, bool):
                 return text
@@ -61,6 +61,28 @@ def parse_value(
     if kind == "choice" and choices and text not in choices:
         raise BadInput(name, f"{raw!r} is not one of: {', '.join(choices)}")
     return text
+
+
+LARGEST_WHOLE_NUMBER = 2**63 - 1
+"""The largest whole number the desk stores (a 64-bit signed integer in its JSON)."""
+
+
+def _number(name: str, raw: Any, text: Any) -> int | float:
+    """A finite number from text or a typed number; :class:`BadInput` for NaN, an infinity
+    (``inf``, ``1e309``), a whole number too large to store, or a yes / no."""
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise ValueError
+    if isinstance(text, str) and re.fullmatch(r"[-+]?\d+", text):
+        if len(text.lstrip("+-")) > 19:
+            raise BadInput(name, f"{raw!r} is too large a number (at most {LARGEST_WHOLE_NUMBER})")
+        value: int | float = int(text)
+    else:
+        value = text if isinstance(text, int) else float(text)
+    if isinstance(value, int) and abs(value) > LARGEST_WHOLE_NUMBER:
+        raise BadInput(name, f"{raw!r} is too large a number (at most {LARGEST_WHOLE_NUMBER})")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadInput(name, f"{raw!r} is not a finite number")
+    return value
 
 
 def attribute_value(text: str) -> Any:

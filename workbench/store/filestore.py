@@ -88,7 +88,7 @@ def lock_path(path: str) -> str:
 
 def desk_files(path: str) -> list[str]:
     """Every file of the desk at ``path``."""
-    return [path, log_path(path), lock_path(path), holder_path(path)]
+    return [path, log_path(path), lock_path(path), holder_path(path), index_path(path)]
 
 
 def describe_holder(path: str) -> str:

@@ -227,10 +227,11 @@ class Snapshot:
             self._index = False
             if self.schema == SCHEMA:
                 try:
-                    with open(index_path(self.path), "rb") as file:
+                    fd = open_regular(index_path(self.path), os.O_RDONLY)
+                    with open(fd, "rb") as file:
                         data = file.read()
-                except OSError:
-                    data = b""
+                except (OSError, StoreError):
+                    data = b""  # derived data: without it the closed cases are read in full
                 self._index = ClosedIndex.read(data, self.meta["desk"], self.meta["checksum"]) or False
         return self._index or None
 
