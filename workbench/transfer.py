@@ -81,10 +81,8 @@ class ImportRefused(BadInput):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        shown = problems[:20]
-        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
         super().__init__(
-            "import", f"{len(problems)} bad record(s), nothing imported:\n  " + "\n  ".join(shown) + more
+            "import", f"{len(problems)} problem(s), nothing imported:\n  " + "\n  ".join(problems)
         )
 
 
@@ -154,7 +152,7 @@ def export_file(desk: Desk, fmt: str, target: Path) -> None:
         os.replace(partial, target)
     except OSError as error:
         raise DeskError(
-            f"{target}: the export was not written ({error.strerror or error}); an earlier file there is whole"
+            f"{target}: the export was not written ({error.strerror or error}); the earlier file is whole"
         ) from None
     finally:
         partial.unlink(missing_ok=True)
@@ -187,9 +185,11 @@ def export_csv(desk: Desk) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     customers = {c["id"]: c["name"] for c in desk.store.all("customers")}
-    for record in sorted(desk.store.all("cases"), key=_order):
-        case = Case.from_dict(record)
-        nearest = next_running(desk.deadlines(case) if case.is_open else case.outcomes)
+    cases = sorted(desk.cases(), key=lambda case: _order({"id": case.id}))
+    open_cases = [case for case in cases if case.is_open]
+    deadlines = dict(zip((case.id for case in open_cases), desk.deadlines_for(open_cases), strict=True))
+    for case in cases:
+        nearest = next_running(deadlines[case.id] if case.is_open else case.outcomes)
         writer.writerow(
             spreadsheet_safe(cell)
             for cell in [
@@ -282,6 +282,10 @@ def _validate(desk: Desk, document: dict[str, Any], allow_vendors: frozenset[str
         problems.append("events: not a list of events")
         events = []
     typed: dict[str, dict[str, Any]] = {}
+    present = {  # every ID given, bad records' too: what names one is not wrong because of it
+        kind: {r["id"] for r in lists[kind] if isinstance(r, dict) and isinstance(r.get("id"), str)}
+        for kind in RECORD_TYPES
+    }
     for kind, kind_type in RECORD_TYPES.items():
         typed[kind] = {}
         round_trips, field_types = _round_trip_check(kind_type), _field_types_check(kind_type)
@@ -313,7 +317,7 @@ def _validate(desk: Desk, document: dict[str, Any], allow_vendors: frozenset[str
         for index, (key, record) in enumerate(typed[kind].items()):
             where = f"records.{kind}[{index}] ({key})"
             customer = record.get("customer_id")
-            if customer and customer not in typed["customers"]:
+            if customer and customer not in present["customers"]:
                 problems.append(f"{where}: customer {customer} is not in the file")
             elif record["vendor"] not in vendors:
                 if record["vendor"] not in allow_vendors:
@@ -322,11 +326,11 @@ def _validate(desk: Desk, document: dict[str, Any], allow_vendors: frozenset[str
                         f"{', '.join(sorted(vendors))}); import with --allow-vendor "
                         f"{record['vendor']} to keep its records as they are"
                     )
-            else:
-                problem = check(view, record, typed)
+            elif customer in typed["customers"] or not customer:
+                problem = check(view, record, present)
                 if problem:
                     problems.append(f"{where}: {problem}")
-    problems += _event_problems(events, typed, settings)
+    problems += _event_problems(events, present, {s["key"] for s in lists["settings"] if isinstance(s, dict)})
     return problems
 
 
@@ -390,7 +394,7 @@ def _customer_problems(customers: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _contract_problem(view: Desk, record: dict[str, Any], typed: dict[str, Any]) -> str | None:
+def _contract_problem(view: Desk, record: dict[str, Any], present: dict[str, set[str]]) -> str | None:
     try:
         _validate_contract(view, Contract.from_dict(record))
     except (BadInput, Invalid) as exc:
@@ -398,7 +402,7 @@ def _contract_problem(view: Desk, record: dict[str, Any], typed: dict[str, Any])
     return None
 
 
-def _case_problem(view: Desk, record: dict[str, Any], typed: dict[str, Any]) -> str | None:
+def _case_problem(view: Desk, record: dict[str, Any], present: dict[str, set[str]]) -> str | None:
     if record["state"] not in CASE_STATES:
         return f"state {record['state']!r} is not a case state ({', '.join(CASE_STATES)})"
     if (record["state"] == "closed") != (record["closed_at"] is not None):
@@ -424,9 +428,9 @@ def _case_problem(view: Desk, record: dict[str, Any], typed: dict[str, Any]) -> 
     return None
 
 
-def _workflow_problem(view: Desk, record: dict[str, Any], typed: dict[str, Any]) -> str | None:
+def _workflow_problem(view: Desk, record: dict[str, Any], present: dict[str, set[str]]) -> str | None:
     contract = record["contract_id"]
-    if contract and contract not in typed["contracts"]:
+    if contract and contract not in present["contracts"]:
         return f"contract {contract} is not in the file"
     templates = {t.id for t in view.workflow_templates(record["vendor"])}
     if record["template"] not in templates:
@@ -438,9 +442,7 @@ def _workflow_problem(view: Desk, record: dict[str, Any], typed: dict[str, Any])
     return None
 
 
-def _event_problems(
-    events: list[Any], typed: dict[str, dict[str, Any]], settings: dict[str, Any]
-) -> list[str]:
+def _event_problems(events: list[Any], present: dict[str, set[str]], settings: set[Any]) -> list[str]:
     """Events: the shape of an event, numbered 1, 2, …, each of a record in the file, and
     each record's events in time order (CORE-AUDIT-1)."""
     problems = []
@@ -456,7 +458,7 @@ def _event_problems(
                 problems.append(f"events[{index}]: {_why(exc)}")
                 continue
         kind, key = event["kind"], event["key"]
-        known = settings if kind == "settings" else typed.get(kind)
+        known = settings if kind == "settings" else present.get(kind)
         if kind not in KINDS or not isinstance(key, str) or known is None or key not in known:
             problems.append(f"events[{index}]: names {kind} {key}, which is not in the file")
             continue

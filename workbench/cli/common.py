@@ -193,8 +193,21 @@ def warn_plugin_failures(context: Context) -> None:
             click.echo(f"workbench: warning: {failure}; its answers are missing above", err=True)
 
 
+def warn_unreadable(context: Context) -> None:
+    """One line on stderr for each record the answer leaves out because the desk cannot
+    work it out (a damaged or unexpected record): the others are shown."""
+    if context._desk is not None:
+        for record, problem in context._desk.unreadable.items():
+            click.echo(
+                f"workbench: warning: {record} cannot be shown ({problem}); the others are. "
+                "See `workbench doctor`.",
+                err=True,
+            )
+
+
 def emit(context: Context, result: Output | None) -> None:
     warn_plugin_failures(context)
+    warn_unreadable(context)
     if result is None:
         return
     if context.json:

@@ -23,6 +23,7 @@ def doctor(salvage: str | None) -> None:
     """Check a desk (a file, or a desk in PostgreSQL): what is wrong and how to recover."""
     from workbench.store import default_path, is_postgres
     from workbench.store import doctor as store_doctor
+    from workbench.store.snapshot import SCHEMA
 
     context = click.get_current_context().ensure_object(Context)
     target = context.db or os.environ.get("WORKBENCH_DB") or default_path()
@@ -35,6 +36,14 @@ def doctor(salvage: str | None) -> None:
         report = postgres_doctor(str(target))
     else:
         report = store_doctor(target)
+    if report.ok and report.facts.get("schema") == SCHEMA:  # opening an older one would migrate it
+        unworkable = context.desk().unworkable_cases()
+        context.desk().unreadable.clear()  # named here as problems, not again as warnings
+        report.problems += [
+            f"{record} cannot be worked out: {problem}; listings show the others"
+            for record, problem in unworkable.items()
+        ]
+        report.ok = not report.problems
     data = {"ok": report.ok, "problems": report.problems, "advice": report.advice, "facts": report.facts}
     emit(
         context,

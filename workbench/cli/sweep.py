@@ -25,7 +25,8 @@ def sweep(desk: Desk) -> Output:
     if isinstance(desk.store, FileStore):
         desk.store.compact(if_due=True)  # the periodic job: nobody waits for it
     lines = words(desk).sweep(report)
-    return Output(report.to_dict(), lines)
+    skipped = [f"skipped {item.get('case') or item['workflow']}: {item['reason']}" for item in report.skipped]
+    return Output(report.to_dict(), [*lines, *skipped])
 
 
 @click.command()

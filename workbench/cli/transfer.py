@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from workbench.cli.common import Context, Output, desk_options, with_desk
+from workbench.cli.common import Context, Output, desk_options, warn_unreadable, with_desk
 
 if TYPE_CHECKING:
     from workbench.desk import Desk
@@ -28,13 +28,15 @@ def export_command(fmt: str, output: str | None) -> None:
     """Export the desk: JSON is lossless (import gives the same desk); CSV is one row per case."""
     from workbench import transfer
 
-    desk = click.get_current_context().ensure_object(Context).desk()
+    context = click.get_current_context().ensure_object(Context)
+    desk = context.desk()
     if output:
         transfer.export_file(desk, fmt, Path(output))
         click.echo(f"exported to {output}", err=True)
     else:
         transfer.write_export(desk, fmt, sys.stdout.buffer)
         sys.stdout.flush()
+    warn_unreadable(context)
 
 
 @click.command("import")

@@ -23,11 +23,17 @@ from workbench.model import (
     CloseReason,
     Deadline,
     Decision,
+    Event,
     Route,
 )
 
 if TYPE_CHECKING:
     from workbench.desk.facade import Desk
+
+
+UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
+"""What reading a damaged or unexpected record raises: a listing leaves such a record out,
+naming it (``Desk.unreadable``), and shows the others."""
 
 
 def case(desk: Desk, key: str) -> Case:
@@ -73,13 +79,29 @@ def cases(
     found = []
     within = ("sent_at", *sent_within) if sent_within is not None else None
     for record in desk.store.all("cases", closed=not open_only, match=match, within=within):
-        if needle and needle not in record["subject"].lower() and needle not in record["id"].lower():
-            continue
-        if assignee == "" and record.get("assignee"):
-            continue
-        found.append(Case.from_dict(record))
+        try:
+            if needle and needle not in record["subject"].lower() and needle not in record["id"].lower():
+                continue
+            if assignee == "" and record.get("assignee"):
+                continue
+            found.append(Case.from_dict(record))
+        except UNREADABLE as exc:
+            desk.unreadable[f"case {record.get('id', '?')}"] = f"{type(exc).__name__}: {exc}"
     found.sort(key=lambda c: key_number(c.id), reverse=True)
     return found
+
+
+def unworkable_cases(desk: Desk) -> dict[str, str]:
+    """Every case the desk cannot work out (read it, its deadlines, who held the ball), each
+    with why: what `workbench doctor` names, and what a listing leaves out."""
+    found = desk.cases()
+    desk.deadlines_for([c for c in found if c.is_open])
+    for case in found:
+        try:
+            desk.ball_minutes(case, desk.events("cases", case.id))
+        except UNREADABLE as exc:
+            desk.unreadable[f"case {case.id}"] = f"{type(exc).__name__}: {exc}"
+    return dict(desk.unreadable)
 
 
 def close_reasons(desk: Desk, case: Case) -> list[CloseReason]:
@@ -175,7 +197,11 @@ def change_case(
     An agent changes the cases assigned to them or to nobody (CORE-TEAM-1); ``by_sweep``
     changes are the desk's time-driven rules, applied to every case whoever runs them. A
     change of the sweep carries its ``sweep_key``: when another sweep recorded it first (two
-    at once), :class:`AlreadySwept` is raised and nothing is written."""
+    at once), :class:`AlreadySwept` is raised and nothing is written.
+
+    Everything that follows from the changed case (its pauses, deadlines and the time each
+    side held the ball) is worked out before the transaction commits: a change the desk
+    could not show afterwards is refused, not saved."""
     with desk.store.transaction() as tx:
         record = tx.get("cases", key)
         if record is None:
@@ -195,7 +221,20 @@ def change_case(
         tx.put("cases", key, after)
         old, new = diff(record, after)
         record_event(desk, tx, "cases", key, action, old, new, rule=rule, reason=reason, data=data)
+        check_derived(desk, case, action)
     return case
+
+
+def check_derived(desk: Desk, case: Case, action: str) -> None:
+    """Work out what the desk shows of ``case`` (as it will be once saved); refuse the
+    change when that fails, naming the case, so nothing unshowable is ever saved."""
+    events = [*desk.events("cases", case.id), Event(0, desk.now(), desk.actor, "cases", case.id, action)]
+    try:
+        if case.is_open:
+            desk.deadlines(case, events)
+        desk.ball_minutes(case, events)
+    except (ValueError, OverflowError) as exc:
+        raise BadInput(f"case {case.id}", f"the change was not saved: {exc}") from None
 
 
 def note(desk: Desk, key: str, text: str, *, to_customer: bool = False) -> Case:

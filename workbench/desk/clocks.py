@@ -53,7 +53,16 @@ def deadlines_for(desk: Desk, cases: list[Case]) -> list[list[Deadline]]:
     batch = desk if desk._reads is not None else desk.read_batch()
     now = desk.now()
     threshold = float(batch.setting("core.at_risk_share"))
-    return [_deadlines(batch, case, batch.events("cases", case.id), now, threshold) for case in cases]
+    found = []
+    for case in cases:
+        try:
+            found.append(_deadlines(batch, case, batch.events("cases", case.id), now, threshold))
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            desk.unreadable[f"case {case.id}"] = (
+                f"its deadlines cannot be worked out ({type(exc).__name__}: {exc})"
+            )
+            found.append([])
+    return found
 
 
 def _deadlines(

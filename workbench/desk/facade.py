@@ -65,6 +65,9 @@ class Desk:
         self._programs: dict[str, VendorProgram] | None = None
         self._setting_definitions: dict[str, tuple[Setting, str]] | None = None
         self._reads: ReadCache | None = None
+        self.unreadable: dict[str, str] = {}
+        """Records a listing, the queue or the sweep left out because the desk cannot work
+        them out (a damaged or unexpected record), each with why: the others are shown."""
         self.views: dict[tuple[str, str], int] = {}
         """The version (last event id) of each record a change is being made on the view of
         (see :meth:`viewing`)."""
@@ -109,6 +112,7 @@ class Desk:
         batch._programs = self.programs()
         batch._setting_definitions = self.setting_definitions()
         batch._reads = ReadCache()
+        batch.unreadable = self.unreadable
         return batch
 
     def act_as_agent(self) -> Agent | None:
@@ -209,6 +213,7 @@ class Desk:
     attach_evidence = cases.attach_evidence
     close = cases.close
     reopen = cases.reopen
+    unworkable_cases = cases.unworkable_cases
     cases = cases.cases
 
     # clocks.py

@@ -4,10 +4,11 @@ transaction as the change; and the small helpers every part of the desk shares."
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from workbench.desk import agents
-from workbench.errors import Stale
+from workbench.errors import BadInput, Stale
 from workbench.model import Decision, Event
 from workbench.store.base import Transaction
 
@@ -30,7 +31,12 @@ def record_event(
     """Record one change as an event, in the transaction that makes it (CORE-AUDIT-1), by
     the agent the desk acts as (CORE-TEAM-1: on a desk with agents, an actor who is not an
     active agent is refused here, and the transaction writes nothing); a change made on a
-    view another agent has changed since is refused here too (:func:`check_view`)."""
+    view another agent has changed since is refused here too (:func:`check_view`).
+
+    A record's history is in time order: a change dated before the record's last event is
+    refused (``--now`` may ask about the future, never back-date what the desk did). Read
+    under the writer lock, so it holds against every other writer too."""
+    check_in_time_order(desk, kind, key)
     agent = agents.acting(desk, tx)
     check_view(desk, kind, key)
     tx.append_event(
@@ -78,6 +84,23 @@ def check_view(desk: Desk, kind: str, key: str) -> None:
         kind,
         key,
     )
+
+
+def check_in_time_order(desk: Desk, kind: str, key: str) -> None:
+    """Refuse a change to ``kind`` ``key`` dated before its last event (CORE-AUDIT-1)."""
+    history = desk.store.events(kind, key)
+    if not history:
+        return
+    last = datetime.fromisoformat(history[-1]["at"])
+    asked = desk.now()
+    if asked < last:
+        zone = desk.timezone()
+        raise BadInput(
+            f"{kind.rstrip('s')} {key}",
+            f"a change dated {asked.astimezone(zone).isoformat()} is before its last event "
+            f"({last.astimezone(zone).isoformat()}): a record's history is in time order, and "
+            "--now cannot back-date what the desk did (CORE-AUDIT-1)",
+        )
 
 
 def save_changed(

@@ -9,15 +9,17 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from workbench.desk.cases import AlreadySwept, change_case, end_pause, stopped
+from workbench.desk.cases import UNREADABLE, AlreadySwept, change_case, end_pause, stopped
 from workbench.desk.records import flatten, record_event
 from workbench.desk.views import (
     SweepReport,
 )
 from workbench.desk.workflows import breached_steps
+from workbench.errors import BadInput
 from workbench.model import (
     Action,
     Case,
+    Deadline,
 )
 
 if TYPE_CHECKING:
@@ -70,41 +72,10 @@ def sweep(desk: Desk, progress: Callable[[int, int], None] | None = None) -> Swe
     batched = desk.deadlines_for(open_cases)
     for index, (case, deadlines) in enumerate(zip(open_cases, batched, strict=True), 1):
         report.checked += 1
-        actions = flatten(desk.plugins.call("workbench_sweep", case=case, desk=desk, now=now))
-        for action in actions:
-            if not case.is_open:
-                break
-            if action.key not in case.sweep_keys:
-                try:
-                    _apply_case_action(desk, case, action, report)
-                except AlreadySwept:
-                    pass  # another sweep at the same time recorded it
-                case = desk.case(case.id)
-                deadlines = None
-        if case.is_open:
-            for deadline in deadlines if deadlines is not None else desk.deadlines(case):
-                breach_key = f"breach:{deadline.name}:{deadline.start.isoformat() if deadline.start else ''}"
-                if deadline.state == "breached" and breach_key not in case.sweep_keys:
-                    try:
-                        _mark(
-                            desk,
-                            case.id,
-                            breach_key,
-                            "breach",
-                            deadline.rule,
-                            f"{deadline.name} breached (due {deadline.due.isoformat()}, {deadline.calendar})",
-                            {"deadline": deadline.name, "due": deadline.due.isoformat()},
-                        )
-                    except AlreadySwept:
-                        continue  # another sweep at the same time recorded it
-                    report.breaches.append(
-                        {
-                            "case": case.id,
-                            "deadline": deadline.name,
-                            "rule": deadline.rule,
-                            "due": deadline.due.isoformat(),
-                        }
-                    )
+        try:
+            _sweep_case(desk, case, deadlines, now, report)
+        except (BadInput, *UNREADABLE) as exc:
+            report.skipped.append({"case": case.id, "reason": str(exc)})
         if progress:
             progress(index, len(open_cases))
     # A workflow the sweep opens may itself be due for a reminder: ask again until no
@@ -126,13 +97,62 @@ def sweep(desk: Desk, progress: Callable[[int, int], None] | None = None) -> Swe
                 f"{step.title} breached (due {step.due.isoformat()})",
                 {"workflow": workflow.id, "step": step.id, "due": step.due.isoformat()},
             )
-            if key not in workflow.data.get("sweep_keys", []) and _mark_workflow(
-                desk, workflow.id, action, "breach"
-            ):
+            if key not in workflow.data.get("sweep_keys", []):
+                try:
+                    marked = _mark_workflow(desk, workflow.id, action, "breach")
+                except BadInput as exc:  # its history is later than the sweep (CORE-AUDIT-1)
+                    report.skipped.append({"workflow": workflow.id, "reason": str(exc)})
+                    break
+                if not marked:
+                    continue
                 report.breaches.append(
                     {"workflow": workflow.id, "step": step.id, "rule": step.rule, "due": step.due.isoformat()}
                 )
     return report
+
+
+def _sweep_case(
+    desk: Desk, case: Case, deadlines: list[Deadline] | None, now: datetime, report: SweepReport
+) -> None:
+    """One open case: its plugins' actions, then a breach event per breached deadline."""
+    problem = desk.unreadable.get(f"case {case.id}")
+    if problem:
+        raise ValueError(problem)
+    actions = flatten(desk.plugins.call("workbench_sweep", case=case, desk=desk, now=now))
+    for action in actions:
+        if not case.is_open:
+            break
+        if action.key not in case.sweep_keys:
+            try:
+                _apply_case_action(desk, case, action, report)
+            except AlreadySwept:
+                pass  # another sweep at the same time recorded it
+            case = desk.case(case.id)
+            deadlines = None
+    if case.is_open:
+        for deadline in deadlines if deadlines is not None else desk.deadlines(case):
+            breach_key = f"breach:{deadline.name}:{deadline.start.isoformat() if deadline.start else ''}"
+            if deadline.state == "breached" and breach_key not in case.sweep_keys:
+                try:
+                    _mark(
+                        desk,
+                        case.id,
+                        breach_key,
+                        "breach",
+                        deadline.rule,
+                        f"{deadline.name} breached (due {deadline.due.isoformat()}, {deadline.calendar})",
+                        {"deadline": deadline.name, "due": deadline.due.isoformat()},
+                    )
+                except AlreadySwept:
+                    continue  # another sweep at the same time recorded it
+                report.breaches.append(
+                    {
+                        "case": case.id,
+                        "deadline": deadline.name,
+                        "rule": deadline.rule,
+                        "due": deadline.due.isoformat(),
+                    }
+                )
 
 
 def _mark(

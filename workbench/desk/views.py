@@ -137,6 +137,9 @@ class SweepReport:
     breaches: list[dict[str, Any]] = field(default_factory=list)
     opened: list[str] = field(default_factory=list)
     checked: int = 0
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    """Cases left as they were, each with why: one whose history is later than the sweep's
+    time (CORE-AUDIT-1), or one the desk cannot work out; the others are swept."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -145,6 +148,7 @@ class SweepReport:
             "applied": self.applied,
             "breaches": self.breaches,
             "opened_workflows": self.opened,
+            "skipped": self.skipped,
         }
 
 
