@@ -82,7 +82,16 @@ def test_commercial_escalation_refused_early_then_allowed_core_esc_2(wb) -> None
         "case", "escalate", case["id"], "--track", "commercial", "--now", "2026-11-24T10:00+09:00", status=1
     )["error"]["decision"]
     assert no_evidence["rule"] == "CORE-ESC-2" and no_evidence["missing"] == ["technical evidence"]
-    wb("case", "evidence", case["id"], "stack trace of the sync job", "--kind", "log")
+    wb(
+        "case",
+        "evidence",
+        case["id"],
+        "stack trace of the sync job",
+        "--kind",
+        "log",
+        "--now",
+        "2026-10-31T10:00+09:00",
+    )
     wb("case", "vendor-reply", case["id"], "we are looking", "--now", "2026-11-01T10:00+09:00")
     early = wb(
         "case", "escalate", case["id"], "--track", "commercial", "--now", "2026-11-30T09:59+09:00", status=1

@@ -185,7 +185,7 @@ def change_case(
     desk: Desk,
     key: str,
     action: str,
-    change: Callable[[Case], None],
+    change: Callable[[Case], dict[str, Any] | None],
     rule: str = "",
     reason: str = "",
     data: dict[str, Any] | None = None,
@@ -193,6 +193,9 @@ def change_case(
     sweep_key: str = "",
 ) -> Case:
     """Apply ``change`` to the freshest copy of the case under the lock, and record it.
+    Whatever decides whether the change may happen belongs in ``change``: it then sees the
+    case as of the lock (two agents at once cannot both pass a check only one should). It
+    may return the event's ``rule``, ``reason`` and ``data`` as it decided them.
 
     An agent changes the cases assigned to them or to nobody (CORE-TEAM-1); ``by_sweep``
     changes are the desk's time-driven rules, applied to every case whoever runs them. A
@@ -215,12 +218,23 @@ def change_case(
             raise BadInput(
                 "state", f"case {key} is {case.state}; cannot {ACTION_WORDS.get(action, action + ' it')}"
             )
-        change(case)
+        decided = change(case) or {}
         case.updated_at = desk.now()
         after = case.to_dict()
         tx.put("cases", key, after)
         old, new = diff(record, after)
-        record_event(desk, tx, "cases", key, action, old, new, rule=rule, reason=reason, data=data)
+        record_event(
+            desk,
+            tx,
+            "cases",
+            key,
+            action,
+            old,
+            new,
+            rule=decided.get("rule", rule),
+            reason=decided.get("reason", reason),
+            data=decided.get("data", data),
+        )
         check_derived(desk, case, action)
     return case
 
@@ -341,39 +355,40 @@ def attach_evidence(desk: Desk, key: str, kind: str, text: str) -> Case:
 
 
 def close(desk: Desk, key: str, reason: str, text: str = "") -> Case:
-    """Close with one of the vendor's closure reasons; deadline outcomes are kept."""
-    case = desk.case(key)
-    reasons = {r.code: r for r in desk.close_reasons(case)}
-    offered = ", ".join(code for code, r in reasons.items() if r.manual)
-    if reason not in reasons:
-        raise Refused(
-            Decision(
-                False,
-                closing_rule(list(reasons.values())),
-                f"{reason!r} is not a closure reason for {case.vendor}: close with exactly one of {offered}",
-            )
-        )
-    chosen = reasons[reason]
-    if not chosen.manual:
-        raise Refused(
-            Decision(
-                False,
-                chosen.rule,
-                f"{reason} is the reason of an automatic close ({chosen.text}), not one given by hand: "
-                f"close with one of {offered}",
-            )
-        )
-    outcomes = stopped(desk.deadlines(case), desk.now())
+    """Close with one of the vendor's closure reasons; deadline outcomes are kept. The
+    reason and the outcomes are decided on the case as of the writer lock."""
+    desk.case(key)
 
-    def change(c: Case) -> None:
+    def change(c: Case) -> dict[str, Any]:
+        reasons = {r.code: r for r in desk.close_reasons(c)}
+        offered = ", ".join(code for code, r in reasons.items() if r.manual)
+        if reason not in reasons:
+            raise Refused(
+                Decision(
+                    False,
+                    closing_rule(list(reasons.values())),
+                    f"{reason!r} is not a closure reason for {c.vendor}: close with exactly one of {offered}",
+                )
+            )
+        chosen = reasons[reason]
+        if not chosen.manual:
+            raise Refused(
+                Decision(
+                    False,
+                    chosen.rule,
+                    f"{reason} is the reason of an automatic close ({chosen.text}), not one given by hand: "
+                    f"close with one of {offered}",
+                )
+            )
         now = desk.now()
+        c.outcomes = stopped(desk.deadlines(c), now)
         end_pause(c, now)
         c.state = "closed"
         c.closed_at = now
         c.close_reason = reason
-        c.outcomes = outcomes
+        return {"rule": chosen.rule, "reason": chosen.text, "data": {"text": text}}
 
-    return change_case(desk, key, "close", change, rule=chosen.rule, reason=chosen.text, data={"text": text})
+    return change_case(desk, key, "close", change, data={"text": text})
 
 
 def reopen(desk: Desk, key: str, text: str = "") -> Case:

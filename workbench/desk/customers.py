@@ -51,12 +51,14 @@ def add_customer(desk: Desk, name: str, **values: Any) -> Customer:
     """Create a customer; e-mail addresses, users and region are checked."""
     customer = Customer(id="", name=name.strip(), created_at=desk.now(), **values)
     _check_customer(customer)
-    twin = desk.customer_named(customer.name)
-    if twin is not None:
-        raise BadInput(
-            "name", f"{twin.id} is already called {twin.name!r}; change it with `customer edit {twin.id}`"
-        )
     with desk.store.transaction() as tx:
+        # Under the writer lock: two agents adding "Twin 1" and "twin  1" at once cannot
+        # both pass the check.
+        twin = desk.customer_named(customer.name)
+        if twin is not None:
+            raise BadInput(
+                "name", f"{twin.id} is already called {twin.name!r}; change it with `customer edit {twin.id}`"
+            )
         customer.id = f"CUS-{tx.next_number('customers')}"
         record = customer.to_dict()
         tx.put("customers", customer.id, record)
@@ -79,7 +81,15 @@ def update_customer(desk: Desk, key: str, **changes: Any) -> Customer:
         raise BadInput("customer", f"cannot change {', '.join(sorted(unknown))}")
     updated = Customer.from_dict({**current.to_dict(), **changes})
     _check_customer(updated)
-    save_changed(desk, "customers", key, current.to_dict(), updated.to_dict(), "update")
+    save_changed(
+        desk,
+        "customers",
+        key,
+        current.to_dict(),
+        updated.to_dict(),
+        "update",
+        check=lambda record: _check_customer(Customer.from_dict(record)),
+    )
     return updated
 
 
@@ -132,8 +142,8 @@ def add_contract(
         attributes=attributes or {},
         created_at=desk.now(),
     )
-    _validate_contract(desk, contract)
     with desk.store.transaction() as tx:
+        _validate_contract(desk, contract)  # the vendor's rules see the contracts as of the lock
         contract.id = f"K-{tx.next_number('contracts')}"
         record = contract.to_dict()
         tx.put("contracts", contract.id, record)
@@ -164,8 +174,15 @@ def update_contract(desk: Desk, key: str, **changes: Any) -> Contract:
     updated = dataclasses.replace(current, **changes)
     if updated == current:
         return current
-    _validate_contract(desk, updated)
-    save_changed(desk, "contracts", key, current.to_dict(), updated.to_dict(), "update")
+    save_changed(
+        desk,
+        "contracts",
+        key,
+        current.to_dict(),
+        updated.to_dict(),
+        "update",
+        check=lambda record: _validate_contract(desk, Contract.from_dict(record)),
+    )
     return updated
 
 

@@ -3,7 +3,7 @@ rung on each track and whether the vendor's condition lets the case climb it (CO
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from workbench.builtin.core import with_commercial_track
 from workbench.desk.cases import change_case
@@ -56,39 +56,36 @@ def escalate(desk: Desk, key: str, track: str = "technical", reason: str = "", o
     otherwise :class:`Refused` with the rule, the reason, the earliest time and what is missing."""
     if track not in ("technical", "commercial"):
         raise BadInput("track", f"{track!r} is not technical or commercial")
-    case = desk.case(key)
-    if not case.is_open:
-        raise BadInput("state", f"case {key} is closed; reopen it first")
-    ladder = desk.ladder(case)
-    rung = ladder.next_rung(track, case.level(track))
-    if rung is None:
-        raise Refused(Decision(False, ladder.rule, f"case {key} is at the top of the {track} ladder"))
-    decision = _check_escalation(desk, case, track, rung)
-    if not decision.allowed:
-        raise Refused(decision)
-    escalation = Escalation(
-        track=track,
-        level=rung.level,
-        role=rung.role,
-        rule=decision.rule,
-        reason=reason or decision.reason,
-        at=desk.now(),
-        actor=desk.actor,
-        owner=owner,
-    )
+    desk.case(key)
 
-    def change(c: Case) -> None:
-        c.escalations.append(escalation)
+    def change(c: Case) -> dict[str, Any]:
+        # Decided on the case as of the writer lock: of two escalations at once, one climbs
+        # the rung and the other is asked about the next one, as a late command would be.
+        if not c.is_open:
+            raise BadInput("state", f"case {key} is closed; reopen it first")
+        ladder = desk.ladder(c)
+        rung = ladder.next_rung(track, c.level(track))
+        if rung is None:
+            raise Refused(Decision(False, ladder.rule, f"case {key} is at the top of the {track} ladder"))
+        decision = _check_escalation(desk, c, track, rung)
+        if not decision.allowed:
+            raise Refused(decision)
+        c.escalations.append(
+            Escalation(
+                track=track,
+                level=rung.level,
+                role=rung.role,
+                rule=decision.rule,
+                reason=reason or decision.reason,
+                at=desk.now(),
+                actor=desk.actor,
+                owner=owner,
+            )
+        )
+        data = {"track": track, "level": rung.level, "role": rung.role, "owner": owner, "why": reason}
+        return {"rule": decision.rule, "reason": decision.reason, "data": data}
 
-    return change_case(
-        desk,
-        key,
-        "escalate",
-        change,
-        rule=decision.rule,
-        reason=decision.reason,
-        data={"track": track, "level": rung.level, "role": rung.role, "owner": owner, "why": reason},
-    )
+    return change_case(desk, key, "escalate", change)
 
 
 def set_escalation_owner(desk: Desk, key: str, track: str, level: int, owner: str) -> Case:

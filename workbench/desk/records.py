@@ -111,10 +111,12 @@ def save_changed(
     after: dict,
     action: str,
     guard: Callable[[Transaction, dict], None] | None = None,
+    check: Callable[[dict[str, Any]], None] | None = None,
     **event: Any,
 ) -> None:
     """Save ``after`` over a record read as ``before``, with the event of what changed;
-    ``guard`` checks the fresh record under the lock first (it raises to refuse)."""
+    ``guard`` checks the fresh record under the lock first (it raises to refuse), and
+    ``check`` (the record's rules) runs on the record as it will be saved, under the lock."""
     with desk.store.transaction() as tx:
         fresh = tx.get(kind, key)
         if guard is not None:
@@ -122,6 +124,8 @@ def save_changed(
         if fresh != before:
             # another process changed it meanwhile: re-apply our change on top of theirs
             after = {**fresh, **{k: v for k, v in after.items() if before.get(k) != v}}
+        if check is not None:
+            check(after)
         tx.put(kind, key, after)
         old, new = diff(fresh, after)
         record_event(desk, tx, kind, key, action, old, new, **event)

@@ -211,15 +211,16 @@ def complete_step(desk: Desk, key: str, step_id: str, data: dict[str, Any] | Non
         ]
         if missing and workflow.next_step is step:
             raise Invalid(missing)
-    decision = desk.check_step(workflow, step_id, values)
-    if not decision.allowed:
-        raise _form_error(desk, workflow, step, decision) or Refused(decision)
     with desk.store.transaction() as tx:
+        # Order, blockers and the vendor's condition (a hold's release, WX-HOLD-2) are
+        # decided on the workflow as of the writer lock: of two agents completing the same
+        # step at once, one does, and the other gets what a late single command gets.
         record = tx.get("workflows", key)
         fresh = Workflow.from_dict(record)
+        decision = desk.check_step(fresh, step_id, values)
+        if not decision.allowed:
+            raise _form_error(desk, fresh, step, decision) or Refused(decision)
         target = next(s for s in fresh.steps if s.id == step_id)
-        if target.done_at is not None:
-            raise Refused(Decision(False, decision.rule, f"step {target.title!r} was already completed"))
         target.done_at = desk.now()
         target.done_by = desk.actor
         target.data = values
