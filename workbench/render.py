@@ -50,10 +50,25 @@ TONE_OF_LEVEL = {"error": "breached", "warning": "at-risk", "info": "info"}
 MARK_OF_LEVEL = {"error": "✗", "warning": "!", "info": "i"}
 
 
+_CONTROLS = {
+    code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if chr(code) not in "\n\t"
+}
+"""Every C0 control but line feed and tab, DEL, and every C1 control (CSI 0x9b, OSC 0x9d …),
+each to its visible escape: ESC becomes ``\x1b``."""
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character a terminal would act on (ESC, and so CSI and OSC
+    sequences, BEL, the C1 controls) written as a visible escape (``\x1b``): data from the
+    desk can never set a terminal's title or clear its screen. Line feeds and tabs stay."""
+    return text.translate(_CONTROLS)
+
+
 def shown(value: Any) -> str:
     """Text from the desk's records (a subject, a name, a note) as it may be shown: the one
-    place where such text enters what people read (:meth:`Renderer.data`, table cells)."""
-    return str(value)
+    place where such text enters what people read (:meth:`Renderer.data`, table cells), its
+    control characters made visible (:func:`visible`)."""
+    return visible(str(value))
 
 
 def local(instant: datetime | None, tz: tzinfo, *, seconds: bool = False, zone: bool = False) -> str:

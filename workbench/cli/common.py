@@ -188,24 +188,32 @@ class Output:
 def warn_plugin_failures(context: Context) -> None:
     """One line on stderr for each plugin refused at load, and each plugin and hook that
     failed (with the number of calls)."""
+    from workbench.render import visible
+
     if context._desk is not None:
         for failure in context._desk.plugins.failures:
-            click.echo(f"workbench: warning: {failure}; its answers are missing above", err=True)
+            click.echo(visible(f"workbench: warning: {failure}; its answers are missing above"), err=True)
 
 
 def warn_unreadable(context: Context) -> None:
     """One line on stderr for each record the answer leaves out because the desk cannot
     work it out (a damaged or unexpected record): the others are shown."""
+    from workbench.render import visible
+
     if context._desk is not None:
         for record, problem in context._desk.unreadable.items():
             click.echo(
-                f"workbench: warning: {record} cannot be shown ({problem}); the others are. "
-                "See `workbench doctor`.",
+                visible(
+                    f"workbench: warning: {record} cannot be shown ({problem}); the others are. "
+                    "See `workbench doctor`."
+                ),
                 err=True,
             )
 
 
 def emit(context: Context, result: Output | None) -> None:
+    from workbench.render import visible
+
     warn_plugin_failures(context)
     warn_unreadable(context)
     if result is None:
@@ -213,7 +221,7 @@ def emit(context: Context, result: Output | None) -> None:
     if context.json:
         click.echo(orjson.dumps(result.data, option=orjson.OPT_INDENT_2, default=str).decode())
     else:
-        click.echo(result.text)
+        click.echo(visible(result.text))  # JSON above keeps the exact text, escaped as JSON
 
 
 def parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:

@@ -18,12 +18,18 @@ from workbench.errors import BadInput, DeskError, Invalid, Refused, StoreError
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; exit 2 for bad input, 1 for everything else."""
     context = Context()
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = argv if argv is not None else sys.argv[1:]
+    debug = "--debug" in args
+    options = args[: args.index("--")] if "--" in args else args
+    # Known before anything is parsed: a usage error, or an option before --json that
+    # fails to parse, is answered as one JSON document too.
+    context.json = "--json" in options
     # Starting the terminal desk builds only objects that live as long as it does: the
     # cycle collector would walk them again and again (20-30 ms of the start). Paused
     # here; a subcommand turns it back on, the desk once its queue is loaded.
     gc.disable()
     try:
+        _check_arguments(args)
         cli.main(args=argv, prog_name="workbench", standalone_mode=False, obj=context)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -57,6 +63,17 @@ def main(argv: list[str] | None = None) -> None:
         context.close()
 
 
+def _check_arguments(args: list[str]) -> None:
+    """Refuse an argument that is not valid UTF-8 (the system hands its bytes over as lone
+    surrogates), naming it with its bytes escaped."""
+    for number, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+            raise BadInput(f"argument {number}", f"'{raw}' is not valid UTF-8 text") from None
+
+
 def _refusal(context: Context, exc: Refused) -> str:
     """A refusal in words: the rule, the reason, what is missing and from when (in the desk's
     time zone; a refusal comes from the desk, so it is open)."""
@@ -64,8 +81,10 @@ def _refusal(context: Context, exc: Refused) -> str:
 
 
 def _fail(context: Context, message: str, status: int, **detail: Any) -> None:
+    from workbench.render import visible
+
     warn_plugin_failures(context)
-    click.echo(f"workbench: {message}", err=True)
+    click.echo(visible(f"workbench: {message}"), err=True)
     if context.json:
         click.echo(orjson.dumps({"error": {"message": message, **detail}}, default=str).decode())
     sys.exit(status)

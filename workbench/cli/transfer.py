@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from workbench.cli.common import Context, Output, desk_options, warn_unreadable, with_desk
+from workbench.errors import BadInput
 
 if TYPE_CHECKING:
     from workbench.desk import Desk
@@ -29,6 +30,8 @@ def export_command(fmt: str, output: str | None) -> None:
     from workbench import transfer
 
     context = click.get_current_context().ensure_object(Context)
+    if context.json and fmt == "csv":
+        raise BadInput("--json", "a CSV export is not a JSON document: leave out --json, or export JSON")
     desk = context.desk()
     if output:
         transfer.export_file(desk, fmt, Path(output))
