@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from workbench.desk import BadInput, Desk, next_running
+from workbench.desk import BadInput, Desk, agents, next_running
 from workbench.desk.customers import _check_customer, _validate_contract
 from workbench.desk.settings import setting_value
 from workbench.errors import DeskError, Invalid
@@ -351,6 +351,17 @@ def _settings(desk: Desk, settings: list[Any], problems: list[str]) -> dict[str,
         if key in accepted:
             problems.append(f"{where}: setting {key} appears twice")
             continue
+        if key == agents.TEAM:  # the desk's agents (CORE-TEAM-1), read as the desk reads them
+            try:
+                value = setting["value"]
+                if not isinstance(value.get("round_robin"), str):
+                    raise TypeError("round_robin is not text")
+                agents.team(OneSetting(setting))
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                problems.append(f"{where} ({key}): not the desk's team ({_why(exc)})")
+                continue
+            accepted[key] = setting["value"]
+            continue
         try:
             value = setting_value(desk, key, setting["value"])
         except BadInput as exc:
@@ -363,6 +374,16 @@ def _settings(desk: Desk, settings: list[Any], problems: list[str]) -> dict[str,
             continue
         accepted[key] = value
     return accepted
+
+
+class OneSetting:
+    """The one settings record ``setting``, as a reader of the store sees it."""
+
+    def __init__(self, setting: dict[str, Any]) -> None:
+        self.setting = setting
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        return self.setting if kind == "settings" and key == self.setting["key"] else None
 
 
 def _desk_of(desk: Desk, typed: dict[str, dict[str, Any]], settings: dict[str, Any]) -> Desk:
