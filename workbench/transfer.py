@@ -219,7 +219,7 @@ def read_source(source: str) -> bytes:
     """The bytes of an import file: a regular file of at most :data:`IMPORT_LIMIT` bytes
     (a FIFO or a device would never end, and a huge file would take all memory)."""
     try:
-        with open(source, "rb", buffering=0) as file:
+        with open(os.open(source, os.O_RDONLY | os.O_NONBLOCK), "rb", buffering=0) as file:
             found = os.fstat(file.fileno())
             if not stat.S_ISREG(found.st_mode):
                 raise BadInput("import", f"{source} is not a regular file")

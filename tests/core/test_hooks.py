@@ -382,6 +382,7 @@ def test_commercial_escalation_needs_evidence_and_a_stalled_track_core_esc_2(acm
         acme.escalate(case.id, "commercial")
     assert refused.value.decision.rule == "CORE-ESC-2"
     assert refused.value.decision.missing == ["technical evidence"]
+    clock(sent + timedelta(days=9))  # history in time order (CORE-AUDIT-1): before the reply
     acme.attach_evidence(case.id, "reproduction", "steps 1-2-3 reproduce it")
     clock(sent + timedelta(days=10))
     acme.vendor_reply(case.id, "looking")
