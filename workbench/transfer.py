@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from workbench.desk import BadInput, Desk, agents, next_running
+from workbench.desk import BadInput, Desk, agents, next_running, passwords
 from workbench.desk.customers import _check_customer, _validate_contract
 from workbench.desk.settings import setting_value
 from workbench.errors import DeskError, Invalid
@@ -350,6 +350,19 @@ def _settings(desk: Desk, settings: list[Any], problems: list[str]) -> dict[str,
         key = setting["key"]
         if key in accepted:
             problems.append(f"{where}: setting {key} appears twice")
+            continue
+        if key == passwords.PASSWORDS:  # the agents' password hashes, as the desk keeps them
+            value = setting["value"]
+            if not (
+                isinstance(value, dict)
+                and all(
+                    isinstance(h, str) and isinstance(v, str) and v.startswith("scrypt$") and v.count("$") > 4
+                    for h, v in value.items()
+                )
+            ):
+                problems.append(f"{where} ({key}): not the agents' password hashes")
+                continue
+            accepted[key] = value
             continue
         if key == agents.TEAM:  # the desk's agents (CORE-TEAM-1), read as the desk reads them
             try:

@@ -34,7 +34,7 @@ from workbench.errors import DeskError
 from workbench.plugins import get_plugins
 from workbench.store import open_store
 gate, action, *args = sys.argv[1:]
-desk = Desk(open_store(os.environ["WORKBENCH_DB"], lock_timeout=60), get_plugins(), actor="racer")
+desk = Desk(open_store(os.environ["WORKBENCH_DB"], lock_timeout=60), get_plugins(), actor="tanaka")
 while not os.path.exists(gate):
     time.sleep(0.0005)
 try:
@@ -48,7 +48,7 @@ except DeskError as exc:
 
 def race(tmp_path: Path, db: Path, program: str, *args: str) -> list[subprocess.CompletedProcess]:
     gate = tmp_path / "gate"
-    env = {**os.environ, "WORKBENCH_DB": str(db), "WORKBENCH_NOW": NOW, "WORKBENCH_ACTOR": "racer"}
+    env = {**os.environ, "WORKBENCH_DB": str(db), "WORKBENCH_NOW": NOW, "WORKBENCH_AGENT": "tanaka"}
     racers = [
         subprocess.Popen(
             [sys.executable, "-c", program, str(gate), *args],

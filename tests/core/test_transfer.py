@@ -105,11 +105,11 @@ def test_bad_import_writes_nothing_and_lists_every_bad_record(demo) -> None:
     (demo.path / "bad.json").write_text(json.dumps(document))
     status, out, err = demo("import", str(demo.path / "bad.json"), db="copy.json")
     assert status == 2
-    assert "bad record(s), nothing imported" in err
+    assert "problem(s), nothing imported" in err
     assert "records.cases[2]:" in err and "records.customers[0]: missing 'name'" in err
     assert "records.cases[3]: date value out of range" in err and "events[4]: date value out of range" in err
     assert "Traceback" not in err
-    assert "records.contracts[1]: customer CUS-999 is not in the file" in err
+    assert "records.contracts[1] (K-2): customer CUS-999 is not in the file" in err
     assert not (demo.path / "copy.json").exists() or demo("case", "list", db="copy.json")[1] == b"no cases\n"
 
 

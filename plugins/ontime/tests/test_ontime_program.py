@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from workbench_ontime import (
     workbench_case_fields,
@@ -92,7 +94,9 @@ def test_demo_reuses_a_customer_already_on_the_desk(desk) -> None:
     customer of the same name (another vendor's demo made it), filling in only what it lacks."""
     from workbench_ontime import demo
 
-    before = desk.add_customer("北斗精機株式会社", users=85)
+    # made before the demo's history begins: a record's history is in time order (CORE-AUDIT-1)
+    with desk.at(datetime(2020, 1, 6, 10, tzinfo=UTC)):
+        before = desk.add_customer("北斗精機株式会社", users=85)
     demo.fill(desk)
     [hokuto] = [c for c in desk.customers() if c.name == "北斗精機株式会社"]
     assert hokuto.id == before.id and hokuto.domain == "hokuto-seiki.co.jp"
