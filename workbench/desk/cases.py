@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from workbench.desk import agents
-from workbench.desk.records import diff, key_number, record_event
+from workbench.desk.records import check_view, diff, key_number, record_event
 from workbench.desk.values import EVIDENCE_KINDS
 from workbench.desk.views import (
     CaseView,
@@ -211,6 +211,10 @@ def change_case(
             raise NotFound("case", key)
         if not by_sweep:
             agents.check_case_change(desk, tx, record)
+        # A change made on a view another agent has changed since is refused as such first
+        # (CORE-AUDIT-1): the decisions in ``change`` were made by a person looking at the
+        # older case, so "look at it again" is the answer, not a refusal of the fresh state.
+        check_view(desk, "cases", key)
         case = Case.from_dict(record)
         if sweep_key and sweep_key in case.sweep_keys:
             raise AlreadySwept(sweep_key)
