@@ -114,7 +114,9 @@ class Rule(Record):
     """One rule of a vendor program, from RULES.md."""
 
     id: str
+    """The rule ID as RULES.md gives it (``ZOHO-EMAIL-1``): what decisions cite."""
     text: str
+    """What the rule says, in words."""
 
 
 @dataclass
@@ -122,11 +124,18 @@ class Setting(Record):
     """A desk setting a plugin (or the core) reads, with its default."""
 
     key: str
+    """The setting's key, ``PROGRAM.NAME`` (``zoho.region``); ``workbench settings KEY VALUE``
+    sets it."""
     default: Any
+    """The value until one is set."""
     help: str
+    """What the setting changes, in words (shown by ``workbench settings``)."""
     kind: FieldKind = "text"
+    """The type a value is read as (see Field kinds)."""
     choices: list[str] = field(default_factory=list)
+    """For ``choice``: the values accepted."""
     rule: str | None = None
+    """The rule the setting belongs to, if any."""
     minimum: float | None = 0
     """For numbers: the least value accepted (none below zero unless a plugin says so)."""
     maximum: float | None = None
@@ -138,13 +147,21 @@ class Field(Record):
     """One field of a vendor's intake form."""
 
     name: str
+    """The key of the answer (``severity``): what ``--field NAME=VALUE`` and the hooks use."""
     label: str
+    """The field's name as the form shows it."""
     kind: FieldKind = "text"
+    """The type an answer is read as (see Field kinds)."""
     required: bool = False
+    """Whether the form refuses an empty answer (only while ``when`` holds)."""
     choices: list[str] = field(default_factory=list)
+    """For ``choice``: the values accepted, in the order offered."""
     help: str = ""
+    """A line under the field saying what to give."""
     default: Any = None
+    """The answer the form starts with."""
     rule: str | None = None
+    """The rule that asks for the field, named when its answer is refused."""
     when: dict[str, Any] = field(default_factory=dict)
     """Show / require only when other fields hold these values, e.g. ``{"reproducible": True}``;
     a list is any of its values: ``{"priority": ["P1", "P2"]}`` asks for it on P1 or P2."""
@@ -160,8 +177,11 @@ class Field(Record):
 @dataclass
 class CloseReason(Record):
     code: str
+    """The reason's code (``--reason CODE`` on ``case close``)."""
     text: str
+    """What it means, in words."""
     rule: str
+    """The rule that allows closing with it."""
     manual: bool = True
     """Whether an agent may close with it; ``False``: only an automatic close records it (a
     by-hand close with it is refused, naming ``rule``)."""
@@ -172,13 +192,25 @@ class VendorProgram(Record):
     """What a plugin declares about the program it supplies rules for."""
 
     id: str
+    """The program id: lower-case, the plugin's entry-point name, the ``vendor`` of its cases
+    and contracts and the prefix of its settings (``zoho``)."""
     name: str
+    """The program's name as people read it (``Zoho``)."""
     version: str
+    """The version of the program's rules (its catalogue), shown by ``workbench plugins``."""
     rules: list[Rule]
+    """The complete rule catalogue: every rule ID a hook of the plugin cites, each with its
+    text."""
     products: list[str] = field(default_factory=list)
+    """The products a contract of the program may be for; empty: any."""
     case_kinds: list[str] = field(default_factory=list)
+    """The kinds of case the program's intake form distinguishes (shown by ``workbench
+    plugins``)."""
     settings: list[Setting] = field(default_factory=list)
+    """The desk settings the program reads, each with its default (keys start with the program
+    id)."""
     description: str = ""
+    """One paragraph on what the program is, shown by ``workbench plugins``."""
     support_products: list[str] = field(default_factory=list)
     """Products that are a subscription with support (CORE-PATH-2)."""
     consulting_products: list[str] = field(default_factory=list)
@@ -209,9 +241,13 @@ class Finding(Record):
     """A validation result: ``error`` blocks the change, ``warning`` and ``info`` do not."""
 
     level: Level
+    """``error`` blocks the change; ``warning`` and ``info`` are shown with the record."""
     rule: str
+    """The rule ID that made the finding."""
     message: str
+    """What is wrong or worth knowing, in words."""
     field: str | None = None
+    """The form field the finding is about, if one."""
 
 
 @dataclass
@@ -219,9 +255,14 @@ class Route(Record):
     """Which path a case is on and which queue works it, and why."""
 
     path: str
+    """The path the case is on (CORE-PATH-1): ``subscription-support``, ``consulting``,
+    ``guidance``, ``platform`` or ``self-service``."""
     queue: str
+    """The queue that works the case."""
     rule: str
+    """The rule that chose the path and queue."""
     reason: str
+    """Why, in words."""
 
 
 @dataclass
@@ -232,14 +273,23 @@ class Commitment(Record):
     """
 
     name: str
+    """The deadline's name as shown (``acknowledgement``)."""
     start: datetime
+    """When the clock starts."""
     minutes: int
+    """The business time allowed, in minutes of ``calendar`` (0 with ``business_days``)."""
     calendar: dict[str, Any]
     """The calendar as ``workbench.calendar.Calendar.to_dict()``."""
     rule: str
+    """The rule that makes the commitment."""
     reason: str
+    """Why it runs and how long, in words."""
     clock: Literal["vendor", "desk"] = "vendor"
+    """Whose commitment: ``vendor`` (the vendor's to the desk) or ``desk`` (the desk's to its
+    customer)."""
     target_minutes: int | None = None
+    """A sooner target inside the due time, in minutes of the calendar (the lower bound where
+    the vendor states a range)."""
     met_by: list[str] = field(default_factory=list)
     """Case actions that meet it (e.g. ``vendor-reply``); the first one after ``start`` counts."""
     pauses: bool = True
@@ -261,17 +311,30 @@ class Deadline(Record):
     """A deadline as the desk shows it."""
 
     name: str
+    """The commitment's name."""
     clock: str
+    """``vendor`` or ``desk``, as the commitment says."""
     due: datetime | None
+    """When it falls due, paused time left out; ``None`` while the clock is paused with no
+    end."""
     calendar: str
+    """The name of the calendar it counts on."""
     rule: str
+    """The rule that made the commitment."""
     reason: str
+    """The commitment's reason."""
     state: DeadlineState
+    """``ok``, ``at-risk``, ``breached``, ``met``, ``met-late``, ``paused`` or ``stopped``."""
     target: datetime | None = None
+    """When its target falls, if the commitment gives one."""
     start: datetime | None = None
+    """When the clock started."""
     met_at: datetime | None = None
+    """When a case action that meets it happened, if one did."""
     minutes: int = 0
+    """The business time allowed, in minutes of its calendar."""
     remaining_minutes: int | None = None
+    """Business minutes left while it runs; ``None`` once met or stopped."""
     stopped_at: datetime | None = None
     """When the clock stopped (CORE-SLA-3): a stopped clock is not running, whatever its state."""
 
@@ -281,17 +344,25 @@ class Rung(Record):
     """One level of an escalation ladder."""
 
     level: int
+    """The level, 1 and up within its track."""
     role: str
+    """Who the case goes to at this level."""
     track: Literal["technical", "commercial"] = "technical"
+    """``technical`` or ``commercial`` (CORE-ESC-2)."""
     needs: str = ""
+    """What climbing to this level takes, in words (shown before an escalation)."""
     rule: str = ""
+    """The rule that sets this level."""
 
 
 @dataclass
 class Ladder(Record):
     rungs: list[Rung]
+    """Every level, on both tracks."""
     rule: str
+    """The rule that sets the ladder."""
     reason: str = ""
+    """Why this ladder for this case, in words."""
 
     def next_rung(self, track: str, current: int) -> Rung | None:
         later = [r for r in self.rungs if r.track == track and r.level > current]
@@ -303,10 +374,15 @@ class Decision(Record):
     """Whether an action may happen now; when not, why, from when, and what is missing."""
 
     allowed: bool
+    """Whether the action may happen now."""
     rule: str
+    """The rule that decided."""
     reason: str
+    """Why, in words (a refusal says what holds it back)."""
     earliest: datetime | None = None
+    """When a refused action will first be allowed, if that is known."""
     missing: list[str] = field(default_factory=list)
+    """What must be recorded first (a refusal's list of missing items)."""
     records: dict[str, Any] = field(default_factory=dict)
     """What completing a workflow step also records, under the decision's rule: ``due`` —
     ``{step ID: YYYY-MM-DD}``, the due dates of later steps; ``contract_start`` — YYYY-MM-DD,
@@ -323,10 +399,15 @@ class Action(Record):
     """
 
     kind: Literal["reminder", "close", "open-workflow", "note", "reroute"]
+    """What the sweep does: see Action kinds below."""
     key: str
+    """The action's identity: one with a key already applied is skipped."""
     rule: str
+    """The rule that makes the action due."""
     reason: str
+    """Why now, in words."""
     data: dict[str, Any] = field(default_factory=dict)
+    """What the kind needs (see Action kinds below)."""
 
 
 ACTION_DATA_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -345,28 +426,44 @@ ACTION_DATA_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
 @dataclass
 class Eligibility(Record):
     program: str
+    """The vendor's programme the customer may qualify for (``priority support``)."""
     vendor: str
+    """The program id of the vendor that runs it."""
     eligible: bool
+    """Whether the customer qualifies."""
     claimable: bool
+    """Whether the desk has what the vendor checks to grant it (an eligible customer may not be
+    claimable yet)."""
     rule: str
+    """The rule that decides."""
     reason: str
+    """Why, in words (what is missing, what threshold applies)."""
 
 
 @dataclass
 class QuoteLine(Record):
     item: str
+    """What the fee is for."""
     amount: int
+    """The fee in whole currency units."""
     currency: str
+    """The currency (``JPY``)."""
     rule: str
+    """The rule that sets this fee."""
     reason: str
+    """How it is worked out, in words."""
 
 
 @dataclass
 class Quote(Record):
     contract_id: str
+    """The contract quoted."""
     lines: list[QuoteLine]
+    """The fees, one line each."""
     rule: str
+    """The rule that sets the fees."""
     note: str = ""
+    """Anything the quote should be read with."""
 
 
 @dataclass
@@ -374,9 +471,13 @@ class StepTemplate(Record):
     """One step of a workflow template; ``offset_days`` is relative to the workflow's anchor date."""
 
     id: str
+    """The step's id, unique within its template."""
     title: str
+    """What the step is, as shown."""
     rule: str
+    """The rule that asks for the step."""
     offset_days: int | None = None
+    """Days from the workflow's anchor date to the step's due date; ``None``: no due date."""
     form: str | None = None
     """Name of the form (declared by the plugin) this step asks for, if any."""
 
@@ -384,11 +485,17 @@ class StepTemplate(Record):
 @dataclass
 class WorkflowTemplate(Record):
     id: str
+    """The template's id, unique within its vendor (``renewal``)."""
     vendor: str
+    """The program id."""
     title: str
+    """The workflow's name as shown."""
     steps: list[StepTemplate]
+    """The steps, in the order they are done."""
     rule: str
+    """The rule the workflow follows."""
     kind: Literal["order", "renewal", "option", "onboarding"] = "order"
+    """``order``, ``renewal``, ``option`` or ``onboarding``."""
 
 
 @dataclass
@@ -398,7 +505,9 @@ class PaletteCommand:
     returns; a failure is reported with the plugin's name."""
 
     title: str
+    """The command as the palette lists it (``Acme: check the status page``)."""
     help: str
+    """One line under the title saying what it does."""
     run: Callable[[Any], str]
     """Given the desk (reads and the desk's own changes, as :class:`workbench.DemoDesk`)."""
 

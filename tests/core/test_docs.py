@@ -48,3 +48,18 @@ def test_undeclared_citation_is_found_with_its_file_and_line(tmp_path) -> None:
         f"{module}:3 ZOHO-NOPE-9",
         f"{module}:3 ZOHO-SLA-*",
     ]
+
+
+def test_every_field_a_plugin_builds_has_its_meaning_on_the_model_page() -> None:
+    """docs/model.md reads each field's meaning from the docstring under it in
+    workbench/model.py: a field without one would leave its Meaning cell empty."""
+    page = docgen.model_markdown(get_plugins())
+    section, empty = "", []
+    for line in page.splitlines():
+        if line.startswith("## "):
+            section = line[3:]
+        elif line.startswith("| `") and section.startswith("`"):
+            cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+            if len(cells) == 4 and not cells[3]:
+                empty.append(f"{section}.{cells[0]}")
+    assert empty == [], "fields without a meaning (a docstring under the field): " + ", ".join(empty)
