@@ -19,3 +19,16 @@ def only_the_bundled_plugins():
         del os.environ["WORKBENCH_PLUGINS"]
     else:
         os.environ["WORKBENCH_PLUGINS"] = saved
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cache_of_the_tests_own(tmp_path_factory):
+    """What the workbench caches (the plugins' commands for help) goes to a folder of the
+    test session's, never the user's."""
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if saved is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved

@@ -253,6 +253,10 @@ def workbench_commands() -> list[click.Command] | None:
     then takes ``--db``, ``--now`` and ``--json``, is given the desk first and returns a
     ``workbench.Output``: a JSON-able document and its text). A name the core or another
     plugin already has is left out and reported. Answers of all plugins add up.
+
+    ``workbench --help`` lists each command with its help without loading the plugins: from a
+    listing the workbench keeps in the user's cache folder, made again whenever a package is
+    installed or removed or the file defining this hook or a command changes.
     """
 
 

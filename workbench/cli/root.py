@@ -48,7 +48,29 @@ class CommandsByModule(click.Group):
     """A group that imports a command's module the first time the command is asked for."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*COMMANDS, *self.commands})
+        from workbench import plugin_commands
+
+        return sorted({*COMMANDS, *self.commands, *plugin_commands.listing(set(COMMANDS))})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their help as click lists them; a plugin's command not loaded yet
+        from the plugins' listing (``workbench.plugin_commands``), so a warm help loads no
+        plugin."""
+        from workbench import plugin_commands
+
+        listed = plugin_commands.listing(set(COMMANDS))
+        commands = []
+        for name in self.list_commands(ctx):
+            if name in listed and name not in self.commands:
+                command: click.Command | None = click.Command(name, help=listed[name])
+            else:
+                command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                commands.append((name, command))
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
@@ -61,9 +83,9 @@ class CommandsByModule(click.Group):
     def _add_plugin_command(self, cmd_name: str) -> None:
         """A plugin's own subcommand (``workbench_commands``), asked of the plugins only for
         a name the core does not have: the core's commands start without loading them."""
-        from workbench.plugins import get_plugins
+        from workbench import plugin_commands
 
-        command = get_plugins().commands(set(COMMANDS)).get(cmd_name)
+        command = plugin_commands.commands(set(COMMANDS)).get(cmd_name)
         if command is not None:
             self.add_command(command, cmd_name)
 
