@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from workbench.store import FileStore, MemoryStore
+from workbench.store.snapshot import Snapshot
 from workbench.store.staging import StagedTransaction
 
 REWRITING = ("delete", "remove", "discard", "clear", "pop", "drop", "truncate", "rewrite", "edit")
@@ -90,12 +91,13 @@ def test_core_audit1_one_record_s_events_come_from_the_index_without_parsing_it(
 
 
 def test_core_audit1_many_records_events_read_once_the_index_is_parsed_whole(desk_path: Path) -> None:
-    """A batch asking for more records than LOOKUPS_BEFORE_PARSING (a report) has the index
-    parsed whole after the first lookups: every record's events, in order, as before."""
-    from workbench.store.state import LOOKUPS_BEFORE_PARSING
+    """A batch whose lookups search the index more than SCANS_BEFORE_PARSING times over
+    (a report) has the index parsed whole after the first lookups: every record's events,
+    in order, as before."""
+    from workbench.store.snapshot import SCANS_BEFORE_PARSING
 
     memory, desk = MemoryStore(), FileStore(desk_path)
-    keys = [f"C-{n}" for n in range(1, LOOKUPS_BEFORE_PARSING + 20)]
+    keys = [f"C-{n}" for n in range(1, 4 * SCANS_BEFORE_PARSING)]
     for round_ in (1, 2):
         for store in (memory, desk):
             for key in keys:
@@ -110,6 +112,25 @@ def test_core_audit1_many_records_events_read_once_the_index_is_parsed_whole(des
     for key in keys:
         assert fresh.events("cases", key) == memory.events("cases", key)
         assert [e["data"]["round"] for e in fresh.events("cases", key)] == [1, 2]
+    assert not isinstance(fresh._state.saved_history, Snapshot), "parsed once searching cost more"
+
+
+def test_core_audit1_the_open_cases_events_are_found_without_parsing_the_index(desk_path: Path) -> None:
+    """The open work's entries come first in the snapshot's event index, so looking up the
+    events of every open case (a month's report) searches a small part of it and never
+    parses it whole, however many closed cases come before them by number."""
+    desk = FileStore(desk_path)
+    for n in range(1, 401):
+        with desk.transaction() as tx:
+            state = "closed" if n <= 300 else "open"
+            tx.put("cases", f"C-{n}", {"id": f"C-{n}", "state": state, "customer_id": "CUS-1"})
+            tx.append_event({"kind": "cases", "key": f"C-{n}", "action": "note", "data": {"n": n}})
+    desk.compact()
+    fresh = FileStore(desk_path)
+    for n in range(301, 401):
+        assert [e["data"]["n"] for e in fresh.events("cases", f"C-{n}")] == [n]
+    assert isinstance(fresh._state.saved_history, Snapshot), "the index was never parsed whole"
+    assert [e["data"]["n"] for e in fresh.events("cases", "C-7")] == [7], "a closed case's too"
 
 
 def test_core_audit1_a_record_s_events_are_found_when_another_part_of_the_index_is_damaged(

@@ -21,15 +21,11 @@ from workbench.store.snapshot import (
     encode_closed,
     find_closed,
     find_matching,
+    live_first,
     long_lived_objects,
     parse_closed,
     splice_closed,
 )
-
-LOOKUPS_BEFORE_PARSING = 64
-"""One record's events are looked up in the snapshot's event index without parsing it
-(a case shown: a few ms at 200,000 cases); a process that asks for more records than this
-(a report, a batch) parses the index once instead of searching it again for each."""
 
 
 def _empty_index() -> dict[str, dict[str, list[int]]]:
@@ -215,9 +211,6 @@ class DeskState:
     until events are first asked for: listing cases needs no history."""
     recent_history: dict[str, dict[str, list[int]]] = field(default_factory=_empty_index)
     """The same for the events after the checkpoint."""
-    records_looked_up: int = 0
-    """Records whose events were found in the snapshot's index without parsing it; past
-    :data:`LOOKUPS_BEFORE_PARSING` the index is parsed whole (a report reads 500 cases' events)."""
     _by_customer: dict[str, dict[Any, dict[str, None]]] = field(default_factory=dict)
     """Per kind, once asked for: customer → the keys of its records (see :meth:`_of_customer`)."""
 
@@ -336,12 +329,9 @@ class DeskState:
         """Log offsets of the events of one record (or of every record of ``kind``), oldest
         first within a record. One record's are looked up in the snapshot's index without
         parsing it (:meth:`Snapshot.history_of`) until something needs it whole."""
-        self.records_looked_up += 1
         found = (
             self.saved_history.history_of(kind, key)
-            if key is not None
-            and isinstance(self.saved_history, Snapshot)
-            and self.records_looked_up <= LOOKUPS_BEFORE_PARSING
+            if key is not None and isinstance(self.saved_history, Snapshot)
             else None
         )
         if found is not None:
@@ -374,7 +364,7 @@ class DeskState:
     def tables(self) -> dict[str, bytes | list[bytes]]:
         """The snapshot's tables for this state, as JSON."""
         values = {kind: orjson.dumps(self.records[kind]) for kind in KINDS}
-        values[HISTORY] = orjson.dumps(self.history())
+        values[HISTORY] = orjson.dumps(live_first(self.history(), self.records))
         values[CLOSED] = self.closed.table()
         return values
 
