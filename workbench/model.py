@@ -227,6 +227,10 @@ class VendorProgram(Record):
     measure_rule: str = ""
     """The rule under which the desk measures the vendor's answer times over its cases, where
     the vendor states them as averages (``workbench vendor-times``; e.g. ZOHO-SLA-3)."""
+    kind_field: str = "kind"
+    """The case form's field that says what a case is about (a question, a failure, an
+    outage): reports group the vendor's commitments by it as by severity
+    (``workbench report vendor --by kind``)."""
 
 
 # ----------------------------------------------------------------------------------------

@@ -207,3 +207,41 @@ def test_zoho_figures_are_those_of_vendor_times(run_cli) -> None:
             "target_minutes",
         ):
             assert row[name] == theirs[name], name
+
+
+def test_vendor_report_by_kind_groups_each_vendor_s_month_by_what_the_cases_are_about(
+    run_cli, month_of_cases
+) -> None:
+    """ZOHO-SLA-3 per kind as per severity: a BitTitan guidance request sent beside the three
+    product problems of November is a group of its own, with its case; JSON and CSV agree."""
+    sent = "2026-11-10T10:00:00+09:00"
+    guidance = [*BITTITAN[:-4], "--field", "kind=guidance-request", *BITTITAN[-2:]]
+    for question in ("run_error", "not_as_documented", "items_missing", "cannot_access"):
+        guidance += ["--field", f"{question}=no"]
+    out = ok(run_cli, "case", "new", *guidance, "--subject", "planning", "--json", "--now", sent)
+    key = json.loads(out)["case"]["id"]
+    ok(run_cli, "case", "send", key, "filed", "--now", sent)
+    rows = vendor_rows(run_cli, "--by", "kind")
+    by_kind = {r["kind"]: r for r in rows}
+    problems = [month_of_cases[name] for name in ("on time", "late", "waiting")]
+    assert sorted(by_kind) == ["guidance-request", "product-problem"]
+    kept = by_kind["product-problem"]
+    assert kept["commitment"] == "BitTitan support answer"
+    assert sorted(kept["met"] + kept["late"] + kept["running"]) == sorted(problems)
+    guidance = by_kind["guidance-request"]
+    assert guidance["met"] + guidance["late"] + guidance["running"] + guidance["stopped"] == [key], guidance
+    assert all("severity" not in r for r in rows), "grouped by kind, not severity"
+    out = ok(
+        run_cli, "report", "vendor", "--month", "2026-11", "--by", "kind", "--format", "csv",
+        "--now", "2026-11-24T09:00:00+09:00",
+    )  # fmt: skip
+    parsed = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["kind"], r["commitment"], r["running"]) for r in parsed] == [
+        (r["kind"], r["commitment"], " ".join(r["running"])) for r in rows
+    ]
+
+
+def test_vendor_report_by_anything_else_is_bad_input(run_cli) -> None:
+    status, out, err = run_cli("report", "vendor", "--by", "colour", "--json")
+    assert status == 2 and "colour" in out + err
+    assert json.loads(out)

@@ -61,20 +61,36 @@ def _minutes(value: int | None) -> str:
 @report.command("vendor")
 @period_options
 @click.option("--vendor", default=None, help="Only this vendor.")
+@click.option(
+    "--by",
+    type=click.Choice(["severity", "kind"]),
+    default="severity",
+    show_default=True,
+    help="Group each vendor's month by the cases' severity or their kind (what they are about).",
+)
 @FORMAT
 @with_desk
 def report_vendor(
-    desk: Desk, month: str | None, start: str | None, end: str | None, vendor: str | None, fmt: str
+    desk: Desk,
+    month: str | None,
+    start: str | None,
+    end: str | None,
+    vendor: str | None,
+    by: str,
+    fmt: str,
 ) -> Output:
-    """Vendor commitments kept: per vendor, month and severity, met / late / running, and the
-    average, median and worst business minutes against the commitment (ZOHO-SLA-3)."""
+    """Vendor commitments kept: per vendor, month and severity (or kind), met / late /
+    running, and the average, median and worst business minutes against the commitment
+    (ZOHO-SLA-3)."""
     first, last = desk.report_period(month, start, end)
-    document = desk.vendor_report(first, last, vendor)
+    document = desk.vendor_report(first, last, vendor, by)
     text = [f"Vendor commitments kept, cases sent {first} to {last} (business minutes; ZOHO-SLA-3)"]
+    label = "sev" if by == "severity" else "kind"
+    width = 2 if by == "severity" else 20
     for row in document["rows"]:
         target = f" target {row['target_minutes']}" if row["target_minutes"] is not None else ""
         text.append(
-            f"{row['vendor']:9} {row['month']} sev {row['severity']:2} {row['commitment']:34} "
+            f"{row['vendor']:9} {row['month']} {label} {row[by]:{width}} {row['commitment']:34} "
             f"met {len(row['met']):4} late {len(row['late']):4} running {len(row['running']):4}  "
             f"avg {_minutes(row['average_minutes'])} median {_minutes(row['median_minutes'])} "
             f"worst {_minutes(row['worst_minutes'])} ({row['worst_case'] or '-'}) "

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.calendar import Calendar
 from workbench.desk.records import flatten
 from workbench.errors import BadInput
-from workbench.model import Case, Deadline
+from workbench.model import Case, Deadline, VendorProgram
 
 if TYPE_CHECKING:
     from workbench.desk.facade import Desk
@@ -66,29 +66,39 @@ def clocks_of(desk: Desk, cases: list[Case]) -> list[tuple[Case, list[Deadline]]
     return [(case, case.outcomes if not case.is_open else worked[case.id]) for case in cases]
 
 
-def vendor_report(desk: Desk, first: date, last: date, vendor: str | None = None) -> dict[str, Any]:
+GROUPINGS = ("severity", "kind")
+"""What the vendor report groups a vendor's month by: the case's severity, or its kind (the
+field its program names, ``VendorProgram.kind_field``)."""
+
+
+def vendor_report(
+    desk: Desk, first: date, last: date, vendor: str | None = None, by: str = "severity"
+) -> dict[str, Any]:
     """Vendor commitments kept over the cases sent from ``first`` to ``last``: per vendor,
-    month (of the day sent), severity and commitment, how many waits were met, late or
-    still running, the average, median and worst business minutes taken against the
-    commitment (and its target, the lower bound of Zoho's windows, ZOHO-SLA-3), with the
-    cases behind each figure."""
+    month (of the day sent), severity or kind (``by``) and commitment, how many waits were
+    met, late or still running, the average, median and worst business minutes taken
+    against the commitment (and its target, the lower bound of Zoho's windows, ZOHO-SLA-3),
+    with the cases behind each figure."""
+    if by not in GROUPINGS:
+        raise BadInput("by", f"expects one of {', '.join(GROUPINGS)}, not {by!r}")
     cases = [c for c in sent_between(desk, first, last) if vendor is None or c.vendor == vendor]
     tz = desk.timezone()
     calendars = _Calendars(desk)
+    programs = desk.programs()
     groups: dict[tuple, dict[str, Any]] = {}
     for case, deadlines in clocks_of(desk, cases):
         month = case.sent_at.astimezone(tz).strftime("%Y-%m")
-        severity = case.severity or str(case.fields.get("severity", "")) or "-"
+        group_of = _severity(case) if by == "severity" else _kind(case, programs.get(case.vendor))
         for deadline in deadlines:
             if deadline.clock != "vendor" or deadline.start is None:
                 continue
-            key = (case.vendor, month, severity, deadline.name)
+            key = (case.vendor, month, group_of, deadline.name)
             group = groups.setdefault(
                 key,
                 {
                     "vendor": case.vendor,
                     "month": month,
-                    "severity": severity,
+                    by: group_of,
                     "commitment": deadline.name,
                     "rule": deadline.rule,
                     "commitment_minutes": deadline.minutes,
@@ -112,7 +122,6 @@ def vendor_report(desk: Desk, first: date, last: date, vendor: str | None = None
                 group["stopped"].append(case.id)
             if deadline.met_at is not None and deadline.due is not None:
                 group["taken"].append((_counted_at(calendars, case, deadline, deadline.met_at), case.id))
-    programs = desk.programs()
     rows = [
         {
             **_measured(group),
@@ -120,7 +129,16 @@ def vendor_report(desk: Desk, first: date, last: date, vendor: str | None = None
         }
         for _, group in sorted(groups.items())
     ]
-    return {"from": first.isoformat(), "to": last.isoformat(), "rule": "ZOHO-SLA-3", "rows": rows}
+    return {"from": first.isoformat(), "to": last.isoformat(), "rule": "ZOHO-SLA-3", "by": by, "rows": rows}
+
+
+def _severity(case: Case) -> str:
+    return case.severity or str(case.fields.get("severity", "")) or "-"
+
+
+def _kind(case: Case, program: VendorProgram | None) -> str:
+    """What the case is about: its program's kind field (``VendorProgram.kind_field``)."""
+    return str(case.fields.get(program.kind_field if program else "kind", "")) or "-"
 
 
 def _counted_at(calendars: _Calendars, case: Case, deadline: Deadline, instant: datetime) -> int:

@@ -183,6 +183,7 @@ def declaration() -> VendorProgram:
         "24x5 SLA, the regional escalation ladder, and priority support for large-user accounts.",
         support_products=SUPPORT_PRODUCTS,
         measure_rule="ZOHO-SLA-3",
+        kind_field="category",
         products_rule="ZOHO-FORM-1",
     )
 
