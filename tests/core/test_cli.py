@@ -203,7 +203,7 @@ def test_vendor_reply_needs_the_case_sent_first(run) -> None:
 def test_refusal_shows_its_earliest_time_in_the_desk_time_zone(run) -> None:
     run("customer", "add", "Northwind Traders")
     run("case", "new", "--vendor", "ontime", "--customer", "CUS-1", "--subject", "Sync stops")
-    run("case", "evidence", "C-1", "trace", "--kind", "log")
+    run("case", "attach", "C-1", "trace", "--kind", "log")
     run("case", "send", "C-1", "--now", "2026-11-24T10:00+09:00")
     status, _, err = run(
         "case", "escalate", "C-1", "--track", "commercial", "--now", "2026-11-25T10:00+09:00"

@@ -84,7 +84,7 @@ def test_commercial_escalation_refused_early_then_allowed_core_esc_2(wb) -> None
     assert no_evidence["rule"] == "CORE-ESC-2" and no_evidence["missing"] == ["technical evidence"]
     wb(
         "case",
-        "evidence",
+        "attach",
         case["id"],
         "stack trace of the sync job",
         "--kind",

@@ -1,6 +1,7 @@
-"""A case's evidence pack (CORE-SLA-4) through ``workbench case evidence-pack``: the heading,
-every clock line with its due time in the desk's zone, stretch and total minutes that agree
-with ``case timeline``, who held the ball, the messages; a breach never disappears (CORE-SLA-2)."""
+"""A case's evidence pack (CORE-SLA-4) through ``workbench case evidence`` (``evidence-pack``
+is its earlier name): the heading, every clock line with its due time in the desk's zone,
+stretch and total minutes that agree with ``case timeline``, who held the ball, the
+messages; a breach never disappears (CORE-SLA-2)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def late_case(run_cli) -> str:
 
 
 def pack(run_cli, key: str) -> dict:
-    status, out, err = run_cli("case", "evidence-pack", key, "--json", "--now", "2026-11-26T10:00:00+09:00")
+    status, out, err = run_cli("case", "evidence", key, "--json", "--now", "2026-11-26T10:00:00+09:00")
     assert status == 0, err
     return json.loads(out)
 
@@ -132,7 +133,7 @@ def test_pack_written_to_a_file_in_each_format(run_cli, late_case, tmp_path, fmt
     target = tmp_path / f"pack.{fmt}"
     status, out, err = run_cli(
         "case",
-        "evidence-pack",
+        "evidence",
         late_case,
         "--format",
         fmt,
@@ -166,7 +167,26 @@ def test_pack_written_to_a_file_in_each_format(run_cli, late_case, tmp_path, fmt
 
 
 def test_unknown_case_and_format_are_bad_input(run_cli) -> None:
-    status, _, err = run_cli("case", "evidence-pack", "C-404")
+    status, _, err = run_cli("case", "evidence", "C-404")
     assert status == 2 and "C-404" in err
-    status, _, err = run_cli("case", "evidence-pack", "C-404", "--format", "pdf")
+    status, _, err = run_cli("case", "evidence", "C-404", "--format", "pdf")
     assert status == 2 and "pdf" in err
+
+
+def test_the_earlier_name_writes_the_same_pack(run_cli, late_case) -> None:
+    """``case evidence-pack`` (the earlier name, kept for scripts) is the same command."""
+    status, out, err = run_cli(
+        "case", "evidence-pack", late_case, "--json", "--now", "2026-11-26T10:00:00+09:00"
+    )
+    assert status == 0, err
+    assert json.loads(out) == pack(run_cli, late_case)
+
+
+def test_technical_evidence_is_attached_with_case_attach(run_cli, late_case) -> None:
+    """CORE-ESC-2's technical evidence goes on the case with ``case attach``; ``case
+    evidence`` is the evidence pack and takes no text."""
+    status, out, err = run_cli("case", "attach", late_case, "the sync job's trace", "--kind", "log", "--json")
+    assert status == 0, err
+    assert json.loads(out)["case"]["evidence"][0]["kind"] == "log"
+    status, _, err = run_cli("case", "evidence", late_case, "a trace", "--kind", "log")
+    assert status == 2 and "--kind" in err

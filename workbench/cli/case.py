@@ -183,7 +183,7 @@ def case_timeline(desk: Desk, case_id: str) -> Output:
     return Output([{**e, "at": e["at"].isoformat()} for e in entries], text or ["no clocks on this case"])
 
 
-@case.command("evidence-pack")
+@case.command("evidence")
 @click.argument("case_id")
 @click.option(
     "--format", "fmt", type=click.Choice(["md", "html", "csv", "json"]), default="md", show_default=True
@@ -199,7 +199,8 @@ def case_timeline(desk: Desk, case_id: str) -> Output:
 @with_desk
 def case_evidence_pack(desk: Desk, case_id: str, fmt: str, output: str | None) -> Output:
     """The case's evidence pack for a vendor dispute (CORE-SLA-4): heading, every clock line
-    with due time, minutes and ball holder, the messages; times in the desk's zone."""
+    with due time, minutes and ball holder, the messages; times in the desk's zone. (Technical
+    evidence is attached with ``case attach``.)"""
     from workbench.documents import evidence_document
 
     pack = desk.evidence_pack(case_id)
@@ -211,6 +212,17 @@ def case_evidence_pack(desk: Desk, case_id: str, fmt: str, output: str | None) -
         {"written": output, "format": fmt, "case": case_id},
         f"wrote the {fmt} evidence pack of {case_id} to {output}",
     )
+
+
+case.add_command(
+    click.Command(
+        "evidence-pack",
+        callback=case_evidence_pack.callback,
+        params=case_evidence_pack.params,
+        help="The same as `case evidence` (its earlier name).",
+        hidden=True,
+    )
+)
 
 
 def case_action(name: str, *params: Callable, text: str | None = "optional") -> Callable:
@@ -296,10 +308,10 @@ def case_resolve(desk: Desk, case_id: str, text: str, to_customer: bool) -> tupl
 
 
 @case_action(
-    "evidence", click.option("--kind", required=True, help="reproduction, patch or log"), text="required"
+    "attach", click.option("--kind", required=True, help="reproduction, patch or log"), text="required"
 )
-def case_evidence(desk: Desk, case_id: str, text: str, kind: str) -> tuple[Case, str]:
-    """Attach technical evidence (CORE-ESC-2)."""
+def case_attach(desk: Desk, case_id: str, text: str, kind: str) -> tuple[Case, str]:
+    """Attach technical evidence (CORE-ESC-2): a reproduction, a patch or a log."""
     return desk.attach_evidence(case_id, kind, text), f"{kind} attached"
 
 

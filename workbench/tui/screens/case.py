@@ -542,7 +542,7 @@ class CaseScreen(DeskScreen):
 
     def action_evidence_pack(self) -> None:
         """Write the case's evidence pack (CORE-SLA-4) to a file, as ``workbench case
-        evidence-pack`` writes it (in a browser, the browser downloads it); the html prints
+        evidence`` writes it (in a browser, the browser downloads it); the html prints
         cleanly to PDF from a browser."""
         key = self.case_id
         fields = [
