@@ -6,8 +6,10 @@ SIGTERM and logs to stderr."""
 
 from __future__ import annotations
 
+import os
+import select
 import signal
-import threading
+import time
 from typing import TYPE_CHECKING
 
 import click
@@ -44,9 +46,7 @@ def run(every: float | None, wait: bool) -> None:
     """Sweep the desk on a schedule until stopped (SIGTERM or ctrl+c): reminders, breaches,
     renewals and automatic closes happen without anyone at a terminal. One sweeper per desk
     at a time: a second waits for the first's lease (or with --no-wait refuses)."""
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda number, frame: stop.set())
+    stop = StopSignal()
     desk = click.get_current_context().ensure_object(Context).desk()
     minutes = every if every is not None else float(desk.setting(SWEEP_MINUTES))
     if minutes <= 0:
@@ -67,7 +67,44 @@ def run(every: float | None, wait: bool) -> None:
     log("stopped")
 
 
-def _take(lease: Lease, wait: bool, stop: threading.Event, location: str) -> bool:
+class StopSignal:
+    """Set by SIGTERM or SIGINT, and waited on between sweeps.
+
+    A signal handler runs inside whatever the main thread was doing, so it must not take a
+    lock that code may hold: ``threading.Event.set()`` takes the lock that ``Event.wait()``
+    holds for a moment, and a SIGTERM landing in that moment left ``workbench run`` stuck
+    for good. The handler only sets a flag; a wait is woken through the signal module's
+    wakeup file descriptor."""
+
+    def __init__(self) -> None:
+        self._wakeup, writer = os.pipe()
+        os.set_blocking(self._wakeup, False)
+        os.set_blocking(writer, False)
+        signal.set_wakeup_fd(writer)
+        self._requested = False
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._request)
+
+    def _request(self, signum: int, frame: object) -> None:
+        self._requested = True
+
+    def is_set(self) -> bool:
+        return self._requested
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` or until stopped; whether stopped."""
+        deadline = time.monotonic() + seconds
+        while not self._requested:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            readable, _, _ = select.select([self._wakeup], [], [], remaining)
+            if readable:
+                os.read(self._wakeup, 512)
+        return self._requested
+
+
+def _take(lease: Lease, wait: bool, stop: StopSignal, location: str) -> bool:
     """Take the lease, waiting for it unless ``wait`` is off; ``False`` when stopped first."""
     if lease.take():
         return True
@@ -99,7 +136,7 @@ def _sweep(desk: Desk) -> None:
         log(line)
 
 
-def _notify(desk: Desk, stop: threading.Event) -> None:
+def _notify(desk: Desk, stop: StopSignal) -> None:
     """Deliver each notification not yet delivered to the desk's webhook, each tried
     :data:`DELIVERY_ATTEMPTS` times; every failure is logged, and what is still undelivered
     is tried again at the next sweep (recorded on its case only once delivered)."""
