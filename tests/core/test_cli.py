@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -366,3 +367,57 @@ def test_the_terminal_desk_starts_without_reading_the_commands_or_the_desk() -> 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['workbench.cli.common', 'workbench.cli.entry', 'workbench.cli.root']"
+
+
+HELP_PROGRAM = """
+import sys
+from workbench.cli import cli, main
+from workbench.cli.root import COMMANDS
+if sys.argv[1] == "loaded":
+    for name in COMMANDS:
+        cli.get_command(None, name)
+main(["--help"])
+"""
+
+
+@pytest.mark.parametrize("columns", ["52", "80", "200"])
+def test_help_lists_every_command_as_its_own_help_says_without_loading_it(columns) -> None:
+    """``workbench --help`` lists the core's commands from ``root.COMMANDS``: the same text, at
+    any terminal width, as when every command's module is loaded and asked for its help."""
+    env = {**os.environ, "COLUMNS": columns}
+
+    def help_text(how: str) -> str:
+        out = subprocess.run(
+            [sys.executable, "-c", HELP_PROGRAM, how], capture_output=True, text=True, env=env, check=True
+        )
+        return out.stdout
+
+    listed = help_text("listed")
+    assert "Commands:" in listed and listed == help_text("loaded")
+
+
+def test_each_summary_is_the_first_sentence_of_the_commands_help() -> None:
+    from workbench.cli.root import COMMANDS
+
+    for name, listed in COMMANDS.items():
+        assert listed.summary == cli.get_command(click.Context(cli), name).get_short_help_str(10**6), name
+
+
+def test_help_reads_no_command_module_nor_the_desk_nor_the_plugins() -> None:
+    """Listing the commands costs their names, not their code (issue 16: ``--help`` as quick
+    as ``--version``)."""
+    code = (
+        "import sys\n"
+        "from workbench.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(n for n in sys.modules if n.startswith(('workbench.', 'pluggy', 'holidays'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = out.stdout.splitlines()[-1]
+    assert (
+        loaded == "['workbench.cli', 'workbench.cli.common', 'workbench.cli.entry', 'workbench.cli.root', "
+        "'workbench.clock', 'workbench.errors']"
+    ), loaded

@@ -9,39 +9,109 @@ from __future__ import annotations
 
 import gc
 import importlib
+from typing import NamedTuple
 
 import click
 
 from workbench import __version__
 from workbench.cli.common import Context, check_environment_now, desk_options
 
+
+class Listed(NamedTuple):
+    """A command of the group as help lists it, without importing its module."""
+
+    where: str
+    """Where it is defined: ``module:name``."""
+    summary: str
+    """What help shows beside its name: the first sentence of its help, as click shortens
+    it (a test holds it to the command's own help)."""
+
+
 COMMANDS = {
-    "demo": "workbench.cli.demo:demo",
-    "plugins": "workbench.cli.plugins:plugins",
-    "settings": "workbench.cli.settings:settings",
-    "customer": "workbench.cli.customer:customer",
-    "eligibility": "workbench.cli.customer:eligibility",
-    "contract": "workbench.cli.contract:contract",
-    "quote": "workbench.cli.contract:quote",
-    "case": "workbench.cli.case:case",
-    "agent": "workbench.cli.agent:agent",
-    "workload": "workbench.cli.agent:workload",
-    "workflow": "workbench.cli.workflow:workflow",
-    "renewals": "workbench.cli.workflow:renewals",
-    "report": "workbench.cli.report:report",
-    "calendar": "workbench.cli.report:calendar_command",
-    "sweep": "workbench.cli.sweep:sweep",
-    "compact": "workbench.cli.sweep:compact",
-    "run": "workbench.cli.run:run",
-    "vendor-times": "workbench.cli.vendor_times:vendor_times",
-    "export": "workbench.cli.transfer:export_command",
-    "import": "workbench.cli.transfer:import_command",
-    "doctor": "workbench.cli.doctor:doctor",
-    "serve": "workbench.cli.serve:serve",
-    "new-plugin": "workbench.cli.scaffold:new_plugin",
-    "db": "workbench.cli.db:db",
+    "demo": Listed("workbench.cli.demo:demo", "Fill a desk with realistic demo data for all four vendors."),
+    "plugins": Listed(
+        "workbench.cli.plugins:plugins", "Vendor programs, versions, hooks and rule catalogues."
+    ),
+    "settings": Listed(
+        "workbench.cli.settings:settings", "List desk settings, show one, or set KEY to VALUE (validated)."
+    ),
+    "customer": Listed(
+        "workbench.cli.customer:customer", "Customers: region, users, domain, super-admin e-mail …"
+    ),
+    "eligibility": Listed(
+        "workbench.cli.customer:eligibility", "Priority and program eligibility of a customer, with reasons."
+    ),
+    "contract": Listed(
+        "workbench.cli.contract:contract", "Contracts: vendor, product, dates, quantities, list price."
+    ),
+    "quote": Listed("workbench.cli.contract:quote", "Fees derived from list prices (e.g."),
+    "case": Listed("workbench.cli.case:case", "Cases: open, list, show, and the timeline actions."),
+    "agent": Listed(
+        "workbench.cli.agent:agent",
+        "The desk's agents: add, list, edit (a lead's change once the desk has agents).",
+    ),
+    "workload": Listed(
+        "workbench.cli.agent:workload",
+        "Each agent's open cases: breaching, at risk, waiting, the oldest untouched, ball time.",
+    ),
+    "workflow": Listed(
+        "workbench.cli.workflow:workflow", "Orders, renewals, option requests, onboarding: dated checklists."
+    ),
+    "renewals": Listed("workbench.cli.workflow:renewals", "Renewals of every vendor, oldest deadline first."),
+    "report": Listed("workbench.cli.report:report", "Reports a lead can take to a vendor."),
+    "calendar": Listed(
+        "workbench.cli.report:calendar_command",
+        "The desk's dates as an iCalendar file: renewal dates, workflow steps' due dates and, with "
+        "--breaching, case deadlines at risk; stable UIDs, a reminder alarm (setting "
+        "core.calendar_alarm_minutes).",
+    ),
+    "sweep": Listed(
+        "workbench.cli.sweep:sweep",
+        "Apply time-driven rules now: reminders, automatic closes, breaches, renewals.",
+    ),
+    "compact": Listed(
+        "workbench.cli.sweep:compact",
+        "Rewrite the desk file's snapshot so that opening it replays no log (a command starts this in "
+        "the background once the log has grown 2 MB past the snapshot).",
+    ),
+    "run": Listed(
+        "workbench.cli.run:run",
+        "Sweep the desk on a schedule until stopped (SIGTERM or ctrl+c): reminders, breaches, renewals "
+        "and automatic closes happen without anyone at a terminal.",
+    ),
+    "vendor-times": Listed(
+        "workbench.cli.vendor_times:vendor_times",
+        "Average, median and worst answer times of VENDOR per month and severity, beside each "
+        "commitment, with the cases behind each figure.",
+    ),
+    "export": Listed(
+        "workbench.cli.transfer:export_command",
+        "Export the desk: JSON is lossless (import gives the same desk); CSV is one row per case.",
+    ),
+    "import": Listed(
+        "workbench.cli.transfer:import_command",
+        "Import a JSON export (at most 512 MiB) into an empty desk; every record is checked as the desk "
+        "checks the same record made through it, and a bad file writes nothing.",
+    ),
+    "doctor": Listed(
+        "workbench.cli.doctor:doctor",
+        "Check a desk (a file, or a desk in PostgreSQL): what is wrong and how to recover.",
+    ),
+    "serve": Listed(
+        "workbench.cli.serve:serve",
+        "Serve the terminal desk to browsers: each agent signs in with the password set by "
+        "`workbench agent password`, and each tab runs the desk as that agent.",
+    ),
+    "new-plugin": Listed(
+        "workbench.cli.scaffold:new_plugin",
+        "Write a vendor plugin package for program NAME (entry point, rule catalogue, one hook of each "
+        "kind, demo, README, tests running the conformance suite), ready to install.",
+    ),
+    "db": Listed(
+        "workbench.cli.db:db", "Desks in PostgreSQL: create one, copy a desk between a file and a server."
+    ),
 }
-"""Each command of the group and where it is defined (``module:name``)."""
+"""Each command of the group: where it is defined, and its line in ``workbench --help``."""
 
 
 class CommandsByModule(click.Group):
@@ -72,9 +142,25 @@ class CommandsByModule(click.Group):
             with formatter.section("Commands"):
                 formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their summaries, as click lists them, a core command not loaded
+        yet from ``COMMANDS``: ``workbench --help`` imports none of the commands' code."""
+        commands = []
+        for name in self.list_commands(ctx):
+            if name in COMMANDS and name not in self.commands:
+                command = click.Command(name, help=COMMANDS[name].summary)
+            else:
+                command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                commands.append((name, command))
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
-            module, name = COMMANDS[cmd_name].split(":")
+            module, name = COMMANDS[cmd_name].where.split(":")
             self.add_command(getattr(importlib.import_module(module), name), cmd_name)
         elif cmd_name not in self.commands:
             self._add_plugin_command(cmd_name)
