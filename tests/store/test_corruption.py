@@ -206,3 +206,30 @@ def test_a_closed_case_edited_by_hand_is_refused_when_the_closed_cases_are_read(
     store.close()
     report = doctor(desk)
     assert not report.ok and "table 'closed_cases' fails its checksum" in report.problems[0]
+
+
+@pytest.mark.parametrize("where", ["before the event", "past the event"])
+def test_damage_far_from_an_event_in_a_long_line_is_refused_when_the_event_is_read(
+    desk_path: Path, change, where: str
+) -> None:
+    """CORE-AUDIT-1: an event is shown only from a log line whose checksum holds, however long
+    the line (an import's is hundreds of MB) and wherever in it the damage is: the line is read
+    a block at a time around the event, growing, to both of its ends."""
+    store = FileStore(desk_path)
+    change(store, "C-1", subject="first")
+    change(store, "C-2", subject="second")
+    note = store.events("cases", "C-1")[0]
+    with store.transaction() as tx:
+        tx.put("cases", "C-1", {"id": "C-1", "subject": "the record before " + "x" * 3_000_000})
+        tx.append_event({**note, "action": "renamed"})
+        tx.append_event({**note, "key": "C-2", "data": {"text": "y" * 3_000_000 + " the event after"}})
+    store.compact()
+    store.close()
+    assert [e["action"] for e in FileStore(desk_path).events("cases", "C-1")] == ["note", "renamed"]
+    log = log_of(desk_path).read_bytes()
+    target = b"the record before" if where == "before the event" else b"the event after"
+    assert len(log.split(b"\n")[3]) > 6_000_000 and log.count(target) == 1
+    log_of(desk_path).write_bytes(log.replace(target, target.upper()))
+    reopened = FileStore(desk_path)  # the snapshot covers the line: it is not replayed
+    with pytest.raises(StoreError, match="checksum does not match"):
+        reopened.events("cases", "C-1")

@@ -296,27 +296,35 @@ class CheckedLines:
             self.add(*check_line(fd, offset, path))
 
 
+FIRST_READ = 1 << 12
+"""The first block read around an event (a change's line is a kilobyte or two); the blocks
+double from there up to ``chunk`` (an import's line is hundreds of MB)."""
+
+
 def _line_start(fd: int, offset: int) -> int:
     """Where the line holding byte ``offset`` starts (just after the previous LF)."""
-    position = offset
+    position, size = offset, FIRST_READ
     while position > 0:
-        size = min(1 << 16, position)
+        size = min(size, position)
         block = os.pread(fd, size, position - size)
         newline = block.rfind(LF)
         if newline >= 0:
             return position - size + newline + 1
         position -= size
+        size = min(size * 2, 1 << 20)
     return 0
 
 
 def check_line(fd: int, offset: int, path: str, chunk: int = 1 << 20) -> tuple[int, int]:
     """The start and end of the log line holding byte ``offset``, its checksum verified a
-    chunk at a time (an import's line is hundreds of MB)."""
+    block at a time: the first reaches just past ``offset``, each next is twice as long,
+    up to ``chunk``."""
     start = _line_start(fd, offset)
     head = os.pread(fd, _CRC_WIDTH, start)
     crc, position = 0, start + _CRC_WIDTH
+    size = min(max(offset - position, 0) + FIRST_READ, chunk)
     while True:
-        block = os.pread(fd, chunk, position)
+        block = os.pread(fd, size, position)
         newline = block.find(LF)
         if not block:
             raise damaged_at(path, start, "the line runs past the end of the log")
@@ -325,6 +333,7 @@ def check_line(fd: int, offset: int, path: str, chunk: int = 1 << 20) -> tuple[i
             end = position + newline + 1
             break
         position += len(block)
+        size = min(size * 2, chunk)
     if len(head) != _CRC_WIDTH or head[8:9] != b" " or head[:8] != b"%08x" % crc:
         raise damaged_at(path, start, "its checksum does not match: it was changed after it was written")
     return start, end
