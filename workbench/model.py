@@ -305,6 +305,11 @@ class Commitment(Record):
     """A commitment in whole business days of its calendar instead of ``minutes`` (give 0
     there): due that many working days of the calendar after ``start``, at the same point of
     the working day, paused time left out as for minutes."""
+    earlier_windows: list[tuple[datetime, datetime]] = field(default_factory=list)
+    """For a clock that starts again (the desk's update clock, at each response): the windows
+    it ran before ``start``, each (start, end) from its start until the next window began or
+    the clock stopped. The SLA evidence keeps the breach of each that passed its due time
+    before it ended (CORE-SLA-2), whether or not a sweep recorded it."""
 
 
 DeadlineState = Literal["ok", "at-risk", "breached", "met", "met-late", "paused", "stopped"]

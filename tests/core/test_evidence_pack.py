@@ -190,3 +190,32 @@ def test_technical_evidence_is_attached_with_case_attach(run_cli, late_case) -> 
     assert json.loads(out)["case"]["evidence"][0]["kind"] == "log"
     status, _, err = run_cli("case", "evidence", late_case, "a trace", "--kind", "log")
     assert status == 2 and "--kind" in err
+
+
+@pytest.mark.parametrize("swept", [False, True], ids=["no sweep", "swept"])
+def test_an_update_breach_stays_after_the_next_response_core_sla_2(run_cli, late_case, swept) -> None:
+    """The demo's C-32 shape: the desk answered Tuesday 11:30, so its next update was due two
+    business days later (Thursday 11:30, CORE-SLA-3); it came Monday. The breach of that
+    window happened, so it stays in the timeline and the pack once the next response
+    restarts the clock, whether a sweep recorded it or not (CORE-SLA-2, CORE-SLA-4) — once."""
+    if swept:
+        status, _, err = run_cli("sweep", "--now", "2026-11-27T09:00:00+09:00")
+        assert status == 0, err
+    status, _, err = run_cli(
+        "case", "note", late_case, "still on it", "--to-customer", "--now", "2026-11-30T10:00:00+09:00"
+    )
+    assert status == 0, err
+    status, out, err = run_cli("case", "timeline", late_case, "--json", "--now", "2026-11-30T11:00:00+09:00")
+    assert status == 0, err
+    update = [(e["what"], e["at"]) for e in json.loads(out) if e["deadline"] == "desk update"]
+    assert update == [
+        ("start", "2026-11-24T02:30:00+00:00"),
+        ("breach", "2026-11-26T02:30:00+00:00"),
+        ("start", "2026-11-30T01:00:00+00:00"),
+    ]
+    status, out, err = run_cli("case", "evidence", late_case, "--json", "--now", "2026-11-30T11:00:00+09:00")
+    assert status == 0, err
+    breaches = [line for line in json.loads(out)["lines"] if line["what"] == "breach"]
+    update_breach = next(line for line in breaches if line["deadline"] == "desk update")
+    assert update_breach["due"] == "2026-11-26T11:30:00+09:00" and update_breach["rule"] == "CORE-SLA-3"
+    assert update_breach["counted_minutes"] == 2 * 9 * 60

@@ -7,6 +7,7 @@ first-result hooks are ``trylast``, so a vendor plugin's answer wins where it gi
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from workbench import hookimpl
 from workbench.model import (
@@ -427,6 +428,7 @@ def workbench_commitments(case: Case, desk) -> list[Commitment]:
                 rule="CORE-SLA-3",
                 clock="desk",
                 reason=f"the desk updates its customer at least every {days} business days",
+                earlier_windows=update_windows(restarts, [e.at for e in events if e.action == "resolve"]),
             )
         )
     if case.state in ("resolved", "closed"):
@@ -436,6 +438,17 @@ def workbench_commitments(case: Case, desk) -> list[Commitment]:
             commitment.stops_at = stop
             commitment.reason += "; stopped when the case was " + case.state
     return commitments
+
+
+def update_windows(restarts: list[datetime], resolved: list[datetime]) -> list[tuple[datetime, datetime]]:
+    """The update clock's windows before the running one (CORE-SLA-3): each from a response
+    or reopen until the next, or until the case was resolved in between (its desk clocks
+    stop; a reopen starts the clock again)."""
+    windows = []
+    for start, following in pairwise(restarts):
+        stops = [at for at in resolved if start <= at <= following]
+        windows.append((start, min(stops, default=following)))
+    return windows
 
 
 COMMERCIAL_TRACK = [

@@ -4,6 +4,7 @@ held the ball (CORE-SLA-4) and the SLA evidence timeline. The arithmetic of one 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -93,14 +94,22 @@ def ball_minutes(desk: Desk, case: Case, events: list[Event]) -> dict[str, int]:
 def timeline(desk: Desk, key: str) -> list[dict[str, Any]]:
     """SLA evidence of one case (CORE-SLA-4): for every deadline, its start, each pause
     and resume, when it was met or breached, on which calendar, with the business
-    minutes counted up to that moment."""
+    minutes counted up to that moment; and the same for the earlier windows of a clock that
+    starts again (``Commitment.earlier_windows``), so a breach of one is kept whether or not
+    a sweep recorded it (CORE-SLA-2)."""
     case = desk.case(key)
     events = desk.events("cases", key)
     commitments = flatten(desk.plugins.call("workbench_commitments", case=case, desk=desk))
     deadlines = case.outcomes if not case.is_open else desk.deadlines(case, events)
     pauses = [Pause(_instant(p["start"]), _instant(p.get("end"))) for p in case.pauses]
+    threshold = float(desk.setting("core.at_risk_share"))
+    clocks = [(c, d, None) for c, d in zip(commitments, deadlines, strict=False)]
+    for commitment in commitments:
+        for start, end in commitment.earlier_windows:  # a breach stays once it happened (CORE-SLA-2)
+            window = replace(commitment, start=start, stops_at=end, earlier_windows=[])
+            clocks.append((commitment, deadline_of(window, pauses, events, end, threshold), end))
     entries = []
-    for commitment, deadline in zip(commitments, deadlines, strict=False):
+    for commitment, deadline, until in clocks:
         calendar = Calendar.from_dict(commitment.calendar)
         counted = pauses if commitment.pauses else []
 
@@ -119,7 +128,7 @@ def timeline(desk: Desk, key: str) -> list[dict[str, Any]]:
 
         entries.append(entry(deadline.start, "start"))
         for pause in counted:
-            if pause.start >= deadline.start:
+            if deadline.start <= pause.start and (until is None or pause.start < until):
                 entries.append(entry(pause.start, "pause"))
                 if pause.end:
                     entries.append(entry(pause.end, "resume"))
