@@ -123,32 +123,19 @@ class CommandsByModule(click.Group):
         return sorted({*COMMANDS, *self.commands, *plugin_commands.listing(set(COMMANDS))})
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The commands and their help as click lists them; a plugin's command not loaded yet
-        from the plugins' listing (``workbench.plugin_commands``), so a warm help loads no
+        """The commands and their help as click lists them, each command not loaded yet from
+        a listing: a core command's from ``COMMANDS``, a plugin's from the plugins' listing
+        (``workbench.plugin_commands``). A warm help imports no command's module and no
         plugin."""
         from workbench import plugin_commands
 
         listed = plugin_commands.listing(set(COMMANDS))
         commands = []
         for name in self.list_commands(ctx):
-            if name in listed and name not in self.commands:
-                command: click.Command | None = click.Command(name, help=listed[name])
-            else:
-                command = self.get_command(ctx, name)
-            if command is not None and not command.hidden:
-                commands.append((name, command))
-        if commands:
-            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
-            with formatter.section("Commands"):
-                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The commands and their summaries, as click lists them, a core command not loaded
-        yet from ``COMMANDS``: ``workbench --help`` imports none of the commands' code."""
-        commands = []
-        for name in self.list_commands(ctx):
             if name in COMMANDS and name not in self.commands:
-                command = click.Command(name, help=COMMANDS[name].summary)
+                command: click.Command | None = click.Command(name, help=COMMANDS[name].summary)
+            elif name in listed and name not in self.commands:
+                command = click.Command(name, help=listed[name])
             else:
                 command = self.get_command(ctx, name)
             if command is not None and not command.hidden:
