@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -117,9 +117,10 @@ class Calendar:
         return self.next_open(at) == at
 
     def next_open(self, at: datetime) -> datetime:
-        """``at`` itself if it is working time, else the start of the next working span."""
+        """``at`` itself if it is working time, else the start of the next working span;
+        ``datetime.max`` (UTC) when the calendar opens no more before its last date."""
         at = _utc(at, "at")
-        start, _ = next(self._open_from(at))
+        start, _ = next(self._open_from(at), (_FOREVER, _FOREVER))
         return start
 
     def add(self, start: datetime, duration: timedelta, pauses: Iterable[Pause] = ()) -> datetime | None:
@@ -217,7 +218,7 @@ class Calendar:
         Starts a local day early: on a zone whose clock goes back over midnight, the early
         part of a day's spans can read as the previous local date.
         """
-        day = _local_date(start, self.tz) - _DAY
+        day = local_date(start, self.tz) - _DAY
         while True:
             for begin, end in _day_intervals(self, day):
                 if end > start:
@@ -232,7 +233,7 @@ class Calendar:
         working time lies between the two (a day's spans end by the next day's 00:00)."""
         if end <= start:
             return
-        first, last = _local_date(start, self.tz).year + 1, _local_date(end, self.tz).year
+        first, last = local_date(start, self.tz).year + 1, local_date(end, self.tz).year
         for year in range(first, last):
             begin = _wall_to_instant(self.tz, datetime(year, 1, 1))
             stop = _wall_to_instant(self.tz, datetime(year + 1, 1, 1))
@@ -310,12 +311,14 @@ def _wall_to_instant(tz: str, local: datetime) -> datetime:
     return after
 
 
-def _local_date(at: datetime, tz: str) -> date:
-    """The local date of ``at`` in ``tz``; past 9999-12-31 local time, 9999-12-31."""
+def local_date(at: datetime, tz: str | tzinfo) -> date:
+    """The local date of ``at`` in the zone ``tz`` (a name or a zone). Within a day of the
+    last instant a datetime holds the local date can be past 9999-12-31 (``9999-12-31T23:59Z``
+    is already the year 10000 in Tokyo): that is 9999-12-31, and before year 1, 0001-01-01."""
     try:
-        return at.astimezone(ZoneInfo(tz)).date()
+        return at.astimezone(ZoneInfo(tz) if isinstance(tz, str) else tz).date()
     except OverflowError:
-        return date.max
+        return date.max if at.year == date.max.year else date.min
 
 
 @lru_cache(maxsize=1 << 12)

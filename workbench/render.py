@@ -15,7 +15,7 @@ answered into words.
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from workbench.model import Case, Deadline, Decision, Event, Field, Finding, Route, Step
@@ -76,7 +76,10 @@ def local(instant: datetime | None, tz: tzinfo, *, seconds: bool = False, zone: 
     ``zone``), ``-`` for none."""
     if instant is None:
         return "-"
-    shown = instant.astimezone(tz)
+    try:
+        shown = instant.astimezone(tz)
+    except OverflowError:  # the local date would be past 9999-12-31 (or before year 1)
+        shown = instant.astimezone(UTC)
     text = shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
     return f"{text} {shown.tzname()}" if zone else text
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import holidays
 
-from workbench.calendar import Calendar
+from workbench.calendar import Calendar, local_date
 from workbench.desk.records import flatten
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def evidence_pack(desk: Desk, key: str) -> dict[str, Any]:
     customer = desk.customer(case.customer_id)
     program = desk.programs().get(case.vendor)
     commitments = flatten(desk.plugins.call("workbench_commitments", case=case, desk=desk))
-    until = (case.closed_at or desk.now()).astimezone(tz).date()
+    until = local_date(case.closed_at or desk.now(), tz)
     calendars = {c.calendar["name"]: Calendar.from_dict(c.calendar) for c in commitments}
     desk_calendar = desk.desk_calendar()
     calendars.setdefault(desk_calendar.name, desk_calendar)

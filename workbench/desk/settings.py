@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from workbench import clock
-from workbench.calendar import Calendar
+from workbench.calendar import Calendar, local_date
 from workbench.calendar import desk_calendar as build_desk_calendar
 from workbench.desk import agents
 from workbench.desk.records import record_event
@@ -78,8 +78,9 @@ def at(desk: Desk, when: datetime) -> Iterator[None]:
 
 
 def today(desk: Desk) -> date:
-    """Today in the desk's time zone."""
-    return desk.now().astimezone(desk.timezone()).date()
+    """Today in the desk's time zone (:func:`workbench.calendar.local_date`: at the ends of
+    time, the first or last date there is)."""
+    return local_date(desk.now(), desk.timezone())
 
 
 def timezone(desk: Desk) -> ZoneInfo:

@@ -179,13 +179,12 @@ class ClosedIndex:
     def sent(self, after: datetime, until: datetime) -> list[Entry] | None:
         """The entries of the closed cases sent after ``after``, at or before ``until``."""
         found: list[Entry] = []
-        day, last = after.astimezone(UTC).date(), until.astimezone(UTC).date()
-        while day <= last:
+        first, last = after.astimezone(UTC).date(), until.astimezone(UTC).date()
+        for day in (first + timedelta(days=n) for n in range((last - first).days + 1)):
             members = self._group("sent", day.isoformat())
             if members is None:
                 return None
             found += [e for e in members if (moment := instant(e[6])) and after < moment <= until]
-            day += timedelta(days=1)
         return found
 
     def entry(self, key: str) -> Entry | None | bool:

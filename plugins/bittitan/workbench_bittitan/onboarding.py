@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from workbench import DeskReader
+from workbench.calendar import local_date
 from workbench.model import (
     Action,
     Contract,
@@ -206,7 +207,7 @@ def workflow_findings(workflow: Workflow) -> list[Finding]:
 def onboarding_to_open(desk: DeskReader, now: datetime) -> list[Action]:
     """An onboarding workflow for every active onboarding contract that has none yet; the
     key makes it once even if two sweeps race."""
-    today = now.astimezone(desk.timezone()).date()
+    today = local_date(now, desk.timezone())
     opened = {w.contract_id for w in desk.workflows(vendor=VENDOR)}
     return [
         Action("open-workflow", workflow_key(contract), "BT-ONBOARD-1",

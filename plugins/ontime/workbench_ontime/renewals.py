@@ -9,8 +9,8 @@ orders and the renewal itself by the anniversary.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from workbench.calendar import local_date
 from workbench.model import Action, Decision, Finding, StepTemplate, Workflow, WorkflowTemplate
 from workbench_ontime.contracts import TITLES, active, covered_until, fee_text
 from workbench_ontime.program import LICENSE, MAINTENANCE, TECHNICAL_SUPPORT, VENDOR
@@ -59,7 +59,7 @@ def renewal_key(licence_id: str, anniversary: date) -> str:
 
 
 def _today(desk, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(desk.setting("desk.timezone"))).date()
+    return local_date(now, desk.setting("desk.timezone"))
 
 
 def sweep(desk, now: datetime) -> list[Action]:
@@ -76,7 +76,10 @@ def sweep(desk, now: datetime) -> list[Action]:
     for licence in desk.contracts(vendor=VENDOR):
         if licence.product != LICENSE:
             continue
-        anniversary = next_anniversary(licence.start, today)
+        try:
+            anniversary = next_anniversary(licence.start, today)
+        except ValueError:
+            continue  # its next anniversary falls after 9999-12-31: no renewal opens
         days = (anniversary - today).days
         if days > window or not licence.active_on(anniversary):
             continue

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from workbench import DemoDesk, DeskReader, hookimpl
+from workbench.calendar import local_date
 from workbench.model import (
     Action,
     Case,
@@ -81,7 +82,7 @@ def workbench_workflow_findings(workflow: Workflow, desk: DeskReader, now: datet
 
 @hookimpl
 def workbench_sweep_desk(desk: DeskReader, now: datetime) -> list[Action]:
-    today = now.astimezone(desk.timezone()).date()
+    today = local_date(now, desk.timezone())
     actions = sweep.renewal_openings(desk.contracts(vendor=VENDOR), today,
                                      int(desk.setting("webex.renewal_window_days")))
     for workflow in desk.workflows(vendor=VENDOR, open_only=True):

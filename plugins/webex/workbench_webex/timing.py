@@ -4,7 +4,7 @@ and the renewal dates (WX-HOURS-1, WX-SITE-1, WX-SITE-2, WX-RENEW-1)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -30,10 +30,14 @@ def support_hours(now: datetime) -> Finding:
         return Finding("info", "WX-HOURS-1",
                        "Japanese-language support now (weekdays 10:00–18:00 JST) on Cisco's 24×7 "
                        "technical line")
-    resumes = japanese_support().next_open(now).astimezone(TOKYO)
+    resumes = japanese_support().next_open(now)
+    if resumes == datetime.max.replace(tzinfo=UTC):  # no more weekdays before 9999-12-31
+        when = "after the last date the calendar holds"
+    else:
+        when = f"{resumes.astimezone(TOKYO):%a %Y-%m-%d %H:%M} JST"
     return Finding("info", "WX-HOURS-1",
                    "English only now on Cisco's 24×7 technical line; Japanese-language support "
-                   f"(weekdays 10:00–18:00 JST) resumes {resumes:%a %Y-%m-%d %H:%M} JST")
+                   f"(weekdays 10:00–18:00 JST) resumes {when}")
 
 
 def site_ready_estimate(provisioned_at: datetime, business_days: int) -> datetime:

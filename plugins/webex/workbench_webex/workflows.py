@@ -13,10 +13,10 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from workbench import DeskReader
+from workbench.calendar import add_business_days, japan_business, local_date
 from workbench.model import Contract, Decision, Field, Finding, Step, StepTemplate, Workflow, WorkflowTemplate
 from workbench_webex import forms
 from workbench_webex.program import NAMED_HOST, PORT, TIER_2, VENDOR
-from workbench.calendar import add_business_days, japan_business
 from workbench_webex.timing import (
     FORGOT_PASSWORD,
     PasswordLink,
@@ -139,7 +139,7 @@ def context(workflow: Workflow, desk: DeskReader, now: datetime) -> Context:
     return Context(
         contract=linked if webex else None,
         foreign=None if webex else linked,
-        today=now.astimezone(desk.timezone()).date(),
+        today=local_date(now, desk.timezone()),
         lead_days=int(desk.setting("webex.provisioning_lead_days")),
         site_ready_days=int(desk.setting("webex.site_ready_business_days")),
         password_hours=int(desk.setting("webex.password_link_hours")),
