@@ -78,6 +78,9 @@ WORDS = st.sampled_from(
         "",
         "\x1b[2J",
         "x" * 300,
+        "--help",
+        "-h",
+        "--version",
     ]
 )
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
@@ -119,7 +122,7 @@ def test_any_command_line_exits_in_words(demo_cli, command, words, as_json) -> N
     assert "Traceback" not in err and "unexpected error" not in err, (args, err)
     if status in (1, 2):
         assert files_of(demo_cli.db) == before, args
-    if as_json and "--help" not in args:
+    if as_json:
         json.loads(out)  # exactly one document: json.loads refuses anything after it
 
 
@@ -148,3 +151,25 @@ def test_with_json_every_outcome_is_one_json_document(run_cli, args) -> None:
     status, out, err = run_cli(*args)
     assert status == 2, err
     assert json.loads(out)["error"]["message"] in err
+
+
+@pytest.mark.parametrize(
+    ("args", "key"),
+    [
+        (("--json", "--help"), "help"),
+        (("--json", "--version"), "version"),
+        (("--version", "--json"), "version"),
+        (("case", "show", "--help", "--json"), "help"),
+        (("case", "show", "C-1", "--json", "-h"), "help"),
+        (("--json", "case", "--help"), "help"),
+    ],
+    ids=" ".join,
+)
+def test_with_json_help_and_version_are_one_json_document(run_cli, args, key) -> None:
+    """--help and --version print and end the command before it runs: with --json what they
+    print is one JSON document too, and nothing else is on stdout."""
+    status, out, err = run_cli(*args)
+    assert status == 0, err
+    document = json.loads(out)
+    assert list(document) == (["help"] if key == "help" else ["program", "version"])
+    assert key != "help" or document["help"].startswith("Usage: workbench")

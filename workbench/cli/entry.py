@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import io
 import sys
+from contextlib import redirect_stdout
 from typing import Any
 
 import click
@@ -28,9 +30,17 @@ def main(argv: list[str] | None = None) -> None:
     # cycle collector would walk them again and again (20-30 ms of the start). Paused
     # here; a subcommand turns it back on, the desk once its queue is loaded.
     gc.disable()
+    # --help and --version print text and exit; with --json that text is put in a document.
+    eager = next((option for option in options if option in EAGER_OPTIONS), None) if context.json else None
+    printed = io.StringIO()
     try:
         _check_arguments(args)
-        cli.main(args=argv, prog_name="workbench", standalone_mode=False, obj=context)
+        if eager is None:
+            cli.main(args=argv, prog_name="workbench", standalone_mode=False, obj=context)
+        else:
+            with redirect_stdout(printed):
+                cli.main(args=argv, prog_name="workbench", standalone_mode=False, obj=context)
+            click.echo(orjson.dumps(_eager_document(eager, printed.getvalue())).decode())
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
@@ -61,6 +71,19 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         gc.enable()
         context.close()
+
+
+EAGER_OPTIONS = ("-h", "--help", "--version")
+"""Options that print and end the command before it runs."""
+
+
+def _eager_document(option: str, text: str) -> dict[str, str]:
+    """What ``--help`` or ``--version`` printed, as the one JSON document ``--json`` promises."""
+    if option == "--version":
+        from workbench import __version__
+
+        return {"program": "workbench", "version": __version__}
+    return {"help": text}
 
 
 def _check_arguments(args: list[str]) -> None:
