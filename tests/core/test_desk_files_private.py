@@ -110,3 +110,46 @@ def test_a_csv_export_neutralises_cells_a_spreadsheet_would_run(run_cli, start) 
     document = json.loads(out)
     assert document["records"]["customers"][0]["name"] == name.strip()
     assert document["records"]["cases"][0]["subject"] == subject.strip()
+
+
+HOSTILE = "Evil\x1b]0;pwned\x07 Corp\x1b[2J\x9b1m"
+"""A customer name carrying an OSC title sequence, BEL, a CSI clear-screen and a C1 CSI."""
+
+
+def _export_csv(db: Path, stdout: int) -> None:
+    env = {**os.environ, "WORKBENCH_DB": str(db), "WORKBENCH_NOW": "2026-11-24T10:00+09:00"}
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "export", "--format", "csv"],
+        env=env, stdout=stdout, stderr=subprocess.PIPE, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_csv_export_shown_on_a_terminal_escapes_control_characters(run_cli, tmp_path) -> None:
+    """Control characters from the desk's data never reach a terminal raw, the CSV export
+    included: on a terminal they are shown escaped; into a file the text stays exact."""
+    assert run_cli("customer", "add", "--", HOSTILE)[0] == 0
+    assert run_cli("case", "new", "--vendor", "ontime", "--customer", "CUS-1", "--subject", "=1+1")[0] == 0
+    main, secondary = os.openpty()
+    try:
+        _export_csv(run_cli.db, secondary)
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                block = os.read(main, 65536)
+            except OSError:  # EIO: the terminal's other side is closed and drained
+                break
+            if not block:
+                break
+            shown += block
+    finally:
+        os.close(main)
+    text = shown.decode()
+    assert not any(c in text for c in "\x1b\x07\x9b"), text
+    assert "Evil\\x1b]0;pwned\\x07 Corp\\x1b[2J\\x9b1m" in text and "'=1+1" in text
+    target = tmp_path / "export.csv"
+    with target.open("wb") as out:
+        _export_csv(run_cli.db, out.fileno())
+    [row] = list(csv.DictReader(io.StringIO(target.read_bytes().decode(), newline="")))
+    assert row["customer"] == HOSTILE and row["subject"] == "'=1+1"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
@@ -36,10 +37,43 @@ def export_command(fmt: str, output: str | None) -> None:
     if output:
         transfer.export_file(desk, fmt, Path(output))
         click.echo(f"exported to {output}", err=True)
+    elif fmt == "csv" and sys.stdout.isatty():
+        terminal = VisibleText(sys.stdout.buffer)
+        transfer.write_export(desk, fmt, terminal)
+        terminal.finish()
     else:
         transfer.write_export(desk, fmt, sys.stdout.buffer)
         sys.stdout.flush()
     warn_unreadable(context)
+
+
+class VisibleText:
+    """A terminal shown the CSV export: the desk's text reaches it with its control
+    characters as visible escapes (:func:`workbench.render.visible`; ESC shows as ``\\x1b``),
+    each row's CR LF ending as a line feed. Written to a file or a pipe the export keeps its
+    exact text."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._held = ""
+        """A CR at the end of one write, whose LF may start the next."""
+
+    def write(self, data: bytes) -> int:
+        self._show(self._decoder.decode(data))
+        return len(data)
+
+    def finish(self) -> None:
+        self._show(self._decoder.decode(b"", final=True), final=True)
+        self._out.flush()
+
+    def _show(self, text: str, final: bool = False) -> None:
+        from workbench.render import visible
+
+        text = self._held + text
+        self._held = "\r" if text.endswith("\r") and not final else ""
+        text = text[: len(text) - len(self._held)]
+        self._out.write(visible(text.replace("\r\n", "\n")).encode())
 
 
 @click.command("import")
