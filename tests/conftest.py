@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -211,3 +212,142 @@ def caught_up():
         return False
 
     return refresh_until_changed
+
+
+# -- a real SMTP server (aiosmtpd) on 127.0.0.1, for the mail-out tests (issue #21) --------
+
+SMTP_USER = "desk@example.co.jp"
+SMTP_PASSWORD = "smtp-Pw-7x!"
+
+
+@dataclass
+class ReceivedMail:
+    """One message an SMTP test server took: its envelope, the message, and how it came."""
+
+    sender: str
+    recipients: list[str]
+    message: Any
+    """An :class:`email.message.EmailMessage` (the ``default`` policy)."""
+    tls: bool
+    authenticated: bool
+    login: str
+
+
+@dataclass
+class SmtpTestServer:
+    """An aiosmtpd server listening on 127.0.0.1: ``security`` ``starttls`` (STARTTLS
+    required), ``tls`` (implicit TLS) or ``none``; AUTH required unless ``none``, accepting
+    :data:`SMTP_USER` / :data:`SMTP_PASSWORD` only; ``refuse`` makes it answer every message
+    with a 554."""
+
+    host: str
+    port: int
+    security: str
+    received: list[ReceivedMail]
+    controller: Any
+
+    def settings(self) -> dict[str, str]:
+        """The desk settings that send through this server."""
+        return {
+            "mail.smtp_host": self.host,
+            "mail.smtp_port": str(self.port),
+            "mail.smtp_security": self.security,
+        }
+
+
+@pytest.fixture(scope="session")
+def tls_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost (``openssl``): (cert, key)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.fixture
+def smtp_server(tls_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """``smtp_server(security="starttls", refuse=False)`` starts an :class:`SmtpTestServer`;
+    every server started is stopped after the test. The test process (and the commands it
+    starts) trust the server's certificate through ``SSL_CERT_FILE``."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = tls_certificate
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    started: list[Any] = []
+
+    def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        good = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            SMTP_USER.encode(),
+            SMTP_PASSWORD.encode(),
+        )
+        return AuthResult(success=good, handled=False, auth_data=auth_data.login.decode() if good else None)
+
+    class Handler:
+        def __init__(self, received: list[ReceivedMail], refuse: bool) -> None:
+            self.received, self.refuse = received, refuse
+
+        async def handle_DATA(self, server, session, envelope) -> str:
+            if self.refuse:
+                return "554 5.7.1 Message refused by policy"
+            from email import message_from_bytes
+            from email.policy import default
+
+            tls = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
+            self.received.append(
+                ReceivedMail(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    message_from_bytes(envelope.content, policy=default),
+                    tls,
+                    bool(session.authenticated),
+                    str(session.auth_data or ""),
+                )
+            )
+            return "250 2.0.0 Ok: queued"
+
+    def start(security: str = "starttls", refuse: bool = False) -> SmtpTestServer:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        received: list[ReceivedMail] = []
+        options: dict[str, Any] = {"authenticator": authenticate}
+        if security == "starttls":
+            options |= {"tls_context": context, "require_starttls": True, "auth_required": True}
+        elif security == "tls":
+            # aiosmtpd cannot tell an implicit-TLS connection is protected (aio-libs/aiosmtpd#281)
+            options |= {"ssl_context": context, "auth_required": True, "auth_require_tls": False}
+        controller = Controller(
+            Handler(received, refuse), hostname="127.0.0.1", port=_free_port(), ready_timeout=30, **options
+        )
+        controller.start()
+        started.append(controller)
+        return SmtpTestServer("127.0.0.1", controller.port, security, received, controller)
+
+    try:
+        yield start
+    finally:
+        for controller in started:
+            controller.stop()

@@ -124,6 +124,7 @@ class _Suite:
             "workbench_route_case": {"case": case},
             "workbench_case_severity": {"case": case},
             "workbench_check_send": {"case": case, "now": now},
+            "workbench_compose_mail": {"case": case, "purpose": "vendor", "text": ""},
             "workbench_commitments": {"case": case},
             "workbench_escalation_ladder": {"case": case},
             "workbench_check_escalation": {"case": case, "track": "technical", "level": 1, "now": now},

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         Field,
         Finding,
         Ladder,
+        MailDraft,
         PaletteCommand,
         Quote,
         Route,
@@ -105,6 +106,26 @@ def workbench_check_send(case: Case, desk: DeskReader, now: datetime) -> Decisio
     :param now: the desk clock.
     :return: a refusal with rule, reason and missing items, or an allowance. Stops at the
         first non-None result; no answer means the case may be sent.
+    """
+
+
+@hookspec(firstresult=True)
+def workbench_compose_mail(
+    case: Case, purpose: str, text: str, desk: DeskReader
+) -> MailDraft | Decision | None:
+    """Compose the e-mail of ``case`` for ``purpose`` (``case send --mail``, the TUI's Send).
+
+    :param case: the case as it stands (its form answers, evidence, escalations).
+    :param purpose: ``vendor`` (the vendor's request: Zoho's request of ZOHO-FORM-1, OnTime's
+        escalation, BitTitan's ticket), ``response`` (a response to the customer) or
+        ``resolve`` (the resolution sent to the customer).
+    :param text: what the agent wrote to go with it (may be empty for ``vendor``).
+    :param desk: the desk (settings name the vendor's addresses and the desk's sender).
+    :return: the draft (recipients, subject, body, the rule it is composed under); or a
+        refusal (a :class:`Decision` not allowed) naming the rule that stops the message and
+        what is missing; or ``None`` for a case of another vendor. Stops at the first non-None
+        result; the built-in core answers last, for ``response`` and ``resolve`` (to the
+        customer's contact).
     """
 
 

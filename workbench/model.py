@@ -507,6 +507,41 @@ class WorkflowTemplate(Record):
     """``order``, ``renewal``, ``option`` or ``onboarding``."""
 
 
+MailPurpose = Literal["vendor", "response", "resolve"]
+MAIL_PURPOSES: tuple[str, ...] = ("vendor", "response", "resolve")
+"""What a message composed from a case is: the vendor's request (``case send --mail``: Zoho's
+request, OnTime's escalation, BitTitan's ticket), a response to the customer (``case note
+--to-customer --mail``) or the resolution sent to the customer (``case resolve --to-customer
+--mail``)."""
+
+
+@dataclass
+class MailDraft(Record):
+    """A message a plugin composes from a case (:func:`workbench_compose_mail`). The desk adds
+    the case ID to the subject, the Message-ID, the date and the threading headers, and sends
+    it only once the case's event is valid."""
+
+    to: list[str]
+    """The recipients' addresses (the vendor's support address, the customer's contact)."""
+    subject: str
+    """The subject without the case ID (the desk puts ``[C-12]`` before it)."""
+    body: str
+    """Plain text: the form's answers, in the vendor's order, each labelled."""
+    rule: str
+    """The rule the message is composed under (ZOHO-FORM-1, ONTIME-ESC-2, BT-FORM-1, …)."""
+    reason: str
+    """Why it goes to these recipients, in words (the tier chain of ONTIME-ESC-1, …)."""
+    sender: str = ""
+    """The From address the vendor's rule requires (Zoho: ``zoho.sender_email``, ZOHO-EMAIL-1);
+    empty for the desk's own (setting ``mail.from``)."""
+    sender_name: str = ""
+    """The name the message goes out under (OnTime: the technical contact, ONTIME-PARTNER-1)."""
+    cc: list[str] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
+    """Paths of files to attach (Zoho's screenshots / recordings, ZOHO-FORM-1): each must be a
+    readable file, or the message is not composed."""
+
+
 @dataclass
 class PaletteCommand:
     """A command a plugin adds to the terminal desk's command palette (ctrl+p). Chosen, the

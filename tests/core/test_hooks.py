@@ -22,6 +22,7 @@ from workbench.model import (
     Field,
     Finding,
     Ladder,
+    MailDraft,
     Quote,
     QuoteLine,
     Route,
@@ -90,6 +91,20 @@ class Acme:
         if case.vendor != "acme" or case.fields.get("details"):
             return None
         return Decision(False, "ACME-1", "Acme needs the details before it takes a case", missing=["Details"])
+
+    @hookimpl
+    def workbench_compose_mail(self, case, purpose, text, desk):
+        if case.vendor != "acme" or purpose != "vendor":
+            return None
+        if not case.fields.get("details"):
+            return Decision(False, "ACME-1", "Acme's ticket needs the details", missing=["Details"])
+        return MailDraft(
+            ["tickets@acme.example"],
+            f"Ticket: {case.subject}",
+            f"{text}\nDetails: {case.fields['details']}\n",
+            "ACME-1",
+            "Acme takes tickets by e-mail",
+        )
 
     @hookimpl
     def workbench_commitments(self, case, desk):
@@ -509,6 +524,34 @@ def test_hook_workbench_check_send(acme) -> None:
     assert acme.case(case.id).state == "open" and acme.case(case.id).sent_at is None
     acme.update_fields(case.id, {"details": "the sync job stops at 02:00"})
     assert acme.send_to_vendor(case.id).state == "waiting-vendor"
+
+
+def test_hook_workbench_compose_mail(acme, tmp_path) -> None:
+    """The vendor's draft becomes a message that names its case (subject, Message-ID), from
+    the desk's sender; a refusal is raised with its rule; the core writes to the customer."""
+    from workbench.mail.compose import case_of_message_id, compose
+    from workbench.mail.outbound import send
+
+    customer = _customer_with_support(acme)
+    case = acme.open_case("acme", customer.id, "Sync stops", {"kind": "question"})
+    acme.set_setting("mail.from", "desk@reseller.example")
+    with pytest.raises(Refused) as refused:
+        compose(acme, case.id, "vendor", "")
+    assert (refused.value.decision.rule, refused.value.decision.missing) == ("ACME-1", ["Details"])
+    acme.update_fields(case.id, {"details": "the sync job stops at 02:00"})
+    composed = compose(acme, case.id, "vendor", "Please look.")
+    message = composed.message
+    assert (message["From"], message["To"]) == ("desk@reseller.example", "tickets@acme.example")
+    assert message["Subject"] == f"[{case.id}] Ticket: Sync stops"
+    assert case_of_message_id(message["Message-ID"]) == case.id
+    assert message.get_content() == "Please look.\nDetails: the sync job stops at 02:00\n"
+    changed, _ = send(acme, composed, eml=tmp_path / "ticket.eml")
+    assert changed.state == "waiting-vendor"
+    assert acme.events("cases", case.id)[-1].data["mail"]["message_id"] == message["Message-ID"]
+    with pytest.raises(Refused, match="CORE-SLA-3"):  # the core: the customer has no e-mail
+        compose(acme, case.id, "response", "We are on it.")
+    acme.update_customer(customer.id, email="it@northwind.example")
+    assert compose(acme, case.id, "response", "We are on it.").message["To"] == "it@northwind.example"
 
 
 def test_escalation_owner_recorded_after_the_fact(acme, clock) -> None:

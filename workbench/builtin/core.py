@@ -20,6 +20,7 @@ from workbench.model import (
     Field,
     Finding,
     Ladder,
+    MailDraft,
     Route,
     Rule,
     Rung,
@@ -248,6 +249,48 @@ SETTINGS = [
         "",
         "Where `workbench run` posts a JSON notification (a chat tool's incoming webhook) when a "
         "case assigned to an agent becomes at risk or breached, once each; empty for none.",
+        rule="CORE-SLA-2",
+    ),
+    Setting(
+        "mail.smtp_host",
+        "",
+        "The SMTP server the desk sends its e-mail through (host name or address); empty: no "
+        "SMTP, and `case send --mail` writes an .eml file for your mail program instead. "
+        "Credentials come from WORKBENCH_SMTP_USER / WORKBENCH_SMTP_PASSWORD, a netrc entry for "
+        "the host or the system keyring, never from the desk.",
+    ),
+    Setting(
+        "mail.smtp_port",
+        587,
+        "The SMTP server's port: 587 for starttls, 465 for tls.",
+        kind="number",
+        minimum=1,
+        maximum=65535,
+    ),
+    Setting(
+        "mail.smtp_security",
+        "starttls",
+        "How the connection to the SMTP server is protected: starttls (upgrade on the submission "
+        "port), tls (implicit TLS from the first byte), or none (only for a server on this "
+        "machine: 127.0.0.1, ::1 or localhost).",
+        kind="choice",
+        choices=["starttls", "tls", "none"],
+    ),
+    Setting(
+        "mail.from",
+        "",
+        "The desk's own address its e-mail goes from (responses to customers, vendor requests "
+        "whose program names no sender of its own, notifications to agents).",
+        kind="email",
+    ),
+    Setting(
+        "mail.notify",
+        "immediate",
+        "Notifications by e-mail to the agent concerned (and to the leads, CORE-TEAM-1), sent by "
+        "`workbench run` through mail.smtp_host: immediate (one message per event), hourly (one "
+        "digest per agent at most once an hour) or off.",
+        kind="choice",
+        choices=["immediate", "hourly", "off"],
         rule="CORE-SLA-2",
     ),
     Setting(
@@ -651,3 +694,40 @@ def reminder_email(
 def _shown(desk, at: datetime) -> str:
     """An instant as the desk reads it, e.g. "Wed 2026-11-25 10:00 JST"."""
     return at.astimezone(desk.timezone()).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+# -- e-mail to the customer (issue #21) ----------------------------------------------------
+
+CUSTOMER_MAIL = {
+    "response": ("CORE-SLA-3", "a response to the customer meets the desk's first response and update"),
+    "resolve": (
+        "CORE-SLA-3",
+        "the resolution sent to the customer is a response and stops the desk's clocks",
+    ),
+}
+
+
+@hookimpl(trylast=True)
+def workbench_compose_mail(case: Case, purpose: str, text: str, desk) -> MailDraft | Decision | None:
+    """A response or a resolution to the customer's contact, for every vendor: the customer's
+    e-mail, else the address the case's form recorded (Zoho's ``customer_email``)."""
+    if purpose not in CUSTOMER_MAIL:
+        return None
+    rule, reason = CUSTOMER_MAIL[purpose]
+    customer = desk.customer(case.customer_id)
+    contact = customer.email or str(case.fields.get("customer_email") or "")
+    if not contact:
+        return Decision(
+            False,
+            rule,
+            f"customer {customer.id} ({customer.name}) has no e-mail address to send the message to",
+            missing=[f"the customer's e-mail (workbench customer edit {customer.id} --email ADDRESS)"],
+        )
+    heading = "Resolution" if purpose == "resolve" else "Re"
+    signature = str(desk.setting("desk.name") or "")
+    body = "\n".join([f"{customer.name} ご担当者様 / Dear {customer.name},", "", text.strip()])
+    if signature:
+        body += f"\n\n{signature}"
+    return MailDraft(
+        [contact], f"{heading}: {case.subject}", body + "\n", rule, f"to the customer's contact: {reason}"
+    )

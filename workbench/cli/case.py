@@ -251,20 +251,85 @@ def case_action(name: str, *params: Callable, text: str | None = "optional") -> 
 TRACK = click.option("--track", default="technical", type=click.Choice(["technical", "commercial"]))
 
 
+MAIL = click.option(
+    "--mail",
+    is_flag=True,
+    help="E-mail it, composed from the case: shown first, then sent through the desk's SMTP server "
+    "(mail.smtp_host) or, without one, written as an .eml file; recorded with its Message-ID.",
+)
+YES = click.option(
+    "--yes", is_flag=True, help="With --mail: send without asking (the message is still shown)."
+)
+EML = click.option(
+    "--eml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --mail: write the message to FILE (a new file) for your mail program instead of sending it.",
+)
+
+
+def _mail_out(
+    desk: Desk, case_id: str, purpose: str, text: str, yes: bool, eml: Path | None
+) -> tuple[Case, str]:
+    """Compose the case's message, show it, ask (unless ``yes``), then record the change with
+    it and deliver it (:func:`workbench.mail.outbound.send`): SMTP, or an .eml file."""
+    from workbench.cli.common import Context
+    from workbench.mail.compose import compose
+    from workbench.mail.outbound import destination, send
+    from workbench.render import visible
+
+    context = click.get_current_context().find_object(Context)
+    as_json = context is not None and context.json
+    if as_json and not yes:
+        raise BadInput("--yes", "--json prints one document and cannot ask before sending: give --yes")
+    composed = compose(desk, case_id, purpose, text)
+    eml, where = destination(desk, composed, eml)
+    if not as_json:
+        click.echo(visible(f"{composed.preview()}\n\n({where})"), err=True)
+    if not yes:
+        click.confirm("Send it?" if eml is None else "Write it?", err=True, abort=True)
+    changed, delivery = send(desk, composed, eml)
+    return changed, delivery.done()
+
+
 @case_action(
     "note",
     click.option("--to-customer", is_flag=True, help="A response to the customer (meets CORE-SLA-3)."),
+    MAIL,
+    YES,
+    EML,
     text="required",
 )
-def case_note(desk: Desk, case_id: str, text: str, to_customer: bool) -> tuple[Case, str]:
-    """Add a note (internal, or a response to the customer)."""
+def case_note(
+    desk: Desk, case_id: str, text: str, to_customer: bool, mail: bool, yes: bool, eml: Path | None
+) -> tuple[Case, str]:
+    """Add a note (internal, or a response to the customer; --mail e-mails the response)."""
+    _mail_options(mail, yes, eml)
+    if mail:
+        if not to_customer:
+            raise BadInput("--mail", "only a response to the customer is e-mailed: add --to-customer")
+        changed, done = _mail_out(desk, case_id, "response", text, yes, eml)
+        return changed, f"response {done}"
     changed = desk.note(case_id, text, to_customer=to_customer)
     return changed, "response recorded" if to_customer else "note added"
 
 
-@case_action("send")
-def case_send(desk: Desk, case_id: str, text: str) -> tuple[Case, str]:
-    """Send the case to the vendor (the vendor holds the ball; vendor clocks start)."""
+def _mail_options(mail: bool, yes: bool, eml: Path | None) -> None:
+    if not mail and (yes or eml is not None):
+        raise BadInput("--mail", "--yes and --eml go with --mail")
+
+
+@case_action("send", MAIL, YES, EML)
+def case_send(
+    desk: Desk, case_id: str, text: str, mail: bool, yes: bool, eml: Path | None
+) -> tuple[Case, str]:
+    """Send the case to the vendor (the vendor holds the ball; vendor clocks start). With --mail,
+    the vendor's request as an e-mail: Zoho's request (ZOHO-FORM-1), OnTime's escalation
+    (ONTIME-ESC-2), BitTitan's ticket (BT-FORM-1)."""
+    _mail_options(mail, yes, eml)
+    if mail:
+        changed, done = _mail_out(desk, case_id, "vendor", text, yes, eml)
+        return changed, f"sent to the vendor: {done}"
     return desk.send_to_vendor(case_id, text), "sent to the vendor"
 
 
@@ -301,9 +366,21 @@ def case_reply(desk: Desk, case_id: str, text: str) -> tuple[Case, str]:
         is_flag=True,
         help="TEXT is the resolution sent to the customer: it meets a running first response (CORE-SLA-3).",
     ),
+    MAIL,
+    YES,
+    EML,
 )
-def case_resolve(desk: Desk, case_id: str, text: str, to_customer: bool) -> tuple[Case, str]:
-    """Mark the case resolved (it stays open until closed; the desk's clocks stop)."""
+def case_resolve(
+    desk: Desk, case_id: str, text: str, to_customer: bool, mail: bool, yes: bool, eml: Path | None
+) -> tuple[Case, str]:
+    """Mark the case resolved (it stays open until closed; the desk's clocks stop); --mail
+    e-mails the resolution to the customer."""
+    _mail_options(mail, yes, eml)
+    if mail:
+        if not to_customer:
+            raise BadInput("--mail", "only a resolution sent to the customer is e-mailed: add --to-customer")
+        changed, done = _mail_out(desk, case_id, "resolve", text, yes, eml)
+        return changed, f"resolved: {done}"
     return desk.resolve(case_id, text, to_customer=to_customer), "resolved"
 
 

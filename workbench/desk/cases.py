@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from workbench.desk import agents
 from workbench.desk.records import check_view, diff, key_number, record_event
@@ -177,6 +177,16 @@ def actions(desk: Desk, case: Case) -> set[str]:
     return {action for action, states in ALLOWED_FROM.items() if case.state in states}
 
 
+class Outgoing(Protocol):
+    """A message that goes out with a change of a case (:mod:`workbench.mail.outbound`)."""
+
+    record: dict[str, Any]
+    """What the change's event keeps of it, under ``data["mail"]`` (its Message-ID, …)."""
+
+    def deliver(self) -> None:
+        """Hand the message over (SMTP, an .eml file); raise when it could not be."""
+
+
 class AlreadySwept(Exception):
     """Another sweep recorded this action of the time-driven rules first (its key)."""
 
@@ -191,6 +201,7 @@ def change_case(
     data: dict[str, Any] | None = None,
     by_sweep: bool = False,
     sweep_key: str = "",
+    outgoing: Outgoing | None = None,
 ) -> Case:
     """Apply ``change`` to the freshest copy of the case under the lock, and record it.
     Whatever decides whether the change may happen belongs in ``change``: it then sees the
@@ -204,7 +215,11 @@ def change_case(
 
     Everything that follows from the changed case (its pauses, deadlines and the time each
     side held the ball) is worked out before the transaction commits: a change the desk
-    could not show afterwards is refused, not saved."""
+    could not show afterwards is refused, not saved.
+
+    An ``outgoing`` message (an e-mail of the change) is recorded in the event's data and
+    delivered last, once the change is valid and before it commits: a message that cannot
+    be delivered leaves the case unchanged, and no change is recorded as sent unless it went."""
     with desk.store.transaction() as tx:
         record = tx.get("cases", key)
         if record is None:
@@ -223,6 +238,8 @@ def change_case(
                 "state", f"case {key} is {case.state}; cannot {ACTION_WORDS.get(action, action + ' it')}"
             )
         decided = change(case) or {}
+        if outgoing is not None:
+            decided["data"] = {**decided.get("data", data or {}), "mail": outgoing.record}
         case.updated_at = desk.now()
         after = case.to_dict()
         tx.put("cases", key, after)
@@ -240,6 +257,8 @@ def change_case(
             data=decided.get("data", data),
         )
         check_derived(desk, case, action)
+        if outgoing is not None:
+            outgoing.deliver()
     return case
 
 
@@ -255,17 +274,22 @@ def check_derived(desk: Desk, case: Case, action: str) -> None:
         raise BadInput(f"case {case.id}", f"the change was not saved: {exc}") from None
 
 
-def note(desk: Desk, key: str, text: str, *, to_customer: bool = False) -> Case:
+def note(
+    desk: Desk, key: str, text: str, *, to_customer: bool = False, outgoing: Outgoing | None = None
+) -> Case:
     """An internal note, or a response to the customer (which meets the desk's
-    response commitments, CORE-SLA-3)."""
+    response commitments, CORE-SLA-3); ``outgoing``: the response's e-mail."""
     if not text.strip():
         raise BadInput("text", "must not be empty")
+    if outgoing is not None and not to_customer:
+        raise BadInput("to_customer", "an internal note is not e-mailed: only a response to the customer is")
     action = "respond" if to_customer else "note"
-    return change_case(desk, key, action, lambda c: None, data={"text": text.strip()})
+    return change_case(desk, key, action, lambda c: None, data={"text": text.strip()}, outgoing=outgoing)
 
 
-def send_to_vendor(desk: Desk, key: str, text: str = "") -> Case:
-    """The case goes to the vendor: the ball is theirs, vendor clocks start (CORE-SLA-4)."""
+def send_to_vendor(desk: Desk, key: str, text: str = "", *, outgoing: Outgoing | None = None) -> Case:
+    """The case goes to the vendor: the ball is theirs, vendor clocks start (CORE-SLA-4);
+    ``outgoing``: the vendor's request as an e-mail (:mod:`workbench.mail.outbound`)."""
     decision = desk.plugins.first("workbench_check_send", case=desk.case(key), desk=desk, now=desk.now())
     if decision is not None and not decision.allowed:
         raise Refused(decision)
@@ -275,7 +299,7 @@ def send_to_vendor(desk: Desk, key: str, text: str = "") -> Case:
         if case.sent_at is None:
             case.sent_at = desk.now()
 
-    return change_case(desk, key, "send", change, data={"text": text})
+    return change_case(desk, key, "send", change, data={"text": text}, outgoing=outgoing)
 
 
 def vendor_reply(desk: Desk, key: str, text: str = "", milestone: str = "") -> Case:
@@ -330,19 +354,23 @@ def customer_reply(desk: Desk, key: str, text: str = "") -> Case:
     )
 
 
-def resolve(desk: Desk, key: str, text: str = "", *, to_customer: bool = False) -> Case:
+def resolve(
+    desk: Desk, key: str, text: str = "", *, to_customer: bool = False, outgoing: Outgoing | None = None
+) -> Case:
     """Resolved: the desk's clocks stop (CORE-SLA-3); the case stays open until closed. With
     ``to_customer`` the text is the desk's message to its customer, which meets a running first
-    response."""
+    response; ``outgoing``: that message as an e-mail."""
     if to_customer and not text.strip():
         raise BadInput("text", "a resolution sent to the customer needs the message")
+    if outgoing is not None and not to_customer:
+        raise BadInput("to_customer", "only a resolution sent to the customer is e-mailed")
 
     def change(case: Case) -> None:
         end_pause(case, desk.now())
         case.state = "resolved"
 
     data = {"text": text, "to_customer": True} if to_customer else {"text": text}
-    return change_case(desk, key, "resolve", change, data=data)
+    return change_case(desk, key, "resolve", change, data=data, outgoing=outgoing)
 
 
 def attach_evidence(desk: Desk, key: str, kind: str, text: str) -> Case:

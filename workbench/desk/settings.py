@@ -149,6 +149,9 @@ SWEEP_MINUTES = "desk.sweep_minutes"
 WEBHOOK_URL = "desk.webhook_url"
 """Where ``workbench run`` posts its notifications (JSON, a chat tool's incoming webhook)."""
 
+SMTP_SETTINGS = ("mail.smtp_host", "mail.smtp_security")
+"""The SMTP server's settings checked together: no protection (``none``) only on this machine."""
+
 PLUGIN_TIME_LIMIT = "core.plugin_time_limit"
 """Seconds a hook may run before the plugins leave its answer out (:mod:`workbench.plugins`)."""
 
@@ -178,6 +181,11 @@ def setting_value(desk: Desk, key: str, raw: Any) -> Any:
         agents.vendor_assignees(desk, value)
     if key == WEBHOOK_URL and value and urlsplit(value).scheme not in ("http", "https"):
         raise BadInput(key, f"{value!r} is not an http:// or https:// address (empty: no webhook)")
+    if key in SMTP_SETTINGS:
+        from workbench.mail.outbound import check_server
+
+        chosen = {k: str(desk.setting(k)) for k in SMTP_SETTINGS} | {key: str(value).strip()}
+        check_server(chosen["mail.smtp_host"], chosen["mail.smtp_security"])
     if key in CALENDAR_SETTINGS:
         try:
             desk.desk_calendar({key: value})

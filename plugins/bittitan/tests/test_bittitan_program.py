@@ -28,6 +28,7 @@ def test_every_number_marked_setting_is_a_setting(desk) -> None:
         "bittitan.tz_emea": ("Europe/London", "BT-SLA-1"),
         "bittitan.first_warning_hours": (24, "BT-PENDING-1"),
         "bittitan.second_warning_hours": (48, "BT-PENDING-1"),
+        "bittitan.support_email": ("", "BT-FORM-1"),  # where `case send --mail` sends the ticket
     }
 
 

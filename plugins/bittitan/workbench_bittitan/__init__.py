@@ -24,6 +24,7 @@ from workbench.model import (
     Field,
     Finding,
     Ladder,
+    MailDraft,
     Route,
     VendorProgram,
     Workflow,
@@ -34,6 +35,7 @@ from workbench_bittitan import (
     demo,
     escalation,
     forms,
+    mail,
     onboarding,
     pending,
     routing,
@@ -66,6 +68,15 @@ def workbench_validate_case(case: Case, desk: DeskReader) -> list[Finding] | Non
         *escalation.developer_review_findings(case, desk),
         *pending.findings(case, desk),
     ]
+
+
+@hookimpl
+def workbench_compose_mail(
+    case: Case, purpose: str, text: str, desk: DeskReader
+) -> MailDraft | Decision | None:
+    if case.vendor != VENDOR or purpose != "vendor":
+        return None
+    return mail.compose(case, text, desk)
 
 
 @hookimpl

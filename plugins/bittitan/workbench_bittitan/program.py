@@ -82,6 +82,9 @@ REGION_TIMEZONES = {"americas": "America/Los_Angeles", "apac": "Asia/Singapore",
                     "emea": "Europe/London"}
 
 SETTINGS = [
+    Setting("bittitan.support_email", "",
+            "BitTitan support's address the desk's tickets go to by e-mail (case send --mail).",
+            kind="email", rule="BT-FORM-1"),
     Setting("bittitan.imminent_cutover_days", 3,
             "A cutover this many days away or nearer (or already passed) is imminent: the case "
             "goes to customer support whatever kind was picked.", kind="number", rule="BT-ROUTE-2"),

@@ -19,13 +19,14 @@ from workbench.model import (
     Field,
     Finding,
     Ladder,
+    MailDraft,
     Quote,
     Route,
     VendorProgram,
     Workflow,
     WorkflowTemplate,
 )
-from workbench_ontime import contracts, demo, escalation, renewals, routing
+from workbench_ontime import contracts, demo, escalation, mail, renewals, routing
 from workbench_ontime.forms import FIELDS
 from workbench_ontime.program import VENDOR, declaration
 
@@ -48,6 +49,15 @@ def workbench_validate_case(case: Case, desk: DeskReader) -> list[Finding] | Non
 @hookimpl
 def workbench_route_case(case: Case, desk: DeskReader) -> Route | None:
     return routing.route(case) if case.vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_compose_mail(
+    case: Case, purpose: str, text: str, desk: DeskReader
+) -> MailDraft | Decision | None:
+    if case.vendor != VENDOR or purpose != "vendor":
+        return None
+    return mail.compose(case, text, desk)
 
 
 @hookimpl

@@ -73,6 +73,11 @@ SETTINGS = [
             kind="choice", choices=[TIER_1, TIER_2], rule="ONTIME-ESC-1"),
     Setting("ontime.tier1_partner", "", "A tier-2 desk's tier-1 partner or distributor: its "
             "escalations to OnTime go through it.", rule="ONTIME-ESC-1"),
+    Setting("ontime.team_email", "", "The OnTime Japan team's address a tier-1 desk e-mails its "
+            "escalations to (case send --mail).", kind="email", rule="ONTIME-ESC-1"),
+    Setting("ontime.tier1_email", "", "The tier-1 partner / distributor's address a tier-2 desk "
+            "e-mails its escalations to, for it to bring to OnTime (case send --mail).",
+            kind="email", rule="ONTIME-ESC-1"),
     Setting("ontime.renewal_window_days", 60, "A maintenance renewal workflow opens this many days "
             "before the licence anniversary.", kind="number", rule="ONTIME-RENEW-1"),
     Setting("ontime.renewal_notice_days", 30, "The renewal notice is due this many days before the "

@@ -24,7 +24,7 @@ from workbench.model import (
     Workflow,
     WorkflowTemplate,
 )
-from workbench_webex import cases, demo, forms, sweep, workflows
+from workbench_webex import cases, demo, forms, mail, sweep, workflows
 from workbench_webex.forms import render_form
 from workbench_webex.program import VENDOR, declaration
 
@@ -44,6 +44,13 @@ def workbench_case_fields(vendor: str, desk: DeskReader) -> list[Field] | None:
 @hookimpl
 def workbench_validate_case(case: Case, desk: DeskReader) -> list[Finding] | None:
     return cases.validate_case(case, desk.now()) if case.vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_compose_mail(case: Case, purpose: str, text: str, desk: DeskReader) -> Decision | None:
+    if case.vendor != VENDOR or purpose != "vendor":
+        return None
+    return mail.refusal(case, desk.now())
 
 
 @hookimpl

@@ -20,10 +20,11 @@ from workbench.model import (
     Field,
     Finding,
     Ladder,
+    MailDraft,
     Route,
     VendorProgram,
 )
-from workbench_zoho import demo, escalation, guidance, intake, priority, routing, sending, sla
+from workbench_zoho import demo, escalation, guidance, intake, mail, priority, routing, sending, sla
 from workbench_zoho.program import VENDOR, declaration
 
 
@@ -67,6 +68,15 @@ def workbench_case_severity(case: Case, desk: DeskReader) -> str | None:
 @hookimpl
 def workbench_check_send(case: Case, desk: DeskReader, now: datetime) -> Decision | None:
     return sending.check_send(case, desk) if case.vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_compose_mail(
+    case: Case, purpose: str, text: str, desk: DeskReader
+) -> MailDraft | Decision | None:
+    if case.vendor != VENDOR or purpose != "vendor":
+        return None
+    return mail.compose(case, text, desk)
 
 
 @hookimpl

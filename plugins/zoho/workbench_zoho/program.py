@@ -148,6 +148,10 @@ SETTINGS = [
             "The desk's registered-domain address its requests to Zoho go from; while it is a "
             "free mail address, no Zoho case can be sent.",
             kind="email", rule="ZOHO-EMAIL-1"),
+    Setting("zoho.support_email", "",
+            "Zoho's partner-support address the desk's requests go to by e-mail (case send "
+            "--mail); the partner-support help tracks what arrives there.",
+            kind="email", rule="ZOHO-CHAN-1"),
     Setting("zoho.free_mail_domains", [],
             "Free mail domains refused besides the built-in list (gmail.com, yahoo.co.jp, "
             "outlook.com, hotmail.com, icloud.com, …), comma-separated.",

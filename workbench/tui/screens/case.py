@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,14 +19,17 @@ from textual.widgets import ContentSwitcher, Static
 from workbench.desk import EVIDENCE_KINDS, BadInput, CaseView, Stale
 from workbench.documents import EVIDENCE_FORMATS, evidence_document
 from workbench.model import Action, Case, Event, Field
-from workbench.render import CASE_SECTIONS, duration
+from workbench.render import CASE_SECTIONS, duration, visible
 from workbench.tui.format import CellText, Markup, escape
 from workbench.tui.screens.base import DeskScreen
-from workbench.tui.screens.dialogs import FormDialog, TextScreen
+from workbench.tui.screens.dialogs import FormDialog, MailPreviewScreen, TextScreen
 from workbench.tui.screens.team import NOBODY
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, Row, VirtualTable
 from workbench.tui.widgets.viewbar import ViewBar
+
+if TYPE_CHECKING:
+    from workbench.mail.compose import Composed
 
 TABS = [
     ("overview", "Overview"),
@@ -468,11 +471,61 @@ class CaseScreen(DeskScreen):
         )
 
     def action_send(self) -> None:
-        self._text_action(
-            "Send to the vendor",
-            "The ball goes to the vendor and the vendor's clocks start (CORE-SLA-4).",
-            self.desk.send_to_vendor,
-        )
+        """Send the case to the vendor; with "E-mail it", the vendor's request is composed from
+        the case and shown before it goes (:meth:`_preview_mail`)."""
+        key = self.case_id
+        fields = [
+            Field("text", "Text", "longtext", help=TEXT.help),
+            Field(
+                "mail",
+                "E-mail the vendor's request, composed from the case",
+                "bool",
+                default=False,
+                help="Shown before it goes; sent through the desk's SMTP server (mail.smtp_host), or "
+                "written as an .eml file for your mail program without one.",
+            ),
+        ]
+
+        def submit(values: dict[str, Any]) -> Any:
+            if values.get("mail"):
+                from workbench.mail.compose import compose
+                from workbench.mail.outbound import destination
+
+                composed = compose(self.desk, key, "vendor", values.get("text") or "")
+                return (composed, *destination(self.desk, composed))
+            return self.desk.send_to_vendor(key, values.get("text") or "")
+
+        def finished(result: Any) -> None:
+            if isinstance(result, tuple):
+                self._preview_mail(*result)
+            elif result is not None:
+                self.wb.changed(result, f"{key}: sent to the vendor")
+
+        intro = "The ball goes to the vendor and the vendor's clocks start (CORE-SLA-4)."
+        dialog = FormDialog(f"Send to the vendor — {key}", fields, self._on_view(submit), intro=intro)
+        self.app.push_screen(dialog, finished)
+
+    def _preview_mail(self, composed: Composed, eml: Path | None, where: str) -> None:
+        """Show the composed message and where it goes; send it (recording the case's change)
+        only on yes."""
+        title = f"Send this e-mail? — {composed.case_id}"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._send_mail(composed, eml)
+
+        self.app.push_screen(MailPreviewScreen(title, visible(composed.preview()), where), answered)
+
+    @work(thread=True, exit_on_error=False, group="act")
+    def _send_mail(self, composed: Composed, eml: Path | None) -> None:
+        from workbench.mail.outbound import send
+
+        try:
+            changed, delivery = self._on_view(lambda _: self.ask(send, self.desk, composed, eml))({})
+        except Exception as error:  # the desk's refusals and the server's answer are shown
+            self.back(self.wb.report_error, error)
+            return
+        self.back(self.wb.changed, changed, f"{composed.case_id}: {delivery.done()}")
 
     def action_resolve(self) -> None:
         to_customer = Field(

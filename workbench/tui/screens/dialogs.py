@@ -281,6 +281,45 @@ class TextScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
+class MailPreviewScreen(ModalScreen[bool]):
+    """An e-mail composed from a case, shown as it will go out (headers, the rule it is composed
+    under, its text) before it is sent: y (or Send) sends it, n or Esc does not."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Send"),
+        Binding("n,escape", "answer(False)", "Cancel"),
+    ]
+
+    def __init__(self, title: str, preview: str, where: str) -> None:
+        super().__init__(classes="-wide")
+        self.title_text = title
+        self.preview = preview
+        """The message as text (control characters already made visible)."""
+        self.where = where
+        """Where it goes: the SMTP server, or the .eml file it is written to."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(escape(self.title_text), id="dialog-title")
+            yield Static(escape(self.where), id="dialog-intro")
+            with VerticalScroll(id="dialog-body"):
+                yield Static(self.preview, markup=False, id="mail-preview")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Send (y)", variant="primary", id="yes", compact=True)
+                yield Button("Cancel (n)", id="no", compact=True)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#no").focus()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
 class SweepReportScreen(ModalScreen[None]):
     """What one sweep changed, each line with its rule and reason."""
 
