@@ -136,6 +136,23 @@ class ClosedIndex:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
+        self._days: dict[bytes, int] | None = None
+
+    def _day_lines(self) -> dict[bytes, int]:
+        """Where each day's ``sent`` line starts, by its day (``b"2026-11-25"``): found once
+        by stepping over the lines' starts, so that a window of 30 days costs 30 lookups in a
+        dict, not 30 searches of the whole file (25 MB at 200,000 cases)."""
+        if self._days is None:
+            self._days = {}
+            head = b'["sent","'
+            position = self.data.find(b"\n") + 1
+            while 0 < position < len(self.data):
+                if self.data.startswith(head, position + _CRC_WIDTH):
+                    day = position + _CRC_WIDTH + len(head)
+                    self._days[self.data[day : self.data.find(b'"', day)]] = position
+                end = self.data.find(b"\n", position)
+                position = end + 1 if end >= 0 else 0
+        return self._days
 
     @classmethod
     def read(cls, data: bytes, desk: str, snapshot_checksum: int) -> ClosedIndex | None:
@@ -180,11 +197,13 @@ class ClosedIndex:
         """The entries of the closed cases sent after ``after``, at or before ``until``."""
         found: list[Entry] = []
         first, last = after.astimezone(UTC).date(), until.astimezone(UTC).date()
+        lines = self._day_lines()
         for day in (first + timedelta(days=n) for n in range((last - first).days + 1)):
-            members = self._group("sent", day.isoformat())
-            if members is None:
+            at = lines.get(day.isoformat().encode())
+            line = self._line(at) if at is not None else ["sent", day, []]
+            if line is None:
                 return None
-            found += [e for e in members if (moment := instant(e[6])) and after < moment <= until]
+            found += [e for e in line[2] if (moment := instant(e[6])) and after < moment <= until]
         return found
 
     def entry(self, key: str) -> Entry | None | bool:
