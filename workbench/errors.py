@@ -84,6 +84,15 @@ class StoreError(Exception):
     """The desk file cannot be used; the message names the file and the problem."""
 
 
+class LogDamaged(StoreError):
+    """A line of the desk's log fails its check: history that cannot be believed. ``offset``
+    is the byte where the line starts."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
 class StoreLocked(StoreError):
     """Another process holds the writer lock longer than we are willing to wait; the
     message says which process (pid, host, command) holds it."""

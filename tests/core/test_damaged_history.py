@@ -21,12 +21,13 @@ NOTE = "the customer's printer driver 4.2 crashes"
 
 
 def files_of(db: Path) -> dict[str, bytes]:
-    """Every file of the desk, by name, byte for byte; the holder file aside, which says who
-    took the writer lock last (a refused change takes it too), not what the desk holds."""
+    """Every file of the desk, by name, byte for byte; aside the holder file, which says who
+    took the writer lock last (a refused change takes it too), and the damage mark, which says
+    where damage was found: neither is what the desk holds."""
     return {
         p.name: p.read_bytes()
         for p in sorted(db.parent.iterdir())
-        if p.name.startswith(db.name) and not p.name.endswith(".holder")
+        if p.name.startswith(db.name) and not p.name.endswith((".holder", ".damaged"))
     }
 
 
@@ -93,6 +94,45 @@ def test_once_damage_is_seen_the_open_desk_saves_nothing_more(run_cli, tampered)
         assert files_of(run_cli.db) == before
     finally:
         store.close()
+
+
+def workbench(db: Path, *args: str) -> subprocess.CompletedProcess:
+    """``workbench ARGS`` in a process of its own: nothing it knows comes from an earlier one."""
+    env = {**os.environ, "WORKBENCH_DB": str(db), "WORKBENCH_NOW": "2026-11-24T12:00+09:00"}
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    "finder", [("case", "show", "C-1"), ("doctor",), ("export", "--format", "json")], ids=" ".join
+)
+def test_once_any_process_found_damage_no_process_saves_a_change(run_cli, tampered, finder) -> None:
+    """CORE-AUDIT-1: damage found by one command (a case shown, `doctor`, an export) stops
+    every later change in every new process — to records whose own history is whole too —
+    naming the log and the byte, until the damaged line checks again."""
+    offset = tampered.read_bytes().rindex(b"\n", 0, tampered.read_bytes().index(b"crashed")) + 1
+    assert workbench(run_cli.db, *finder).returncode == 1
+    before = files_of(run_cli.db)
+    for change in (("customer", "add", "Fabrikam"), ("customer", "edit", "CUS-2", "--users", "12")):
+        done = workbench(run_cli.db, *change)
+        assert done.returncode == 1, done.stdout
+        assert f"{tampered}: the log is damaged at byte {offset}" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+    assert files_of(run_cli.db) == before
+    listed = workbench(run_cli.db, "customer", "list")  # reading what is whole goes on
+    assert listed.returncode == 0 and "Contoso" in listed.stdout
+
+
+def test_a_log_put_back_whole_lets_changes_be_saved_again(run_cli, tampered) -> None:
+    """CORE-AUDIT-1: the damage mark holds only while the marked line fails its check."""
+    assert workbench(run_cli.db, "doctor").returncode == 1
+    assert workbench(run_cli.db, "customer", "add", "Fabrikam").returncode == 1
+    tampered.write_bytes(tampered.read_bytes().replace(b"crashed", b"crashes"))
+    done = workbench(run_cli.db, "customer", "add", "Fabrikam")
+    assert done.returncode == 0, done.stderr
+    assert not Path(str(run_cli.db) + ".damaged").exists()
+    assert workbench(run_cli.db, "doctor").returncode == 0
 
 
 def test_doctor_names_the_damage_and_salvage_rebuilds_what_checks(run_cli, tampered, tmp_path) -> None:

@@ -1,7 +1,8 @@
 """``workbench doctor``: check a desk's files, say what is wrong and how to recover.
 
-:func:`doctor` only reads: it takes no lock and writes nothing, so it is safe to run on a
-damaged desk, or on one another process is using.
+:func:`doctor` only reads: it takes no lock and writes nothing but the damage mark
+(:mod:`.damage`) when it finds the log damaged, so it is safe to run on a damaged desk, or on
+one another process is using.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.errors import StoreError
+from workbench.errors import LogDamaged, StoreError
 from workbench.store.base import KINDS, is_closed
+from workbench.store.damage import damage_path, mark
 from workbench.store.fileio import check_regular, open_regular
 from workbench.store.filestore import describe_holder, desk_files, holder_path
 from workbench.store.log import log_path, read_header, scan_file
@@ -158,6 +160,10 @@ def _check_log(
                     keys[kind].add(key)
                     (closed.add if is_closed(kind, record) else closed.discard)(key)
             tail = result.torn
+    except LogDamaged as error:
+        problems.append(str(error))
+        mark(path, error)
+        return
     except StoreError as error:
         problems.append(str(error))
         return
@@ -167,6 +173,11 @@ def _check_log(
     facts["records"] = {kind: len(found) for kind, found in keys.items()}
     facts["closed cases"] = len(closed)
     facts.update({"transactions": transactions, "events": events, "last change at": last_at})
+    if os.path.exists(damage_path(path)):
+        advice.append(
+            f"{damage_path(path)} marks damage found in {log} earlier; the log checks whole now "
+            "(put back from a copy?), so the next change removes the mark."
+        )
     if tail:
         facts["interrupted last write"] = f"{tail} bytes"
         advice.append(

@@ -6,6 +6,7 @@ Files beside the desk path ``desk.json`` (copy them together):
 ``desk.json.log``     the log (:mod:`.log`): every committed transaction and every event
 ``desk.json.lock``    the writer lock (``filelock``)
 ``desk.json.holder``  who took the writer lock last: pid, host, command, since when
+``desk.json.damaged`` there once damage was found in the log (:mod:`.damage`): writers refuse
 
 A change appends one line to the log and fsyncs it: the cost does not grow with the desk.
 Opening reads the snapshot and replays the log after it. Now and then (when the log has
@@ -30,9 +31,10 @@ from typing import Any
 import orjson
 from filelock import FileLock, Timeout
 
-from workbench.errors import StoreError, StoreLocked
+from workbench.errors import LogDamaged, StoreError, StoreLocked
 from workbench.store.base import KINDS, Window
 from workbench.store.closed_index import encode_index, index_entries, index_path
+from workbench.store.damage import check_mark, damage_path, mark
 from workbench.store.fileio import (
     PRIVATE_FILE,
     append_durably,
@@ -88,7 +90,7 @@ def lock_path(path: str) -> str:
 
 def desk_files(path: str) -> list[str]:
     """Every file of the desk at ``path``."""
-    return [path, log_path(path), lock_path(path), holder_path(path), index_path(path)]
+    return [path, log_path(path), lock_path(path), holder_path(path), index_path(path), damage_path(path)]
 
 
 def describe_holder(path: str) -> str:
@@ -197,7 +199,16 @@ class FileStore:
         state, fd = self._state, self._fd
         if state is None or fd is None:
             return iter(())
-        return iter_events(fd, state.start, state.end, self.log_path)
+        return self._checked_events(iter_events(fd, state.start, state.end, self.log_path))
+
+    def _checked_events(self, events: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """``events`` as read; damage found on the way stops every later write."""
+        try:
+            yield from events
+        except LogDamaged as error:
+            self._damage = error
+            mark(self.path, error)
+            raise
 
     def iter_all(self, kind: str) -> Iterator[dict[str, Any]]:
         check_kind(kind)
@@ -223,6 +234,8 @@ class FileStore:
             raise self._damage
         with self._writer.hold(self.location), self._locked():
             self._prepare_write()
+            if self._fd is not None:
+                check_mark(self.path, self._fd, self.log_path)
             state = self._state
             tx = StagedTransaction(
                 state.get if state else lambda kind, key: None,
@@ -241,8 +254,9 @@ class FileStore:
         """Verify the log line of the event at ``offset``; damage stops every later write."""
         try:
             self._checked.check(fd, offset, self.log_path)
-        except StoreError as error:
+        except LogDamaged as error:
             self._damage = error
+            mark(self.path, error)
             raise
 
     def _check_history(self, tx: StagedTransaction) -> None:
@@ -387,8 +401,10 @@ class FileStore:
                         state.apply(entry)
                         applied += 1
                 return applied
-            except StoreError:
+            except StoreError as error:
                 if attempt == _READ_ATTEMPTS or self._lock.is_locked:
+                    if isinstance(error, LogDamaged):
+                        mark(self.path, error)
                     raise
                 attempt += 1
                 time.sleep(0.05)

@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from workbench.errors import StoreError
+from workbench.errors import LogDamaged, StoreError
 from workbench.store.base import KINDS
 
 FORMAT = "case-workbench-log"
@@ -238,9 +238,10 @@ def scan(data: bytes, base: int, next_seq: int, path: str) -> Scan:
             if isinstance(decoded, str):
                 decoded += " (the line passes its checksum: it was written whole, then changed)"
         if isinstance(decoded, str):
-            raise StoreError(
+            raise LogDamaged(
                 f"{path}: the log is damaged at byte {base + position} (transaction "
-                f"{next_seq}): {decoded}. Nothing was changed; see `workbench doctor`."
+                f"{next_seq}): {decoded}. Nothing was changed; see `workbench doctor`.",
+                base + position,
             )
         head, offsets = decoded
         position = newline + 1
@@ -339,10 +340,11 @@ def check_line(fd: int, offset: int, path: str, chunk: int = 1 << 20) -> tuple[i
     return start, end
 
 
-def damaged_at(path: str, offset: int, problem: str) -> StoreError:
-    return StoreError(
+def damaged_at(path: str, offset: int, problem: str) -> LogDamaged:
+    return LogDamaged(
         f"{path}: the log is damaged at byte {offset}: {problem}. Nothing was shown or changed, "
-        "and no change can be saved until it is repaired: see `workbench doctor`."
+        "and no change can be saved until it is repaired: see `workbench doctor`.",
+        offset,
     )
 
 
@@ -378,7 +380,7 @@ def iter_events(fd: int, start: int, end: int, path: str) -> Iterator[dict[str, 
             line = log.readline()
             payload = _payload(line, 0, len(line) - 1) if line.endswith(LF) else None
             if payload is None:
-                raise StoreError(f"{path}: the log is damaged at byte {position}")
+                raise damaged_at(path, position, "its checksum does not match")
             for event in payload.split(RS)[1:]:
                 yield orjson.loads(event)
             position += len(line)
