@@ -23,7 +23,7 @@ import stat
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from itertools import chain
 from pathlib import Path
@@ -35,9 +35,10 @@ from workbench.desk import BadInput, Desk, agents, next_running, passwords
 from workbench.desk.customers import _check_customer, _validate_contract
 from workbench.desk.settings import setting_value
 from workbench.errors import DeskError, Invalid
-from workbench.model import CASE_STATES, Case, Contract, Customer, Event, Workflow
-from workbench.store import KINDS, MemoryStore
+from workbench.model import CASE_STATES, Case, Contract, Customer, Event, Workflow, _dump
+from workbench.store import KINDS, FileStore
 from workbench.store.fileio import PRIVATE_FILE
+from workbench.store.loading import DeskLoader, load_new_desk
 
 FORMAT = "case-workbench-export"
 VERSION = 1
@@ -215,21 +216,33 @@ def export_csv(desk: Desk) -> str:
     return out.getvalue()
 
 
-def read_source(source: str) -> bytes:
-    """The bytes of an import file: a regular file of at most :data:`IMPORT_LIMIT` bytes
-    (a FIFO or a device would never end, and a huge file would take all memory)."""
+def open_source(source: str) -> BinaryIO:
+    """The import file, open for reading: a regular file (a FIFO or a device would never
+    end; it is opened without waiting for a writer and refused)."""
     try:
-        with open(os.open(source, os.O_RDONLY | os.O_NONBLOCK), "rb", buffering=0) as file:
-            found = os.fstat(file.fileno())
-            if not stat.S_ISREG(found.st_mode):
-                raise BadInput("import", f"{source} is not a regular file")
-            if found.st_size > IMPORT_LIMIT:
-                raise BadInput(
-                    "import",
-                    f"{source} is {found.st_size:,} bytes; an import reads at most "
-                    f"{IMPORT_LIMIT:,} bytes (512 MiB): nothing was imported",
-                )
-            return file.read(IMPORT_LIMIT + 1)
+        file = open(os.open(source, os.O_RDONLY | os.O_NONBLOCK), "rb", buffering=0)
+    except OSError as error:
+        raise BadInput("import", f"{source} cannot be read ({error.strerror})") from None
+    if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+        file.close()
+        raise BadInput("import", f"{source} is not a regular file")
+    return file
+
+
+def read_source(file: BinaryIO, source: str) -> bytes:
+    """The whole of an import file that is not laid out as an export is (a record a line):
+    at most :data:`IMPORT_LIMIT` bytes, or a huge file would take all memory."""
+    size = os.fstat(file.fileno()).st_size
+    if size > IMPORT_LIMIT:
+        raise BadInput(
+            "import",
+            f"{source} is {size:,} bytes and not laid out as `workbench export` writes it (a "
+            "record a line, read a line at a time whatever the size); an import reads at most "
+            f"{IMPORT_LIMIT:,} bytes (512 MiB) of a file in another layout: nothing was imported",
+        )
+    try:
+        file.seek(0)
+        return file.read(IMPORT_LIMIT + 1)
     except OSError as error:
         raise BadInput("import", f"{source} cannot be read ({error.strerror})") from None
 
@@ -250,21 +263,32 @@ def read_document(raw: bytes, source: str) -> dict[str, Any]:
     return document
 
 
-def validate_document(desk: Desk, document: dict[str, Any], allow_vendors: Iterable[str] = ()) -> list[str]:
-    """Every problem of the document, each with its position and record."""
-    with _collector_paused():
-        return _validate(desk, document, frozenset(allow_vendors))
-
-
 TOP_LEVEL = ("format", "version", "records", "events")
 ALL_KINDS = (*RECORD_TYPES, "settings")
+EVENTS = "events"
+
+Member = tuple[str, int, Any]
+"""One record (its kind) or event (``"events"``) of an export, and its place in its list:
+its value, or its JSON still to be parsed (:func:`parsed`)."""
 
 
-def _validate(desk: Desk, document: dict[str, Any], allow_vendors: frozenset[str]) -> list[str]:
+def parsed(member: Any) -> Any:
+    """A member's value; :class:`NotStreamable` when its line is not JSON."""
+    if type(member) is not bytes:
+        return member
+    try:
+        return orjson.loads(member)
+    except orjson.JSONDecodeError:
+        raise NotStreamable from None
+
+
+def document_members(document: dict[str, Any]) -> tuple[list[str], Callable[[], Iterator[Member]]]:
+    """What is wrong with a whole export's layout, and its members (each kind's records in
+    :data:`ALL_KINDS` order, then the events)."""
     problems = [f"{name}: not part of an export" for name in document if name not in TOP_LEVEL]
     records = document.get("records")
     if not isinstance(records, dict):
-        return [*problems, "records: missing or not an object"]
+        return [*problems, "records: missing or not an object"], lambda: iter(())
     problems += [
         f"records.{kind}: unknown kind of record (an export holds {', '.join(ALL_KINDS)})"
         for kind in records
@@ -277,61 +301,325 @@ def _validate(desk: Desk, document: dict[str, Any], allow_vendors: frozenset[str
             problems.append(f"records.{kind}: not a list of records")
             value = []
         lists[kind] = value
-    events = document.get("events", [])
+    events = document.get(EVENTS, [])
     if not isinstance(events, list):
         problems.append("events: not a list of events")
         events = []
-    typed: dict[str, dict[str, Any]] = {}
-    present = {  # every ID given, bad records' too: what names one is not wrong because of it
-        kind: {r["id"] for r in lists[kind] if isinstance(r, dict) and isinstance(r.get("id"), str)}
-        for kind in RECORD_TYPES
-    }
-    for kind, kind_type in RECORD_TYPES.items():
-        typed[kind] = {}
-        round_trips, field_types = _round_trip_check(kind_type), _field_types_check(kind_type)
-        for index, record in enumerate(lists[kind]):
-            # The quick check accepts exactly records that round-trip; any other record
-            # goes through the full round trip, which says what is wrong with it.
-            where = f"records.{kind}[{index}]"
-            if not round_trips(record):
+    lists[EVENTS] = events
+
+    def members() -> Iterator[Member]:
+        for section, items in lists.items():
+            for index, item in enumerate(items):
+                yield section, index, item
+
+    return problems, members
+
+
+# ----------------------------------------------------------------------------------------
+# Reading an export a line at a time
+# ----------------------------------------------------------------------------------------
+# ``write_json`` writes a record or an event a line: the document's opening up to the first
+# kind's ``[``, then each member on a line of its own followed by ``,`` or by what closes
+# its list and opens the next (``],"contracts":[``, ``]},"events":[``, ``]}``). orjson
+# writes no raw newline inside a value, so the lines can be read one at a time. A file laid
+# out otherwise (indented, on one line, hand-made) is read whole (:func:`read_source`).
+
+STREAM_HEAD = b'{"format":' + orjson.dumps(FORMAT) + b',"version":' + orjson.dumps(VERSION) + b',"records":{'
+LINE_LIMIT = 64 << 20
+"""The longest line read from an export laid out a record a line (64 MiB: a record that
+large is no desk's); a longer one sends the file to the whole-document reading, with its
+limit."""
+_STRUCTURE = re.compile(rb'"([a-z_]+)":\[|[\]},]')
+_BLOCK = 4 << 20
+
+
+class NotStreamable(Exception):
+    """The file is not laid out as ``write_json`` writes an export."""
+
+
+def _lines(file: BinaryIO) -> Iterator[bytes]:
+    file.seek(0)
+    pending = b""
+    while block := file.read(_BLOCK):
+        lines = (pending + block).split(b"\n")
+        pending = lines.pop()
+        if len(pending) > LINE_LIMIT:
+            raise NotStreamable
+        yield from lines
+    if pending:
+        yield pending
+
+
+def _split_member(line: bytes) -> tuple[Any, bytes]:
+    """The value of a member line that closes its list, and the structure after it
+    (``],"cases":[``, ``]},"events":[``, ``]}``)."""
+    end = line.find(b"}")
+    while end >= 0:
+        tail = end + 1
+        if _STRUCTURE.match(line, tail) and _structure_only(line[tail:]):
+            with suppress(orjson.JSONDecodeError):
+                return orjson.loads(line[:tail]), line[tail:]
+        end = line.find(b"}", tail)
+    raise NotStreamable
+
+
+def _structure_only(text: bytes) -> bool:
+    position = 0
+    for match in _STRUCTURE.finditer(text):
+        if match.start() != position:
+            return False
+        position = match.end()
+    return position == len(text)
+
+
+def export_members(file: BinaryIO) -> Iterator[Member]:
+    """The members of an export laid out as ``write_json`` writes it, read a line at a
+    time; :class:`NotStreamable` as soon as the file turns out not to be."""
+    lines = _lines(file)
+    first = next(lines, b"")
+    if not first.startswith(STREAM_HEAD):
+        raise NotStreamable
+    # Where we are: in "records" (the object of kinds), a "list", the "document" after the
+    # records, or at its "end"; and what may come next: a "first" entry or a close, a
+    # "value" after a comma, or a "comma" or a close after a value.
+    state, expect, section, index, seen = "records", "first", "", 0, set()
+
+    def structure(text: bytes) -> None:
+        nonlocal state, expect, section, index
+        position = 0
+        for match in _STRUCTURE.finditer(text):
+            if match.start() != position:
+                raise NotStreamable
+            position, token, name = match.end(), match.group(), match.group(1)
+            if name is not None:
+                name = name.decode()
+                wanted = ALL_KINDS if state == "records" else (EVENTS,) if state == "document" else ()
+                if name not in wanted or name in seen or expect == "comma":
+                    raise NotStreamable
+                seen.add(name)
+                state, expect, section, index = "list", "first", name, 0
+            elif token == b",":
+                if expect != "comma":
+                    raise NotStreamable
+                expect = "value"
+            elif expect == "value" or (token == b"]") != (state == "list"):
+                raise NotStreamable
+            elif token == b"]":
+                state, expect = ("document" if section == EVENTS else "records"), "comma"
+            else:
+                state, expect = ("document" if state == "records" else "end"), "comma"
+        if position != len(text):
+            raise NotStreamable
+
+    structure(first[len(STREAM_HEAD) :])
+    for line in lines:
+        if state == "list" and expect != "comma" and line.startswith(b"{"):
+            if line.endswith(b","):  # a member followed by another: its JSON, parsed when used
+                yield section, index, line[:-1]
+                index, expect = index + 1, "value"
+            else:
+                member, tail = _split_member(line)
+                yield section, index, member
+                index, expect = index + 1, "comma"
+                structure(tail)
+        else:
+            structure(line)
+    if state != "end":
+        raise NotStreamable
+
+
+# ----------------------------------------------------------------------------------------
+# Checking and writing
+# ----------------------------------------------------------------------------------------
+
+
+class ImportCheck:
+    """Every check of an import, in three steps over the file's members, so that nothing
+    but what the checks need is held:
+
+    1. :meth:`first`, every member: each record's fields and types (an older export's
+       records get the fields added since, at their defaults), duplicate IDs, customers
+       (CORE-TEAM-1's names), the settings; the IDs the file holds and its highest numbers.
+    2. :meth:`second`, every member again: what each record names is in the file, its
+       vendor has a plugin (or is allowed without), a case's states and pauses, a
+       workflow's contract and steps, each event's shape, record and time order
+       (CORE-AUDIT-1); every record and event is written to the new desk's loader.
+    3. :meth:`third`, on the new desk (written, not yet in place): the vendor's rules for
+       each contract, open case and workflow, as the desk applies them.
+
+    :attr:`problems` lists every problem found, each with its record."""
+
+    def __init__(self, desk: Desk, allow_vendors: Iterable[str]) -> None:
+        self.desk = desk
+        self.allow_vendors = frozenset(allow_vendors)
+        self.vendors = set(desk.vendors())
+        self.problems: list[str] = []
+        self.counts = {section: 0 for section in (*ALL_KINDS, EVENTS)}
+        self.present: dict[str, set[str]] = {kind: set() for kind in RECORD_TYPES}
+        """Every ID given, bad records' too: what names one is not wrong because of it."""
+        self.typed: dict[str, set[str]] = {kind: set() for kind in RECORD_TYPES}
+        """The IDs of the records whose fields and types are right."""
+        self.rejected: set[tuple[str, int]] = set()
+        self.highest: dict[str, int] = {}
+        self.names: dict[str, str] = {}
+        self.raw_settings: list[Any] = []
+        self.settings: dict[str, Any] = {}
+        self.later: list[tuple[str, int, str]] = []
+        """The records whose vendor rules are checked on the new desk (step 3)."""
+        self.last_change: dict[str, dict[str, str]] = {}
+        self.checks = {
+            kind: (_round_trip_check(kind_type), _field_types_check(kind_type), _defaults(kind_type))
+            for kind, kind_type in RECORD_TYPES.items()
+        }
+        self.event_check = _event_check()
+
+    # -- step 1 ----------------------------------------------------------------------------
+
+    def first(self, section: str, index: int, member: Any) -> None:
+        self.counts[section] += 1
+        if section == "settings":
+            self.raw_settings.append(parsed(member))
+        elif section in RECORD_TYPES:
+            self._first_record(section, index, parsed(member))
+
+    def _first_record(self, kind: str, index: int, record: Any) -> None:
+        if isinstance(record, dict) and isinstance(record.get("id"), str):
+            self.present[kind].add(record["id"])
+        where = f"records.{kind}[{index}]"
+        problem = self._typed_problem(kind, record)
+        if problem is None and record["id"] in self.typed[kind]:
+            problem = f"ID {record['id']} appears twice"
+        if problem is not None:
+            self.problems.append(f"{where}{problem}" if problem.startswith(" (") else f"{where}: {problem}")
+            self.rejected.add((kind, index))
+            return
+        self.typed[kind].add(record["id"])
+        number = _order(record)[0]
+        if number > self.highest.get(kind, 0):
+            self.highest[kind] = number
+        if kind == "customers":
+            problem = self._customer_problem(_upgraded(record, self.checks[kind][2]))
+            if problem is not None:
+                self.problems.append(f"{where} ({record['id']}): {problem}")
+
+    def _typed_problem(self, kind: str, record: Any) -> str | None:
+        """What is wrong with a record's fields or their JSON types (`` (ID): …`` when the
+        record is read far enough to name it), or ``None``."""
+        round_trips, field_types, defaults = self.checks[kind]
+        if not round_trips(record):
+            upgraded = _upgraded(record, defaults)
+            if upgraded is record or not round_trips(upgraded):
                 try:
-                    if kind_type.from_dict(record).to_dict() != record:
+                    if RECORD_TYPES[kind].from_dict(record).to_dict() != record:
                         raise ValueError("has fields that do not round-trip")
                 except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
-                    problems.append(f"{where}: {_why(exc)}")
-                    continue
-            wrong = field_types(record)
-            if wrong:
-                problems.append(f"{where} ({record['id']}): {wrong}")
-                continue
-            if record["id"] in typed[kind]:
-                problems.append(f"{where}: ID {record['id']} appears twice")
-                continue
-            typed[kind][record["id"]] = record
-    settings = _settings(desk, lists["settings"], problems)
-    view = _desk_of(desk, typed, settings)
-    problems += _customer_problems(typed["customers"])
-    vendors = set(desk.vendors())
-    for kind in ("contracts", "cases", "workflows"):
-        check = {"contracts": _contract_problem, "cases": _case_problem, "workflows": _workflow_problem}[kind]
-        for index, (key, record) in enumerate(typed[kind].items()):
-            where = f"records.{kind}[{index}] ({key})"
-            customer = record.get("customer_id")
-            if customer and customer not in present["customers"]:
-                problems.append(f"{where}: customer {customer} is not in the file")
-            elif record["vendor"] not in vendors:
-                if record["vendor"] not in allow_vendors:
-                    problems.append(
-                        f"{where}: vendor {record['vendor']!r} has no plugin installed here (one of "
-                        f"{', '.join(sorted(vendors))}); import with --allow-vendor "
-                        f"{record['vendor']} to keep its records as they are"
-                    )
-            elif customer in typed["customers"] or not customer:
-                problem = check(view, record, present)
-                if problem:
-                    problems.append(f"{where}: {problem}")
-    problems += _event_problems(events, present, {s["key"] for s in lists["settings"] if isinstance(s, dict)})
-    return problems
+                    return _why(exc)
+            record = upgraded
+        wrong = field_types(record)
+        return f" ({record['id']}): {wrong}" if wrong else None
+
+    def _customer_problem(self, record: dict[str, Any]) -> str | None:
+        try:
+            _check_customer(Customer.from_dict(record))
+        except BadInput as exc:
+            return str(exc)
+        name = "".join(record["name"].split()).casefold()
+        if name in self.names:
+            return f"{self.names[name]} is already called {record['name']!r}"
+        self.names[name] = record["id"]
+        return None
+
+    def after_first(self) -> None:
+        self.settings = _settings(self.desk, self.raw_settings, self.problems)
+        self.setting_keys = {s["key"] for s in self.raw_settings if isinstance(s, dict)}
+        self.raw_settings = []
+
+    # -- step 2 ----------------------------------------------------------------------------
+
+    def second(self, section: str, index: int, member: Any, loader: DeskLoader) -> None:
+        member = parsed(member)
+        if section == EVENTS:
+            self._event(index, member, loader)
+        elif section == "settings":
+            key = member.get("key") if isinstance(member, dict) else None
+            if isinstance(key, str) and key in self.settings:
+                loader.put("settings", key, member)
+        elif (section, index) not in self.rejected:
+            record = _upgraded(member, self.checks[section][2])
+            if section != "customers":
+                self._second_record(section, index, record)
+            loader.put(section, record["id"], record)
+
+    def _second_record(self, kind: str, index: int, record: dict[str, Any]) -> None:
+        where = f"records.{kind}[{index}] ({record['id']})"
+        customer = record.get("customer_id")
+        if customer and customer not in self.present["customers"]:
+            self.problems.append(f"{where}: customer {customer} is not in the file")
+        elif record["vendor"] not in self.vendors:
+            if record["vendor"] not in self.allow_vendors:
+                self.problems.append(
+                    f"{where}: vendor {record['vendor']!r} has no plugin installed here (one of "
+                    f"{', '.join(sorted(self.vendors))}); import with --allow-vendor "
+                    f"{record['vendor']} to keep its records as they are"
+                )
+        elif customer in self.typed["customers"] or not customer:
+            problem = (
+                _case_problem(record)
+                if kind == "cases"
+                else _workflow_problem(record, self.present)
+                if kind == "workflows"
+                else None
+            )
+            if problem:
+                self.problems.append(f"{where}: {problem}")
+            elif kind != "cases" or record["state"] != "closed":
+                self.later.append((kind, index, record["id"]))
+
+    def _event(self, index: int, event: Any, loader: DeskLoader) -> None:
+        """An event: its shape, numbered 1, 2, …, of a record in the file, and each
+        record's events in time order (CORE-AUDIT-1)."""
+        if not (self.event_check(event) and event["id"] == index + 1):
+            try:
+                Event.from_dict(event)
+                if event["id"] != index + 1:
+                    raise ValueError(f"event IDs must run 1, 2, … (found {event['id']})")
+            except (TypeError, ValueError, KeyError, OverflowError) as exc:
+                self.problems.append(f"events[{index}]: {_why(exc)}")
+                return
+        kind, key = event["kind"], event["key"]
+        known = self.setting_keys if kind == "settings" else self.present.get(kind)
+        if kind not in KINDS or not isinstance(key, str) or known is None or key not in known:
+            self.problems.append(f"events[{index}]: names {kind} {key}, which is not in the file")
+            return
+        at = event["at"]
+        changes = self.last_change.setdefault(kind, {})
+        previous = changes.get(key)
+        if previous is not None and datetime.fromisoformat(at) < datetime.fromisoformat(previous):
+            self.problems.append(
+                f"events[{index}]: {kind} {key} changed at {at}, before its previous event ({previous}): "
+                "a record's history is in time order (CORE-AUDIT-1)"
+            )
+            return
+        changes[key] = at
+        if not self.problems:
+            loader.append_event(event)
+
+    def after_second(self, loader: DeskLoader) -> None:
+        for kind, number in self.highest.items():
+            loader.advance_number(kind, number)
+        self.last_change = {}
+
+    # -- step 3 ----------------------------------------------------------------------------
+
+    def third(self, view: Desk) -> None:
+        """The vendors' rules, on the new desk ``view`` (every record of the file that
+        reads as its type, as the desk will hold it)."""
+        check = {"contracts": _contract_problem, "cases": _open_case_problem, "workflows": _template_problem}
+        for kind, index, key in self.later:
+            record = view.store.get(kind, key)
+            problem = check[kind](view, record) if record is not None else None
+            if problem:
+                self.problems.append(f"records.{kind}[{index}] ({key}): {problem}")
 
 
 def _settings(desk: Desk, settings: list[Any], problems: list[str]) -> dict[str, Any]:
@@ -399,36 +687,7 @@ class OneSetting:
         return self.setting if kind == "settings" and key == self.setting["key"] else None
 
 
-def _desk_of(desk: Desk, typed: dict[str, dict[str, Any]], settings: dict[str, Any]) -> Desk:
-    """A desk in memory holding the file's records: the vendors' rules check each record
-    against the others as they would on the desk."""
-    store = MemoryStore()
-    with store.transaction() as tx:
-        for key, value in settings.items():
-            tx.put("settings", key, {"key": key, "value": value})
-        for kind in RECORD_TYPES:
-            for key, record in typed[kind].items():
-                tx.put(kind, key, record)
-    return Desk(store, desk.plugins, actor=desk.actor)
-
-
-def _customer_problems(customers: dict[str, Any]) -> list[str]:
-    problems, names = [], {}
-    for index, (key, record) in enumerate(customers.items()):
-        where = f"records.customers[{index}] ({key})"
-        try:
-            _check_customer(Customer.from_dict(record))
-        except BadInput as exc:
-            problems.append(f"{where}: {exc}")
-            continue
-        name = "".join(record["name"].split()).casefold()
-        if name in names:
-            problems.append(f"{where}: {names[name]} is already called {record['name']!r}")
-        names.setdefault(name, key)
-    return problems
-
-
-def _contract_problem(view: Desk, record: dict[str, Any], present: dict[str, set[str]]) -> str | None:
+def _contract_problem(view: Desk, record: dict[str, Any]) -> str | None:
     try:
         _validate_contract(view, Contract.from_dict(record))
     except (BadInput, Invalid) as exc:
@@ -436,7 +695,8 @@ def _contract_problem(view: Desk, record: dict[str, Any], present: dict[str, set
     return None
 
 
-def _case_problem(view: Desk, record: dict[str, Any], present: dict[str, set[str]]) -> str | None:
+def _case_problem(record: dict[str, Any]) -> str | None:
+    """What is wrong with a case's state, closing time, pauses and escalation levels."""
     if record["state"] not in CASE_STATES:
         return f"state {record['state']!r} is not a case state ({', '.join(CASE_STATES)})"
     if (record["state"] == "closed") != (record["closed_at"] is not None):
@@ -449,62 +709,63 @@ def _case_problem(view: Desk, record: dict[str, Any], present: dict[str, set[str
                 return f"a pause ends ({end}) before it starts ({pause['start']})"
         except (KeyError, TypeError, ValueError):
             return f"a pause is not {{start, end}} times: {pause!r}"
-    case = Case.from_dict(record)
-    if any(e.level < 1 for e in case.escalations):
+    if any(escalation["level"] < 1 for escalation in record["escalations"]):
         return "an escalation level below 1"
-    if case.is_open:
-        try:
-            errors = [f for f in view.validate(case) if f.level == "error"]
-        except DeskError as exc:
-            return str(exc)
-        if errors:
-            return str(Invalid(errors))
     return None
 
 
-def _workflow_problem(view: Desk, record: dict[str, Any], present: dict[str, set[str]]) -> str | None:
+def _open_case_problem(view: Desk, record: dict[str, Any]) -> str | None:
+    """The errors the desk's validation finds in an open case (its form, its vendor's rules)."""
+    try:
+        errors = [f for f in view.validate(Case.from_dict(record)) if f.level == "error"]
+    except DeskError as exc:
+        return str(exc)
+    return str(Invalid(errors)) if errors else None
+
+
+def _workflow_problem(record: dict[str, Any], present: dict[str, set[str]]) -> str | None:
     contract = record["contract_id"]
     if contract and contract not in present["contracts"]:
         return f"contract {contract} is not in the file"
-    templates = {t.id for t in view.workflow_templates(record["vendor"])}
-    if record["template"] not in templates:
-        known = ", ".join(sorted(templates))
-        return f"template {record['template']!r} is not a {record['vendor']} workflow ({known})"
     steps = [step["id"] for step in record["steps"]]
     if len(steps) != len(set(steps)):
         return "a step appears twice"
     return None
 
 
-def _event_problems(events: list[Any], present: dict[str, set[str]], settings: set[Any]) -> list[str]:
-    """Events: the shape of an event, numbered 1, 2, …, each of a record in the file, and
-    each record's events in time order (CORE-AUDIT-1)."""
-    problems = []
-    loads = _event_check()
-    last: dict[tuple[str, str], str] = {}
-    for index, event in enumerate(events):
-        if not (loads(event) and event["id"] == index + 1):
-            try:
-                Event.from_dict(event)
-                if event["id"] != index + 1:
-                    raise ValueError(f"event IDs must run 1, 2, … (found {event['id']})")
-            except (TypeError, ValueError, KeyError, OverflowError) as exc:
-                problems.append(f"events[{index}]: {_why(exc)}")
-                continue
-        kind, key = event["kind"], event["key"]
-        known = settings if kind == "settings" else present.get(kind)
-        if kind not in KINDS or not isinstance(key, str) or known is None or key not in known:
-            problems.append(f"events[{index}]: names {kind} {key}, which is not in the file")
-            continue
-        at = event["at"]
-        previous = last.get((kind, key))
-        if previous is not None and datetime.fromisoformat(at) < datetime.fromisoformat(previous):
-            problems.append(
-                f"events[{index}]: {kind} {key} changed at {at}, before its previous event ({previous}): "
-                "a record's history is in time order (CORE-AUDIT-1)"
-            )
-        last[(kind, key)] = at
-    return problems
+def _template_problem(view: Desk, record: dict[str, Any]) -> str | None:
+    templates = {t.id for t in view.workflow_templates(record["vendor"])}
+    if record["template"] not in templates:
+        known = ", ".join(sorted(templates))
+        return f"template {record['template']!r} is not a {record['vendor']} workflow ({known})"
+    return None
+
+
+Defaults = tuple[tuple[str, ...], dict[str, Any]]
+
+
+def _defaults(cls: type) -> Defaults:
+    """A record type's field names, in order, and the stored value of each that has a default."""
+    fields = dataclasses.fields(cls)
+    values = {}
+    for f in fields:
+        if f.default is not dataclasses.MISSING:
+            values[f.name] = _dump(f.default)
+        elif f.default_factory is not dataclasses.MISSING:
+            values[f.name] = _dump(f.default_factory())
+    return tuple(f.name for f in fields), values
+
+
+def _upgraded(record: Any, defaults: Defaults) -> Any:
+    """A record of an older export, which lacks fields added since that have a default
+    (a case's ``assignee``), with them at their defaults, as the desk reads such a record;
+    any other record as it is."""
+    names, values = defaults
+    if type(record) is not dict or len(record) >= len(names) or not record.keys() <= set(names):
+        return record
+    if any(name not in record and name not in values for name in names):
+        return record
+    return {name: record[name] if name in record else values[name] for name in names}
 
 
 def _field_types_check(cls: type) -> Callable[[dict[str, Any]], str | None]:
@@ -668,51 +929,74 @@ def _event_check() -> Check:
     return check
 
 
-def import_document(
+def import_file(
     desk: Desk,
-    document: dict[str, Any],
+    source: str,
     progress: Progress | None = None,
     allow_vendors: Iterable[str] = (),
 ) -> dict[str, int]:
-    """Write a validated export into an empty desk, in one transaction. Records of a vendor
-    in ``allow_vendors`` whose plugin is not installed are kept as they are."""
-    if not desk.is_empty():
-        raise BadInput(
-            "import",
-            f"the desk at {desk.store.location} already holds data; import into a new desk file (--db)",
-        )
-    with _collector_paused():
-        return _import(desk, document, progress, frozenset(allow_vendors))
+    """Import the export at ``source`` into ``desk``, which must hold nothing yet; every
+    record and event is checked (:class:`ImportCheck`) and nothing is written unless all
+    of them pass: the new desk is written beside the old and put in its place at the end
+    (:func:`~workbench.store.loading.load_new_desk`). An export laid out a record a line
+    (as ``workbench export`` writes it) is read twice, a line at a time, whatever its size;
+    any other JSON document is read whole, up to :data:`IMPORT_LIMIT`. Records of a vendor
+    in ``allow_vendors`` whose plugin is not installed are kept as they are. Returns how
+    many of each kind, and events, were imported."""
+    with open_source(source) as file, _collector_paused():
+        if not desk.is_empty() or next(iter(desk.store.iter_events()), None) is not None:
+            raise BadInput(
+                "import",
+                f"the desk at {desk.store.location} already holds data; import into a new desk file (--db)",
+            )
+        try:
+            check = ImportCheck(desk, allow_vendors)
+            return _import(desk, check, lambda: export_members(file), file, source, progress)
+        except NotStreamable:
+            layout, members = document_members(read_document(read_source(file, source), source))
+            check = ImportCheck(desk, allow_vendors)
+            check.problems += layout
+            return _import(desk, check, members, file, source, progress)
 
 
 def _import(
-    desk: Desk, document: dict[str, Any], progress: Progress | None, allow_vendors: frozenset[str]
+    desk: Desk,
+    check: ImportCheck,
+    members: Callable[[], Iterator[Member]],
+    file: BinaryIO,
+    source: str,
+    progress: Progress | None,
 ) -> dict[str, int]:
-    problems = _validate(desk, document, allow_vendors)
-    if problems:
-        raise ImportRefused(problems)
-    records = document["records"]
-    events = document.get("events", [])
-    total = sum(len(records.get(kind, [])) for kind in (*RECORD_TYPES, "settings")) + len(events)
-    done = 0
-    with desk.store.transaction() as tx:
-        for kind in (*RECORD_TYPES, "settings"):
-            for record in records.get(kind, []):
-                tx.put(kind, record["key"] if kind == "settings" else record["id"], record)
-                done += 1
-                if progress and done % 1000 == 0:
-                    progress(done, total)
-            numbers = [_order(r)[0] for r in records.get(kind, [])] if kind != "settings" else []
-            if numbers:
-                tx.advance_number(kind, max(numbers))
-        for event in events:
-            tx.append_event(event)
-            done += 1
+    """The three steps of :class:`ImportCheck` over ``members()``, writing the new desk."""
+    identity = _identity(file)
+    for member in members():
+        check.first(*member)
+    check.after_first()
+    total = sum(check.counts.values())
+    with load_new_desk(desk.store) as loader:
+        for done, member in enumerate(members(), 1):
+            check.second(*member, loader)
             if progress and done % 1000 == 0:
                 progress(done, total)
+        check.after_second(loader)
+        loader.finish()
+        written = FileStore(loader.path, compact_on_write=False)
+        try:
+            check.third(Desk(written, desk.plugins, actor=desk.actor))
+        finally:
+            written.close()
+        if _identity(file) != identity:
+            raise BadInput("import", f"{source} changed while it was read; nothing was imported")
+        if check.problems:
+            raise ImportRefused(check.problems)
     if progress:
         progress(total, total)
-    return {kind: len(records.get(kind, [])) for kind in ALL_KINDS} | {"events": len(events)}
+    return check.counts
+
+
+def _identity(file: BinaryIO) -> tuple[int, int, int]:
+    found = os.fstat(file.fileno())
+    return found.st_ino, found.st_size, found.st_mtime_ns
 
 
 def _order(record: dict[str, Any]) -> tuple[int, str]:

@@ -88,11 +88,12 @@ class VisibleText:
 )
 @with_desk
 def import_command(desk: Desk, source: str, allow_vendors: tuple[str, ...]) -> Output:
-    """Import a JSON export (at most 512 MiB) into an empty desk; every record is checked
-    as the desk checks the same record made through it, and a bad file writes nothing."""
+    """Import a JSON export into an empty desk; every record is checked as the desk checks
+    the same record made through it, and a bad file writes nothing. An export as
+    `workbench export` writes it is read a line at a time, whatever its size; another
+    JSON document is read whole, at most 512 MiB."""
     from workbench import transfer
 
-    document = transfer.read_document(transfer.read_source(source), source)
     interactive = sys.stderr.isatty()
     with click.progressbar(length=1, label="importing", file=sys.stderr, hidden=not interactive) as bar:
 
@@ -100,7 +101,7 @@ def import_command(desk: Desk, source: str, allow_vendors: tuple[str, ...]) -> O
             bar.length = total
             bar.update(done - bar.pos)
 
-        counts = transfer.import_document(desk, document, progress, allow_vendors)
+        counts = transfer.import_file(desk, source, progress, allow_vendors)
     kept = sorted(set(allow_vendors) - set(desk.vendors()))
     return Output(
         {"imported": counts, "db": desk.store.location, "vendors_without_plugin": kept},

@@ -94,9 +94,12 @@ def fsync_directory(folder: str) -> None:
 
 def temporary_files(path: str) -> list[str]:
     """Temporary files :func:`replace_atomically` left beside ``path`` (or a sibling named
-    ``path.*``) when a crash interrupted it."""
+    ``path.*``) when a crash interrupted it, and those of a new desk that an interrupted
+    import was writing beside it (``.desk.json.import-….tmp`` and its ``.log``,
+    ``.index``, ``.closed``: :mod:`workbench.store.loading`)."""
     folder, name = os.path.split(os.path.abspath(path))
-    return glob.glob(os.path.join(glob.escape(folder), f".{glob.escape(name)}*.tmp"))
+    pattern = os.path.join(glob.escape(folder), f".{glob.escape(name)}*.tmp")
+    return glob.glob(pattern) + glob.glob(pattern + ".*")
 
 
 def replace_atomically(path: str, chunks: Iterable[bytes]) -> None:

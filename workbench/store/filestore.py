@@ -46,6 +46,7 @@ from workbench.store.fileio import (
     temporary_files,
 )
 from workbench.store.lease import FileLease
+from workbench.store.loading import DeskLoader, put_in_place, temporary_desk
 from workbench.store.log import (
     LOG_SCHEMAS,
     CheckedLines,
@@ -291,6 +292,34 @@ class FileStore:
             except OSError as error:
                 raise StoreError(f"{self.path}: cannot rewrite the snapshot ({error})") from error
             return True
+
+    @contextmanager
+    def load_new_desk(self) -> Iterator[DeskLoader]:
+        """A loader writing a whole new desk beside this one (an import), which becomes this
+        desk when the block ends without raising; this desk must hold no change then. The
+        files are written without the writer lock (they are nobody else's), which is taken
+        only to check that the desk is still empty and to put them in place."""
+        self._check_open()
+        try:
+            loader = DeskLoader(temporary_desk(self.path))
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot write the new desk ({error})") from error
+        try:
+            yield loader
+            if not loader.finished:
+                loader.finish()
+            with self._writer.hold(self.location), self._locked():
+                self._catch_up()
+                if self._state is not None and self._state.seq > 0:
+                    raise StoreError(
+                        f"{self.path} already holds data: a new desk is loaded only into an empty one"
+                    )
+                put_in_place(loader, self.path)
+                self._load()
+        except OSError as error:
+            raise StoreError(f"{self.path}: the new desk was not written ({error})") from error
+        finally:
+            loader.discard()
 
     def close(self) -> None:
         self._set(None, None)

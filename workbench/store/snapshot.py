@@ -400,29 +400,48 @@ def splice_closed(value: bytes, changes: dict[str, dict[str, Any] | bytes | None
     return [*parts, b"\n}"]
 
 
+def _prefix(name: str) -> bytes:
+    return b'"' + name.encode() + b'":'
+
+
+def _suffix(name: str) -> bytes:
+    return b"}\n" if name == TABLES[-1] else b",\n"
+
+
+def encode_meta(meta: dict[str, Any], sizes: dict[str, tuple[int, int]]) -> bytes:
+    """The first line of a schema-3 snapshot whose tables' JSON has these lengths and CRCs
+    (one ``(length, crc)`` per name of :data:`TABLES`): the body follows it as
+    ``"NAME":VALUE`` for each table in order, each but the last followed by ``,\\n``."""
+    tables: dict[str, list[int]] = {}
+    position = 0
+    for name in TABLES:
+        length, crc = sizes[name]
+        tables[name] = [position + len(_prefix(name)), length, crc]
+        position += len(_prefix(name)) + length + len(_suffix(name))
+    meta = {name: value for name, value in meta.items() if name not in ("checksum", "tables", "body")}
+    meta.update(schema=SCHEMA, tables=tables, body=position)
+    meta["checksum"] = _meta_checksum(meta)
+    return _HEAD + orjson.dumps(meta) + b"},\n"
+
+
+def table_parts(name: str, value: bytes | list[bytes]) -> list[bytes]:
+    """Table ``name`` as the body holds it, in pieces: its name, its JSON, what follows it."""
+    return [_prefix(name), *(value if isinstance(value, list) else [value]), _suffix(name)]
+
+
 def encode(meta: dict[str, Any], values: dict[str, bytes | list[bytes]]) -> list[bytes]:
     """The bytes of a schema-3 snapshot whose tables' JSON is ``values`` (one per name of
     :data:`TABLES`, whole or in pieces), in pieces, so a 90 MB table is not copied to be
     joined."""
-    body: list[bytes] = []
-    tables: dict[str, list[int]] = {}
-    position = 0
+    sizes = {}
     for name in TABLES:
-        prefix = b'"' + name.encode() + b'":'
-        value = values[name]
-        parts = value if isinstance(value, list) else [value]
-        end = b"}\n" if name == TABLES[-1] else b",\n"
         crc = 0
+        parts = values[name] if isinstance(values[name], list) else [values[name]]
         for part in parts:
             crc = zlib.crc32(part, crc)
-        length = sum(map(len, parts))
-        tables[name] = [position + len(prefix), length, crc]
-        body += [prefix, *parts, end]
-        position += len(prefix) + length + len(end)
-    meta = {name: value for name, value in meta.items() if name not in ("checksum", "tables", "body")}
-    meta.update(schema=SCHEMA, tables=tables, body=position)
-    meta["checksum"] = _meta_checksum(meta)
-    return [_HEAD + orjson.dumps(meta) + b"},\n", *body]
+        sizes[name] = (sum(map(len, parts)), crc)
+    body = [part for name in TABLES for part in table_parts(name, values[name])]
+    return [encode_meta(meta, sizes), *body]
 
 
 def write_snapshot(path: str, meta: dict[str, Any], values: dict[str, bytes | list[bytes]]) -> Snapshot:
@@ -432,9 +451,12 @@ def write_snapshot(path: str, meta: dict[str, Any], values: dict[str, bytes | li
     chunks = encode(meta, values)
     replace_atomically(path, chunks)
     first_line = chunks[0]
-    return Snapshot(
-        path, orjson.loads(first_line[len(_HEAD) : -3]), {}, os.open(path, os.O_RDONLY), len(first_line)
-    )
+    return Snapshot(path, meta_of_line(first_line), {}, os.open(path, os.O_RDONLY), len(first_line))
+
+
+def meta_of_line(first_line: bytes) -> dict[str, Any]:
+    """The ``_meta`` that :func:`encode_meta` put in ``first_line``."""
+    return orjson.loads(first_line[len(_HEAD) : -3])
 
 
 def live_first(

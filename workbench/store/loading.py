@@ -1,0 +1,318 @@
+"""A whole new desk written from a stream of records and events (an import), in bounded
+memory, beside the desk it is meant for, and put in place only when it is whole.
+
+:class:`DeskLoader` writes a desk file's three files under a temporary name: the log (its
+header, then transactions of a few MB each, as :meth:`FileStore.transaction` writes
+them), the closed cases as the snapshot's table (one per line, as they come), and at
+:meth:`DeskLoader.finish` the snapshot and the closed cases' index. What it holds in memory
+is the open work (a few thousand records), each record's event offsets and each closed
+case's index entry: never the closed cases or the events themselves, so an import of
+200,000 cases takes what one of 2,000 does plus those entries.
+
+:func:`load_new_desk` is how a caller uses it for any store: on a desk file, the files
+are written beside it and renamed into place under its writer lock (the log, then the
+snapshot: until the snapshot is renamed the desk is the empty one it was); on another
+store (PostgreSQL) the desk is written to a temporary folder and then copied into the
+store in one transaction. Either way nothing reaches the desk when the block raises.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+import uuid
+import zlib
+from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from workbench.store.base import KINDS, is_closed
+from workbench.store.closed_index import attributes, encode_index, index_path
+from workbench.store.fileio import PRIVATE_FILE, fsync_directory, write_all
+from workbench.store.log import EventsJSON, encode_header, encode_transaction, log_path
+from workbench.store.snapshot import (
+    CLOSED,
+    HISTORY,
+    SCHEMA,
+    TABLES,
+    encode_meta,
+    meta_of_line,
+    table_parts,
+)
+from workbench.store.staging import check_kind, encode
+
+if TYPE_CHECKING:
+    from workbench.store.base import Store
+
+TRANSACTION_BYTES = 4 << 20
+"""About how much of the records and events each transaction of the new log holds."""
+
+
+def _create(path: str) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    os.fchmod(fd, PRIVATE_FILE)
+    return fd
+
+
+class DeskLoader:
+    """Writes a new desk at ``path`` (its snapshot there, its log and index beside it, as
+    for any desk file) from records and events given one at a time, the way a
+    transaction takes them: :meth:`put`, :meth:`append_event`, :meth:`advance_number`.
+    :meth:`finish` completes the files (fsynced); :meth:`discard` removes them."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.desk = uuid.uuid4().hex
+        self._closed_path = path + ".closed"
+        self._log = _create(log_path(path))
+        self._closed = _create(self._closed_path)
+        header = encode_header(self.desk, SCHEMA)
+        write_all(self._log, header)
+        self._end = len(header)
+        self._seq = 0
+        self._last_event_id = 0
+        self._counters: dict[str, int] = {}
+        self._open: dict[str, dict[str, bytes]] = {kind: {} for kind in KINDS}
+        """The records that are not closed cases, as JSON: the snapshot's first tables."""
+        self._history: dict[str, dict[str, array[int]]] = {kind: {} for kind in KINDS}
+        """Each record's events, as log offsets."""
+        self._closed_size, self._closed_crc = 0, 0
+        self._entries: list[list[Any]] = []
+        """Each closed case's index entry, its place counted within the closed table."""
+        self._interned: dict[Any, Any] = {}
+        self._puts: list[tuple[str, str, bytes]] = []
+        self._events = EventsJSON()
+        self._pending = 0
+        self._write_closed(b"{\n")
+        self.finished = False
+
+    # -- what a transaction takes ------------------------------------------------------
+
+    def put(self, kind: str, key: str, record: dict[str, Any]) -> None:
+        check_kind(kind)
+        data = encode(record, f"{kind} record {key!r}")
+        self._puts.append((kind, key, data))
+        self._pending += len(data)
+        if is_closed(kind, record):
+            line = orjson.dumps(key) + b":" + data
+            if self._entries:
+                self._write_closed(b",\n")
+            start = self._closed_size
+            self._write_closed(line)
+            self._entries.append(
+                [key, start, len(line), zlib.crc32(line), *map(self._intern, attributes(record))]
+            )
+        else:
+            self._open[kind][key] = data
+        if self._pending > TRANSACTION_BYTES:
+            self._flush()
+
+    def append_event(self, event: dict[str, Any]) -> int:
+        check_kind(event.get("kind"))  # type: ignore[arg-type]
+        if not isinstance(event.get("key"), str) or not event["key"]:
+            raise ValueError(f"an event needs the string key of its record, not {event.get('key')!r}")
+        number = self._last_event_id + len(self._events) + 1
+        numbered = event if event.get("id") == number else {**event, "id": number}
+        data = encode(numbered, f"event {number}")
+        self._events.append(event["kind"], event["key"], data)
+        self._pending += len(data)
+        if self._pending > TRANSACTION_BYTES:
+            self._flush()
+        return number
+
+    def advance_number(self, kind: str, at_least: int) -> None:
+        if at_least > self._counters.get(kind, 0):
+            self._counters[kind] = at_least
+
+    # -- the files -----------------------------------------------------------------------
+
+    def _intern(self, value: Any) -> Any:
+        """One object for each customer, vendor and time the index entries share."""
+        return self._interned.setdefault(value, value) if isinstance(value, str) else value
+
+    def _write_closed(self, data: bytes) -> None:
+        write_all(self._closed, data)
+        self._closed_size += len(data)
+        self._closed_crc = zlib.crc32(data, self._closed_crc)
+
+    def _flush(self) -> None:
+        """Append the records and events given since the last one as one transaction."""
+        if not (self._puts or self._events or self._counters):
+            return
+        self._seq += 1
+        head = {
+            "seq": self._seq,
+            "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "counters": self._counters,
+            "events": self._events.records,
+            "last_event_id": self._last_event_id + len(self._events),
+        }
+        line, offsets = encode_transaction(head, self._puts, self._events)
+        for chunk in line:
+            write_all(self._log, chunk)
+        for (kind, key), offset in zip(self._events.records, offsets, strict=True):
+            index = self._history[kind]
+            found = index.get(key)
+            if found is None:
+                found = index[key] = array("q")
+            found.append(self._end + offset)
+        self._end += sum(map(len, line))
+        self._last_event_id = head["last_event_id"]
+        self._puts, self._events, self._pending = [], EventsJSON(), 0
+
+    def _history_table(self) -> bytes:
+        parts = [b"{"]
+        for number, kind in enumerate(KINDS):
+            parts.append(b"," if number else b"")
+            parts.append(orjson.dumps(kind) + b":{")
+            parts.append(
+                b",".join(
+                    orjson.dumps(key) + b":" + orjson.dumps(offsets.tolist())
+                    for key, offsets in self._history[kind].items()
+                )
+            )
+            parts.append(b"}")
+        parts.append(b"}")
+        return b"".join(parts)
+
+    def finish(self) -> None:
+        """Write the last transaction, the snapshot covering the whole log, and the closed
+        cases' index; fsync them all. Then the desk at :attr:`path` can be opened."""
+        self._flush()
+        os.fsync(self._log)
+        self._write_closed(b"\n}")
+        values: dict[str, bytes] = {
+            kind: b"{" + b",".join(orjson.dumps(key) + b":" + data for key, data in records.items()) + b"}"
+            for kind, records in self._open.items()
+        }
+        values[HISTORY] = self._history_table()
+        self._history = {}
+        sizes = {name: (len(value), zlib.crc32(value)) for name, value in values.items()}
+        sizes[CLOSED] = (self._closed_size, self._closed_crc)
+        meta = {
+            "desk": self.desk,
+            "seq": self._seq,
+            "log_offset": self._end,
+            "last_event_id": self._last_event_id,
+            "counters": self._counters,
+            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        first = encode_meta(meta, sizes)
+        written = meta_of_line(first)
+        fd = _create(self.path)
+        try:
+            write_all(fd, first)
+            for name in TABLES[:-1]:
+                for part in table_parts(name, values[name]):
+                    write_all(fd, part)
+            prefix, suffix = table_parts(CLOSED, [])
+            write_all(fd, prefix)
+            table_start = len(first) + written["tables"][CLOSED][0]
+            copied, size = 0, self._closed_size
+            while copied < size:
+                copied += os.copy_file_range(self._closed, fd, size - copied, copied)
+            write_all(fd, suffix)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        entries = self._entries
+        for entry in entries:
+            entry[1] += table_start
+        index = encode_index(self.desk, written["checksum"], iter(entries))
+        self._entries = []
+        fd = _create(index_path(self.path))
+        try:
+            for line in index:
+                write_all(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self._close_files()
+        self.finished = True
+
+    def _close_files(self) -> None:
+        for fd in (self._log, self._closed):
+            with suppress(OSError):
+                os.close(fd)
+        self._log = self._closed = -1
+        with suppress(FileNotFoundError):
+            os.unlink(self._closed_path)
+
+    def files(self) -> list[str]:
+        """The files of the new desk: its index, its log, its snapshot (the order in which
+        they are put in place: the snapshot last makes the desk)."""
+        return [index_path(self.path), log_path(self.path), self.path]
+
+    def discard(self) -> None:
+        """Remove every file written."""
+        self._close_files()
+        for name in self.files():
+            with suppress(FileNotFoundError):
+                os.unlink(name)
+
+
+@contextmanager
+def load_new_desk(store: Store) -> Iterator[DeskLoader]:
+    """A :class:`DeskLoader` for a whole new desk in ``store``, which must hold nothing
+    yet; when the block ends without raising (having called :meth:`DeskLoader.finish`),
+    the new desk becomes ``store``'s. Raising in the block changes nothing.
+
+    On a desk file the new files are written beside it (temporary names that a later
+    compaction removes should a crash leave them) under its writer lock, and renamed into
+    place; on any other store, in a temporary folder, then copied in one transaction."""
+    from workbench.store.filestore import FileStore
+
+    if isinstance(store, FileStore):
+        with store.load_new_desk() as loader:
+            yield loader
+        return
+    folder = tempfile.mkdtemp(prefix="workbench-import-")
+    try:
+        loader = DeskLoader(os.path.join(folder, "desk.json"))
+        yield loader
+        _copy_into(loader, store)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy_into(loader: DeskLoader, store: Store) -> None:
+    from workbench.errors import StoreError
+    from workbench.store.filestore import FileStore
+
+    written = FileStore(loader.path, compact_on_write=False)
+    try:
+        with store.transaction() as tx:
+            for kind in KINDS:
+                for record in written.iter_all(kind):
+                    tx.put(kind, str(record["key" if kind == "settings" else "id"]), record)
+            for event in written.iter_events():
+                if tx.append_event(event) != event["id"]:
+                    raise StoreError(f"{store.location} already holds events: import into a new desk")
+            for name, value in written.counters().items():
+                tx.advance_number(name, value)
+    finally:
+        written.close()
+
+
+def temporary_desk(path: str) -> str:
+    """Where a new desk for ``path`` is written: beside it, under a name that
+    :func:`~workbench.store.fileio.temporary_files` finds."""
+    folder, name = os.path.split(path)
+    return os.path.join(folder, f".{name}.import-{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
+def put_in_place(loader: DeskLoader, path: str) -> None:
+    """Rename the finished desk's files over the desk at ``path``: its index, its log,
+    then its snapshot (the one rename that makes the desk appear)."""
+    folder = os.path.dirname(path)
+    for source, target in zip(loader.files(), [index_path(path), log_path(path), path], strict=True):
+        os.replace(source, target)
+        if target == log_path(path):
+            fsync_directory(folder)
+    fsync_directory(folder)
