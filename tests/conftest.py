@@ -237,7 +237,7 @@ class ReceivedMail:
 class SmtpTestServer:
     """An aiosmtpd server listening on 127.0.0.1: ``security`` ``starttls`` (STARTTLS
     required), ``tls`` (implicit TLS) or ``none``; AUTH required unless ``none``, accepting
-    :data:`SMTP_USER` / :data:`SMTP_PASSWORD` only; ``refuse`` makes it answer every message
+    :data:`SMTP_USER` / :data:`SMTP_PASSWORD` only; it answers the first ``refuse`` messages
     with a 554."""
 
     host: str
@@ -287,7 +287,7 @@ def tls_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
 
 @pytest.fixture
 def smtp_server(tls_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """``smtp_server(security="starttls", refuse=False)`` starts an :class:`SmtpTestServer`;
+    """``smtp_server(security="starttls", refuse=0)`` starts an :class:`SmtpTestServer`;
     every server started is stopped after the test. The test process (and the commands it
     starts) trust the server's certificate through ``SSL_CERT_FILE``."""
     import ssl
@@ -307,11 +307,12 @@ def smtp_server(tls_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPa
         return AuthResult(success=good, handled=False, auth_data=auth_data.login.decode() if good else None)
 
     class Handler:
-        def __init__(self, received: list[ReceivedMail], refuse: bool) -> None:
+        def __init__(self, received: list[ReceivedMail], refuse: int) -> None:
             self.received, self.refuse = received, refuse
 
         async def handle_DATA(self, server, session, envelope) -> str:
             if self.refuse:
+                self.refuse -= 1
                 return "554 5.7.1 Message refused by policy"
             from email import message_from_bytes
             from email.policy import default
@@ -329,7 +330,7 @@ def smtp_server(tls_certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPa
             )
             return "250 2.0.0 Ok: queued"
 
-    def start(security: str = "starttls", refuse: bool = False) -> SmtpTestServer:
+    def start(security: str = "starttls", refuse: int = 0) -> SmtpTestServer:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert, key)
         received: list[ReceivedMail] = []

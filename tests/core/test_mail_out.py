@@ -221,7 +221,7 @@ def test_a_second_message_on_a_case_threads_on_the_first(run_cli, smtp_server, l
 def test_a_message_the_server_does_not_take_records_nothing_and_exits_1(
     run_cli, smtp_server, monkeypatch, trouble, said
 ) -> None:
-    server = smtp_server("starttls", refuse=trouble == "refuse")
+    server = smtp_server("starttls", refuse=1 if trouble == "refuse" else 0)
     case_id = _zoho_case(run_cli.db)
     _use(run_cli, server)
     if trouble != "no-login":

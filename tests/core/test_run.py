@@ -41,13 +41,13 @@ def workbench(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
 class Runner:
     """A ``workbench run`` process whose stderr is read line by line as it comes."""
 
-    def __init__(self, db: Path | str, *args: str) -> None:
+    def __init__(self, db: Path | str, *args: str, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "workbench", "run", *args, "--db", str(db)],
             stderr=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             text=True,
-            env=ENV,
+            env=env or ENV,
         )
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()

@@ -2,7 +2,8 @@
 time-driven rules on a schedule (CORE-SLA-2: each breach recorded once), as the one sweeper
 of the desk (:mod:`workbench.store.lease`), then tells assignees of their cases' deadlines
 at risk or breached by webhook (:mod:`workbench.desk.notifications`), stops cleanly on
-SIGTERM and logs to stderr."""
+SIGTERM and logs to stderr. Agents are also told by e-mail (:mod:`workbench.mail.notify`):
+of their cases' deadlines, of vendor answers, and leads of any case and of renewal steps due."""
 
 from __future__ import annotations
 
@@ -56,11 +57,15 @@ def run(every: float | None, wait: bool) -> None:
     lease = desk.store.sweeper_lease()
     if not _take(lease, wait, stop, desk.store.location):
         return
+    from workbench.mail.notify import MailNotifier
+
+    by_mail = MailNotifier(log, DELIVERY_ATTEMPTS, RETRY_SECONDS)
     try:
         log(f"sweeping {desk.store.location} every {minutes:g} min (the sweeper's lease held)")
         while not stop.is_set():
             _sweep(desk)
             _notify(desk, stop)
+            by_mail.notify(desk, stop)
             stop.wait(minutes * 60)
     finally:
         lease.release()

@@ -7,10 +7,12 @@ tried again at the next sweep and none is lost or sent twice."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, time, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from workbench.desk.cases import AlreadySwept, change_case
+from workbench.desk.deadlines import next_running
+from workbench.desk.records import record_event
 
 if TYPE_CHECKING:
     from workbench.desk.facade import Desk
@@ -97,4 +99,185 @@ def record_delivered(desk: Desk, notification: Notification, channel: str) -> bo
         )
     except AlreadySwept:
         return False
+    return True
+
+
+# -- notices by e-mail: to the agent concerned and to the leads (issue #21) ----------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event an agent is told of by e-mail: a case's deadline at risk or breached
+    (CORE-SLA-2), a vendor's answer on a case (CORE-SLA-4: the ball is back with the desk), or
+    a renewal's step falling due (CORE-SLA-2 on the step's own rule). Each names its rule and
+    its deadline; ``handle`` is who is told (the case's assignee, or a lead: CORE-TEAM-1)."""
+
+    kind: str
+    """``deadline``, ``vendor-reply`` or ``step-due``."""
+    record_kind: str
+    """Where it is recorded once delivered: ``cases`` or ``workflows``."""
+    record: str
+    """The case (``C-12``) or workflow (``W-3``) it is about."""
+    subject: str
+    what: str
+    """What happened, in words: ``breached: acknowledgement``, ``the vendor answered``."""
+    rule: str
+    due: datetime | None
+    """The deadline it is about (for a step, the end of its due date in the desk's zone)."""
+    handle: str
+    why: str
+    """Why this agent is told: ``assigned to ken`` or ``lead``."""
+    key: str
+    """The sweep key recorded on the record once delivered: ``mail:<handle>:…``."""
+
+    def text(self, tz: tzinfo) -> str:
+        due = f" due {self.due.astimezone(tz):%Y-%m-%d %H:%M %Z}" if self.due else ""
+        return f"{self.record} {self.what} ({self.rule}){due} — {self.subject} ({self.why})"
+
+
+def mail_notices(desk: Desk) -> list[Notice]:
+    """Every notice not yet delivered by e-mail, per agent told, in record order: the case's
+    assignee and every lead of the desk (a lead hears of any case, CORE-TEAM-1); an agent
+    without an e-mail address is left out (see :func:`unreachable_agents`)."""
+    team = [a for a in desk.agents() if a.active]
+    leads = [a.handle for a in team if a.is_lead]
+    found = []
+    cases = desk.cases(open_only=True)
+    for case, deadlines in zip(cases, desk.deadlines_for(cases), strict=True):
+        told = _told(case.assignee, leads, {a.handle for a in team})
+        if not told:
+            continue
+        for deadline in deadlines:
+            if deadline.state in TOLD and deadline.due is not None:
+                start = deadline.start.isoformat() if deadline.start else ""
+                event = f"{deadline.state}:{deadline.name}:{start}"
+                what = f"{deadline.state}: {deadline.name}"
+                found += _per_agent(case, "deadline", what, deadline.rule, deadline.due, event, told)
+        answer = _unanswered_vendor_reply(desk, case)
+        if answer is not None:
+            following = next_running(deadlines)
+            rule = following.rule if following else "CORE-SLA-4"
+            what = "the vendor answered: the ball is back with the desk" + (
+                f", next {following.name}" if following else ""
+            )
+            due = following.due if following else None
+            found += _per_agent(case, "vendor-reply", what, rule, due, f"vendor-reply:{answer}", told)
+    return [*found, *_step_notices(desk, leads)]
+
+
+def _told(assignee: str, leads: list[str], active: set[str]) -> dict[str, str]:
+    """Who is told of a case, and why: its assignee (if active), then each lead."""
+    told = {assignee: f"assigned to {assignee}"} if assignee in active else {}
+    for lead in leads:
+        told.setdefault(lead, "lead")
+    return told
+
+
+def _per_agent(
+    case: Case, kind: str, what: str, rule: str, due: datetime | None, event: str, told: dict[str, str]
+) -> list[Notice]:
+    notices = [
+        Notice(kind, "cases", case.id, case.subject, what, rule, due, handle, why, f"mail:{handle}:{event}")
+        for handle, why in told.items()
+    ]
+    return [n for n in notices if n.key not in case.sweep_keys]
+
+
+def _unanswered_vendor_reply(desk: Desk, case: Case) -> int | None:
+    """The event id of the vendor's answer the desk has not acted on yet: the case's last
+    timeline change is a vendor reply (the desk has not sent again, resolved or closed)."""
+    if case.state != "open" or case.sent_at is None:
+        return None
+    for event in reversed(desk.events("cases", case.id)):
+        if event.action == "vendor-reply":
+            return event.id
+        if event.action in ("send", "resolve", "pending", "reopen", "respond"):
+            return None
+    return None
+
+
+def _step_notices(desk: Desk, leads: list[str]) -> list[Notice]:
+    """The next step of each open renewal that is at risk or past its due date (CORE-SLA-2 on
+    the step's rule), told to the leads: a renewal belongs to no agent."""
+    from workbench.desk.workflows import step_states
+
+    found = []
+    tz = desk.timezone()
+    for workflow in desk.workflows(kind="renewal", open_only=True):
+        step = workflow.next_step
+        if step is None or step.due is None:
+            continue
+        state = step_states(desk, workflow)[step.id]
+        if state not in TOLD:
+            continue
+        end_of_day = datetime.combine(step.due, time(23, 59), tz)
+        what = f"{state}: step '{step.title}' falls due"
+        recorded = workflow.data.get("sweep_keys", [])
+        for lead in leads:
+            key = f"mail:{lead}:step:{state}:{step.id}:{step.due.isoformat()}"
+            if key in recorded:
+                continue
+            found.append(
+                Notice(
+                    "step-due",
+                    "workflows",
+                    workflow.id,
+                    workflow.title,
+                    what,
+                    step.rule,
+                    end_of_day,
+                    lead,
+                    "lead",
+                    key,
+                )
+            )
+    return found
+
+
+def unreachable_agents(desk: Desk) -> list[str]:
+    """The active agents who have no e-mail address: told of nothing by e-mail."""
+    return [a.handle for a in desk.agents() if a.active and not a.email]
+
+
+def record_mailed(desk: Desk, notice: Notice, message_id: str) -> bool:
+    """Record on the case or workflow that ``notice`` was delivered by e-mail (its key joins
+    the record's sweep keys, an event names the agent and the Message-ID); ``False`` when
+    another sweeper recorded it first."""
+    reason = f"{notice.handle} told by e-mail: {notice.what}"
+    data = {"key": notice.key, "channel": "email", "agent": notice.handle, "message_id": message_id}
+    if notice.record_kind == "cases":
+        try:
+            change_case(
+                desk,
+                notice.record,
+                "notify",
+                lambda case: case.sweep_keys.append(notice.key),
+                rule=notice.rule,
+                reason=reason,
+                data=data,
+                by_sweep=True,
+                sweep_key=notice.key,
+            )
+        except AlreadySwept:
+            return False
+        return True
+    with desk.store.transaction() as tx:
+        record = tx.get("workflows", notice.record)
+        keys = record["data"].setdefault("sweep_keys", [])
+        if notice.key in keys:
+            return False
+        keys.append(notice.key)
+        tx.put("workflows", notice.record, record)
+        record_event(
+            desk,
+            tx,
+            "workflows",
+            notice.record,
+            "notify",
+            None,
+            None,
+            rule=notice.rule,
+            reason=reason,
+            data=data,
+        )
     return True
