@@ -137,6 +137,7 @@ class _Suite:
             "workbench_check_step": {"workflow": workflow, "step": "first", "data": {}, "now": now},
             "workbench_form_fields": {"vendor": OTHER, "form": "other"},
             "workbench_workflow_findings": {"workflow": workflow, "now": now},
+            "workbench_step_state": {"workflow": workflow, "step": step, "now": now},
         }
         for hook, kwargs in questions.items():
             _, answer = self.ask(hook, desk=desk, **kwargs)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         PaletteCommand,
         Quote,
         Route,
+        Step,
         VendorProgram,
         Workflow,
         WorkflowTemplate,
@@ -253,6 +254,15 @@ def workbench_form_fields(vendor: str, form: str, desk: DeskReader) -> list[Fiel
     :param form: the form name a :class:`~workbench.model.StepTemplate` refers to.
     :return: typed fields in the form's order. Stops at the first non-None result.
     """
+
+
+@hookspec(firstresult=True)
+def workbench_step_state(workflow: Workflow, step: Step, desk: DeskReader, now: datetime) -> str | None:
+    """The state (CORE-SLA-2) of ``step``, not yet done, of ``workflow`` at ``now``, where the
+    vendor's rule judges it by more than its due date: ``"ok"``, ``"at-risk"`` or
+    ``"breached"`` (e.g. a WebEx compliance hold older than 5 Japan business days is at risk,
+    WX-HOLD-1; a finding says why and what to do). Without an answer the step's due date
+    decides. Stops at the first non-None result."""
 
 
 @hookspec

@@ -238,6 +238,12 @@ class Acme:
         return Decision(True, "ACME-1", "order complete")
 
     @hookimpl
+    def workbench_step_state(self, workflow, step, desk, now):
+        if workflow.vendor != "acme" or step.id != "order":
+            return None
+        return "at-risk" if workflow.steps[0].done_at is None else "ok"
+
+    @hookimpl
     def workbench_workflow_findings(self, workflow, desk, now):
         if workflow.vendor != "acme":
             return None
@@ -508,6 +514,17 @@ def test_hook_workbench_workflow_findings(acme) -> None:
     view = acme.workflow_view(workflow.id)
     assert [f.message for f in view.findings] == ["Acme renews on the anchor date"]
     assert view.state == "breached"  # notice was due 2026-11-17, the desk clock is 2026-11-24
+
+
+def test_hook_workbench_step_state(acme) -> None:
+    """CORE-SLA-2: the vendor's answer is a step's state; without one its due date decides."""
+    workflow = acme.open_workflow("acme", "renewal", anchor=date(2027, 1, 31))
+    states = acme.workflow_view(workflow.id).step_states
+    assert states == {"notice": "ok", "order": "at-risk", "renewed": "ok"}
+    acme.complete_step(workflow.id, "notice")
+    view = acme.workflow_view(workflow.id)
+    assert view.step_states == {"notice": "done", "order": "ok", "renewed": "ok"}
+    assert view.to_dict()["step_states"]["order"] == "ok" and view.state == "ok"
 
 
 def test_hook_workbench_demo(acme) -> None:

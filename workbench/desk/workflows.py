@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from workbench.calendar import local_date
 from workbench.desk.cases import AlreadySwept
 from workbench.desk.records import diff, flatten, key_number, record_event
 from workbench.desk.values import parse_value
@@ -332,19 +333,31 @@ def workflow_view(desk: Desk, key: str) -> WorkflowView:
     )
 
 
+STEP_STATES = ("ok", "at-risk", "breached")
+"""What a vendor may answer for a step's state (``workbench_step_state``)."""
+
+
 def step_states(desk: Desk, workflow: Workflow) -> dict[str, str]:
-    """Each step's state (CORE-SLA-2), like a case clock's: ``done``; ``ok`` without a due
-    date; ``breached`` once its due date has passed; ``at-risk`` when less than
-    ``core.at_risk_share`` of its window is left — the window runs from the latest earlier due
-    date of the workflow's steps (or the day the workflow opened) to its own."""
+    """Each step's state (CORE-SLA-2), like a case clock's: ``done``; what the vendor's rule
+    says where it judges the step itself (``workbench_step_state``: a WebEx hold held too long
+    is at risk, WX-HOLD-1); else ``ok`` without a due date; ``breached`` once its due date
+    has passed; ``at-risk`` when less than ``core.at_risk_share`` of its window is left — the
+    window runs from the latest earlier due date of the workflow's steps (or the day the
+    workflow opened) to its own."""
     today = desk.today()
     share = float(desk.setting("core.at_risk_share"))
-    opened = workflow.opened_at.astimezone(desk.timezone()).date()
+    opened = local_date(workflow.opened_at, desk.timezone())
     dues = [s.due for s in workflow.steps if s.due is not None]
     states = {}
     for step in workflow.steps:
         if step.done_at is not None:
             states[step.id] = "done"
+            continue
+        judged = desk.plugins.first(
+            "workbench_step_state", workflow=workflow, step=step, desk=desk, now=desk.now()
+        )
+        if judged in STEP_STATES:
+            states[step.id] = judged
         elif step.due is None:
             states[step.id] = "ok"
         elif today > step.due:

@@ -61,6 +61,41 @@ def test_a_hold_older_than_5_japan_business_days_is_at_risk_wx_hold_1(wx, clock)
     assert not [f for f in wx.findings(flow, "WX-HOLD-1") if f.startswith("warning")]
 
 
+def test_the_hold_steps_state_is_at_risk_after_5_japan_business_days_in_the_cli_wx_hold_1(run_cli) -> None:
+    """WX-HOLD-1 as the step's state (CORE-SLA-2), like a due date's: ordered Tue 2026-11-24
+    10:00, the hold is ok at Tue 2026-12-01 09:59 and at risk from 10:00 — in `workflow show`'s
+    text and --json, and in `workflow list` — with the advice beside it; released, done."""
+    assert run_cli("customer", "add", "Northwind Traders")[0] == 0
+    port = ("--vendor", "webex", "--product", "port", "--start", "2026-11-01", "--end", "2027-10-31")
+    assert run_cli("contract", "add", "--customer", "CUS-1", *port, "--now", "2026-11-24T10:00+09:00")[0] == 0
+    opened = run_cli("workflow", "new", "--vendor", "webex", "--template", "new-order", "--contract", "K-1",
+                     "--json", "--now", "2026-11-24T10:00+09:00")
+    key = json.loads(opened[1])["workflow"]["id"]
+    assert run_cli("workflow", "step", key, "ordered", "--now", "2026-11-24T10:00+09:00")[0] == 0
+
+    def shown(now: str) -> tuple[dict, str, list]:
+        status, out, err = run_cli("workflow", "show", key, "--json", "--now", now)
+        assert status == 0, err
+        status, text, err = run_cli("workflow", "show", key, "--now", now)
+        assert status == 0, err
+        status, listed, err = run_cli("workflow", "list", "--json", "--now", now)
+        assert status == 0, err
+        return json.loads(out), text, json.loads(listed)
+
+    view, text, listed = shown("2026-12-01T09:59+09:00")
+    assert view["step_states"]["compliance-hold"] == "ok" and view["state"] == "ok"
+    assert "state ok" in text and [w["state"] for w in listed] == ["ok"]
+    view, text, listed = shown("2026-12-01T10:00+09:00")
+    assert view["step_states"]["compliance-hold"] == "at-risk" and view["state"] == "at-risk"
+    assert "state at-risk" in text and "WX-HOLD-2" in text and "tier-1" in text
+    assert [w["state"] for w in listed] == ["at-risk"]
+    assert any(f["rule"] == "WX-HOLD-1" and f["level"] == "warning" for f in view["findings"])
+    released = ("workflow", "step", key, "compliance-hold", "--field", "port_overage_terms=yes")
+    assert run_cli(*released, "--now", "2026-12-01T10:00+09:00")[0] == 0
+    view, _, _ = shown("2026-12-24T10:00+09:00")
+    assert view["step_states"]["compliance-hold"] == "done"
+
+
 def test_a_released_hold_is_not_at_risk_wx_hold_1(wx, clock) -> None:
     clock("2026-11-24T10:00+09:00")
     flow = wx.advance(wx.order(), "compliance-hold")

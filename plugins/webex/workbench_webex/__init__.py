@@ -20,6 +20,7 @@ from workbench.model import (
     Decision,
     Field,
     Finding,
+    Step,
     VendorProgram,
     Workflow,
     WorkflowTemplate,
@@ -85,6 +86,11 @@ def workbench_workflow_findings(workflow: Workflow, desk: DeskReader, now: datet
     if workflow.vendor != VENDOR:
         return None
     return workflows.findings(workflow, workflows.context(workflow, desk, now), now)
+
+
+@hookimpl
+def workbench_step_state(workflow: Workflow, step: Step, desk: DeskReader, now: datetime) -> str | None:
+    return workflows.step_state(workflow, step, desk, now) if workflow.vendor == VENDOR else None
 
 
 @hookimpl

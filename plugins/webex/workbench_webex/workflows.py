@@ -389,14 +389,29 @@ def _order_findings(workflow: Workflow, ctx: Context) -> list[Finding]:
     return found
 
 
-def _hold_age(workflow: Workflow, ctx: Context, now: datetime) -> list[Finding]:
-    """WX-HOLD-1: a hold is normally released within a few days; one older than the setting's
-    Japan business days is at risk."""
+def hold_at_risk(workflow: Workflow, hold_days: int, now: datetime) -> bool:
+    """WX-HOLD-1: a hold is normally released within a few days; one held longer than
+    ``hold_days`` Japan business days since the order (setting
+    ``webex.hold_at_risk_business_days``) is at risk."""
     ordered = step_of(workflow, ORDERED)
     if ordered is None or ordered.done_at is None or is_done(workflow, HOLD):
-        return []
-    limit = add_business_days(japan_business(), ordered.done_at, ctx.hold_days)
-    if now < limit:
+        return False
+    return now >= add_business_days(japan_business(), ordered.done_at, hold_days)
+
+
+def step_state(workflow: Workflow, step: Step, desk: DeskReader, now: datetime) -> str | None:
+    """The compliance hold's state (WX-HOLD-1): at risk once held too long, else ok; the other
+    steps are judged by their due dates."""
+    if workflow.template not in (NEW_ORDER, RENEWAL) or step.id != HOLD:
+        return None
+    held_too_long = hold_at_risk(workflow, int(desk.setting("webex.hold_at_risk_business_days")), now)
+    return "at-risk" if held_too_long else "ok"
+
+
+def _hold_age(workflow: Workflow, ctx: Context, now: datetime) -> list[Finding]:
+    """WX-HOLD-1's advice for a hold at risk."""
+    ordered = step_of(workflow, ORDERED)
+    if not hold_at_risk(workflow, ctx.hold_days, now):
         return []
     return [Finding("warning", "WX-HOLD-1",
                     f"at risk: on compliance hold since {local(ordered.done_at)}, more than "
