@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+from workbench.errors import ClockError
+
 _fixed: datetime | None = None
 
 SHIFT = re.compile(r"^([+-])\s*((?:\d+\s*[mhdw]\s*)+)$")
@@ -33,16 +35,6 @@ FORMS = (
     "or a day and a time in the desk's time zone (today 17:00, tomorrow 9:00, monday 09:00)"
 )
 """What a person may type for a time, for messages."""
-
-
-class ClockError(ValueError):
-    """A time given by the user could not be read: ``what`` names where it came from (``--now``,
-    ``WORKBENCH_NOW``, a form field), ``problem`` says what is wrong."""
-
-    def __init__(self, what: str, problem: str) -> None:
-        super().__init__(f"{what}: {problem}")
-        self.what = what
-        self.problem = problem
 
 
 def parse_instant(text: str, *, what: str = "time", tz: tzinfo | None = None) -> datetime:

@@ -96,3 +96,14 @@ class LogDamaged(StoreError):
 class StoreLocked(StoreError):
     """Another process holds the writer lock longer than we are willing to wait; the
     message says which process (pid, host, command) holds it."""
+
+
+class ClockError(ValueError):
+    """A time given by the user could not be read: ``what`` names where it came from (``--now``,
+    ``WORKBENCH_NOW``, a form field), ``problem`` says what is wrong. (Kept here, beside the
+    other errors, so that the entry point names it without importing the clock.)"""
+
+    def __init__(self, what: str, problem: str) -> None:
+        super().__init__(f"{what}: {problem}")
+        self.what = what
+        self.problem = problem

@@ -2,7 +2,7 @@
 
 Help lists each command with one line of its help. Asking the plugins for theirs means
 loading every plugin (and pluggy, and the model): far more than help may cost. So what
-they answered is kept in a small file, ``plugin-commands-<ID>.json`` in the user's cache
+they answered is kept in a small file, ``plugin-commands-<ID>.marshal`` in the user's cache
 folder (``$XDG_CACHE_HOME/case-workbench``, else ``~/.cache/case-workbench``; one file per
 Python environment), written whenever the plugins' commands are asked for. It is believed
 only while nothing it was made from has changed: the folders on ``sys.path`` (installing
@@ -15,12 +15,11 @@ a few files; nothing else.
 
 from __future__ import annotations
 
+import marshal
 import os
 import sys
 import zlib
 from typing import TYPE_CHECKING, Any
-
-import orjson
 
 if TYPE_CHECKING:
     import click
@@ -33,7 +32,7 @@ def cache_file() -> str:
     """Where the listing of this Python environment is kept."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     environment = zlib.crc32(sys.prefix.encode("utf-8", "surrogateescape"))
-    return os.path.join(base, "case-workbench", f"plugin-commands-{environment:08x}.json")
+    return os.path.join(base, "case-workbench", f"plugin-commands-{environment:08x}.marshal")
 
 
 def listing(taken: set[str]) -> dict[str, str]:
@@ -86,10 +85,10 @@ def _signature(files: list[str]) -> list[Any]:
 def _read() -> dict[str, str] | None:
     try:
         with open(cache_file(), "rb") as source:
-            cached = orjson.loads(source.read())
+            cached = marshal.loads(source.read())  # built in: help imports no JSON library
         if cached["signature"] == _signature(cached["files"]):
             return dict(cached["commands"])
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+    except (OSError, EOFError, KeyError, TypeError, ValueError):
         pass
     return None
 
@@ -103,7 +102,7 @@ def _write(found: dict[str, str], files: list[str]) -> None:
     try:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(temporary, "wb") as out:
-            out.write(orjson.dumps(document))
+            out.write(marshal.dumps(document))
         os.replace(temporary, target)
     except OSError:
         try:

@@ -420,5 +420,32 @@ def test_help_reads_no_command_module_nor_the_desk_nor_the_plugins() -> None:
     loaded = out.stdout.splitlines()[-1]
     assert (
         loaded == "['workbench.cli', 'workbench.cli.common', 'workbench.cli.entry', 'workbench.cli.root', "
-        "'workbench.clock', 'workbench.errors', 'workbench.plugin_commands']"
+        "'workbench.errors', 'workbench.plugin_commands']"
     ), loaded
+
+
+def test_reading_a_case_loads_neither_the_writer_lock_nor_the_holidays_package(run) -> None:
+    """A command that only reads (``case show``, ``case list``) takes no lock and builds no
+    holidays from the package (the calendar reads its cache file): issue 16, every command's
+    start. The answers are the same as in-process."""
+    assert run("demo")[0] == 0
+    code = (
+        "import sys\n"
+        "from workbench.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted({n.split('.')[0] for n in sys.modules} & {'filelock', 'holidays'}))\n"
+    )
+    from workbench.testing import DEFAULT_NOW
+
+    for command in (["case", "show", "C-1"], ["case", "list"]):
+        command += ["--now", DEFAULT_NOW]
+        _, expected, _ = run(*command)
+        out = subprocess.run(
+            [sys.executable, "-c", code, *command, "--db", str(run.db)], capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.splitlines()[-1] == "[]", command
+        assert out.stdout.splitlines()[:-1] == expected.splitlines()

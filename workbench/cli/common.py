@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import getpass
 import os
 from collections.abc import Callable
 from datetime import UTC, date
@@ -12,9 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-import orjson
 
-from workbench import clock
 from workbench.errors import BadInput
 
 if TYPE_CHECKING:
@@ -34,6 +31,9 @@ class Context:
         self._desk: Desk | None = None
 
     def desk(self) -> Desk:
+        import getpass
+
+        from workbench import clock
         from workbench.desk import Desk
         from workbench.plugins import get_plugins
         from workbench.store import is_postgres, open_store
@@ -97,6 +97,8 @@ def _set_agent(ctx: click.Context, _param: click.Parameter, value: str | None) -
 
 def _set_now(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value:
+        from workbench import clock
+
         ctx.ensure_object(Context).now_given = True
         clock.set_now(value)  # ClockError names --now; main() makes it exit 2
 
@@ -105,6 +107,8 @@ def check_environment_now() -> None:
     """A ``WORKBENCH_NOW`` that is not a time stops the command before it starts (exit 2)."""
     typed = os.environ.get("WORKBENCH_NOW")
     if typed:
+        from workbench import clock
+
         clock.TypedTime(typed, "WORKBENCH_NOW", clock.now_or_wall()).read(UTC)
 
 
@@ -219,6 +223,8 @@ def emit(context: Context, result: Output | None) -> None:
     if result is None:
         return
     if context.json:
+        import orjson
+
         click.echo(orjson.dumps(result.data, option=orjson.OPT_INDENT_2, default=str).decode())
     else:
         click.echo(visible(result.text))  # JSON above keeps the exact text, escaped as JSON

@@ -9,12 +9,10 @@ from contextlib import redirect_stdout
 from typing import Any
 
 import click
-import orjson
 
-from workbench import clock
 from workbench.cli.common import Context, warn_plugin_failures, words
 from workbench.cli.root import cli
-from workbench.errors import BadInput, DeskError, Invalid, Refused, StoreError
+from workbench.errors import BadInput, ClockError, DeskError, Invalid, Refused, StoreError
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -40,6 +38,8 @@ def main(argv: list[str] | None = None) -> None:
         else:
             with redirect_stdout(printed):
                 cli.main(args=argv, prog_name="workbench", standalone_mode=False, obj=context)
+            import orjson
+
             click.echo(orjson.dumps(_eager_document(eager, printed.getvalue())).decode())
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail(context, str(exc), 2, field=exc.field)
     except Refused as exc:
         _fail(context, _refusal(context, exc), 1, decision=exc.decision.to_dict())
-    except clock.ClockError as exc:
+    except ClockError as exc:
         _fail(context, str(exc), 2, field=exc.what)
     except OSError as exc:
         _fail(context, f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1)
@@ -104,6 +104,8 @@ def _refusal(context: Context, exc: Refused) -> str:
 
 
 def _fail(context: Context, message: str, status: int, **detail: Any) -> None:
+    import orjson
+
     from workbench.render import visible
 
     warn_plugin_failures(context)

@@ -13,8 +13,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-import holidays
-
 from workbench.calendar import Calendar, local_date
 from workbench.desk.records import flatten
 
@@ -208,6 +206,8 @@ def _holidays(calendar: Calendar, start: date, end: date) -> list[dict[str, str]
     country and its other closed dates."""
     days: dict[date, str] = {}
     if calendar.holiday_country:
+        import holidays  # 50 ms to import: only for an evidence pack, not every command
+
         years = range(start.year, end.year + 1)
         for day, name in holidays.country_holidays(calendar.holiday_country, years=years).items():
             if start <= day <= end:

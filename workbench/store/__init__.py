@@ -14,8 +14,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 from workbench.errors import StoreError, StoreLocked
 from workbench.store.base import KINDS, Store, Transaction
 from workbench.store.doctor import DoctorReport, doctor
@@ -35,6 +33,8 @@ def is_postgres(target: str | os.PathLike[str] | None) -> bool:
 def default_path() -> Path:
     """The desk used when no ``--db`` / ``WORKBENCH_DB`` is given: ``desk.json`` in the
     user's data directory (``~/.local/share/case-workbench`` on Linux)."""
+    import platformdirs  # only when no desk is named: 10 ms of every start otherwise
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "desk.json"
 
 
