@@ -400,7 +400,8 @@ def test_each_summary_is_the_first_sentence_of_the_commands_help() -> None:
     from workbench.cli.root import COMMANDS
 
     for name, listed in COMMANDS.items():
-        assert listed.summary == cli.get_command(click.Context(cli), name).get_short_help_str(10**6), name
+        own = cli.get_command(click.Context(cli), name).get_short_help_str(10**6)
+        assert listed.summary == own, f"root.COMMANDS[{name!r}].summary: make it {own!r}"
 
 
 def test_help_reads_no_command_module_nor_the_desk_nor_the_plugins() -> None:

@@ -90,8 +90,8 @@ COMMANDS = {
     ),
     "import": Listed(
         "workbench.cli.transfer:import_command",
-        "Import a JSON export (at most 512 MiB) into an empty desk; every record is checked as the desk "
-        "checks the same record made through it, and a bad file writes nothing.",
+        "Import a JSON export into an empty desk; every record is checked as the desk checks the same "
+        "record made through it, and a bad file writes nothing.",
     ),
     "doctor": Listed(
         "workbench.cli.doctor:doctor",
