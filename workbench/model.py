@@ -347,6 +347,14 @@ class Deadline(Record):
     stopped_at: datetime | None = None
     """When the clock stopped (CORE-SLA-3): a stopped clock is not running, whatever its state."""
 
+    def stop(self, at: datetime | None) -> None:
+        """Stop the clock at ``at`` (CORE-SLA-3), as a close does: one not met, breached or
+        already stopped is ``stopped``; a breach stays a breach (CORE-SLA-2)."""
+        if self.state in ("ok", "at-risk", "paused"):
+            self.state, self.remaining_minutes = "stopped", None
+        if self.stopped_at is None and self.met_at is None:
+            self.stopped_at = at
+
 
 @dataclass
 class Rung(Record):
@@ -649,6 +657,13 @@ class Case(Record):
     outcomes: list[Deadline] = field(default_factory=list)
     """Deadline outcomes frozen when the case closed (CORE-AUDIT-1: kept for reporting)."""
     updated_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.state == "closed":
+            # A case closed before a close stopped every clock (CORE-SLA-3) may have stored
+            # some running or paused: read, they are stopped at its close.
+            for outcome in self.outcomes:
+                outcome.stop(self.closed_at)
 
     @property
     def is_open(self) -> bool:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from workbench.desk import BadInput, next_running
+from workbench.model import Case, Deadline
 
 T0 = datetime.fromisoformat("2026-11-24T10:00+09:00")
 
@@ -75,6 +76,46 @@ def test_a_closed_case_has_no_running_or_paused_clock_core_sla_3(desk, case, clo
     states = {d.name: d.state for d in desk.case(case.id).outcomes}
     assert states["desk first response"] == "stopped"
     assert not {"ok", "at-risk", "paused"} & set(states.values())
+
+
+def test_a_case_closed_before_the_rule_keeps_no_running_or_paused_clock_core_sla_3(run_cli) -> None:
+    """A case closed by an earlier version stored its clocks as they were at the close, paused
+    or running: read back, every one of them is stopped at the close (a met or breached clock
+    keeps its outcome) — in `case show`, `case list --all`, the timeline and the evidence pack."""
+    from workbench.store import FileStore
+
+    now = ("--now", "2026-11-24T10:00+09:00")
+    assert run_cli("customer", "add", "Contoso Japan KK", *now)[0] == 0
+    opened = ("case", "new", "--vendor", "webex", "--customer", "CUS-1", "--subject", "s")
+    assert run_cli(*opened, "--field", "kind=technical", *now)[0] == 0
+    assert (
+        run_cli("case", "note", "C-1", "we look into it", "--to-customer", "--now", "2026-11-24T10:30+09:00")[
+            0
+        ]
+        == 0
+    )
+    assert run_cli("case", "close", "C-1", "--reason", "withdrawn", "--now", "2026-11-24T12:00+09:00")[0] == 0
+    store = FileStore(run_cli.db)
+    with store.transaction() as tx:  # the record as the earlier version stored it: one clock running
+        record = tx.get("cases", "C-1")
+        first, update = record["outcomes"]
+        assert (first["state"], update["name"], update["state"]) == ("met", "desk update", "stopped")
+        update.update(state="ok", stopped_at=None, due="2026-12-31T09:00:00+00:00", remaining_minutes=60)
+        tx.put("cases", "C-1", record)
+    store.close()
+    later = ("--now", "2026-11-30T10:00+09:00")
+    status, out, _ = run_cli("case", "list", "--all", "--json", *later)
+    assert [c["next_deadline"] for c in json.loads(out)] == [None]
+    status, out, err = run_cli("case", "show", "C-1", "--json", *later)
+    assert status == 0, err
+    states = {d["name"]: (d["state"], d["stopped_at"]) for d in json.loads(out)["deadlines"]}
+    assert states == {
+        "desk first response": ("met", None),
+        "desk update": ("stopped", "2026-11-24T03:00:00+00:00"),
+    }
+    paused = Deadline("desk update", "desk", None, "desk", "CORE-SLA-3", "", "paused")
+    closed = Case("C-9", "webex", "CUS-1", "s", T0, state="closed", closed_at=T0, outcomes=[paused])
+    assert Case.from_dict(closed.to_dict()).outcomes[0].state == "stopped"
 
 
 def test_a_resolution_to_the_customer_needs_its_message_core_sla_3(desk, case) -> None:

@@ -118,9 +118,7 @@ def view(desk: Desk, key: str) -> CaseView:
         customer=customer,
         route=Route(case.path, case.queue, case.route_rule, case.route_reason),
         findings=desk.validate(case),
-        deadlines=stopped(case.outcomes, case.closed_at)
-        if not case.is_open
-        else desk.deadlines(case, events),
+        deadlines=case.outcomes if not case.is_open else desk.deadlines(case, events),
         ladder=ladder,
         options=desk.escalation_options(case, ladder),
         eligibility=[e for e in desk.eligibility(case.customer_id) if e.vendor == case.vendor]
@@ -442,10 +440,7 @@ def stopped(deadlines: list[Deadline], at: datetime) -> list[Deadline]:
     """The deadlines as a close freezes them (CORE-SLA-3): a closed case has no running or
     paused clock, so every clock not met or breached is stopped at ``at``."""
     for deadline in deadlines:
-        if deadline.state in ("ok", "at-risk", "paused"):
-            deadline.state, deadline.remaining_minutes = "stopped", None
-        if deadline.stopped_at is None and deadline.met_at is None:
-            deadline.stopped_at = at
+        deadline.stop(at)
     return deadlines
 
 
