@@ -10,6 +10,7 @@ import pytest
 
 from workbench.store import open_store
 from workbench.store.copy import summarize
+from workbench.store.pgstore import SCHEMA
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def test_db_init_creates_a_desk_that_commands_then_use(run_cli, pg_url: str) -> 
     status, out, err = run_cli("db", "init", pg_url, "--json")
     assert (status, err) == (0, "")
     created = json.loads(out)
-    assert created["schema"] == 2
+    assert created["schema"] == SCHEMA
     assert "workbench" in created["created"]
     assert run_cli("--db", pg_url, "demo")[0] == 0
     status, out, _ = run_cli("case", "list", "--db", pg_url, "--json")
@@ -108,7 +109,7 @@ def test_doctor_checks_a_desk_in_postgresql_and_its_append_only_triggers(
     status, out, _ = run_cli("doctor", "--db", pg_url, "--json")
     report = json.loads(out)
     assert status == 0 and report["ok"]
-    assert report["facts"]["schema"] == 2 and report["facts"]["events"] > 20
+    assert report["facts"]["schema"] == SCHEMA and report["facts"]["events"] > 20
     postgres_server.sql(
         f"ALTER TABLE {pg_schema}.workbench_events DISABLE TRIGGER workbench_events_append_only"
     )

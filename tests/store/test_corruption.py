@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.store import FileStore, StoreError, doctor
+from workbench.store import FileStore, StoreError
+from workbench.store.doctor import doctor
 from workbench.store.snapshot import SCHEMA, SnapshotStorage, encode_tables
 
 

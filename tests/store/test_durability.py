@@ -29,7 +29,8 @@ from typing import Any
 import pytest
 import tinydb
 
-from workbench.store import FileStore, StoreError, doctor
+from workbench.store import FileStore, StoreError
+from workbench.store.doctor import doctor
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc (Linux)")
 

@@ -9,7 +9,8 @@ import orjson
 import pytest
 import tinydb
 
-from workbench.store import FileStore, StoreError, doctor, open_store
+from workbench.store import FileStore, StoreError, open_store
+from workbench.store.doctor import doctor
 from workbench.store.snapshot import SCHEMA, read_snapshot
 
 SCHEMA_2_DESK = Path(__file__).parent / "data" / "schema-2"

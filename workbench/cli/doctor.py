@@ -22,7 +22,7 @@ from workbench.cli.common import Context, Output, desk_options, emit
 def doctor(salvage: str | None) -> None:
     """Check a desk (a file, or a desk in PostgreSQL): what is wrong and how to recover."""
     from workbench.store import default_path, is_postgres
-    from workbench.store import doctor as store_doctor
+    from workbench.store.doctor import doctor as store_doctor
     from workbench.store.snapshot import SCHEMA
 
     context = click.get_current_context().ensure_object(Context)

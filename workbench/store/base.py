@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 KINDS: tuple[str, ...] = ("customers", "contracts", "cases", "workflows", "settings")
+DEFAULT_LOCK_TIMEOUT = 5.0
+"""Seconds a writer waits for another writer's transaction before :class:`StoreLocked`."""
 
 
 def matches(record: dict[str, Any], match: dict[str, Any] | None) -> bool:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from workbench.errors import LogDamaged, StoreError, StoreLocked
-from workbench.store.base import KINDS, Window
+from workbench.store.base import DEFAULT_LOCK_TIMEOUT, KINDS, Window
 from workbench.store.closed_index import encode_index, index_entries, index_path
 from workbench.store.damage import check_mark, damage_path, mark
 from workbench.store.fileio import (
@@ -73,8 +73,6 @@ from workbench.store.state import DeskState
 if TYPE_CHECKING:
     from filelock import FileLock
 
-DEFAULT_LOCK_TIMEOUT = 5.0
-"""Seconds a writer waits for another process's transaction before :class:`StoreLocked`."""
 DEFAULT_COMPACT_BYTES = 2 << 20
 """Log bytes past the snapshot that make the next writer rewrite the snapshot first; also
 bounds what opening the desk has to replay."""

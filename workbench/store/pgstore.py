@@ -35,7 +35,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import psycopg
@@ -43,11 +43,13 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
 from workbench.errors import StoreError, StoreLocked
-from workbench.store.base import KINDS, Window, in_window, matches
-from workbench.store.doctor import DoctorReport
-from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
+from workbench.store.base import DEFAULT_LOCK_TIMEOUT, KINDS, Window, in_window, instant, matches
+from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, long_lived_objects, plain
 
-SCHEMA = 2
+if TYPE_CHECKING:
+    from workbench.store.doctor import DoctorReport
+
+SCHEMA = 3
 """The schema version this code writes; an older desk is migrated forward on open."""
 
 MIGRATIONS: dict[int, str] = {
@@ -118,11 +120,18 @@ ALTER TABLE workbench_counters ENABLE ALWAYS TRIGGER workbench_counters_forward;
     2: """
 CREATE INDEX workbench_records_data ON workbench_records USING gin (data jsonb_path_ops);
 """,
+    3: """
+DROP INDEX workbench_records_data;
+CREATE INDEX workbench_records_data ON workbench_records USING gin (data jsonb_path_ops) WHERE closed;
+ALTER TABLE workbench_records ADD COLUMN sent_at timestamptz;
+CREATE INDEX workbench_records_sent ON workbench_records (sent_at) WHERE closed;
+""",
 }
-"""The statements that bring a desk from the version before to each version."""
+"""The statements that bring a desk from the version before to each version. Version 3
+indexes only the closed cases' JSON (the open work is in every reader's memory, so a change
+of an open case no longer rewrites its GIN entries) and keeps ``sent_at`` as an instant,
+indexed for ``all(within=("sent_at", …))``; :func:`_fill_sent_at` fills it in."""
 
-DEFAULT_LOCK_TIMEOUT = 5.0
-"""Seconds a writer waits for another agent's transaction before :class:`StoreLocked`."""
 CONNECT_TIMEOUT = 5
 """Seconds to wait for the server when connecting (unless the URL sets its own)."""
 LOCK_CLASS = 0x5742
@@ -133,13 +142,47 @@ EVENTS_OF_RECORD = (
     "SELECT data::text FROM workbench_events WHERE id <= %s AND kind = %s AND key = %s ORDER BY id"
 )
 """One record's events (through ``workbench_events_record``)."""
-CLOSED_MATCHING = (
-    "SELECT key, data::text FROM workbench_records "
-    "WHERE kind = 'cases' AND closed AND seq <= %s AND data @> %s::jsonb"
+CLOSED = "SELECT key, data::text FROM workbench_records WHERE kind = 'cases' AND closed AND seq <= %s"
+"""The closed cases (as of a commit)."""
+MATCHING = " AND data @> %s::jsonb"
+"""… holding some field values (through ``workbench_records_data``)."""
+SENT_WITHIN = " AND sent_at > %s AND sent_at <= %s"
+"""… sent inside a window (through ``workbench_records_sent``)."""
+CLOSED_MATCHING = CLOSED + MATCHING
+CLOSED_SENT_WITHIN = CLOSED + SENT_WITHIN
+INDEXED_INSTANT = "sent_at"
+"""The one instant field kept in a column of its own, indexed: the field the desk asks
+windows of (ZOHO-HOWTO-1's month of sent cases, the vendor report's month). A window on any
+other field is checked on the rows ``match`` selected."""
+HEAD = "SELECT seq, last_event_id FROM workbench_commits ORDER BY seq DESC LIMIT 1"
+"""The last commit: its number and the last event id it left."""
+COUNTERS = "SELECT name, value FROM workbench_counters"
+WRITTEN_SINCE = "SELECT kind, key, data::text, closed FROM workbench_records WHERE seq > %s"
+"""The records committed after a commit (through ``workbench_records_seq``)."""
+OPEN_RECORDS = "SELECT kind, key, data::text, closed FROM workbench_records WHERE NOT closed"
+"""Every record but the closed cases (through ``workbench_records_open``)."""
+PUT_RECORDS = (
+    "INSERT INTO workbench_records (kind, key, data, closed, seq, sent_at) "
+    "SELECT kind, key, data::jsonb, closed, %s, sent_at "
+    "FROM unnest(%s::text[], %s::text[], %s::text[], %s::boolean[], %s::timestamptz[]) "
+    "AS put(kind, key, data, closed, sent_at) "
+    "ON CONFLICT (kind, key) DO UPDATE SET data = EXCLUDED.data, closed = EXCLUDED.closed, "
+    "seq = EXCLUDED.seq, sent_at = EXCLUDED.sent_at"
 )
-"""The closed cases holding some field values (through ``workbench_records_data``)."""
+"""A transaction's records, created or replaced, in one statement."""
+APPEND_EVENTS = (
+    "INSERT INTO workbench_events (id, kind, key, data) "
+    "SELECT id, kind, key, data::jsonb FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
+    "AS event(id, kind, key, data)"
+)
+"""A transaction's events, in one statement."""
+SET_COUNTERS = (
+    "INSERT INTO workbench_counters (name, value) SELECT * FROM unnest(%s::text[], %s::bigint[]) "
+    "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"
+)
+RECORD_COMMIT = "INSERT INTO workbench_commits (seq, token, last_event_id) VALUES (%s, %s, %s)"
 MANY_RECORDS = 500
-"""More puts than this go in with COPY (an import, a desk copied here)."""
+"""More puts or events than this go in with COPY (an import, a desk copied here)."""
 
 
 class StoreOffline(StoreError):
@@ -240,7 +283,28 @@ def _migrate(connection: psycopg.Connection, desk: str, since: int, upto: int = 
     transaction, under the desk's lock."""
     for version in range(since + 1, upto + 1):
         connection.execute(MIGRATIONS[version])
+        if version == 3:
+            _fill_sent_at(connection)
     connection.execute("UPDATE workbench_desk SET schema = %s", [upto])
+
+
+def _fill_sent_at(connection: psycopg.Connection) -> None:
+    """Fill the ``sent_at`` column of the records already there, read as the desk reads an
+    instant (:func:`workbench.store.base.instant`: ISO-8601 text with its offset), so the
+    index answers a window exactly as the desk file's store does."""
+    rows = connection.execute(
+        "SELECT kind, key, data->>%s FROM workbench_records WHERE jsonb_typeof(data->%s) = 'string'",
+        [INDEXED_INSTANT, INDEXED_INSTANT],
+    ).fetchall()
+    instants = [(kind, key, moment) for kind, key, text in rows if (moment := instant(text)) is not None]
+    if instants:
+        kinds, keys, moments = (list(column) for column in zip(*instants, strict=True))
+        connection.execute(
+            "UPDATE workbench_records r SET sent_at = filled.at "
+            "FROM unnest(%s::text[], %s::text[], %s::timestamptz[]) AS filled(kind, key, at) "
+            "WHERE r.kind = filled.kind AND r.key = filled.key",
+            [kinds, keys, moments],
+        )
 
 
 def init_desk(conninfo: str, *, schema: int = SCHEMA) -> str:
@@ -320,7 +384,7 @@ class PostgresStore:
         check_kind(kind)
         found = [r for r in self._records[kind].values() if matches(r, match) and in_window(r, within)]
         if kind == "cases" and closed:
-            found += [r for r in self._closed_matching(match) if in_window(r, within)]
+            found += self._closed_matching(match, within)
         return found
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
@@ -412,6 +476,8 @@ class PostgresStore:
 
     @contextmanager
     def transaction(self) -> Iterator[StagedTransaction]:
+        """Two round trips to the server: one takes the desk's lock and catches up
+        (:meth:`_begin`), the other writes the change and commits it (:meth:`_commit`)."""
         self._check_open()
         with self._writer.hold(self.location):
             connection = self._live_connection()
@@ -419,22 +485,16 @@ class PostgresStore:
             committing = False
             tx: StagedTransaction | None = None
             try:
-                with connection.transaction():
-                    self._lock(connection)
-                    self._catch_up(connection)
-                    counters = dict(
-                        connection.execute("SELECT name, value FROM workbench_counters").fetchall()
-                    )
-                    tx = StagedTransaction(
-                        lambda kind, key: self._lookup(kind, key, connection), counters, self._last_event_id
-                    )
-                    try:
-                        yield tx
-                    finally:
-                        tx.close()
-                    if tx.changed:
-                        self._write(connection, tx, token)
-                    committing = True
+                counters = self._begin(connection)
+                tx = StagedTransaction(
+                    lambda kind, key: self._lookup(kind, key, connection), counters, self._last_event_id
+                )
+                try:
+                    yield tx
+                finally:
+                    tx.close()
+                committing = tx.changed
+                written = self._commit(connection, tx, token)
             except psycopg.OperationalError as error:
                 self._drop_connection()
                 outcome = self._outcome(token) if committing else False
@@ -442,11 +502,14 @@ class PostgresStore:
                     return  # it is in; the next catch-up reads it back
                 raise self._write_error(error, outcome) from None
             except psycopg.Error as error:
+                self._roll_back(connection)
                 raise StoreError(
-                    f"{self.location}: the change was not saved ({self._scrub(error)})"
+                    f"{self.location}: the change was not saved ({self._refusal(error, tx)})"
                 ) from None
-            if tx.changed:
-                self._apply(tx)
+            except BaseException:
+                self._roll_back(connection)
+                raise
+            self._apply(tx, written)
 
     def sweeper_lease(self) -> PostgresLease:
         """The lease of the desk's one scheduled sweeper: a session advisory lock on a
@@ -508,10 +571,21 @@ class PostgresStore:
             raise StoreError(f"{self.location}: reading the desk failed ({self._scrub(error)})") from None
 
     def _open(self) -> None:
-        """Connect, migrate an older desk forward, and read the open records."""
+        """Connect, read the desk's id and version, its last commit and the open records in
+        one round trip (one snapshot of the database), and migrate an older desk forward."""
         connection = self._live_connection()
         try:
-            found = _desk_row(connection)
+            try:
+                with connection.pipeline():
+                    connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    desk = connection.execute("SELECT desk, schema FROM workbench_desk")
+                    head = connection.execute(HEAD)
+                    records = connection.execute(OPEN_RECORDS)
+                    connection.execute("COMMIT")
+            except pg_errors.UndefinedTable:
+                found = None
+            else:
+                found = desk.fetchone()
             if found is None:
                 raise NoDesk(
                     f"{self.location} holds no desk: create one with `workbench db init URL` or "
@@ -531,7 +605,10 @@ class PostgresStore:
                     if current is not None and current[1] < SCHEMA:
                         _migrate(connection, self._desk, current[1])
                         self.migrated_from = current[1]
-            self._catch_up(connection)
+                self._catch_up(connection)
+            else:
+                with long_lived_objects():
+                    self._take(records.fetchall(), *(head.fetchone() or (0, 0)))
         except psycopg.OperationalError as error:
             self._drop_connection()
             raise StoreOffline(f"{self.location}: the connection was lost ({self._scrub(error)})") from None
@@ -547,13 +624,13 @@ class PostgresStore:
         connection.execute(
             "SELECT set_config('lock_timeout', %s, true)", [f"{int(self.lock_timeout * 1000)}ms"]
         )
-        try:
-            connection.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, self._lock_key])
-        except pg_errors.LockNotAvailable:
-            raise StoreLocked(
-                f"{self.location} is locked by {self._holder()}; waited {self.lock_timeout:g} s. "
-                "Try again when it has finished."
-            ) from None
+        connection.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, self._lock_key])
+
+    def _locked_out(self) -> StoreLocked:
+        return StoreLocked(
+            f"{self.location} is locked by {self._holder()}; waited {self.lock_timeout:g} s. "
+            "Try again when it has finished."
+        )
 
     def _holder(self) -> str:
         """Who holds the desk's writer lock, in words (from another connection: ours is in
@@ -578,30 +655,47 @@ class PostgresStore:
 
     def _catch_up(self, connection: psycopg.Connection) -> bool:
         """Apply what was committed after :attr:`_seq`; ``True`` when there was anything.
-        A ``_seq`` of -1 (after a lost connection) reads every record again."""
-        head = connection.execute(
-            "SELECT seq, last_event_id FROM workbench_commits ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
+        When :attr:`_stale` (after a lost connection), read every open record again."""
+        head = connection.execute(HEAD).fetchone()
         seq, last_event_id = head if head else (0, 0)
         if seq == self._seq and not self._stale:
             return False
         if self._stale:
             self._records = {kind: {} for kind in KINDS}
             self._closed_cases, self._all_closed = {}, False
-            rows = connection.execute(
-                "SELECT kind, key, data::text, closed FROM workbench_records WHERE NOT closed AND seq <= %s",
-                [seq],
-            ).fetchall()
-        else:
-            rows = connection.execute(
-                "SELECT kind, key, data::text, closed FROM workbench_records WHERE seq > %s AND seq <= %s",
-                [self._seq, seq],
-            ).fetchall()
+            with long_lived_objects():
+                rows = connection.execute(OPEN_RECORDS + " AND seq <= %s", [seq]).fetchall()
+                return self._take(rows, seq, last_event_id)
+        rows = connection.execute(WRITTEN_SINCE + " AND seq <= %s", [self._seq, seq]).fetchall()
+        return self._take(rows, seq, last_event_id)
+
+    def _take(self, rows: list[tuple[Any, ...]], seq: int, last_event_id: int) -> bool:
+        """Apply the records ``rows`` written up to commit ``seq``; ``True`` when it is new."""
         for kind, key, data, closed in rows:
             self._put(kind, key, orjson.loads(data), closed)
         changed = seq != self._seq
         self._seq, self._last_event_id, self._stale = seq, last_event_id, False
         return changed
+
+    def _begin(self, connection: psycopg.Connection) -> dict[str, int]:
+        """Begin a transaction, take the desk's writer lock (waiting ``lock_timeout``),
+        catch up with what others committed and read the counters: one round trip (a
+        pipeline). Holding the lock, nobody commits meanwhile, so the records written
+        after :attr:`_seq` are exactly those up to the last commit."""
+        try:
+            with connection.pipeline():
+                connection.execute("BEGIN")
+                self._lock(connection)
+                head = connection.execute(HEAD)
+                counters = connection.execute(COUNTERS)
+                written = None if self._stale else connection.execute(WRITTEN_SINCE, [self._seq])
+        except pg_errors.LockNotAvailable:
+            raise self._locked_out() from None
+        if written is None:
+            self._catch_up(connection)
+        else:
+            self._take(written.fetchall(), *(head.fetchone() or (0, 0)))
+        return dict(counters.fetchall())
 
     def _put(self, kind: str, key: str, record: dict[str, Any], closed: bool) -> None:
         if closed:
@@ -634,83 +728,138 @@ class PostgresStore:
         record = self._closed_cases[key] = orjson.loads(rows[0][0])
         return record
 
-    def _closed_matching(self, match: dict[str, Any] | None) -> list[dict[str, Any]]:
-        """The closed cases whose fields equal ``match`` (all of them without one): found
-        through the JSON index unless every closed case is already in memory."""
+    def _closed_matching(self, match: dict[str, Any] | None, within: Window | None) -> list[dict[str, Any]]:
+        """The closed cases whose fields equal ``match`` and whose instant lies ``within``
+        (all of them with neither): a ``WHERE`` through the JSON index and the ``sent_at``
+        index, unless every closed case is already in memory."""
         if self._all_closed:
-            return [r for r in self._closed_cases.values() if matches(r, match)]
+            return [r for r in self._closed_cases.values() if matches(r, match) and in_window(r, within)]
+        statement, values = CLOSED, [self._seq]
         wanted = {name: value for name, value in (match or {}).items() if value is not None}
         if wanted:
-            rows = self._query(CLOSED_MATCHING, [self._seq, orjson.dumps(wanted).decode()])
-        else:
-            rows = self._query(
-                "SELECT key, data::text FROM workbench_records WHERE kind = 'cases' AND closed AND seq <= %s",
-                [self._seq],
-            )
+            statement += MATCHING
+            values.append(orjson.dumps(wanted).decode())
+        indexed = within is not None and within[0] == INDEXED_INSTANT
+        if within is not None and indexed:
+            _, after, until = within
+            if after.tzinfo is None or until.tzinfo is None:
+                raise TypeError("a window's bounds are instants: give them with their offset")
+            statement += SENT_WITHIN
+            values += [after, until]
         found = []
-        for key, data in rows:
+        for key, data in self._query(statement, values):
             record = self._closed_cases.get(key)
             if record is None:
                 record = self._closed_cases[key] = orjson.loads(data)
-            if matches(record, match):
+            if matches(record, match) and (indexed or in_window(record, within)):
                 found.append(record)
-        if not match:
+        if not match and within is None:
             self._all_closed = True
         return found
 
-    def _write(self, connection: psycopg.Connection, tx: StagedTransaction, token: uuid.UUID) -> None:
-        """Write the transaction's changes as commit ``_seq + 1`` (inside its database
-        transaction, under the desk's lock)."""
+    def _commit(
+        self, connection: psycopg.Connection, tx: StagedTransaction, token: uuid.UUID
+    ) -> list[tuple[str, str, dict[str, Any], bool]]:
+        """Write the transaction's changes as commit ``_seq + 1`` and commit: one round
+        trip (a pipeline; an import's many rows go in with COPY first). Returns the records
+        written, parsed, for :meth:`_apply`."""
+        if not tx.changed:
+            connection.execute("COMMIT")  # lets go of the lock
+            return []
         seq = self._seq + 1
-        rows = [
-            (kind, key, record.decode(), (kind, key) in tx.closing, seq)
-            for (kind, key), record in tx.puts.items()
+        records = [
+            (kind, key, orjson.loads(data), (kind, key) in tx.closing)
+            for (kind, key), data in tx.puts.items()
         ]
-        with connection.cursor() as cursor:
-            if len(rows) > MANY_RECORDS:
-                cursor.execute(
-                    "CREATE TEMPORARY TABLE workbench_incoming (LIKE workbench_records) ON COMMIT DROP"
-                )
-                with cursor.copy("COPY workbench_incoming (kind, key, data, closed, seq) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                cursor.execute(
-                    "INSERT INTO workbench_records SELECT * FROM workbench_incoming "
-                    "ON CONFLICT (kind, key) DO UPDATE SET data = EXCLUDED.data, "
-                    "closed = EXCLUDED.closed, seq = EXCLUDED.seq"
-                )
-            elif rows:
-                cursor.executemany(
-                    "INSERT INTO workbench_records (kind, key, data, closed, seq) "
-                    "VALUES (%s, %s, %s::jsonb, %s, %s) ON CONFLICT (kind, key) DO UPDATE SET "
-                    "data = EXCLUDED.data, closed = EXCLUDED.closed, seq = EXCLUDED.seq",
-                    rows,
-                )
-            if tx.events:
-                first = tx.last_event_id - len(tx.events) + 1
-                with cursor.copy("COPY workbench_events (id, kind, key, data) FROM STDIN") as copy:
-                    for number, ((kind, key), event) in enumerate(
-                        zip(tx.events.records, _event_json(tx), strict=True), start=first
-                    ):
-                        copy.write_row((number, kind, key, event))
-            if tx.counters:
-                cursor.executemany(
-                    "INSERT INTO workbench_counters (name, value) VALUES (%s, %s) "
-                    "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
-                    list(tx.counters.items()),
-                )
-            cursor.execute(
-                "INSERT INTO workbench_commits (seq, token, last_event_id) VALUES (%s, %s, %s)",
-                [seq, token, tx.last_event_id],
+        rows = [
+            (kind, key, data.decode(), closed, instant(record.get(INDEXED_INSTANT)))
+            for (kind, key, record, closed), data in zip(records, tx.puts.values(), strict=True)
+        ]
+        first = tx.last_event_id - len(tx.events) + 1
+        events = [
+            (number, kind, key, event)
+            for number, ((kind, key), event) in enumerate(
+                zip(tx.events.records, _event_json(tx), strict=True), start=first
             )
-            cursor.execute("SELECT pg_notify(%s, %s)", [self._channel, str(seq)])
+        ]
+        if len(rows) > MANY_RECORDS or len(events) > MANY_RECORDS:
+            self._copy(connection, rows, events, seq)
+            rows, events = [], []
+        with connection.pipeline():
+            if rows:
+                connection.execute(PUT_RECORDS, [seq, *_columns(rows, 5)])
+            if events:
+                connection.execute(APPEND_EVENTS, _columns(events, 4))
+            if tx.counters:
+                connection.execute(SET_COUNTERS, [list(tx.counters), list(tx.counters.values())])
+            connection.execute(RECORD_COMMIT, [seq, token, tx.last_event_id])
+            connection.execute("SELECT pg_notify(%s, %s)", [self._channel, str(seq)])
+            connection.execute("COMMIT")
+        return records
 
-    def _apply(self, tx: StagedTransaction) -> None:
+    def _copy(
+        self,
+        connection: psycopg.Connection,
+        rows: list[tuple[Any, ...]],
+        events: list[tuple[Any, ...]],
+        seq: int,
+    ) -> None:
+        """Many records and events (an import, a desk copied here) with COPY."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE workbench_incoming (LIKE workbench_records) ON COMMIT DROP"
+            )
+            with cursor.copy(
+                "COPY workbench_incoming (kind, key, data, closed, sent_at, seq) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row((*row, seq))
+            cursor.execute(
+                "INSERT INTO workbench_records SELECT * FROM workbench_incoming "
+                "ON CONFLICT (kind, key) DO UPDATE SET data = EXCLUDED.data, "
+                "closed = EXCLUDED.closed, seq = EXCLUDED.seq, sent_at = EXCLUDED.sent_at"
+            )
+            with cursor.copy("COPY workbench_events (id, kind, key, data) FROM STDIN") as copy:
+                for event in events:
+                    copy.write_row(event)
+
+    def _apply(self, tx: StagedTransaction, records: list[tuple[str, str, dict[str, Any], bool]]) -> None:
         """Bring memory up to the transaction just committed."""
-        for (kind, key), record in tx.puts.items():
-            self._put(kind, key, orjson.loads(record), (kind, key) in tx.closing)
+        if not tx.changed:
+            return
+        for kind, key, record, closed in records:
+            self._put(kind, key, record, closed)
         self._seq += 1
         self._last_event_id = tx.last_event_id
+
+    def _roll_back(self, connection: psycopg.Connection) -> None:
+        """End a transaction that failed (letting go of the lock); a connection that
+        cannot even do that is dropped (the server then rolls back)."""
+        if connection.closed or connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            return
+        try:
+            connection.execute("ROLLBACK")
+        except psycopg.Error:
+            self._drop_connection()
+
+    def _refusal(self, error: psycopg.Error, tx: StagedTransaction | None) -> str:
+        """The server's reason for refusing a change, in words; for text PostgreSQL cannot
+        hold (the NUL character), which records and events carry it."""
+        if isinstance(error, pg_errors.UntranslatableCharacter) and tx is not None:
+            holders = [
+                f"{kind} {key}" for (kind, key), data in tx.puts.items() if _holds_nul(orjson.loads(data))
+            ]
+            holders += [
+                f"an event of {kind} {key}"
+                for (kind, key), event in zip(tx.events.records, _event_json(tx), strict=True)
+                if _holds_nul(orjson.loads(event))
+            ]
+            return (
+                "PostgreSQL cannot store the NUL character (\\u0000) in text"
+                + (f": {', '.join(holders)} " if holders else " ")
+                + "carries one; take it out and try again"
+            )
+        return self._scrub(error)
 
     def _outcome(self, token: uuid.UUID) -> bool | None:
         """Whether the transaction with ``token`` is in, asked over a new connection after
@@ -740,9 +889,25 @@ class PostgresStore:
 def _event_json(tx: StagedTransaction) -> Iterator[str]:
     """Each of the transaction's events as JSON text."""
     data, starts = tx.events.data, tx.events.starts
-    ends = [start - 1 for start in starts[1:]] + [len(data)]
+    ends = [start - 1 for start in starts[1:]] + [len(data)] if starts else []
     for start, end in zip(starts, ends, strict=True):
         yield data[start:end].decode()
+
+
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as ``width`` columns (the arrays a statement unnests)."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a NUL character is in any text of ``value`` (its keys included)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 APPEND_ONLY_TRIGGERS = (
@@ -758,6 +923,8 @@ def doctor(conninfo: str) -> DoctorReport:
     """Check the desk in PostgreSQL at ``conninfo``: that it can be reached and opened,
     its schema version, what it holds, and that the triggers keeping history append-only
     are in place and always enabled."""
+    from workbench.store.doctor import DoctorReport
+
     where = describe(conninfo)
     try:
         store = PostgresStore(conninfo)

@@ -34,11 +34,9 @@ over the whole file) are read whole, as they were written, for migration
 
 from __future__ import annotations
 
-import gc
 import os
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +47,7 @@ from workbench.errors import StoreError
 from workbench.store.base import KINDS, matches
 from workbench.store.closed_index import ClosedIndex, Entry, index_path
 from workbench.store.fileio import open_regular, replace_atomically
+from workbench.store.staging import long_lived_objects
 
 SCHEMA = 3
 """The desk schema this version writes."""
@@ -69,26 +68,6 @@ parses the index once instead of searching it again for each. A parse costs abou
 searches of the whole table (3 MB at 50,000 cases: 260 ms against 3.5 ms), and an open
 case's entry, near the start of its kind's object (:func:`live_first`), costs
 a small part of one."""
-
-
-@contextmanager
-def long_lived_objects(freeze: bool = True) -> Iterator[None]:
-    """Around building a desk's records: the cycle collector is kept out while a million
-    objects are created (it would walk them again and again, doubling the time), then,
-    with ``freeze``, they are moved out of its reach for good (``gc.freeze``): they live
-    as long as the desk is open, and every full collection over them would stall a
-    screen for 100 ms. Records are plain acyclic dicts, so reference counting still frees
-    the ones a change replaces. The desk is opened before a TUI builds its widgets, so
-    what else gets frozen is long-lived too (modules, settings)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def _damaged(path: str, problem: str) -> StoreError:
