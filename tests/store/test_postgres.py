@@ -5,12 +5,14 @@ and failed statements leave no half-written change, and reads are index lookups.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -115,6 +117,35 @@ def test_an_older_desk_is_migrated_forward_on_open(pg_url: str, change) -> None:
     change(store, "C-1", state="closed")
     assert PostgresStore(pg_url).migrated_from is None
     assert [r["id"] for r in PostgresStore(pg_url).all("cases", match={"state": "closed"})] == ["C-1"]
+
+
+def test_migrating_to_schema_3_reads_the_sent_at_of_the_cases_already_there(pg_url: str) -> None:
+    """Schema 3 keeps ``sent_at`` as an indexed instant; the cases an older desk holds get
+    it on the way, read as the desk reads an instant (text with an offset, else none)."""
+    init_desk(pg_url, schema=2)
+    cases = {
+        "C-1": {"id": "C-1", "state": "closed", "sent_at": "2026-10-05T10:00:00+09:00"},
+        "C-2": {"id": "C-2", "state": "closed", "sent_at": "2026-10-05T10:00:00"},
+        "C-3": {"id": "C-3", "state": "closed", "sent_at": 5},
+        "C-4": {"id": "C-4", "state": "open", "sent_at": "2026-10-06T00:00:00Z"},
+    }
+    for key, case in cases.items():
+        sql(
+            pg_url,
+            "INSERT INTO workbench_records (kind, key, data, closed, seq) VALUES ('cases', %s, %s, %s, 1)",
+            [key, json.dumps(case), case["state"] == "closed"],
+        )
+    sql(pg_url, "INSERT INTO workbench_commits (seq, token, last_event_id) VALUES (1, gen_random_uuid(), 0)")
+    store = PostgresStore(pg_url)
+    assert store.migrated_from == 2
+    assert sql(pg_url, "SELECT key, sent_at FROM workbench_records ORDER BY key") == [
+        ("C-1", datetime(2026, 10, 5, 1, tzinfo=UTC)),
+        ("C-2", None),
+        ("C-3", None),
+        ("C-4", datetime(2026, 10, 6, tzinfo=UTC)),
+    ]
+    october = ("sent_at", datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
+    assert sorted(r["id"] for r in store.all("cases", within=october)) == ["C-1", "C-4"]
 
 
 def test_a_desk_of_a_newer_version_is_refused_untouched(pg_desk_url: str) -> None:
