@@ -156,3 +156,31 @@ def test_core_audit1_a_record_s_events_are_found_when_another_part_of_the_index_
     assert [e["key"] for e in reopened.events("cases", "C-1")] == ["C-1"]
     with pytest.raises(StoreError, match="not an index of events by record"):
         reopened.events("cases")
+
+
+@pytest.mark.parametrize("order", ["as written", "reversed"])
+def test_core_audit1_a_record_s_events_are_found_whatever_the_order_of_kinds_in_the_index(
+    desk_path: Path, order: str
+) -> None:
+    """The event index is read in one pass when its kinds come in the order a compaction
+    writes them, and still answers, kind by kind, when they come in another (a desk written
+    by another version): the same events as the in-memory store holds."""
+    from workbench.store.snapshot import SnapshotStorage, encode_tables
+
+    memory, desk = MemoryStore(), FileStore(desk_path)
+    records = [("customers", "CUS-1"), ("contracts", "K-1"), ("cases", "C-1"), ("cases", "C-2")]
+    for store in (memory, desk):
+        for kind, key in records + [("workflows", "W-1"), ("settings", "cases")]:
+            with store.transaction() as tx:
+                tx.put(kind, key, {"id": key})
+                tx.append_event({"kind": kind, "key": key, "action": "note", "data": {"of": key}})
+    desk.compact()
+    desk.close()
+    if order == "reversed":
+        document = SnapshotStorage(str(desk_path)).read()
+        document["_history"] = dict(reversed(document["_history"].items()))
+        desk_path.write_bytes(b"".join(encode_tables(document["_meta"]["1"], document)))
+    fresh = FileStore(desk_path)
+    for kind, key in records + [("workflows", "W-1"), ("settings", "cases"), ("cases", "C-3")]:
+        assert fresh.events(kind, key) == memory.events(kind, key), (kind, key)
+    assert isinstance(fresh._state.saved_history, Snapshot), "every lookup found its kind unparsed"

@@ -118,6 +118,31 @@ def _parse_list(value: bytes, path: str) -> list[int]:
     return offsets
 
 
+def _sections(table: bytes) -> dict[str, tuple[int, int] | None]:
+    """Where each kind's object starts and ends in the event index (``"cases":{`` occurs
+    once: a record's key is followed by ``:[``). Each kind is searched for from where the one
+    before it was found, so the index written in the order of ``KINDS`` is read once (at
+    200,000 cases it is 13 MB: searching it from the start for every kind, and then for every
+    other kind's end, was five to ten passes of every case shown)."""
+    starts: dict[str, int] = {}
+    position = 0
+    for kind in KINDS:
+        header = orjson.dumps(kind) + b":{"
+        at = table.find(header, position)
+        if at < 0:
+            at = table.find(header)  # written in another order
+        if at >= 0:
+            starts[kind] = at
+            position = at
+    ends = sorted(starts.values())
+    return {
+        kind: (starts[kind], next((at for at in ends if at > starts[kind]), len(table)))
+        if kind in starts
+        else None
+        for kind in KINDS
+    }
+
+
 def records_of(value: bytes | memoryview, path: str, table: str) -> dict[str, dict[str, Any]]:
     records = _parse(value, path, table)
     if not set(map(type, records.values())) <= {dict}:
@@ -190,11 +215,9 @@ class Snapshot:
         table = self._history
         if self.scanned > SCANS_BEFORE_PARSING * len(table):
             return None
-        if kind not in self._sections:
-            section = table.find(orjson.dumps(kind) + b":{")
-            ends = [at for other in KINDS if (at := table.find(orjson.dumps(other) + b":{", section + 1)) > 0]
-            self._sections[kind] = (section, min(ends, default=len(table))) if section >= 0 else None
-        if self._sections[kind] is None:
+        if not self._sections:
+            self._sections = _sections(table)
+        if self._sections.get(kind) is None:
             return None
         section, end = self._sections[kind]
         needle = orjson.dumps(key) + b":["
