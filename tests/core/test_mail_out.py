@@ -486,3 +486,36 @@ def test_webex_takes_no_request_by_mail_and_says_where_to_go_wx_hours_1(
     status, _, err = run_cli("case", "send", case_id, "--mail", "--yes")
     assert status == 1 and "refused by WX-HOURS-1" in err and "technical line" in err
     assert server.received == []
+
+
+def test_a_case_already_with_the_vendor_is_refused_before_anything_is_shown(
+    run_cli, smtp_server, login_env
+) -> None:
+    server = smtp_server("starttls")
+    case_id = _zoho_case(run_cli.db)
+    _use(run_cli, server)
+    assert run_cli("case", "send", case_id, "--mail", "--yes")[0] == 0
+    before = _desk_bytes(run_cli.db)
+    status, _, err = run_cli("case", "send", case_id, "--mail", "--yes")
+    assert status == 2 and f"case {case_id} is waiting-vendor; cannot send it to the vendor" in err
+    assert "Subject:" not in err and len(server.received) == 1
+    assert _desk_bytes(run_cli.db) == before
+
+
+def test_a_missing_consent_refuses_the_request_before_it_is_shown_zoho_consent_1(
+    run_cli, smtp_server, login_env
+) -> None:
+    server = smtp_server("starttls")
+    desk_path = run_cli.db
+    _zoho_case(desk_path)
+    desk = _open(desk_path)
+    try:
+        changed = desk.open_case(
+            "zoho", "CUS-1", "Change the super-admin", {**ZOHO_FORM, "account_change": "admin-change"}
+        )
+    finally:
+        desk.store.close()
+    _use(run_cli, server)
+    status, _, err = run_cli("case", "send", changed.id, "--mail", "--yes")
+    assert status == 1 and "refused by ZOHO-CONSENT-1" in err and "Subject:" not in err
+    assert server.received == []

@@ -84,3 +84,50 @@ async def test_send_shows_the_composed_request_before_it_goes_zoho_form_1(
         assert sent.action == "send" and sent.data["mail"]["message_id"] == mail.message["Message-ID"]
         assert demo.case(case.id).state == "waiting-vendor"
         assert any("sent <" in n.message for n in app._notifications)
+
+
+async def test_resolve_mails_the_resolution_to_the_customer_after_the_preview_core_sla_3(
+    app, demo, wait, smtp_server, monkeypatch
+) -> None:
+    server = smtp_server("tls")
+    monkeypatch.setenv("WORKBENCH_SMTP_USER", SMTP_USER)
+    monkeypatch.setenv("WORKBENCH_SMTP_PASSWORD", SMTP_PASSWORD)
+    for key, value in {**server.settings(), "mail.from": "support@reseller.co.jp"}.items():
+        demo.set_setting(key, value)
+    customer = demo.add_customer(
+        "Sakura Logistics Test KK", email="it@sakura-logistics.co.jp", region="apac-japan"
+    )
+    demo.add_contract(customer.id, "zoho", "crm", date(2026, 1, 1), date(2027, 12, 31), quantity=120)
+    case = demo.open_case("zoho", customer.id, "Deluge function fails", ZOHO_FORM)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, case.id)
+        await pilot.press("r")
+        await wait(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        await pilot.press(*"Fixed by the patch")
+        dialog.query_one("#f-mail", Switch).value = True
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is dialog, "e-mail without to-customer is refused in the dialog"
+        assert "only a resolution sent to the customer is e-mailed" in str(
+            dialog.query_one("#dialog-error", Static).render()
+        )
+        dialog.query_one("#f-to_customer", Switch).value = True
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        preview = app.screen
+        assert isinstance(preview, MailPreviewScreen)
+        shown = str(preview.query_one("#mail-preview", Static).render())
+        assert "To: it@sakura-logistics.co.jp" in shown and f"[{case.id}] Resolution: " in shown
+        assert "Fixed by the patch" in shown
+        await pilot.press("y")
+        await wait(pilot)
+        assert app.screen is screen
+        (mail,) = server.received
+        assert mail.recipients == ["it@sakura-logistics.co.jp"] and mail.tls
+        resolved = demo.events("cases", case.id)[-1]
+        assert (
+            resolved.action == "resolve" and resolved.data["mail"]["message_id"] == mail.message["Message-ID"]
+        )
+        assert demo.case(case.id).state == "resolved"

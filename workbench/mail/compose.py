@@ -16,6 +16,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.desk.cases import ACTION_WORDS
 from workbench.errors import BadInput, Refused
 from workbench.model import MAIL_PURPOSES, Decision, MailDraft
 
@@ -94,12 +95,21 @@ class Composed:
 
 def compose(desk: Desk, case_id: str, purpose: str, text: str = "") -> Composed:
     """The message of ``purpose`` for case ``case_id`` (see
-    :data:`workbench.model.MAIL_PURPOSES`), as it will be sent. A plugin's refusal is raised as
+    :data:`workbench.model.MAIL_PURPOSES`), as it will be sent. What the change itself would
+    refuse is refused before anything is shown: the case's state, and for the vendor its check
+    before sending (``workbench_check_send``). A plugin's refusal is raised as
     :class:`Refused` (its rule, what is missing); a draft with no valid recipient or sender is
     bad input naming the setting to fix."""
     if purpose not in MAIL_PURPOSES:
         raise BadInput("purpose", f"{purpose!r} is not one of {', '.join(MAIL_PURPOSES)}")
     case = desk.case(case_id)
+    action = ACTIONS[purpose]
+    if action not in desk.case_actions(case):
+        raise BadInput("state", f"case {case.id} is {case.state}; cannot {ACTION_WORDS[action]}")
+    if purpose == "vendor":
+        allowed = desk.plugins.first("workbench_check_send", case=case, desk=desk, now=desk.now())
+        if allowed is not None and not allowed.allowed:
+            raise Refused(allowed)
     answer = desk.plugins.first("workbench_compose_mail", case=case, purpose=purpose, text=text, desk=desk)
     if answer is None:
         program = desk.program(case.vendor).name

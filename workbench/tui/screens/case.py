@@ -31,6 +31,17 @@ from workbench.tui.widgets.viewbar import ViewBar
 if TYPE_CHECKING:
     from workbench.mail.compose import Composed
 
+MAIL_TO_CUSTOMER = Field(
+    "mail",
+    "E-mail it to the customer's contact",
+    "bool",
+    default=False,
+    help="With the above: shown before it goes; sent through the desk's SMTP server, or written as an "
+    ".eml file for your mail program without one.",
+    rule="CORE-SLA-3",
+)
+"""A response's or a resolution's e-mail (issue #21), composed and previewed before it goes."""
+
 TABS = [
     ("overview", "Overview"),
     ("details", "Form & customer"),
@@ -386,11 +397,21 @@ class CaseScreen(DeskScreen):
         self, title: str, fields: list[Field], submit: Any, intro: str = "", done: str = "", **options: Any
     ) -> None:
         def finished(result: Any) -> None:
-            if result is not None:
+            if isinstance(result, tuple):  # an e-mail composed: shown before anything changes
+                self._preview_mail(*result)
+            elif result is not None:
                 self.wb.changed(result, done or title)
 
         dialog = FormDialog(title, fields, self._on_view(submit), intro=intro, **options)
         self.app.push_screen(dialog, finished)
+
+    def _composed(self, purpose: str, text: str) -> tuple[Composed, Path | None, str]:
+        """The case's e-mail of ``purpose`` and where it would go (from a dialog's worker)."""
+        from workbench.mail.compose import compose
+        from workbench.mail.outbound import destination
+
+        composed = compose(self.desk, self.case_id, purpose, text)
+        return (composed, *destination(self.desk, composed))
 
     def _on_view(self, submit: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
         """``submit`` made on the case as this screen shows it now: refused (CORE-AUDIT-1)
@@ -435,10 +456,16 @@ class CaseScreen(DeskScreen):
                 help="A response meets the desk's first-response and update commitments.",
                 rule="CORE-SLA-3",
             ),
+            MAIL_TO_CUSTOMER,
         ]
 
-        def submit(values: dict[str, Any]) -> Case:
-            return self.desk.note(key, values.get("text", ""), to_customer=bool(values.get("to_customer")))
+        def submit(values: dict[str, Any]) -> Any:
+            text, to_customer = values.get("text", ""), bool(values.get("to_customer"))
+            if values.get("mail"):
+                if not to_customer:
+                    raise BadInput("mail", "only a response to the customer is e-mailed")
+                return self._composed("response", text)
+            return self.desk.note(key, text, to_customer=to_customer)
 
         self._dialog(f"Note — {key}", fields, submit, done=f"{key}: note added")
 
@@ -488,22 +515,11 @@ class CaseScreen(DeskScreen):
 
         def submit(values: dict[str, Any]) -> Any:
             if values.get("mail"):
-                from workbench.mail.compose import compose
-                from workbench.mail.outbound import destination
-
-                composed = compose(self.desk, key, "vendor", values.get("text") or "")
-                return (composed, *destination(self.desk, composed))
+                return self._composed("vendor", values.get("text") or "")
             return self.desk.send_to_vendor(key, values.get("text") or "")
 
-        def finished(result: Any) -> None:
-            if isinstance(result, tuple):
-                self._preview_mail(*result)
-            elif result is not None:
-                self.wb.changed(result, f"{key}: sent to the vendor")
-
         intro = "The ball goes to the vendor and the vendor's clocks start (CORE-SLA-4)."
-        dialog = FormDialog(f"Send to the vendor — {key}", fields, self._on_view(submit), intro=intro)
-        self.app.push_screen(dialog, finished)
+        self._dialog(f"Send to the vendor — {key}", fields, submit, intro, done=f"{key}: sent to the vendor")
 
     def _preview_mail(self, composed: Composed, eml: Path | None, where: str) -> None:
         """Show the composed message and where it goes; send it (recording the case's change)
@@ -536,12 +552,19 @@ class CaseScreen(DeskScreen):
             help="A resolution sent to the customer meets a running first response.",
             rule="CORE-SLA-3",
         )
-        self._text_action(
-            "Resolve",
-            "Resolved: the desk's clocks stop; the case stays open until it is closed.",
-            self.desk.resolve,
-            extra=[to_customer],
-        )
+        key = self.case_id
+
+        def submit(values: dict[str, Any]) -> Any:
+            text, to_customer = values.get("text", ""), bool(values.get("to_customer"))
+            if values.get("mail"):
+                if not to_customer:
+                    raise BadInput("mail", "only a resolution sent to the customer is e-mailed")
+                return self._composed("resolve", text)
+            return self.desk.resolve(key, text, to_customer=to_customer)
+
+        fields = [Field("text", "Text", "longtext", help=TEXT.help), to_customer, MAIL_TO_CUSTOMER]
+        intro = "Resolved: the desk's clocks stop; the case stays open until it is closed."
+        self._dialog(f"Resolve — {key}", fields, submit, intro, done=f"{key}: resolve recorded")
 
     def action_reopen(self) -> None:
         self._text_action("Reopen", "Reopen a closed or resolved case.", self.desk.reopen)

@@ -301,7 +301,7 @@ class MailPreviewScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(escape(self.title_text), id="dialog-title")
-            yield Static(escape(self.where), id="dialog-intro")
+            yield Static(escape(self.where[:1].upper() + self.where[1:]), id="dialog-intro")
             with VerticalScroll(id="dialog-body"):
                 yield Static(self.preview, markup=False, id="mail-preview")
             with Horizontal(id="dialog-buttons"):
