@@ -478,3 +478,23 @@ async def test_a_pending_case_says_when_the_rules_act_next(app, demo, clock, wai
         assert f"{at.astimezone(app.timezone):%Y-%m-%d %H:%M}" in text
     clock(at)
     assert any(a["rule"] == action.rule for a in demo.sweep().applied), "the sweep does it then"
+
+
+async def test_at_120_columns_the_case_key_bar_keeps_take_and_assign(app, demo, wait):
+    """The keys that matter stay within the width: on an unassigned case at 120 columns the
+    bar shows the conversation, Resolve, Take and Assign (what gives way is listed by ?);
+    on a case already yours Take is not offered (CORE-TEAM-2)."""
+    from workbench.tui.widgets.keybar import KeyBar
+
+    case = next(c for c in demo.cases(open_only=True) if not c.assignee and c.state == "open")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_case(pilot, wait, case.id)
+        drawn = screen.query_one(KeyBar).render().plain
+        assert len(drawn) <= 120
+        for shown in ("n Note", "c Customer reply", "v Vendor reply", "r Resolve", "t Take", "A Assign"):
+            assert shown in drawn, (shown, drawn)
+        await pilot.press("t")
+        await wait(pilot)
+        assert demo.case(case.id).assignee == demo.actor
+        drawn = screen.query_one(KeyBar).render().plain
+        assert "t Take" not in drawn and "A Assign" in drawn

@@ -77,7 +77,7 @@ async def test_add_a_contract_and_edit_the_customer(app, demo, wait):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
         await wait(pilot)
-        await pilot.press("t")
+        await pilot.press("C")
         await wait(pilot)
         dialog = app.screen
         dialog.query_one("#f-product", Select).value = "ontime/maintenance"
@@ -116,7 +116,7 @@ async def test_edit_a_contract_with_a_validation_error_fixed_in_place(app, demo,
         await wait(pilot)
         screen.query_one("#contracts", VirtualTable).move_to(licence.id)
         await wait(pilot)
-        await pilot.press("T")
+        await pilot.press("ctrl+e")
         await wait(pilot)
         dialog = app.screen
         assert isinstance(dialog, FormDialog)
@@ -152,7 +152,7 @@ async def test_edit_contract_without_a_contract_says_so(app, demo, wait):
         await wait(pilot)
         app.screen.query_one("#customer-list", VirtualTable).move_to(customer.id)
         await wait(pilot)
-        await pilot.press("T")
+        await pilot.press("ctrl+e")
         await wait(pilot)
         assert not isinstance(app.screen, FormDialog)
         assert any("No contract to edit" in n.message for n in app._notifications)
@@ -206,7 +206,7 @@ async def test_an_advisor_hour_is_booked_on_a_case_by_its_own_field_bt_onboard_2
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
         await wait(pilot)
-        await pilot.press("t")
+        await pilot.press("C")
         await wait(pilot)
         dialog = app.screen
         dialog.query_one("#f-product", Select).value = "bittitan/advisor-hour"

@@ -403,3 +403,24 @@ async def test_a_filter_saved_as_a_view_is_kept_in_the_desk(app, demo, wait):
     async with again.run_test(size=(160, 40)) as pilot:
         await wait(pilot)
         assert "saved:Zoho waiting" in [v for v, _ in again.screen.query_one(ViewBar).views]
+
+
+async def test_at_80_columns_the_view_bar_scrolls_to_the_active_view(app, demo, wait):
+    """The vendor tabs do not fit beside the built-in views at 80 columns: the bar shows the
+    part that holds the active view, with › and ‹ where more lie, and a click lands on the
+    view drawn there."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(pilot)
+        bar = app.screen.query_one(ViewBar)
+        drawn = bar.render().plain
+        assert cell_len(drawn) <= 80 and drawn.startswith(" All") and drawn.endswith("›")
+        await pilot.press("left_square_bracket")  # wraps around to the last view: a vendor's
+        await wait(pilot)
+        last = bar.views[-1]
+        assert bar.active == last[0]
+        drawn = bar.render().plain
+        assert cell_len(drawn) <= 80 and drawn.startswith("‹") and f" {last[1]} " in drawn
+        before = bar.views[-2]
+        await pilot.click(ViewBar, offset=(drawn.index(f" {before[1]} ") + 1, 0))
+        await wait(pilot)
+        assert bar.active == before[0], "the click lands on the view drawn there"

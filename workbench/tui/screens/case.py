@@ -179,15 +179,15 @@ class CaseScreen(DeskScreen):
         Binding("c", "customer_reply", "Customer reply"),
         Binding("v", "vendor_reply", "Vendor reply"),
         Binding("s", "send", "Send"),
-        Binding("E", "escalate", "Escalate"),
-        Binding("w", "owner", "Owner"),
-        Binding("a", "evidence", "Evidence"),
         Binding("r", "resolve", "Resolve"),
-        Binding("x", "close_case", "Close"),
-        Binding("e", "edit", "Edit"),
         Binding("o", "reopen", "Reopen"),
         Binding("t", "take", "Take"),
         Binding("A", "assign", "Assign"),
+        Binding("E", "escalate", "Escalate"),
+        Binding("w", "owner", "Owner"),
+        Binding("a", "evidence", "Evidence"),
+        Binding("x", "close_case", "Close"),
+        Binding("e", "edit", "Edit"),
         Binding("P", "evidence_pack", "Evidence pack", show=False),
         Binding("1", "show_tab('overview')", "Overview", show=False),
         Binding("2", "show_tab('details')", "Form & customer", show=False),
@@ -311,7 +311,11 @@ class CaseScreen(DeskScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only what can be done to the case in its state is offered (a closed case offers
-        a customer reply and reopening, not escalation or sending)."""
+        a customer reply and reopening, not escalation or sending; a case already yours is
+        not offered to take). The keys are in the order they give way in a narrow key bar:
+        the conversation, resolving and who owns the case stay longest."""
+        if action == "take" and self.data is not None:
+            return self.data.view.case.assignee != self.desk.actor
         needed = DESK_ACTION.get(action)
         if needed is None or self.data is None:
             return True

@@ -158,8 +158,8 @@ class CustomersScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add customer"),
         Binding("e", "edit", "Edit customer"),
-        Binding("t", "add_contract", "Add contract"),
-        Binding("T", "edit_contract", "Edit contract"),
+        Binding("C", "add_contract", "Add contract"),
+        Binding("ctrl+e", "edit_contract", "Edit contract"),
         Binding("n", "new_case", "New case"),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "leave", "Back", show=False),
@@ -480,7 +480,7 @@ class CustomersScreen(DeskScreen):
         key = self.query_one("#contracts", VirtualTable).cursor_key
         contract = next((k for k in self.detail.contracts if k.id == key), None)
         if contract is None:
-            self.notify("No contract to edit: add one with t.", title="Edit contract", severity="warning")
+            self.notify("No contract to edit: add one with C.", title="Edit contract", severity="warning")
             return
         program = self.desk.programs().get(contract.vendor)
         products = program.products if program else []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.message import Message
@@ -14,7 +15,12 @@ from textual.widget import Widget
 class ViewBar(Widget):
     """Labels side by side, the active one highlighted; each may carry a count."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"viewbar--active", "viewbar--count", "viewbar--alert"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "viewbar--active",
+        "viewbar--count",
+        "viewbar--alert",
+        "viewbar--more",
+    }
 
     DEFAULT_CSS = """
     ViewBar {
@@ -24,6 +30,7 @@ class ViewBar(Widget):
         & > .viewbar--active { background: $primary; color: $text; text-style: bold; }
         & > .viewbar--count { color: $text-muted; }
         & > .viewbar--alert { color: $text-error; text-style: bold; }
+        & > .viewbar--more { color: $text; background: $primary-muted; text-style: bold; }
     }
     """
 
@@ -87,10 +94,31 @@ class ViewBar(Widget):
         self.active = ids[(index + delta) % len(ids)]
 
     def render(self) -> Text:
+        """The labels; where they do not fit, the short ones, and where those do not fit
+        either, the part of the bar that holds the active view, with ‹ and › where more
+        views lie to the left and right (``[`` / ``]`` scroll along)."""
+        width = self.size.width
         text = self._render_labels(dict(self.views))
-        if text.cell_len > self.size.width and self.shorts:
+        if text.cell_len > width and self.shorts:
             text = self._render_labels({v: self.shorts.get(v, label) for v, label in self.views})
-        return text
+        if text.cell_len <= width or width < 3:
+            return text
+        return self._scrolled(text, width)
+
+    def _scrolled(self, text: Text, width: int) -> Text:
+        start, end = next(((a, b) for a, b, v in self._spans if v == self.active), (0, 0))
+        offset = 0 if end <= width - 1 else min(end - (width - 2), text.cell_len - (width - 1))
+        left = "‹" if offset else ""
+        room = width - len(left) - 1
+        right = "›" if offset + room < text.cell_len else ""
+        room += 1 - len(right)
+        marker = self.get_component_rich_style("viewbar--more")
+        shown = Text(left, marker, no_wrap=True)
+        first, last = _char_at(text.plain, offset), _char_at(text.plain, offset + room)
+        shown.append_text(text[first:last])
+        shown.append(right, marker)
+        self._spans = [(a - offset + len(left), b - offset + len(left), v) for a, b, v in self._spans]
+        return shown
 
     def _render_labels(self, labels: dict[str, str]) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -99,6 +127,8 @@ class ViewBar(Widget):
         alert = self.get_component_rich_style("viewbar--alert")
         self._spans = []
         for view, label in labels.items():
+            if text:
+                text.append("│", count_style)
             start = text.cell_len
             is_active = view == self.active
             text.append(f" {label}", active if is_active else "")
@@ -108,7 +138,6 @@ class ViewBar(Widget):
                 text.append(f" {count:,}", style)
             text.append(" ", active if is_active else "")
             self._spans.append((start, text.cell_len, view))
-            text.append("│", count_style)
         return text
 
     def _on_click(self, event: events.Click) -> None:
@@ -117,3 +146,14 @@ class ViewBar(Widget):
                 self.active = view
                 event.stop()
                 return
+
+
+def _char_at(plain: str, cells: int) -> int:
+    """The index of the character that starts at cell ``cells`` of ``plain`` (wide
+    characters count two cells); the length when the text is shorter."""
+    counted = 0
+    for index, char in enumerate(plain):
+        if counted >= cells:
+            return index
+        counted += cell_len(char)
+    return len(plain)
