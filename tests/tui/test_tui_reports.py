@@ -110,3 +110,69 @@ async def test_case_screen_writes_the_evidence_pack_by_key(app, demo, wait, tmp_
         assert isinstance(app.screen, CaseScreen)
     assert target.read_text(encoding="utf-8") == evidence_document(demo.evidence_pack(key), "html")
     assert "<td>breach</td>" in target.read_text(encoding="utf-8")
+
+
+async def test_renewals_and_orders_due_per_vendor_drill_down_to_their_workflows(app, demo, wait):
+    """CORE-SLA-2 for dated steps: each vendor's renewals and orders overdue or due within
+    30, 60 and 90 days are a figure on F8's Reports; Enter lists the workflows behind it and
+    opens one on the Work screen."""
+    from workbench.tui.screens.workflows import WorkflowsScreen
+
+    renewals = demo.renewals_report()
+    assert renewals["by_vendor"], "the demo has renewals coming due"
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("f8")
+        await wait(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        figures = screen.query_one("#reports", VirtualTable)
+        for count in renewals["by_vendor"]:
+            key = f"renewal-{count['vendor']}-{count['band']}"
+            figures.move_to(key)
+            await wait(pilot)
+            row = figures.rows[[r.key for r in figures.rows].index(key)]
+            assert row.cells[5] == str(count["count"])
+            shown = [r.key for r in screen.query_one("#reports-cases", VirtualTable).rows]
+            assert shown == [
+                r["workflow"]
+                for r in renewals["rows"]
+                if r["vendor"] == count["vendor"] and r["band"] == count["band"]
+            ]
+        overdue = next(r for r in renewals["rows"] if r["band"] == "overdue")
+        figures.move_to(f"renewal-{overdue['vendor']}-overdue")
+        await wait(pilot)
+        assert figures.rows[figures.cursor_row].cells[6][1] == "breached", "overdue in the breach colour"
+        await pilot.press("enter")
+        await wait(pilot)
+        screen.query_one("#reports-cases", VirtualTable).move_to(overdue["workflow"])
+        await pilot.press("enter")
+        await wait(pilot)
+        assert isinstance(app.screen, WorkflowsScreen)
+        assert app.screen.query_one("#workflows", VirtualTable).cursor_key == overdue["workflow"]
+
+
+async def test_b_groups_the_vendor_figures_by_kind_and_back(app, demo, wait):
+    """ZOHO-SLA-3 per kind as per severity: b regroups the month's vendor figures by what the
+    cases are about (the program's kind field) and back; each figure keeps its cases."""
+    first, last = date(2026, 11, 1), date(2026, 11, 30)
+    by_kind = demo.vendor_report(first, last, by="kind")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("f8")
+        await wait(pilot)
+        screen = app.screen
+        figures = screen.query_one("#reports", VirtualTable)
+        await pilot.press("b")
+        await wait(pilot)
+        assert "by kind" in str(screen.query_one("#reports-period").render())
+        for index, row in enumerate(by_kind["rows"]):
+            cells = figures.rows[[r.key for r in figures.rows].index(f"vendor-{index}")].cells
+            assert row["kind"] == "-" or cells[2].endswith(f"· {row['kind']}")
+            figures.move_to(f"vendor-{index}")
+            await wait(pilot)
+            shown = [r.key for r in screen.query_one("#reports-cases", VirtualTable).rows]
+            assert shown == row["met"] + row["late"] + row["running"]
+        await pilot.press("b")
+        await wait(pilot)
+        assert "by severity" in str(screen.query_one("#reports-period").render())

@@ -108,3 +108,16 @@ def test_team(snap_compare, snap_app, steps):
         pilot.app.screen.query_one("#team").move_to("tanaka")
 
     assert snap_compare(snap_app, terminal_size=SIZE, run_before=steps("f7", then=tanaka))
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_reports(snap_compare, snap_app, steps, theme):
+    """F8: November's figures as bars in the theme's colours, dark and light, the backlog
+    and the renewals due below them; the highlighted figure's cases under the table."""
+
+    async def late_figure(pilot) -> None:
+        pilot.app.theme = theme
+        figures = pilot.app.screen.query_one("#reports")
+        figures.move_to(next(r.key for r in figures.rows if r.cells[4][0] not in ("0", "")))
+
+    assert snap_compare(snap_app, terminal_size=SIZE, run_before=steps("f8", then=late_figure))

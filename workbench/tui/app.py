@@ -52,7 +52,7 @@ thread that opens the desk, not before the first frame)."""
 
 ABOUT = """
 [b]Everywhere[/b]
-  F2–F7 show a screen's list (or click them in the top bar) · ctrl+p or : opens the
+  F2–F8 show a screen's list (or click them in the top bar) · ctrl+p or : opens the
   command palette: every screen, every action, and any case by its ID (type [b]C-12[/b]).
   Tables: ↑ ↓ or j k, PgUp PgDn, Home End or g G; Enter or a click on the highlighted row
   opens it. q or Esc goes back (q quits from a screen's list) · @ sets a what-if clock.
@@ -130,6 +130,7 @@ class WorkbenchApp(App[None]):
         Binding("f5", "go('plugins')", "Plugins", show=False),
         Binding("f6", "go('settings')", "Settings", show=False),
         Binding("f7", "go('team')", "Team", show=False),
+        Binding("f8", "go('reports')", "Reports", show=False),
         Binding("question_mark,f1", "help", "Help"),
         Binding(
             "ctrl+p",
@@ -512,6 +513,11 @@ class WorkbenchApp(App[None]):
         else:
             reusable.show_case(case_id)
         self.push_screen(reusable)
+
+    async def open_workflow(self, key: str) -> None:
+        """Show one workflow on the Work screen (F3): its list filtered to it, its steps."""
+        await self.action_go("work")
+        self.screen.show_workflow(key)  # type: ignore[attr-defined]
 
     def new_case(self, vendor: str | None = None, customer_id: str | None = None) -> None:
         from workbench.tui.screens.new_case import NewCaseScreen

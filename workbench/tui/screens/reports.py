@@ -1,8 +1,9 @@
-"""Reports: what a lead would rather look at than read. Vendor commitments kept per vendor
-and month (ZOHO-SLA-3's measure, every vendor), the desk's own first response and update
-attainment (CORE-SLA-3), the backlog by age and by who holds the ball (CORE-SLA-4) and the
-open escalations per level, each as a bar drawn in the theme's colours; every figure lists
-its cases below, and Enter opens one."""
+"""Reports (F8): what a lead would rather look at than read. Vendor commitments kept per
+vendor and month, by severity or kind (ZOHO-SLA-3's measure, every vendor), the desk's own
+first response and update attainment (CORE-SLA-3), the backlog by age and by who holds the
+ball (CORE-SLA-4), the open escalations per level, and the renewals and orders coming due
+per vendor (overdue, within 30, 60, 90 days; CORE-SLA-2), each as a bar drawn in the theme's
+colours; every figure lists its cases (or workflows) below, and Enter opens one."""
 
 from __future__ import annotations
 
@@ -22,16 +23,18 @@ BAR = 20
 """Cells of a full bar."""
 
 FIGURE_COLUMNS = [
-    Column("report", "Report", 8),
+    Column("report", "Report", 8, priority=40),
     Column("who", "Vendor / band", 14, most=18),
     Column("what", "Commitment", flex=True),
     Column("kept", "Kept", 5, align="right"),
     Column("late", "Late", 5, align="right"),
     Column("running", "Open", 5, align="right"),
     Column("kept-bar", "kept", BAR),
-    Column("late-bar", "late", BAR),
+    Column("late-bar", "late", BAR, priority=45),
 ]
 CASE_COLUMNS = [Column("id", "Case", 10), Column("figure", "Figure", flex=True)]
+RENEWAL_TONES = {"overdue": "breached", "within 30 days": "at-risk"}
+"""The bar colour of a band of renewals and orders due (the rest: ``info``)."""
 
 
 def bar(count: int, total: int, tone: str) -> tuple[str, str]:
@@ -48,13 +51,17 @@ class ReportsScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("comma", "month(-1)", "Month before"),
         Binding("full_stop", "month(1)", "Month after"),
+        Binding("b", "group", "By severity / kind"),
         Binding("tab", "switch", "Figures / cases", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.month: date | None = None
+        self.by = "severity"
+        """What the vendor figures are grouped by: ``severity`` or ``kind`` (``b`` switches)."""
         self.figures: dict[str, tuple[str, list[str]]] = {}
+        """Each figure's label and what is behind it: case IDs, or workflow IDs (renewals)."""
 
     def compose(self) -> ComposeResult:
         yield self.nav()
@@ -76,26 +83,35 @@ class ReportsScreen(DeskScreen):
             self.month = self.ask(self.desk.today).replace(day=1)
         first = self.month
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        vendor = self.ask(self.desk.vendor_report, first, last)
+        vendor = self.ask(self.desk.vendor_report, first, last, None, self.by)
         own = self.ask(self.desk.desk_report, first, last)
         backlog = self.ask(self.desk.backlog_report)
-        self.back(self.show, first, vendor, own, backlog)
+        renewals = self.ask(self.desk.renewals_report)
+        self.back(self.show, first, vendor, own, backlog, renewals)
 
-    def show(self, first: date, vendor: dict[str, Any], own: dict[str, Any], backlog: dict[str, Any]) -> None:
+    def show(
+        self,
+        first: date,
+        vendor: dict[str, Any],
+        own: dict[str, Any],
+        backlog: dict[str, Any],
+        renewals: dict[str, Any],
+    ) -> None:
         self.query_one("#reports-period", Label).update(
-            f"Cases sent in {first:%Y-%m} · , and . change the month · the backlog is as of now"
+            f"Cases sent in {first:%Y-%m}, by {vendor['by']} · , and . change the month, b groups by "
+            f"{'kind' if vendor['by'] == 'severity' else 'severity'} · backlog and renewals as of now"
         )
         self.figures = {}
         rows = []
         for n, row in enumerate(vendor["rows"]):
             key = f"vendor-{n}"
             cases = row["met"] + row["late"] + row["running"]
-            self.figures[key] = (f"{row['vendor']} {row['commitment']} ({row['rule']})", cases)
-            what = (
-                row["commitment"]
-                if row["severity"] == "-"
-                else f"{row['commitment']} · severity {row['severity']}"
+            group = row[vendor["by"]]
+            self.figures[key] = (
+                f"{row['vendor']} {row['commitment']}{_of(vendor['by'], group)} ({row['rule']})",
+                cases,
             )
+            what = row["commitment"] + _of(vendor["by"], group).replace(",", " ·", 1)
             rows.append(self._row(key, "vendor", row["vendor"], what, row))
         for n, row in enumerate(own["by_vendor"]):
             key = f"desk-{n}"
@@ -126,6 +142,28 @@ class ReportsScreen(DeskScreen):
             self.figures[key] = (f"{label} (CORE-ESC-1)", level["cases"])
             cells = [("backlog", "dim"), f"level {level['level']}", label, "", "", str(level["count"])]
             rows.append(Row(key, [*cells, bar(level["count"], total, "at-risk"), ""]))
+        due = len(renewals["rows"])
+        for count in renewals["by_vendor"]:
+            key = f"renewal-{count['vendor']}-{count['band']}"
+            workflows = [
+                r["workflow"]
+                for r in renewals["rows"]
+                if r["vendor"] == count["vendor"] and r["band"] == count["band"]
+            ]
+            self.figures[key] = (
+                f"{count['vendor']} renewals and orders {count['band']} (CORE-SLA-2)",
+                workflows,
+            )
+            tone = RENEWAL_TONES.get(count["band"], "info")
+            cells = [
+                ("renewal", "dim"),
+                count["vendor"],
+                "overdue" if count["band"] == "overdue" else f"due {count['band']}",
+                "",
+                "",
+                str(count["count"]),
+            ]
+            rows.append(Row(key, [*cells, bar(count["count"], due, tone), ""]))
         self.query_one("#reports", VirtualTable).set_rows(rows)
         self._show_cases()
 
@@ -159,8 +197,17 @@ class ReportsScreen(DeskScreen):
         self.query_one("#reports-cases").focus()
 
     @on(VirtualTable.Selected, "#reports-cases")
-    def _open(self, event: VirtualTable.Selected) -> None:
-        self.wb.open_case(event.key)
+    async def _open(self, event: VirtualTable.Selected) -> None:
+        figure = self.query_one("#reports", VirtualTable).cursor_key or ""
+        if figure.startswith("renewal-"):
+            await self.wb.open_workflow(event.key)
+        else:
+            self.wb.open_case(event.key)
+
+    def action_group(self) -> None:
+        """Group the vendor figures by the cases' kind instead of their severity, or back."""
+        self.by = "kind" if self.by == "severity" else "severity"
+        self.load()
 
     def action_switch(self) -> None:
         table = self.query_one("#reports-cases" if self.query_one("#reports").has_focus else "#reports")
@@ -172,3 +219,10 @@ class ReportsScreen(DeskScreen):
         moved = self.month + timedelta(days=32 * step) if step > 0 else self.month - timedelta(days=1)
         self.month = moved.replace(day=1)
         self.load()
+
+
+def _of(by: str, group: str) -> str:
+    """``, severity 2`` or ``, outage``: the group a vendor figure is of (none for ``-``)."""
+    if group == "-":
+        return ""
+    return f", severity {group}" if by == "severity" else f", {group}"

@@ -139,6 +139,14 @@ class WorkflowsScreen(DeskScreen):
         self.names = names
         self.apply_filter()
 
+    def show_workflow(self, key: str) -> None:
+        """Show the workflow ``key`` alone (its ID as the filter, in the view of all), its
+        steps beside it: where the Reports screen's renewals lead."""
+        self.query_one("#work-views", ViewBar).active = "all"
+        self.query_one("#work-filter", Input).value = key
+        self.apply_filter()
+        self.query_one("#workflows", VirtualTable).move_to(key)
+
     def _current(self) -> WorkflowView | None:
         key = self.query_one("#workflows", VirtualTable).cursor_key
         return next((v for v in self.views if v.workflow.id == key), None)

@@ -19,6 +19,7 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("plugins", "F5", "Plugins"),
     ("settings", "F6", "Settings"),
     ("team", "F7", "Team"),
+    ("reports", "F8", "Reports"),
 ]
 """(mode, key, label) of every top-level screen."""
 
