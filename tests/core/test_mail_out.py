@@ -74,8 +74,13 @@ def _zoho_case(db: Path, **settings: str) -> str:
 
 
 def _desk_bytes(db: Path) -> dict[str, bytes]:
-    """Every file of the desk, by name: what "nothing changed" is checked against."""
-    return {p.name: p.read_bytes() for p in sorted(db.parent.glob(db.name + "*")) if p.is_file()}
+    """Every file of the desk, by name: what "nothing changed" is checked against (but the
+    writer lock's note of who holds it, which any attempt to write rewrites)."""
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(db.parent.glob(db.name + "*"))
+        if p.is_file() and not p.name.endswith(".holder")
+    }
 
 
 def _events(db: Path, case_id: str) -> list:
@@ -519,3 +524,102 @@ def test_a_missing_consent_refuses_the_request_before_it_is_shown_zoho_consent_1
     status, _, err = run_cli("case", "send", changed.id, "--mail", "--yes")
     assert status == 1 and "refused by ZOHO-CONSENT-1" in err and "Subject:" not in err
     assert server.received == []
+
+
+def test_the_login_comes_from_the_system_keyring_when_neither_env_nor_netrc_has_one(
+    run_cli, smtp_server, tmp_path, monkeypatch
+) -> None:
+    import keyring
+    from keyring.backend import KeyringBackend
+    from keyring.credentials import SimpleCredential
+
+    class Keyring(KeyringBackend):
+        """The system keyring's API over a dict: what `keyring set` would have stored."""
+
+        priority = 1
+        stored = {("workbench-smtp:127.0.0.1", SMTP_USER): SMTP_PASSWORD}
+
+        def get_password(self, service, username):
+            return self.stored.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.stored[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.stored.pop((service, username), None)
+
+        def get_credential(self, service, username):
+            found = [(u, p) for (s, u), p in self.stored.items() if s == service and username in (None, u)]
+            return SimpleCredential(*found[0]) if found else None
+
+    monkeypatch.delenv("WORKBENCH_SMTP_USER", raising=False)
+    monkeypatch.delenv("WORKBENCH_SMTP_PASSWORD", raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Keyring())
+    try:
+        server = smtp_server("starttls")
+        case_id = _zoho_case(run_cli.db)
+        _use(run_cli, server)
+        status, _, err = run_cli("case", "send", case_id, "--mail", "--yes")
+    finally:
+        keyring.set_keyring(previous)
+    assert status == 0, err
+    (mail,) = server.received
+    assert mail.authenticated and mail.login == SMTP_USER
+
+
+def test_no_protection_to_a_server_on_this_machine_sends_without_a_login(
+    run_cli, smtp_server, monkeypatch
+) -> None:
+    monkeypatch.delenv("WORKBENCH_SMTP_USER", raising=False)
+    server = smtp_server("none")
+    case_id = _zoho_case(run_cli.db)
+    _use(run_cli, server)
+    status, out, err = run_cli("case", "send", case_id, "--mail", "--yes")
+    assert status == 0, err and "(none)" in out
+    (mail,) = server.received
+    assert not mail.tls and not mail.authenticated and mail.recipients == [ZOHO_SUPPORT]
+
+
+def test_control_characters_are_shown_escaped_and_never_reach_a_header(run_cli, tmp_path) -> None:
+    case_id = _zoho_case(run_cli.db)
+    desk = _open(run_cli.db)
+    try:
+        desk.update_fields(case_id, {"troubleshooting": "Cleared \x1b[2J the cache\x07"})
+    finally:
+        desk.store.close()
+    target = tmp_path / "request.eml"
+    status, out, err = run_cli(
+        "case", "send", case_id, "Note:\x1b]0;owned\x07", "--mail", "--yes", "--eml", str(target)
+    )
+    assert status == 0, err
+    assert "\x1b" not in err and "\x07" not in err and "\\x1b[2J" in err
+    raw = target.read_bytes()
+    head = raw.split(b"\n\n", 1)[0]
+    assert b"\x1b" not in head and b"\x07" not in head
+
+
+def test_a_subject_cannot_inject_a_header(run_cli, tmp_path) -> None:
+    desk = _open(run_cli.db)
+    try:
+        case_id = _zoho_case(run_cli.db)
+    finally:
+        desk.store.close()
+    desk = _open(run_cli.db)
+    try:
+        customer = desk.case(case_id).customer_id
+        injected = desk.open_case("zoho", customer, "Help\r\nBcc: all@evil.example", ZOHO_FORM).id
+    finally:
+        desk.store.close()
+    target = tmp_path / "x.eml"
+    status, _, err = run_cli("case", "send", injected, "--mail", "--yes", "--eml", str(target))
+    assert status == 0, err
+    from email import message_from_bytes
+    from email.policy import default
+
+    written = message_from_bytes(target.read_bytes(), policy=default)
+    assert (
+        written["Bcc"] is None
+        and written["Subject"] == f"[{injected}] Zoho CRM technical-support: Help Bcc: all@evil.example"
+    )
