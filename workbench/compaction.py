@@ -11,8 +11,11 @@ whoever happened to make the change would wait for it. Instead, once the log has
 - ``workbench compact`` does it at once.
 
 So the log past the snapshot stays near 2 MB (what opening replays), and the snapshot
-stays one compaction behind at most. The log itself is the desk's history and only grows
-(≈ 1.2 KB a change): :mod:`workbench.store` never shortens it.
+stays one compaction behind at most. The compaction itself takes the writer lock only to
+put the new files in place (:meth:`FileStore.compact` writes them first, from the desk as
+read): a change made meanwhile does not wait, and is replayed after the new snapshot. The
+log itself is the desk's history and only grows (≈ 1.2 KB a change): :mod:`workbench.store`
+never shortens it.
 """
 
 from __future__ import annotations

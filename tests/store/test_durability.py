@@ -159,6 +159,7 @@ SCENARIOS: dict[str, tuple[Callable[[Path], None], Callable[[Path], Callable[[],
         lambda path: one_change(path, 200),
     ),
     "a migration": (schema_1_desk, lambda path: lambda: FileStore(path).close()),
+    "a compaction": (lambda path: make_desk(path, 8), lambda path: FileStore(path).compact),
 }
 
 
@@ -390,3 +391,150 @@ def check_after_kill(path: Path, last_acknowledged: int) -> int:
         store.close()
     assert doctor(path).ok, doctor(path).problems
     return len(numbers)
+
+
+# ----------------------------------------------------------------------------------------
+# Compaction beside the writers (issue 16): the snapshot is written without the writer lock
+# ----------------------------------------------------------------------------------------
+
+
+def archive_desk(path: Path, cases: int) -> None:
+    """A desk of ``cases`` cases, every other one closed, with an event each, in one
+    transaction; then its snapshot, and a few changes past it (so a compaction has work)."""
+    store = FileStore(path)
+    with store.transaction() as tx:
+        for number in range(1, cases + 1):
+            key = f"K-{number}"
+            state = "closed" if number % 2 else "open"
+            tx.put("cases", key, {"id": key, "n": number, "state": state, "customer_id": f"CUS-{number % 7}"})
+            tx.append_event({"kind": "cases", "key": key, "action": "create", "pad": "x" * 200})
+            tx.next_number("cases")
+    store.compact()
+    store.close()
+
+
+def add_change(store: FileStore, number: int) -> None:
+    key = f"K-{number}"
+    with store.transaction() as tx:
+        tx.put("cases", key, {"id": key, "n": number, "state": "open", "customer_id": "CUS-1"})
+        tx.append_event({"kind": "cases", "key": key, "action": "create"})
+        tx.next_number("cases")
+
+
+def test_core_audit1_a_change_made_while_the_snapshot_is_rewritten_neither_waits_nor_is_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compaction is held still just before it fsyncs its new snapshot; meanwhile
+    another writer's change goes through at once (it would wait for the lock, then be
+    refused as locked, if the compaction held it), and afterwards the desk holds the
+    change: the new snapshot covers the log up to where it was read, the change is replayed
+    after it."""
+    path = tmp_path / "desk.json"
+    archive_desk(path, 400)
+    compactor = FileStore(path, compact_on_write=False)
+    add_change(compactor, 401)
+    writer = FileStore(path, compact_on_write=False, lock_timeout=1)
+    paused, resume = threading.Event(), threading.Event()
+    results: list[Any] = []
+
+    def before(name: str, args: tuple) -> None:
+        if (
+            name == "fsync"
+            and threading.current_thread() is thread
+            and os.readlink(f"/proc/self/fd/{args[0]}").endswith(".tmp")
+            and not paused.is_set()
+        ):
+            paused.set()
+            assert resume.wait(REPLY_SECONDS)
+
+    def compact() -> None:
+        try:
+            results.append(compactor.compact())
+        except BaseException as error:  # the test reports it
+            results.append(error)
+            paused.set()
+
+    thread = threading.Thread(target=compact)
+    with steps(monkeypatch, tmp_path, before):
+        thread.start()
+        assert paused.wait(REPLY_SECONDS)
+        try:
+            add_change(writer, 402)  # StoreLocked after a second if the compaction held the lock
+        finally:
+            resume.set()
+            thread.join(REPLY_SECONDS)
+    assert results == [True]
+    for store in (compactor, writer):
+        store.refresh()
+        assert [store.get("cases", f"K-{n}")["n"] for n in (401, 402)] == [401, 402]
+    writer.close()
+    compactor.close()
+    reopened = FileStore(path)
+    assert sorted(r["n"] for r in reopened.all("cases")) == list(range(1, 403))
+    assert [e["id"] for e in reopened.events()] == list(range(1, 403))
+    assert reopened.closed_index_in_use()
+    reopened.close()
+    assert doctor(path).ok, doctor(path).problems
+
+
+COMPACTOR = r"""
+import sys
+from workbench.store.filestore import FileStore
+store = FileStore(sys.argv[1], compact_on_write=False)
+print("ready", flush=True)
+sys.stdin.readline()
+store.compact()
+print("done", flush=True)
+"""
+
+
+def test_core_audit1_a_compactor_killed_at_random_moments_beside_a_writer_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    """A compaction is a process of its own (``workbench compact``), started in the
+    background and never waited for: killed at any moment of its rewrite while another
+    process keeps writing, it leaves a desk that opens and holds every acknowledged change,
+    and the next compaction removes what it left half written."""
+    rng = random.Random(20261202)
+    path = tmp_path / "desk.json"
+    archive_desk(path, 3000)
+    writer = FileStore(path, compact_on_write=False)
+    number, unfinished = 3000, 0
+    for kill in range(12):
+        compactor = subprocess.Popen(
+            [sys.executable, "-c", COMPACTOR, str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert compactor.stdout.readline() == "ready\n"
+            compactor.stdin.write("go\n")
+            compactor.stdin.flush()
+            time.sleep(rng.uniform(0, 0.02) * kill)
+            for _ in range(rng.randint(1, 5)):
+                number += 1
+                add_change(writer, number)
+        finally:
+            compactor.kill()
+            compactor.wait(REPLY_SECONDS)
+        unfinished += "done" not in compactor.stdout.read()
+        reopened = FileStore(path)
+        try:
+            assert sorted(r["n"] for r in reopened.all("cases")) == list(range(1, number + 1))
+            assert [e["id"] for e in reopened.events()] == list(range(1, number + 1))
+        finally:
+            reopened.close()
+        assert doctor(path).ok, doctor(path).problems
+    writer.close()
+    assert unfinished >= 3, "the compactors were not killed while they worked"
+    final = FileStore(path)
+    assert final.compact()
+    final.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "desk.json",
+        "desk.json.holder",
+        "desk.json.index",
+        "desk.json.lock",
+        "desk.json.log",
+    ]

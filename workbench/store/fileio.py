@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterable
@@ -92,14 +93,33 @@ def fsync_directory(folder: str) -> None:
         os.close(fd)
 
 
+_OWNER = re.compile(r"\.(?:import-)?(\d+)-[0-9a-f]+\.tmp(?:\.\w+)?$")
+"""The process id in a temporary file's name (``.desk.json.4242-9f3a0c1e.tmp``)."""
+
+
 def temporary_files(path: str) -> list[str]:
     """Temporary files :func:`replace_atomically` left beside ``path`` (or a sibling named
     ``path.*``) when a crash interrupted it, and those of a new desk that an interrupted
     import was writing beside it (``.desk.json.import-….tmp`` and its ``.log``,
-    ``.index``, ``.closed``: :mod:`workbench.store.loading`)."""
+    ``.index``, ``.closed``: :mod:`workbench.store.loading`). A file whose writer is still
+    running is not one of them: a compaction or an import writes its files before it takes
+    the writer lock (only to put them in place)."""
     folder, name = os.path.split(os.path.abspath(path))
     pattern = os.path.join(glob.escape(folder), f".{glob.escape(name)}*.tmp")
-    return glob.glob(pattern) + glob.glob(pattern + ".*")
+    return [found for found in glob.glob(pattern) + glob.glob(pattern + ".*") if not _writer_running(found)]
+
+
+def _writer_running(temporary: str) -> bool:
+    owner = _OWNER.search(temporary)
+    if owner is None:
+        return False
+    try:
+        os.kill(int(owner.group(1)), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def replace_atomically(path: str, chunks: Iterable[bytes]) -> None:
@@ -108,6 +128,12 @@ def replace_atomically(path: str, chunks: Iterable[bytes]) -> None:
     A temporary file in the same folder is written, fsynced and renamed over ``path``
     with ``os.replace``; then the folder is fsynced so the rename itself survives a crash.
     """
+    put_in_place(write_beside(path, chunks), path)
+
+
+def write_beside(path: str, chunks: Iterable[bytes]) -> str:
+    """Write ``chunks`` to a new temporary file beside ``path``, with ``path``'s permissions
+    (its owner's only for a new file), fsynced; return its name (see :func:`put_in_place`)."""
     folder = os.path.dirname(os.path.abspath(path))
     temporary = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
@@ -122,12 +148,23 @@ def replace_atomically(path: str, chunks: Iterable[bytes]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return temporary
+
+
+def put_in_place(temporary: str, path: str) -> None:
+    """Rename ``temporary`` (from :func:`write_beside`) over ``path`` and fsync the folder
+    so the rename survives a crash; the temporary file is removed if that fails."""
+    try:
         os.replace(temporary, path)
     except BaseException:
         with suppress(OSError):
             os.unlink(temporary)
         raise
-    fsync_directory(folder)
+    fsync_directory(os.path.dirname(os.path.abspath(path)))
 
 
 def append_durably(path: str, chunks: Iterable[bytes | bytearray], end: int) -> None:

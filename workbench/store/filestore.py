@@ -23,7 +23,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -41,11 +41,13 @@ from workbench.store.fileio import (
     cut_back,
     make_private_folder,
     open_regular,
+    put_in_place,
     replace_atomically,
     temporary_files,
+    write_beside,
 )
 from workbench.store.lease import FileLease
-from workbench.store.loading import DeskLoader, put_in_place, temporary_desk
+from workbench.store.loading import DeskLoader, temporary_desk
 from workbench.store.log import (
     LOG_SCHEMAS,
     CheckedLines,
@@ -66,6 +68,7 @@ from workbench.store.snapshot import (
     read_snapshot,
     snapshot_checkpoint,
     write_snapshot,
+    write_snapshot_beside,
 )
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
 from workbench.store.state import DeskState
@@ -281,19 +284,60 @@ class FileStore:
         return state.end - max(state.checkpoint, snapshot_checkpoint(self.path)) > self.compact_bytes
 
     def compact(self, if_due: bool = False) -> bool:
-        """Rewrite the snapshot (and its index) now so that opening the desk replays no
-        log; with ``if_due``, only when :meth:`compaction_due` (checked again under the
-        lock: another process may just have done it). Returns whether it rewrote it."""
+        """Rewrite the snapshot (and its index) so that opening the desk replays no log;
+        with ``if_due``, only when :meth:`compaction_due`. Returns whether it rewrote it.
+
+        The new files are written from the desk as of the end of the log, *without* the
+        writer lock: a change made meanwhile is appended to the log as always, past the
+        point the new snapshot covers, and opening the desk replays it. The lock is taken
+        only to put the two files in place (two renames), and not even that when another
+        compaction put a snapshot there covering more of the log (checked under the lock)."""
         self._check_open()
-        with self._writer.hold(self.location), self._locked():
+        with self._writer.hold(self.location):
             self._catch_up()
-            if self._state is None or (if_due and not self.compaction_due()):
+            state = self._state
+            if state is None or (if_due and not self.compaction_due()):
                 return False
+            written: Snapshot | None = None
+            index: str | None = None
             try:
-                self._write_snapshot(self._state)
+                for leftover in temporary_files(self.path):
+                    with suppress(FileNotFoundError):
+                        os.unlink(leftover)
+                tables = state.tables()
+                written = write_snapshot_beside(self.path, state.meta(), tables)
+                lines = self._index_lines(state, written, tables[CLOSED])
+                index = write_beside(index_path(self.path), lines)
+                with self._locked():
+                    if not self._newer_than_on_disk(state.end):
+                        return False
+                    put_in_place(written.path, self.path)
+                    written.path = self.path
+                    put_in_place(index, index_path(self.path))
+                    index = None
             except OSError as error:
                 raise StoreError(f"{self.path}: cannot rewrite the snapshot ({error})") from error
+            finally:
+                if written is not None and written.path != self.path:
+                    written.close()
+                    with suppress(FileNotFoundError):
+                        os.unlink(written.path)
+                if index is not None:
+                    with suppress(FileNotFoundError):
+                        os.unlink(index)
+            written.set_closed_index(b"".join(lines))
+            state.rebase(written)
             return True
+
+    def _newer_than_on_disk(self, end: int) -> bool:
+        """Under the lock: whether a snapshot covering the log up to ``end`` is at least as
+        new as the one on disk, for the same log (not replaced since it was read)."""
+        try:
+            found = os.stat(self.log_path)
+        except FileNotFoundError:
+            return False
+        same_log = self._log_id == (found.st_dev, found.st_ino) and found.st_size >= end
+        return same_log and snapshot_checkpoint(self.path) <= end
 
     @contextmanager
     def load_new_desk(self) -> Iterator[DeskLoader]:
@@ -316,7 +360,7 @@ class FileStore:
                     raise StoreError(
                         f"{self.path} already holds data: a new desk is loaded only into an empty one"
                     )
-                put_in_place(loader, self.path)
+                loader.put_in_place(self.path)
                 self._load()
         except OSError as error:
             raise StoreError(f"{self.path}: the new desk was not written ({error})") from error
@@ -523,7 +567,8 @@ class FileStore:
         """Rewrite the snapshot, then the index of its closed cases beside it (under the
         lock, so temporary files left beside them are from a crashed writer and can go)."""
         for leftover in temporary_files(self.path):
-            os.unlink(leftover)
+            with suppress(FileNotFoundError):
+                os.unlink(leftover)
         tables = state.tables()
         snapshot = write_snapshot(self.path, state.meta(), tables)
         snapshot.set_closed_index(self._write_index(state, snapshot, tables[CLOSED]))
@@ -533,9 +578,15 @@ class FileStore:
         """Write the closed cases' index of ``snapshot`` (its closed-cases table in
         ``closed``), atomically; return its bytes. Should that fail, the snapshot is new and
         the index names the old one: it is not used, and the next compaction writes both."""
+        lines = self._index_lines(state, snapshot, closed)
+        replace_atomically(index_path(self.path), lines)
+        return b"".join(lines)
+
+    def _index_lines(self, state: DeskState, snapshot: Snapshot, closed: bytes | list[bytes]) -> list[bytes]:
+        """The lines of the closed cases' index of ``snapshot``, written from ``state``."""
         previous = state.closed.snapshot.closed_index() if state.closed.snapshot is not None else None
         start = snapshot.body + snapshot.meta["tables"][CLOSED][0]
-        lines = encode_index(
+        return encode_index(
             state.desk,
             snapshot.meta["checksum"],
             index_entries(
@@ -545,8 +596,6 @@ class FileStore:
                 state.closed.changes,
             ),
         )
-        replace_atomically(index_path(self.path), lines)
-        return b"".join(lines)
 
     def _create(self) -> DeskState:
         """Write the files of a new, empty desk: the log first, the snapshot last, so a

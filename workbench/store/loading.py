@@ -249,6 +249,14 @@ class DeskLoader:
         they are put in place: the snapshot last makes the desk)."""
         return [index_path(self.path), log_path(self.path), self.path]
 
+    def put_in_place(self, path: str) -> None:
+        """Rename the finished desk's files over the desk at ``path``: its index, its log,
+        then its snapshot (the one rename that makes the desk appear)."""
+        folder = os.path.dirname(path)
+        for source, target in zip(self.files(), [index_path(path), log_path(path), path], strict=True):
+            os.replace(source, target)
+            fsync_directory(folder)
+
     def discard(self) -> None:
         """Remove every file written."""
         self._close_files()
@@ -305,14 +313,3 @@ def temporary_desk(path: str) -> str:
     :func:`~workbench.store.fileio.temporary_files` finds."""
     folder, name = os.path.split(path)
     return os.path.join(folder, f".{name}.import-{os.getpid()}-{secrets.token_hex(4)}.tmp")
-
-
-def put_in_place(loader: DeskLoader, path: str) -> None:
-    """Rename the finished desk's files over the desk at ``path``: its index, its log,
-    then its snapshot (the one rename that makes the desk appear)."""
-    folder = os.path.dirname(path)
-    for source, target in zip(loader.files(), [index_path(path), log_path(path), path], strict=True):
-        os.replace(source, target)
-        if target == log_path(path):
-            fsync_directory(folder)
-    fsync_directory(folder)

@@ -46,7 +46,7 @@ from tinydb.storages import Storage
 from workbench.errors import StoreError
 from workbench.store.base import KINDS, matches
 from workbench.store.closed_index import ClosedIndex, Entry, index_path
-from workbench.store.fileio import open_regular, replace_atomically
+from workbench.store.fileio import open_regular, replace_atomically, write_beside
 from workbench.store.staging import long_lived_objects
 
 SCHEMA = 3
@@ -454,6 +454,23 @@ def write_snapshot(path: str, meta: dict[str, Any], values: dict[str, bytes | li
     replace_atomically(path, chunks)
     first_line = chunks[0]
     return Snapshot(path, meta_of_line(first_line), {}, os.open(path, os.O_RDONLY), len(first_line))
+
+
+def write_snapshot_beside(
+    path: str, meta: dict[str, Any], values: dict[str, bytes | list[bytes]]
+) -> Snapshot:
+    """:func:`write_snapshot` to a temporary file beside ``path``, fsynced, not yet in its
+    place (its :attr:`Snapshot.path` is that file's name; the caller renames it, then sets
+    ``path``): a compaction writes it without the writer lock. The snapshot is open on the
+    file, which it keeps reading after the rename."""
+    chunks = encode(meta, values)
+    temporary = write_beside(path, chunks)
+    try:
+        fd = os.open(temporary, os.O_RDONLY)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return Snapshot(temporary, meta_of_line(chunks[0]), {}, fd, len(chunks[0]))
 
 
 def meta_of_line(first_line: bytes) -> dict[str, Any]:
