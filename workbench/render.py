@@ -424,6 +424,11 @@ class Renderer:
         ]
         if data.get("email"):
             what.append(f"e-mail to {self.data(data.get('to', ''))}")
+        mail = data.get("mail")
+        if isinstance(mail, dict):
+            how = "written as .eml for the mail program" if mail.get("channel") == "eml" else "e-mailed"
+            to = ", ".join(str(a) for a in mail.get("to", []))
+            what.append(f"{how} to {self.data(to)} {self.data(str(mail.get('message_id', '')))}")
         return " · ".join(what).replace("\n", " ")
 
     def event(self, event: Event) -> list[str]:

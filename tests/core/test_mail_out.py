@@ -139,6 +139,8 @@ def test_zoho_request_goes_over_starttls_from_the_registered_sender_zoho_form_1_
     )
     shown = json.loads(run_cli("case", "show", case_id, "--json")[1])
     assert shown["case"]["state"] == "waiting-vendor"
+    history = run_cli("case", "show", case_id)[1]
+    assert f"e-mailed to {ZOHO_SUPPORT} {message['Message-ID']}" in history
     assert SMTP_PASSWORD not in out + err
 
 
