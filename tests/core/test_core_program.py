@@ -7,7 +7,7 @@ from workbench.testing import check_program
 
 
 def test_core_program_declaration_is_complete(desk) -> None:
-    assert check_program(desk.programs()["core"], "CORE", namespaces=("core", "desk")) == []
+    assert check_program(desk.programs()["core"], "CORE", namespaces=("core", "desk", "mail")) == []
 
 
 def test_core_settings_carry_the_numbers_of_the_rules(desk) -> None:
