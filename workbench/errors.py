@@ -22,12 +22,15 @@ class DeskError(Exception):
 
 
 class BadInput(DeskError):
-    """A value given by the user is not acceptable; names the field and the problem."""
+    """A value given by the user is not acceptable; names the field and the problem, and the
+    rule that refuses it where one does (a product the vendor does not sell, a change dated
+    before a record's history): ``rule`` ends the message in brackets."""
 
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
+    def __init__(self, field: str, problem: str, rule: str | None = None) -> None:
+        super().__init__(f"{field}: {problem}" + (f" ({rule})" if rule else ""))
         self.field = field
         self.problem = problem
+        self.rule = rule
 
 
 class NotFound(BadInput):

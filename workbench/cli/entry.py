@@ -53,11 +53,17 @@ def main(argv: list[str] | None = None) -> None:
             field=getattr(getattr(exc, "param", None), "name", None),
         )
     except Invalid as exc:
-        _fail(context, f"not saved: {exc}", 2, findings=[f.to_dict() for f in exc.findings])
+        _fail(
+            context,
+            f"not saved: {exc}",
+            2,
+            rule=_deciding_rule(exc),
+            findings=[f.to_dict() for f in exc.findings],
+        )
     except BadInput as exc:
-        _fail(context, str(exc), 2, field=exc.field)
+        _fail(context, str(exc), 2, field=exc.field, **({"rule": exc.rule} if exc.rule else {}))
     except Refused as exc:
-        _fail(context, _refusal(context, exc), 1, decision=exc.decision.to_dict())
+        _fail(context, _refusal(context, exc), 1, rule=exc.decision.rule, decision=exc.decision.to_dict())
     except ClockError as exc:
         _fail(context, str(exc), 2, field=exc.what)
     except OSError as exc:
@@ -95,6 +101,11 @@ def _check_arguments(args: list[str]) -> None:
         except UnicodeEncodeError:
             raw = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
             raise BadInput(f"argument {number}", f"'{raw}' is not valid UTF-8 text") from None
+
+
+def _deciding_rule(exc: Invalid) -> str | None:
+    """The rule of the first error among the findings that refused the change."""
+    return next((f.rule for f in exc.findings if f.level == "error"), None)
 
 
 def _refusal(context: Context, exc: Refused) -> str:

@@ -67,13 +67,15 @@ def acting(desk: Desk, reader: Reader | None = None) -> Agent | None:
     if agent is None:
         raise BadInput(
             "agent",
-            f"{desk.actor!r} is not an agent of this desk (CORE-TEAM-1): act as one with --as HANDLE "
+            f"{desk.actor!r} is not an agent of this desk: act as one with --as HANDLE "
             f"or WORKBENCH_AGENT (active agents: {', '.join(active)})",
+            rule="CORE-TEAM-1",
         )
     if not agent.active:
         raise BadInput(
             "agent",
-            f"{agent.handle} is no longer an active agent of this desk (CORE-TEAM-1); nothing was changed",
+            f"{agent.handle} is no longer an active agent of this desk; nothing was changed",
+            rule="CORE-TEAM-1",
         )
     return agent
 
@@ -137,13 +139,16 @@ def add_agent(
             require_lead(desk, tx, "adding an agent")
         elif new.role != "lead":
             raise BadInput(
-                "role", "the first agent of a desk is its lead (--role lead): a desk keeps one (CORE-TEAM-1)"
+                "role",
+                "the first agent of a desk is its lead (--role lead): a desk keeps one",
+                rule="CORE-TEAM-1",
             )
         elif find({new.handle: new}, desk.actor) is None:
             raise BadInput(
                 "login",
                 f"the first agent of a desk is the one adding it, and you act as {desk.actor!r}: "
-                f"give --login {desk.actor}, or act as the new agent with --as {new.handle} (CORE-TEAM-1)",
+                f"give --login {desk.actor}, or act as the new agent with --as {new.handle}",
+                rule="CORE-TEAM-1",
             )
         if new.handle in roster:
             raise BadInput("handle", f"an agent {new.handle!r} already exists (`workbench agent edit`)")

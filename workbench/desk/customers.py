@@ -193,8 +193,8 @@ def _validate_contract(desk: Desk, contract: Contract) -> None:
     if program.products and contract.product not in program.products:
         raise BadInput(
             "product",
-            f"{contract.product!r} is not a {program.name} product ({', '.join(program.products)}; "
-            f"{program.products_rule or 'CORE-PATH-1'})",
+            f"{contract.product!r} is not a {program.name} product ({', '.join(program.products)})",
+            rule=program.products_rule or "CORE-PATH-1",
         )
     contract.attributes = contract_attributes(program, contract.product, contract.attributes)
     if contract.end is not None and contract.end < contract.start:

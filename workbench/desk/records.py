@@ -99,7 +99,8 @@ def check_in_time_order(desk: Desk, kind: str, key: str) -> None:
             f"{kind.rstrip('s')} {key}",
             f"a change dated {asked.astimezone(zone).isoformat()} is before its last event "
             f"({last.astimezone(zone).isoformat()}): a record's history is in time order, and "
-            "--now cannot back-date what the desk did (CORE-AUDIT-1)",
+            "--now cannot back-date what the desk did",
+            rule="CORE-AUDIT-1",
         )
 
 
