@@ -1,7 +1,7 @@
-"""The SMTP login: from the environment, a netrc file or the system keyring, in that order —
-never from the desk (a desk file, an export or a PostgreSQL row is read by more people than
-the password's owner) and never shown: what the desk says of a login is its user name and
-where it came from."""
+"""A mail server's login (SMTP out, IMAP in): from the environment, a netrc file or the
+system keyring, in that order — never from the desk (a desk file, an export or a PostgreSQL
+row is read by more people than the password's owner) and never shown: what the desk says of
+a login is its user name and where it came from."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-USER_VARIABLE = "WORKBENCH_SMTP_USER"
-PASSWORD_VARIABLE = "WORKBENCH_SMTP_PASSWORD"
-KEYRING_SERVICE = "workbench-smtp"
-"""The keyring service the login is kept under: ``workbench-smtp:HOST``
-(``keyring set workbench-smtp:smtp.example.com desk@example.com``)."""
+KEYRING_SERVICE = "workbench-{protocol}"
+"""The keyring service a login is kept under, with ``:HOST``: ``workbench-smtp:HOST``
+(``keyring set workbench-smtp:smtp.example.com desk@example.com``), ``workbench-imap:HOST``."""
 
 
 class CredentialsUnreadable(Exception):
@@ -28,30 +26,38 @@ class Login:
     user: str
     password: str = field(repr=False)
     source: str
-    """``WORKBENCH_SMTP_USER / WORKBENCH_SMTP_PASSWORD``, ``netrc ~/.netrc`` or ``keyring``."""
+    """``WORKBENCH_SMTP_USER / WORKBENCH_SMTP_PASSWORD``, ``netrc ~/.netrc`` or ``keyring SERVICE``."""
 
     def __str__(self) -> str:
         return f"{self.user} (from {self.source})"
 
 
+def find_login(host: str, protocol: str) -> Login | None:
+    """The login for ``protocol`` (``smtp``, ``imap``) on ``host``: the environment's pair
+    ``WORKBENCH_<PROTOCOL>_USER`` / ``_PASSWORD``, else the netrc entry ``machine HOST``
+    (``NETRC`` or ``~/.netrc``), else the keyring's credential under ``workbench-<protocol>:HOST``
+    (when the ``keyring`` package is installed); ``None`` when none has one (the server is
+    used without logging in). :class:`CredentialsUnreadable` when a source is broken."""
+    return _environment(protocol) or _netrc(host) or _keyring(host, protocol)
+
+
 def smtp_login(host: str) -> Login | None:
-    """The login for the SMTP server ``host``: the environment's pair, else the netrc entry
-    ``machine HOST`` (``NETRC`` or ``~/.netrc``), else the keyring's credential under
-    ``workbench-smtp:HOST`` (when the ``keyring`` package is installed); ``None`` when none
-    has one (the server is used without logging in)."""
-    return _environment() or _netrc(host) or _keyring(host)
+    """The login for the SMTP server ``host`` (:func:`find_login`)."""
+    return find_login(host, "smtp")
 
 
-def _environment() -> Login | None:
-    user, password = os.environ.get(USER_VARIABLE, ""), os.environ.get(PASSWORD_VARIABLE, "")
+def _environment(protocol: str) -> Login | None:
+    user_variable = f"WORKBENCH_{protocol.upper()}_USER"
+    password_variable = f"WORKBENCH_{protocol.upper()}_PASSWORD"
+    user, password = os.environ.get(user_variable, ""), os.environ.get(password_variable, "")
     if not user and not password:
         return None
     if not (user and password):
-        missing = USER_VARIABLE if not user else PASSWORD_VARIABLE
+        missing = user_variable if not user else password_variable
         raise CredentialsUnreadable(
-            f"{missing} is not set: give both {USER_VARIABLE} and {PASSWORD_VARIABLE}"
+            f"{missing} is not set: give both {user_variable} and {password_variable}"
         )
-    return Login(user, password, f"{USER_VARIABLE} / {PASSWORD_VARIABLE}")
+    return Login(user, password, f"{user_variable} / {password_variable}")
 
 
 def _netrc(host: str) -> Login | None:
@@ -68,16 +74,17 @@ def _netrc(host: str) -> Login | None:
     return Login(entry[0], entry[2] or "", f"netrc {path}")
 
 
-def _keyring(host: str) -> Login | None:
+def _keyring(host: str, protocol: str) -> Login | None:
     try:
         import keyring
         from keyring.errors import KeyringError
     except ImportError:
         return None
+    service = f"{KEYRING_SERVICE.format(protocol=protocol)}:{host}"
     try:
-        credential = keyring.get_credential(f"{KEYRING_SERVICE}:{host}", None)
+        credential = keyring.get_credential(service, None)
     except KeyringError as error:
         raise CredentialsUnreadable(f"the system keyring cannot be read: {type(error).__name__}") from None
     if credential is None or not credential.username:
         return None
-    return Login(credential.username, credential.password, "keyring")
+    return Login(credential.username, credential.password, f"keyring {service}")
