@@ -64,8 +64,6 @@ def _zoho_case(db: Path, **settings: str) -> str:
             "株式会社さくら物流",
             email=CUSTOMER_EMAIL,
             domain="sakura-logistics.co.jp",
-            region="apac-japan",
-            users=120,
         )
         desk.add_contract(customer.id, "zoho", "crm", date(2026, 1, 1), date(2027, 12, 31), quantity=120)
         return desk.open_case("zoho", customer.id, "Deluge function fails", ZOHO_FORM).id
@@ -370,9 +368,7 @@ def _ontime_case(db: Path, **fields: str) -> str:
             "ontime.team_email": "japan-team@ontime.example",
         }.items():
             desk.set_setting(key, value)
-        customer = desk.add_customer(
-            "北斗精機株式会社", email="it@hokuto.example", region="apac-japan", users=320
-        )
+        customer = desk.add_customer("北斗精機株式会社", email="it@hokuto.example")
         desk.add_contract(customer.id, "ontime", "license", date(2024, 4, 1), list_price=1_234_567)
         return desk.open_case("ontime", customer.id, "Group view shows blank Thursdays", fields).id
     finally:
@@ -625,3 +621,35 @@ def test_a_subject_cannot_inject_a_header(run_cli, tmp_path) -> None:
         written["Bcc"] is None
         and written["Subject"] == f"[{injected}] Zoho CRM technical-support: Help Bcc: all@evil.example"
     )
+
+
+def test_a_login_half_given_or_a_broken_netrc_is_named_never_its_password(
+    run_cli, smtp_server, tmp_path, monkeypatch
+):
+    server = smtp_server("starttls")
+    case_id = _zoho_case(run_cli.db)
+    _use(run_cli, server)
+    monkeypatch.setenv("WORKBENCH_SMTP_USER", SMTP_USER)
+    monkeypatch.delenv("WORKBENCH_SMTP_PASSWORD", raising=False)
+    before = _desk_bytes(run_cli.db)
+    status, _, err = run_cli("case", "send", case_id, "--mail", "--yes")
+    assert status == 1 and "WORKBENCH_SMTP_PASSWORD is not set" in err
+    monkeypatch.delenv("WORKBENCH_SMTP_USER")
+    netrc = tmp_path / "netrc"
+    netrc.write_text(
+        f"machine 127.0.0.1 login {SMTP_USER} password {SMTP_PASSWORD} bogus\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("NETRC", str(netrc))
+    status, _, err = run_cli("case", "send", case_id, "--mail", "--yes")
+    assert status == 1 and f"the netrc file {netrc} cannot be read" in err and SMTP_PASSWORD not in err
+    assert server.received == [] and _desk_bytes(run_cli.db) == before
+
+
+def test_the_same_lookup_finds_an_imap_login_for_mail_in(monkeypatch) -> None:
+    from workbench.mail.credentials import find_login
+
+    monkeypatch.setenv("WORKBENCH_IMAP_USER", "inbox@example.co.jp")
+    monkeypatch.setenv("WORKBENCH_IMAP_PASSWORD", "imap-pw")
+    found = find_login("imap.example.co.jp", "imap")
+    assert (found.user, found.password) == ("inbox@example.co.jp", "imap-pw")
+    assert "imap-pw" not in f"{found} {found!r}"

@@ -41,9 +41,7 @@ async def test_send_shows_the_composed_request_before_it_goes_zoho_form_1(
         "zoho.support_email": "partner-support@zoho.example",
     }.items():
         demo.set_setting(key, value)
-    customer = demo.add_customer(
-        "Sakura Logistics Test KK", email="it@sakura-logistics.co.jp", region="apac-japan"
-    )
+    customer = demo.add_customer("Sakura Logistics Test KK", email="it@sakura-logistics.co.jp")
     demo.add_contract(customer.id, "zoho", "crm", date(2026, 1, 1), date(2027, 12, 31), quantity=120)
     case = demo.open_case("zoho", customer.id, "Deluge function fails", ZOHO_FORM)
     async with app.run_test(size=SIZE) as pilot:
@@ -94,9 +92,7 @@ async def test_resolve_mails_the_resolution_to_the_customer_after_the_preview_co
     monkeypatch.setenv("WORKBENCH_SMTP_PASSWORD", SMTP_PASSWORD)
     for key, value in {**server.settings(), "mail.from": "support@reseller.co.jp"}.items():
         demo.set_setting(key, value)
-    customer = demo.add_customer(
-        "Sakura Logistics Test KK", email="it@sakura-logistics.co.jp", region="apac-japan"
-    )
+    customer = demo.add_customer("Sakura Logistics Test KK", email="it@sakura-logistics.co.jp")
     demo.add_contract(customer.id, "zoho", "crm", date(2026, 1, 1), date(2027, 12, 31), quantity=120)
     case = demo.open_case("zoho", customer.id, "Deluge function fails", ZOHO_FORM)
     async with app.run_test(size=SIZE) as pilot:
