@@ -163,7 +163,7 @@ def test_with_json_every_outcome_is_one_json_document(run_cli, args) -> None:
         (("case", "show", "C-1", "--json", "-h"), "help"),
         (("--json", "case", "--help"), "help"),
     ],
-    ids=" ".join,
+    ids=lambda value: " ".join(value) if isinstance(value, tuple) else value,
 )
 def test_with_json_help_and_version_are_one_json_document(run_cli, args, key) -> None:
     """--help and --version print and end the command before it runs: with --json what they
