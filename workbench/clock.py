@@ -79,10 +79,10 @@ class TypedTime:
     def read(self, tz: tzinfo) -> datetime:
         """The instant meant, a day and a time read in ``tz``; :class:`ClockError` naming
         :attr:`what` when it is not a time."""
-        import arrow  # only for what a person types: ISO-8601 reads without it
-
         text = self.text.strip().lower()
         if shift := SHIFT.match(text):
+            import arrow  # only for what a person types: ISO-8601 reads without it (15 ms)
+
             sign = 1 if shift.group(1) == "+" else -1
             parts = {SHIFT_UNITS[unit]: sign * int(n) for n, unit in SHIFT_PART.findall(shift.group(2))}
             return arrow.get(self.base).shift(**parts).datetime.astimezone(UTC)
@@ -90,6 +90,8 @@ class TypedTime:
             name, hour, minute = day.group(1), int(day.group(2) or 0), int(day.group(3) or 0)
             if name not in DAYS and name not in WEEKDAYS or hour > 23 or minute > 59:
                 raise ClockError(self.what, f"{self.text!r} is not a time; give {FORMS}")
+            import arrow
+
             base = arrow.get(self.base).to(tz)
             at = base.shift(days=DAYS.get(name, 0)).replace(hour=hour, minute=minute, second=0, microsecond=0)
             if name in WEEKDAYS:

@@ -103,12 +103,116 @@ def duration(minutes: int) -> str:
 
 def relative(instant: datetime | None, now: datetime, locale: str) -> str:
     """``in 3 hours`` / ``3時間後``, ``2 days ago`` / ``2日前``: ``instant`` as seen at ``now``, in
-    the language ``locale`` (Arrow's words); ``paused`` for a clock with no due time."""
+    the language ``locale``; ``paused`` for a clock with no due time. The words and the
+    steps are Arrow's ``humanize`` (1.4), worked out here: importing Arrow was 15 ms of every
+    command that shows a time (a test holds the two equal)."""
     if instant is None:
         return "paused"
-    import arrow  # 20 ms to import: not before the terminal desk's first frame
+    words = RELATIVE_WORDS.get(locale, RELATIVE_WORDS["en"])
+    zone = instant.tzinfo or UTC
+    at, seen = instant.replace(tzinfo=zone), now.astimezone(zone) if now.tzinfo else now.replace(tzinfo=zone)
+    delta = int(round((at - seen).total_seconds()))
+    sign, diff = (-1 if delta < 0 else 1), abs(delta)
+    if diff < 10:
+        return words["now"]
+    if diff < 60:
+        return _described(words, "seconds", sign * diff)
+    if diff < 120:
+        return _described(words, "minute", sign)
+    if diff < 3_600:
+        return _described(words, "minutes", sign * max(diff // 60, 2))
+    if diff < 7_200:
+        return _described(words, "hour", sign)
+    if diff < DAY:
+        return _described(words, "hours", sign * max(diff // 3_600, 2))
+    months = _calendar_months(*sorted((at, seen)))
+    if diff < 2 * DAY:
+        return _described(words, "day", sign)
+    if diff < WEEK:
+        return _described(words, "days", sign * max(diff // DAY, 2))
+    if months >= 1 and diff < YEAR:
+        return _described(words, "month", sign) if months == 1 else _described(words, "months", sign * months)
+    if diff < 2 * WEEK:
+        return _described(words, "week", sign)
+    if diff < MONTH:
+        return _described(words, "weeks", sign * max(diff // WEEK, 2))
+    if diff < 2 * YEAR:
+        return _described(words, "year", sign)
+    return _described(words, "years", sign * max(diff // YEAR, 2))
 
-    return arrow.get(instant).humanize(now, locale=locale)
+
+DAY, WEEK, MONTH, YEAR = 86_400, 604_800, 2_635_200, 31_536_000
+"""Arrow's seconds per day, week, month (30.5 days) and year (365 days)."""
+
+RELATIVE_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "now": "just now",
+        "past": "{0} ago",
+        "future": "in {0}",
+        "seconds": "{0} seconds",
+        "minute": "a minute",
+        "minutes": "{0} minutes",
+        "hour": "an hour",
+        "hours": "{0} hours",
+        "day": "a day",
+        "days": "{0} days",
+        "week": "a week",
+        "weeks": "{0} weeks",
+        "month": "a month",
+        "months": "{0} months",
+        "year": "a year",
+        "years": "{0} years",
+    },
+    "ja": {
+        "now": "現在",
+        "past": "{0}前",
+        "future": "{0}後",
+        "seconds": "{0}秒",
+        "minute": "1分",
+        "minutes": "{0}分",
+        "hour": "1時間",
+        "hours": "{0}時間",
+        "day": "1日",
+        "days": "{0}日",
+        "week": "1週間",
+        "weeks": "{0}週間",
+        "month": "1ヶ月",
+        "months": "{0}ヶ月",
+        "year": "1年",
+        "years": "{0}年",
+    },
+}
+"""Arrow's words for a time relative to now, in the desk's two languages (``desk.locale``)."""
+
+
+def _described(words: dict[str, str], timeframe: str, amount: int) -> str:
+    text = words[timeframe].format(abs(amount))
+    return (words["past"] if amount < 0 else words["future"]).format(text)
+
+
+def _calendar_months(earlier: datetime, later: datetime) -> int:
+    """Whole calendar months from ``earlier`` to ``later`` (a remainder of more than 14 days
+    counting as one more), at most 12: dateutil's ``relativedelta(later, earlier)`` as Arrow
+    reads it."""
+    months = (later.year - earlier.year) * 12 + (later.month - earlier.month)
+    shifted = _months_after(earlier, months)
+    while later < shifted:
+        months -= 1
+        shifted = _months_after(earlier, months)
+    if (later - shifted).days > 14:
+        months += 1
+    return min(months, 12)
+
+
+def _months_after(moment: datetime, months: int) -> datetime:
+    """``moment`` moved by whole calendar months, its day kept where the month has it."""
+    import calendar
+
+    year, month = divmod(moment.month - 1 + months, 12)
+    year += moment.year
+    return moment.replace(
+        year=year, month=month + 1, day=min(moment.day, calendar.monthrange(year, month + 1)[1])
+    )
 
 
 def escalation_levels(case: Case) -> str:

@@ -425,9 +425,10 @@ def test_help_reads_no_command_module_nor_the_desk_nor_the_plugins() -> None:
     ), loaded
 
 
-def test_reading_a_case_loads_neither_the_writer_lock_nor_the_holidays_package(run) -> None:
+def test_reading_a_case_loads_neither_the_writer_lock_nor_holidays_nor_arrow(run) -> None:
     """A command that only reads (``case show``, ``case list``) takes no lock and builds no
-    holidays from the package (the calendar reads its cache file): issue 16, every command's
+    holidays from the package (the calendar reads its cache file), and says when in words without
+    Arrow: issue 16, every command's
     start. The answers are the same as in-process."""
     assert run("demo")[0] == 0
     code = (
@@ -437,7 +438,7 @@ def test_reading_a_case_loads_neither_the_writer_lock_nor_the_holidays_package(r
         "    main(sys.argv[1:])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(sorted({n.split('.')[0] for n in sys.modules} & {'filelock', 'holidays'}))\n"
+        "print(sorted({n.split('.')[0] for n in sys.modules} & {'arrow', 'filelock', 'holidays'}))\n"
     )
     from workbench.testing import DEFAULT_NOW
 
