@@ -13,6 +13,7 @@ import subprocess
 import sys
 import termios
 
+import pytest
 from textual.command import CommandPalette
 
 from workbench.tui.app import WorkbenchApp
@@ -104,13 +105,20 @@ def test_the_core_stays_headless():
     assert out.stdout.strip() == "[] []"
 
 
-def test_without_a_terminal_the_app_says_so_and_stops():
-    code = "from workbench.testing import make_desk\nfrom workbench.tui.app import run\nrun(make_desk())\n"
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_without_a_terminal_the_app_says_so_and_stops(tmp_path, as_json):
+    """`workbench` in a script: a message, exit 1, no traceback; with --json one JSON document."""
+    env = {**os.environ, "WORKBENCH_DB": str(tmp_path / "desk.json")}
+    command = [sys.executable, "-m", "workbench", *(["--json"] if as_json else [])]
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60
+        command, capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env, timeout=60
     )
     assert out.returncode == 1
-    assert "needs a terminal" in out.stderr
+    assert "workbench: the desk needs a terminal" in out.stderr and "Traceback" not in out.stderr
+    if as_json:
+        assert "needs a terminal" in json.loads(out.stdout)["error"]["message"]
+    else:
+        assert out.stdout == ""
 
 
 def test_a_damaged_desk_is_said_in_words_after_the_first_frame(tmp_path):

@@ -26,6 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
+from workbench.errors import DeskError
 from workbench.tui.commands import DeskCommands
 from workbench.tui.format import error_title_and_text
 from workbench.tui.prefs import Prefs, default_path
@@ -575,17 +576,14 @@ def run(desk: Desk | Callable[[], Desk]) -> None:
     passes a function that opens the desk: the first frame comes before the desk.
 
     Without a terminal on stdin and stdout (a pipe, a script, CI) it stops at once with a
-    message instead of drawing into the void, unless ``workbench serve`` runs it for a
+    :class:`DeskError` the command line says in words (one JSON document with ``--json``)
+    instead of drawing into the void, unless ``workbench serve`` runs it for a
     browser tab (Textual's web driver speaks through the pipes). When the desk cannot be
     opened (damaged, missing its log, a broken plugin…) the app ends and the error is raised here, for the
     caller to say in words on the restored terminal."""
     in_browser = os.environ.get("TEXTUAL_DRIVER") == "textual.drivers.web_driver:WebDriver"
     if not in_browser and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print(
-            "workbench: the desk needs a terminal; use a subcommand in scripts (see `workbench --help`)",
-            file=sys.stderr,
-        )
-        raise SystemExit(1)
+        raise DeskError("the desk needs a terminal; use a subcommand in scripts (see `workbench --help`)")
     app = WorkbenchApp(desk)
     try:
         app.run()
