@@ -19,13 +19,13 @@ from workbench.tui.screens.base import DeskScreen
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.table import Column, Row, VirtualTable
 
-BAR = 20
+BAR = 16
 """Cells of a full bar."""
 
 FIGURE_COLUMNS = [
     Column("report", "Report", 8, priority=40),
     Column("who", "Vendor / band", 14, most=18),
-    Column("what", "Commitment", flex=True),
+    Column("what", "Commitment", 22, most=40),
     Column("kept", "Kept", 5, align="right"),
     Column("late", "Late", 5, align="right"),
     Column("running", "Open", 5, align="right"),
