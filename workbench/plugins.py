@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib.metadata
+import importlib
+import marshal
 import os
 import re
 import signal
@@ -463,15 +464,11 @@ def get_plugins(extra: list[tuple[str, object]] | None = None) -> Plugins:
     for name in plugins.disabled:
         pm.set_blocked(name)
     providers: dict[str, str] = {}
-    entry_points = importlib.metadata.entry_points(group=GROUP)
     only = _names("WORKBENCH_PLUGINS")
-    for entry_point in sorted(entry_points, key=lambda ep: ep.name):
-        name = entry_point.name
+    for name, value, distribution in sorted(plugin_entry_points(), key=lambda entry: entry[0]):
         if only and name not in only:
             continue
-        package = (
-            f"{entry_point.dist.name} {entry_point.dist.version}" if entry_point.dist else entry_point.value
-        )
+        package = distribution or value
         if pm.is_blocked(name):
             continue
         if name in providers:
@@ -484,11 +481,11 @@ def get_plugins(extra: list[tuple[str, object]] | None = None) -> Plugins:
             continue
         providers[name] = package
         try:
-            module = entry_point.load()
+            module = _load(value)
         except Exception as exc:
             plugins.failures.append(PluginFailure(name, None, f"{type(exc).__name__}: {exc}"))
             continue
-        if plugins.register(name, module) and entry_point.dist is not None:
+        if plugins.register(name, module) and distribution is not None:
             plugins.distributions[name] = package
     for name, obj in extra or []:
         if not pm.is_blocked(name):
@@ -497,3 +494,73 @@ def get_plugins(extra: list[tuple[str, object]] | None = None) -> Plugins:
     if os.environ.get("WORKBENCH_TRACE_PLUGINS"):
         plugins.trace(sys.stderr)
     return plugins
+
+
+def plugin_entry_points() -> list[tuple[str, str, str | None]]:
+    """Each entry point of group ``workbench``: its name, what it loads (``module:attr``) and
+    the distribution that declares it with its version (``None`` for one that has none).
+
+    Asking ``importlib.metadata`` costs every command 20-25 ms (importing it, then reading
+    every installed distribution's metadata), so the answer is kept in a small file beside
+    the plugins' help listing (:mod:`workbench.plugin_commands`: ``entry-points-<ID>.marshal``
+    in the user's cache folder), believed only while nothing it was read from has changed:
+    each folder on ``sys.path`` (installing or removing a package changes its folder) and each
+    declaring distribution's ``entry_points.txt``. Otherwise the metadata is read again and
+    the file rewritten; a cache folder that cannot be written only costs that read."""
+    from workbench.plugin_commands import cache_file
+
+    target = cache_file().replace("plugin-commands-", "entry-points-")
+    try:
+        with open(target, "rb") as source:
+            cached = marshal.loads(source.read())
+        if cached["signature"] == _stamps(cached["files"]):
+            return [tuple(entry) for entry in cached["entry_points"]]
+    except (OSError, EOFError, KeyError, TypeError, ValueError):
+        pass
+    import importlib.metadata
+
+    found, files = [], []
+    for entry_point in importlib.metadata.entry_points(group=GROUP):
+        dist = entry_point.dist
+        found.append((entry_point.name, entry_point.value, f"{dist.name} {dist.version}" if dist else None))
+        folder = getattr(dist, "_path", None)
+        if folder is not None:
+            files.append(os.path.join(str(folder), "entry_points.txt"))
+    document = {"entry_points": found, "files": files, "signature": _stamps(files)}
+    temporary = f"{target}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(temporary, "wb") as out:
+            out.write(marshal.dumps(document))
+        os.replace(temporary, target)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+    return found
+
+
+def _stamps(files: list[str]) -> list[list[Any]]:
+    """Modification time and size of each folder on ``sys.path`` and each of ``files``."""
+    stamps: list[list[Any]] = []
+    for path in [*sys.path, *files]:
+        try:
+            found = os.stat(path or ".")
+            stamps.append([path, found.st_mtime_ns, found.st_size])
+        except OSError:
+            stamps.append([path, None, None])
+    return stamps
+
+
+ENTRY_POINT = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
+"""An entry point's value, as ``importlib.metadata.EntryPoint`` reads it."""
+
+
+def _load(value: str) -> Any:
+    """What an entry point's ``module:attr.attr`` names (as ``EntryPoint.load`` finds it)."""
+    found = ENTRY_POINT.match(value)
+    if found is None:
+        raise ValueError(f"entry point {value!r} is not module:attribute")
+    attrs = filter(None, (found.group("attr") or "").split("."))
+    return functools.reduce(getattr, attrs, importlib.import_module(found.group("module")))

@@ -396,3 +396,50 @@ def test_sweep_action_without_the_data_its_kind_needs_is_left_out_naming_plugin_
     assert [(f.plugin, f.hook, f.error) for f in desk.plugins.failures] == [
         ("rerouting", "workbench_sweep", "answered a 'reroute' action without the data queue")
     ]
+
+
+ENTRY_POINT_PLUGIN = """
+from workbench import hookimpl
+from workbench.model import Rule, VendorProgram
+
+class First:
+    @hookimpl
+    def workbench_vendor(self):
+        return VendorProgram(id="acmeep", name="Acme first", version="1",
+                             rules=[Rule("ACMEEP-1", "The first object's rule.")])
+
+class Second:
+    @hookimpl
+    def workbench_vendor(self):
+        return VendorProgram(id="acmeep", name="Acme second", version="2",
+                             rules=[Rule("ACMEEP-1", "The second object's rule.")])
+
+first, second = First(), Second()
+"""
+
+
+def program_name() -> str:
+    return next(v.name for v in get_plugins().call("workbench_vendor") if v.id == "acmeep")
+
+
+def test_the_plugins_entry_points_are_read_again_when_a_package_changes(install) -> None:
+    """The entry points are kept in the cache folder (issue 16: reading the packages' metadata
+    was 20 ms of every command) and read again when a package is installed or its entry point
+    edited: the desk loads what is installed now, and a warm start imports no metadata reader."""
+    site = install("acme_ep", ENTRY_POINT_PLUGIN, entry_name="acmeep")
+    points = site / "workbench_acme_ep_thirdparty-1.0.dist-info" / "entry_points.txt"
+    points.write_text("[workbench]\nacmeep = wb_acme_ep:first\n", encoding="utf-8")
+    assert program_name() == "Acme first"
+    points.write_text("[workbench]\nacmeep = wb_acme_ep:second\n", encoding="utf-8")
+    assert program_name() == "Acme second"
+    code = (
+        "import sys\n"
+        "from workbench.plugins import get_plugins\n"
+        "from workbench.plugins import get_plugins\n"
+        "vendors = get_plugins().call('workbench_vendor')\n"
+        "print(next(v.name for v in vendors if v.id == 'acmeep'), 'importlib.metadata' in sys.modules)\n"
+    )
+    cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert cold.stdout.split() == ["Acme", "second", "True"]  # its sys.path is not pytest's
+    assert warm.stdout.split() == ["Acme", "second", "False"]
