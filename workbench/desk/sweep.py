@@ -83,8 +83,9 @@ def sweep(desk: Desk, progress: Callable[[int, int], None] | None = None) -> Swe
     opened = -1
     while opened != len(report.opened):
         opened = len(report.opened)
+        keys = {record.get("key") for record in desk.store.all("workflows")}
         for action in flatten(desk.plugins.call("workbench_sweep_desk", desk=desk, now=now)):
-            _apply_desk_action(desk, action, report)
+            _apply_desk_action(desk, action, report, keys)
     # Every dated step of an open workflow that passed its due date is a breach, once
     # (CORE-SLA-2); after the openings, so a second sweep at the same time finds none.
     for workflow in desk.workflows(open_only=True):
@@ -225,9 +226,11 @@ def automatic_close_reason(desk: Desk, case: Case) -> str:
     return automatic[0].code if automatic else "no-reply"
 
 
-def _apply_desk_action(desk: Desk, action: Action, report: SweepReport) -> None:
+def _apply_desk_action(desk: Desk, action: Action, report: SweepReport, keys: set[str]) -> None:
+    """Apply one desk-wide action; ``keys`` are the keys of the workflows there are (an
+    opening already done is skipped without reading every workflow again)."""
     if action.kind == "open-workflow":
-        if any(record.get("key") == action.key for record in desk.store.all("workflows")):
+        if action.key in keys:
             return
         try:
             workflow = desk.open_workflow(
@@ -242,6 +245,7 @@ def _apply_desk_action(desk: Desk, action: Action, report: SweepReport) -> None:
             )
         except AlreadySwept:
             return
+        keys.add(action.key)
         report.opened.append(workflow.id)
         report.applied.append({"workflow": workflow.id, **action.to_dict()})
         return

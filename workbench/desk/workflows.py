@@ -47,13 +47,14 @@ def workflow(desk: Desk, key: str) -> Workflow:
 def workflows(
     desk: Desk, vendor: str | None = None, kind: str | None = None, open_only: bool = False
 ) -> list[Workflow]:
-    found = [Workflow.from_dict(r) for r in desk.store.all("workflows")]
-    if vendor:
-        found = [w for w in found if w.vendor == vendor]
+    """The workflows of ``vendor`` and ``kind``, or open; the records are filtered before
+    they are typed (the sweep asks for each vendor's open ones among thousands done)."""
+    records = desk.store.all("workflows", match={"vendor": vendor} if vendor else None)
+    if open_only:  # Workflow.done: every step done
+        records = [r for r in records if not all(s.get("done_at") is not None for s in r.get("steps", []))]
+    found = [Workflow.from_dict(r) for r in records]
     if kind:
         found = [w for w in found if _template_of(desk, w) and _template_of(desk, w).kind == kind]
-    if open_only:
-        found = [w for w in found if not w.done]
     return sorted(found, key=lambda w: key_number(w.id))
 
 

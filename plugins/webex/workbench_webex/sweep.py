@@ -23,16 +23,14 @@ def renewal_key(contract: Contract) -> str:
     return f"webex-renewal:{contract.id}:{contract.end}"
 
 
-def _renewed_by_successor(contract: Contract, renewal: date, contracts: list[Contract]) -> bool:
-    """A later contract of the same customer and product that runs past this one's renewal
-    date and starts no later than the day after it is the renewed term."""
+def _renewed_by_successor(contract: Contract, renewal: date, same_line: list[Contract]) -> bool:
+    """A later contract of the same customer and product (``same_line``) that runs past this
+    one's renewal date and starts no later than the day after it is the renewed term."""
     return any(
         other.id != contract.id
-        and other.customer_id == contract.customer_id
-        and other.product == contract.product
         and contract.start < other.start <= renewal + timedelta(days=1)
         and (other.end is None or other.end > renewal)
-        for other in contracts
+        for other in same_line
     )
 
 
@@ -43,6 +41,9 @@ def renewal_openings(contracts: list[Contract], today: date, window_days: int) -
     ``window_days`` past: that site has been stopped that long and is history, not a renewal
     to work (a desk opens one by hand if the customer returns).
     """
+    lines: dict[tuple[str, str], list[Contract]] = {}
+    for contract in contracts:  # each contract is compared with its own line's only, not all
+        lines.setdefault((contract.customer_id, contract.product), []).append(contract)
     actions = []
     for contract in contracts:
         renewal = contract.end
@@ -50,7 +51,7 @@ def renewal_openings(contracts: list[Contract], today: date, window_days: int) -
             days=window_days
         ):
             continue
-        if _renewed_by_successor(contract, renewal, contracts):
+        if _renewed_by_successor(contract, renewal, lines[contract.customer_id, contract.product]):
             continue
         actions.append(Action(
             "open-workflow", renewal_key(contract), "WX-RENEW-1",
