@@ -23,6 +23,7 @@ the desk's case after waiting on its customer is the desk's own policy (core set
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+
 from workbench import DeskReader
 from workbench.calendar import TWENTY_FOUR_SEVEN
 from workbench.model import Action, Case, Commitment, Event, Finding

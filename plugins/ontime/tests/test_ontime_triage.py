@@ -136,7 +136,8 @@ def test_users_own_settings_explaining_it_go_to_platform_support_ontime_triage_1
     assert "end users' own settings" in case.route_reason
 
 
-def test_unchecked_users_settings_refuse_escalation_ontime_triage_1(desk, customer, contact, complete) -> None:
+def test_unchecked_users_settings_refuse_escalation_ontime_triage_1(
+        desk, customer, contact, complete) -> None:
     case = _open(desk, customer, **{**complete, "user_settings": "not-checked"})
     option = next(o for o in desk.view(case.id).options if o.track == "technical")
     assert not option.decision.allowed and option.decision.rule == "ONTIME-TRIAGE-1"

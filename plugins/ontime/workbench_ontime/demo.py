@@ -174,7 +174,8 @@ def _cases(demo: _Demo, asahi: str, tailspin: str, hokuto: str) -> None:
                                          to_customer=True))
 
     demo.case(tailspin, "Meeting responses not updated in OnTime",
-              {**m365, "isolation": "does-not-reproduce", "user_settings": "not-the-cause", "browser": "Google Chrome",
+              {**m365, "isolation": "does-not-reproduce", "user_settings": "not-the-cause",
+               "browser": "Google Chrome",
                "reproduction_steps": "Accept an OnTime invitation in Outlook; OnTime still shows "
                "'needs action' after 10 minutes.", "environment_notes": "OnTime 11.3 (cloud)"},
               3, waiting_browser)
@@ -202,7 +203,8 @@ def _cases(demo: _Demo, asahi: str, tailspin: str, hokuto: str) -> None:
         demo.step(21, lambda: desk.attach_evidence(case_id, "log", "OnTime sync log of the failure"))
 
     demo.case(hokuto, "OnTime クライアントが起動しない",
-              {**exchange, "kind": "failure", "isolation": "does-not-reproduce", "user_settings": "not-the-cause",
+              {**exchange, "kind": "failure", "isolation": "does-not-reproduce",
+               "user_settings": "not-the-cause",
                "reproduction_steps": "Start the OnTime client after login; it stops at 'Loading'.",
                "browser": "Microsoft Edge", "browser_version": "131.0.2903.70",
                "environment_notes": "OnTime 11.2 on Windows Server 2022; all 85 users affected."},

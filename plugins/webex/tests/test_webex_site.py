@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.desk import FormInvalid, Refused
+from workbench.desk import FormInvalid
 
 WELCOME_SENT = "2026-11-24T15:00+09:00"
 """Tuesday 15:00 JST: the password link works until Friday 2026-11-27 15:00 JST."""

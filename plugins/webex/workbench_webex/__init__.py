@@ -9,7 +9,6 @@ hours on every case and workflow. Every hook answers for the ``webex`` vendor on
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from workbench import DemoDesk, DeskReader, hookimpl
 from workbench.calendar import local_date

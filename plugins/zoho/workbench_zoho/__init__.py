@@ -7,7 +7,6 @@ other vendor) and hands the work to the module that owns the rule.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from workbench import DemoDesk, DeskReader, hookimpl
 from workbench.model import (

@@ -6,8 +6,12 @@ Everything here is a constant built at import time; the hooks live in the other 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from workbench.model import Rule, Setting, VendorProgram
+
+if TYPE_CHECKING:
+    from workbench import DeskReader
 
 VENDOR = "zoho"
 VERSION = "0.1.0"
