@@ -260,6 +260,8 @@ def tls_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     """A self-signed certificate for 127.0.0.1 and localhost (``openssl``): (cert, key)."""
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
+    if shutil.which("openssl") is None:
+        pytest.fail("openssl is not installed: `./dev test` installs it as root (apt-get install openssl)")
     subprocess.run(
         [
             "openssl",
