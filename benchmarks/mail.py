@@ -53,9 +53,26 @@ def smtp_server(folder: Path):
 
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     os.environ["SSL_CERT_FILE"] = str(cert)
     os.environ["WORKBENCH_SMTP_USER"], os.environ["WORKBENCH_SMTP_PASSWORD"] = "bench", "bench-pw"
@@ -70,8 +87,13 @@ def smtp_server(folder: Path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     controller = Controller(
-        Handler(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-        auth_required=True, authenticator=lambda *a: AuthResult(success=True, handled=False),
+        Handler(),
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        auth_required=True,
+        authenticator=lambda *a: AuthResult(success=True, handled=False),
     )
     controller.start()
     return controller, SmtpServer("127.0.0.1", port, "starttls")
@@ -105,9 +127,13 @@ def main() -> None:
     load = os.getloadavg()[0]
     open_cases = len(desk.cases(open_only=True))
     print(f"desk: {args.cases} cases, {open_cases} open; load average {load:.2f}")
-    print(f"mail_notices (one sweep's notices, {len(notices) // args.runs} found): {notices_time * 1000:.0f} ms")
-    print(f"deliver one message over STARTTLS + AUTH on 127.0.0.1: {per_message * 1000:.1f} ms (median of "
-          f"{args.messages})")
+    print(
+        f"mail_notices (one sweep's notices, {len(notices) // args.runs} found): {notices_time * 1000:.0f} ms"
+    )
+    print(
+        f"deliver one message over STARTTLS + AUTH on 127.0.0.1: {per_message * 1000:.1f} ms (median of "
+        f"{args.messages})"
+    )
 
 
 if __name__ == "__main__":
