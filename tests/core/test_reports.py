@@ -245,3 +245,27 @@ def test_vendor_report_by_anything_else_is_bad_input(run_cli) -> None:
     status, out, err = run_cli("report", "vendor", "--by", "colour", "--json")
     assert status == 2 and "colour" in out + err
     assert json.loads(out)
+
+
+def test_desk_report_keeps_an_update_breach_after_the_next_response_and_the_close(run_cli) -> None:
+    """CORE-SLA-2 in the desk's own figures (CORE-SLA-3): the update promised by Thursday
+    11:30 came on Monday, with no sweep in between; the breach of that window is late in
+    the report, with its case and due time, beside the window the response started — while
+    the case is open and once it is closed (its outcomes keep the earlier windows)."""
+    ok(run_cli, "customer", "add", "Northwind Traders")
+    key = new_case(run_cli, "slow updates", "2026-11-24T11:00:00+09:00")
+    ok(run_cli, "case", "send", key, "filed", "--now", "2026-11-24T11:00:00+09:00")
+    ok(run_cli, "case", "note", key, "looking", "--to-customer", "--now", "2026-11-24T11:30:00+09:00")
+    ok(run_cli, "case", "note", key, "still on it", "--to-customer", "--now", "2026-11-30T10:00:00+09:00")
+
+    def report(now: str) -> dict:
+        return json.loads(ok(run_cli, "report", "desk", "--month", "2026-11", "--json", "--now", now))
+
+    for now in ("2026-11-30T11:00:00+09:00", "2026-11-30T12:30:00+09:00"):
+        if now.endswith("12:30:00+09:00"):
+            ok(run_cli, "case", "close", key, "--reason", "workaround", "--now", "2026-11-30T12:00:00+09:00")
+        document = report(now)
+        update = next(r for r in document["by_vendor"] if r["commitment"] == "desk update")
+        assert update["late"] == [key], now
+        breach = next(b for b in document["breaches"] if b["commitment"] == "desk update")
+        assert breach["case"] == key and breach["due"] == "2026-11-26T11:30:00+09:00"

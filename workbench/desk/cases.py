@@ -411,7 +411,7 @@ def close(desk: Desk, key: str, reason: str, text: str = "") -> Case:
                 )
             )
         now = desk.now()
-        c.outcomes = stopped(desk.deadlines(c), now)
+        c.outcomes = stopped(desk.deadlines(c), now) + desk.earlier_windows(c)
         end_pause(c, now)
         c.state = "closed"
         c.closed_at = now

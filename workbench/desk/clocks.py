@@ -13,6 +13,7 @@ from workbench.desk.deadlines import deadline_of
 from workbench.desk.records import flatten
 from workbench.model import (
     Case,
+    Commitment,
     Deadline,
     Event,
 )
@@ -102,12 +103,8 @@ def timeline(desk: Desk, key: str) -> list[dict[str, Any]]:
     commitments = flatten(desk.plugins.call("workbench_commitments", case=case, desk=desk))
     deadlines = case.outcomes if not case.is_open else desk.deadlines(case, events)
     pauses = [Pause(_instant(p["start"]), _instant(p.get("end"))) for p in case.pauses]
-    threshold = float(desk.setting("core.at_risk_share"))
     clocks = [(c, d, None) for c, d in zip(commitments, deadlines, strict=False)]
-    for commitment in commitments:
-        for start, end in commitment.earlier_windows:  # a breach stays once it happened (CORE-SLA-2)
-            window = replace(commitment, start=start, stops_at=end, earlier_windows=[])
-            clocks.append((commitment, deadline_of(window, pauses, events, end, threshold), end))
+    clocks += [(c, d, end) for c, d, end in _windows(desk, case, events, commitments)]
     entries = []
     for commitment, deadline, until in clocks:
         calendar = Calendar.from_dict(commitment.calendar)
@@ -139,6 +136,36 @@ def timeline(desk: Desk, key: str) -> list[dict[str, Any]]:
     entries += _recorded_breaches(events, entries, commitments)
     entries.sort(key=lambda e: (e["at"], e["deadline"]))
     return entries
+
+
+def earlier_windows(desk: Desk, case: Case, events: list[Event] | None = None) -> list[Deadline]:
+    """The deadlines of the earlier windows of the case's clocks that start again
+    (``Commitment.earlier_windows``: the desk's update clock, at each response): each
+    breached when its due time passed before it ended (CORE-SLA-2: a breach stays once it
+    happened), met when the next window's start (the next response) ended it in time, else
+    stopped (the case was resolved). Reports count them beside the running window; a close
+    keeps them with the case's outcomes."""
+    if events is None:
+        events = desk.events("cases", case.id)
+    commitments = flatten(desk.plugins.call("workbench_commitments", case=case, desk=desk))
+    return [deadline for _, deadline, _ in _windows(desk, case, events, commitments)]
+
+
+def _windows(
+    desk: Desk, case: Case, events: list[Event], commitments: list[Commitment]
+) -> list[tuple[Commitment, Deadline, datetime]]:
+    pauses = [Pause(_instant(p["start"]), _instant(p.get("end"))) for p in case.pauses]
+    threshold = float(desk.setting("core.at_risk_share"))
+    found = []
+    for commitment in commitments:
+        starts = [start for start, _ in commitment.earlier_windows] + [commitment.start]
+        for (start, end), next_start in zip(commitment.earlier_windows, starts[1:], strict=True):
+            window = replace(commitment, start=start, stops_at=end, earlier_windows=[])
+            deadline = deadline_of(window, pauses, events, end, threshold)
+            if deadline.state == "stopped" and end == next_start:
+                deadline = replace(deadline, state="met", met_at=end, stopped_at=None)
+            found.append((commitment, deadline, end))
+    return found
 
 
 def _recorded_breaches(

@@ -108,7 +108,8 @@ def evidence_pack(desk: Desk, key: str) -> dict[str, Any]:
                 "reason": line.get("reason") or reasons.get(line["deadline"], ""),
             }
         )
-    deadlines = case.outcomes if not case.is_open else desk.deadlines(case, events)
+    outcomes = case.outcomes if not case.is_open else desk.deadlines(case, events)
+    deadlines = [d for _, d in zip(commitments, outcomes, strict=False)]  # each clock's last window
     return {
         "case": {
             "id": case.id,

@@ -221,6 +221,7 @@ class Desk:
     deadlines_for = clocks.deadlines_for
     ball_minutes = clocks.ball_minutes
     timeline = clocks.timeline
+    earlier_windows = clocks.earlier_windows
     vendor_milestones = clocks.vendor_milestones
 
     # evidence.py

@@ -58,11 +58,18 @@ def sent_between(desk: Desk, first: date, last: date) -> list[Case]:
     return [Case.from_dict(r) for r in desk.store.all("cases", within=("sent_at", after, until))]
 
 
-def clocks_of(desk: Desk, cases: list[Case]) -> list[tuple[Case, list[Deadline]]]:
+def clocks_of(
+    desk: Desk, cases: list[Case], windows: bool = False
+) -> list[tuple[Case, list[Deadline]]]:
     """Each case with its clocks: a closed case's frozen outcomes, an open case's deadlines
-    at the desk clock (worked out in one batch)."""
+    at the desk clock (worked out in one batch) and, with ``windows``, the earlier windows
+    of its clocks that start again (the desk's update clock: a breach stays, CORE-SLA-2)."""
+    batch = desk.read_batch()
     open_cases = [c for c in cases if c.is_open]
-    worked = dict(zip((c.id for c in open_cases), desk.deadlines_for(open_cases), strict=True))
+    worked = dict(zip((c.id for c in open_cases), batch.deadlines_for(open_cases), strict=True))
+    if windows:
+        for case in open_cases:
+            worked[case.id] = worked[case.id] + batch.earlier_windows(case)
     return [(case, case.outcomes if not case.is_open else worked[case.id]) for case in cases]
 
 
@@ -205,7 +212,7 @@ def desk_report(desk: Desk, first: date, last: date) -> dict[str, Any]:
                 cases[case.id] = case
     by: dict[str, dict[tuple[str, str], dict[str, Any]]] = {"vendor": {}, "agent": {}}
     breaches = []
-    for case, deadlines in clocks_of(desk, list(cases.values())):
+    for case, deadlines in clocks_of(desk, list(cases.values()), windows=True):
         for deadline in deadlines:
             if deadline.clock != "desk":
                 continue

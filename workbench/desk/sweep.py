@@ -181,7 +181,7 @@ def _apply_case_action(desk: Desk, case: Case, action: Action, report: SweepRepo
 
         def change(c: Case) -> None:
             now = desk.now()
-            c.outcomes = stopped(desk.deadlines(c), now)
+            c.outcomes = stopped(desk.deadlines(c), now) + desk.earlier_windows(c)
             end_pause(c, now)
             c.state, c.closed_at, c.close_reason = "closed", now, reason
             c.sweep_keys.append(action.key)
