@@ -75,6 +75,23 @@ async def test_help_lists_the_keys_of_the_screen(app, wait):
         assert isinstance(app.screen, QueueScreen)
 
 
+async def test_help_on_a_small_terminal_starts_with_what_the_screen_does(app, demo, wait):
+    """At 80x24 the case's help shows its actions (note, escalate) in its first rows, not the
+    scrolling keys of the panel that has the focus, and names every screen of the top bar."""
+    case = next(c for c in demo.cases(open_only=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(pilot)
+        app.open_case(case.id)
+        await wait(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        described = [description for _, description in app.screen.keys]
+        assert "Scroll Up" in described, "the panel's keys are still listed"
+        assert described.index("Note") < described.index("Escalate") < described.index("Scroll Up")
+        assert ("F2…F8", "Queue, Work, Customers, Plugins, Settings, Team, Reports") in app.screen.keys
+
+
 async def test_the_theme_is_remembered(demo, tmp_path, wait):
     prefs = tmp_path / "config" / "tui.json"
     app = WorkbenchApp(demo, prefs_path=prefs)

@@ -530,8 +530,12 @@ class WorkbenchApp(App[None]):
 
         if isinstance(self.screen, HelpScreen):
             return
+        # The screen's own actions first, the focused widget's moves (scrolling, the table's
+        # cursor) after them: on a small terminal the first rows are what the screen does.
+        active = sorted(self.screen.active_bindings.items(),
+                        key=lambda item: item[1].node not in (self, self.screen))
         by_action: dict[str, tuple[list[str], str]] = {}
-        for key, (_, binding, enabled, _) in self.screen.active_bindings.items():
+        for key, (_, binding, enabled, _) in active:
             if binding.description and enabled and not key.startswith("super+"):
                 if binding.action in HELP_LEAVES_OUT:
                     continue
@@ -539,7 +543,7 @@ class WorkbenchApp(App[None]):
                 shown.append(self.get_key_display(binding))
         keys = [(" ".join(shown), description) for shown, description in by_action.values()]
         keys += [
-            ("F2…F7", "Queue, Work, Customers, Plugins, Settings, Team"),
+            ("F2…F8", "Queue, Work, Customers, Plugins, Settings, Team, Reports"),
             ("ctrl+p :", "Command palette"),
             ("ctrl+t", "Theme (remembered)"),
         ]
