@@ -58,9 +58,7 @@ def sent_between(desk: Desk, first: date, last: date) -> list[Case]:
     return [Case.from_dict(r) for r in desk.store.all("cases", within=("sent_at", after, until))]
 
 
-def clocks_of(
-    desk: Desk, cases: list[Case], windows: bool = False
-) -> list[tuple[Case, list[Deadline]]]:
+def clocks_of(desk: Desk, cases: list[Case], windows: bool = False) -> list[tuple[Case, list[Deadline]]]:
     """Each case with its clocks: a closed case's frozen outcomes, an open case's deadlines
     at the desk clock (worked out in one batch) and, with ``windows``, the earlier windows
     of its clocks that start again (the desk's update clock: a breach stays, CORE-SLA-2)."""
