@@ -20,6 +20,7 @@ import io
 import os
 import re
 import stat
+import sys
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator
@@ -382,7 +383,7 @@ def export_members(file: BinaryIO) -> Iterator[Member]:
     # Where we are: in "records" (the object of kinds), a "list", the "document" after the
     # records, or at its "end"; and what may come next: a "first" entry or a close, a
     # "value" after a comma, or a "comma" or a close after a value.
-    state, expect, section, index, seen = "records", "first", "", 0, set()
+    state, expect, section, index = "records", "first", "", 0
 
     def structure(text: bytes) -> None:
         nonlocal state, expect, section, index
@@ -393,10 +394,14 @@ def export_members(file: BinaryIO) -> Iterator[Member]:
             position, token, name = match.end(), match.group(), match.group(1)
             if name is not None:
                 name = name.decode()
-                wanted = ALL_KINDS if state == "records" else (EVENTS,) if state == "document" else ()
-                if name not in wanted or name in seen or expect == "comma":
+                # each kind once, in ALL_KINDS order (what a record names comes before it),
+                # then the events, once
+                if state == "records":
+                    wanted = ALL_KINDS[ALL_KINDS.index(section) + 1 if section else 0 :]
+                else:
+                    wanted = (EVENTS,) if state == "document" and section != EVENTS else ()
+                if name not in wanted or expect == "comma":
                     raise NotStreamable
-                seen.add(name)
                 state, expect, section, index = "list", "first", name, 0
             elif token == b",":
                 if expect != "comma":
@@ -434,18 +439,18 @@ def export_members(file: BinaryIO) -> Iterator[Member]:
 
 
 class ImportCheck:
-    """Every check of an import, in three steps over the file's members, so that nothing
-    but what the checks need is held:
+    """Every check of an import, in one pass over the file's members (in :data:`ALL_KINDS`
+    order, then the events: what a record names comes before it), then one on the new
+    desk, so that nothing but what the checks need is held:
 
-    1. :meth:`first`, every member: each record's fields and types (an older export's
-       records get the fields added since, at their defaults), duplicate IDs, customers
-       (CORE-TEAM-1's names), the settings; the IDs the file holds and its highest numbers.
-    2. :meth:`second`, every member again: what each record names is in the file, its
-       vendor has a plugin (or is allowed without), a case's states and pauses, a
-       workflow's contract and steps, each event's shape, record and time order
-       (CORE-AUDIT-1); every record and event is written to the new desk's loader.
-    3. :meth:`third`, on the new desk (written, not yet in place): the vendor's rules for
-       each contract, open case and workflow, as the desk applies them.
+    1. :meth:`take`, every member: each record's fields and types (an older export's
+       records get the fields added since, at their defaults), duplicate IDs, customers'
+       names, what each record names is in the file, its vendor has a plugin (or is allowed
+       without), a case's states and pauses, a workflow's contract and steps; the settings
+       as ``settings KEY VALUE`` checks them; each event's shape, record and time order
+       (CORE-AUDIT-1). Every record and event is written to the new desk's loader.
+    2. :meth:`on_the_desk`, on the new desk (written, not yet in place): the vendor's rules
+       for each contract, open case and workflow, as the desk applies them.
 
     :attr:`problems` lists every problem found, each with its record."""
 
@@ -456,16 +461,19 @@ class ImportCheck:
         self.problems: list[str] = []
         self.counts = {section: 0 for section in (*ALL_KINDS, EVENTS)}
         self.present: dict[str, set[str]] = {kind: set() for kind in RECORD_TYPES}
-        """Every ID given, bad records' too: what names one is not wrong because of it."""
-        self.typed: dict[str, set[str]] = {kind: set() for kind in RECORD_TYPES}
-        """The IDs of the records whose fields and types are right."""
-        self.rejected: set[tuple[str, int]] = set()
+        """Every ID given, bad records' too (what names one is not wrong because of it), each
+        one string object shared with the event checks and the loader (``sys.intern``):
+        200,000 cases' IDs are held once."""
+        self.typed_customers: set[str] = set()
+        """The customers whose fields and types are right."""
         self.highest: dict[str, int] = {}
         self.names: dict[str, str] = {}
         self.raw_settings: list[Any] = []
         self.settings: dict[str, Any] = {}
+        self.settings_checked = False
+        self.setting_keys: set[Any] = set()
         self.later: list[tuple[str, int, str]] = []
-        """The records whose vendor rules are checked on the new desk (step 3)."""
+        """The records whose vendor rules are checked on the new desk (step 2)."""
         self.last_change: dict[str, dict[str, str]] = {}
         self.checks = {
             kind: (_round_trip_check(kind_type), _field_types_check(kind_type), _defaults(kind_type))
@@ -475,32 +483,44 @@ class ImportCheck:
 
     # -- step 1 ----------------------------------------------------------------------------
 
-    def first(self, section: str, index: int, member: Any) -> None:
+    def take(self, section: str, index: int, member: Any, loader: DeskLoader) -> None:
+        """Check one member and write it to the new desk."""
         self.counts[section] += 1
-        if section == "settings":
-            self.raw_settings.append(parsed(member))
-        elif section in RECORD_TYPES:
-            self._first_record(section, index, parsed(member))
+        member = parsed(member)
+        if section == EVENTS:
+            self._settings_taken(loader)
+            self._event(index, member, loader)
+        elif section == "settings":
+            self.raw_settings.append(member)
+        else:
+            self._record(section, index, member, loader)
 
-    def _first_record(self, kind: str, index: int, record: Any) -> None:
+    def _record(self, kind: str, index: int, record: Any, loader: DeskLoader) -> None:
+        twice = False
         if isinstance(record, dict) and isinstance(record.get("id"), str):
+            record["id"] = sys.intern(record["id"])
+            twice = record["id"] in self.present[kind]
             self.present[kind].add(record["id"])
         where = f"records.{kind}[{index}]"
         problem = self._typed_problem(kind, record)
-        if problem is None and record["id"] in self.typed[kind]:
+        if problem is None and twice:
             problem = f"ID {record['id']} appears twice"
         if problem is not None:
             self.problems.append(f"{where}{problem}" if problem.startswith(" (") else f"{where}: {problem}")
-            self.rejected.add((kind, index))
             return
-        self.typed[kind].add(record["id"])
+        record = _upgraded(record, self.checks[kind][2])
+        if kind == "customers":
+            self.typed_customers.add(record["id"])
         number = _order(record)[0]
         if number > self.highest.get(kind, 0):
             self.highest[kind] = number
         if kind == "customers":
-            problem = self._customer_problem(_upgraded(record, self.checks[kind][2]))
+            problem = self._customer_problem(record)
             if problem is not None:
                 self.problems.append(f"{where} ({record['id']}): {problem}")
+        else:
+            self._named_problem(kind, index, record)
+        loader.put(kind, record["id"], record)
 
     def _typed_problem(self, kind: str, record: Any) -> str | None:
         """What is wrong with a record's fields or their JSON types (`` (ID): …`` when the
@@ -529,28 +549,29 @@ class ImportCheck:
         self.names[name] = record["id"]
         return None
 
-    def after_first(self) -> None:
+    def _settings_taken(self, loader: DeskLoader) -> None:
+        """Once every setting has been read: check them together, write those accepted."""
+        if self.settings_checked:
+            return
+        self.settings_checked = True
         self.settings = _settings(self.desk, self.raw_settings, self.problems)
         self.setting_keys = {s["key"] for s in self.raw_settings if isinstance(s, dict)}
+        written = set()
+        for setting in self.raw_settings:
+            key = setting.get("key") if isinstance(setting, dict) else None
+            if isinstance(key, str) and key in self.settings and key not in written:
+                loader.put("settings", key, setting)
+                written.add(key)
         self.raw_settings = []
 
-    # -- step 2 ----------------------------------------------------------------------------
+    def done(self, loader: DeskLoader) -> None:
+        """After the last member."""
+        self._settings_taken(loader)
+        for kind, number in self.highest.items():
+            loader.advance_number(kind, number)
+        self.last_change, self.present, self.typed_customers, self.names = {}, {}, set(), {}
 
-    def second(self, section: str, index: int, member: Any, loader: DeskLoader) -> None:
-        member = parsed(member)
-        if section == EVENTS:
-            self._event(index, member, loader)
-        elif section == "settings":
-            key = member.get("key") if isinstance(member, dict) else None
-            if isinstance(key, str) and key in self.settings:
-                loader.put("settings", key, member)
-        elif (section, index) not in self.rejected:
-            record = _upgraded(member, self.checks[section][2])
-            if section != "customers":
-                self._second_record(section, index, record)
-            loader.put(section, record["id"], record)
-
-    def _second_record(self, kind: str, index: int, record: dict[str, Any]) -> None:
+    def _named_problem(self, kind: str, index: int, record: dict[str, Any]) -> None:
         where = f"records.{kind}[{index}] ({record['id']})"
         customer = record.get("customer_id")
         if customer and customer not in self.present["customers"]:
@@ -562,7 +583,7 @@ class ImportCheck:
                     f"{', '.join(sorted(self.vendors))}); import with --allow-vendor "
                     f"{record['vendor']} to keep its records as they are"
                 )
-        elif customer in self.typed["customers"] or not customer:
+        elif customer in self.typed_customers or not customer:
             problem = (
                 _case_problem(record)
                 if kind == "cases"
@@ -593,6 +614,7 @@ class ImportCheck:
             return
         at = event["at"]
         changes = self.last_change.setdefault(kind, {})
+        key = event["key"] = sys.intern(key)
         previous = changes.get(key)
         if previous is not None and datetime.fromisoformat(at) < datetime.fromisoformat(previous):
             self.problems.append(
@@ -604,14 +626,9 @@ class ImportCheck:
         if not self.problems:
             loader.append_event(event)
 
-    def after_second(self, loader: DeskLoader) -> None:
-        for kind, number in self.highest.items():
-            loader.advance_number(kind, number)
-        self.last_change = {}
+    # -- step 2 ----------------------------------------------------------------------------
 
-    # -- step 3 ----------------------------------------------------------------------------
-
-    def third(self, view: Desk) -> None:
+    def on_the_desk(self, view: Desk) -> None:
         """The vendors' rules, on the new desk ``view`` (every record of the file that
         reads as its type, as the desk will hold it)."""
         check = {"contracts": _contract_problem, "cases": _open_case_problem, "workflows": _template_problem}
@@ -948,7 +965,7 @@ def import_file(
     any other JSON document is read whole, up to :data:`IMPORT_LIMIT`. Records of a vendor
     in ``allow_vendors`` whose plugin is not installed are kept as they are. Returns how
     many of each kind, and events, were imported."""
-    with open_source(source) as file, _collector_paused():
+    with open_source(source) as file:
         if not desk.is_empty() or next(iter(desk.store.iter_events()), None) is not None:
             raise BadInput(
                 "import",
@@ -972,22 +989,21 @@ def _import(
     source: str,
     progress: Progress | None,
 ) -> dict[str, int]:
-    """The three steps of :class:`ImportCheck` over ``members()``, writing the new desk."""
+    """:class:`ImportCheck` over ``members()``, writing the new desk as it goes."""
     identity = _identity(file)
-    for member in members():
-        check.first(*member)
-    check.after_first()
-    total = sum(check.counts.values())
+    size = identity[1]
     with load_new_desk(desk.store) as loader:
-        for done, member in enumerate(members(), 1):
-            check.second(*member, loader)
-            if progress and done % 1000 == 0:
-                progress(done, total)
-        check.after_second(loader)
-        loader.finish()
+        with _collector_paused():
+            for done, member in enumerate(members(), 1):
+                check.take(*member, loader)
+                if progress and done % 1000 == 0:
+                    progress(min(file.tell(), size), size)
+            check.done(loader)
+            loader.finish()
+        gc.collect()  # what the pass held goes before the new desk is read
         written = FileStore(loader.path, compact_on_write=False)
         try:
-            check.third(Desk(written, desk.plugins, actor=desk.actor))
+            check.on_the_desk(Desk(written, desk.plugins, actor=desk.actor))
         finally:
             written.close()
         if _identity(file) != identity:
@@ -995,7 +1011,7 @@ def _import(
         if check.problems:
             raise ImportRefused(check.problems)
     if progress:
-        progress(total, total)
+        progress(size, size)
     return check.counts
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import sys
 import tempfile
 import uuid
 import zlib
@@ -60,6 +61,43 @@ def _create(path: str) -> int:
     return fd
 
 
+class TableFile:
+    """One table of the new snapshot (its JSON), written to a temporary file as it grows,
+    with its length and CRC, copied into the snapshot at the end."""
+
+    def __init__(self, path: str, opening: bytes) -> None:
+        self.path = path
+        self.fd = _create(path)
+        self.size, self.crc, self.entries = 0, 0, 0
+        self.write(opening)
+
+    def write(self, data: bytes) -> None:
+        write_all(self.fd, data)
+        self.size += len(data)
+        self.crc = zlib.crc32(data, self.crc)
+
+    def add(self, entry: bytes, separator: bytes) -> int:
+        """Write one entry (after ``separator`` but for the first); return where it starts."""
+        if self.entries:
+            self.write(separator)
+        self.entries += 1
+        start = self.size
+        self.write(entry)
+        return start
+
+    def copy_to(self, fd: int) -> None:
+        copied = 0
+        while copied < self.size:
+            copied += os.copy_file_range(self.fd, fd, self.size - copied, copied)
+
+    def remove(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        with suppress(FileNotFoundError):
+            os.unlink(self.path)
+
+
 class DeskLoader:
     """Writes a new desk at ``path`` (its snapshot there, its log and index beside it, as
     for any desk file) from records and events given one at a time, the way a
@@ -69,27 +107,24 @@ class DeskLoader:
     def __init__(self, path: str) -> None:
         self.path = path
         self.desk = uuid.uuid4().hex
-        self._closed_path = path + ".closed"
         self._log = _create(log_path(path))
-        self._closed = _create(self._closed_path)
+        self._tables = {kind: TableFile(f"{path}.{kind}", b"{") for kind in KINDS}
+        """The records that are not closed cases, as JSON: the snapshot's first tables."""
+        self._closed = TableFile(f"{path}.{CLOSED}", b"{\n")
         header = encode_header(self.desk, SCHEMA)
         write_all(self._log, header)
         self._end = len(header)
         self._seq = 0
         self._last_event_id = 0
         self._counters: dict[str, int] = {}
-        self._open: dict[str, dict[str, bytes]] = {kind: {} for kind in KINDS}
-        """The records that are not closed cases, as JSON: the snapshot's first tables."""
         self._history: dict[str, dict[str, array[int]]] = {kind: {} for kind in KINDS}
         """Each record's events, as log offsets."""
-        self._closed_size, self._closed_crc = 0, 0
-        self._entries: list[list[Any]] = []
+        self._entries: list[tuple[Any, ...]] = []
         """Each closed case's index entry, its place counted within the closed table."""
         self._interned: dict[Any, Any] = {}
         self._puts: list[tuple[str, str, bytes]] = []
         self._events = EventsJSON()
         self._pending = 0
-        self._write_closed(b"{\n")
         self.finished = False
 
     # -- what a transaction takes ------------------------------------------------------
@@ -99,17 +134,14 @@ class DeskLoader:
         data = encode(record, f"{kind} record {key!r}")
         self._puts.append((kind, key, data))
         self._pending += len(data)
+        line = orjson.dumps(key) + b":" + data
         if is_closed(kind, record):
-            line = orjson.dumps(key) + b":" + data
-            if self._entries:
-                self._write_closed(b",\n")
-            start = self._closed_size
-            self._write_closed(line)
-            self._entries.append(
-                [key, start, len(line), zlib.crc32(line), *map(self._intern, attributes(record))]
-            )
+            start = self._closed.add(line, b",\n")
+            customer, vendor, sent_at = attributes(record)
+            place = (key, start, len(line), zlib.crc32(line))
+            self._entries.append((*place, self._intern(customer), self._intern(vendor), sent_at))
         else:
-            self._open[kind][key] = data
+            self._tables[kind].add(line, b",")
         if self._pending > TRANSACTION_BYTES:
             self._flush()
 
@@ -133,13 +165,8 @@ class DeskLoader:
     # -- the files -----------------------------------------------------------------------
 
     def _intern(self, value: Any) -> Any:
-        """One object for each customer, vendor and time the index entries share."""
+        """One object for each customer and vendor the index entries share."""
         return self._interned.setdefault(value, value) if isinstance(value, str) else value
-
-    def _write_closed(self, data: bytes) -> None:
-        write_all(self._closed, data)
-        self._closed_size += len(data)
-        self._closed_crc = zlib.crc32(data, self._closed_crc)
 
     def _flush(self) -> None:
         """Append the records and events given since the last one as one transaction."""
@@ -160,7 +187,7 @@ class DeskLoader:
             index = self._history[kind]
             found = index.get(key)
             if found is None:
-                found = index[key] = array("q")
+                found = index[sys.intern(key)] = array("q")
             found.append(self._end + offset)
         self._end += sum(map(len, line))
         self._last_event_id = head["last_event_id"]
@@ -186,15 +213,14 @@ class DeskLoader:
         cases' index; fsync them all. Then the desk at :attr:`path` can be opened."""
         self._flush()
         os.fsync(self._log)
-        self._write_closed(b"\n}")
-        values: dict[str, bytes] = {
-            kind: b"{" + b",".join(orjson.dumps(key) + b":" + data for key, data in records.items()) + b"}"
-            for kind, records in self._open.items()
-        }
-        values[HISTORY] = self._history_table()
+        self._closed.write(b"\n}")
+        for table in self._tables.values():
+            table.write(b"}")
+        history = self._history_table()
         self._history = {}
-        sizes = {name: (len(value), zlib.crc32(value)) for name, value in values.items()}
-        sizes[CLOSED] = (self._closed_size, self._closed_crc)
+        tables = {**self._tables, CLOSED: self._closed}
+        sizes = {name: (table.size, table.crc) for name, table in tables.items()}
+        sizes[HISTORY] = (len(history), zlib.crc32(history))
         meta = {
             "desk": self.desk,
             "seq": self._seq,
@@ -208,24 +234,23 @@ class DeskLoader:
         fd = _create(self.path)
         try:
             write_all(fd, first)
-            for name in TABLES[:-1]:
-                for part in table_parts(name, values[name]):
-                    write_all(fd, part)
-            prefix, suffix = table_parts(CLOSED, [])
-            write_all(fd, prefix)
-            table_start = len(first) + written["tables"][CLOSED][0]
-            copied, size = 0, self._closed_size
-            while copied < size:
-                copied += os.copy_file_range(self._closed, fd, size - copied, copied)
-            write_all(fd, suffix)
+            for name in TABLES:
+                prefix, suffix = table_parts(name, [])
+                write_all(fd, prefix)
+                if name == HISTORY:
+                    write_all(fd, history)
+                else:
+                    tables[name].copy_to(fd)
+                write_all(fd, suffix)
             os.fsync(fd)
         finally:
             os.close(fd)
-        entries = self._entries
-        for entry in entries:
-            entry[1] += table_start
+        table_start = len(first) + written["tables"][CLOSED][0]
+        entries, self._entries = self._entries, []
+        for number, entry in enumerate(entries):  # each placed in the file, replaced as it goes
+            entries[number] = (entry[0], entry[1] + table_start, *entry[2:])
         index = encode_index(self.desk, written["checksum"], iter(entries))
-        self._entries = []
+        del entries
         fd = _create(index_path(self.path))
         try:
             for line in index:
@@ -237,12 +262,11 @@ class DeskLoader:
         self.finished = True
 
     def _close_files(self) -> None:
-        for fd in (self._log, self._closed):
-            with suppress(OSError):
-                os.close(fd)
-        self._log = self._closed = -1
-        with suppress(FileNotFoundError):
-            os.unlink(self._closed_path)
+        if self._log >= 0:
+            os.close(self._log)
+            self._log = -1
+        for table in (*self._tables.values(), self._closed):
+            table.remove()
 
     def files(self) -> list[str]:
         """The files of the new desk: its index, its log, its snapshot (the order in which
