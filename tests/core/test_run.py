@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from workbench.desk import Desk
+from workbench.desk.workflows import step_states
 from workbench.plugins import get_plugins
 from workbench.store import open_store
 
@@ -261,11 +262,12 @@ def test_assignees_are_told_by_webhook_once_each(db: Path, hook: Hook, clock) ->
     runner.wait_for("notified by webhook")
     runner.wait_for("open cases checked")  # the next sweep: its notifications were all sent
     assert runner.stop() == 0
-    told = {(m["case"], m["deadline"], m["state"]) for m in hook.received}
-    assert len(told) == len(hook.received), "each notification once"
+    deadlines = [m for m in hook.received if m["kind"] == "deadline"]
+    told = {(m["case"], m["deadline"], m["state"]) for m in deadlines}
+    assert len(told) == len(deadlines), "each notification once"
     assert told == expected(db, clock)
-    assert {m["state"] for m in hook.received} == {"at-risk", "breached"}
-    for message in hook.received:
+    assert {m["state"] for m in deadlines} == {"at-risk", "breached"}
+    for message in deadlines:
         assert message["rule"] and message["assignee"]
         assert message["due"].endswith("+09:00"), "the deadline in the desk's time zone"
         assert message["text"].startswith(f"{message['case']} {message['state']}: {message['deadline']}")
@@ -292,9 +294,55 @@ def test_a_failed_delivery_is_shown_retried_and_sent_once(db: Path, hook: Hook, 
     runner.wait_for("notified by webhook")
     runner.wait_for("open cases checked")
     assert runner.stop() == 0
-    told = [(m["case"], m["deadline"], m["state"]) for m in hook.received]
+    told = [(m["case"], m["deadline"], m["state"]) for m in hook.received if m["kind"] == "deadline"]
     assert len(set(told)) == len(told)
     assert set(told) == expected(db, clock)
+
+
+def test_the_webhook_is_told_of_vendor_answers_and_renewal_steps_falling_due_once(
+    db: Path, hook: Hook, clock
+) -> None:
+    """CORE-SLA-4: a vendor's answer on an assigned case (the ball back with the desk), and
+    CORE-SLA-2 on a renewal's next step at risk or past due, each posted once with its rule
+    and due time in the desk's zone."""
+    clock(NOW)
+    store = open_store(str(db))
+    try:
+        desk = Desk(store, get_plugins())
+        waiting = next(c for c in desk.cases(state="waiting-vendor") if c.assignee)
+        steps_due = {
+            w.id
+            for w in desk.workflows(kind="renewal", open_only=True)
+            if w.next_step and step_states(desk, w)[w.next_step.id] in ("at-risk", "breached")
+        }
+    finally:
+        store.close()
+    assert steps_due, "the demo desk has renewal steps due"
+    assert (
+        workbench(db, "--as", waiting.assignee, "case", "vendor-reply", waiting.id, "Patch ready").returncode
+        == 0
+    )
+    assert workbench(db, "settings", "desk.webhook_url", hook.url).returncode == 0
+    runner = Runner(db, "--every", "0.005")
+    runner.wait_for("notified by webhook")
+    runner.wait_for("open cases checked")
+    runner.wait_for("open cases checked")
+    assert runner.stop() == 0
+    answered = [m for m in hook.received if m["kind"] == "vendor-reply"]
+    assert [m["case"] for m in answered if m["case"] == waiting.id] == [waiting.id]
+    (mine,) = [m for m in answered if m["case"] == waiting.id]
+    assert mine["assignee"] == waiting.assignee and mine["rule"]
+    assert mine["text"].startswith(f"{waiting.id} the vendor answered: the ball is back with the desk")
+    steps = [m for m in hook.received if m["kind"] == "step-due"]
+    assert {m["workflow"] for m in steps} == steps_due and len(steps) == len(steps_due)
+    for message in steps:
+        assert message["due"].endswith("+09:00") and "falls due" in message["text"] and message["rule"]
+    sent = len(hook.received)
+    again = Runner(db, "--every", "0.005")
+    again.wait_for("open cases checked")
+    again.wait_for("open cases checked")
+    assert again.stop() == 0
+    assert len(hook.received) == sent, "each once"
 
 
 def test_a_webhook_that_is_not_an_address_is_bad_input(db: Path) -> None:

@@ -7,6 +7,7 @@ of their cases' deadlines, of vendor answers, and leads of any case and of renew
 
 from __future__ import annotations
 
+import functools
 import os
 import select
 import signal
@@ -20,6 +21,8 @@ from workbench.desk.settings import SWEEP_MINUTES, WEBHOOK_URL
 from workbench.errors import BadInput, DeskError, StoreError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from workbench.desk import Desk
     from workbench.store.lease import Lease
 
@@ -142,11 +145,17 @@ def _sweep(desk: Desk) -> None:
 
 
 def _notify(desk: Desk, stop: StopSignal) -> None:
-    """Deliver each notification not yet delivered to the desk's webhook, each tried
-    :data:`DELIVERY_ATTEMPTS` times; every failure is logged, and what is still undelivered
-    is tried again at the next sweep (recorded on its case only once delivered)."""
-    from workbench.desk.notifications import due_notifications, record_delivered
-    from workbench.webhook import DeliveryFailed, post_json
+    """Deliver each notification not yet delivered to the desk's webhook — the deadlines of
+    assigned cases at risk or breached, then the vendors' answers on assigned cases and the
+    renewal steps falling due — each tried :data:`DELIVERY_ATTEMPTS` times; every failure is
+    logged, and what is still undelivered is tried again at the next sweep (recorded on its
+    case or workflow only once delivered)."""
+    from workbench.desk.notifications import (
+        due_notifications,
+        record_delivered,
+        record_notice,
+        webhook_notices,
+    )
 
     url = str(desk.setting(WEBHOOK_URL))
     if not url:
@@ -154,28 +163,41 @@ def _notify(desk: Desk, stop: StopSignal) -> None:
     tz = desk.timezone()
     try:
         notifications = due_notifications(desk)
+        notices = webhook_notices(desk)
     except (StoreError, DeskError) as error:
         log(f"notifications not read, trying again at the next sweep: {error}")
         return
     for notification in notifications:
-        for attempt in range(1, DELIVERY_ATTEMPTS + 1):
-            try:
-                post_json(url, notification.payload(tz))
-            except DeliveryFailed as error:
-                last = attempt == DELIVERY_ATTEMPTS
-                then = "trying again at the next sweep" if last else "retrying"
-                log(f"webhook delivery failed (try {attempt} of {DELIVERY_ATTEMPTS}), {then}: {error}")
-                if last or stop.wait(RETRY_SECONDS * 2 ** (attempt - 1)):
-                    break
-                continue
-            try:
-                record_delivered(desk, notification, "webhook")
-            except (StoreError, DeskError) as error:
-                log(f"delivered but not recorded (may be sent again): {error}")
-            log(f"notified by webhook: {notification.text(tz)}")
-            break
-        if stop.is_set():
+        record = functools.partial(record_delivered, desk, notification, "webhook")
+        if not _post(url, notification.payload(tz), notification.text(tz), record, stop):
             return
+    for notice in notices:
+        record = functools.partial(record_notice, desk, notice, "webhook")
+        if not _post(url, notice.payload(tz), notice.text(tz), record, stop):
+            return
+
+
+def _post(url: str, payload: dict, text: str, record: Callable[[], object], stop: StopSignal) -> bool:
+    """Post one notification, retrying; record it once it went. ``False`` once stopped."""
+    from workbench.webhook import DeliveryFailed, post_json
+
+    for attempt in range(1, DELIVERY_ATTEMPTS + 1):
+        try:
+            post_json(url, payload)
+        except DeliveryFailed as error:
+            last = attempt == DELIVERY_ATTEMPTS
+            then = "trying again at the next sweep" if last else "retrying"
+            log(f"webhook delivery failed (try {attempt} of {DELIVERY_ATTEMPTS}), {then}: {error}")
+            if last or stop.wait(RETRY_SECONDS * 2 ** (attempt - 1)):
+                break
+            continue
+        try:
+            record()
+        except (StoreError, DeskError) as error:
+            log(f"delivered but not recorded (may be sent again): {error}")
+        log(f"notified by webhook: {text}")
+        break
+    return not stop.is_set()
 
 
 def log(message: str) -> None:

@@ -47,6 +47,7 @@ class Notification:
         """The JSON a chat tool's incoming webhook takes (``text``), with the facts as fields."""
         return {
             "text": self.text(tz),
+            "kind": "deadline",
             "case": self.case,
             "state": self.state,
             "deadline": self.deadline,
@@ -134,25 +135,51 @@ class Notice:
         due = f" due {self.due.astimezone(tz):%Y-%m-%d %H:%M %Z}" if self.due else ""
         return f"{self.record} {self.what} ({self.rule}){due} — {self.subject} ({self.why})"
 
+    def payload(self, tz: tzinfo) -> dict[str, Any]:
+        """The webhook's JSON (``text``, as a chat tool takes it), with the facts as fields."""
+        return {
+            "text": self.text(tz),
+            "kind": self.kind,
+            "case" if self.record_kind == "cases" else "workflow": self.record,
+            "rule": self.rule,
+            "due": self.due.astimezone(tz).isoformat() if self.due else None,
+            "assignee": self.handle,
+        }
+
 
 def mail_notices(desk: Desk) -> list[Notice]:
     """Every notice not yet delivered by e-mail, per agent told, in record order: the case's
-    assignee and every lead of the desk (a lead hears of any case, CORE-TEAM-1); an agent
-    without an e-mail address is left out (see :func:`unreachable_agents`)."""
+    assignee and every lead of the desk (a lead hears of any case, CORE-TEAM-1); the deadlines
+    at risk or breached, the vendors' answers, the renewal steps falling due."""
+    return _notices(desk, "mail")
+
+
+def webhook_notices(desk: Desk) -> list[Notice]:
+    """What the webhook (one channel, not a person) is told besides the deadlines of
+    :func:`due_notifications`: the vendors' answers on assigned cases and the renewal steps
+    falling due, each once."""
+    return _notices(desk, "webhook")
+
+
+def _notices(desk: Desk, channel: str) -> list[Notice]:
     team = [a for a in desk.agents() if a.active]
     leads = [a.handle for a in team if a.is_lead]
+    active = {a.handle for a in team}
     found = []
     cases = desk.cases(open_only=True)
     for case, deadlines in zip(cases, desk.deadlines_for(cases), strict=True):
-        told = _told(case.assignee, leads, {a.handle for a in team})
+        if channel == "mail":
+            told = _told(case.assignee, leads, active)
+        else:
+            told = {case.assignee: f"assigned to {case.assignee}"} if case.assignee else {}
         if not told:
             continue
-        for deadline in deadlines:
+        for deadline in deadlines if channel == "mail" else []:
             if deadline.state in TOLD and deadline.due is not None:
                 start = deadline.start.isoformat() if deadline.start else ""
                 event = f"{deadline.state}:{deadline.name}:{start}"
                 what = f"{deadline.state}: {deadline.name}"
-                found += _per_agent(case, "deadline", what, deadline.rule, deadline.due, event, told)
+                found += _per_agent(case, "deadline", what, deadline.rule, deadline.due, event, told, channel)
         answer = _unanswered_vendor_reply(desk, case)
         if answer is not None:
             following = next_running(deadlines)
@@ -161,8 +188,15 @@ def mail_notices(desk: Desk) -> list[Notice]:
                 f", next {following.name}" if following else ""
             )
             due = following.due if following else None
-            found += _per_agent(case, "vendor-reply", what, rule, due, f"vendor-reply:{answer}", told)
-    return [*found, *_step_notices(desk, leads)]
+            event = f"vendor-reply:{answer}"
+            found += _per_agent(case, "vendor-reply", what, rule, due, event, told, channel)
+    steps_told = {lead: "lead" for lead in leads} if channel == "mail" else {"": "for the leads"}
+    return [*found, *_step_notices(desk, steps_told, channel)]
+
+
+def _key(channel: str, handle: str, event: str) -> str:
+    """The sweep key a notice is recorded under: per agent by e-mail, once for the webhook."""
+    return f"mail:{handle}:{event}" if channel == "mail" else f"notify:{event}"
 
 
 def _told(assignee: str, leads: list[str], active: set[str]) -> dict[str, str]:
@@ -174,10 +208,19 @@ def _told(assignee: str, leads: list[str], active: set[str]) -> dict[str, str]:
 
 
 def _per_agent(
-    case: Case, kind: str, what: str, rule: str, due: datetime | None, event: str, told: dict[str, str]
+    case: Case,
+    kind: str,
+    what: str,
+    rule: str,
+    due: datetime | None,
+    event: str,
+    told: dict[str, str],
+    channel: str,
 ) -> list[Notice]:
     notices = [
-        Notice(kind, "cases", case.id, case.subject, what, rule, due, handle, why, f"mail:{handle}:{event}")
+        Notice(
+            kind, "cases", case.id, case.subject, what, rule, due, handle, why, _key(channel, handle, event)
+        )
         for handle, why in told.items()
     ]
     return [n for n in notices if n.key not in case.sweep_keys]
@@ -196,7 +239,7 @@ def _unanswered_vendor_reply(desk: Desk, case: Case) -> int | None:
     return None
 
 
-def _step_notices(desk: Desk, leads: list[str]) -> list[Notice]:
+def _step_notices(desk: Desk, told: dict[str, str], channel: str) -> list[Notice]:
     """The next step of each open renewal that is at risk or past its due date (CORE-SLA-2 on
     the step's rule), told to the leads: a renewal belongs to no agent."""
     from workbench.desk.workflows import step_states
@@ -213,38 +256,35 @@ def _step_notices(desk: Desk, leads: list[str]) -> list[Notice]:
         end_of_day = datetime.combine(step.due, time(23, 59), tz)
         what = f"{state}: step '{step.title}' falls due"
         recorded = workflow.data.get("sweep_keys", [])
-        for lead in leads:
-            key = f"mail:{lead}:step:{state}:{step.id}:{step.due.isoformat()}"
-            if key in recorded:
-                continue
-            found.append(
-                Notice(
-                    "step-due",
-                    "workflows",
-                    workflow.id,
-                    workflow.title,
-                    what,
-                    step.rule,
-                    end_of_day,
-                    lead,
-                    "lead",
-                    key,
+        for handle, why in told.items():
+            key = _key(channel, handle, f"step:{state}:{step.id}:{step.due.isoformat()}")
+            if key not in recorded:
+                found.append(
+                    Notice(
+                        "step-due",
+                        "workflows",
+                        workflow.id,
+                        workflow.title,
+                        what,
+                        step.rule,
+                        end_of_day,
+                        handle,
+                        why,
+                        key,
+                    )
                 )
-            )
     return found
 
 
-def unreachable_agents(desk: Desk) -> list[str]:
-    """The active agents who have no e-mail address: told of nothing by e-mail."""
-    return [a.handle for a in desk.agents() if a.active and not a.email]
-
-
-def record_mailed(desk: Desk, notice: Notice, message_id: str) -> bool:
-    """Record on the case or workflow that ``notice`` was delivered by e-mail (its key joins
-    the record's sweep keys, an event names the agent and the Message-ID); ``False`` when
-    another sweeper recorded it first."""
-    reason = f"{notice.handle} told by e-mail: {notice.what}"
-    data = {"key": notice.key, "channel": "email", "agent": notice.handle, "message_id": message_id}
+def record_notice(desk: Desk, notice: Notice, channel: str, message_id: str = "") -> bool:
+    """Record on the case or workflow that ``notice`` was delivered by ``channel`` (``email``
+    or ``webhook``): its key joins the record's sweep keys, an event names the agent and the
+    e-mail's Message-ID; ``False`` when another sweeper recorded it first."""
+    who = notice.handle or "the webhook's channel"
+    reason = f"{who} told by {'e-mail' if channel == 'email' else channel}: {notice.what}"
+    data = {"key": notice.key, "channel": channel, "agent": notice.handle}
+    if message_id:
+        data["message_id"] = message_id
     if notice.record_kind == "cases":
         try:
             change_case(

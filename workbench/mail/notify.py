@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Protocol
 
-from workbench.desk.notifications import Notice, mail_notices, record_mailed
+from workbench.desk.notifications import Notice, mail_notices, record_notice
 from workbench.errors import BadInput, DeskError, StoreError
 from workbench.mail.outbound import MailNotSent, SmtpServer, deliver, smtp_server
 
@@ -113,7 +113,7 @@ class MailNotifier:
             tz = desk.timezone()
             for notice in batch:
                 try:
-                    record_mailed(desk, notice, str(message["Message-ID"]))
+                    record_notice(desk, notice, "email", str(message["Message-ID"]))
                 except (StoreError, DeskError) as error:
                     self.log(f"mailed but not recorded (may be sent again): {error}")
                 self.log(f"notified {handle} by e-mail: {notice.text(tz)}")
