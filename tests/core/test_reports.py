@@ -269,3 +269,30 @@ def test_desk_report_keeps_an_update_breach_after_the_next_response_and_the_clos
         assert update["late"] == [key], now
         breach = next(b for b in document["breaches"] if b["commitment"] == "desk update")
         assert breach["case"] == key and breach["due"] == "2026-11-26T11:30:00+09:00"
+
+
+def test_attainment_by_month_counts_as_the_vendor_report_does(run_cli, month_of_cases) -> None:
+    """ZOHO-SLA-3's trend for every vendor: per vendor and month, the share of commitments
+    kept is the vendor report's met against met and late, over every severity, with the
+    cases behind it; October's answered case is October's."""
+    from workbench import clock
+    from workbench.desk import Desk
+    from workbench.plugins import get_plugins
+    from workbench.store import open_store
+
+    clock.set_now("2026-11-24T09:00:00+09:00")
+    desk = Desk(open_store(str(run_cli.db)), get_plugins(), actor="aiko")
+    first, last = date(2026, 10, 1), date(2026, 11, 30)
+    trend = desk.attainment_by_month(first, last)
+    detail = desk.vendor_report(first, last)["rows"]
+    assert {(r["vendor"], r["month"]) for r in trend["rows"]} == {(r["vendor"], r["month"]) for r in detail}
+    for row in trend["rows"]:
+        same = [r for r in detail if (r["vendor"], r["month"]) == (row["vendor"], row["month"])]
+        met, late = sum(len(r["met"]) for r in same), sum(len(r["late"]) for r in same)
+        assert row["kept_share"] == (round(met / (met + late), 3) if met + late else None)
+        assert set(row["met"]) == {c for r in same for c in r["met"]}
+        assert set(row["late"]) == {c for r in same for c in r["late"]}
+    november = next(r for r in trend["rows"] if r["month"] == "2026-11")
+    assert month_of_cases["late"] in november["late"] and month_of_cases["on time"] in november["met"]
+    october = next(r for r in trend["rows"] if r["month"] == "2026-10")
+    assert october["met"] == [month_of_cases["october"]] and october["kept_share"] == 1.0

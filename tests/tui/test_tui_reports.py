@@ -176,3 +176,34 @@ async def test_b_groups_the_vendor_figures_by_kind_and_back(app, demo, wait):
         await pilot.press("b")
         await wait(pilot)
         assert "by severity" in str(screen.query_one("#reports-period").render())
+
+
+async def test_each_vendor_s_attainment_over_six_months_drills_down(app, demo, wait):
+    """ZOHO-SLA-3's trend, every vendor: a row per vendor with a block per month (its height
+    the share kept, · where nothing was decided), the counts of the six months, and the
+    cases behind them below."""
+    from workbench.tui.screens.reports import LEVELS
+
+    trend = demo.attainment_by_month(date(2026, 6, 1), date(2026, 11, 30))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("f8")
+        await wait(pilot)
+        screen = app.screen
+        figures = screen.query_one("#reports", VirtualTable)
+        vendors = sorted({r["vendor"] for r in trend["rows"]})
+        assert [r.key for r in figures.rows if r.key.startswith("trend-")] == [f"trend-{v}" for v in vendors]
+        for vendor in vendors:
+            rows = [r for r in trend["rows"] if r["vendor"] == vendor]
+            figures.move_to(f"trend-{vendor}")
+            await wait(pilot)
+            cells = figures.rows[figures.cursor_row].cells
+            assert cells[3][0] == str(sum(len(r["met"]) for r in rows))
+            assert cells[4][0] == str(sum(len(r["late"]) for r in rows))
+            blocks = cells[6][0]
+            assert len(blocks) == 12
+            november = next((r for r in rows if r["month"] == "2026-11"), None)
+            if november and november["kept_share"] is not None:
+                assert blocks[-1] in LEVELS
+            shown = {r.key for r in screen.query_one("#reports-cases", VirtualTable).rows}
+            assert shown == {c for r in rows for c in r["met"] + r["late"]}

@@ -230,6 +230,7 @@ class Desk:
     # reports.py
     report_period = reports.period
     vendor_report = reports.vendor_report
+    attainment_by_month = reports.attainment_by_month
     desk_report = reports.desk_report
     backlog_report = reports.backlog_report
     renewals_report = reports.renewals_report

@@ -146,6 +146,34 @@ def _kind(case: Case, program: VendorProgram | None) -> str:
     return str(case.fields.get(program.kind_field if program else "kind", "")) or "-"
 
 
+def attainment_by_month(desk: Desk, first: date, last: date) -> dict[str, Any]:
+    """Per vendor and month (of the day sent) from ``first`` to ``last``: how many of the
+    vendor's commitments were met and how many late (met late or breached), their share
+    kept, and the cases behind them — the trend a lead shows a vendor (ZOHO-SLA-3's
+    measure, every vendor), counted as :func:`vendor_report` counts them."""
+    tz = desk.timezone()
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for case, deadlines in clocks_of(desk, sent_between(desk, first, last)):
+        month = case.sent_at.astimezone(tz).strftime("%Y-%m")
+        for deadline in deadlines:
+            if deadline.clock != "vendor" or deadline.start is None:
+                continue
+            row = found.setdefault(
+                (case.vendor, month), {"vendor": case.vendor, "month": month, "met": [], "late": []}
+            )
+            if deadline.state in KEPT:
+                row["met"].append(case.id)
+            elif deadline.state in LATE:
+                row["late"].append(case.id)
+    rows = []
+    for _, row in sorted(found.items()):
+        met, late = sorted(set(row["met"]), key=_number), sorted(set(row["late"]), key=_number)
+        decided = len(row["met"]) + len(row["late"])
+        kept = round(len(row["met"]) / decided, 3) if decided else None
+        rows.append({**row, "met": met, "late": late, "kept_share": kept})
+    return {"from": first.isoformat(), "to": last.isoformat(), "rule": "ZOHO-SLA-3", "rows": rows}
+
+
 def _counted_at(calendars: _Calendars, case: Case, deadline: Deadline, instant: datetime) -> int:
     """Business minutes a clock had counted at ``instant`` (its answer, its target): the
     commitment less what was left then, or plus how far past the due time it was."""

@@ -33,6 +33,10 @@ FIGURE_COLUMNS = [
     Column("late-bar", "late", BAR, priority=45),
 ]
 CASE_COLUMNS = [Column("id", "Case", 10), Column("figure", "Figure", flex=True)]
+TREND_MONTHS = 6
+"""Months of each vendor's attainment trend, ending with the month shown."""
+LEVELS = "▁▂▃▄▅▆▇█"
+"""A month's share kept, from none to all, as the height of its block."""
 RENEWAL_TONES = {"overdue": "breached", "within 30 days": "at-risk"}
 """The bar colour of a band of renewals and orders due (the rest: ``info``)."""
 
@@ -84,15 +88,17 @@ class ReportsScreen(DeskScreen):
         first = self.month
         last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         vendor = self.ask(self.desk.vendor_report, first, last, None, self.by)
+        trend = self.ask(self.desk.attainment_by_month, months_before(first, TREND_MONTHS - 1), last)
         own = self.ask(self.desk.desk_report, first, last)
         backlog = self.ask(self.desk.backlog_report)
         renewals = self.ask(self.desk.renewals_report)
-        self.back(self.show, first, vendor, own, backlog, renewals)
+        self.back(self.show, first, vendor, trend, own, backlog, renewals)
 
     def show(
         self,
         first: date,
         vendor: dict[str, Any],
+        trend: dict[str, Any],
         own: dict[str, Any],
         backlog: dict[str, Any],
         renewals: dict[str, Any],
@@ -113,6 +119,7 @@ class ReportsScreen(DeskScreen):
             )
             what = row["commitment"] + _of(vendor["by"], group).replace(",", " ·", 1)
             rows.append(self._row(key, "vendor", row["vendor"], what, row))
+        rows += self._trend(first, trend)
         for n, row in enumerate(own["by_vendor"]):
             key = f"desk-{n}"
             cases = row["met"] + row["late"] + row["running"]
@@ -166,6 +173,41 @@ class ReportsScreen(DeskScreen):
             rows.append(Row(key, [*cells, bar(count["count"], due, tone), ""]))
         self.query_one("#reports", VirtualTable).set_rows(rows)
         self._show_cases()
+
+    def _trend(self, first: date, trend: dict[str, Any]) -> list[Row]:
+        """Per vendor, the share of its commitments kept in each of the last months, one
+        block of two cells a month (its height the share; · where nothing was decided)."""
+        months = [f"{months_before(first, n):%Y-%m}" for n in range(TREND_MONTHS - 1, -1, -1)]
+        by_vendor: dict[str, dict[str, dict[str, Any]]] = {}
+        for row in trend["rows"]:
+            by_vendor.setdefault(row["vendor"], {})[row["month"]] = row
+        rows = []
+        for vendor, by_month in sorted(by_vendor.items()):
+            key = f"trend-{vendor}"
+            met = [c for m in months for c in by_month.get(m, {}).get("met", [])]
+            late = [c for m in months for c in by_month.get(m, {}).get("late", [])]
+            self.figures[key] = (
+                f"{vendor} commitments kept {months[0]} to {months[-1]} (ZOHO-SLA-3)",
+                list(dict.fromkeys(late + met)),  # late first: the cases to look at
+            )
+            blocks = "".join(_level(by_month.get(m, {}).get("kept_share")) * 2 for m in months)
+            what = f"kept per month, {months[0]} to {months[-1]}"
+            rows.append(
+                Row(
+                    key,
+                    [
+                        ("trend", "dim"),
+                        (vendor, "bold"),
+                        what,
+                        (str(len(met)), "ok" if met else "dim"),
+                        (str(len(late)), "breached" if late else "dim"),
+                        "",
+                        (blocks, "ok"),
+                        "",
+                    ],
+                )
+            )
+        return rows
 
     def _row(self, key: str, report: str, who: str, what: str, row: dict[str, Any]) -> Row:
         kept, late, running = len(row["met"]), len(row["late"]), len(row["running"])
@@ -226,3 +268,13 @@ def _of(by: str, group: str) -> str:
     if group == "-":
         return ""
     return f", severity {group}" if by == "severity" else f", {group}"
+
+
+def months_before(first: date, count: int) -> date:
+    """The first day of the month ``count`` months before the month of ``first``."""
+    index = first.year * 12 + first.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _level(share: float | None) -> str:
+    return "·" if share is None else LEVELS[min(int(share * len(LEVELS)), len(LEVELS) - 1)]
