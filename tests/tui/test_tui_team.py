@@ -107,7 +107,7 @@ async def test_a_lead_reassigns_a_case_with_a_key_core_team_2(app, demo, wait):
         await wait(pilot)
         await pilot.press("tab")
         screen.query_one("#team-cases", VirtualTable).move_to(case_id)
-        await pilot.press("r")
+        await pilot.press("A")
         await wait(pilot)
         dialog = app.screen
         assert isinstance(dialog, FormDialog)
@@ -142,7 +142,7 @@ async def test_an_agent_may_not_reassign_another_s_case_the_refusal_names_the_ro
         screen.query_one("#team", VirtualTable).move_to("emma")
         await wait(pilot)
         screen.query_one("#team-cases", VirtualTable).move_to(case_id)
-        await pilot.press("r")
+        await pilot.press("A")
         await wait(pilot)
         dialog = app.screen
         dialog.query_one("#f-assignee", Select).value = "tanaka"

@@ -50,7 +50,7 @@ class TeamScreen(DeskScreen):
 
     SECTION = "team"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "reassign", "Reassign case"),
+        Binding("A", "reassign", "Assign case"),
         Binding("a", "add", "Add agent"),
         Binding("e", "edit", "Edit agent"),
         Binding("tab", "switch", "Agents / cases", show=False),
