@@ -18,7 +18,12 @@ marker that calls the plugin's own and
   and leaves out (and records) an answer of the wrong type, naming plugin and hook;
 - leaves out an answer that came past :attr:`Plugins.time_limit` seconds and calls that
   plugin's hook no more. In the main thread (the command line, the TUI's event loop) a timer
-  signal stops the hook at the limit; in a worker thread the call runs to its end first.
+  signal stops the hook at the limit. Another thread cannot be stopped, so there a hook
+  still running at the limit is *left behind*: inside :meth:`Plugins.read` (the terminal
+  desk's reads of the desk) the hooks run in the read's own thread and a watchdog, at the
+  limit, switches that hook off and has the read asked again without it, the late thread's
+  answer dropped; anywhere else (a change made from a worker) each hook runs in a hook
+  runner thread the caller waits for until the limit, so a change never runs twice.
 
 At load a plugin is refused, named, and the desk carries on without it, when a hook is not in
 the contract (a misspelt name), is a hook wrapper (``wrapper=True`` / ``hookwrapper=True``:
@@ -37,6 +42,7 @@ import functools
 import importlib
 import marshal
 import os
+import queue
 import re
 import signal
 import sys
@@ -194,31 +200,32 @@ class Plugins:
             if key in self._timed_out:
                 return None
             started = time.perf_counter()
-            call = _MainCall(started + self.time_limit) if limited and _in_main_thread() else None
+            call = self._watched_call(plugin, hook, started) if limited else None
             try:
                 if call is not None:
-                    _main_calls.append(call)
+                    _watched.append(call)
                     _watch()
                 try:
-                    answer = function(*args, **kwargs)
+                    if limited and call is None:
+                        answer = _run_limited(function, args, kwargs, self.time_limit)
+                    else:
+                        answer = function(*args, **kwargs)
                 finally:
                     if call is not None:
-                        _main_calls.remove(call)
+                        _watched.remove(call)
             except HookTimeout:
-                if call is None or not call.stopped:
+                if call is None or call.read is not None or not call.stopped:
                     raise  # the limit of a hook call around this one
                 answer = _TIMED_OUT
             except Exception as exc:  # a broken plugin must not take the desk down
+                if call is not None and call.stopped:
+                    return None  # left behind at the limit, and recorded then
                 self.fail(plugin, hook, f"{type(exc).__name__}: {exc}")
                 return None
+            if call is not None and call.read is not None and call.stopped:
+                return None  # left behind at the limit, and recorded then
             if answer is _TIMED_OUT or (limited and time.perf_counter() - started > self.time_limit):
-                self._timed_out.add(key)
-                self.fail(
-                    plugin,
-                    hook,
-                    f"ran past the time limit of {self.time_limit:g} s (core.plugin_time_limit): "
-                    "its answer is left out and the hook is not called again",
-                )
+                self._time_out(plugin, hook)
                 return None
             if answer is not None and not conforms(answer, expected):
                 self.fail(
@@ -235,6 +242,54 @@ class Plugins:
 
         contained.workbench_impl = dict(opts)  # type: ignore[attr-defined]
         return contained
+
+    def _time_out(self, plugin: str, hook: str) -> None:
+        """Record that ``plugin``'s ``hook`` ran past the limit, and call it no more."""
+        self._timed_out.add((plugin, hook))
+        self.fail(
+            plugin,
+            hook,
+            f"ran past the time limit of {self.time_limit:g} s (core.plugin_time_limit): "
+            "its answer is left out and the hook is not called again",
+        )
+
+    def _watched_call(self, plugin: str, hook: str, started: float) -> _Call | None:
+        """The watchdog's entry for a hook call in this thread: in the main thread stopped by
+        the timer signal, in a :meth:`read` switched off and the read left behind; ``None``
+        in any other thread (the hook then runs in a hook runner thread)."""
+        deadline = started + self.time_limit
+        if _in_main_thread():
+            if not _ALARM:
+                return None
+            return _Call(deadline, None, lambda: signal.pthread_kill(_MAIN_THREAD, signal.SIGALRM))
+        read = getattr(_local, "read", None)
+        if read is None:
+            return None
+
+        def leave() -> None:
+            self._time_out(plugin, hook)
+            read.leave()
+
+        return _Call(deadline, read, leave)
+
+    def read(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``call(*args, **kwargs)``, a read of the desk that changes nothing, made from a
+        thread other than the main one (the terminal desk's workers) so that a hook in it
+        that hangs cannot hold it: the read runs in a hook runner thread; when one of its
+        hooks runs past the time limit, that hook is recorded and switched off, the thread is
+        left behind (what it answers later is dropped) and the read is made again without
+        the hook. In the main thread the timer signal limits the hooks: a plain call."""
+        if _in_main_thread():
+            return call(*args, **kwargs)
+        while True:
+            read = _Read(call, args, kwargs)
+            _runner().jobs.put(read)
+            read.done.wait()
+            if read.left:
+                continue  # the hook that hung is switched off now: ask again without it
+            if read.error is not None:
+                raise read.error
+            return read.answer
 
     # -- programs --------------------------------------------------------------------------
 
@@ -300,17 +355,23 @@ batch the user asked for (the hooks it calls on the way are limited as ever)."""
 
 
 @dataclass(eq=False)
-class _MainCall:
-    """A hook running in the main thread: when its time is up, and whether it was stopped."""
+class _Call:
+    """A hook call the watchdog watches: when its time is up, the read it belongs to (``None``
+    in the main thread), what the watchdog does when it is late, and whether it did."""
 
     deadline: float
+    read: _Read | None
+    late: Callable[[], None]
     stopped: bool = False
 
 
-_main_calls: list[_MainCall] = []
-"""The hook calls running in the main thread, outermost first (a hook may call the desk,
-which calls other hooks)."""
+_watched: list[_Call] = []
+"""The hook calls being watched, in every thread, outermost first within each (a hook may
+call the desk, which calls other hooks)."""
 _watchdog: threading.Thread | None = None
+_alarm_handled = False
+_local = threading.local()
+"""``read``: the :class:`_Read` this thread runs, if any."""
 
 
 def _in_main_thread() -> bool:
@@ -318,11 +379,15 @@ def _in_main_thread() -> bool:
 
 
 def _watch() -> None:
-    """Start the watchdog once: a daemon thread that signals the main thread (``SIGALRM``)
-    when a hook call there runs past its limit, so the hook stops there, even in a sleep."""
-    global _watchdog
-    if _watchdog is None and _ALARM:
+    """Start the watchdog once: a daemon thread that, when a watched hook call runs past its
+    limit, signals the main thread (``SIGALRM``: the hook stops there, even in a sleep) or
+    leaves the read it belongs to behind. The signal's handler is set from the main thread,
+    the first time a hook call there is watched."""
+    global _watchdog, _alarm_handled
+    if _ALARM and _in_main_thread() and not _alarm_handled:
         signal.signal(signal.SIGALRM, _on_alarm)
+        _alarm_handled = True
+    if _watchdog is None:
         _watchdog = threading.Thread(target=_watchdog_loop, name="workbench-hook-watchdog", daemon=True)
         _watchdog.start()
 
@@ -331,16 +396,97 @@ def _watchdog_loop() -> None:
     while True:
         time.sleep(_TICK)
         now = time.perf_counter()
-        late = [call for call in list(_main_calls) if not call.stopped and now > call.deadline]
-        for call in late:
-            call.stopped = True
-        if late:
-            signal.pthread_kill(_MAIN_THREAD, signal.SIGALRM)
+        for call in list(_watched):
+            if not call.stopped and now > call.deadline:
+                call.stopped = True
+                call.late()
 
 
 def _on_alarm(signum: int, frame: types.FrameType | None) -> None:
-    if any(call.stopped for call in _main_calls):
+    if any(call.stopped and call.read is None for call in _watched):
         raise HookTimeout
+
+
+class _Job:
+    """One hook call handed to a :class:`_Runner`, and what came of it."""
+
+    __slots__ = ("args", "answer", "done", "error", "function", "kwargs")
+
+    def __init__(self, function: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> None:
+        self.function, self.args, self.kwargs = function, args, kwargs
+        self.done = threading.Event()
+        self.answer: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> Any:
+        return self.function(*self.args, **self.kwargs)
+
+
+class _Read(_Job):
+    """A read of the desk (:meth:`Plugins.read`) handed to a :class:`_Runner`; ``left`` once
+    a hook in it ran past the limit and the caller stopped waiting for it."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, function: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> None:
+        super().__init__(function, args, kwargs)
+        self.left = False
+
+    def run(self) -> Any:
+        _local.read = self
+        try:
+            return super().run()
+        finally:
+            _local.read = None
+
+    def leave(self) -> None:
+        self.left = True
+        self.done.set()
+
+
+class _Runner:
+    """A daemon thread that runs hook calls for other threads, one at a time, so that the
+    caller can stop waiting at the time limit. Free again (in :data:`_idle_runners`) as soon
+    as its call ends, whether or not the caller still waits for it."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="workbench-hook-runner", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            job = self.jobs.get()
+            try:
+                job.answer = job.run()
+            except BaseException as exc:  # handed to the caller, who contains it
+                job.error = exc
+            job.done.set()
+            del job
+            with _runners_lock:
+                _idle_runners.append(self)
+
+
+_idle_runners: list[_Runner] = []
+_runners_lock = threading.Lock()
+
+
+def _runner() -> _Runner:
+    """A free hook runner thread, or a new one."""
+    with _runners_lock:
+        runner = _idle_runners.pop() if _idle_runners else None
+    return runner or _Runner()
+
+
+def _run_limited(function: Callable[..., Any], args: tuple, kwargs: dict[str, Any], seconds: float) -> Any:
+    """``function(*args, **kwargs)`` in a hook runner thread; :data:`_TIMED_OUT` when it has
+    not answered within ``seconds`` (it is left running, and its answer is dropped)."""
+    job = _Job(function, args, kwargs)
+    _runner().jobs.put(job)
+    if not job.done.wait(seconds):
+        return _TIMED_OUT
+    if job.error is not None:
+        raise job.error
+    return job.answer
 
 
 class _Contained:

@@ -232,3 +232,41 @@ def test_hook_workbench_commands(install, run_cli) -> None:
     assert run_cli("acme-status")[1].strip().endswith("open ontime cases")
     status, out, _ = run_cli("case", "list")
     assert status == 0 and "shadowed" not in out
+
+
+def test_a_change_made_off_the_main_thread_goes_on_past_a_hanging_hook_and_is_made_once(clock) -> None:
+    """The terminal desk makes its changes in worker threads, where no signal can stop a hook:
+    the hook runs in a runner thread and the change goes on at core.plugin_time_limit, without
+    its answer; the contract is saved once, and the failure names the plugin and hook."""
+    import threading
+    from datetime import date
+
+    from workbench import hookimpl
+    from workbench.testing import make_desk
+
+    release = threading.Event()
+
+    class HangingCheck:
+        @hookimpl
+        def workbench_check_contract(self, contract, desk):
+            release.wait(60)
+            return []
+
+    desk = make_desk([("hanging_check", HangingCheck())])
+    desk.set_setting("core.plugin_time_limit", "0.2")
+    customer = desk.add_customer("Northwind Traders")
+    made = []
+    worker = threading.Thread(
+        target=lambda: made.append(desk.add_contract(customer.id, "ontime", "license", date(2026, 4, 1)))
+    )
+    try:
+        worker.start()
+        worker.join(30)
+        assert not worker.is_alive() and not release.is_set(), "the change went on while the hook hung"
+    finally:
+        release.set()
+    assert [c.id for c in desk.contracts(customer.id)] == [made[0].id]
+    assert [str(f) for f in desk.plugins.failures] == [
+        "plugin hanging_check failed in hook workbench_check_contract: ran past the time limit of 0.2 s "
+        "(core.plugin_time_limit): its answer is left out and the hook is not called again"
+    ]

@@ -25,6 +25,18 @@ class Garbage:
         return "garbage"
 
 
+class HangingForGood:
+    """Never answers while the test runs (let go only at its end): a hook that hangs."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    @hookimpl
+    def workbench_commitments(self, case, desk):
+        self.release.wait(60)
+        return []
+
+
 class Hanging:
     """Answers nothing until the test lets it go, the first time it is asked."""
 
@@ -83,3 +95,34 @@ async def test_a_hook_past_the_time_limit_leaves_the_screen_responsive_and_is_le
         "plugin hanging failed in hook workbench_commitments: ran past the time limit of 0.1 s "
         "(core.plugin_time_limit): its answer is left out and the hook is not called again"
     ]
+
+
+async def test_the_time_limit_holds_in_the_terminal_desk_while_a_hook_hangs(wait, clock):
+    """A hook that hangs and is never let go: at core.plugin_time_limit the queue's read leaves
+    it behind and is made again without it, so the queue gets every other deadline, a toast
+    names the plugin and the hook, and other screens load (the desk is not held)."""
+    filled = make_desk()
+    filled.fill_demo()
+    filled.set_setting("core.plugin_time_limit", "0.2")
+    expected = {case.id: filled.deadlines(case) for case in filled.cases(open_only=True)}
+    hanging = HangingForGood()
+    desk = Desk(filled.store, get_plugins([("hanging", hanging)]), actor=filled.actor)
+    app = WorkbenchApp(desk, remember=False)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait(pilot)
+            assert deadlines_of(app) == expected, "every deadline but the hanging plugin's"
+            told = [
+                n.message for n in app._notifications if n.title == "A plugin failed; the desk carries on"
+            ]
+            assert told == [
+                "plugin hanging failed in hook workbench_commitments: ran past the time limit of 0.2 s "
+                "(core.plugin_time_limit): its answer is left out and the hook is not called again"
+            ]
+            await pilot.press("f4")
+            await wait(pilot)
+            assert isinstance(app.screen, CustomersScreen)
+            assert [c.id for c in app.screen.customers] == [c.id for c in filled.customers()]
+            assert not hanging.release.is_set(), "the hook was still hanging all along"
+    finally:
+        hanging.release.set()

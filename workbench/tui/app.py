@@ -164,6 +164,9 @@ class WorkbenchApp(App[None]):
         """Published once the desk is open (not when it was given open)."""
         self.desk_lock = threading.RLock()
         """Held for every desk call from a worker: one desk call at a time."""
+        self.failures_told = 0
+        """How many of the plugins' failures a toast has named (:meth:`tell_plugin_failures`)."""
+        self._telling = threading.Lock()
         self.desk_changed: Signal[tuple[str, Any]] = Signal(self, "desk-changed")
         """Published after a change: (kind, the changed record); ``("desk", None)`` when
         other agents changed the desk (anything may have changed)."""
@@ -489,6 +492,24 @@ class WorkbenchApp(App[None]):
             self.call_from_thread(self.notify, message, title=plugin, severity="error", markup=False)
             return
         self.call_from_thread(self.notify, str(text), title=command.title, markup=False)
+
+    def tell_plugin_failures(self) -> None:
+        """Name each plugin failure the desk recorded since the last toast, once (one per
+        plugin and hook; F5 lists them all). Called from a worker after its desk call."""
+        if self.desk is None:
+            return
+        with self._telling:
+            failures = self.desk.plugins.failures
+            new, self.failures_told = [str(f) for f in failures[self.failures_told :]], len(failures)
+        for text in new:
+            self.call_from_thread(
+                self.notify,
+                text,
+                title="A plugin failed; the desk carries on",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
 
     def report_error(self, error: BaseException) -> None:
         """A desk refusal in words: the rule and the reason, not just "no"."""

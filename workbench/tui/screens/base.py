@@ -39,9 +39,23 @@ class DeskScreen(Screen[None]):
         return NavBar(self.section)
 
     def ask(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Call the desk from a worker thread, holding the desk lock."""
-        with self.wb.desk_lock:
-            return call(*args, **kwargs)
+        """Read the desk from a worker thread, holding the desk lock. A plugin's hook that
+        runs past the time limit is left behind and the read made again without it
+        (``Plugins.read``): a hook that hangs never holds the screen's data, nor the desk."""
+        try:
+            with self.wb.desk_lock:
+                return self.desk.plugins.read(call, *args, **kwargs)
+        finally:
+            self.wb.tell_plugin_failures()
+
+    def change(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Change the desk from a worker thread, holding the desk lock (a hook that runs past
+        the time limit is left behind and its answer left out; the change is made once)."""
+        try:
+            with self.wb.desk_lock:
+                return call(*args, **kwargs)
+        finally:
+            self.wb.tell_plugin_failures()
 
     def back(self, call: Callable[..., Any], *args: Any) -> Any:
         """Run ``call`` on the UI thread (from a worker) and return its result."""
@@ -63,7 +77,7 @@ class DeskScreen(Screen[None]):
     ) -> None:
         """Make one change through the desk; say ``done`` when it worked, or why not."""
         try:
-            result = self.ask(call, *args, **kwargs)
+            result = self.change(call, *args, **kwargs)
         except Exception as error:  # the desk's refusals are shown, never raised
             self.back(self.wb.report_error, error)
             return

@@ -214,7 +214,7 @@ class NewCaseScreen(DeskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")
     def save(self, vendor: str, customer: str, subject: str, values: dict[str, Any]) -> None:
         try:
-            case = self.ask(self.desk.open_case, vendor, customer, subject, values)
+            case = self.change(self.desk.open_case, vendor, customer, subject, values)
         except Exception as error:
             self.back(self._save_failed, error)
             return

@@ -665,7 +665,7 @@ class QueueScreen(DeskScreen):
                 self.app.call_from_thread(self._progress, index, total)
 
         try:
-            report = self.ask(self.desk.sweep, progress=progress)
+            report = self.change(self.desk.sweep, progress=progress)
         except Exception as error:
             self.back(self.wb.report_error, error)
             self.back(self._loaded, False)
