@@ -592,10 +592,9 @@ def _reference_data(
             name=f"Customer {number} K.K.",
             email=f"it@{domain}",
             domain=domain,
-            region="apac-japan",
             users=rng.randint(5, 5000),
-            super_admin_email=f"admin@{domain}",
             created_at=joined,
+            attributes={"zoho.region": "apac-japan", "zoho.super_admin_email": f"admin@{domain}"},
         )
         record = customer.to_dict()
         tx.put("customers", customer.id, record)

@@ -12,6 +12,8 @@ naming the hook, on a desk of its own with every installed plugin:
   a decision that refuses carries a rule and a reason; a commitment's calendar has a name;
 - the intake form's fields are well formed: names unique, choices where a field is a
   choice, ``when`` conditions naming other fields of the form with values they can hold;
+- the customer attributes it declares are well formed as fields are, each named
+  ``PROGRAM.NAME``, labelled, and not required;
 - no failure of the plugin was recorded while the suite ran.
 
 An empty list: the plugin conforms.
@@ -67,6 +69,7 @@ def conformance(program_id: str, extra: list[tuple[str, object]] | None = None) 
     suite = _Suite(desk, plugins, program_id)
     suite.foreign_records_get_no_answer()
     suite.intake_form_is_well_formed()
+    suite.customer_attributes_are_well_formed()
     suite.own_decisions_cite_declared_rules()
     suite.problems += [
         f"a failure was recorded while the suite ran: {failure}"
@@ -153,36 +156,55 @@ class _Suite:
 
     def intake_form_is_well_formed(self) -> None:
         _, fields = self.ask("workbench_case_fields", vendor=self.name, desk=self.desk)
-        fields = fields or []
+        self.fields_are_well_formed("workbench_case_fields: field", fields or [])
+
+    def customer_attributes_are_well_formed(self) -> None:
+        """The customer attributes the program declares: fields as the form's are, each
+        named ``PROGRAM.NAME`` with a label, and none required (a customer of another vendor
+        has none)."""
+        where = "workbench_vendor: customer attribute"
+        attributes = self.desk.programs()[self.name].customer_attributes
+        for field in attributes:
+            if not field.name.startswith(f"{self.name}.") or field.name == f"{self.name}.":
+                self.problems.append(f"{where} {field.name!r} is not named {self.name}.NAME")
+            if not field.label.strip():
+                self.problems.append(f"{where} {field.name!r} has no label")
+            if field.required:
+                self.problems.append(
+                    f"{where} {field.name!r} is required: a customer of another vendor has none of "
+                    "the program's attributes, so none may be required"
+                )
+        self.fields_are_well_formed(where, attributes)
+
+    def fields_are_well_formed(self, where: str, fields: list[Field]) -> None:
+        """Names unique, choices where a field is a choice, a default among them, declared
+        rules, ``when`` conditions naming other fields with values they can hold."""
         by_name: dict[str, Field] = {}
         for field in fields:
             if not field.name or field.name in by_name:
-                self.problems.append(f"workbench_case_fields: field {field.name!r} is unnamed or named twice")
+                self.problems.append(f"{where} {field.name!r} is unnamed or named twice")
             by_name[field.name] = field
             if field.kind == "choice" and not field.choices:
-                self.problems.append(f"workbench_case_fields: choice field {field.name!r} offers no choices")
+                self.problems.append(f"{where} {field.name!r} is a choice that offers no choices")
             if field.default is not None and field.choices and field.default not in field.choices:
                 self.problems.append(
-                    f"workbench_case_fields: field {field.name!r} defaults to {field.default!r}, "
-                    "not one of its choices"
+                    f"{where} {field.name!r} defaults to {field.default!r}, not one of its choices"
                 )
             if field.rule and field.rule not in self.rules:
-                self.problems.append(
-                    f"workbench_case_fields: field {field.name!r} cites undeclared rule {field.rule}"
-                )
+                self.problems.append(f"{where} {field.name!r} cites undeclared rule {field.rule}")
         for field in fields:
             for other, wanted in field.when.items():
                 source = by_name.get(other)
                 if source is None or other == field.name:
                     self.problems.append(
-                        f"workbench_case_fields: field {field.name!r} is shown when {other!r} holds a value, "
-                        "but the form has no such other field"
+                        f"{where} {field.name!r} is shown when {other!r} holds a value, "
+                        "but there is no such other field"
                     )
                     continue
                 values = wanted if isinstance(wanted, list) else [wanted]
                 if source.kind == "choice" and any(v not in source.choices for v in values):
                     self.problems.append(
-                        f"workbench_case_fields: field {field.name!r} waits for {other}={wanted!r}, "
+                        f"{where} {field.name!r} waits for {other}={wanted!r}, "
                         f"which is not one of {other}'s choices"
                     )
 

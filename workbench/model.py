@@ -221,6 +221,12 @@ class VendorProgram(Record):
     """The attributes a contract of the program takes (``when={"product": …}`` limits one to a
     product). A program that declares any has every contract's attributes checked: an unknown
     key is refused, values are typed by their field."""
+    customer_attributes: list[Field] = field(default_factory=list)
+    """What the program needs to know of a customer (seats, a tenant ID, the vendor's region),
+    each a field named ``PROGRAM.NAME`` (``zoho.region``) with its kind, choices, help and
+    rule. The customer form and ``customer add/edit --attr KEY=VALUE`` offer them; the desk
+    types each value by its field and refuses a key no installed program declares. Never
+    ``required``: a customer of another vendor has none of them."""
     reply_milestones: dict[str, str] = field(default_factory=dict)
     """Milestones a vendor reply may name that the program reads, each with what it means
     (offered where a vendor reply is recorded)."""
@@ -577,11 +583,12 @@ class Customer(Record):
     name: str
     email: str = ""
     domain: str = ""
-    region: str = ""
     users: int = 0
-    super_admin_email: str = ""
     notes: str = ""
     created_at: datetime | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    """What vendor programs record of the customer, by the key a program declares in
+    ``VendorProgram.customer_attributes`` (``zoho.region``, ``zoho.super_admin_email``)."""
 
 
 ContractState = Literal["active", "ended"]

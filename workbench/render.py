@@ -489,9 +489,12 @@ class Renderer:
         lines = [
             f"{self.strong(self.data(customer.name))} ({customer.id})",
             f"e-mail {self.data(customer.email or '-')} · domain {self.data(customer.domain or '-')}",
-            f"region {self.data(customer.region or '-')} · users {customer.users}",
-            f"super-admin {self.data(customer.super_admin_email or '-')}",
+            f"users {customer.users}",
         ]
+        if customer.attributes:
+            lines.append(
+                " · ".join(f"{key} {self.data(str(value))}" for key, value in customer.attributes.items())
+            )
         for e in view.eligibility:
             mark = self.tone("ok", "✓") if e.eligible else self.tone("breached", "✗")
             claim = "claimable" if e.claimable else "not claimable yet"

@@ -62,7 +62,10 @@ RULES = [
         "A customer with an active support contract is on subscription support; others self-service.",
     ),
     ("SLA-1", "The vendor answers a case within 8 business hours on its Monday-Friday 09:00-18:00 calendar."),
-    ("SEND-1", "A case goes to the vendor only once its product is named."),
+    (
+        "SEND-1",
+        "A case goes to the vendor only once its product is named and the customer's tenant ID is recorded.",
+    ),
     (
         "ESC-1",
         "A technical escalation to the vendor's engineers needs the case sent and 4 hours without an answer.",
@@ -110,8 +113,9 @@ workbench plugins            # lists {{name}} and its rules
 pytest                       # the conformance suite and the plugin's own tests
 ```
 
-`workbench_{{name}}/program.py` holds the catalogue; every answer cites one of its rules with a
-reason in words. The desk's contract is in the workbench's `docs/plugins.md`.
+`workbench_{{name}}/program.py` holds the catalogue and the customer attributes the program
+needs (`workbench customer add NAME --attr {{name}}.tenant=...`); every answer cites one of its
+rules with a reason in words. The desk's contract is in the workbench's `docs/plugins.md`.
 
 | Rule | Text |
 | --- | --- |
@@ -121,11 +125,13 @@ reason in words. The desk's contract is in the workbench's `docs/plugins.md`.
 
 from __future__ import annotations
 
-from workbench.model import Rule, Setting, VendorProgram
+from workbench.model import Field, Rule, Setting, VendorProgram
 
 VENDOR = "{{name}}"
 VERSION = "0.1.0"
 SUPPORT = "support"
+TENANT = "{{name}}.tenant"
+"""The customer attribute of the customer's tenant at the vendor ({{NAME}}-SEND-1)."""
 
 RULES = [
 '''
@@ -145,6 +151,14 @@ SETTINGS = [
 ]
 
 
+CUSTOMER_ATTRIBUTES = [
+    Field(TENANT, "Tenant ID", help="the customer's tenant at {{Title}}", rule="{{NAME}}-SEND-1"),
+    Field("{{name}}.seats", "Seats", "number", help="{{Title}} seats the customer holds"),
+]
+"""What the desk records of a customer for {{Title}}: offered by the customer form and
+`workbench customer add/edit --attr {{name}}.tenant=...`, typed and checked by the desk."""
+
+
 def declaration() -> VendorProgram:
     """The declaration answered by ``workbench_vendor``."""
     return VendorProgram(
@@ -155,6 +169,7 @@ def declaration() -> VendorProgram:
         products=[SUPPORT],
         case_kinds=["question", "problem"],
         settings=SETTINGS,
+        customer_attributes=CUSTOMER_ATTRIBUTES,
         description="{{Title}} support: intake, routing, the answer deadline, escalation and closing.",
         support_products=[SUPPORT],
     )
@@ -181,7 +196,7 @@ from workbench.model import (
     Rung,
     VendorProgram,
 )
-from workbench_{{name}}.program import SUPPORT, VENDOR, declaration
+from workbench_{{name}}.program import SUPPORT, TENANT, VENDOR, declaration
 
 
 @hookimpl
@@ -236,10 +251,16 @@ def workbench_commitments(case: Case, desk: DeskReader) -> list[Commitment] | No
 
 @hookimpl
 def workbench_check_send(case: Case, desk: DeskReader, now: datetime) -> Decision | None:
-    if case.vendor != VENDOR or case.fields.get("product"):
+    if case.vendor != VENDOR:
         return None
-    return Decision(False, "{{NAME}}-SEND-1", "the vendor needs the product named before the case goes out",
-                    missing=["product"])
+    missing = [] if case.fields.get("product") else ["product"]
+    if not desk.customer(case.customer_id).attributes.get(TENANT):
+        missing.append(f"customer attribute {TENANT}")
+    if missing:
+        return Decision(False, "{{NAME}}-SEND-1",
+                        "the vendor needs the product and the customer's tenant ID before the case goes out",
+                        missing=missing)
+    return None
 
 
 @hookimpl
@@ -287,7 +308,8 @@ def workbench_check_contract(contract: Contract, desk: DeskReader) -> list[Findi
 @hookimpl
 def workbench_demo(desk: DemoDesk) -> list[str]:
     """A customer with a support contract and a case sent to the vendor."""
-    customer = desk.add_customer("{{Title}} Demo Customer")
+    attributes = {TENANT: "{{name}}-0042", "{{name}}.seats": 25}
+    customer = desk.add_customer("{{Title}} Demo Customer", attributes=attributes)
     desk.add_contract(customer.id, VENDOR, SUPPORT, desk.today(), desk.today() + timedelta(days=364))
     case = desk.open_case(VENDOR, customer.id, "Reports stop after the upgrade", {"product": "reports"})
     desk.send_to_vendor(case.id, "sent with the upgrade log")
@@ -300,6 +322,8 @@ pytest_plugins = ["workbench.testing"]
 """The {{Title}} plugin keeps the desk's contract, and its rules decide as written."""
 
 from __future__ import annotations
+
+import json
 
 from workbench.testing import check_program, conformance
 
@@ -320,9 +344,16 @@ def test_a_customer_with_support_is_on_subscription_support_{{name}}_route_1(des
 
 
 def test_a_case_without_its_product_is_saved_but_not_sent_{{name}}_send_1(run_cli) -> None:
-    assert run_cli("customer", "add", "Northwind Traders")[0] == 0
+    assert run_cli("customer", "add", "Northwind Traders", "--attr", "{{name}}.tenant=nw-01")[0] == 0
     assert run_cli("case", "new", "--vendor", "{{name}}", "--customer", "CUS-1", "--subject", "x")[0] == 0
     status, _, err = run_cli("case", "send", "C-1")
     assert status == 1 and "{{NAME}}-SEND-1" in err
+
+
+def test_customer_attributes_are_typed_and_a_misspelt_one_is_refused(run_cli) -> None:
+    status, out, _ = run_cli("customer", "add", "Northwind Traders", "--attr", "{{name}}.seats=25", "--json")
+    assert status == 0 and json.loads(out)["attributes"] == {"{{name}}.seats": 25}
+    status, _, err = run_cli("customer", "edit", "CUS-1", "--attr", "{{name}}.seat=30")
+    assert status == 2 and "{{name}}.seat" in err and "did you mean {{name}}.seats" in err
 ''',
 }

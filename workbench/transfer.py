@@ -33,13 +33,14 @@ from typing import Any, BinaryIO
 import orjson
 
 from workbench.desk import BadInput, Desk, agents, next_running, passwords
-from workbench.desk.customers import _check_customer, _validate_contract
+from workbench.desk.customers import _check_customer, _validate_contract, customer_attributes
 from workbench.desk.settings import setting_value
 from workbench.errors import DeskError, Invalid
 from workbench.model import CASE_STATES, Case, Contract, Customer, Event, Workflow, _dump
 from workbench.store import KINDS, FileStore
 from workbench.store.fileio import PRIVATE_FILE
 from workbench.store.loading import DeskLoader, load_new_desk
+from workbench.store.upgrade import needs_upgrade, upgraded_customer
 
 FORMAT = "case-workbench-export"
 VERSION = 1
@@ -496,6 +497,7 @@ class ImportCheck:
             self._record(section, index, member, loader)
 
     def _record(self, kind: str, index: int, record: Any, loader: DeskLoader) -> None:
+        record = _moved(kind, record)
         twice = False
         if isinstance(record, dict) and isinstance(record.get("id"), str):
             record["id"] = sys.intern(record["id"])
@@ -539,7 +541,17 @@ class ImportCheck:
         return f" ({record['id']}): {wrong}" if wrong else None
 
     def _customer_problem(self, record: dict[str, Any]) -> str | None:
+        """A customer is checked as the desk checks one it adds; an attribute of a program
+        not installed here is kept as it is (as ``--allow-vendor`` keeps that vendor's records)."""
+        attributes = record["attributes"]
+        foreign = {k: v for k, v in attributes.items() if k.split(".", 1)[0] not in self.vendors}
         try:
+            checked = customer_attributes(self.desk, attributes, kept=foreign)
+            differs = sorted(k for k in attributes if checked.get(k) != attributes[k])
+            if differs:
+                raise BadInput(
+                    differs[0], f"{attributes[differs[0]]!r} is not a value the desk stores for it"
+                )
             _check_customer(Customer.from_dict(record))
         except BadInput as exc:
             return str(exc)
@@ -776,6 +788,14 @@ def _defaults(cls: type) -> Defaults:
         elif f.default_factory is not dataclasses.MISSING:
             values[f.name] = _dump(f.default_factory())
     return tuple(f.name for f in fields), values
+
+
+def _moved(kind: str, record: Any) -> Any:
+    """A customer of an older export with Zoho's former fields moved into its attributes
+    (:mod:`workbench.store.upgrade`); any other record as it is."""
+    if kind == "customers" and type(record) is dict and needs_upgrade(record):
+        return upgraded_customer(record)
+    return record
 
 
 def _upgraded(record: Any, defaults: Defaults) -> Any:

@@ -92,7 +92,7 @@ def test_version(run) -> None:
 
 
 def test_json_output_is_exactly_one_document(run) -> None:
-    run("customer", "add", "Northwind Traders", "--region", "usa", "--users", "70")
+    run("customer", "add", "Northwind Traders", "--attr", "zoho.region=usa", "--users", "70")
     status, out, err = run("customer", "list", "--json")
     assert status == 0 and err == ""
     assert [c["name"] for c in json.loads(out)] == ["Northwind Traders"]

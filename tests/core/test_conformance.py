@@ -32,7 +32,20 @@ class Acme:
             ],
             products=["support"],
             support_products=["support"],
+            customer_attributes=self.customer_attributes(),
         )
+
+    def customer_attributes(self) -> list[Field]:
+        return [
+            Field("acme.seats", "Seats", "number", help="Acme seats the customer holds", rule="ACME-1"),
+            Field("acme.plan", "Plan", "choice", choices=["standard", "enterprise"]),
+            Field(
+                "acme.tenant",
+                "Tenant ID",
+                help="the customer's Acme tenant",
+                when={"acme.plan": "enterprise"},
+            ),
+        ]
 
     @hookimpl
     def workbench_case_fields(self, vendor, desk):
@@ -162,6 +175,31 @@ class ChoiceWithoutChoices(Acme):
         return [Field("product", "Product", "choice")]
 
 
+class AttributeOutsideItsProgram(Acme):
+    def customer_attributes(self) -> list[Field]:
+        return [Field("seats", "Seats", "number")]
+
+
+class AttributeRequired(Acme):
+    def customer_attributes(self) -> list[Field]:
+        return [Field("acme.tenant", "Tenant ID", required=True)]
+
+
+class AttributeChoiceWithoutChoices(Acme):
+    def customer_attributes(self) -> list[Field]:
+        return [Field("acme.plan", "Plan", "choice")]
+
+
+class AttributeWhenNamesNoAttribute(Acme):
+    def customer_attributes(self) -> list[Field]:
+        return [Field("acme.tenant", "Tenant ID", when={"acme.edition": "enterprise"})]
+
+
+class AttributeWithoutLabel(Acme):
+    def customer_attributes(self) -> list[Field]:
+        return [Field("acme.tenant", " ")]
+
+
 def test_a_plugin_that_keeps_the_contract_conforms(clock) -> None:
     assert conformance("acme", [("acme", Acme())]) == []
 
@@ -178,10 +216,19 @@ def test_a_plugin_that_keeps_the_contract_conforms(clock) -> None:
         (
             WhenNamesNoField,
             "acme",
-            "field 'serial' is shown when 'model' holds a value, but the form has no such",
+            "workbench_case_fields: field 'serial' is shown when 'model' holds a value, but there is no such",
         ),
         (WhenWaitsForNoChoice, "acme", "waits for product='catapult', which is not one of product's choices"),
-        (ChoiceWithoutChoices, "acme", "choice field 'product' offers no choices"),
+        (ChoiceWithoutChoices, "acme", "field 'product' is a choice that offers no choices"),
+        (AttributeOutsideItsProgram, "acme", "customer attribute 'seats' is not named acme.NAME"),
+        (AttributeRequired, "acme", "customer attribute 'acme.tenant' is required"),
+        (AttributeChoiceWithoutChoices, "acme", "customer attribute 'acme.plan' is a choice that offers no"),
+        (
+            AttributeWhenNamesNoAttribute,
+            "acme",
+            "customer attribute 'acme.tenant' is shown when 'acme.edition' holds a value, but there is no",
+        ),
+        (AttributeWithoutLabel, "acme", "customer attribute 'acme.tenant' has no label"),
         (Acme, "acme_plugin", "declares program 'acme' under the entry-point name 'acme_plugin'"),
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else None,

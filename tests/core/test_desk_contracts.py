@@ -14,7 +14,7 @@ from workbench.model import Contract, Customer
 
 @pytest.fixture
 def customer(desk: Desk) -> Customer:
-    return desk.add_customer("株式会社さくら物流", region="apac-japan", users=320)
+    return desk.add_customer("株式会社さくら物流", users=320)
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ def test_second_plugin_declaring_a_taken_vendor_id_is_refused_naming_both(instal
         """,
     )
     assert run_cli("settings", "zoho.sender_email", "zoho-desk@reseller.co.jp")[0] == 0
-    assert run_cli("customer", "add", "Sakura Logistics", "--region", "apac-japan")[0] == 0
+    assert run_cli("customer", "add", "Sakura Logistics", "--attr", "zoho.region=apac-japan")[0] == 0
     contract = ("contract", "add", "--customer", "CUS-1", "--vendor", "zoho", "--product", "crm")
     assert run_cli(*contract, "--start", "2026-01-01")[0] == 0
     fields = [arg for value in ZOHO_FIELDS for arg in ("--field", value)]

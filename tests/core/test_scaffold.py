@@ -36,7 +36,7 @@ def test_new_plugin_installs_and_passes_its_own_tests(run_cli, tmp_path: Path) -
         text=True,
     )
     assert tests.returncode == 0, tests.stdout[-3000:]
-    assert tests.stdout.splitlines()[-1].startswith("4 passed")
+    assert tests.stdout.splitlines()[-1].startswith("5 passed")
     listed = subprocess.run(
         [sys.executable, "-m", "workbench", "plugins", "--json", "--db", str(tmp_path / "desk.json")],
         env=env,

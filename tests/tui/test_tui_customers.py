@@ -222,3 +222,53 @@ async def test_an_advisor_hour_is_booked_on_a_case_by_its_own_field_bt_onboard_2
         assert app.screen is not dialog, text(dialog, "#dialog-error")
     [booked] = [k for k in demo.contracts(customer.id, "bittitan") if k.product == "advisor-hour"]
     assert booked.attributes == {"case_id": guidance.id}
+
+
+async def test_the_customer_form_offers_and_checks_what_vendor_programs_declare_zoho_prio_1(app, demo, wait):
+    """Zoho declares the region and super-admin e-mail it needs of a customer (ZOHO-PRIO-1):
+    the form offers them under Zoho's name, the desk refuses a bad value naming the attribute,
+    and the edit form shows what was saved."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await wait(pilot)
+        await pilot.press("a")
+        await wait(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        labels = [field.label for field in dialog.fields]
+        assert "Zoho partner support: Zoho region" in labels
+        assert "Zoho partner support: Super-admin e-mail" in labels
+        assert not any(field.name in ("region", "super_admin_email") for field in dialog.fields)
+        dialog.query_one("#f-name", Input).value = "Contoso Japan"
+        dialog.query_one("#f-users", Input).value = "80"
+        dialog.query_one("#f-domain", Input).value = "contoso.co.jp"
+        dialog.query_one("#f-attr-zoho-region", Select).value = "apac-japan"
+        dialog.query_one("#f-attr-zoho-super_admin_email", Input).value = "nobody"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert app.screen is dialog
+        refusal = text(dialog, "#dialog-error")
+        assert "zoho.super_admin_email" in refusal and "not an e-mail address" in refusal
+        dialog.query_one("#f-attr-zoho-super_admin_email", Input).value = "admin@contoso.co.jp"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        [added] = [c for c in demo.customers() if c.name == "Contoso Japan"]
+        assert added.attributes == {
+            "zoho.region": "apac-japan",
+            "zoho.super_admin_email": "admin@contoso.co.jp",
+        }
+        [zoho] = [e for e in demo.eligibility(added.id) if e.vendor == "zoho"]
+        assert zoho.eligible and zoho.claimable
+
+        app.screen.query_one("#customer-list", VirtualTable).move_to(added.id)
+        await wait(pilot)
+        assert "zoho.region" in text(app.screen, "#customer-info")
+        await pilot.press("e")
+        await wait(pilot)
+        edit = app.screen
+        assert edit.query_one("#f-attr-zoho-region", Select).value == "apac-japan"
+        assert edit.query_one("#f-attr-zoho-super_admin_email", Input).value == "admin@contoso.co.jp"
+        edit.query_one("#f-attr-zoho-super_admin_email", Input).value = ""
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        assert demo.customer(added.id).attributes == {"zoho.region": "apac-japan"}

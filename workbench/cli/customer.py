@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workbench.cli.common import Output, given, with_desk
+from workbench.cli.common import Output, given, parse_pairs, with_desk
 
 if TYPE_CHECKING:
     from workbench.desk import Desk
@@ -15,17 +15,32 @@ if TYPE_CHECKING:
 
 @click.group()
 def customer() -> None:
-    """Customers: region, users, domain, super-admin e-mail …"""
+    """Customers: e-mail, domain, users, and what vendor programs record of them."""
 
 
 CUSTOMER_OPTIONS = [
     click.option("--email", default=None, help="Contact e-mail."),
     click.option("--domain", default=None, help="The customer's mail domain."),
-    click.option("--region", default=None, help="Region (e.g. a Zoho region)."),
     click.option("--users", type=int, default=None, help="User licence count."),
-    click.option("--super-admin-email", default=None, help="Super-admin e-mail (Zoho)."),
     click.option("--notes", default=None),
+    click.option(
+        "--attribute",
+        "--attr",
+        "attrs",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="What a vendor program records of the customer (`workbench customer attributes` "
+        "lists them, e.g. zoho.region=apac-japan); KEY= with nothing after it removes one.",
+    ),
 ]
+
+
+def attribute_changes(current: dict[str, Any], attrs: tuple[str, ...]) -> dict[str, Any]:
+    """``current`` with ``--attr KEY=VALUE`` applied (``KEY=`` removes one)."""
+    attributes = dict(current)
+    for key, value in parse_pairs(attrs, "--attr").items():
+        attributes[key] = value
+    return attributes
 
 
 def customer_options(command: Callable) -> Callable:
@@ -38,9 +53,9 @@ def customer_options(command: Callable) -> Callable:
 @click.argument("name")
 @customer_options
 @with_desk
-def customer_add(desk: Desk, name: str, **values: Any) -> Output:
+def customer_add(desk: Desk, name: str, attrs: tuple[str, ...], **values: Any) -> Output:
     """Add a customer called NAME."""
-    created = desk.add_customer(name, **given(**values))
+    created = desk.add_customer(name, attributes=attribute_changes({}, attrs), **given(**values))
     return Output(created.to_dict(), f"{created.id} {created.name}")
 
 
@@ -49,10 +64,31 @@ def customer_add(desk: Desk, name: str, **values: Any) -> Output:
 @click.option("--name", default=None)
 @customer_options
 @with_desk
-def customer_edit(desk: Desk, customer_id: str, **values: Any) -> Output:
+def customer_edit(desk: Desk, customer_id: str, attrs: tuple[str, ...], **values: Any) -> Output:
     """Change a customer's details."""
-    updated = desk.update_customer(customer_id, **given(**values))
+    changes = given(**values)
+    if attrs:
+        changes["attributes"] = attribute_changes(desk.customer(customer_id).attributes, attrs)
+    updated = desk.update_customer(customer_id, **changes)
     return Output(updated.to_dict(), f"{updated.id} {updated.name} updated")
+
+
+@customer.command("attributes")
+@with_desk
+def customer_attributes(desk: Desk) -> Output:
+    """What the vendor programs record of a customer (`--attr KEY=VALUE`)."""
+    declared = desk.customer_attributes()
+    lines = [
+        f"{key:26} {field.kind:7} {field.label}"
+        + (f" ({', '.join(field.choices)})" if field.choices else "")
+        + (f" — {field.help}" if field.help else "")
+        + (f" ({field.rule})" if field.rule else "")
+        for key, (_, field) in declared.items()
+    ]
+    return Output(
+        [{"program": program.id, **field.to_dict()} for program, field in declared.values()],
+        lines or ["no installed program declares customer attributes"],
+    )
 
 
 @customer.command("list")
@@ -62,8 +98,7 @@ def customer_list(desk: Desk) -> Output:
     found = desk.customers()
     return Output(
         [c.to_dict() for c in found],
-        [f"{c.id:8} {c.name}  {c.region or '-'}  {c.users} users  {c.domain}" for c in found]
-        or ["no customers"],
+        [f"{c.id:8} {c.name}  {c.users} users  {c.domain}" for c in found] or ["no customers"],
     )
 
 
@@ -78,8 +113,8 @@ def customer_show(desk: Desk, customer_id: str) -> Output:
     cases = desk.cases(customer_id=customer_id)
     text = [
         f"{found.id} {found.name}",
-        f"  e-mail {found.email or '-'}  domain {found.domain or '-'}  region {found.region or '-'}"
-        f"  users {found.users}  super-admin {found.super_admin_email or '-'}",
+        f"  e-mail {found.email or '-'}  domain {found.domain or '-'}  users {found.users}",
+        *[f"  {key} {value}" for key, value in found.attributes.items()],
         "Contracts:",
         *[f"  {c.id} {c.vendor} {c.product} {c.start}–{c.end or ''}" for c in contracts],
         "Eligibility:",

@@ -4,6 +4,7 @@ eligibility and quotes. A contract is checked by its vendor's contract rules bef
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from workbench.model import (
     Contract,
     Customer,
     Eligibility,
+    Field,
     Finding,
     Quote,
     VendorProgram,
@@ -48,8 +50,10 @@ def customers(desk: Desk) -> list[Customer]:
 
 
 def add_customer(desk: Desk, name: str, **values: Any) -> Customer:
-    """Create a customer; e-mail addresses, users and region are checked."""
+    """Create a customer; e-mail addresses, domain, users and the attributes vendor programs
+    declare (``attributes``: typed by their fields, a key none declares refused) are checked."""
     customer = Customer(id="", name=name.strip(), created_at=desk.now(), **values)
+    customer.attributes = customer_attributes(desk, customer.attributes)
     _check_customer(customer)
     with desk.store.transaction() as tx:
         # Under the writer lock: two agents adding "Twin 1" and "twin  1" at once cannot
@@ -80,6 +84,7 @@ def update_customer(desk: Desk, key: str, **changes: Any) -> Customer:
     if unknown:
         raise BadInput("customer", f"cannot change {', '.join(sorted(unknown))}")
     updated = Customer.from_dict({**current.to_dict(), **changes})
+    updated.attributes = customer_attributes(desk, updated.attributes, kept=current.attributes)
     _check_customer(updated)
     save_changed(
         desk,
@@ -91,6 +96,43 @@ def update_customer(desk: Desk, key: str, **changes: Any) -> Customer:
         check=lambda record: _check_customer(Customer.from_dict(record)),
     )
     return updated
+
+
+def declared_customer_attributes(desk: Desk) -> dict[str, tuple[VendorProgram, Field]]:
+    """Every customer attribute the installed programs declare: key -> (program, field)."""
+    return {
+        field.name: (program, field)
+        for program in desk.programs().values()
+        for field in program.customer_attributes
+    }
+
+
+def customer_attributes(
+    desk: Desk, given: dict[str, Any], kept: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``given`` typed by the fields the programs declare; an empty value drops the attribute.
+    A key no installed program declares is refused naming it. What the customer already
+    holds (``kept``, the same key and value) stays as it is: an attribute of a program not
+    installed here, or a value moved from an older desk."""
+    declared = declared_customer_attributes(desk)
+    typed: dict[str, Any] = {}
+    for key, value in given.items():
+        if value is None or value == "":
+            continue
+        if kept is not None and key in kept and kept[key] == value:
+            typed[key] = value
+            continue
+        if key not in declared:
+            close = difflib.get_close_matches(key, list(declared), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise BadInput(
+                key,
+                f"not a customer attribute any installed program declares ({hint}declared: "
+                f"{', '.join(declared) or 'none'}; `workbench customer attributes` lists them)",
+            )
+        field = declared[key][1]
+        typed[key] = parse_value(key, field.kind, value, field.choices)
+    return typed
 
 
 def contract(desk: Desk, key: str) -> Contract:
@@ -252,10 +294,8 @@ def eligibility(desk: Desk, customer_id: str) -> list[Eligibility]:
 def _check_customer(customer: Customer) -> None:
     if not customer.name:
         raise BadInput("name", "must not be empty")
-    for name in ("email", "super_admin_email"):
-        value = getattr(customer, name)
-        if value and not EMAIL.match(value):
-            raise BadInput(name, f"{value!r} is not an e-mail address")
+    if customer.email and not EMAIL.match(customer.email):
+        raise BadInput("email", f"{customer.email!r} is not an e-mail address")
     if customer.domain and ("@" in customer.domain or "." not in customer.domain):
         raise BadInput("domain", f"{customer.domain!r} is not a domain name (e.g. example.co.jp)")
     if not isinstance(customer.users, int) or customer.users < 0:

@@ -179,6 +179,7 @@ class Desk:
     customer_of = customers.customer_of
     add_customer = customers.add_customer
     update_customer = customers.update_customer
+    customer_attributes = customers.declared_customer_attributes
     contract = customers.contract
     contracts = customers.contracts
     add_contract = customers.add_contract

@@ -63,11 +63,13 @@ def open_store(
     desk in PostgreSQL when ``path`` is a ``postgresql://`` URL or a libpq
     ``service=NAME`` (see :mod:`workbench.store.pgstore`; imported only then).
 
-    A desk file that does not exist yet is empty; its files appear with its first change. An
-    older desk is migrated here, after a backup copy is written beside it
-    (``FileStore.migrated_backup`` says where). Raises :class:`StoreError` naming the
-    file and the problem for a damaged or newer desk, and :class:`StoreLocked` when
-    migrating needs the writer lock and another process keeps it past ``lock_timeout``.
+    A desk file that does not exist yet is empty; its files appear with its first change.
+    Customers an older Case Workbench wrote are brought to today's shape
+    (:mod:`workbench.store.upgrade`). An older desk file is migrated here, after a backup
+    copy is written beside it (``FileStore.migrated_backup`` says where). Raises
+    :class:`StoreError` naming the file and the problem for a damaged or newer desk, and
+    :class:`StoreLocked` when migrating needs the writer lock and another process keeps it
+    past ``lock_timeout``.
 
     No change made through it rewrites the snapshot, so nobody waits for that: the
     snapshot is rewritten where nobody waits (``workbench compact``, which a command or the
@@ -77,12 +79,21 @@ def open_store(
     if is_postgres(path):
         from workbench.store.pgstore import PostgresStore
 
-        return PostgresStore(str(path), lock_timeout=lock_timeout)
-    from workbench.store.filestore import FileStore
+        store: Store = PostgresStore(str(path), lock_timeout=lock_timeout)
+    else:
+        from workbench.store.filestore import FileStore
 
-    return FileStore(
-        default_path() if path is None else path, lock_timeout=lock_timeout, compact_on_write=False
-    )
+        store = FileStore(
+            default_path() if path is None else path, lock_timeout=lock_timeout, compact_on_write=False
+        )
+    from workbench.store.upgrade import upgrade_customers
+
+    try:
+        upgrade_customers(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 __all__ = [

@@ -43,11 +43,11 @@ def test_bt_demo_reuses_a_customer_already_on_the_desk(desk) -> None:
     a customer of the same name (another vendor's demo made it), filling in only what it lacks."""
     from workbench_bittitan import demo
 
-    before = desk.add_customer("Fabrikam Europe Ltd", email="it@fabrikam.co.uk", region="europe-uk")
+    before = desk.add_customer("Fabrikam Europe Ltd", email="it@fabrikam.co.uk", notes="moved to the UK")
     lines = demo.fill(desk)
     [fabrikam] = [c for c in desk.customers() if c.name == "Fabrikam Europe Ltd"]
     assert fabrikam.id == before.id
-    assert (fabrikam.email, fabrikam.region, fabrikam.users) == ("it@fabrikam.co.uk", "europe-uk", 120)
+    assert (fabrikam.email, fabrikam.notes, fabrikam.users) == ("it@fabrikam.co.uk", "moved to the UK", 120)
     assert desk.contracts(customer_id=before.id, vendor="bittitan")
     assert any(line.startswith(f"bittitan: customer {before.id} ") for line in lines)
     assert len(desk.customers()) == 4

@@ -95,13 +95,13 @@ def fill(desk: DemoDesk) -> list[str]:
                   to_customer=True)
 
     hikari = customer("株式会社ひかり製作所", email="it-admin@hikari-ss.co.jp",
-                      domain="hikari-ss.co.jp", region="apac", users=250)
+                      domain="hikari-ss.co.jp", users=250)
     contoso = customer("Contoso Pharma KK", email="m365-project@contoso-pharma.jp",
-                       domain="contoso-pharma.jp", region="apac", users=800)
+                       domain="contoso-pharma.jp", users=800)
     aoba = customer("合同会社あおば設計", email="system@aoba-sekkei.jp", domain="aoba-sekkei.jp",
-                    region="apac", users=40)
+                    users=40)
     fabrikam = customer("Fabrikam Europe Ltd", email="migration@fabrikam.co.uk",
-                        domain="fabrikam.co.uk", region="emea", users=120)
+                        domain="fabrikam.co.uk", users=120)
 
     contract(hikari, "user-migration-bundle", 60, quantity=250, list_price=1_250_000)
     onboarding_id = contract(hikari, ONBOARDING, 20, list_price=900_000)

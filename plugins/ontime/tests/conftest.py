@@ -28,7 +28,7 @@ def complete() -> dict[str, str]:
 
 @pytest.fixture
 def customer(desk) -> Customer:
-    return desk.add_customer("株式会社さくら物流", region="apac-japan", users=320)
+    return desk.add_customer("株式会社さくら物流", users=320)
 
 
 @pytest.fixture

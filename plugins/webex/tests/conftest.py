@@ -83,7 +83,7 @@ class WebexDesk:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self.customer = desk.add_customer("株式会社さくら物流", email="it@sakura-logi.co.jp",
-                                          domain="sakura-logi.co.jp", region="apac-japan", users=420)
+                                          domain="sakura-logi.co.jp", users=420)
 
     def contract(self, product: str = "named-host", quantity: int = 50, audio_commit: bool = False,
                  start: date = date(2026, 11, 1), end: date = date(2027, 10, 31)) -> Contract:

@@ -154,7 +154,7 @@ def test_wx_demo_reuses_a_customer_already_on_the_desk(desk):
     lines = demo.fill(desk)
     [northwind] = [c for c in desk.customers() if c.name == "Northwind Traders"]
     assert northwind.id == before.id and northwind.users == 70
-    assert (northwind.domain, northwind.region) == ("northwind.example.com", "")
+    assert (northwind.domain, northwind.attributes) == ("northwind.example.com", {})
     assert any(k.vendor == "webex" for k in desk.contracts(customer_id=before.id))
     assert f"webex: customer {before.id} Northwind Traders (updated: already on the desk)" in lines
     names = [c.name for c in desk.customers()]

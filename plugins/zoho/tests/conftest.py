@@ -30,7 +30,8 @@ def customer(desk) -> Customer:
     desk.set_setting("zoho.partner_contract_until", PARTNER_CONTRACT_UNTIL)
     found = desk.add_customer(
         "株式会社さくら物流", email="it@sakura-logistics.co.jp", domain="sakura-logistics.co.jp",
-        region="apac-japan", users=120, super_admin_email="admin@sakura-logistics.co.jp")
+        users=120, attributes={"zoho.region": "apac-japan",
+                               "zoho.super_admin_email": "admin@sakura-logistics.co.jp"})
     desk.add_contract(found.id, "zoho", "crm", date(2026, 1, 1), date(2027, 12, 31), quantity=120)
     return found
 

@@ -27,9 +27,9 @@ def zoho_case(run) -> None:
     """A customer with a CRM subscription and case C-1, sent to Zoho on Tuesday 10:00 Tokyo."""
     assert run("settings", "zoho.sender_email", "zoho-desk@reseller.co.jp")[0] == 0
     assert run("settings", "zoho.partner_contract_until", "2027-03-31")[0] == 0
-    assert run("customer", "add", "株式会社さくら物流", "--region", "apac-japan", "--users", "120",
+    assert run("customer", "add", "株式会社さくら物流", "--attr", "zoho.region=apac-japan", "--users", "120",
                "--domain", "sakura-logistics.co.jp",
-               "--super-admin-email", "admin@sakura-logistics.co.jp")[0] == 0
+               "--attr", "zoho.super_admin_email=admin@sakura-logistics.co.jp")[0] == 0
     assert run("contract", "add", "--customer", "CUS-1", "--vendor", "zoho", "--product", "crm",
                "--start", "2026-01-01")[0] == 0
     fields = [arg for value in FIELDS for arg in ("--field", value)]

@@ -67,12 +67,12 @@ def test_demo_makes_one_customer_per_name_across_vendors(desk, clock, now) -> No
 def test_demo_reuses_a_customer_and_fills_in_what_zoho_needs_zoho_prio_1(desk) -> None:
     """A customer already on the desk under the same name is reused; only what it lacks for
     Zoho (a Zoho region, users, domain, super-admin) is filled in, its own values are kept."""
-    before = desk.add_customer("株式会社さくら物流", email="info@sakura-logi.co.jp", region="apac")
+    before = desk.add_customer("株式会社さくら物流", email="info@sakura-logi.co.jp")
     lines = desk.fill_demo()
     [sakura] = [c for c in desk.customers() if c.name == "株式会社さくら物流"]
     assert sakura.id == before.id and sakura.email == "info@sakura-logi.co.jp"
-    assert (sakura.region, sakura.domain, sakura.super_admin_email) == (
-        "apac-japan", "sakura-logi.co.jp", "admin@sakura-logi.co.jp")
+    assert (sakura.domain, sakura.attributes) == ("sakura-logi.co.jp", {
+        "zoho.region": "apac-japan", "zoho.super_admin_email": "admin@sakura-logi.co.jp"})
     assert sakura.users > 0
     assert any(line.startswith(f"zoho: customer {before.id} ") and "already on the desk" in line
                for line in lines)

@@ -216,7 +216,7 @@ def test_without_the_partners_contract_escalation_is_refused_naming_the_setting_
 ) -> None:
     """The end customer's active CRM subscription is not the partner's contract with Zoho."""
     desk.set_setting("zoho.sender_email", "zoho-desk@reseller.co.jp")
-    subscribed = desk.add_customer("Contoso KK", region="apac-japan", users=80)
+    subscribed = desk.add_customer("Contoso KK", attributes={"zoho.region": "apac-japan"}, users=80)
     desk.add_contract(subscribed.id, "zoho", "crm", date(2026, 1, 1))
     case = desk.open_case("zoho", subscribed.id, "s", form(business_risk="prolonged-outage"))
     for track in ("technical", "commercial"):
@@ -243,7 +243,7 @@ def test_the_end_customers_subscription_does_not_decide_zoho_esc_1(desk, form) -
     on a trial can still be escalated for."""
     desk.set_setting("zoho.sender_email", "zoho-desk@reseller.co.jp")
     desk.set_setting("zoho.partner_contract_until", "2027-03-31")
-    trial = desk.add_customer("Fabrikam Pty Ltd", region="anz", users=49)
+    trial = desk.add_customer("Fabrikam Pty Ltd", attributes={"zoho.region": "anz"}, users=49)
     desk.add_contract(trial.id, "zoho", "trial", date(2026, 11, 1))
     case = desk.open_case("zoho", trial.id, "s", form(business_risk="prolonged-outage"))
     assert technical(desk, case.id)[1].allowed

@@ -128,7 +128,7 @@ def test_non_technical_request_goes_to_partner_support_zoho_form_1(desk, custome
 
 def test_without_a_support_contract_the_core_routes_to_self_service(desk, form) -> None:
     desk.set_setting("zoho.sender_email", "zoho-desk@reseller.co.jp")
-    trial = desk.add_customer("Fabrikam Pty Ltd", region="anz", users=49)
+    trial = desk.add_customer("Fabrikam Pty Ltd", attributes={"zoho.region": "anz"}, users=49)
     desk.add_contract(trial.id, "zoho", "trial", desk.today())
     case = desk.open_case("zoho", trial.id, "s", form(request_type="trial-extension", category=None))
     assert (case.path, case.route_rule) == ("self-service", "CORE-PATH-1")

@@ -57,7 +57,7 @@ def test_a_month_is_measured_on_its_own_zoho_sla_3(desk, answered) -> None:
 
 def test_the_command_prints_the_figures_with_the_rule_zoho_sla_3(run_cli) -> None:
     assert run_cli("settings", "zoho.sender_email", "zoho-desk@reseller.co.jp")[0] == 0
-    assert run_cli("customer", "add", "Sakura Logistics", "--region", "apac-japan")[0] == 0
+    assert run_cli("customer", "add", "Sakura Logistics", "--attr", "zoho.region=apac-japan")[0] == 0
     assert (
         run_cli(
             "contract",

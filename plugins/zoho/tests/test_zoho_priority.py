@@ -12,6 +12,12 @@ THRESHOLDS = {"anz": 50, "apac-japan": 50, "india": 100, "mea": 60, "europe-uk":
 COMPLETE = {"domain": "northwindtraders.com", "super_admin_email": "admin@northwindtraders.com"}
 
 
+def northwind(desk, region: str = "", super_admin_email: str = "", **values):
+    """Northwind Traders with the Zoho attributes given (ZOHO-PRIO-1 reads them)."""
+    attributes = {"zoho.region": region, "zoho.super_admin_email": super_admin_email}
+    return desk.add_customer("Northwind Traders", attributes=attributes, **values)
+
+
 def zoho_priority(desk, customer_id: str):
     [found] = [e for e in desk.eligibility(customer_id) if e.vendor == "zoho"]
     assert found.rule == "ZOHO-PRIO-1"
@@ -20,7 +26,7 @@ def zoho_priority(desk, customer_id: str):
 
 @pytest.mark.parametrize(("region", "threshold"), THRESHOLDS.items())
 def test_one_below_the_threshold_is_not_eligible_zoho_prio_1(desk, region, threshold) -> None:
-    customer = desk.add_customer("Northwind Traders", region=region, users=threshold - 1, **COMPLETE)
+    customer = northwind(desk, region, users=threshold - 1, **COMPLETE)
     found = zoho_priority(desk, customer.id)
     assert (found.eligible, found.claimable) == (False, False)
     assert f"{threshold - 1} user licences in {region}" in found.reason
@@ -29,7 +35,7 @@ def test_one_below_the_threshold_is_not_eligible_zoho_prio_1(desk, region, thres
 
 @pytest.mark.parametrize(("region", "threshold"), THRESHOLDS.items())
 def test_at_the_threshold_is_eligible_and_claimable_zoho_prio_1(desk, region, threshold) -> None:
-    customer = desk.add_customer("Northwind Traders", region=region, users=threshold, **COMPLETE)
+    customer = northwind(desk, region, users=threshold, **COMPLETE)
     found = zoho_priority(desk, customer.id)
     assert (found.eligible, found.claimable) == (True, True)
     assert "admin@northwindtraders.com" in found.reason and "northwindtraders.com" in found.reason
@@ -43,8 +49,7 @@ def test_at_the_threshold_is_eligible_and_claimable_zoho_prio_1(desk, region, th
 def test_eligible_by_count_not_claimable_without_admin_or_domain_zoho_prio_1(
     desk, missing, named
 ) -> None:
-    customer = desk.add_customer("Northwind Traders", region="usa", users=70,
-                                 **{**COMPLETE, **missing})
+    customer = northwind(desk, "usa", users=70, **{**COMPLETE, **missing})
     found = zoho_priority(desk, customer.id)
     assert (found.eligible, found.claimable) == (True, False)
     assert found.reason.startswith("eligible by count, not claimable yet")
@@ -52,7 +57,8 @@ def test_eligible_by_count_not_claimable_without_admin_or_domain_zoho_prio_1(
 
 
 def test_without_a_zoho_region_the_threshold_is_unknown_zoho_prio_1(desk) -> None:
-    customer = desk.add_customer("株式会社さくら物流", users=500, **COMPLETE)
+    customer = desk.add_customer("株式会社さくら物流", users=500, domain=COMPLETE["domain"],
+                                 attributes={"zoho.super_admin_email": COMPLETE["super_admin_email"]})
     desk.add_contract(customer.id, "zoho", "crm", desk.today())
     found = zoho_priority(desk, customer.id)
     assert not found.eligible and "region is not recorded" in found.reason
@@ -67,9 +73,10 @@ def test_shown_on_every_case_of_the_customer_zoho_prio_1(desk, customer, form) -
 
 
 def test_follows_the_customer_record_zoho_prio_1(desk) -> None:
-    customer = desk.add_customer("Northwind Traders", region="usa", users=70)
+    customer = northwind(desk, "usa", users=70)
     assert not zoho_priority(desk, customer.id).claimable
-    desk.update_customer(customer.id, **COMPLETE)
+    desk.update_customer(customer.id, domain=COMPLETE["domain"], attributes={
+        **customer.attributes, "zoho.super_admin_email": COMPLETE["super_admin_email"]})
     assert zoho_priority(desk, customer.id).claimable
     desk.update_customer(customer.id, users=69)
     assert not zoho_priority(desk, customer.id).eligible

@@ -75,6 +75,6 @@ def test_hooks_answer_only_for_zoho(desk) -> None:
     assert workbench_zoho.workbench_check_escalation(
         case=other, track="technical", level=1, desk=desk, now=now) is None
     assert workbench_zoho.workbench_close_reasons(case=other, desk=desk) is None
-    stranger = desk.add_customer("Contoso", region="emea", users=500)
+    stranger = desk.add_customer("Contoso", users=500)
     assert workbench_zoho.workbench_eligibility(customer=stranger, desk=desk) is None
     assert not [e for e in desk.eligibility(stranger.id) if e.vendor == "zoho"]

@@ -92,7 +92,7 @@ def test_free_mail_sender_address_refuses_sending_not_saving_zoho_email_1(desk, 
 
 def test_unset_sender_address_is_a_warning_and_does_not_refuse_zoho_email_1(clock, form) -> None:
     desk = make_desk()
-    customer = desk.add_customer("Northwind Traders", region="usa")
+    customer = desk.add_customer("Northwind Traders", attributes={"zoho.region": "usa"})
     desk.add_contract(customer.id, "zoho", "crm", desk.today())
     case = desk.open_case("zoho", customer.id, "s", form())
     [warning] = by_rule(desk.view(case.id).findings, "ZOHO-EMAIL-1")

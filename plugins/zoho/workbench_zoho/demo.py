@@ -7,26 +7,28 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from workbench import DemoDesk
-from workbench_zoho.program import PARTNER_CONTRACT, REGIONS, VENDOR
+from workbench_zoho.program import CUSTOMER_REGION, PARTNER_CONTRACT, SUPER_ADMIN, VENDOR
 
 SENDER = "zoho-desk@reseller-demo.co.jp"
 CUSTOMER_SINCE = timedelta(days=400)
 """Demo customers are created this long before the desk clock, before any of their records."""
 
 
-def demo_customer(desk: DemoDesk, name: str, **values: Any) -> tuple[Any, str]:
+def demo_customer(desk: DemoDesk, name: str, attributes: dict[str, Any], **values: Any
+                  ) -> tuple[Any, str]:
     """The customer called ``name`` and what the demo did: ``"new"``, ``"updated"`` or
     ``"reused"``. A real desk has one customer with contracts of several vendors, so a customer
     another vendor's demo already made is reused, and only what Zoho needs and the customer lacks
-    is filled in: an empty field, or a region that is not a Zoho region (ZOHO-PRIO-1)."""
+    is filled in: an empty field, or a Zoho attribute it does not hold (ZOHO-PRIO-1)."""
     wanted = name.strip().casefold()
     existing = next((c for c in desk.customers() if c.name.strip().casefold() == wanted), None)
     if existing is None:
         with desk.at(desk.now() - CUSTOMER_SINCE):
-            return desk.add_customer(name, **values), "new"
-    missing = {key: value for key, value in values.items()
-               if value and (not getattr(existing, key)
-                             or (key == "region" and existing.region not in REGIONS))}
+            return desk.add_customer(name, attributes=attributes, **values), "new"
+    missing = {key: value for key, value in values.items() if value and not getattr(existing, key)}
+    lacking = {key: value for key, value in attributes.items() if not existing.attributes.get(key)}
+    if lacking:
+        missing["attributes"] = {**existing.attributes, **lacking}
     if not missing:
         return existing, "reused"
     return desk.update_customer(existing.id, **missing), "updated"
@@ -69,16 +71,17 @@ def fill(desk: DemoDesk) -> list[str]:
     customers = {}
     for key, name, values in (
         ("sakura", "株式会社さくら物流", dict(
-            email="it@sakura-logi.co.jp", domain="sakura-logi.co.jp", region="apac-japan",
-            users=120, super_admin_email="admin@sakura-logi.co.jp")),
+            email="it@sakura-logi.co.jp", domain="sakura-logi.co.jp", users=120,
+            attributes={CUSTOMER_REGION: "apac-japan", SUPER_ADMIN: "admin@sakura-logi.co.jp"})),
         ("northwind", "Northwind Traders", dict(
-            email="it@northwind.example.com", domain="northwind.example.com", region="usa",
-            users=70)),
+            email="it@northwind.example.com", domain="northwind.example.com", users=70,
+            attributes={CUSTOMER_REGION: "usa"})),
         ("midori", "有限会社みどり設計", dict(
-            email="info@midori-sekkei.jp", domain="midori-sekkei.jp", region="apac-japan", users=12,
-            super_admin_email="owner@midori-sekkei.jp")),
+            email="info@midori-sekkei.jp", domain="midori-sekkei.jp", users=12,
+            attributes={CUSTOMER_REGION: "apac-japan", SUPER_ADMIN: "owner@midori-sekkei.jp"})),
         ("fabrikam", "Fabrikam Pty Ltd", dict(
-            email="ops@fabrikam.com.au", domain="fabrikam.com.au", region="anz", users=49)),
+            email="ops@fabrikam.com.au", domain="fabrikam.com.au", users=49,
+            attributes={CUSTOMER_REGION: "anz"})),
     ):
         customers[key] = demo_customer(desk, name, **values)
     sakura, northwind = customers["sakura"][0], customers["northwind"][0]

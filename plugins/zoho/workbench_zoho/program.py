@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from workbench.model import Rule, Setting, VendorProgram
+from workbench.model import Field, Rule, Setting, VendorProgram
 
 if TYPE_CHECKING:
     from workbench import DeskReader
@@ -177,6 +177,21 @@ SETTINGS = [
 ]
 
 
+CUSTOMER_REGION = "zoho.region"
+"""The customer attribute of the Zoho region the customer's account is in (ZOHO-PRIO-1)."""
+SUPER_ADMIN = "zoho.super_admin_email"
+"""The customer attribute of the Zoho account's super-admin (ZOHO-PRIO-1, ZOHO-CONSENT-1)."""
+CUSTOMER_ATTRIBUTES = [
+    Field(CUSTOMER_REGION, "Zoho region", "choice", choices=list(REGIONS),
+          help="the Zoho region the customer's account is in: it sets the priority-support user "
+          "threshold", rule="ZOHO-PRIO-1"),
+    Field(SUPER_ADMIN, "Super-admin e-mail", "email",
+          help="the Zoho account's super-admin (its owner): Zoho checks a priority-support claim "
+          "against it, and an account change's consent should come from it",
+          rule="ZOHO-PRIO-1"),
+]
+
+
 def declaration() -> VendorProgram:
     """The program as declared to the desk."""
     return VendorProgram(
@@ -187,6 +202,7 @@ def declaration() -> VendorProgram:
         products=list(PRODUCTS),
         case_kinds=REQUEST_TYPES,
         settings=SETTINGS,
+        customer_attributes=CUSTOMER_ATTRIBUTES,
         description="Zoho partner support: tiers and channels, the request form, severities and the "
         "24x5 SLA, the regional escalation ladder, and priority support for large-user accounts.",
         support_products=SUPPORT_PRODUCTS,

@@ -15,6 +15,7 @@ from typing import Literal
 
 from workbench import DeskReader
 from workbench.model import Case, Decision, Finding
+from workbench_zoho.program import SUPER_ADMIN
 
 FREE_MAIL_DOMAINS = frozenset(
     {
@@ -127,7 +128,7 @@ def _consent(case: Case, desk: DeskReader) -> list[Check]:
                       f"recorded: {' and '.join(missing.values())} (fields {', '.join(missing)})",
                       [f"{name}: {label}" for name, label in missing.items()],
                       next(iter(missing)))]
-    owner = desk.customer(case.customer_id).super_admin_email
+    owner = desk.customer(case.customer_id).attributes.get(SUPER_ADMIN, "")
     sender = str(case.fields["consent_from"])
     if owner and sender.lower() != owner.lower():
         return [Check(Finding("warning", "ZOHO-CONSENT-1",

@@ -21,7 +21,17 @@ from workbench.desk import (
     next_running,
     parse_value,
 )
-from workbench.model import Case, Contract, Customer, Deadline, Eligibility, Field, Finding, Quote
+from workbench.model import (
+    Case,
+    Contract,
+    Customer,
+    Deadline,
+    Eligibility,
+    Field,
+    Finding,
+    Quote,
+    VendorProgram,
+)
 from workbench.render import TONE_OF_STATE, day, relative
 from workbench.tui.format import escape
 from workbench.tui.screens.base import DeskScreen
@@ -32,7 +42,7 @@ from workbench.tui.widgets.table import Column, Row, VirtualTable
 CUSTOMER_COLUMNS = [
     Column("id", "ID", 6, most=7, priority=100),
     Column("name", "Customer", 12, flex=True),
-    Column("region", "Region", 10, most=12, priority=40),
+    Column("domain", "Domain", 10, most=20, priority=40),
     Column("users", "Users", 6, align="right", priority=30),
 ]
 CONTRACT_COLUMNS = [
@@ -57,11 +67,35 @@ CUSTOMER_FIELDS = [
     Field("name", "Name", "text", required=True),
     Field("email", "E-mail", "email"),
     Field("domain", "Domain", "text", help="e.g. example.co.jp"),
-    Field("region", "Region", "text", help="e.g. apac-japan (Zoho), apac (BitTitan)"),
-    Field("users", "Users", "number", help="user licence count (ZOHO-PRIO-1)"),
-    Field("super_admin_email", "Super-admin e-mail", "email", help="checked by Zoho (ZOHO-PRIO-1)"),
+    Field("users", "Users", "number", help="user licence count"),
     Field("notes", "Notes", "longtext"),
 ]
+"""The core's fields of a customer; the attributes vendor programs declare follow them
+(:func:`attribute_fields`)."""
+
+ATTRIBUTE_PREFIX = "attr-"
+
+
+def attribute_fields(declared: dict[str, tuple[VendorProgram, Field]]) -> dict[str, tuple[Field, str]]:
+    """Each customer attribute a program declares as a field of the customer form, labelled
+    with the program's name: form key -> (field, attribute key). The desk checks the values
+    as it checks the rest (``Desk.add_customer``)."""
+    return {
+        ATTRIBUTE_PREFIX + key.replace(".", "-"): (
+            Field(
+                ATTRIBUTE_PREFIX + key.replace(".", "-"),
+                f"{program.name}: {field.label}",
+                field.kind,
+                choices=field.choices,
+                help=" · ".join(filter(None, (field.help, field.rule))),
+                rule=field.rule,
+                when={ATTRIBUTE_PREFIX + name.replace(".", "-"): value for name, value in field.when.items()},
+            ),
+            key,
+        )
+        for key, (program, field) in declared.items()
+    }
+
 
 CONTRACT_FIELDS = [
     Field("start", "Start", "date", required=True),
@@ -113,12 +147,25 @@ def whole_number(name: str, raw: Any) -> int:
     return value
 
 
-def customer_values(values: dict[str, Any]) -> dict[str, Any]:
-    """Form answers as :class:`Customer` values (users as a whole number)."""
-    result = {k: v for k, v in values.items() if k != "users"}
+def customer_values(
+    values: dict[str, Any], attributes: dict[str, tuple[Field, str]], current: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Form answers as :class:`Customer` values (users as a whole number), the declared
+    attributes' answers in ``attributes`` over those of ``current`` (a declared attribute left
+    empty is removed; one no installed program declares stays)."""
+    result = {k: v for k, v in values.items() if k != "users" and k not in attributes}
     if values.get("users") not in (None, ""):
         result["users"] = whole_number("users", values["users"])
+    given = dict(current or {})
+    for form_key, (_, key) in attributes.items():
+        given[key] = values.get(form_key)
+    result["attributes"] = given
     return result
+
+
+def searchable(customer: Customer) -> str:
+    """A customer's attribute values, for the filter."""
+    return " ".join(str(value) for value in customer.attributes.values())
 
 
 def contract_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +220,7 @@ class CustomersScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield self.nav()
         yield Input(
-            placeholder="filter customers: ID, name, region, domain", id="customer-filter", compact=True
+            placeholder="filter customers: ID, name, domain, attributes", id="customer-filter", compact=True
         )
         with Horizontal(id="customers"):
             yield VirtualTable(CUSTOMER_COLUMNS, select_label="Contracts", id="customer-list")
@@ -215,9 +262,9 @@ class CustomersScreen(DeskScreen):
     def apply_filter(self) -> None:
         words = self.query_one("#customer-filter", Input).value.lower().split()
         rows = [
-            Row(c.id, [(c.id, "bold"), c.name, c.region or "-", str(c.users)])
+            Row(c.id, [(c.id, "bold"), c.name, c.domain or "-", str(c.users)])
             for c in self.customers
-            if all(w in f"{c.id} {c.name} {c.region} {c.domain} {c.email}".lower() for w in words)
+            if all(w in f"{c.id} {c.name} {c.domain} {c.email} {searchable(c)}".lower() for w in words)
         ]
         table = self.query_one("#customer-list", VirtualTable)
         table.set_rows(rows)
@@ -246,10 +293,15 @@ class CustomersScreen(DeskScreen):
         self.detail = detail
         c = detail.customer
         lines = [
-            f"[b]{escape(c.name)}[/b] ({c.id}) · region {escape(c.region or '-')} · users {c.users}",
-            f"e-mail {escape(c.email or '-')} · domain {escape(c.domain or '-')} · "
-            f"super-admin {escape(c.super_admin_email or '-')}",
+            f"[b]{escape(c.name)}[/b] ({c.id}) · users {c.users}",
+            f"e-mail {escape(c.email or '-')} · domain {escape(c.domain or '-')}",
         ]
+        if c.attributes:
+            lines.append(
+                " · ".join(
+                    f"[$text-muted]{key}[/] {escape(str(value))}" for key, value in c.attributes.items()
+                )
+            )
         if c.notes:
             lines.append(f"[$text-muted]{escape(c.notes)}[/]")
         for e in detail.eligibility:
@@ -378,12 +430,15 @@ class CustomersScreen(DeskScreen):
         return finished
 
     def action_add(self) -> None:
+        attributes = attribute_fields(self.desk.customer_attributes())
+
         def submit(values: dict[str, Any]) -> Customer:
-            data = customer_values(values)
+            data = customer_values(values, attributes)
             return self.desk.add_customer(data.pop("name", ""), **data)
 
+        fields = [*CUSTOMER_FIELDS, *(field for field, _ in attributes.values())]
         self.app.push_screen(
-            FormDialog("New customer", CUSTOMER_FIELDS, submit, submit_label="Add"),
+            FormDialog("New customer", fields, submit, submit_label="Add"),
             self._saved("customer added"),
         )
 
@@ -391,15 +446,21 @@ class CustomersScreen(DeskScreen):
         if self.detail is None:
             return
         customer = self.detail.customer
-        current = customer.to_dict()
+        attributes = attribute_fields(self.desk.customer_attributes())
+        current = customer.to_dict() | {
+            form_key: attribute_text(customer.attributes[key])
+            for form_key, (_, key) in attributes.items()
+            if key in customer.attributes
+        }
 
         def submit(values: dict[str, Any]) -> Customer:
             changes = {f.name: "" for f in CUSTOMER_FIELDS if f.name != "users"}
-            changes.update(customer_values(values))
+            changes.update(customer_values(values, attributes, customer.attributes))
             return self.desk.update_customer(customer.id, **changes)
 
+        fields = [*CUSTOMER_FIELDS, *(field for field, _ in attributes.values())]
         self.app.push_screen(
-            FormDialog(f"Edit customer {customer.id}", CUSTOMER_FIELDS, submit, values=current),
+            FormDialog(f"Edit customer {customer.id}", fields, submit, values=current),
             self._saved("customer saved"),
         )
 
