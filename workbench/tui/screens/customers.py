@@ -87,7 +87,7 @@ def attribute_fields(declared: dict[str, tuple[VendorProgram, Field]]) -> dict[s
                 f"{program.name}: {field.label}",
                 field.kind,
                 choices=field.choices,
-                help=" · ".join(filter(None, (field.help, field.rule))),
+                help=field.help,
                 rule=field.rule,
                 when={ATTRIBUTE_PREFIX + name.replace(".", "-"): value for name, value in field.when.items()},
             ),
