@@ -72,8 +72,12 @@ def _source(function: Any) -> str | None:
 
 
 def _signature(files: list[str]) -> list[Any]:
+    """The folders packages are installed in and ``files``, with their times and sizes, and
+    the variables that choose plugins. ``sys.path[0]`` is left out: it is the running
+    script's folder (or the current one), where no package is installed, and it differs
+    between ``workbench`` and ``python -m workbench``."""
     stamps = []
-    for path in [*sys.path, *files]:
+    for path in [*sys.path[1:], *files]:
         try:
             found = os.stat(path or ".")
             stamps.append([path, found.st_mtime_ns, found.st_size])

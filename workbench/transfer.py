@@ -40,7 +40,7 @@ from workbench.model import CASE_STATES, Case, Contract, Customer, Event, Workfl
 from workbench.store import KINDS, FileStore
 from workbench.store.fileio import PRIVATE_FILE
 from workbench.store.loading import DeskLoader, load_new_desk
-from workbench.store.upgrade import needs_upgrade, upgraded_customer
+from workbench.store.upgrade import MOVED_CUSTOMER_FIELDS, needs_upgrade, upgraded_customer
 
 FORMAT = "case-workbench-export"
 VERSION = 1
@@ -541,12 +541,18 @@ class ImportCheck:
         return f" ({record['id']}): {wrong}" if wrong else None
 
     def _customer_problem(self, record: dict[str, Any]) -> str | None:
-        """A customer is checked as the desk checks one it adds; an attribute of a program
-        not installed here is kept as it is (as ``--allow-vendor`` keeps that vendor's records)."""
+        """A customer is checked as the desk checks one it adds. Kept as they are: an
+        attribute of a program not installed here (as ``--allow-vendor`` keeps that vendor's
+        records), and the values moved from an older desk's fields (a desk file keeps them as
+        they were: a region typed before it was Zoho's is not one of its choices)."""
         attributes = record["attributes"]
-        foreign = {k: v for k, v in attributes.items() if k.split(".", 1)[0] not in self.vendors}
+        kept = {
+            key: value
+            for key, value in attributes.items()
+            if key.split(".", 1)[0] not in self.vendors or key in MOVED_CUSTOMER_FIELDS.values()
+        }
         try:
-            checked = customer_attributes(self.desk, attributes, kept=foreign)
+            checked = customer_attributes(self.desk, attributes, kept=kept)
             differs = sorted(k for k in attributes if checked.get(k) != attributes[k])
             if differs:
                 raise BadInput(

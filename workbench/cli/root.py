@@ -36,7 +36,8 @@ COMMANDS = {
         "workbench.cli.settings:settings", "List desk settings, show one, or set KEY to VALUE (validated)."
     ),
     "customer": Listed(
-        "workbench.cli.customer:customer", "Customers: region, users, domain, super-admin e-mail …"
+        "workbench.cli.customer:customer",
+        "Customers: e-mail, domain, users, and what vendor programs record of them.",
     ),
     "eligibility": Listed(
         "workbench.cli.customer:eligibility", "Priority and program eligibility of a customer, with reasons."
