@@ -150,3 +150,50 @@ def test_an_import_leaves_only_the_desk_files(run_cli, exported) -> None:
     ]
     status, out, err = run_cli("doctor")
     assert status == 0 and out.startswith("ok"), err
+
+
+def test_the_imported_desk_finds_closed_cases_through_an_index_that_agrees_with_the_cases(
+    run_cli, exported
+) -> None:
+    """The import writes the closed cases' index itself (each case's place, CRC, customer,
+    vendor and time sent): what it answers is what the closed cases themselves answer."""
+    from datetime import datetime, timedelta
+
+    from workbench.store import FileStore
+
+    assert run_cli("import", str(exported))[0] == 0
+    document = json.loads(exported.read_bytes())
+    closed = [c for c in document["records"]["cases"] if c["state"] == "closed"]
+    sent = sorted(datetime.fromisoformat(c["sent_at"]) for c in closed if c["sent_at"])
+    questions = [{"match": {"customer_id": c}} for c in sorted({c["customer_id"] for c in closed})] + [
+        {"match": {"vendor": "zoho"}, "within": ("sent_at", sent[0] - timedelta(days=1), sent[-1])}
+    ]
+    indexed = FileStore(run_cli.db)
+    assert indexed.closed_index_in_use()
+    through_index = [sorted(r["id"] for r in indexed.all("cases", **q)) for q in questions]
+    indexed.close()
+    Path(f"{run_cli.db}.index").unlink()
+    plain = FileStore(run_cli.db)
+    assert not plain.closed_index_in_use()
+    assert through_index == [sorted(r["id"] for r in plain.all("cases", **q)) for q in questions]
+    assert {key for keys in through_index[:-1] for key in keys} >= {c["id"] for c in closed}
+    plain.close()
+
+
+def test_the_imported_snapshot_is_laid_out_as_a_compaction_lays_it_out(run_cli, exported) -> None:
+    """The tables a compaction would write from the imported desk are the ones the import
+    wrote (the event index with the open records first, the closed cases in file order):
+    an imported desk reads as fast as any."""
+    from workbench.store import FileStore
+    from workbench.store.snapshot import TABLES, read_snapshot
+
+    assert run_cli("import", str(exported))[0] == 0
+    imported = read_snapshot(str(run_cli.db))
+    before = {name: imported.read(name) for name in TABLES}
+    imported.close()
+    store = FileStore(run_cli.db)
+    assert store.compact()
+    store.close()
+    compacted = read_snapshot(str(run_cli.db))
+    assert {name: compacted.read(name) for name in TABLES} == before
+    compacted.close()
