@@ -9,7 +9,9 @@ in the work folder):
                                  [--db postgresql://…]
 
 ``--workdir DIR`` keeps the generated desk there (a later run reuses it and skips the
-generation); ``--skip-tinydb`` leaves out the TinyDB comparison, the slowest part.
+generation); ``--skip-tinydb`` leaves out the TinyDB comparison, the slowest part;
+``--quick`` measures only a change, opening, one case and the filter (no export, import,
+sweep, concurrent writers or TinyDB: a few minutes on a busy machine instead of an hour).
 
 Generates the desk once (``benchmarks/desk_data.py``, through the store protocol: records
 in the real model's shape, 20-45 s) and a TinyDB default-``JSONStorage`` file with the same
@@ -38,7 +40,11 @@ records and events, then prints medians:
   kept for the next run), in a column of their own; the sweep runs only on the file.
 
 Timings are wall-clock; the load average is printed with them, since a busy machine
-(two cores shared with a test suite) stretches every number.
+(two cores shared with a test suite) stretches every number, and beside the durable change
+and the opening, the CPU time they took (the process's, and for PostgreSQL on this machine
+its backend's), which a busy machine does not stretch. For PostgreSQL it also measures the
+floor under a durable change: a commit of one tiny row (a round trip and the server's WAL
+flush), and a change and that commit without waiting for the flush.
 """
 
 from __future__ import annotations
@@ -87,12 +93,15 @@ POSTGRES_GOALS = {**GOALS, "durable change": 5.0}
 OPEN_AND_LIST = r"""
 import json, sys, time
 imported = time.perf_counter()
-from workbench.store import open_store
-started = time.perf_counter()
+from workbench.store import is_postgres, open_store
+started, cpu_started = time.perf_counter(), time.process_time()
 imported = started - imported
+if is_postgres(sys.argv[1]):
+    import psycopg
+driver, driver_cpu = time.perf_counter() - started, time.process_time() - cpu_started
 store = open_store(sys.argv[1])
 open_cases = store.all("cases", closed=False)
-listed = time.perf_counter()
+listed, cpu = time.perf_counter(), time.process_time() - cpu_started
 status = dict(line.split(":", 1) for line in open("/proc/self/status"))
 rss, peak = int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
 first_events = time.perf_counter()
@@ -106,7 +115,8 @@ cases = len(store.all("cases"))
 every_case = time.perf_counter() - every_case
 status = dict(line.split(":", 1) for line in open("/proc/self/status"))
 print(json.dumps({
-    "seconds": listed - started, "open": len(open_cases), "first_events": first_events,
+    "seconds": listed - started, "cpu": cpu, "driver": driver, "driver_cpu": driver_cpu,
+    "open": len(open_cases), "first_events": first_events,
     "import": imported, "first_closed": first_closed, "every_case": every_case, "cases": cases,
     "rss_mb": rss, "peak_mb": peak, "rss_all_mb": int(status["VmRSS"].split()[0]) / 1024,
 }))
@@ -173,6 +183,11 @@ def note(key: str, n: int) -> dict[str, Any]:
 
 
 def durable_change(store: Store, keys: list[str], runs: int) -> float:
+    return durable_change_and_cpu(store, keys, runs)[0]
+
+
+def durable_change_and_cpu(store: Store, keys: list[str], runs: int) -> tuple[float, float]:
+    """The median wall time of a change and the median CPU time this process spent on it."""
     counter = iter(range(10**9))
 
     def change() -> None:
@@ -184,7 +199,48 @@ def durable_change(store: Store, keys: list[str], runs: int) -> float:
             tx.put("cases", key, case)
             tx.append_event(note(key, n))
 
-    return median_ms(change, runs)
+    walls, cpus = [], []
+    for _ in range(runs):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        change()
+        walls.append((time.perf_counter() - started) * 1000)
+        cpus.append((time.process_time() - cpu_started) * 1000)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def server_cpu_ms(store: Store) -> float | None:
+    """CPU time the PostgreSQL backend serving ``store`` has used so far (a server on this
+    machine: ``/proc``), else ``None``."""
+    try:
+        stat = Path(f"/proc/{store._connection.info.backend_pid}/stat").read_text()
+    except (OSError, AttributeError):
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after the command's name: state, ppid, … utime, stime
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def commit_floor(url: str, runs: int) -> tuple[float, float]:
+    """The floor under a durable change in PostgreSQL on this machine: the median commit of
+    one tiny row (one round trip and the server's WAL flush), and the same without waiting
+    for the flush (``synchronous_commit = off``): what the disk costs is the difference."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("CREATE TABLE workbench_bench_floor (n bigint)")
+        try:
+            insert = lambda: connection.execute("INSERT INTO workbench_bench_floor VALUES (1)")  # noqa: E731
+            flushed = median_ms(insert, runs)
+            connection.execute("SET synchronous_commit = off")
+            unflushed = median_ms(insert, runs)
+        finally:
+            connection.execute("DROP TABLE workbench_bench_floor")
+    return flushed, unflushed
+
+
+def without_waiting_for_the_flush(target: str) -> str:
+    """``target`` (a URL whose options come last, as :func:`in_schema` writes them) with
+    ``synchronous_commit = off``: a commit returns before the server's WAL flush."""
+    return target + "%20-csynchronous_commit%3Doff"
 
 
 def case_with_history(store: Store, keys: list[str], runs: int) -> float:
@@ -349,35 +405,66 @@ def postgres_desk(url: str, path: Path, cases: int) -> str:
 
 
 def postgres_figures(
-    url: str, path: Path, cases: int, plugins: Plugins, export_path: Path, runs: int
+    url: str, path: Path, cases: int, plugins: Plugins, export_path: Path, runs: int, quick: bool
 ) -> tuple[dict[str, float], dict[str, Any]]:
-    """The table's operations on the desk in PostgreSQL, and a few figures beside them."""
+    """The table's operations on the desk in PostgreSQL, and a few figures beside them
+    (with ``quick``, no export, import or concurrent writers)."""
     target = postgres_desk(url, path, cases)
     store = open_store(target)
     open_keys = [r["id"] for r in store.all("cases", closed=False)]
     closed_keys = [r["id"] for r in store.all("cases", match={"state": "closed"})][: runs * 4]
     store.close()
+    load_before = os.getloadavg()
     opens = [open_and_list(target, closed_keys[-1]) for _ in range(runs)]
     store = open_store(target)
+    changes = runs * 20
+    server_before = server_cpu_ms(store)
+    change, change_cpu = durable_change_and_cpu(store, open_keys, changes)
+    server_after = server_cpu_ms(store)
     rows = {
-        "durable change": durable_change(store, open_keys, runs * 20),
+        "durable change": change,
         "open + list open cases": statistics.median(o["seconds"] for o in opens) * 1000,
         "one case with its history": case_with_history(store, closed_keys, runs * 4),
         "filter by vendor + state + text": filter_cases(store, runs * 4)[0],
     }
-    rows["export to JSON"], _ = export_json(store, plugins, runs)
     store.close()
-    rows["import into an empty desk"], _ = import_json(export_path, empty_schemas(url), plugins, runs)
-    per_change, throughput = concurrent_writers(target)
-    rows["4 writers x 500 changes, per change"] = per_change
-    extra = {
-        "PostgreSQL: 4 writers x 500 changes, changes / s": throughput,
+    unflushed_store = open_store(without_waiting_for_the_flush(target))
+    unflushed_change, _ = durable_change_and_cpu(unflushed_store, open_keys, changes)
+    unflushed_store.close()
+    flushed_floor, unflushed_floor = commit_floor(url, changes)
+    extra: dict[str, Any] = {
+        "PostgreSQL: load average before / after its figures": " / ".join(
+            f"{one:.1f} {five:.1f} {fifteen:.1f}" for one, five, fifteen in (load_before, os.getloadavg())
+        ),
+        "PostgreSQL: durable change, CPU of this process, ms": change_cpu,
+        "PostgreSQL: durable change, CPU of the server's backend (mean), ms": (
+            (server_after - server_before) / changes
+            if server_before is not None and server_after is not None
+            else "-"
+        ),
+        "PostgreSQL: durable change without waiting for the flush, ms": unflushed_change,
+        "PostgreSQL: commit of one tiny row (round trip + flush), ms": flushed_floor,
+        "PostgreSQL: the same without waiting for the flush, ms": unflushed_floor,
+        "PostgreSQL: open + list, CPU of the process, ms": statistics.median(o["cpu"] for o in opens) * 1000,
+        "PostgreSQL: of open + list, importing psycopg (wall / CPU), ms": (
+            f"{statistics.median(o['driver'] for o in opens) * 1000:.0f} / "
+            f"{statistics.median(o['driver_cpu'] for o in opens) * 1000:.0f}"
+        ),
         "PostgreSQL: resident memory with the desk open, MB": statistics.median(o["rss_mb"] for o in opens),
         "PostgreSQL: first events() after open, ms": statistics.median(o["first_events"] for o in opens)
         * 1000,
         "PostgreSQL: first listing of every case, ms": statistics.median(o["every_case"] for o in opens)
         * 1000,
     }
+    if quick:
+        return rows, extra
+    store = open_store(target)
+    rows["export to JSON"], _ = export_json(store, plugins, runs)
+    store.close()
+    rows["import into an empty desk"], _ = import_json(export_path, empty_schemas(url), plugins, runs)
+    per_change, throughput = concurrent_writers(target)
+    rows["4 writers x 500 changes, per change"] = per_change
+    extra["PostgreSQL: 4 writers x 500 changes, changes / s"] = throughput
     return rows, extra
 
 
@@ -529,6 +616,11 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=2_000, dest="open_cases")
     parser.add_argument("--skip-tinydb", action="store_true")
     parser.add_argument("--db", help="a PostgreSQL database URL: measure the desk copied there too")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="only a change, opening, one case and the filter (no export, import, sweep, writers, TinyDB)",
+    )
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="workbench-bench-"))
     path = workdir / "desk.json"
@@ -540,35 +632,35 @@ def main() -> None:
         store.close()
         print(f"generated {path} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
+    load_before = os.getloadavg()
     store = open_store(path)
     open_keys = [r["id"] for r in store.all("cases", closed=False)]
     closed_key = next(r["id"] for r in store.all("cases") if r["state"] == "closed")
     closed_keys = [r["id"] for r in store.all("cases", match={"state": "closed"})][: args.runs * 4]
     opens = [open_and_list(str(path), closed_key) for _ in range(args.runs)]
     plugins = get_plugins()
-    swept = sweeps(path, workdir, plugins, args.runs)
+    change, change_cpu = durable_change_and_cpu(store, open_keys, args.runs * 20)
     rows = {
-        "durable change": durable_change(store, open_keys, args.runs * 20),
+        "durable change": change,
         "open + list open cases": statistics.median(o["seconds"] for o in opens) * 1000,
         "filter by vendor + state + text": filter_cases(store, args.runs * 4)[0],
     }
-    rows["export to JSON"], exported = export_json(store, plugins, args.runs)
+    export_path = workdir / "export.json"
+    if not args.quick:
+        rows["export to JSON"], exported = export_json(store, plugins, args.runs)
+        export_path.write_bytes(exported)
+        del exported
     store.close()
     store = open_store(path)
     rows["one case with its history"] = case_with_history(store, closed_keys, args.runs * 4)
-    export_path = workdir / "export.json"
-    export_path.write_bytes(exported)
-    del exported
-    rows["import into an empty desk"], imported = import_json(
-        export_path, empty_folder(workdir), plugins, args.runs
-    )
-    rows["sweep, first (catches up; one run)"] = swept["first"]
-    rows["sweep, steady state (changes nothing)"] = swept["steady"]
     sizes = {
         name: os.path.getsize(str(path) + suffix) / 1e6
         for name, suffix in (("snapshot", ""), ("log", ".log"))
     }
-    extra = {
+    extra: dict[str, Any] = {
+        "load average at the start (1, 5, 15 min)": " ".join(f"{load:.1f}" for load in load_before),
+        "durable change, CPU of this process, ms": change_cpu,
+        "open + list, CPU of the process, ms": statistics.median(o["cpu"] for o in opens) * 1000,
         "importing workbench.store (before open), ms": statistics.median(o["import"] for o in opens) * 1000,
         "first events() after open (parses the event index), ms": statistics.median(
             o["first_events"] for o in opens
@@ -587,36 +679,46 @@ def main() -> None:
         "open cases listed / every case": f"{opens[0]['open']} / {opens[0]['cases']}",
         "cases / events": f"{len(store.all('cases'))} / {store._state.last_event_id}",
         "snapshot / log size, MB": f"{sizes['snapshot']:.1f} / {sizes['log']:.1f}",
-        "export size, MB": f"{export_path.stat().st_size / 1e6:.0f}",
-        "imported": ", ".join(f"{n} {kind}" for kind, n in imported.items()),
-        "sweep: open cases checked (first / later)": f"{swept['reports'][0].checked} / "
-        f"{swept['reports'][-1].checked}",
-        "sweep: first applied": _applied(swept["reports"][0]),
-        "sweep: second applied": _applied(swept["reports"][1]),
-        "sweep: later ones applied": "; ".join(_applied(r) for r in swept["reports"][2:]) or "-",
     }
     tiny: dict[str, float] = {}
-    if not args.skip_tinydb:
-        tiny_path = workdir / "tinydb-default.json"
-        if not tiny_path.exists():
-            tinydb_copy(store, tiny_path)
-        few = max(3, args.runs // 2)
-        tiny["durable change"] = tinydb_change(tiny_path, few)
-        tiny["open + list open cases"], tiny_rss = tinydb_open_and_list(tiny_path, few)
-        tiny["filter by vendor + state + text"] = tinydb_filter(tiny_path, few)
-        tiny["export to JSON"] = tinydb_export(tiny_path, few)
-        tiny["import into an empty desk"] = tinydb_import(export_path, workdir)
-        extra["TinyDB JSONStorage: resident after listing / peak, MB"] = tiny_rss
-        extra["TinyDB JSONStorage / ours, durable change"] = (
-            f"{tiny['durable change'] / rows['durable change']:.0f}x"
+    if not args.quick:
+        rows["import into an empty desk"], imported = import_json(
+            export_path, empty_folder(workdir), plugins, args.runs
         )
+        swept = sweeps(path, workdir, plugins, args.runs)
+        rows["sweep, first (catches up; one run)"] = swept["first"]
+        rows["sweep, steady state (changes nothing)"] = swept["steady"]
+        extra |= {
+            "export size, MB": f"{export_path.stat().st_size / 1e6:.0f}",
+            "imported": ", ".join(f"{n} {kind}" for kind, n in imported.items()),
+            "sweep: open cases checked (first / later)": f"{swept['reports'][0].checked} / "
+            f"{swept['reports'][-1].checked}",
+            "sweep: first applied": _applied(swept["reports"][0]),
+            "sweep: second applied": _applied(swept["reports"][1]),
+            "sweep: later ones applied": "; ".join(_applied(r) for r in swept["reports"][2:]) or "-",
+        }
+        if not args.skip_tinydb:
+            tiny_path = workdir / "tinydb-default.json"
+            if not tiny_path.exists():
+                tinydb_copy(store, tiny_path)
+            few = max(3, args.runs // 2)
+            tiny["durable change"] = tinydb_change(tiny_path, few)
+            tiny["open + list open cases"], tiny_rss = tinydb_open_and_list(tiny_path, few)
+            tiny["filter by vendor + state + text"] = tinydb_filter(tiny_path, few)
+            tiny["export to JSON"] = tinydb_export(tiny_path, few)
+            tiny["import into an empty desk"] = tinydb_import(export_path, workdir)
+            extra["TinyDB JSONStorage: resident after listing / peak, MB"] = tiny_rss
+            extra["TinyDB JSONStorage / ours, durable change"] = (
+                f"{tiny['durable change'] / rows['durable change']:.0f}x"
+            )
     store.close()
-    rows["4 writers x 500 changes, per change"], throughput = concurrent_writers(str(path))
-    extra["4 writers x 500 changes, changes / s"] = throughput
+    if not args.quick:
+        rows["4 writers x 500 changes, per change"], throughput = concurrent_writers(str(path))
+        extra["4 writers x 500 changes, changes / s"] = throughput
     postgres: dict[str, float] = {}
     if args.db:
         postgres, postgres_extra = postgres_figures(
-            args.db, path, args.cases, plugins, export_path, args.runs
+            args.db, path, args.cases, plugins, export_path, args.runs, args.quick
         )
         extra.update(postgres_extra)
 
@@ -645,7 +747,7 @@ def main() -> None:
     for name, value in extra.items():
         shown = f"{value:.1f}" if isinstance(value, float) else value
         print(f"{name:<56}{shown:>12}")
-    export_path.unlink()
+    export_path.unlink(missing_ok=True)
     figures = {
         **rows,
         **{f"{name}, TinyDB JSONStorage": value for name, value in tiny.items()},

@@ -157,3 +157,16 @@ def test_threads_take_turns(store: Store) -> None:
     for thread in threads:
         thread.join()
     assert sorted(int(r["id"][2:]) for r in store.all("cases")) == list(range(1, 61))
+
+
+def test_a_record_of_another_kind_under_a_closed_cases_key_leaves_the_case_be(store: Store, change) -> None:
+    """Keys are per kind: a customer keyed like a closed case, written by another agent and
+    picked up by a refresh, is not that case (the state machine of test_stores_agree found
+    the PostgreSQL store losing the case from its memory)."""
+    change(store, "0", state="closed")
+    assert [r["id"] for r in store.all("cases")] == ["0"]  # every closed case now in memory
+    with store.transaction() as tx:
+        tx.put("customers", "0", {"id": "0", "name": "Acme"})
+    store.refresh()
+    assert store.get("cases", "0") == {"id": "0", "state": "closed"}
+    assert [r["id"] for r in store.all("cases", match={"state": "closed"})] == ["0"]

@@ -703,7 +703,8 @@ class PostgresStore:
             self._closed_cases[key] = record
         else:
             self._records[kind][key] = record
-            self._closed_cases.pop(key, None)
+            if kind == "cases":  # a customer may bear a closed case's key: that case stays
+                self._closed_cases.pop(key, None)
 
     def _lookup(
         self, kind: str, key: str, connection: psycopg.Connection | None = None
