@@ -14,8 +14,8 @@ def test_a_refused_action_is_said_in_words(run_cli):
     listed = json.loads(out)
     key = (listed["cases"] if isinstance(listed, dict) else listed)[0]["id"]
     status, _, err = run_cli("case", "pending", key)
-    assert status == 2
-    assert f"case {key} is closed; cannot put it pending on the customer" in err
+    assert status == 1
+    assert f"refused by CORE-CASE-1: case {key} is closed; cannot put it pending on the customer" in err
     assert "cannot pending" not in err
 
 

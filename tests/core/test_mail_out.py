@@ -500,7 +500,7 @@ def test_a_case_already_with_the_vendor_is_refused_before_anything_is_shown(
     assert run_cli("case", "send", case_id, "--mail", "--yes")[0] == 0
     before = _desk_bytes(run_cli.db)
     status, _, err = run_cli("case", "send", case_id, "--mail", "--yes")
-    assert status == 2 and f"case {case_id} is waiting-vendor; cannot send it to the vendor" in err
+    assert status == 1 and f"CORE-CASE-1: case {case_id} is waiting-vendor; cannot send it" in err
     assert "Subject:" not in err and len(server.received) == 1
     assert _desk_bytes(run_cli.db) == before
 

@@ -229,6 +229,31 @@ REFUSALS = {
         "ZOHO-EMAIL-1",
         status=2,
     ),
+    "an action the case's state does not allow": Refusal(
+        ("workbench/desk/cases.py", '"CORE-CASE-1"'),
+        ("case", "escalate", "C-47", "--reason", "no answer"),
+        "CORE-CASE-1",
+    ),
+    "an e-mail the case's state does not allow": Refusal(
+        ("workbench/desk/cases.py", '"CORE-CASE-1"'),
+        ("case", "send", "C-2", "--mail", "--eml", "C-2.eml", "--yes"),
+        "CORE-CASE-1",
+    ),
+    "a second customer of the same name": Refusal(
+        ("workbench/desk/customers.py", '"CORE-CUST-1"'),
+        ("customer", "add", "northwind  TRADERS"),
+        "CORE-CUST-1",
+        status=2,
+        desk="empty",
+    ),
+    "a customer renamed to another's name": Refusal(
+        ("workbench/desk/customers.py", '"CORE-CUST-1"'),
+        ("customer", "edit", "CUS-2", "--name", "Northwind Traders"),
+        "CORE-CUST-1",
+        status=2,
+        desk="empty",
+        before=(("customer", "add", "Contoso Japan"),),
+    ),
     "a change dated before the record's history": Refusal(
         ("workbench/desk/records.py", "is before its last event"),
         ("case", "note", "C-3", "looked at it", "--now", "2026-11-01T10:00+09:00"),

@@ -114,6 +114,25 @@ TEAM_RULES = [
 """The desk's own rules for its team: RULES.md has no rule for who acts, so the core
 declares these (docs/agents.md)."""
 
+RECORD_RULES = [
+    Rule(
+        "CORE-CASE-1",
+        "A case's state decides what may be done to it: an open, waiting-vendor, pending or "
+        "resolved case takes notes, responses, evidence, escalations, a resolution and a close; only "
+        "an open or resolved case is sent to the vendor; a vendor reply or pending needs an open or "
+        "waiting-vendor case; a resolved or closed case is reopened, and a closed case takes nothing "
+        "else but the customer's reply.",
+    ),
+    Rule(
+        "CORE-CUST-1",
+        "Each customer of the desk has a name of its own (ignoring case and spaces): the name is how "
+        "agents, imports and vendors' records find it, so a customer added or renamed to a name "
+        "another customer has is refused.",
+    ),
+]
+"""The desk's own rules for the life of a case and the identity of a customer: RULES.md has
+none, and a refusal names the rule that decided it, so the core declares these."""
+
 SETTINGS = [
     Setting("desk.timezone", "Asia/Tokyo", "The desk's time zone: times are shown in it.", kind="timezone"),
     Setting(
@@ -310,7 +329,7 @@ def workbench_vendor() -> VendorProgram:
         id="core",
         name="Core rules (all vendors)",
         version="0.1.0",
-        rules=RULES + TEAM_RULES,
+        rules=RULES + TEAM_RULES + RECORD_RULES,
         settings=SETTINGS,
         description="Paths, the desk's own commitment, and commercial escalation for every vendor.",
     )

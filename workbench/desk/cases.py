@@ -170,6 +170,17 @@ ACTION_WORDS = {
 the customer", not "cannot pending it")."""
 
 
+def state_refusal(case: Case, action: str) -> Refused:
+    """The refusal of ``action`` on a case whose state does not allow it (CORE-CASE-1)."""
+    return Refused(
+        Decision(
+            allowed=False,
+            rule="CORE-CASE-1",
+            reason=f"case {case.id} is {case.state}; cannot {ACTION_WORDS.get(action, action + ' it')}",
+        )
+    )
+
+
 def actions(desk: Desk, case: Case) -> set[str]:
     """The timeline actions a case in its state may take (see :data:`ALLOWED_FROM`)."""
     return {action for action, states in ALLOWED_FROM.items() if case.state in states}
@@ -232,9 +243,7 @@ def change_case(
         if sweep_key and sweep_key in case.sweep_keys:
             raise AlreadySwept(sweep_key)
         if case.state not in ALLOWED_FROM.get(action, WORKING):
-            raise BadInput(
-                "state", f"case {key} is {case.state}; cannot {ACTION_WORDS.get(action, action + ' it')}"
-            )
+            raise state_refusal(case, action)
         decided = change(case) or {}
         if outgoing is not None:
             decided["data"] = {**decided.get("data", data or {}), "mail": outgoing.record}

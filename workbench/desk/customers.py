@@ -58,16 +58,24 @@ def add_customer(desk: Desk, name: str, **values: Any) -> Customer:
     with desk.store.transaction() as tx:
         # Under the writer lock: two agents adding "Twin 1" and "twin  1" at once cannot
         # both pass the check.
-        twin = desk.customer_named(customer.name)
-        if twin is not None:
-            raise BadInput(
-                "name", f"{twin.id} is already called {twin.name!r}; change it with `customer edit {twin.id}`"
-            )
+        _check_name_free(desk, customer.name)
         customer.id = f"CUS-{tx.next_number('customers')}"
         record = customer.to_dict()
         tx.put("customers", customer.id, record)
         record_event(desk, tx, "customers", customer.id, "create", None, record)
     return customer
+
+
+def _check_name_free(desk: Desk, name: str, key: str = "") -> None:
+    """Refuse ``name`` when a customer other than ``key`` is called so (CORE-CUST-1); called
+    under the writer lock, so two agents giving one name at once cannot both pass."""
+    twin = desk.customer_named(name)
+    if twin is not None and twin.id != key:
+        raise BadInput(
+            "name",
+            f"{twin.id} is already called {twin.name!r}; change it with `customer edit {twin.id}`",
+            rule="CORE-CUST-1",
+        )
 
 
 def customer_named(desk: Desk, name: str) -> Customer | None:
@@ -93,6 +101,7 @@ def update_customer(desk: Desk, key: str, **changes: Any) -> Customer:
         current.to_dict(),
         updated.to_dict(),
         "update",
+        guard=(lambda tx, fresh: _check_name_free(desk, updated.name, key)) if "name" in changes else None,
         check=lambda record: _check_customer(Customer.from_dict(record)),
     )
     return updated

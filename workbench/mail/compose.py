@@ -16,7 +16,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.desk.cases import ACTION_WORDS
+from workbench.desk.cases import state_refusal
 from workbench.errors import BadInput, Refused
 from workbench.model import MAIL_PURPOSES, Decision, MailDraft
 
@@ -105,7 +105,7 @@ def compose(desk: Desk, case_id: str, purpose: str, text: str = "") -> Composed:
     case = desk.case(case_id)
     action = ACTIONS[purpose]
     if action not in desk.case_actions(case):
-        raise BadInput("state", f"case {case.id} is {case.state}; cannot {ACTION_WORDS[action]}")
+        raise state_refusal(case, action)
     if purpose == "vendor":
         allowed = desk.plugins.first("workbench_check_send", case=case, desk=desk, now=desk.now())
         if allowed is not None and not allowed.allowed:
