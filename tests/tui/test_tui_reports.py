@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from rich.cells import cell_len
 
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.case import CaseScreen
@@ -14,7 +15,7 @@ from workbench.tui.screens.reports import BAR, ReportsScreen
 from workbench.tui.widgets.table import VirtualTable
 
 from .conftest import SIZE
-from .test_tui_themes import hard_to_read
+from .test_tui_themes import contrast, hard_to_read
 
 
 async def test_figures_drill_down_to_their_cases(app, demo, wait):
@@ -76,10 +77,40 @@ async def test_month_keys_and_palette_entry(demo, wait, tmp_path):
         assert "2026-12" in str(label.render())
 
 
+BAR_CELLS = "▁▂▃▄▅▆▇█"
+
+
+def bars_hard_to_see(app: WorkbenchApp) -> list[str]:
+    """The bars of the figures drawn off the cursor row (and left of the scrollbar) whose
+    colour is under 3:1 against their background (WCAG's least contrast for graphics a
+    reader must make out)."""
+    figures = app.screen.query_one("#reports", VirtualTable)
+    cursor_line = figures.region.y + 1 + figures.cursor_row - round(figures.scroll_y)
+    lines = range(figures.region.y + 1, figures.region.bottom)
+    found, seen = [], 0
+    for y, line in enumerate(app.screen._compositor.render_full_update().strips):
+        x = 0
+        for segment in (segment for strip in line for segment in strip):
+            style, start = segment.style, x
+            x += cell_len(segment.text)
+            if y not in lines or y == cursor_line or start >= figures.region.right - 1 or style is None:
+                continue
+            if not any(ch in BAR_CELLS for ch in segment.text):
+                continue
+            seen += 1
+            if style.color and style.bgcolor and contrast(style.color, style.bgcolor) < 3:
+                found.append(f"line {y}: {segment.text.strip()!r} {style.color.name} on {style.bgcolor.name}")
+    assert seen, "no bar was drawn to look at"
+    return found
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24), (220, 60)])
 @pytest.mark.parametrize("theme", ["textual-light", "solarized-light", "textual-dark"])
-async def test_reports_read_in_light_and_dark_themes(demo, wait, tmp_path, theme):
+async def test_reports_read_in_light_and_dark_themes(demo, wait, tmp_path, theme, size):
+    """Text reads, and every bar stands out from its background, in light and dark themes
+    at 80, 120 and 220 columns (the bars take the theme's own colours)."""
     app = WorkbenchApp(demo, prefs_path=tmp_path / "tui.json")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         app.theme = theme
         await wait(pilot)
         await app.switch_mode("reports")
@@ -87,6 +118,7 @@ async def test_reports_read_in_light_and_dark_themes(demo, wait, tmp_path, theme
         await pilot.pause(0.1)
         assert app.screen.query_one("#reports", VirtualTable).rows
         assert hard_to_read(app) == []
+        assert bars_hard_to_see(app) == []
 
 
 async def test_case_screen_writes_the_evidence_pack_by_key(app, demo, wait, tmp_path):
