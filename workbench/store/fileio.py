@@ -9,7 +9,6 @@ from __future__ import annotations
 import glob
 import os
 import re
-import secrets
 import stat
 from collections.abc import Iterable
 from contextlib import suppress
@@ -134,6 +133,8 @@ def replace_atomically(path: str, chunks: Iterable[bytes]) -> None:
 def write_beside(path: str, chunks: Iterable[bytes]) -> str:
     """Write ``chunks`` to a new temporary file beside ``path``, with ``path``'s permissions
     (its owner's only for a new file), fsynced; return its name (see :func:`put_in_place`)."""
+    import secrets  # with hashlib and random: only when a file is written
+
     folder = os.path.dirname(os.path.abspath(path))
     temporary = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)

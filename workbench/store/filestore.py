@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import errno
 import os
-import socket
 import sys
 import time
 import uuid
@@ -525,7 +524,7 @@ class FileStore:
         try:
             holder = {
                 "pid": os.getpid(),
-                "host": socket.gethostname()[:200],
+                "host": _host_name(),
                 "command": " ".join(" ".join(sys.orig_argv).split())[:300],
                 "since": datetime.now(UTC).isoformat(timespec="seconds"),
             }
@@ -628,3 +627,10 @@ class FileStore:
         state.apply(Entry(head, [state.end + offset for offset in offsets], state.end + sum(map(len, line))))
         for (kind, key), record in tx.puts.items():
             state.put_json(kind, key, record, (kind, key) in tx.closing)
+
+
+def _host_name() -> str:
+    """This machine's name, for the lock holder (``socket`` imported only by a writer)."""
+    import socket
+
+    return socket.gethostname()[:200]
