@@ -272,6 +272,27 @@ def workbench_workflow_findings(workflow: Workflow, desk: DeskReader, now: datet
 
 
 # ----------------------------------------------------------------------------------------
+# Mail
+# ----------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def workbench_mail_domains(vendor: str, desk: DeskReader) -> list[str] | None:
+    """The domains ``vendor``'s support answers the desk by e-mail from (``zohocorp.com``).
+
+    A message the desk takes in (``workbench mail poll``) that is recorded on one of
+    ``vendor``'s cases and comes from one of these domains, or a subdomain of one, is the
+    vendor's answer: it is recorded as a vendor reply and stops the vendor's clock, exactly
+    as recording the reply by hand does.
+
+    :param vendor: the program id asked about.
+    :param desk: the desk (a setting may add a region's domains).
+    :return: domain names, lower case, without ``@``. Stops at the first non-None result; no
+        answer means no mail counts as the vendor's answer.
+    """
+
+
+# ----------------------------------------------------------------------------------------
 # The command line
 # ----------------------------------------------------------------------------------------
 

@@ -750,6 +750,61 @@ class Workflow(Record):
         return next((s for s in self.steps if s.done_at is None), None)
 
 
+MAIL_STATES: tuple[str, ...] = ("inbox", "filed", "dismissed")
+"""Where a message the desk took in is: in the Inbox, recorded on a case, or set aside."""
+
+
+@dataclass
+class Attachment(Record):
+    """A file a message carried: kept beside the desk, or not kept and why."""
+
+    name: str
+    content_type: str
+    size: int
+    path: str = ""
+    """Where it is kept, relative to the desk's attachments folder; ``""`` when not kept."""
+    reason: str = ""
+    """Why it was not kept (over the size limit), ``""`` when kept."""
+
+
+@dataclass
+class Mail(Record):
+    """A message the desk took in from its IMAP mailbox or Maildir (issue #21), once per
+    Message-ID: recorded on a case, or waiting in the Inbox. Its text is stored as it came
+    (control characters and all, NUL aside) and shown escaped."""
+
+    KIND: ClassVar[str] = "mail"
+
+    id: str
+    message_id: str
+    """The Message-ID header as written (``<…>``), or one made from the message's bytes when
+    it has none: the message is taken once by it."""
+    received_at: datetime
+    """The desk clock when it was taken (what its events are dated)."""
+    source: str
+    sender: str
+    """The From address, lower-cased (``""`` when none could be read)."""
+    subject: str = ""
+    sender_name: str = ""
+    to: list[str] = field(default_factory=list)
+    date: datetime | None = None
+    """The Date header, read; kept as data, never the time of an event (CORE-AUDIT-1)."""
+    date_header: str = ""
+    in_reply_to: str = ""
+    references: list[str] = field(default_factory=list)
+    text: str = ""
+    """The readable text: the plain part, or the HTML part made text."""
+    attachments: list[Attachment] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """What was wrong with its headers (malformed, undecodable), in words."""
+    state: str = "inbox"
+    case: str = ""
+    """The case it is recorded on (state ``filed``)."""
+    rule: str = ""
+    reason: str = ""
+    """Why it went where it is."""
+
+
 @dataclass
 class Event(Record):
     """One change, never rewritten (CORE-AUDIT-1)."""
@@ -758,7 +813,8 @@ class Event(Record):
     at: datetime
     actor: str
     kind: str
-    """What changed: ``cases``, ``customers``, ``contracts``, ``workflows`` or ``settings``."""
+    """What changed: ``cases``, ``customers``, ``contracts``, ``workflows``, ``settings`` or
+    ``mail``."""
     key: str
     action: str
     before: dict[str, Any] | None = None

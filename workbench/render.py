@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from workbench.model import Case, Deadline, Decision, Event, Field, Finding, Route, Step
+from workbench.model import Attachment, Case, Deadline, Decision, Event, Field, Finding, Mail, Route, Step
 
 if TYPE_CHECKING:
     from workbench.desk import CasePreview, CaseView, EscalationOption, SweepReport, WorkflowView
@@ -532,7 +532,9 @@ class Renderer:
         if data.get("email"):
             what.append(f"e-mail to {self.data(data.get('to', ''))}")
         mail = data.get("mail")
-        if isinstance(mail, dict):
+        if isinstance(mail, dict) and mail.get("direction") == "in":
+            what.append(f"mail {mail.get('id', '')} from {self.data(mail.get('from') or '?')}")
+        elif isinstance(mail, dict):
             how = "written as .eml for the mail program" if mail.get("channel") == "eml" else "e-mailed"
             to = ", ".join(str(a) for a in mail.get("to", []))
             what.append(f"{how} to {self.data(to)} {self.data(str(mail.get('message_id', '')))}")
@@ -548,7 +550,53 @@ class Renderer:
         ]
         if event.data.get("email"):
             lines += ["    " + line for line in self.data(event.data["email"]).splitlines()]
+        mail = event.data.get("mail")
+        for attachment in mail.get("attachments") or [] if isinstance(mail, dict) else []:
+            lines.append("    " + self.attachment(Attachment.from_dict(attachment)))
         return lines
+
+    # -- mail the desk took in ---------------------------------------------------------------
+
+    def attachment(self, attachment: Attachment) -> str:
+        """An attachment: its name, type and size, and where it is kept or why it is not."""
+        size = f"{attachment.size / 1024:.0f} KiB" if attachment.size >= 1024 else f"{attachment.size} B"
+        where = f"kept as {self.data(attachment.path)}" if attachment.path else self.data(attachment.reason)
+        return f"Attachment: {self.data(attachment.name)} ({self.data(attachment.content_type)}, {size}) {where}"
+
+    def mail_row(self, mail: Mail) -> str:
+        """A message on one line: ID, when taken, sender, subject, where it is."""
+        where = {"filed": f"on {mail.case}", "dismissed": "set aside"}.get(mail.state, "Inbox")
+        return (
+            f"{mail.id}  {self.time(mail.received_at)}  {self.data(mail.sender or '?')}  "
+            f"{self.data(mail.subject or '(no subject)')}  {self.muted(where)}"
+        ).replace("\n", " ")
+
+    def mail(self, mail: Mail) -> list[str]:
+        """A message in full: its headers, where it went and why, what was wrong with it, its
+        attachments and its text."""
+        where = {"filed": f"recorded on {mail.case}", "dismissed": "set aside"}.get(
+            mail.state, "in the Inbox"
+        )
+        sender = (
+            f"{self.data(mail.sender_name)} <{self.data(mail.sender)}>"
+            if mail.sender_name
+            else self.data(mail.sender)
+        )
+        lines = [
+            f"{self.strong(mail.id)} {self.data(mail.subject or '(no subject)')}",
+            f"From: {sender or '?'}",
+            f"To: {self.data(', '.join(mail.to))}" if mail.to else "",
+            f"Date: {self.data(mail.date_header) or '-'}"
+            + (f" ({self.time(mail.date)})" if mail.date else ""),
+            f"Message-ID: {self.data(mail.message_id)}",
+            f"Taken {self.time(mail.received_at)} from {self.data(mail.source)}: {where}"
+            + (f" {self.accent(mail.rule)}" if mail.rule else "")
+            + (f" — {self.data(mail.reason)}" if mail.reason else ""),
+        ]
+        lines = [line for line in lines if line]
+        lines += [self.tone("at-risk", f"! {self.data(problem)}") for problem in mail.problems]
+        lines += [self.attachment(a) for a in mail.attachments]
+        return [*lines, "", self.data(mail.text) if mail.text else self.muted("(no text)")]
 
     # -- a workflow --------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from workbench.desk import BadInput, Desk, agents, next_running, passwords
 from workbench.desk.customers import _check_customer, _validate_contract, customer_attributes
 from workbench.desk.settings import setting_value
 from workbench.errors import DeskError, Invalid
-from workbench.model import CASE_STATES, Case, Contract, Customer, Event, Workflow, _dump
+from workbench.model import CASE_STATES, MAIL_STATES, Case, Contract, Customer, Event, Mail, Workflow, _dump
 from workbench.store import KINDS, FileStore
 from workbench.store.fileio import PRIVATE_FILE
 from workbench.store.loading import DeskLoader, load_new_desk
@@ -50,7 +50,10 @@ RECORD_TYPES: dict[str, type] = {
     "contracts": Contract,
     "cases": Case,
     "workflows": Workflow,
+    "mail": Mail,
 }
+"""The kinds of record an export holds, in its order: what a record names comes before it
+(a message names its case)."""
 CSV_COLUMNS = [
     "id",
     "vendor",
@@ -520,6 +523,8 @@ class ImportCheck:
             problem = self._customer_problem(record)
             if problem is not None:
                 self.problems.append(f"{where} ({record['id']}): {problem}")
+        elif kind == "mail":
+            self._mail_problem(index, record)
         else:
             self._named_problem(kind, index, record)
         loader.put(kind, record["id"], record)
@@ -588,6 +593,15 @@ class ImportCheck:
         for kind, number in self.highest.items():
             loader.advance_number(kind, number)
         self.last_change, self.present, self.typed_customers, self.names = {}, {}, set(), {}
+
+    def _mail_problem(self, index: int, record: dict[str, Any]) -> None:
+        """A message the desk took in: a state it knows, and the case it is on in the file."""
+        where = f"records.mail[{index}] ({record['id']})"
+        if record["state"] not in MAIL_STATES:
+            states = ", ".join(MAIL_STATES)
+            self.problems.append(f"{where}: {record['state']!r} is not a state of a message ({states})")
+        elif record["case"] and record["case"] not in self.present["cases"]:
+            self.problems.append(f"{where}: case {record['case']} is not in the file")
 
     def _named_problem(self, kind: str, index: int, record: dict[str, Any]) -> None:
         where = f"records.{kind}[{index}] ({record['id']})"

@@ -250,6 +250,10 @@ class Acme:
         return [Finding("info", "ACME-1", "Acme renews on the anchor date")]
 
     @hookimpl
+    def workbench_mail_domains(self, vendor, desk):
+        return ["acme.example"] if vendor == "acme" else None
+
+    @hookimpl
     def workbench_demo(self, desk):
         customer = desk.add_customer("Acme Demo KK")
         desk.open_case("acme", customer.id, "Demo question", {"kind": "question", "details": "x"})
@@ -569,6 +573,26 @@ def test_hook_workbench_compose_mail(acme, tmp_path) -> None:
         compose(acme, case.id, "response", "We are on it.")
     acme.update_customer(customer.id, email="it@northwind.example")
     assert compose(acme, case.id, "response", "We are on it.").message["To"] == "it@northwind.example"
+
+
+def test_hook_workbench_mail_domains(acme, clock) -> None:
+    """A message on an Acme case from a domain Acme declares (or its subdomain) is Acme's
+    answer; the same message from anywhere else changes no clock."""
+    from workbench.mail.inbound import read_message
+
+    customer = _customer_with_support(acme)
+    case = acme.open_case("acme", customer.id, "Help", {"kind": "question", "details": "sync stops"})
+    acme.send_to_vendor(case.id)
+
+    def mail(sender: str, number: int) -> bytes:
+        head = f"From: {sender}\r\nSubject: [{case.id}] answer\r\nMessage-ID: <{number}@x>\r\n"
+        return f"{head}\r\nhi\r\n".encode()
+
+    other = acme.take_mail(read_message(mail("help@acme.example.net", 1)), "test")
+    assert other.rule == "CORE-AUDIT-1" and acme.case(case.id).state == "waiting-vendor"
+    answer = acme.take_mail(read_message(mail("help@eu.acme.example", 2)), "test")
+    assert answer.rule == "CORE-SLA-4" and acme.case(case.id).state == "open"
+    assert acme.events("cases", case.id)[-1].action == "vendor-reply"
 
 
 def test_escalation_owner_recorded_after_the_fact(acme, clock) -> None:

@@ -59,7 +59,7 @@ SNAPSHOT_DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "reformatted by an editor": (
         lambda d: d.write_text(json.dumps(json.loads(d.read_bytes()), indent=2)),
-        "layout of a schema-3 desk is broken",
+        f"layout of a schema-{SCHEMA} desk is broken",
     ),
     "a record that is not a document": (
         lambda d: rewrite_snapshot(d, lambda t: {**t, "cases": {**t["cases"], "C-4": ["x"]}}),

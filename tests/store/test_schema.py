@@ -177,3 +177,50 @@ def test_a_schema_2_desk_is_migrated_its_log_kept_as_it_is(tmp_path: Path, chang
     report = doctor(desk_path)
     assert report.ok, report.problems
     assert report.facts["records"]["cases"] == 5 and report.facts["closed cases"] == 4
+
+
+SCHEMA_3_DESK = Path(__file__).parent / "data" / "schema-3"
+"""A desk written by the schema-3 store (before the ``mail`` table): the schema-2 desk above
+migrated, one case changed after, and compacted, so its snapshot covers ten events, with its
+closed-case index."""
+
+
+def test_a_schema_3_desk_gets_an_empty_mail_table_and_keeps_its_tables_byte_for_byte(
+    tmp_path: Path, change
+) -> None:
+    desk_path = tmp_path / "desk.json"
+    for name in ("desk.json", "desk.json.log", "desk.json.index"):
+        shutil.copy(SCHEMA_3_DESK / name, tmp_path / name)
+    original, log = desk_path.read_bytes(), (tmp_path / "desk.json.log").read_bytes()
+    old = read_snapshot(str(desk_path))
+    old_tables = {name: old.read(name) for name in old.meta["tables"]}
+    old.close()
+    assert old.schema == 3
+
+    store = open_store(desk_path)
+    backup = tmp_path / "desk.json.schema-3.bak"
+    assert store.migrated_backup == str(backup) and backup.read_bytes() == original
+    assert (tmp_path / "desk.json.log").read_bytes() == log
+    new = read_snapshot(str(desk_path))
+    assert new.schema == SCHEMA == 4
+    assert list(new.meta["tables"]) == [*old_tables][:5] + ["mail", *[*old_tables][5:]]
+    assert {name: new.read(name) for name in old_tables} == old_tables
+    assert new.read("mail") == b"{}"
+    new.close()
+    assert store.all("mail") == []
+    assert store.get("cases", "C-4")["subject"] == "case 4 after"
+    assert sorted(r["id"] for r in store.all("cases")) == ["C-1", "C-2", "C-3", "C-4", "C-5"]
+    with store.transaction() as tx:
+        tx.put("mail", "M-1", {"id": "M-1", "message_id": "<a@b>"})
+    store.close()
+
+    reopened = open_store(desk_path)
+    assert reopened.migrated_backup is None
+    assert reopened.get("mail", "M-1") == {"id": "M-1", "message_id": "<a@b>"}
+    assert reopened.get("cases", "C-1")["state"] == "closed"
+    assert change(reopened, "C-2", state="closed") == 11  # the ten events came across
+    reopened.compact()
+    reopened.close()
+    assert open_store(desk_path).get("mail", "M-1")["message_id"] == "<a@b>"
+    report = doctor(desk_path)
+    assert report.ok, report.problems

@@ -313,6 +313,44 @@ SETTINGS = [
         rule="CORE-SLA-2",
     ),
     Setting(
+        "mail.imap_host",
+        "",
+        "The IMAP server `workbench mail poll` and `workbench run` read the desk's mail from "
+        "(its user and password come from WORKBENCH_IMAP_USER / WORKBENCH_IMAP_PASSWORD or "
+        "~/.netrc, never from the desk); empty for none.",
+    ),
+    Setting(
+        "mail.imap_port",
+        0,
+        "The IMAP server's port; 0 for the usual one (993 with tls, 143 with starttls).",
+        kind="number",
+        maximum=65535,
+    ),
+    Setting(
+        "mail.imap_security",
+        "tls",
+        "How the IMAP connection is encrypted: tls (IMAPS, from the first byte) or starttls; "
+        "the server's certificate is always checked.",
+        kind="choice",
+        choices=["tls", "starttls"],
+    ),
+    Setting(
+        "mail.imap_folder",
+        "INBOX",
+        "The IMAP folder the desk's mail arrives in.",
+    ),
+    Setting(
+        "mail.maildir",
+        "",
+        "A local Maildir the desk's mail is delivered to (read beside IMAP); empty for none.",
+    ),
+    Setting(
+        "mail.attachment_max_kb",
+        10240,
+        "The largest attachment kept beside the desk, in KiB; a larger one is listed, not kept.",
+        kind="number",
+    ),
+    Setting(
         "core.plugin_time_limit",
         5,
         "Seconds a plugin's hook may take: past it its answer is left out and that hook is "

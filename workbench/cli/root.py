@@ -80,6 +80,9 @@ COMMANDS = {
         "Sweep the desk on a schedule until stopped (SIGTERM or ctrl+c): reminders, breaches, renewals "
         "and automatic closes happen without anyone at a terminal.",
     ),
+    "mail": Listed(
+        "workbench.cli.mail:mail", "The desk's mail in: poll the mailbox, the Inbox, open a case from a message."
+    ),
     "vendor-times": Listed(
         "workbench.cli.vendor_times:vendor_times",
         "Average, median and worst answer times of VENDOR per month and severity, beside each "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,6 +30,7 @@ from workbench.model import (
 
 if TYPE_CHECKING:
     from workbench.desk.facade import Desk
+    from workbench.store.base import Transaction
 
 
 UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
@@ -211,6 +213,7 @@ def change_case(
     by_sweep: bool = False,
     sweep_key: str = "",
     outgoing: Outgoing | None = None,
+    tx: Transaction | None = None,
 ) -> Case:
     """Apply ``change`` to the freshest copy of the case under the lock, and record it.
     Whatever decides whether the change may happen belongs in ``change``: it then sees the
@@ -228,8 +231,11 @@ def change_case(
 
     An ``outgoing`` message (an e-mail of the change) is recorded in the event's data and
     delivered last, once the change is valid and before it commits: a message that cannot
-    be delivered leaves the case unchanged, and no change is recorded as sent unless it went."""
-    with desk.store.transaction() as tx:
+    be delivered leaves the case unchanged, and no change is recorded as sent unless it went.
+
+    Given ``tx``, the change is made in that transaction (taking a message in records it
+    with the message, :mod:`workbench.desk.inbox`) instead of one of its own."""
+    with nullcontext(tx) if tx is not None else desk.store.transaction() as tx:
         record = tx.get("cases", key)
         if record is None:
             raise NotFound("case", key)
@@ -282,16 +288,38 @@ def check_derived(desk: Desk, case: Case, action: str) -> None:
 
 
 def note(
-    desk: Desk, key: str, text: str, *, to_customer: bool = False, outgoing: Outgoing | None = None
+    desk: Desk,
+    key: str,
+    text: str,
+    *,
+    to_customer: bool = False,
+    outgoing: Outgoing | None = None,
+    mail: dict[str, Any] | None = None,
+    rule: str = "",
+    reason: str = "",
+    tx: Transaction | None = None,
 ) -> Case:
     """An internal note, or a response to the customer (which meets the desk's
-    response commitments, CORE-SLA-3); ``outgoing``: the response's e-mail."""
-    if not text.strip():
+    response commitments, CORE-SLA-3); ``outgoing``: the response's e-mail. ``mail`` (with
+    ``tx``): a message the desk took in, recorded on the case as a note with its ``rule`` and
+    ``reason``."""
+    if not text.strip() and mail is None:
         raise BadInput("text", "must not be empty")
     if outgoing is not None and not to_customer:
         raise BadInput("to_customer", "an internal note is not e-mailed: only a response to the customer is")
     action = "respond" if to_customer else "note"
-    return change_case(desk, key, action, lambda c: None, data={"text": text.strip()}, outgoing=outgoing)
+    return change_case(
+        desk,
+        key,
+        action,
+        lambda c: None,
+        rule=rule,
+        reason=reason,
+        data={"text": text.strip(), **(mail or {})},
+        by_sweep=mail is not None,
+        outgoing=outgoing,
+        tx=tx,
+    )
 
 
 def send_to_vendor(desk: Desk, key: str, text: str = "", *, outgoing: Outgoing | None = None) -> Case:
@@ -309,8 +337,19 @@ def send_to_vendor(desk: Desk, key: str, text: str = "", *, outgoing: Outgoing |
     return change_case(desk, key, "send", change, data={"text": text}, outgoing=outgoing)
 
 
-def vendor_reply(desk: Desk, key: str, text: str = "", milestone: str = "") -> Case:
-    """The vendor answered: the ball is back with the desk."""
+def vendor_reply(
+    desk: Desk,
+    key: str,
+    text: str = "",
+    milestone: str = "",
+    *,
+    mail: dict[str, Any] | None = None,
+    rule: str = "",
+    reason: str = "",
+    tx: Transaction | None = None,
+) -> Case:
+    """The vendor answered: the ball is back with the desk. ``mail`` (with ``tx``) is the
+    message the answer came in, taken by the desk's mail intake in that transaction."""
 
     def change(case: Case) -> None:
         if case.sent_at is None:
@@ -322,7 +361,11 @@ def vendor_reply(desk: Desk, key: str, text: str = "", milestone: str = "") -> C
         key,
         "vendor-reply",
         change,
-        data={"text": text, "milestone": milestone},
+        rule=rule,
+        reason=reason,
+        data={"text": text, "milestone": milestone, **(mail or {})},
+        by_sweep=mail is not None,
+        tx=tx,
     )
 
 
@@ -344,9 +387,19 @@ def pending(desk: Desk, key: str, text: str = "") -> Case:
     )
 
 
-def customer_reply(desk: Desk, key: str, text: str = "") -> Case:
+def customer_reply(
+    desk: Desk,
+    key: str,
+    text: str = "",
+    *,
+    mail: dict[str, Any] | None = None,
+    rule: str = "",
+    reason: str = "",
+    tx: Transaction | None = None,
+) -> Case:
     """The customer answered: a pending case resumes; a resolved or closed one (e.g.
-    closed automatically while pending) reopens."""
+    closed automatically while pending) reopens. ``mail`` (with ``tx``): as for
+    :func:`vendor_reply`."""
 
     def change(case: Case) -> None:
         end_pause(case, desk.now())
@@ -357,7 +410,11 @@ def customer_reply(desk: Desk, key: str, text: str = "") -> Case:
         key,
         "reply",
         change,
-        data={"text": text},
+        rule=rule,
+        reason=reason,
+        data={"text": text, **(mail or {})},
+        by_sweep=mail is not None,
+        tx=tx,
     )
 
 

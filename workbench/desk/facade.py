@@ -9,6 +9,7 @@ and each of its methods is a function of one module below, by concern:
 - :mod:`~workbench.desk.cases` — reading cases and the actions on their timeline
 - :mod:`~workbench.desk.clocks` — deadlines, ball time and the SLA evidence timeline
 - :mod:`~workbench.desk.evidence` — a case's evidence pack (CORE-SLA-4)
+- :mod:`~workbench.desk.inbox` — mail in: each message taken once, on its case or in the Inbox
 - :mod:`~workbench.desk.reports` — vendor and desk commitments kept, backlog, renewals due
 - :mod:`~workbench.desk.escalation` — the ladder and climbing it
 - :mod:`~workbench.desk.sweep` — the time-driven rules, applied once at the desk clock
@@ -38,6 +39,7 @@ from workbench.desk import (
     customers,
     escalation,
     evidence,
+    inbox,
     intake,
     measures,
     records,
@@ -227,6 +229,15 @@ class Desk:
 
     # evidence.py
     evidence_pack = evidence.evidence_pack
+
+    # inbox.py
+    take_mail = inbox.take_mail
+    mail = inbox.mail
+    mail_prefill = inbox.prefill
+    open_case_from_mail = inbox.open_case_from_mail
+    dismiss_mail = inbox.dismiss_mail
+    attachments_folder = inbox.attachments_folder
+    inbox = inbox.inbox
 
     # reports.py
     report_period = reports.period

@@ -4,6 +4,7 @@ answers validates and routes it again."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 from workbench.builtin.core import NATURE, consulting_route
@@ -23,6 +24,7 @@ from workbench.model import (
 
 if TYPE_CHECKING:
     from workbench.desk.facade import Desk
+    from workbench.store.base import Transaction
 
 
 def case_fields(desk: Desk, vendor: str) -> list[Field]:
@@ -104,14 +106,21 @@ def preview_case(
 
 
 def open_case(
-    desk: Desk, vendor: str, customer_id: str, subject: str, fields: dict[str, Any] | None = None
+    desk: Desk,
+    vendor: str,
+    customer_id: str,
+    subject: str,
+    fields: dict[str, Any] | None = None,
+    *,
+    tx: Transaction | None = None,
 ) -> Case:
-    """Validate, route and save a new case; an error finding blocks it."""
+    """Validate, route and save a new case; an error finding blocks it. Given ``tx``, the case
+    is saved in that transaction (a case opened from a message of the Inbox)."""
     preview = desk.preview_case(vendor, customer_id, subject, fields or {})
     if preview.blocked:
         raise Invalid(preview.findings)
     case = preview.case
-    with desk.store.transaction() as tx:
+    with nullcontext(tx) if tx is not None else desk.store.transaction() as tx:
         case.id = f"C-{tx.next_number('cases')}"
         case.updated_at = case.opened_at
         assigned = agents.assign_new_case(desk, tx, case)

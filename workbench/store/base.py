@@ -23,7 +23,11 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-KINDS: tuple[str, ...] = ("customers", "contracts", "cases", "workflows", "settings")
+KINDS: tuple[str, ...] = ("customers", "contracts", "cases", "workflows", "settings", "mail")
+"""The kinds of record: ``mail`` is every message the desk took in (:mod:`workbench.mail`),
+its Inbox and the record that each Message-ID was taken once."""
+KINDS_3: tuple[str, ...] = KINDS[:-1]
+"""The kinds a schema-3 desk file holds (``mail`` came with schema 4)."""
 DEFAULT_LOCK_TIMEOUT = 5.0
 """Seconds a writer waits for another writer's transaction before :class:`StoreLocked`."""
 

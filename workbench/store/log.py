@@ -32,7 +32,7 @@ from workbench.errors import LogDamaged, StoreError
 from workbench.store.base import KINDS
 
 FORMAT = "case-workbench-log"
-LOG_SCHEMAS = (2, 3)
+LOG_SCHEMAS = (2, 3, 4)
 """Desk schemas whose logs this version reads: the header names the schema the desk had
 when its log was started, and the log's format is the same in both (schema 3 changed the
 snapshot only; a log is never rewritten)."""

@@ -17,6 +17,10 @@ Schema 3 keeps the log of schema 2 as it is (a log is never rewritten) and chang
 snapshot: each table placed and checksummed on its own, closed cases apart from the open
 work, one per line (:mod:`.snapshot`). Migrating schema 2 copies the snapshot to its
 backup and rewrites it, covering the same stretch of the same log.
+
+Schema 4 adds the snapshot table ``mail`` (the messages the desk took in). Migrating schema 3
+copies the snapshot to its backup and writes it again with every table carried over as the
+bytes it held (each checked against its checksum first) and an empty ``mail`` table.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from workbench.errors import StoreError
 from workbench.store.base import KINDS
 from workbench.store.fileio import replace_atomically
 from workbench.store.log import Entry, EventsJSON, encode_header, encode_transaction, log_path
-from workbench.store.snapshot import SCHEMA, Snapshot, encode_tables, write_snapshot
+from workbench.store.snapshot import SCHEMA, TABLES_3, Snapshot, encode, encode_tables, write_snapshot
 from workbench.store.state import DeskState
 
 EVENTS_1 = "events"
@@ -107,6 +111,12 @@ def migrate(path: str, snapshot: Snapshot) -> str:
     schema; return where its backup copy is. Call with the writer lock held."""
     if snapshot.schema == 1:
         return _migrate_1(path, snapshot.tables)
+    if snapshot.schema == 3:
+        values = {name: snapshot.read(name) for name in TABLES_3}
+        snapshot.close()
+        backup = _back_up(path, 3)
+        replace_atomically(path, encode(snapshot.meta, {**values, "mail": b"{}"}))
+        return backup
     backup = _back_up(path, snapshot.schema)
     replace_atomically(path, encode_tables(snapshot.meta, snapshot.tables))
     return backup

@@ -2,7 +2,7 @@
 
 It is a TinyDB database file — :class:`SnapshotStorage` is its TinyDB ``Storage`` — in
 TinyDB's layout (table → document id → document), each record's key its document id.
-Schema 3 writes one table per line, the closed cases last, one case per line::
+Schema 3 and later write one table per line, the closed cases last, one case per line::
 
     {"_meta":{"1":{"schema":3,"desk":…,"seq":…,"log_offset":…,"tables":{…},"body":…,"checksum":…}},
     "customers":{"CUS-1":{…},…},
@@ -10,6 +10,7 @@ Schema 3 writes one table per line, the closed cases last, one case per line::
     "cases":{"C-7":{…},…},                       the cases not closed
     "workflows":{…},
     "settings":{…},
+    "mail":{…},
     "_history":{"cases":{"C-1":[offset,…],…},…},
     "closed_cases":{
     "C-1":{…},
@@ -27,9 +28,11 @@ atomically. Closed cases sit one per line so that a rewrite can carry them over 
 (:func:`splice_closed`) and one of them can be found without parsing the others
 (:func:`find_closed`).
 
-Schemas 1 (the prototype's plain TinyDB desk) and 2 (every case in ``cases``, one checksum
-over the whole file) are read whole, as they were written, for migration
-(:mod:`workbench.store.migrate`).
+Schema 4 adds the table ``mail`` (the messages the desk took in) after ``settings``; a
+schema-3 file is read as it was written and its tables carried over as bytes, with an empty
+``mail`` table, by the migration. Schemas 1 (the prototype's plain TinyDB desk) and 2 (every
+case in ``cases``, one checksum over the whole file) are read whole, as they were written, for
+migration (:mod:`workbench.store.migrate`).
 """
 
 from __future__ import annotations
@@ -44,19 +47,26 @@ import orjson
 from tinydb.storages import Storage
 
 from workbench.errors import StoreError
-from workbench.store.base import KINDS, matches
+from workbench.store.base import KINDS, KINDS_3, matches
 from workbench.store.closed_index import ClosedIndex, Entry, index_path
 from workbench.store.fileio import open_regular, replace_atomically, write_beside
 from workbench.store.staging import long_lived_objects
 
-SCHEMA = 3
+SCHEMA = 4
 """The desk schema this version writes."""
 
 META = "_meta"
 HISTORY = "_history"
 CLOSED = "closed_cases"
 TABLES = (*KINDS, HISTORY, CLOSED)
-"""The tables of a schema-3 snapshot, in file order: the records read at open come first."""
+"""The tables of a snapshot, in file order: the records read at open come first."""
+TABLES_3 = (*KINDS_3, HISTORY, CLOSED)
+"""The tables of a schema-3 snapshot (before ``mail``)."""
+
+
+def kinds_of(schema: int) -> tuple[str, ...]:
+    """The kinds of record a snapshot of ``schema`` (3 or later) holds tables of."""
+    return KINDS_3 if schema == 3 else KINDS
 _HEAD = b'{"' + META.encode() + b'":{"1":'
 _EMPTY_CLOSED = b"{\n\n}"
 
@@ -500,7 +510,7 @@ def encode_tables(meta: dict[str, Any], tables: dict[str, Any]) -> list[bytes]:
         if not (isinstance(record, dict) and record.get("state") == "closed")
     }
     closed = {**tables.get(CLOSED, {}), **{k: r for k, r in tables["cases"].items() if k not in cases}}
-    values = {kind: orjson.dumps(tables[kind]) for kind in KINDS}
+    values = {kind: orjson.dumps(tables.get(kind, {})) for kind in KINDS}
     values["cases"] = orjson.dumps(cases)
     values[HISTORY] = orjson.dumps(tables[HISTORY])
     values[CLOSED] = encode_closed(closed_entry(key, record) for key, record in closed.items())
@@ -514,7 +524,7 @@ def _read_schema_2(raw: bytes, first_line: int, meta: dict[str, Any], path: str)
         raise _damaged(path, "checksum mismatch")
     tables: dict[str, Any] = {}
     start = first_line + 1
-    names = (*KINDS, HISTORY)
+    names = (*KINDS_3, HISTORY)
     for index, name in enumerate(names):
         end = raw.find(b"\n", start)
         prefix = b'"' + name.encode() + b'":'
@@ -545,7 +555,8 @@ def _read_current(fd: int, first_line: bytes, meta: dict[str, Any], path: str) -
     if meta.get("checksum") != _meta_checksum(meta):
         raise _damaged(path, f"checksum mismatch in {META}")
     spans = meta["tables"]
-    if list(spans) != list(TABLES) or not all(
+    kinds = kinds_of(meta["schema"])
+    if list(spans) != [*kinds, HISTORY, CLOSED] or not all(
         isinstance(span, list) and len(span) == 3 and all(type(n) is int and n >= 0 for n in span)
         for span in spans.values()
     ):
@@ -556,11 +567,11 @@ def _read_current(fd: int, first_line: bytes, meta: dict[str, Any], path: str) -
         raise _damaged(
             path, f"the file is {size} bytes, its {META} says {body + meta['body']} (truncated, or added to)"
         )
-    first, last = spans[KINDS[0]], spans[KINDS[-1]]
+    first, last = spans[kinds[0]], spans[kinds[-1]]
     stretch = os.pread(fd, last[0] + last[1] - first[0], body + first[0])
     tables = {}
     with long_lived_objects():
-        for kind in KINDS:
+        for kind in kinds:
             start, length, crc = spans[kind]
             value = memoryview(stretch)[start - first[0] : start - first[0] + length]
             if zlib.crc32(value) != crc:
@@ -622,7 +633,7 @@ def read_snapshot(path: str) -> Snapshot | None:
                 meta = orjson.loads(first_line[len(_HEAD) : -3])
             except orjson.JSONDecodeError:
                 meta = None
-            if isinstance(meta, dict) and meta.get("schema") == SCHEMA:
+            if isinstance(meta, dict) and meta.get("schema") in (3, SCHEMA):
                 return _read_current(fd, first_line, meta, path)
         raw = b"".join(iter(lambda: os.read(fd, 1 << 24), b""))
     except OSError as error:

@@ -41,7 +41,7 @@ from workbench_bittitan import (
     routing,
     sla,
 )
-from workbench_bittitan.program import VENDOR, declaration
+from workbench_bittitan.program import MAIL_DOMAINS, VENDOR, declaration
 
 
 @hookimpl
@@ -173,3 +173,8 @@ def workbench_workflow_findings(workflow: Workflow) -> list[Finding] | None:
 @hookimpl
 def workbench_demo(desk: DemoDesk) -> list[str]:
     return demo.fill(desk)
+
+
+@hookimpl
+def workbench_mail_domains(vendor: str, desk: DeskReader) -> list[str] | None:
+    return list(MAIL_DOMAINS) if vendor == VENDOR else None

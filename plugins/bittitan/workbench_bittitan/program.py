@@ -134,3 +134,8 @@ def declaration() -> VendorProgram:
 def region_timezone(desk: DeskReader, region: str) -> str:
     """The time zone of a support region (BT-SLA-1 setting); the americas one if unknown."""
     return str(desk.setting(f"bittitan.tz_{region if region in REGIONS else REGIONS[0]}"))
+
+
+MAIL_DOMAINS = ("bittitan.com", "migrationwiz.com")
+"""Where BitTitan's support answers from: the senders the desk puts on its safe-sender list
+(BT-SAFE-1); a reply from them is BitTitan's answer on its ticket."""

@@ -28,7 +28,7 @@ from workbench.model import (
 )
 from workbench_ontime import contracts, demo, escalation, mail, renewals, routing
 from workbench_ontime.forms import FIELDS
-from workbench_ontime.program import VENDOR, declaration
+from workbench_ontime.program import MAIL_DOMAINS, VENDOR, declaration
 
 
 @hookimpl
@@ -114,3 +114,8 @@ def workbench_workflow_findings(workflow: Workflow, desk: DeskReader, now: datet
 @hookimpl
 def workbench_demo(desk: DemoDesk) -> list[str]:
     return demo.fill(desk)
+
+
+@hookimpl
+def workbench_mail_domains(vendor: str, desk: DeskReader) -> list[str] | None:
+    return list(MAIL_DOMAINS) if vendor == VENDOR else None

@@ -101,3 +101,7 @@ def declaration() -> VendorProgram:
         support_products=[MAINTENANCE, TECHNICAL_SUPPORT],
         products_rule="ONTIME-PROD-1",
     )
+
+
+MAIL_DOMAINS = ("ontimesuite.com", "intravision.no")
+"""Where OnTime's support (IntraVision) answers the partner from."""

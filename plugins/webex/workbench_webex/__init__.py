@@ -26,7 +26,7 @@ from workbench.model import (
 )
 from workbench_webex import cases, demo, forms, mail, sweep, workflows
 from workbench_webex.forms import render_form
-from workbench_webex.program import VENDOR, declaration
+from workbench_webex.program import MAIL_DOMAINS, VENDOR, declaration
 
 __all__ = ["render_form"]
 
@@ -105,3 +105,8 @@ def workbench_sweep_desk(desk: DeskReader, now: datetime) -> list[Action]:
 @hookimpl
 def workbench_demo(desk: DemoDesk) -> list[str]:
     return demo.fill(desk)
+
+
+@hookimpl
+def workbench_mail_domains(vendor: str, desk: DeskReader) -> list[str] | None:
+    return list(MAIL_DOMAINS) if vendor == VENDOR else None

@@ -77,3 +77,7 @@ def declaration() -> VendorProgram:
         description="New orders, renewals and option requests as dated checklists: compliance hold, "
         "provisioning, site ready, graduation; Cisco's support hours.",
     )
+
+
+MAIL_DOMAINS = ("webex.com", "cisco.com")
+"""Where Cisco WebEx answers from (its order and provisioning desks, and Cisco's TAC)."""

@@ -24,7 +24,7 @@ from workbench.model import (
     VendorProgram,
 )
 from workbench_zoho import demo, escalation, guidance, intake, mail, priority, routing, sending, sla
-from workbench_zoho.program import VENDOR, declaration
+from workbench_zoho.program import MAIL_DOMAINS, VENDOR, declaration
 
 
 @hookimpl
@@ -110,3 +110,8 @@ def workbench_eligibility(customer: Customer, desk: DeskReader) -> list[Eligibil
 @hookimpl
 def workbench_demo(desk: DemoDesk) -> list[str]:
     return demo.fill(desk)
+
+
+@hookimpl
+def workbench_mail_domains(vendor: str, desk: DeskReader) -> list[str] | None:
+    return list(MAIL_DOMAINS) if vendor == VENDOR else None

@@ -215,3 +215,12 @@ def declaration() -> VendorProgram:
 def desk_region(desk: DeskReader) -> Region:
     """The desk's Zoho region (setting ``zoho.region``)."""
     return REGIONS[desk.setting("zoho.region")]
+
+
+MAIL_DOMAINS = (
+    "zoho.com", "zohocorp.com", "zoho.eu", "zoho.in", "zoho.com.au", "zoho.jp", "zoho.com.cn",
+    "zohocloud.ca", "zoho.sa",
+)
+"""Where Zoho's partner support answers from: its company domain and each region's (a reply
+from one of them is Zoho's response, ZOHO-SLA-1). Zoho Mail's free addresses (zohomail.com) are
+not Zoho's support."""
