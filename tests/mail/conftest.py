@@ -132,3 +132,24 @@ def maildir(tmp_path: Path, desk) -> Maildir:
     box = Maildir(tmp_path / "Maildir")
     desk.set_setting("mail.maildir", str(box.path))
     return box
+
+
+@pytest.fixture
+def dovecot(monkeypatch: pytest.MonkeyPatch):
+    """A Dovecot IMAP server of this test's own on 127.0.0.1 (skipped without the package,
+    failed under CI), its certificate trusted through ``SSL_CERT_FILE``."""
+    import os
+
+    from tests.mail.dovecot import INSTALL_HINT, dovecot_binary, start_dovecot
+
+    binary = dovecot_binary()
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(INSTALL_HINT + " (CI must run the IMAP tests)", pytrace=False)
+        pytest.skip(INSTALL_HINT)
+    server = start_dovecot(binary)
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.certificate))
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -81,7 +81,8 @@ COMMANDS = {
         "and automatic closes happen without anyone at a terminal.",
     ),
     "mail": Listed(
-        "workbench.cli.mail:mail", "The desk's mail in: poll the mailbox, the Inbox, open a case from a message."
+        "workbench.cli.mail:mail",
+        "The desk's mail in: poll the mailbox, the Inbox, open a case from a message.",
     ),
     "vendor-times": Listed(
         "workbench.cli.vendor_times:vendor_times",

@@ -1,4 +1,5 @@
-"""``workbench run``: the long-running desk for a server or a container. It sweeps the
+"""``workbench run``: the long-running desk for a server or a container. It takes the desk's
+new mail (:mod:`workbench.mail.poll`, when the desk has a mailbox) and sweeps the
 time-driven rules on a schedule (CORE-SLA-2: each breach recorded once), as the one sweeper
 of the desk (:mod:`workbench.store.lease`), then tells assignees of their cases' deadlines
 at risk or breached by webhook (:mod:`workbench.desk.notifications`), stops cleanly on
@@ -66,6 +67,7 @@ def run(every: float | None, wait: bool) -> None:
     try:
         log(f"sweeping {desk.store.location} every {minutes:g} min (the sweeper's lease held)")
         while not stop.is_set():
+            _poll_mail(desk)
             _sweep(desk)
             _notify(desk, stop)
             by_mail.notify(desk, stop)
@@ -142,6 +144,25 @@ def _sweep(desk: Desk) -> None:
         return
     for line in words(desk).sweep(report):
         log(line)
+
+
+def _poll_mail(desk: Desk) -> None:
+    """Take the desk's new mail before each sweep (a vendor's answer that arrived stops its
+    clock before the sweep judges it), when the desk has a mailbox; a mailbox that cannot be
+    read is logged and tried at the next."""
+    from workbench.cli.mail import poll_lines
+    from workbench.mail.poll import configured, poll
+
+    try:
+        if not configured(desk):
+            return
+        report = poll(desk)
+    except (StoreError, DeskError) as error:
+        log(f"mail poll failed, trying again at the next: {error}")
+        return
+    if report.taken or report.failed:
+        for line in poll_lines(desk, report):
+            log(f"mail: {line}")
 
 
 def _notify(desk: Desk, stop: StopSignal) -> None:

@@ -65,7 +65,9 @@ def configured(desk: Desk) -> bool:
 
 
 def poll(desk: Desk) -> PollReport:
-    """Read and take every waiting message of the desk's mailbox and Maildir."""
+    """Read and take every waiting message of the desk's mailbox and Maildir. When the
+    mailbox is all the desk has and it cannot be read (the server, TLS, the login),
+    :class:`~workbench.mail.imap.MailboxError` says why."""
     box, folder = mailbox(desk), str(desk.setting("mail.maildir")).strip()
     if box is None and not folder:
         raise BadInput(
@@ -81,6 +83,8 @@ def poll(desk: Desk) -> PollReport:
         try:
             connection = imap.Connection(box)
         except imap.MailboxError as error:
+            if not folder:
+                raise
             report.failed.append(str(error))
         else:
             try:

@@ -47,13 +47,14 @@ KINDS = {
     "SettingView": "settings",
     "SweepReport": "sweep",
     "Agent": "team",
+    "Mail": "mail",
 }
 """What a saved record is, by the name of its type (the desk's types are imported by the
 thread that opens the desk, not before the first frame)."""
 
 ABOUT = """
 [b]Everywhere[/b]
-  F2–F8 show a screen's list (or click them in the top bar) · ctrl+p or : opens the
+  F2–F8 show a screen's list (or click them in the top bar), F9 the Inbox · ctrl+p or : opens the
   command palette: every screen, every action, and any case by its ID (type [b]C-12[/b]).
   Tables: ↑ ↓ or j k, PgUp PgDn, Home End or g G; Enter or a click on the highlighted row
   opens it. q or Esc goes back (q quits from a screen's list) · @ sets a what-if clock.
@@ -114,6 +115,7 @@ class WorkbenchApp(App[None]):
         "settings": _later("settings", "SettingsScreen"),
         "team": _later("team", "TeamScreen"),
         "reports": _later("reports", "ReportsScreen"),
+        "inbox": _later("inbox", "InboxScreen"),
     }
     DEFAULT_MODE = "queue"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
@@ -132,6 +134,7 @@ class WorkbenchApp(App[None]):
         Binding("f6", "go('settings')", "Settings", show=False),
         Binding("f7", "go('team')", "Team", show=False),
         Binding("f8", "go('reports')", "Reports", show=False),
+        Binding("f9", "go('inbox')", "Inbox", show=False),
         Binding("question_mark,f1", "help", "Help"),
         Binding(
             "ctrl+p",
@@ -565,6 +568,7 @@ class WorkbenchApp(App[None]):
         keys = [(" ".join(shown), description) for shown, description in by_action.values()]
         keys += [
             ("F2…F8", "Queue, Work, Customers, Plugins, Settings, Team, Reports"),
+            ("F9", "Inbox"),
             ("ctrl+p :", "Command palette"),
             ("ctrl+t", "Theme (remembered)"),
         ]

@@ -25,6 +25,7 @@ SCREENS = [
     ("settings", "Settings", "desk and plugin settings (F6)"),
     ("team", "Team and workload", "agents, each one's open work; reassign a case (F7)"),
     ("reports", "Reports", "vendor and desk commitments kept, backlog by age; drill down to the cases"),
+    ("inbox", "Inbox", "mail that belongs to no case yet; open a case from a message (F9)"),
 ]
 
 

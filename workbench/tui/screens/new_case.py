@@ -1,5 +1,8 @@
 """A new case: the vendor first, then the form its plugin defines, with the plugin's
-findings live as the agent types and a preview of the route and deadlines before saving."""
+findings live as the agent types and a preview of the route and deadlines before saving.
+Opened from a message of the Inbox, it starts filled from the message (customer by the
+sender, subject, and each vendor's form answers the message gives) and saving records the
+message on the new case."""
 
 from __future__ import annotations
 
@@ -34,13 +37,24 @@ class NewCaseScreen(DeskScreen):
     ]
 
     def __init__(
-        self, section: str | None = None, vendor: str | None = None, customer_id: str | None = None
+        self,
+        section: str | None = None,
+        vendor: str | None = None,
+        customer_id: str | None = None,
+        *,
+        mail: str | None = None,
+        subject: str = "",
     ) -> None:
         super().__init__(section)
         self.vendor = vendor
         self.customer_id = customer_id
+        self.mail = mail
+        """The message of the Inbox the case is opened from, if any."""
+        self.subject = subject
         self.given = (vendor, customer_id)
         """The vendor and customer the screen was opened with (not typed work)."""
+        self.prefilled: dict[str, Any] = {}
+        """The form answers the message gave for the vendor chosen (not typed work)."""
         self.fields: list[Field] = []
         self.preview: CasePreview | None = None
         self._debounce: Timer | None = None
@@ -48,7 +62,10 @@ class NewCaseScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield self.nav()
-        yield Static("[b]New case[/b] — choose the vendor first; its form follows.", id="new-head")
+        head = "[b]New case[/b] — choose the vendor first; its form follows."
+        if self.mail:
+            head = f"[b]New case from {escape(self.mail)}[/b] — filled from the message; choose the vendor."
+        yield Static(head, id="new-head")
         with Horizontal(id="new-case"):
             with VerticalScroll(id="intake"):
                 yield Label("Vendor [b $text-error]*[/]", classes="field-label")
@@ -58,7 +75,7 @@ class NewCaseScreen(DeskScreen):
                     [], prompt="Choose the customer", id="customer", type_to_search=True, compact=True
                 )
                 yield Label("Subject [b $text-error]*[/]", classes="field-label")
-                yield Input(placeholder="One line: what is wrong", id="subject", compact=True)
+                yield Input(self.subject, placeholder="One line: what is wrong", id="subject", compact=True)
                 yield Static("", id="subject-problem", classes="field-problem")
                 yield VerticalGroup(id="vendor-form")
             with VerticalScroll(id="preview"):
@@ -108,20 +125,24 @@ class NewCaseScreen(DeskScreen):
     def load_form(self, vendor: str) -> None:
         try:
             fields = self.ask(self.desk.case_fields, vendor)
+            given = self.ask(self.desk.mail_prefill, self.mail, vendor).fields if self.mail else {}
         except Exception as error:
             self.back(self.wb.report_error, error)
             return
-        self.back(self._mount_form, vendor, fields)
+        self.back(self._mount_form, vendor, fields, given)
 
-    async def _mount_form(self, vendor: str, fields: list[Field]) -> None:
+    async def _mount_form(
+        self, vendor: str, fields: list[Field], given: dict[str, Any] | None = None
+    ) -> None:
         self.fields = fields
+        self.prefilled = given or {}
         box = self.query_one("#vendor-form", VerticalGroup)
         await box.remove_children()
         name = self.desk.programs()[vendor].name
         self._form_version += 1
         await box.mount(
             Label(f"[b]{escape(name)}[/b] form — [b $text-error]*[/] required", classes="form-title"),
-            Form(fields, id=f"form-{self._form_version}"),
+            Form(fields, self.prefilled or None, id=f"form-{self._form_version}"),
         )
         self.schedule_preview()
 
@@ -214,7 +235,10 @@ class NewCaseScreen(DeskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")
     def save(self, vendor: str, customer: str, subject: str, values: dict[str, Any]) -> None:
         try:
-            case = self.change(self.desk.open_case, vendor, customer, subject, values)
+            if self.mail:
+                case = self.change(self.desk.open_case_from_mail, self.mail, vendor, customer, subject, values)
+            else:
+                case = self.change(self.desk.open_case, vendor, customer, subject, values)
         except Exception as error:
             self.back(self._save_failed, error)
             return
@@ -225,7 +249,8 @@ class NewCaseScreen(DeskScreen):
         self._preview_now()
 
     def _saved(self, case: Case) -> None:
-        self.wb.changed(case, f"{case.id} opened: path {case.path}, queue {case.queue}")
+        source = f" from {self.mail}" if self.mail else ""
+        self.wb.changed(case, f"{case.id} opened{source}: path {case.path}, queue {case.queue}")
         self.app.pop_screen()
         self.wb.open_case(case.id)
 
@@ -233,7 +258,13 @@ class NewCaseScreen(DeskScreen):
     def typed(self) -> bool:
         """Whether anything was typed or chosen beyond what the screen was opened with."""
         vendor, customer, subject, values = self.draft()
-        return bool(subject.strip() or values or vendor != self.given[0] or customer != self.given[1])
+        typed = {k: v for k, v in values.items() if self.prefilled.get(k) != v}
+        return bool(
+            subject.strip() != self.subject.strip()
+            or typed
+            or vendor != self.given[0]
+            or customer != self.given[1]
+        )
 
     def ask_before_leaving(self, go: Callable[[], Any]) -> None:
         """Leave at once when nothing was typed; otherwise ask before discarding the case."""
