@@ -78,7 +78,7 @@ def test_poll_list_show_and_open_a_case_from_the_inbox(run_cli, tmp_path: Path) 
     assert shown["attachments"][0]["name"] == "shot.png"
 
     status, out, _ = run_cli("mail", "show", "M-1")
-    assert "From: Hanako <hanako@sakura-logistics.co.jp>" in out and "📎 shot.png (image/png" in out
+    assert "From: Hanako <hanako@sakura-logistics.co.jp>" in out and "Attachment: shot.png (image/png" in out
     assert "\x1b" not in out and "\\x1b" in out
 
     fields = zoho_form()
@@ -93,7 +93,7 @@ def test_poll_list_show_and_open_a_case_from_the_inbox(run_cli, tmp_path: Path) 
     assert case["fields"]["customer_email"] == f"hanako@{CUSTOMER_DOMAIN}"
     assert case["subject"] == f"CRM stopped {ESCAPE}"
     status, out, _ = run_cli("case", "show", "C-1")
-    assert "mail M-1 from hanako@sakura-logistics.co.jp" in out and "📎 shot.png" in out
+    assert "mail M-1 from hanako@sakura-logistics.co.jp" in out and "Attachment: shot.png" in out
     assert run_cli("mail", "list")[1].strip() == "the Inbox is empty"
 
 

@@ -33,7 +33,7 @@ class InboxScreen(DeskScreen):
 
     SECTION = "inbox"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "open_case", "Open a case"),
+        Binding("o", "open_case", "Open a case (Enter)"),
         Binding("d", "dismiss", "Set aside"),
         Binding("p", "poll", "Poll mail"),
         Binding("a", "everything", "All / Inbox"),
@@ -47,7 +47,7 @@ class InboxScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield self.nav()
         yield Label("", id="inbox-status", classes="status")
-        yield VirtualTable(COLUMNS, select_label="Open a case", empty="The Inbox is empty.", id="inbox")
+        yield VirtualTable(COLUMNS, select_label="", empty="The Inbox is empty.", id="inbox")
         with VerticalScroll(id="inbox-reader"):
             yield Static("", id="inbox-message")
         yield KeyBar()
@@ -84,9 +84,7 @@ class InboxScreen(DeskScreen):
         table.set_rows(rows)
         waiting = sum(1 for m in found if m.state == "inbox")
         shown = "every message taken" if self.everything else "the Inbox"
-        self.query_one("#inbox-status", Label).update(
-            f"{waiting} waiting for a case · showing {shown} · o opens a case from the highlighted one"
-        )
+        self.query_one("#inbox-status", Label).update(f"{waiting} waiting for a case · showing {shown}")
         self._show_message()
 
     def _show_message(self) -> None:
