@@ -561,7 +561,9 @@ class Renderer:
         """An attachment: its name, type and size, and where it is kept or why it is not."""
         size = f"{attachment.size / 1024:.0f} KiB" if attachment.size >= 1024 else f"{attachment.size} B"
         where = f"kept as {self.data(attachment.path)}" if attachment.path else self.data(attachment.reason)
-        return f"Attachment: {self.data(attachment.name)} ({self.data(attachment.content_type)}, {size}) {where}"
+        return (
+            f"Attachment: {self.data(attachment.name)} ({self.data(attachment.content_type)}, {size}) {where}"
+        )
 
     def mail_row(self, mail: Mail) -> str:
         """A message on one line: ID, when taken, sender, subject, where it is."""

@@ -130,4 +130,7 @@ def test_a_message_recorded_before_a_crash_is_not_taken_again_only_flagged(run_c
     assert json.loads(out)["taken"] == [] and json.loads(out)["already_taken"] == 1
     assert all("\\Seen" in flags for flags in imap_desk.flags())
     status, out, _ = run_cli("case", "show", "C-1", "--json", "--now", "2026-11-24T11:05+09:00")
-    assert sum(1 for e in json.loads(out)["events"] if e["data"].get("mail")) == 1
+    assert (
+        sum(1 for e in json.loads(out)["events"] if (e["data"].get("mail") or {}).get("direction") == "in")
+        == 1
+    )

@@ -52,7 +52,7 @@ def test_zohos_answer_from_a_zoho_domain_is_a_vendor_reply_that_meets_the_acknow
     assert acknowledgement.state == "met" and acknowledgement.met_at == clock("2026-11-24T12:00+09:00")
     event = desk.events("cases", key)[-1]
     assert event.action == "vendor-reply" and event.rule == "CORE-SLA-4"
-    assert event.data["mail"] == taken.id and event.data["message_id"] == "<z1@zohocorp.com>"
+    assert event.data["mail"]["id"] == taken.id and event.data["mail"]["message_id"] == "<z1@zohocorp.com>"
     assert event.data["text"] == "We are looking into it."
     assert maildir.waiting() == [] and len(maildir.seen()) == 1
 
@@ -119,7 +119,7 @@ def test_a_mail_dated_before_the_cases_last_event_is_recorded_at_the_desk_clock_
     history = desk.events("cases", key)
     assert [e.at for e in history] == sorted(e.at for e in history)
     assert history[-1].at == clock("2026-11-24T15:00+09:00") and history[-1].action == "reply"
-    assert taken.date == written and "2026" in history[-1].data["date"]
+    assert taken.date == written and "2026" in history[-1].data["mail"]["date"]
     assert taken.received_at == clock("2026-11-24T15:00+09:00")
 
 
@@ -143,14 +143,20 @@ def test_a_reply_to_a_message_recorded_on_a_case_threads_onto_it_without_a_case_
     assert taken.case == key and "it answers <first@sakura>" in taken.reason
 
 
-def test_a_reply_to_a_message_the_desk_sent_threads_by_its_message_id(desk, zoho_case, maildir) -> None:
-    """The desk's own Message-IDs carry the case ID (``<C-12.…@…>``); the reference is checked
-    against the Message-ID the case's history recorded, so a guessed one does not thread."""
-    from workbench.desk.cases import change_case
+def test_a_reply_to_a_message_the_desk_sent_threads_by_its_message_id(
+    desk, customer, zoho_case, maildir, tmp_path: Path
+) -> None:
+    """The desk's own Message-IDs carry the case ID (``<C-12.…@…>``, :mod:`workbench.mail.compose`);
+    the reference is checked against the Message-ID the case's history recorded, so a made-up
+    one does not thread."""
+    from workbench.mail.compose import compose
+    from workbench.mail.outbound import send
 
+    desk.set_setting("mail.from", "support@reseller.co.jp")
     key = zoho_case()
-    sent_id = f"<{key}.20261124T010000Z.abc@reseller.co.jp>"
-    change_case(desk, key, "note", lambda c: None, data={"text": "mail sent", "message_id": sent_id})
+    composed = compose(desk, key, "response", "We are looking into it.")
+    send(desk, composed, eml=tmp_path / "response.eml")
+    sent_id = composed.message_id
     maildir.deliver(
         message(f"it@{CUSTOMER_DOMAIN}", "Re: your request", message_id="<r1@sakura>", in_reply_to=sent_id)
     )
@@ -159,7 +165,7 @@ def test_a_reply_to_a_message_the_desk_sent_threads_by_its_message_id(desk, zoho
             f"it@{CUSTOMER_DOMAIN}",
             "Re: guessed",
             message_id="<r2@sakura>",
-            in_reply_to=f"<{key}.guessed@reseller.co.jp>",
+            in_reply_to=f"<{key}.kq1x2.0123456789abcdef@reseller.co.jp>",
         )
     )
     first, second = poll(desk).taken
@@ -194,7 +200,7 @@ def test_a_message_for_no_case_lands_in_the_inbox_and_a_case_opens_from_it_prefi
     assert desk.inbox() == []
     assert desk.mail(taken.id).case == case.id and desk.mail(taken.id).state == "filed"
     assert [e.action for e in desk.events("cases", case.id)] == ["open", "note"]
-    assert desk.events("cases", case.id)[-1].data["mail"] == taken.id
+    assert desk.events("cases", case.id)[-1].data["mail"]["id"] == taken.id
     with pytest.raises(BadInput, match=f"{taken.id} is not in the Inbox: it is recorded on {case.id}"):
         desk.open_case_from_mail(taken.id, "zoho", prefill.customer_id, "again", answers)
 
@@ -271,7 +277,7 @@ def test_attachments_are_kept_beside_the_desk_up_to_the_limit_and_listed_on_the_
     assert (folder / kept.path).stat().st_mode & 0o777 == 0o600
     assert skipped.path == "" and "over mail.attachment_max_kb (1 KiB)" in skipped.reason
     assert not any(p.name.endswith("dump.bin") for p in folder.rglob("*"))
-    lines = desk.events("cases", key)[-1].data["attachments"]
+    lines = desk.events("cases", key)[-1].data["mail"]["attachments"]
     assert [a["name"] for a in lines] == ["../../etc/sync.log", "dump.bin"]
 
 

@@ -85,7 +85,7 @@ async def test_a_case_opens_from_a_message_filled_from_it_and_leaves_the_inbox(i
         await settle(pilot)
         case = inbox_desk.mail("M-1").case
         assert case and inbox_desk.case(case).subject == f"Client does not start {ESCAPE}"
-        assert inbox_desk.events("cases", case)[-1].data["mail"] == "M-1"
+        assert inbox_desk.events("cases", case)[-1].data["mail"]["id"] == "M-1"
         assert [m.id for m in inbox_desk.inbox()] == ["M-2"]
 
 

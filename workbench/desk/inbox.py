@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.desk import cases
 from workbench.desk.records import key_number, record_event
 from workbench.errors import BadInput, NotFound
+from workbench.mail.compose import case_of_message_id
 from workbench.mail.inbound import Incoming
 from workbench.model import Attachment, Case, Customer, Mail
 
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
     from workbench.store.base import Transaction
 
 ATTACHMENT_MAX_KB = "mail.attachment_max_kb"
-SENT_BY_DESK = re.compile(r"^<(C-[1-9][0-9]*)[.@]")
-"""A Message-ID the desk made for a message on a case carries the case's ID first."""
 UNSAFE_NAME = re.compile(r"[^\w.+ -]+")
 
 
@@ -147,14 +146,18 @@ def _record_on_case(desk: Desk, tx: Transaction, mail: Mail, case: Case, how: st
 
 
 def mail_facts(mail: Mail) -> dict[str, Any]:
-    """What a case's event says of the message it records (its text is the event's text)."""
+    """What a case's event keeps of the message it records, under ``data["mail"]`` as for a
+    message the desk sent (its text is the event's text)."""
     return {
-        "mail": mail.id,
-        "message_id": mail.message_id,
-        "from": mail.sender,
-        "subject": mail.subject,
-        "date": mail.date_header,
-        "attachments": [a.to_dict() for a in mail.attachments],
+        "mail": {
+            "id": mail.id,
+            "direction": "in",
+            "message_id": mail.message_id,
+            "from": mail.sender,
+            "subject": mail.subject,
+            "date": mail.date_header,
+            "attachments": [a.to_dict() for a in mail.attachments],
+        }
     }
 
 
@@ -194,9 +197,9 @@ def find_case(desk: Desk, incoming: Incoming) -> Target | None:
         for record in desk.store.all("mail", match={"message_id": reference}):
             if record.get("case"):
                 return Target(record["case"], f"it answers {reference}, recorded on {record['case']}")
-        sent = SENT_BY_DESK.match(reference)
-        if sent and _sent_on(desk, sent.group(1), reference):
-            return Target(sent.group(1), f"it answers {reference}, the desk's message on {sent.group(1)}")
+        sent = case_of_message_id(reference)
+        if sent and _sent_on(desk, sent, reference):
+            return Target(sent, f"it answers {reference}, the desk's message on {sent}")
     for key in incoming.case_ids():
         if desk.store.get("cases", key) is not None:
             return Target(key, f"it names {key}")
@@ -205,9 +208,15 @@ def find_case(desk: Desk, incoming: Incoming) -> Target | None:
 
 
 def _sent_on(desk: Desk, key: str, message_id: str) -> bool:
+    """Whether the case's history records a message the desk sent with this Message-ID (a
+    made-up reference that only looks like the desk's threads nothing)."""
     if desk.store.get("cases", key) is None:
         return False
-    return any((e.get("data") or {}).get("message_id") == message_id for e in desk.store.events("cases", key))
+    for event in desk.store.events("cases", key):
+        mail = (event.get("data") or {}).get("mail")
+        if isinstance(mail, dict) and mail.get("message_id") == message_id:
+            return True
+    return False
 
 
 # -- attachments ------------------------------------------------------------------------------
