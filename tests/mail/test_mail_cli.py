@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.mail.conftest import CUSTOMER_DOMAIN, Maildir, message, zoho_form
 
 ESCAPE = "\x1b]0;owned\x07"
@@ -111,10 +113,21 @@ def test_bad_input_exits_2_and_changes_nothing(run_cli, tmp_path: Path) -> None:
     assert (Path(run_cli.db).read_bytes(), Path(str(run_cli.db) + ".log").read_bytes()) == before
 
 
-def test_two_pollers_at_once_take_each_message_once(run_cli, tmp_path: Path) -> None:
+@pytest.fixture(params=["file", "postgresql"])
+def shared_desk(request, run_cli, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Where the pollers' desk lives: the desk file, or a desk in PostgreSQL (the server the
+    tests start)."""
+    if request.param == "file":
+        return str(run_cli.db)
+    url = request.getfixturevalue("pg_desk_url")
+    monkeypatch.setenv("WORKBENCH_DB", url)
+    return url
+
+
+def test_two_pollers_at_once_take_each_message_once(run_cli, shared_desk: str, tmp_path: Path) -> None:
     """Two ``workbench mail poll`` processes on one desk and one Maildir, started together:
-    both read every message, and the Message-ID check under the writer lock lets exactly
-    one record each."""
+    both read every message, and the Message-ID check under the writer lock (the desk file's
+    lock, PostgreSQL's advisory lock) lets exactly one record each."""
     box = Maildir(tmp_path / "Maildir")
     setup_desk(run_cli, box)
     total = 40
@@ -122,7 +135,7 @@ def test_two_pollers_at_once_take_each_message_once(run_cli, tmp_path: Path) -> 
         box.deliver(message(f"user{number}@example.org", f"question {number}", message_id=f"<q{number}@x>"))
     env = {
         **os.environ,
-        "WORKBENCH_DB": str(run_cli.db),
+        "WORKBENCH_DB": shared_desk,
         "WORKBENCH_AGENT": "aiko",
         "WORKBENCH_NOW": "2026-11-24T10:00+09:00",
     }
@@ -137,7 +150,34 @@ def test_two_pollers_at_once_take_each_message_once(run_cli, tmp_path: Path) -> 
         reports.append(json.loads(out))
     taken = [m["message_id"] for r in reports for m in r["taken"]]
     assert sorted(taken) == sorted(f"<q{n}@x>" for n in range(total))
-    assert sum(r["already_taken"] for r in reports) + len(taken) >= total
     status, out, _ = run_cli("mail", "list", "--all", "--json")
     assert sorted(m["message_id"] for m in json.loads(out)) == sorted(taken)
     assert box.waiting() == [] and len(box.seen()) == total
+
+
+def test_the_inbox_and_the_messages_taken_travel_with_export_and_import(run_cli, tmp_path: Path) -> None:
+    """A JSON export holds the ``mail`` records and their events; importing it gives the same
+    desk (export again: the same bytes); a message on a case the file lacks is refused."""
+    box = Maildir(tmp_path / "Maildir")
+    setup_desk(run_cli, box)
+    fields = [arg for name, value in zoho_form().items() for arg in ("--field", f"{name}={value}")]
+    assert (
+        run_cli("case", "new", "--vendor", "zoho", "--customer", "CUS-1", "--subject", "CRM", *fields)[0] == 0
+    )
+    box.deliver(message(f"it@{CUSTOMER_DOMAIN}", "Re: [C-1] CRM", "more", message_id="<e1@sakura>"))
+    box.deliver(message("someone@example.org", "hello", message_id="<e2@example.org>"))
+    assert run_cli("mail", "poll")[0] == 0
+    status, first, err = run_cli("export", "--format", "json")
+    assert status == 0, err
+    document = json.loads(first)
+    assert [m["state"] for m in document["records"]["mail"]] == ["filed", "inbox"]
+    (tmp_path / "export.json").write_text(first)
+    status, out, err = run_cli("import", str(tmp_path / "export.json"), "--db", str(tmp_path / "copy.json"))
+    assert status == 0, err
+    status, second, _ = run_cli("export", "--format", "json", "--db", str(tmp_path / "copy.json"))
+    assert second == first
+
+    document["records"]["mail"][0]["case"] = "C-9"
+    (tmp_path / "bad.json").write_text(json.dumps(document))
+    status, out, err = run_cli("import", str(tmp_path / "bad.json"), "--db", str(tmp_path / "bad-copy.json"))
+    assert status == 2 and "records.mail[0] (M-1): case C-9 is not in the file" in err
