@@ -148,8 +148,13 @@ def test_two_pollers_at_once_take_each_message_once(run_cli, shared_desk: str, t
         out, err = poller.communicate(timeout=240)
         assert poller.returncode == 0, err.decode()
         reports.append(json.loads(out))
+    # A message both racers failed to record (the writer lock not had in time on a loaded
+    # machine) is left for the next poll, never lost: one more poll takes the rest.
+    status, out, err = run_cli("mail", "poll", "--json")
+    assert status == 0, err
+    reports.append(json.loads(out))
     taken = [m["message_id"] for r in reports for m in r["taken"]]
-    assert sorted(taken) == sorted(f"<q{n}@x>" for n in range(total))
+    assert sorted(taken) == sorted(f"<q{n}@x>" for n in range(total)), reports
     status, out, _ = run_cli("mail", "list", "--all", "--json")
     assert sorted(m["message_id"] for m in json.loads(out)) == sorted(taken)
     assert box.waiting() == [] and len(box.seen()) == total
