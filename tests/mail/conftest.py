@@ -31,9 +31,8 @@ def customer(desk) -> Customer:
         "株式会社さくら物流",
         email=f"it@{CUSTOMER_DOMAIN}",
         domain=CUSTOMER_DOMAIN,
-        region="apac-japan",
         users=120,
-        super_admin_email=f"admin@{CUSTOMER_DOMAIN}",
+        attributes={"zoho.region": "apac-japan", "zoho.super_admin_email": f"admin@{CUSTOMER_DOMAIN}"},
     )
     desk.add_contract(found.id, "zoho", "crm", date(2026, 1, 1), date(2027, 12, 31), quantity=120)
     return found

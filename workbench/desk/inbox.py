@@ -9,8 +9,9 @@ who sent it:
 - **the vendor's answer** — from a domain the vendor's plugin declares
   (``workbench_mail_domains``) — a vendor reply: the ball is back with the desk and the
   vendor's clock stops, exactly as ``case vendor-reply`` records it (CORE-SLA-4);
-- **the customer's reply** — from the customer's domain or address, or an address the case's
-  form holds — a customer reply: a pending case resumes and the clocks that paused run again
+- **the customer's reply** — from the customer's domain or address (its e-mail, or one of its
+  vendor attributes, such as Zoho's super-admin e-mail), or an address the case's form
+  holds — a customer reply: a pending case resumes and the clocks that paused run again
   (CORE-SLA-1, CORE-SLA-3; BitTitan's clock on its ticket, BT-PENDING-1, reads it as it reads
   one recorded by hand);
 - anyone else's, or a vendor answer the case's state does not take (not sent, pending): a
@@ -163,8 +164,8 @@ def mail_facts(mail: Mail) -> dict[str, Any]:
 
 def sender_of(desk: Desk, case: Case, sender: str) -> str:
     """Who ``sender`` is to ``case``: ``vendor`` (a domain the vendor's plugin declares),
-    ``customer`` (the customer's domain, e-mail or super-admin e-mail, or an address the
-    case's form holds) or ``other``."""
+    ``customer`` (the customer's domain or e-mail, an address among its vendor attributes
+    such as Zoho's super-admin e-mail, or an address the case's form holds) or ``other``."""
     domain = sender.rpartition("@")[2]
     if not domain:
         return "other"
@@ -186,7 +187,8 @@ def _within(domain: str, declared: str) -> bool:
 
 def _is_customer(customer: Customer, sender: str) -> bool:
     domain = sender.rpartition("@")[2]
-    addresses = {customer.email.strip().lower(), customer.super_admin_email.strip().lower()} - {""}
+    attributes = [v for v in customer.attributes.values() if isinstance(v, str) and "@" in v]
+    addresses = {a.strip().lower() for a in [customer.email, *attributes]} - {""}
     return sender in addresses or _within(domain, customer.domain)
 
 

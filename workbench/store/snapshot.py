@@ -67,6 +67,8 @@ TABLES_3 = (*KINDS_3, HISTORY, CLOSED)
 def kinds_of(schema: int) -> tuple[str, ...]:
     """The kinds of record a snapshot of ``schema`` (3 or later) holds tables of."""
     return KINDS_3 if schema == 3 else KINDS
+
+
 _HEAD = b'{"' + META.encode() + b'":{"1":'
 _EMPTY_CLOSED = b"{\n\n}"
 

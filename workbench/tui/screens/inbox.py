@@ -141,7 +141,7 @@ class InboxScreen(DeskScreen):
         from workbench.mail.poll import poll
 
         try:
-            report = self.ask(poll, self.desk)
+            report = self.change(poll, self.desk)
         except Exception as error:
             self.back(self.wb.report_error, error)
             return

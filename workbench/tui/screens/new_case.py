@@ -236,7 +236,8 @@ class NewCaseScreen(DeskScreen):
     def save(self, vendor: str, customer: str, subject: str, values: dict[str, Any]) -> None:
         try:
             if self.mail:
-                case = self.change(self.desk.open_case_from_mail, self.mail, vendor, customer, subject, values)
+                opened = self.desk.open_case_from_mail
+                case = self.change(opened, self.mail, vendor, customer, subject, values)
             else:
                 case = self.change(self.desk.open_case, vendor, customer, subject, values)
         except Exception as error:
