@@ -32,7 +32,7 @@ from workbench.store.memory import MemoryStore
 DEFAULT_NOW = "2026-11-24T10:00:00+09:00"
 """A Tuesday, 10:00 in Tokyo: inside every business calendar the vendors use."""
 
-RULE_ID = re.compile(r"^[A-Z]+(-[A-Z0-9]+)+$")
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 
 __all__ = ["DEFAULT_NOW", "check_program", "clock", "conformance", "desk", "make_desk", "run_cli"]
 

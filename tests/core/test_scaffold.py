@@ -12,17 +12,17 @@ from pathlib import Path
 RULES_OF_THE_TEMPLATE = 7
 
 
-def test_new_plugin_installs_and_passes_its_own_tests(run_cli, tmp_path: Path) -> None:
-    status, out, err = run_cli("new-plugin", "newvendor", "--dir", str(tmp_path), "--json")
+def test_new_plugin_installs_and_passes_its_own_tests_even_with_a_digit_in_its_name(run_cli, tmp_path: Path) -> None:
+    status, out, err = run_cli("new-plugin", "newvendor2", "--dir", str(tmp_path), "--json")
     assert status == 0, err
     written = json.loads(out)
     root = Path(written["package"])
-    assert root == tmp_path / "workbench-newvendor"
+    assert root == tmp_path / "workbench-newvendor2"
     assert {
         "pyproject.toml",
         "README.md",
-        "workbench_newvendor/program.py",
-        "tests/test_newvendor.py",
+        "workbench_newvendor2/program.py",
+        "tests/test_newvendor2.py",
     } <= set(written["files"])
     site = tmp_path / "site"
     pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(root)]
@@ -44,8 +44,8 @@ def test_new_plugin_installs_and_passes_its_own_tests(run_cli, tmp_path: Path) -
         text=True,
         check=True,
     )
-    plugin = {p["plugin"]: p for p in json.loads(listed.stdout)["plugins"]}["newvendor"]
-    assert plugin["package"] == "workbench-newvendor 0.1.0"
+    plugin = {p["plugin"]: p for p in json.loads(listed.stdout)["plugins"]}["newvendor2"]
+    assert plugin["package"] == "workbench-newvendor2 0.1.0"
     readme = (root / "README.md").read_text(encoding="utf-8")
     rules = plugin["program"]["rules"]
     assert len(rules) == RULES_OF_THE_TEMPLATE
