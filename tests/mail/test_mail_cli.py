@@ -81,6 +81,7 @@ def test_poll_list_show_and_open_a_case_from_the_inbox(run_cli, tmp_path: Path) 
 
     status, out, _ = run_cli("mail", "show", "M-1")
     assert "From: Hanako <hanako@sakura-logistics.co.jp>" in out and "Attachment: shot.png (image/png" in out
+    assert f"Attachments kept in {run_cli.db}.attachments" in out
     assert "\x1b" not in out and "\\x1b" in out
 
     fields = zoho_form()

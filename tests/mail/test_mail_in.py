@@ -173,6 +173,26 @@ def test_a_reply_to_a_message_the_desk_sent_threads_by_its_message_id(
     assert second.state == "inbox"
 
 
+def test_a_copy_of_the_desks_own_message_is_taken_and_changes_no_case_core_audit_1(
+    desk, customer, zoho_case, maildir, tmp_path: Path
+) -> None:
+    """A Bcc of the desk's own response arriving in its mailbox: its Message-ID is the one
+    recorded on the case when it was sent, so it is not the customer's reply."""
+    from workbench.mail.compose import compose
+    from workbench.mail.outbound import send
+
+    desk.set_setting("mail.from", "support@reseller.co.jp")
+    key = zoho_case()
+    composed = compose(desk, key, "response", "We are looking into it.")
+    send(desk, composed, eml=tmp_path / "response.eml")
+    history = desk.events("cases", key)
+    maildir.deliver(bytes(composed.message))
+    [taken] = poll(desk).taken
+    assert (taken.state, taken.case, taken.rule) == ("filed", key, "CORE-AUDIT-1")
+    assert "the desk's own message" in taken.reason
+    assert desk.events("cases", key) == history
+
+
 def test_a_message_for_no_case_lands_in_the_inbox_and_a_case_opens_from_it_prefilled(
     desk, customer, maildir
 ) -> None:

@@ -69,7 +69,10 @@ def _summary(found) -> dict:
 def mail_show(desk: Desk, key: str) -> Output:
     """One message as the desk took it, with where it went and why."""
     found = desk.mail(key)
-    return Output(found.to_dict(), words(desk).mail(found))
+    lines = words(desk).mail(found)
+    if any(a.path for a in found.attachments):
+        lines.insert(1, f"Attachments kept in {words(desk).data(desk.attachments_folder())}")
+    return Output(found.to_dict(), lines)
 
 
 @mail.command("open")

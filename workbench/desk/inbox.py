@@ -17,7 +17,9 @@ who sent it:
 - anyone else's, or a vendor answer the case's state does not take (not sent, pending): a
   note on the case, changing no clock.
 
-Every change is dated by the desk clock; the message's Date header is kept as data, so a
+A copy of a message the desk sent (its Message-ID is recorded on the case: a Bcc to the desk's
+own mailbox, a sent folder) is taken and left on the case as it is. Every change is dated by
+the desk clock; the message's Date header is kept as data, so a
 message written before the case's last event never back-dates its history (CORE-AUDIT-1).
 Whether the Message-ID was taken is checked again under the writer lock, in the transaction
 that records it: two pollers at once, or a poll after a crash, take each message once.
@@ -89,8 +91,14 @@ def take_mail(desk: Desk, incoming: Incoming, source: str) -> Mail | None:
             attachments=attachments,
             problems=incoming.problems,
         )
+        own = case_of_message_id(mail.message_id)
         record = tx.get("cases", target.case) if target else None
-        if target is not None and record is not None:
+        if own and _sent_on(desk, own, mail.message_id):
+            mail.state, mail.case, mail.rule = "filed", own, "CORE-AUDIT-1"
+            mail.reason = (
+                f"the desk's own message, recorded on {own} when it was sent: the case is not changed"
+            )
+        elif target is not None and record is not None:
             _record_on_case(desk, tx, mail, Case.from_dict(record), target.how)
         else:
             mail.reason = (
