@@ -38,6 +38,7 @@ migration (:mod:`workbench.store.migrate`).
 from __future__ import annotations
 
 import os
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -130,6 +131,14 @@ def _parse_list(value: bytes, path: str) -> list[int]:
     return offsets
 
 
+ENTRY = re.compile(rb'("(?:[^"\\]|\\.)*":\[)[0-9,]*\][,}]')
+"""One entry of a kind's object in the event index: ``"KEY":[OFFSET,…]`` and the ``,`` or
+``}`` after it (a key's quote and backslash are escaped, as orjson writes them)."""
+ENTRIES_READ_AHEAD = 1 << 18
+"""How far past what was read before :meth:`Snapshot.history_of` reads entry by entry
+before it searches instead (a closed case's entry lies far in)."""
+
+
 def _sections(table: bytes) -> dict[str, tuple[int, int] | None]:
     """Where each kind's object starts and ends in the event index (``"cases":{`` occurs
     once: a record's key is followed by ``:[``). Each kind is searched for from where the one
@@ -188,6 +197,10 @@ class Snapshot:
     scanned: int = 0
     """Bytes of ``_history`` searched by :meth:`history_of` so far (the cost of finding
     entries one at a time, weighed against parsing the table whole)."""
+    _read_to: dict[str, int] = field(default_factory=dict)
+    """How far each kind's object has been read entry by entry (:meth:`_read_entries`)."""
+    _entries: dict[tuple[str, bytes], int] = field(default_factory=dict)
+    """Where the list of each entry read so far starts, by kind and the entry's ``"KEY":[``."""
 
     @property
     def schema(self) -> int:
@@ -233,6 +246,9 @@ class Snapshot:
             return None
         section, end = self._sections[kind]
         needle = orjson.dumps(key) + b":["
+        start = self._read_entries(kind, needle, section, end)
+        if start is not None:
+            return _parse_list(table[start : table.index(b"]", start) + 1], self.path)
         at = table.find(needle, section, end)
         while at >= 0 and table[at - 1 : at] not in (b"{", b","):
             at = table.find(needle, at + 1, end)
@@ -242,6 +258,29 @@ class Snapshot:
         start = at + len(needle) - 1
         offsets = _parse_list(table[start : table.index(b"]", start) + 1], self.path)
         return offsets
+
+    def _read_entries(self, kind: str, needle: bytes, section: int, end: int) -> int | None:
+        """Where the list of the entry ``needle`` starts, read entry by entry from the start
+        of the kind's object, at most :data:`ENTRIES_READ_AHEAD` bytes past what was read
+        before (``None``: not among them; the caller searches). The open records come first
+        (:func:`live_first`): the queue's 2,000 open cases are read once, in one stretch,
+        instead of 2,000 searches of it (170 ms at 200,000 cases)."""
+        if (kind, needle) in self._entries:
+            return self._entries[kind, needle]
+        table = self._history or b""
+        position = self._read_to.get(kind, section + len(orjson.dumps(kind)) + 2)
+        limit = min(end, position + ENTRIES_READ_AHEAD)
+        while position < limit:
+            entry = ENTRY.match(table, position, end)
+            if entry is None:
+                position = end  # not laid out entry by entry: the caller's search answers
+                break
+            self._entries[kind, entry.group(1)] = entry.end(1) - 1
+            position = entry.end()
+            if entry.group(1) == needle:
+                break
+        self._read_to[kind] = position
+        return self._entries.get((kind, needle))
 
     def closed(self) -> bytes:
         """The closed cases' table, as JSON: one case per line (see :func:`find_closed`)."""
