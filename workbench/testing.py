@@ -6,7 +6,9 @@ In a plugin's ``conftest.py``::
 
 gives the fixtures ``desk`` (an in-memory desk with every installed plugin, clock fixed at
 :data:`DEFAULT_NOW`), ``clock`` (move the desk clock: ``clock("2026-11-23T09:00+09:00")``)
-and ``run_cli`` (the ``workbench`` command, in-process, on a desk file of the test's own).
+and ``run_cli`` (the ``workbench`` command, in-process, on a desk file of the test's own;
+``run_cli.json(...)`` expects an exit status and gives the JSON document back).
+:func:`desk_files` reads a desk's files byte for byte, to show that a refusal changed nothing.
 :func:`check_program` lists what a program declaration lacks, and :func:`conformance` what
 a plugin does against the contract (see :mod:`workbench.conformance`): in a plugin's tests,
 ``assert conformance("acme") == []``.
@@ -14,10 +16,12 @@ a plugin does against the contract (see :mod:`workbench.conformance`): in a plug
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,7 +38,16 @@ DEFAULT_NOW = "2026-11-24T10:00:00+09:00"
 
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 
-__all__ = ["DEFAULT_NOW", "check_program", "clock", "conformance", "desk", "make_desk", "run_cli"]
+__all__ = [
+    "DEFAULT_NOW",
+    "check_program",
+    "clock",
+    "conformance",
+    "desk",
+    "desk_files",
+    "make_desk",
+    "run_cli",
+]
 
 
 def make_desk(extra: list[tuple[str, object]] | None = None, actor: str = "tester") -> Desk:
@@ -77,6 +90,26 @@ class RunCli:
             status = exit_.code or 0
         out, err = self._capsys.readouterr()
         return status, out, err
+
+    def json(self, *args: str, status: int = 0) -> Any:
+        """Run ``workbench ARGS --json``, fail the test unless it exits with ``status``
+        (saying the command and what it printed on stderr), and return the JSON document —
+        for a refusal, the error document."""
+        code, out, err = self(*args, "--json")
+        assert code == status, f"workbench {' '.join(args)} exited {code}, not {status}: {err}"
+        return json.loads(out)
+
+
+def desk_files(db: Path, aside: tuple[str, ...] = (".holder",)) -> dict[str, bytes]:
+    """Every file of the desk ``db`` (the snapshot, the log, backups), by name, byte for byte:
+    equal before and after a command shows that it changed nothing. The files whose names end
+    in ``aside`` are left out — by default the holder file, which says who took the writer lock
+    last (a refused change takes it too), not what the desk holds."""
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(db.parent.iterdir())
+        if p.name.startswith(db.name) and not p.name.endswith(aside)
+    }
 
 
 @pytest.fixture

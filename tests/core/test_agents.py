@@ -3,7 +3,6 @@ line on a real desk file, the desk itself, and two processes working one desk.""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -21,13 +20,7 @@ from workbench.testing import DEFAULT_NOW
 def wb(run_cli):
     """``wb(args…)`` runs the CLI (as login ``aiko``) and returns the parsed JSON answer;
     ``status`` is the exit status expected, and for a failure the error document comes back."""
-
-    def invoke(*args: str, status: int = 0):
-        code, out, err = run_cli(*args, "--json")
-        assert code == status, err
-        return json.loads(out)
-
-    return invoke
+    return run_cli.json
 
 
 @pytest.fixture

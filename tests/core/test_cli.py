@@ -451,3 +451,12 @@ def test_reading_a_case_loads_neither_the_writer_lock_nor_holidays_nor_arrow(run
         assert out.returncode == 0, out.stderr
         assert out.stdout.splitlines()[-1] == "[]", command
         assert out.stdout.splitlines()[:-1] == expected.splitlines()
+
+
+def test_the_plugin_kits_json_runner_says_which_command_exited_otherwise(run_cli) -> None:
+    """``run_cli.json`` (workbench.testing) fails a test with the command line and its stderr,
+    and gives the error document back when the failure is the one expected."""
+    said = r"workbench case show C-9 exited 2, not 0: .*no case with ID 'C-9'"
+    with pytest.raises(AssertionError, match=said):
+        run_cli.json("case", "show", "C-9")
+    assert "no case with ID 'C-9'" in run_cli.json("case", "show", "C-9", status=2)["error"]["message"]

@@ -5,11 +5,12 @@ or 2, never shows a traceback, changes no file of the desk when it exits 1 or 2,
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from workbench.testing import desk_files
 
 COMMANDS = [
     ("customer", "add"),
@@ -87,14 +88,6 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
 NOW = "2026-11-24T10:00+09:00"
 
 
-def files_of(db: Path) -> dict[str, bytes]:
-    """Every file of the desk, the holder file aside (it says who took the lock last)."""
-    return {
-        p.name: p.read_bytes()
-        for p in sorted(db.parent.iterdir())
-        if p.name.startswith(db.name) and not p.name.endswith(".holder")
-    }
-
 
 @pytest.fixture
 def demo_cli(run_cli):
@@ -116,12 +109,12 @@ def test_any_command_line_exits_in_words(demo_cli, command, words, as_json) -> N
     args = [*command, *words, *(["--json"] if as_json else [])]
     if "--now" not in args:
         args += ["--now", NOW]
-    before = files_of(demo_cli.db)
+    before = desk_files(demo_cli.db)
     status, out, err = demo_cli(*args)
     assert status in (0, 1, 2), (args, err)
     assert "Traceback" not in err and "unexpected error" not in err, (args, err)
     if status in (1, 2):
-        assert files_of(demo_cli.db) == before, args
+        assert desk_files(demo_cli.db) == before, args
     if as_json:
         json.loads(out)  # exactly one document: json.loads refuses anything after it
 

@@ -3,21 +3,13 @@ and --now, on a real desk file."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 
 @pytest.fixture
 def wb(run_cli):
     """``wb(args…)`` runs the CLI on one desk file and returns the parsed JSON answer."""
-
-    def invoke(*args: str, status: int = 0):
-        code, out, err = run_cli(*args, "--json")
-        assert code == status, err
-        return json.loads(out)
-
-    return invoke
+    return run_cli.json
 
 
 def deadline(shown: dict, name: str) -> dict:

@@ -16,19 +16,14 @@ from pathlib import Path
 import pytest
 
 from workbench.store import FileStore
+from workbench.testing import desk_files
 
 NOTE = "the customer's printer driver 4.2 crashes"
 
-
-def files_of(db: Path) -> dict[str, bytes]:
-    """Every file of the desk, by name, byte for byte; aside the holder file, which says who
-    took the writer lock last (a refused change takes it too), and the damage mark, which says
-    where damage was found: neither is what the desk holds."""
-    return {
-        p.name: p.read_bytes()
-        for p in sorted(db.parent.iterdir())
-        if p.name.startswith(db.name) and not p.name.endswith((".holder", ".damaged"))
-    }
+NOT_WHAT_IT_HOLDS = (".holder", ".damaged")
+"""Desk files left out when comparing a desk before and after: the holder file, which says who
+took the writer lock last (a refused change takes it too), and the damage mark, which says where
+damage was found."""
 
 
 @pytest.fixture
@@ -70,10 +65,10 @@ def test_a_changed_note_is_refused_with_the_path_and_offset_not_shown(run_cli, t
 def test_no_change_is_saved_on_top_of_damaged_history(run_cli, tampered, command) -> None:
     """CORE-AUDIT-1: a change to a record whose history fails its checksum is refused, and
     every file of the desk stays as it was."""
-    before = files_of(run_cli.db)
+    before = desk_files(run_cli.db, aside=NOT_WHAT_IT_HOLDS)
     status, _, err = run_cli(*command)
     assert status == 1 and str(tampered) in err and "damaged at byte" in err
-    assert files_of(run_cli.db) == before
+    assert desk_files(run_cli.db, aside=NOT_WHAT_IT_HOLDS) == before
 
 
 def test_once_damage_is_seen_the_open_desk_saves_nothing_more(run_cli, tampered) -> None:
@@ -88,10 +83,10 @@ def test_once_damage_is_seen_the_open_desk_saves_nothing_more(run_cli, tampered)
     try:
         with pytest.raises(StoreError, match="damaged at byte"):
             desk.events("cases", "C-1")
-        before = files_of(run_cli.db)
+        before = desk_files(run_cli.db, aside=NOT_WHAT_IT_HOLDS)
         with pytest.raises(StoreError, match="damaged at byte"):
             desk.update_customer("CUS-2", users=12)
-        assert files_of(run_cli.db) == before
+        assert desk_files(run_cli.db, aside=NOT_WHAT_IT_HOLDS) == before
     finally:
         store.close()
 
@@ -113,13 +108,13 @@ def test_once_any_process_found_damage_no_process_saves_a_change(run_cli, tamper
     naming the log and the byte, until the damaged line checks again."""
     offset = tampered.read_bytes().rindex(b"\n", 0, tampered.read_bytes().index(b"crashed")) + 1
     assert workbench(run_cli.db, *finder).returncode == 1
-    before = files_of(run_cli.db)
+    before = desk_files(run_cli.db, aside=NOT_WHAT_IT_HOLDS)
     for change in (("customer", "add", "Fabrikam"), ("customer", "edit", "CUS-2", "--users", "12")):
         done = workbench(run_cli.db, *change)
         assert done.returncode == 1, done.stdout
         assert f"{tampered}: the log is damaged at byte {offset}" in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
-    assert files_of(run_cli.db) == before
+    assert desk_files(run_cli.db, aside=NOT_WHAT_IT_HOLDS) == before
     listed = workbench(run_cli.db, "customer", "list")  # reading what is whole goes on
     assert listed.returncode == 0 and "Contoso" in listed.stdout
 
@@ -143,7 +138,7 @@ def test_doctor_names_the_damage_and_salvage_rebuilds_what_checks(run_cli, tampe
     assert status == 1 and not report["ok"]
     assert any("damaged at byte" in p for p in report["problems"])
     assert any("--salvage" in a for a in report["advice"])
-    before = files_of(run_cli.db)
+    before = desk_files(run_cli.db, aside=NOT_WHAT_IT_HOLDS)
     new = tmp_path / "salvaged" / "desk.json"
     new.parent.mkdir()
     status, out, err = run_cli("doctor", "--salvage", str(new), "--json")
@@ -152,7 +147,7 @@ def test_doctor_names_the_damage_and_salvage_rebuilds_what_checks(run_cli, tampe
     assert salvaged["records"]["customers"] == 2 and salvaged["records"]["cases"] == 1
     [left_out] = salvaged["left_out"]
     assert "fails its checksum" in left_out and "cases C-1" in left_out
-    assert files_of(run_cli.db) == before  # the damaged desk is only read
+    assert desk_files(run_cli.db, aside=NOT_WHAT_IT_HOLDS) == before  # the damaged desk is only read
     status, out, err = run_cli("case", "show", "C-1", "--db", str(new), "--json")
     assert status == 0, err
     assert "crashed" not in out and "crashes" not in out

@@ -11,18 +11,10 @@ from pathlib import Path
 import pytest
 
 from workbench.store import FileStore
+from workbench.testing import desk_files
 
 DEMO_NOW = "2026-11-24T10:00+09:00"
 
-
-def files_of(db: Path) -> dict[str, bytes]:
-    """Every file of the desk, by name, byte for byte; the holder file aside, which says who
-    took the writer lock last (a refused change takes it too), not what the desk holds."""
-    return {
-        p.name: p.read_bytes()
-        for p in sorted(db.parent.iterdir())
-        if p.name.startswith(db.name) and not p.name.endswith(".holder")
-    }
 
 
 @pytest.fixture
@@ -60,14 +52,14 @@ def _last_event(run_cli, case: str) -> str:
 def test_a_change_dated_before_the_records_last_event_is_refused(run_cli, demo, command) -> None:
     """CORE-AUDIT-1: exit 2 naming the record, the time asked and the time of its last event;
     every file of the desk unchanged; every command still works afterwards."""
-    before = files_of(demo)
+    before = desk_files(demo)
     status, out, err = run_cli(*command)
     assert status == 2, err
     record = command[2]
     assert f"{record}:" in err and "before its last event" in err and "CORE-AUDIT-1" in err
     asked = command[command.index("--now") + 1]
     assert asked[:10] in err or "0001-01-01" in err
-    assert files_of(demo) == before
+    assert desk_files(demo) == before
     _still_works(run_cli)
 
 

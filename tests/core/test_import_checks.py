@@ -13,15 +13,7 @@ from pathlib import Path
 
 import pytest
 
-
-def files_of(db: Path) -> dict[str, bytes]:
-    """Every file of the desk, by name, byte for byte; the holder file aside, which says who
-    took the writer lock last (a refused change takes it too), not what the desk holds."""
-    return {
-        p.name: p.read_bytes()
-        for p in sorted(db.parent.iterdir())
-        if p.name.startswith(db.name) and not p.name.endswith(".holder")
-    }
+from workbench.testing import desk_files
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +109,7 @@ def test_an_import_with_a_bad_record_names_it_and_writes_nothing(
     status, out, err = run_cli("import", _write(tmp_path, document))
     assert status == 2, err
     assert "nothing imported" in err and named in err and "Traceback" not in err
-    assert files_of(run_cli.db) == {}
+    assert desk_files(run_cli.db) == {}
 
 
 def test_every_problem_is_listed_with_its_record(run_cli, export, tmp_path) -> None:
@@ -141,7 +133,7 @@ def test_every_problem_is_listed_with_its_record(run_cli, export, tmp_path) -> N
     message = json.loads(out)["error"]["message"]
     assert f"{len(together)} problem(s), nothing imported" in message
     assert all(BAD[name][1] in message for name in together)
-    assert files_of(run_cli.db) == {}
+    assert desk_files(run_cli.db) == {}
 
 
 def test_a_vendor_without_a_plugin_comes_in_only_when_asked_for(
@@ -186,7 +178,7 @@ def test_an_import_past_the_stated_size_is_refused_before_it_is_read(run_cli, tm
         file.truncate((512 << 20) + 1)  # sparse: no disk used
     status, _, err = run_cli("import", str(huge))
     assert status == 2 and "reads at most 536,870,912 bytes" in err
-    assert files_of(run_cli.db) == {}
+    assert desk_files(run_cli.db) == {}
 
 
 def test_an_import_from_a_fifo_is_refused_not_waited_on(run_cli, tmp_path) -> None:
@@ -212,8 +204,8 @@ def test_a_setting_is_a_finite_number_within_its_bounds(run_cli, value, named) -
     """CORE-SLA-3: the desk's first-response commitment is a number of business hours;
     NaN used to be stored as null and every case silently lost its desk deadlines."""
     assert run_cli("customer", "add", "Northwind Traders")[0] == 0
-    before = files_of(run_cli.db)
+    before = desk_files(run_cli.db)
     status, out, err = run_cli("settings", "core.first_response_hours", value)
     assert status == 2, err
     assert "core.first_response_hours" in err and named in err and "Traceback" not in err
-    assert files_of(run_cli.db) == before
+    assert desk_files(run_cli.db) == before

@@ -12,7 +12,9 @@ from pathlib import Path
 RULES_OF_THE_TEMPLATE = 7
 
 
-def test_new_plugin_installs_and_passes_its_own_tests_even_with_a_digit_in_its_name(run_cli, tmp_path: Path) -> None:
+def test_new_plugin_installs_and_passes_its_own_tests_even_with_a_digit_in_its_name(
+    run_cli, tmp_path: Path
+) -> None:
     status, out, err = run_cli("new-plugin", "newvendor2", "--dir", str(tmp_path), "--json")
     assert status == 0, err
     written = json.loads(out)

@@ -126,28 +126,18 @@ def test_workflow_fields_lists_the_keys_a_script_passes(run_cli) -> None:
     assert run_cli("workflow", "fields", "webex", "new-order", "nope")[0] == 2
 
 
+def add_named_host(run_cli, start: str, end: str) -> None:
+    """Customer Sakura (CUS-1) with WebEx contract K-1: 50 named hosts from ``start`` to ``end``."""
+    run_cli.json("customer", "add", "Sakura")
+    run_cli.json(
+        "contract", "add", "--customer", "CUS-1", "--vendor", "webex", "--product", "named-host",
+        "--start", start, "--end", end, "--quantity", "50",
+    )  # fmt: skip
+
+
 def test_a_form_error_exits_2_on_the_command_line(run_cli) -> None:
     """A required answer missing from a step's form is bad input (exit 2), naming the field."""
-    assert run_cli("customer", "add", "Sakura")[0] == 0
-    assert (
-        run_cli(
-            "contract",
-            "add",
-            "--customer",
-            "CUS-1",
-            "--vendor",
-            "webex",
-            "--product",
-            "named-host",
-            "--start",
-            "2026-11-01",
-            "--end",
-            "2027-10-31",
-            "--quantity",
-            "50",
-        )[0]
-        == 0
-    )
+    add_named_host(run_cli, "2026-11-01", "2027-10-31")
     assert (
         run_cli("workflow", "new", "--vendor", "webex", "--template", "new-order", "--contract", "K-1")[0]
         == 0
@@ -164,26 +154,7 @@ def test_a_form_error_exits_2_on_the_command_line(run_cli) -> None:
 
 def test_a_renewal_from_a_contract_counts_from_its_end(run_cli) -> None:
     """WX-RENEW-1: opened from a contract without --anchor, the renewal date is the contract's end."""
-    assert run_cli("customer", "add", "Sakura")[0] == 0
-    assert (
-        run_cli(
-            "contract",
-            "add",
-            "--customer",
-            "CUS-1",
-            "--vendor",
-            "webex",
-            "--product",
-            "named-host",
-            "--start",
-            "2026-01-01",
-            "--end",
-            "2026-12-31",
-            "--quantity",
-            "50",
-        )[0]
-        == 0
-    )
+    add_named_host(run_cli, "2026-01-01", "2026-12-31")
     status, out, _ = run_cli(
         "workflow", "new", "--vendor", "webex", "--template", "renewal", "--contract", "K-1", "--json"
     )
