@@ -296,3 +296,26 @@ def test_attainment_by_month_counts_as_the_vendor_report_does(run_cli, month_of_
     assert month_of_cases["late"] in november["late"] and month_of_cases["on time"] in november["met"]
     october = next(r for r in trend["rows"] if r["month"] == "2026-10")
     assert october["met"] == [month_of_cases["october"]] and october["kept_share"] == 1.0
+
+
+def test_backlog_at_a_what_if_clock_counts_only_what_existed_then(run_cli) -> None:
+    """CORE-SLA-4, CORE-ESC-1: a backlog asked at a time before a case was opened or escalated
+    leaves them out, instead of showing a negative age ("oldest -1 d")."""
+    ok(run_cli, "customer", "add", "Northwind Traders")
+    early = new_case(run_cli, "opened first", "2026-11-02T10:00:00+09:00")
+    new_case(run_cli, "opened later", "2026-11-20T10:00:00+09:00")
+    ok(run_cli, "case", "send", early, "filed", "--now", "2026-11-02T10:00:00+09:00")
+    ok(run_cli, "case", "escalate", early, "--now", "2026-11-10T10:00:00+09:00")  # BT-ESC-1: overdue
+
+    def backlog(now: str) -> dict:
+        return json.loads(ok(run_cli, "report", "backlog", "--json", "--now", now))
+
+    then = backlog("2026-11-05T10:00:00+09:00")
+    assert sum(r["count"] for r in then["by_age"]) == 1
+    assert {key for r in then["by_vendor"] for key in r["cases"]} == {early}
+    assert then["escalations"] == []
+    later = backlog("2026-11-24T10:00:00+09:00")
+    assert sum(r["count"] for r in later["by_age"]) == 2
+    assert [(r["track"], r["cases"], r["oldest_days"]) for r in later["escalations"]] == [
+        ("technical", [early], 14)
+    ]

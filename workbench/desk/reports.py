@@ -288,7 +288,9 @@ def _attained(row: dict[str, Any]) -> dict[str, Any]:
 
 def backlog_report(desk: Desk) -> dict[str, Any]:
     """The open cases by age band, by who holds the ball (CORE-SLA-4) and by vendor, and the
-    escalations open per track and level with their age (CORE-ESC-1/2), at the desk clock."""
+    escalations open per track and level with their age (CORE-ESC-1/2), at the desk clock: a
+    what-if clock earlier than a case's opening or an escalation leaves them out (never a
+    negative age)."""
     now = desk.now()
     bands: dict[str, list[str]] = {label: [] for _, label in AGE_BANDS}
     ball: dict[str, list[str]] = {"desk": [], "vendor": [], "customer": []}
@@ -296,14 +298,17 @@ def backlog_report(desk: Desk) -> dict[str, Any]:
     escalations: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
     for record in desk.store.all("cases", closed=False):
         case = Case.from_dict(record)
+        if case.opened_at > now:
+            continue  # a what-if clock before the case was opened: not yet in the backlog then
         age = (now - case.opened_at).days
         bands[next(label for limit, label in AGE_BANDS if limit is None or age <= limit)].append(case.id)
         ball[case.ball].append(case.id)
         vendors[case.vendor].append(case.id)
         for track in ("technical", "commercial"):
-            level = case.level(track)
-            if level:
-                since = max(e.at for e in case.escalations if e.track == track and e.level == level)
+            made = [e for e in case.escalations if e.track == track and e.at <= now]
+            if made:
+                level = max(e.level for e in made)
+                since = max(e.at for e in made if e.level == level)
                 escalations[(track, level)].append({"case": case.id, "age_days": (now - since).days})
     return {
         "at": now.isoformat(),
