@@ -24,6 +24,7 @@ from workbench.tui.screens.plugins import PluginsScreen
 from workbench.tui.screens.queue import QueueScreen
 from workbench.tui.screens.settings import SettingsScreen
 from workbench.tui.screens.workflows import WorkflowsScreen
+from workbench.tui.widgets.table import VirtualTable
 
 SIZE = (120, 36)
 
@@ -90,6 +91,25 @@ async def test_help_on_a_small_terminal_starts_with_what_the_screen_does(app, de
         assert "Scroll Up" in described, "the panel's keys are still listed"
         assert described.index("Note") < described.index("Escalate") < described.index("Scroll Up")
         assert ("F2…F8", "Queue, Work, Customers, Plugins, Settings, Team, Reports") in app.screen.keys
+
+
+async def test_an_empty_desk_says_how_to_start(desk, tmp_path, wait):
+    """A new desk's queue says how to open the first case, not that nothing matches."""
+    app = WorkbenchApp(desk, prefs_path=tmp_path / "tui.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        shown = app.screen.query_one(VirtualTable).empty
+        assert "n opens one" in shown and "F4 Customers" in shown
+
+
+async def test_a_filter_nothing_matches_says_so(app, wait):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(pilot)
+        await pilot.press("slash", *"zzzz")
+        await wait(pilot, typed=True)
+        table = app.screen.query_one(VirtualTable)
+        assert table.row_count == 0 and table.empty == "No open case matches."
 
 
 async def test_the_theme_is_remembered(demo, tmp_path, wait):

@@ -88,6 +88,8 @@ FILTER_KEYS = {
 
 OPENING = "Opening the desk…"
 NO_MATCH = "No open case matches."
+NO_OPEN_CASE = "No open case on this desk: n opens one (its customer first: F4 Customers)."
+"""What the queue says when the desk has no open case at all, so a new desk says what to do."""
 
 CHUNK_CASES = 100
 """Open cases per deadline computation (about 20 ms on the benchmark machine)."""
@@ -436,7 +438,7 @@ class QueueScreen(DeskScreen):
 
     def _set_items(self, items: list[QueueItem]) -> None:
         self.items = items
-        self.query_one(VirtualTable).empty = NO_MATCH
+        self.query_one(VirtualTable).empty = NO_MATCH if items else NO_OPEN_CASE
         self.wb.case_index = [(i.case.id, i.case.subject, i.customer, i.case.assignee) for i in items]
         self.apply_filter(keep=self._keep or "")
         self._busy(f"{len(items):,} open cases · computing deadlines…", len(items))
