@@ -51,6 +51,7 @@ def test_customer_add_and_edit_take_the_attributes_programs_declare_zoho_prio_1(
     assert declared["zoho.region"]["kind"] == "choice" and "apac-japan" in declared["zoho.region"]["choices"]
     assert declared["zoho.region"]["program"] == "zoho" and declared["zoho.region"]["rule"] == "ZOHO-PRIO-1"
     assert "zoho.region" in run_cli("customer", "attributes")[1]
+    assert "customer attributes: zoho.region, zoho.super_admin_email" in run_cli("plugins")[1]
 
     status, out, err = run_cli(
         "customer", "add", "株式会社さくら物流", "--users", "120", "--domain", "sakura-logi.co.jp",

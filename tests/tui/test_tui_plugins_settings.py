@@ -53,6 +53,8 @@ async def test_plugins_list_versions_rules_and_failures(wait, clock, tmp_path):
         programs.move_to("zoho")
         await wait(pilot)
         assert all(r.cells[1] == "zoho" for r in rules.rows)
+        shown = str(screen.query_one("#program", Static).render())
+        assert "customer attributes: zoho.region, zoho.super_admin_email" in shown
 
 
 async def test_settings_edit_with_validation(app, demo, wait):

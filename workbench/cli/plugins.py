@@ -38,6 +38,9 @@ def plugins(desk: Desk) -> Output:
         data.append(entry)
         if program:
             text.append(f"{program.name} ({program.id} {program.version}) — {len(program.rules)} rules")
+            if program.customer_attributes:
+                names = ", ".join(f.name for f in program.customer_attributes)
+                text.append(f"  customer attributes: {names} (workbench customer attributes)")
             text += [f"  {r.id}  {r.text}" for r in program.rules]
         else:
             text.append(f"{name} — adds policy, declares no program")

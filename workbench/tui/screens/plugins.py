@@ -134,6 +134,7 @@ class PluginsScreen(DeskScreen):
             ("case kinds", program.case_kinds),
             ("support", program.support_products),
             ("consulting", program.consulting_products),
+            ("customer attributes", [f.name for f in program.customer_attributes]),
         ):
             if values:
                 lines.append(f"{label}: {escape(', '.join(values))}")
