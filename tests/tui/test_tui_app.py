@@ -15,6 +15,7 @@ import termios
 
 import pytest
 from textual.command import CommandPalette
+from textual.widgets import Select
 
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.case import CaseScreen
@@ -94,13 +95,19 @@ async def test_help_on_a_small_terminal_starts_with_what_the_screen_does(app, de
 
 
 async def test_an_empty_desk_says_how_to_start(desk, tmp_path, wait):
-    """A new desk's queue says how to open the first case, not that nothing matches."""
+    """A new desk's queue says how to open the first case, not that nothing matches, and New
+    case says where the customer it needs is added."""
     app = WorkbenchApp(desk, prefs_path=tmp_path / "tui.json")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait(pilot)
         assert isinstance(app.screen, QueueScreen)
         shown = app.screen.query_one(VirtualTable).empty
         assert "n opens one" in shown and "F4 Customers" in shown
+        await pilot.press("n")
+        await wait(pilot)
+        assert type(app.screen).__name__ == "NewCaseScreen"
+        customer = app.screen.query_one("#customer", Select)
+        assert customer.prompt == "No customer yet (F4 adds)"
 
 
 async def test_a_filter_nothing_matches_says_so(app, wait):

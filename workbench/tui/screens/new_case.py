@@ -105,6 +105,8 @@ class NewCaseScreen(DeskScreen):
         vendor.set_options(vendors)
         customer = self.query_one("#customer", Select)
         customer.set_options([(f"{c.name} ({c.id})", c.id) for c in customers])
+        if not customers:
+            customer.prompt = "No customer yet (F4 adds)"
         if self.customer_id:
             customer.value = self.customer_id
         if self.vendor:
