@@ -402,6 +402,9 @@ def test_each_summary_is_the_first_sentence_of_the_commands_help() -> None:
     for name, listed in COMMANDS.items():
         own = cli.get_command(click.Context(cli), name).get_short_help_str(10**6)
         assert listed.summary == own, f"root.COMMANDS[{name!r}].summary: make it {own!r}"
+        # click ends a summary at the first ". ": an "e.g." in the first sentence cut quote's
+        # to "Fees derived from list prices (e.g." in --help
+        assert own.endswith(".") and own.count("(") == own.count(")"), f"{name}: {own!r} is cut short"
 
 
 def test_help_reads_no_command_module_nor_the_desk_nor_the_plugins() -> None:

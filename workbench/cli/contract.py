@@ -182,7 +182,10 @@ def contract_show(desk: Desk, contract_id: str) -> Output:
 @click.argument("contract_id")
 @with_desk
 def quote(desk: Desk, contract_id: str) -> Output:
-    """Fees derived from list prices (e.g. OnTime maintenance 20 %, support 15 %)."""
+    """Fees derived from list prices.
+
+    Each with the vendor's rule, e.g. OnTime's maintenance (20 %) and technical support (15 %)
+    of the licence list price."""
     found = desk.quote(contract_id)
     text = [
         f"Quote for {found.contract_id} ({found.rule})",

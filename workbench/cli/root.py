@@ -45,7 +45,7 @@ COMMANDS = {
     "contract": Listed(
         "workbench.cli.contract:contract", "Contracts: vendor, product, dates, quantities, list price."
     ),
-    "quote": Listed("workbench.cli.contract:quote", "Fees derived from list prices (e.g."),
+    "quote": Listed("workbench.cli.contract:quote", "Fees derived from list prices."),
     "case": Listed("workbench.cli.case:case", "Cases: open, list, show, and the timeline actions."),
     "agent": Listed(
         "workbench.cli.agent:agent",
