@@ -242,14 +242,15 @@ async def test_the_customer_form_offers_and_checks_what_vendor_programs_declare_
         dialog.query_one("#f-name", Input).value = "Contoso Japan"
         dialog.query_one("#f-users", Input).value = "80"
         dialog.query_one("#f-domain", Input).value = "contoso.co.jp"
-        dialog.query_one("#f-attr-zoho-region", Select).value = "apac-japan"
-        dialog.query_one("#f-attr-zoho-super_admin_email", Input).value = "nobody"
+        dialog.query_one("#f-zoho_region", Select).value = "apac-japan"
+        dialog.query_one("#f-zoho_super_admin_email", Input).value = "nobody"
         await pilot.press("ctrl+s")
         await wait(pilot)
         assert app.screen is dialog
         refusal = text(dialog, "#dialog-error")
         assert "zoho.super_admin_email" in refusal and "not an e-mail address" in refusal
-        dialog.query_one("#f-attr-zoho-super_admin_email", Input).value = "admin@contoso.co.jp"
+        assert "not an e-mail address" in text(dialog, "#problem-zoho_super_admin_email")
+        dialog.query_one("#f-zoho_super_admin_email", Input).value = "admin@contoso.co.jp"
         await pilot.press("ctrl+s")
         await wait(pilot)
         [added] = [c for c in demo.customers() if c.name == "Contoso Japan"]
@@ -266,9 +267,9 @@ async def test_the_customer_form_offers_and_checks_what_vendor_programs_declare_
         await pilot.press("e")
         await wait(pilot)
         edit = app.screen
-        assert edit.query_one("#f-attr-zoho-region", Select).value == "apac-japan"
-        assert edit.query_one("#f-attr-zoho-super_admin_email", Input).value == "admin@contoso.co.jp"
-        edit.query_one("#f-attr-zoho-super_admin_email", Input).value = ""
+        assert edit.query_one("#f-zoho_region", Select).value == "apac-japan"
+        assert edit.query_one("#f-zoho_super_admin_email", Input).value == "admin@contoso.co.jp"
+        edit.query_one("#f-zoho_super_admin_email", Input).value = ""
         await pilot.press("ctrl+s")
         await wait(pilot)
         assert demo.customer(added.id).attributes == {"zoho.region": "apac-japan"}

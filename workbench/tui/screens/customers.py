@@ -73,28 +73,23 @@ CUSTOMER_FIELDS = [
 """The core's fields of a customer; the attributes vendor programs declare follow them
 (:func:`attribute_fields`)."""
 
-ATTRIBUTE_PREFIX = "attr-"
 
-
-def attribute_fields(declared: dict[str, tuple[VendorProgram, Field]]) -> dict[str, tuple[Field, str]]:
-    """Each customer attribute a program declares as a field of the customer form, labelled
-    with the program's name: form key -> (field, attribute key). The desk checks the values
-    as it checks the rest (``Desk.add_customer``)."""
-    return {
-        ATTRIBUTE_PREFIX + key.replace(".", "-"): (
-            Field(
-                ATTRIBUTE_PREFIX + key.replace(".", "-"),
-                f"{program.name}: {field.label}",
-                field.kind,
-                choices=field.choices,
-                help=field.help,
-                rule=field.rule,
-                when={ATTRIBUTE_PREFIX + name.replace(".", "-"): value for name, value in field.when.items()},
-            ),
+def attribute_fields(declared: dict[str, tuple[VendorProgram, Field]]) -> list[Field]:
+    """Each customer attribute a program declares as a field of the customer form, named by
+    its key (``zoho.region``: a refusal of the desk, which names the key, shows under it) and
+    labelled with the program's name. The desk checks the values as it checks the rest."""
+    return [
+        Field(
             key,
+            f"{program.name}: {field.label}",
+            field.kind,
+            choices=field.choices,
+            help=field.help,
+            rule=field.rule,
+            when=dict(field.when),
         )
         for key, (program, field) in declared.items()
-    }
+    ]
 
 
 CONTRACT_FIELDS = [
@@ -148,17 +143,18 @@ def whole_number(name: str, raw: Any) -> int:
 
 
 def customer_values(
-    values: dict[str, Any], attributes: dict[str, tuple[Field, str]], current: dict[str, Any] | None = None
+    values: dict[str, Any], attributes: list[Field], current: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Form answers as :class:`Customer` values (users as a whole number), the declared
-    attributes' answers in ``attributes`` over those of ``current`` (a declared attribute left
-    empty is removed; one no installed program declares stays)."""
-    result = {k: v for k, v in values.items() if k != "users" and k not in attributes}
+    """Form answers as :class:`Customer` values (users as a whole number), the answers to the
+    declared ``attributes`` over those of ``current`` (a declared attribute left empty is
+    removed; one no installed program declares stays)."""
+    keys = {field.name for field in attributes}
+    result = {k: v for k, v in values.items() if k != "users" and k not in keys}
     if values.get("users") not in (None, ""):
         result["users"] = whole_number("users", values["users"])
     given = dict(current or {})
-    for form_key, (_, key) in attributes.items():
-        given[key] = values.get(form_key)
+    for key in keys:
+        given[key] = values.get(key)
     result["attributes"] = given
     return result
 
@@ -436,9 +432,8 @@ class CustomersScreen(DeskScreen):
             data = customer_values(values, attributes)
             return self.desk.add_customer(data.pop("name", ""), **data)
 
-        fields = [*CUSTOMER_FIELDS, *(field for field, _ in attributes.values())]
         self.app.push_screen(
-            FormDialog("New customer", fields, submit, submit_label="Add"),
+            FormDialog("New customer", [*CUSTOMER_FIELDS, *attributes], submit, submit_label="Add"),
             self._saved("customer added"),
         )
 
@@ -448,9 +443,9 @@ class CustomersScreen(DeskScreen):
         customer = self.detail.customer
         attributes = attribute_fields(self.desk.customer_attributes())
         current = customer.to_dict() | {
-            form_key: attribute_text(customer.attributes[key])
-            for form_key, (_, key) in attributes.items()
-            if key in customer.attributes
+            field.name: attribute_text(customer.attributes[field.name])
+            for field in attributes
+            if field.name in customer.attributes
         }
 
         def submit(values: dict[str, Any]) -> Customer:
@@ -458,9 +453,10 @@ class CustomersScreen(DeskScreen):
             changes.update(customer_values(values, attributes, customer.attributes))
             return self.desk.update_customer(customer.id, **changes)
 
-        fields = [*CUSTOMER_FIELDS, *(field for field, _ in attributes.values())]
         self.app.push_screen(
-            FormDialog(f"Edit customer {customer.id}", fields, submit, values=current),
+            FormDialog(
+                f"Edit customer {customer.id}", [*CUSTOMER_FIELDS, *attributes], submit, values=current
+            ),
             self._saved("customer saved"),
         )
 

@@ -189,7 +189,9 @@ class Form(VerticalGroup):
     # -- findings ------------------------------------------------------------------------------
 
     def show_findings(self, findings: list[Finding], extra: dict[str, str] | None = None) -> None:
-        """Put each finding under the field it names (errors red, warnings amber)."""
+        """Put each finding under the field it names (errors red, warnings amber); ``extra``
+        adds a problem under a field by its name (a name with a dot, ``zoho.region``, too)."""
+        extra = {slug(name): problem for name, problem in (extra or {}).items()}
         by_field: dict[str, list[Finding]] = {}
         for finding in findings:
             if finding.field:
