@@ -224,3 +224,16 @@ def test_a_schema_3_desk_gets_an_empty_mail_table_and_keeps_its_tables_byte_for_
     assert open_store(desk_path).get("mail", "M-1")["message_id"] == "<a@b>"
     report = doctor(desk_path)
     assert report.ok, report.problems
+
+
+def test_doctor_reads_a_schema_3_desk_before_it_is_migrated(tmp_path: Path) -> None:
+    """A desk an older version wrote is examined as it is (doctor only reads): its schema,
+    and that the next open migrates it; once it crashed on the layout of schema 3."""
+    desk_path = tmp_path / "desk.json"
+    for name in ("desk.json", "desk.json.log", "desk.json.index"):
+        shutil.copy(SCHEMA_3_DESK / name, tmp_path / name)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    report = doctor(desk_path)
+    assert report.ok, report.problems
+    assert report.facts["schema"] == 3 and "migrates it to schema 4" in report.facts["migration"]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

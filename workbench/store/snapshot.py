@@ -55,6 +55,9 @@ from workbench.store.staging import long_lived_objects
 
 SCHEMA = 4
 """The desk schema this version writes."""
+READ_BY_TABLE = 3
+"""The first schema whose tables are read one at a time, when needed (older ones are read
+whole, for migration); schema 3, not yet migrated, is still read so (``workbench doctor``)."""
 
 META = "_meta"
 HISTORY = "_history"
@@ -218,7 +221,7 @@ class Snapshot:
 
     def history(self) -> dict[str, dict[str, list[int]]]:
         """The event index: record → log offsets of its events."""
-        if self.schema < SCHEMA:
+        if self.schema < READ_BY_TABLE:
             return self.tables[HISTORY]
         history = _parse(self.read(HISTORY), self.path, HISTORY)
         if not all(isinstance(index, dict) for index in history.values()):
@@ -236,7 +239,7 @@ class Snapshot:
         damage in words. The records not closed come first in each kind's object
         (:func:`live_first`), so the search for an open case's entry ends early."""
         if self._history is None:
-            self._history = self.read(HISTORY) if self.schema == SCHEMA else b""
+            self._history = self.read(HISTORY) if self.schema >= READ_BY_TABLE else b""
         table = self._history
         if self.scanned > SCANS_BEFORE_PARSING * len(table):
             return None
@@ -295,7 +298,7 @@ class Snapshot:
         is none for this snapshot (an older desk, or a crash between the two writes)."""
         if self._index is None:
             self._index = False
-            if self.schema == SCHEMA:
+            if self.schema >= READ_BY_TABLE:
                 try:
                     fd = open_regular(index_path(self.path), os.O_RDONLY)
                     with open(fd, "rb") as file:
@@ -728,7 +731,7 @@ class SnapshotStorage(Storage):
         snapshot = read_snapshot(self.path)
         if snapshot is None:
             return None
-        if snapshot.schema < SCHEMA:
+        if snapshot.schema < READ_BY_TABLE:
             return snapshot.tables
         try:
             with long_lived_objects(freeze=False):
