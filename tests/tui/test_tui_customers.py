@@ -273,3 +273,34 @@ async def test_the_customer_form_offers_and_checks_what_vendor_programs_declare_
         await pilot.press("ctrl+s")
         await wait(pilot)
         assert demo.customer(added.id).attributes == {"zoho.region": "apac-japan"}
+
+
+async def test_editing_a_customer_keeps_a_moved_region_its_choice_cannot_show(app, demo, wait):
+    """A region typed before it was Zoho's (``apac``, moved into ``zoho.region`` when the desk
+    was opened) is not one of Zoho's choices, so the form cannot show it: saving the form for
+    another change keeps it as it was."""
+    with demo.store.transaction() as tx:
+        tx.put(
+            "customers",
+            "CUS-99",
+            {
+                **demo.customers()[0].to_dict(),
+                "id": "CUS-99",
+                "name": "Legacy KK",
+                "attributes": {"zoho.region": "apac"},
+            },
+        )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await wait(pilot)
+        app.screen.query_one("#customer-list", VirtualTable).move_to("CUS-99")
+        await wait(pilot)
+        await pilot.press("e")
+        await wait(pilot)
+        edit = app.screen
+        assert isinstance(edit, FormDialog)
+        edit.query_one("#f-users", Input).value = "77"
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+        saved = demo.customer("CUS-99")
+        assert saved.users == 77 and saved.attributes == {"zoho.region": "apac"}

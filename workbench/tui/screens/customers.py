@@ -147,14 +147,17 @@ def customer_values(
 ) -> dict[str, Any]:
     """Form answers as :class:`Customer` values (users as a whole number), the answers to the
     declared ``attributes`` over those of ``current`` (a declared attribute left empty is
-    removed; one no installed program declares stays)."""
+    removed; one no installed program declares stays, and so does a value a choice cannot
+    show: a region moved from an older desk that is not one of the program's)."""
     keys = {field.name for field in attributes}
     result = {k: v for k, v in values.items() if k != "users" and k not in keys}
     if values.get("users") not in (None, ""):
         result["users"] = whole_number("users", values["users"])
     given = dict(current or {})
-    for key in keys:
-        given[key] = values.get(key)
+    for field in attributes:
+        unshown = field.kind == "choice" and field.name in given and given[field.name] not in field.choices
+        if not (unshown and values.get(field.name) in (None, "")):
+            given[field.name] = values.get(field.name)
     result["attributes"] = given
     return result
 
