@@ -79,7 +79,7 @@ async def test_help_lists_the_keys_of_the_screen(app, wait):
 
 async def test_help_on_a_small_terminal_starts_with_what_the_screen_does(app, demo, wait):
     """At 80x24 the case's help shows its actions (note, escalate) in its first rows, not the
-    scrolling keys of the panel that has the focus, and names every screen of the top bar."""
+    scrolling keys of the panel that has the focus, and names every screen of the top bar once."""
     case = next(c for c in demo.cases(open_only=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait(pilot)
@@ -91,7 +91,8 @@ async def test_help_on_a_small_terminal_starts_with_what_the_screen_does(app, de
         described = [description for _, description in app.screen.keys]
         assert "Scroll Up" in described, "the panel's keys are still listed"
         assert described.index("Note") < described.index("Escalate") < described.index("Scroll Up")
-        assert ("F2…F8", "Queue, Work, Customers, Plugins, Settings, Team, Reports") in app.screen.keys
+        assert ("f8", "Reports") in app.screen.keys and ("f2", "Queue") in app.screen.keys
+        assert all(described.count(screen) == 1 for screen in ("Queue", "Reports", "Inbox"))
 
 
 async def test_an_empty_desk_says_how_to_start(desk, tmp_path, wait):

@@ -52,28 +52,32 @@ KINDS = {
 """What a saved record is, by the name of its type (the desk's types are imported by the
 thread that opens the desk, not before the first frame)."""
 
-ABOUT = """
-[b]Everywhere[/b]
-  F2–F8 show a screen's list (or click them in the top bar), F9 the Inbox · ctrl+p or : opens the
-  command palette: every screen, every action, and any case by its ID (type [b]C-12[/b]).
-  Tables: ↑ ↓ or j k, PgUp PgDn, Home End or g G; Enter or a click on the highlighted row
-  opens it. q or Esc goes back (q quits from a screen's list) · @ sets a what-if clock.
-  In forms: Tab moves on, ctrl+s saves, Esc cancels (asking first when you typed),
-  ctrl+o edits long text in $EDITOR.
-
-[b]Queue[/b]
-  > sorts by the next column, < reverses (or click a header) · V saves the filter as a view
-  kept in the desk · S sweeps the whole desk (asks first) · ctrl+r reloads.
-
-[b]Queue filter[/b]
-  Words match ID, vendor, customer, subject, state, queue and severity.
-  vendor:zoho  state:pending  queue:triage  sev:1  ball:vendor narrow by one column;
-  assignee:me  assignee:none  assignee:ken  by who holds the case (views Mine, Unassigned).
-
-[b]Why[/b]
-  Every route, deadline and refusal names the rule that made it (e.g. ZOHO-ESC-1) and its
-  reason; the Plugins screen lists every rule of every vendor program.
-"""
+ABOUT = "\n".join(
+    (
+        "",
+        "[b]Everywhere[/b]",
+        "F2–F8 show a screen's list (or click them in the top bar) · ctrl+p or : opens the command "
+        "palette: every screen, every action, and any case by its ID (type [b]C-12[/b]).",
+        "Tables: ↑ ↓ or j k, PgUp PgDn, Home End or g G; Enter or a click on the highlighted row opens "
+        "it. q or Esc goes back (q quits from a screen's list) · @ sets a what-if clock.",
+        "In forms: Tab moves on, ctrl+s saves, Esc cancels (asking first when you typed), ctrl+o edits "
+        "long text in $EDITOR.",
+        "",
+        "[b]Queue[/b]",
+        "> sorts by the next column, < reverses (or click a header) · V saves the filter as a view kept "
+        "in the desk · S sweeps the whole desk (asks first) · ctrl+r reloads.",
+        "",
+        "[b]Queue filter[/b]",
+        "Words match ID, vendor, customer, subject, state, queue and severity.",
+        "vendor:zoho  state:pending  queue:triage  sev:1  ball:vendor narrow by one column.",
+        "assignee:me  assignee:none  assignee:ken  by who holds the case (views Mine, Unassigned).",
+        "",
+        "[b]Why[/b]",
+        "Every route, deadline and refusal names the rule that made it (e.g. ZOHO-ESC-1) and its "
+        "reason; the Plugins screen lists every rule of every vendor program.",
+    )
+)
+"""What help says below the screen's keys: one line a paragraph, wrapped to the dialog's width."""
 
 
 def _later(module: str, name: str) -> Callable[[], Screen]:
@@ -567,8 +571,6 @@ class WorkbenchApp(App[None]):
                 shown.append(self.get_key_display(binding))
         keys = [(" ".join(shown), description) for shown, description in by_action.values()]
         keys += [
-            ("F2…F8", "Queue, Work, Customers, Plugins, Settings, Team, Reports"),
-            ("F9", "Inbox"),
             ("ctrl+p :", "Command palette"),
             ("ctrl+t", "Theme (remembered)"),
         ]
