@@ -149,6 +149,11 @@ class StoresAgree(RuleBasedStateMachine):
     def close_or_reopen(self, record: tuple[str, str], state: str, when: Any) -> None:
         self.commit((self.file, self.postgres), [("cases", record[1], {"state": state, "sent_at": when})])
 
+    @rule(record=records, kind=st.sampled_from(RECORD_KINDS), update=fields)
+    def same_key_another_kind(self, record: tuple[str, str], kind: str, update: dict[str, Any]) -> None:
+        """Keys are per kind: a customer may be keyed like a case."""
+        self.commit((self.file, self.postgres), [(kind, record[1], update)])
+
     @rule(first=records, second=records, update=fields)
     def change_two_at_once(
         self, first: tuple[str, str], second: tuple[str, str], update: dict[str, Any]
