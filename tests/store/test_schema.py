@@ -200,6 +200,10 @@ def test_a_schema_3_desk_gets_an_empty_mail_table_and_keeps_its_tables_byte_for_
     store = open_store(desk_path)
     backup = tmp_path / "desk.json.schema-3.bak"
     assert store.migrated_backup == str(backup) and backup.read_bytes() == original
+    assert store.closed_index_in_use()  # the index was written for the new snapshot
+    assert sorted(r["id"] for r in store.all("cases", match={"customer_id": "CUS-1"})) == sorted(
+        r["id"] for r in store.all("cases") if r.get("customer_id") == "CUS-1"
+    )
     assert (tmp_path / "desk.json.log").read_bytes() == log
     new = read_snapshot(str(desk_path))
     assert new.schema == SCHEMA == 4

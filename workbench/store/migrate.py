@@ -35,9 +35,19 @@ import orjson
 
 from workbench.errors import StoreError
 from workbench.store.base import KINDS
+from workbench.store.closed_index import encode_index, index_entries, index_path
 from workbench.store.fileio import replace_atomically
 from workbench.store.log import Entry, EventsJSON, encode_header, encode_transaction, log_path
-from workbench.store.snapshot import SCHEMA, TABLES_3, Snapshot, encode, encode_tables, write_snapshot
+from workbench.store.snapshot import (
+    CLOSED,
+    SCHEMA,
+    TABLES_3,
+    Snapshot,
+    encode,
+    encode_tables,
+    meta_of_line,
+    write_snapshot,
+)
 from workbench.store.state import DeskState
 
 EVENTS_1 = "events"
@@ -113,13 +123,29 @@ def migrate(path: str, snapshot: Snapshot) -> str:
         return _migrate_1(path, snapshot.tables)
     if snapshot.schema == 3:
         values = {name: snapshot.read(name) for name in TABLES_3}
+        previous = snapshot.closed_index()
+        known = previous.known() if previous is not None else {}
         snapshot.close()
         backup = _back_up(path, 3)
-        replace_atomically(path, encode(snapshot.meta, {**values, "mail": b"{}"}))
+        chunks = encode(snapshot.meta, {**values, "mail": b"{}"})
+        replace_atomically(path, chunks)
+        _write_index(path, chunks[0], values[CLOSED], known)
         return backup
     backup = _back_up(path, snapshot.schema)
     replace_atomically(path, encode_tables(snapshot.meta, snapshot.tables))
     return backup
+
+
+def _write_index(path: str, first_line: bytes, closed: bytes, known: dict[str, list[Any]]) -> None:
+    """The closed cases' index of the snapshot just written (its first line given): the
+    same cases at their new places (the table moved when ``mail`` came before it), their
+    customer, vendor and time sent carried over from the old index. Without it the old
+    index, naming the old snapshot, would not be believed until the next compaction, and
+    every read of a customer's or a month's closed cases would search the whole table."""
+    meta = meta_of_line(first_line)
+    start = len(first_line) + meta["tables"][CLOSED][0]
+    lines = encode_index(meta["desk"], meta["checksum"], index_entries([closed], start, known, {}))
+    replace_atomically(index_path(path), lines)
 
 
 def _back_up(path: str, schema: int) -> str:
