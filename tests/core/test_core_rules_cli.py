@@ -12,6 +12,12 @@ def wb(run_cli):
     return run_cli.json
 
 
+def ontime_case(wb, subject: str, now: str) -> dict:
+    """A new OnTime case of CUS-1 opened at ``now``: its JSON record."""
+    opening = ("case", "new", "--vendor", "ontime", "--customer", "CUS-1", "--subject", subject)
+    return wb(*opening, "--now", now)["case"]
+
+
 def deadline(shown: dict, name: str) -> dict:
     return next(d for d in shown["deadlines"] if d["name"] == name)
 
@@ -20,18 +26,7 @@ def test_desk_first_response_paused_over_a_weekend_core_sla_3(wb) -> None:
     """Opened Friday 16:00 JST, pending from 17:00 Friday to Monday 11:00: of the 4 business
     hours, 1 ran on Friday; the remaining 3 run from Monday 11:00, so the due is 14:00."""
     wb("customer", "add", "株式会社さくら物流", "--now", "2026-11-27T15:00+09:00")
-    case = wb(
-        "case",
-        "new",
-        "--vendor",
-        "ontime",
-        "--customer",
-        "CUS-1",
-        "--subject",
-        "予定が消えた",
-        "--now",
-        "2026-11-27T16:00+09:00",
-    )["case"]
+    case = ontime_case(wb, "予定が消えた", "2026-11-27T16:00+09:00")
     first = deadline(wb("case", "show", case["id"], "--now", "2026-11-27T16:00+09:00"), "desk first response")
     assert first["due"] == "2026-11-30T02:00:00+00:00"  # Monday 11:00 JST without a pause
     assert first["calendar"] == "desk" and first["rule"] == "CORE-SLA-3"
@@ -57,18 +52,7 @@ def test_desk_first_response_paused_over_a_weekend_core_sla_3(wb) -> None:
 
 def test_commercial_escalation_refused_early_then_allowed_core_esc_2(wb) -> None:
     wb("customer", "add", "Northwind Traders")
-    case = wb(
-        "case",
-        "new",
-        "--vendor",
-        "ontime",
-        "--customer",
-        "CUS-1",
-        "--subject",
-        "Sync stops",
-        "--now",
-        "2026-10-01T10:00+09:00",
-    )["case"]
+    case = ontime_case(wb, "Sync stops", "2026-10-01T10:00+09:00")
     wb("case", "send", case["id"], "--now", "2026-10-01T11:00+09:00")
     no_evidence = wb(
         "case", "escalate", case["id"], "--track", "commercial", "--now", "2026-11-24T10:00+09:00", status=1
@@ -107,18 +91,7 @@ def test_commercial_escalation_refused_early_then_allowed_core_esc_2(wb) -> None
 
 def test_sweep_twice_changes_nothing_the_second_time_core_sla_2(wb) -> None:
     wb("customer", "add", "Northwind Traders")
-    wb(
-        "case",
-        "new",
-        "--vendor",
-        "ontime",
-        "--customer",
-        "CUS-1",
-        "--subject",
-        "Sync stops",
-        "--now",
-        "2026-11-24T10:00+09:00",
-    )
+    ontime_case(wb, "Sync stops", "2026-11-24T10:00+09:00")
     first = wb("sweep", "--now", "2026-11-25T10:00+09:00")
     assert [(b["deadline"], b["rule"]) for b in first["breaches"]] == [("desk first response", "CORE-SLA-3")]
     again = wb("sweep", "--now", "2026-11-25T10:00+09:00")
