@@ -478,7 +478,7 @@ class ImportCheck:
         self.setting_keys: set[Any] = set()
         self.later: list[tuple[str, int, str]] = []
         """The records whose vendor rules are checked on the new desk (step 2)."""
-        self.last_change: dict[str, dict[str, str]] = {}
+        self.last_change: dict[str, dict[str, str | datetime]] = {}
         self.checks = {
             kind: (_round_trip_check(kind_type), _field_types_check(kind_type), _defaults(kind_type))
             for kind, kind_type in RECORD_TYPES.items()
@@ -631,7 +631,8 @@ class ImportCheck:
     def _event(self, index: int, event: Any, loader: DeskLoader) -> None:
         """An event: its shape, numbered 1, 2, …, of a record in the file, and each
         record's events in time order (CORE-AUDIT-1)."""
-        if not (self.event_check(event) and event["id"] == index + 1):
+        stored = self.event_check(event) and event["id"] == index + 1
+        if not stored:
             try:
                 Event.from_dict(event)
                 if event["id"] != index + 1:
@@ -639,22 +640,28 @@ class ImportCheck:
             except (TypeError, ValueError, KeyError, OverflowError) as exc:
                 self.problems.append(f"events[{index}]: {_why(exc)}")
                 return
-        kind, key = event["kind"], event["key"]
+        kind, key, at = event["kind"], event["key"], event["at"]
         known = self.setting_keys if kind == "settings" else self.present.get(kind)
         if kind not in KINDS or not isinstance(key, str) or known is None or key not in known:
             self.problems.append(f"events[{index}]: names {kind} {key}, which is not in the file")
             return
-        at = event["at"]
+        if not isinstance(at, str):
+            self.problems.append(f"events[{index}]: at: {at!r} is not a time")
+            return
+        # An instant as the desk stores it (UTC, fixed width, a fraction only when not zero)
+        # sorts as text in time order; any other is compared as a time.
+        moment: str | datetime = at if stored else datetime.fromisoformat(at)
         changes = self.last_change.setdefault(kind, {})
         key = event["key"] = sys.intern(key)
         previous = changes.get(key)
-        if previous is not None and datetime.fromisoformat(at) < datetime.fromisoformat(previous):
+        if previous is not None and _earlier(moment, previous):
+            shown = previous if isinstance(previous, str) else previous.isoformat()
             self.problems.append(
-                f"events[{index}]: {kind} {key} changed at {at}, before its previous event ({previous}): "
+                f"events[{index}]: {kind} {key} changed at {at}, before its previous event ({shown}): "
                 "a record's history is in time order (CORE-AUDIT-1)"
             )
             return
-        changes[key] = at
+        changes[key] = moment
         if not self.problems:
             loader.append_event(event)
 
@@ -828,6 +835,14 @@ def _upgraded(record: Any, defaults: Defaults) -> Any:
     if any(name not in record and name not in values for name in names):
         return record
     return {name: record[name] if name in record else values[name] for name in names}
+
+
+def _earlier(moment: str | datetime, previous: str | datetime) -> bool:
+    """Whether ``moment`` is before ``previous``: two stored instants compare as text."""
+    if isinstance(moment, str) and isinstance(previous, str):
+        return moment < previous
+    as_time = [datetime.fromisoformat(m) if isinstance(m, str) else m for m in (moment, previous)]
+    return as_time[0] < as_time[1]
 
 
 def _field_types_check(cls: type) -> Callable[[dict[str, Any]], str | None]:

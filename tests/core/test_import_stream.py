@@ -197,3 +197,23 @@ def test_the_imported_snapshot_is_laid_out_as_a_compaction_lays_it_out(run_cli, 
     compacted = read_snapshot(str(run_cli.db))
     assert {name: compacted.read(name) for name in TABLES} == before
     compacted.close()
+
+
+@pytest.mark.parametrize(
+    "shift,named",
+    [
+        (lambda previous: previous.replace("+00:00", "+09:00"), "before its previous event"),
+        (lambda previous: None, "at: None is not a time"),
+    ],
+    ids=["an earlier time in another zone", "no time"],
+)
+def test_core_audit1_events_are_in_time_order_in_any_zone(run_cli, exported, shift, named) -> None:
+    """A time written in another zone is compared as a time, not as text: 10:00+09:00 is
+    before 09:00+00:00 although it sorts after it."""
+    document = json.loads(exported.read_bytes())
+    events = [e for e in document["events"] if e["kind"] == "cases" and e["key"] == "C-1"]
+    events[-1]["at"] = shift(events[-2]["at"])
+    exported.write_bytes(json.dumps(document).encode())
+    status, _, err = run_cli("import", str(exported))
+    assert status == 2 and named in err, err
+    assert folder_of(run_cli.db) == []
