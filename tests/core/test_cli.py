@@ -463,3 +463,15 @@ def test_the_plugin_kits_json_runner_says_which_command_exited_otherwise(run_cli
     with pytest.raises(AssertionError, match=said):
         run_cli.json("case", "show", "C-9")
     assert "no case with ID 'C-9'" in run_cli.json("case", "show", "C-9", status=2)["error"]["message"]
+
+
+def test_breaching_names_on_each_line_the_deadline_that_put_the_case_there(run_cli) -> None:
+    """``case list --breaching`` showed the next running deadline: "ok" for a case listed for
+    another deadline at risk, nothing for a resolved case whose breach had stopped."""
+    assert run_cli("demo")[0] == 0
+    status, out, _ = run_cli("case", "list", "--breaching")
+    lines = out.splitlines()
+    assert status == 0 and lines
+    assert all(" breached " in line or " at-risk " in line for line in lines), out
+    resolved = [line for line in lines if " resolved " in line]
+    assert resolved and all(" breached " in line for line in resolved)

@@ -107,17 +107,22 @@ def case_list(
         urgent = [d for d in deadlines if d.state in ("breached", "at-risk")]
         if breaching and not urgent:
             continue
-        rows.append((c, next_running(deadlines)))
+        # --breaching shows the deadline that put the case on the list (breached before at risk,
+        # the earliest first), which may have stopped (a resolved case's) or not be the next due
+        why = min(urgent, key=lambda d: (d.state != "breached", d.due is None, d.due)) if breaching else None
+        rows.append((c, next_running(deadlines), why))
 
     def data() -> list[dict[str, Any]]:
-        return [{**c.to_dict(), "next_deadline": d.to_dict() if d else None} for c, d in rows]
+        return [{**c.to_dict(), "next_deadline": d.to_dict() if d else None} for c, d, _ in rows]
 
     shown = words(desk)
-    lines = [
-        f"{c.id:7} {c.vendor:9} {c.state:14} {c.queue:18} {c.assignee or '-':10} {c.subject[:40]:40} "
-        + (f"{d.name} {d.state} {shown.when(d.due)}" if d else "")
-        for c, d in rows
-    ]
+    lines = []
+    for c, next_due, why in rows:
+        d = why or next_due
+        lines.append(
+            f"{c.id:7} {c.vendor:9} {c.state:14} {c.queue:18} {c.assignee or '-':10} {c.subject[:40]:40} "
+            + (f"{d.name} {d.state} {shown.when(d.due)}" if d else "")
+        )
     return Output(data, lines or ["no cases"])
 
 
