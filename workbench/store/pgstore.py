@@ -33,7 +33,7 @@ import os
 import select
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -382,7 +382,7 @@ class PostgresStore:
         within: Window | None = None,
     ) -> list[dict[str, Any]]:
         check_kind(kind)
-        found = [r for r in self._records[kind].values() if matches(r, match) and in_window(r, within)]
+        found = _selected(self._records[kind].values(), match, within)
         if kind == "cases" and closed:
             found += self._closed_matching(match, within)
         return found
@@ -734,7 +734,7 @@ class PostgresStore:
         (all of them with neither): a ``WHERE`` through the JSON index and the ``sent_at``
         index, unless every closed case is already in memory."""
         if self._all_closed:
-            return [r for r in self._closed_cases.values() if matches(r, match) and in_window(r, within)]
+            return _selected(self._closed_cases.values(), match, within)
         statement, values = CLOSED, [self._seq]
         wanted = {name: value for name, value in (match or {}).items() if value is not None}
         if wanted:
@@ -748,12 +748,14 @@ class PostgresStore:
             statement += SENT_WITHIN
             values += [after, until]
         found = []
-        for key, data in self._query(statement, values):
-            record = self._closed_cases.get(key)
-            if record is None:
-                record = self._closed_cases[key] = orjson.loads(data)
-            if matches(record, match) and (indexed or in_window(record, within)):
-                found.append(record)
+        rows = self._query(statement, values)
+        with long_lived_objects(freeze=False):  # every closed case, on the first listing of all
+            for key, data in rows:
+                record = self._closed_cases.get(key)
+                if record is None:
+                    record = self._closed_cases[key] = orjson.loads(data)
+                if matches(record, match) and (indexed or in_window(record, within)):
+                    found.append(record)
         if not match and within is None:
             self._all_closed = True
         return found
@@ -893,6 +895,16 @@ def _event_json(tx: StagedTransaction) -> Iterator[str]:
     ends = [start - 1 for start in starts[1:]] + [len(data)] if starts else []
     for start, end in zip(starts, ends, strict=True):
         yield data[start:end].decode()
+
+
+def _selected(
+    records: Iterable[dict[str, Any]], match: dict[str, Any] | None, within: Window | None
+) -> list[dict[str, Any]]:
+    """The records whose fields equal ``match`` and whose instant lies ``within`` (every
+    one of them, without a test each, with neither: the filter of 50,000 cases lists them)."""
+    if not match and within is None:
+        return list(records)
+    return [record for record in records if matches(record, match) and in_window(record, within)]
 
 
 def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
