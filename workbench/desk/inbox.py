@@ -28,10 +28,8 @@ Attachments are kept beside the desk up to ``mail.attachment_max_kb`` and listed
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,12 +37,11 @@ from typing import TYPE_CHECKING, Any
 from workbench.desk import cases
 from workbench.desk.records import key_number, record_event
 from workbench.errors import BadInput, NotFound
-from workbench.mail.compose import case_of_message_id
-from workbench.mail.inbound import Incoming
 from workbench.model import Attachment, Case, Customer, Mail
 
 if TYPE_CHECKING:
     from workbench.desk.facade import Desk
+    from workbench.mail.inbound import Incoming
     from workbench.store.base import Transaction
 
 ATTACHMENT_MAX_KB = "mail.attachment_max_kb"
@@ -67,6 +64,8 @@ def is_taken(desk: Desk, message_id: str) -> bool:
 def take_mail(desk: Desk, incoming: Incoming, source: str) -> Mail | None:
     """Take one message: record it on its case, or put it in the Inbox; ``None`` when its
     Message-ID was taken already (by an earlier poll, or another poller just now)."""
+    from workbench.mail.compose import case_of_message_id  # the mail code loads with mail only
+
     if is_taken(desk, incoming.message_id):
         return None
     target = find_case(desk, incoming)
@@ -203,6 +202,8 @@ def _is_customer(customer: Customer, sender: str) -> bool:
 def find_case(desk: Desk, incoming: Incoming) -> Target | None:
     """The case ``incoming`` belongs to: a message it answers (recorded on a case, or sent
     by the desk on one), else a case it names; ``None`` for neither."""
+    from workbench.mail.compose import case_of_message_id
+
     for reference in incoming.answers():
         for record in desk.store.all("mail", match={"message_id": reference}):
             if record.get("case"):
@@ -238,6 +239,8 @@ def attachments_folder(desk: Desk) -> Path:
     path = getattr(desk.store, "path", None)
     if isinstance(path, str):
         return Path(path + ".attachments")
+    import hashlib
+
     from workbench.store import default_path
 
     digest = hashlib.sha256(desk.store.location.encode()).hexdigest()[:16]
@@ -248,6 +251,8 @@ def keep_attachments(desk: Desk, incoming: Incoming) -> list[Attachment]:
     """Keep each attachment of ``incoming`` up to the size limit, in a folder of its own
     named by its Message-ID (so a poll after a crash writes the same files again), private
     to the user; a larger one is listed with why it was not kept."""
+    import hashlib
+
     limit = int(float(desk.setting(ATTACHMENT_MAX_KB)) * 1024)
     folder_name = hashlib.sha256(incoming.message_id.encode()).hexdigest()[:24]
     kept: list[Attachment] = []
@@ -277,6 +282,8 @@ def safe_name(name: str) -> str:
 
 
 def _write_private(path: Path, data: bytes) -> None:
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     for folder in (path.parent, path.parent.parent):
         os.chmod(folder, 0o700)
