@@ -39,6 +39,20 @@ def workbench(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+STARTED: list[subprocess.Popen[str]] = []
+"""Every ``workbench run`` a test started, killed at its end if the test failed before stopping it."""
+
+
+@pytest.fixture(autouse=True)
+def no_runner_outlives_its_test():
+    yield
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 class Runner:
     """A ``workbench run`` process whose stderr is read line by line as it comes."""
 
@@ -50,6 +64,7 @@ class Runner:
             text=True,
             env=env or ENV,
         )
+        STARTED.append(self.process)
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()

@@ -281,6 +281,11 @@ def browser(tmp_path: Path):
     options.binary_location = chromium
     for flag in [*BROWSER_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]:
         options.add_argument(flag)
+    # The third download of one page (the export after the evidence pack and the screenshot)
+    # must not wait on Chromium's "download multiple files" question.
+    options.add_experimental_option(
+        "prefs", {"profile.default_content_setting_values.automatic_downloads": 1}
+    )
     opened = webdriver.Chrome(service=Service(driver), options=options)
     opened.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SCREEN_TEXT})
     yield opened
@@ -304,6 +309,11 @@ def work_a_case_in_the_browser(served: Served, browser, tmp_path: Path) -> None:
     of emma's cases opened, its evidence pack downloaded, a note added (and the $EDITOR
     fallback), the screenshot and the desk's JSON export downloaded (issue #23); the CLI shows
     the note as emma's, in the desk and in a new desk the export is imported into."""
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+        TimeoutException,
+    )
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -331,7 +341,11 @@ def work_a_case_in_the_browser(served: Served, browser, tmp_path: Path) -> None:
     browser.save_screenshot(pictures / "1-sign-in.png")
 
     sign_in("emma", "not her password")
-    assert "wrong agent or password" in browser.find_element(By.ID, "problem").text
+    # The form posts and a new page replaces the old one: an element found on the old page
+    # goes stale, so the answer is waited for on whichever page is there.
+    WebDriverWait(
+        browser, 120, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    ).until(lambda _: "wrong agent or password" in browser.find_element(By.ID, "problem").text)
     assert browser.get_cookies() == []
     browser.save_screenshot(pictures / "2-wrong-password.png")
 
@@ -396,7 +410,10 @@ def work_a_case_in_the_browser(served: Served, browser, tmp_path: Path) -> None:
     shown_after(start, "as workbench export --format json")
     keys.send_keys(Keys.ENTER)
     shown_after(start, "Export downloaded")
-    WebDriverWait(browser, 120).until(lambda _: list(downloads.glob("workbench-export-*.json")))
+    try:
+        WebDriverWait(browser, 120).until(lambda _: list(downloads.glob("workbench-export-*.json")))
+    except TimeoutException:
+        raise AssertionError(f"no export among the downloads: {sorted(os.listdir(downloads))}") from None
     export = next(downloads.glob("workbench-export-*.json"))
     copy = tmp_path / "copy.json"
     imported = workbench(copy, "import", str(export))
