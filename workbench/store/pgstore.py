@@ -164,20 +164,21 @@ OPEN_RECORDS = "SELECT kind, key, data::text, closed FROM workbench_records WHER
 PUT_RECORDS = (
     "INSERT INTO workbench_records (kind, key, data, closed, seq, sent_at) "
     "SELECT kind, key, data::jsonb, closed, %s, sent_at "
-    "FROM unnest(%s::text[], %s::text[], %s::text[], %s::boolean[], %s::timestamptz[]) "
+    "FROM unnest(%b::text[], %b::text[], %b::text[], %b::boolean[], %b::timestamptz[]) "
     "AS put(kind, key, data, closed, sent_at) "
     "ON CONFLICT (kind, key) DO UPDATE SET data = EXCLUDED.data, closed = EXCLUDED.closed, "
     "seq = EXCLUDED.seq, sent_at = EXCLUDED.sent_at"
 )
-"""A transaction's records, created or replaced, in one statement."""
+"""A transaction's records, created or replaced, in one statement. The arrays go in
+binary (``%b``): as text every quote of the JSON would be escaped, 0.2 ms a change."""
 APPEND_EVENTS = (
     "INSERT INTO workbench_events (id, kind, key, data) "
-    "SELECT id, kind, key, data::jsonb FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
+    "SELECT id, kind, key, data::jsonb FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[]) "
     "AS event(id, kind, key, data)"
 )
 """A transaction's events, in one statement."""
 SET_COUNTERS = (
-    "INSERT INTO workbench_counters (name, value) SELECT * FROM unnest(%s::text[], %s::bigint[]) "
+    "INSERT INTO workbench_counters (name, value) SELECT * FROM unnest(%b::text[], %b::bigint[]) "
     "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"
 )
 RECORD_COMMIT = "INSERT INTO workbench_commits (seq, token, last_event_id) VALUES (%s, %s, %s)"
