@@ -333,11 +333,25 @@ def test_writers_killed_at_random_moments_lose_nothing_they_acknowledged(pg_desk
             while (line := server.stdout.readline()) != "gone\n":
                 last = int(line.split()[1])
             killed_while_writing += last >= first
+            settled(pg_desk_url, pid)
             held = holds_every_acknowledged_write(open_store(pg_desk_url), last)
     finally:
         server.kill()
         server.wait()
     assert killed_while_writing == KILLS
+
+
+def settled(url: str, pid: int) -> None:
+    """Wait until the server has finished with a killed writer's session: the writes and
+    the COMMIT of its last change go in one pipeline, so what it sent before dying may
+    still be committing (whole) after the process is gone."""
+    for _ in range(1000):
+        if not sql(
+            url, "SELECT 1 FROM pg_stat_activity WHERE application_name LIKE %s", [f"workbench pid {pid} %"]
+        ):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"the server still serves writer {pid} 10 s after it was killed")
 
 
 def holds_every_acknowledged_write(store: Store, last_acknowledged: int) -> int:
