@@ -69,6 +69,24 @@ async def test_open_a_case_from_the_queue(app, wait):
         assert table(app).cursor_key == key
 
 
+async def test_the_top_case_is_viewed_once_behind_the_load(app, demo, wait, monkeypatch):
+    """Issue 16: the first case view of a process reads what every later one finds in
+    memory (the closed cases' index, the event index); the queue has the top case's view
+    worked out in the background once it has loaded, so the first Enter does not."""
+    viewed = []
+    view = demo.view
+
+    def counted(key, *args, **kwargs):
+        viewed.append(key)
+        return view(key, *args, **kwargs)
+
+    monkeypatch.setattr(demo, "view", counted)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        assert viewed == [table(app).rows[0].key]
+        assert not isinstance(app.screen, CaseScreen)
+
+
 async def test_clicking_a_row_twice_opens_it(app, wait):
     async with app.run_test(size=SIZE) as pilot:
         await wait(pilot)

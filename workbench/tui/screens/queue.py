@@ -460,6 +460,9 @@ class QueueScreen(DeskScreen):
         self.query_one("#progress").display = False
         if resort:
             self.apply_filter(keep=self._keep or "")
+            rows = self.query_one("#queue", VirtualTable).rows
+            if rows:
+                self.prepare_first_view(rows[0].key)
         else:
             self._count_views(self._filtered())
         self._status()
@@ -476,6 +479,14 @@ class QueueScreen(DeskScreen):
             if kind == "settings":
                 self._set_views()
             self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-first-view")
+    def prepare_first_view(self, key: str) -> None:
+        """Work out the view of the case at the top of the queue once, unseen, while nobody
+        waits: a process's first case view reads what every later one finds in memory (the
+        closed cases' index and the event index, 38 MB at 200,000 cases), which made the
+        first Enter take 110 ms instead of 31 (a BitTitan case at 50,000, issue 16)."""
+        self.desk.view(key)
 
     @work(thread=True, exit_on_error=False, group="queue-case")
     def refresh_case(self, key: str) -> None:
