@@ -1086,5 +1086,5 @@ def _why(exc: Exception) -> str:
         return f"missing {exc.args[0]!r}"
     missing = re.search(r"required (?:positional|keyword-only) arguments?: (.*)$", str(exc))
     if missing:
-        return f"missing {missing.group(1).replace(' and ', ', ')}"
+        return f"missing {missing.group(1).replace(', and ', ', ').replace(' and ', ', ')}"
     return str(exc)

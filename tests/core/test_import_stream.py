@@ -217,3 +217,14 @@ def test_core_audit1_events_are_in_time_order_in_any_zone(run_cli, exported, shi
     status, _, err = run_cli("import", str(exported))
     assert status == 2 and named in err, err
     assert folder_of(run_cli.db) == []
+
+
+def test_a_record_missing_fields_names_each_of_them(run_cli, exported) -> None:
+    document = json.loads(exported.read_bytes())
+    case = document["records"]["cases"][0]
+    for name in ("customer_id", "subject", "opened_at"):
+        del case[name]
+    exported.write_bytes(json.dumps(document).encode())
+    status, _, err = run_cli("import", str(exported))
+    assert status == 2
+    assert "records.cases[0]: missing 'customer_id', 'subject', 'opened_at'\n" in err
