@@ -480,16 +480,23 @@ def open_and_list(target: str, closed_key: str) -> dict[str, Any]:
     )
 
 
+def desk_copy(path: Path, folder: Path) -> Path:
+    """A copy of the desk at ``path`` in ``folder`` (emptied first), for work that changes
+    it: the desk kept in ``--workdir`` must stay as generated for the next run (its export
+    is imported, and an import takes only whole records)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for suffix in ("", ".log"):
+        shutil.copyfile(str(path) + suffix, str(folder / path.name) + suffix)
+    return folder / path.name
+
+
 def sweeps(path: Path, workdir: Path, plugins: Plugins, runs: int) -> dict[str, Any]:
     """Sweep a copy of the desk at ``NOW``: once to catch up, then ``runs + 1`` more (the
     second may still remind of workflows the first opened: the desk gathers the desk-wide
     actions before it opens them)."""
     folder = workdir / "sweep"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
-    for suffix in ("", ".log"):
-        shutil.copyfile(str(path) + suffix, str(folder / path.name) + suffix)
-    store = open_store(folder / path.name)
+    store = open_store(desk_copy(path, folder))
     desk = Desk(store, plugins)
     clock.set_now(NOW)
     try:
@@ -713,7 +720,9 @@ def main() -> None:
             )
     store.close()
     if not args.quick:
-        rows["4 writers x 500 changes, per change"], throughput = concurrent_writers(str(path))
+        writers = desk_copy(path, workdir / "writers")
+        rows["4 writers x 500 changes, per change"], throughput = concurrent_writers(str(writers))
+        shutil.rmtree(writers.parent)
         extra["4 writers x 500 changes, changes / s"] = throughput
     postgres: dict[str, float] = {}
     if args.db:
