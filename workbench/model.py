@@ -237,6 +237,9 @@ class VendorProgram(Record):
     """The case form's field that says what a case is about (a question, a failure, an
     outage): reports group the vendor's commitments by it as by severity
     (``workbench report vendor --by kind``)."""
+    description_field: str = "description"
+    """The case form's field that tells in words what happened (OnTime's reproduction
+    steps): the case's overview shows it, and a mail that opens a case fills it."""
 
 
 # ----------------------------------------------------------------------------------------

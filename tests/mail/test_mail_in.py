@@ -225,6 +225,19 @@ def test_a_message_for_no_case_lands_in_the_inbox_and_a_case_opens_from_it_prefi
         desk.open_case_from_mail(taken.id, "zoho", prefill.customer_id, "again", answers)
 
 
+def test_a_vendor_whose_form_tells_what_happened_in_another_field_gets_the_text_there(
+    desk, customer, maildir
+) -> None:
+    """ONTIME-ESC-2: OnTime's form asks what happened as the reproduction steps (its program's
+    ``description_field``), so a mail that opens an OnTime case fills them."""
+    maildir.deliver(message(f"it@{CUSTOMER_DOMAIN}", "Calendar empty", "Open week view: empty.",
+                            message_id="<ontime@sakura>"))  # fmt: skip
+    [taken] = poll(desk).taken
+    prefill = desk.mail_prefill(taken.id, "ontime")
+    assert prefill.fields["reproduction_steps"] == "Open week view: empty."
+    assert "reproduction_steps from the message's text" in prefill.how
+
+
 def test_a_case_the_form_refuses_leaves_the_message_in_the_inbox(desk, customer, maildir) -> None:
     maildir.deliver(message(f"it@{CUSTOMER_DOMAIN}", "help", message_id="<h@sakura>"))
     [taken] = poll(desk).taken

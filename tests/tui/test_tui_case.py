@@ -389,6 +389,19 @@ async def test_sla_evidence_keeps_a_breach_after_a_response_core_sla_4(app, demo
             assert late.index("breach") < late.index("met-late"), "breached, then met late"
 
 
+async def test_an_ontime_case_reads_its_reproduction_steps_as_its_description(app, demo, wait):
+    """ONTIME-ESC-2: OnTime's form tells what happened as reproduction steps, and the
+    overview shows them where other vendors' cases show their description."""
+    case = next(
+        c for c in demo.cases(open_only=True) if c.vendor == "ontime" and c.fields.get("reproduction_steps")
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, wait, case.id)
+        talk = text_of(screen, "#conversation")
+        assert case.fields["reproduction_steps"][:30] in talk
+        assert "No description." not in talk
+
+
 async def test_the_conversation_reads_on_the_case(app, demo, wait):
     """The overview shows the description and the last message; the timeline tells an
     internal note from a message to the customer, and Enter reads a row in full."""

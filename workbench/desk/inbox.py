@@ -347,10 +347,12 @@ def prefill(desk: Desk, key: str, vendor: str | None = None) -> Prefill:
     subject = REPLY_PREFIX.sub("", message.subject).strip()
     fields: dict[str, Any] = {}
     if vendor is not None:
+        program = desk.programs().get(vendor)
+        description = program.description_field if program else "description"
         for field in desk.case_fields(vendor):
-            if field.name == "description" and message.text:
+            if field.name == description and message.text:
                 fields[field.name] = message.text
-                how.append("description from the message's text")
+                how.append(f"{field.name} from the message's text")
             elif (
                 field.kind == "email" and field.name in ("customer_email", "account_email") and message.sender
             ):

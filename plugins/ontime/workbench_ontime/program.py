@@ -99,6 +99,8 @@ def declaration() -> VendorProgram:
         # Maintenance is the entitlement under which OnTime takes bug reports; technical
         # support adds investigation help (ONTIME-PROD-1).
         support_products=[MAINTENANCE, TECHNICAL_SUPPORT],
+        # The form asks what happened as the steps that reproduce it (ONTIME-ESC-2).
+        description_field="reproduction_steps",
         products_rule="ONTIME-PROD-1",
     )
 

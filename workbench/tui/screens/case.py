@@ -131,11 +131,12 @@ MESSAGES = ("respond", "reply", "vendor-reply", "send", "pending", "note")
 """The events that carry a message someone wrote."""
 
 
-def conversation(view: CaseView, words: Markup) -> list[str]:
-    """The case's description and its last message, on the overview: what it is about and
-    where it stands; the timeline (3, then Enter) reads every message."""
+def conversation(view: CaseView, words: Markup, description_field: str) -> list[str]:
+    """The case's description (its program's ``description_field``) and its last message, on
+    the overview: what it is about and where it stands; the timeline (3, then Enter) reads
+    every message."""
     case = view.case
-    description = str(case.fields.get("description") or "").strip()
+    description = str(case.fields.get(description_field) or "").strip()
     lines = [words.data(description) if description else words.muted("No description.")]
     last = next((e for e in reversed(view.events) if e.action in MESSAGES and e.data.get("text")), None)
     if last is not None:
@@ -323,6 +324,10 @@ class CaseScreen(DeskScreen):
             return False
         return needed in self.data.actions
 
+    def description_field(self, vendor: str) -> str:
+        program = self.desk.programs().get(vendor)
+        return program.description_field if program else "description"
+
     def show(self, data: CaseData) -> None:
         """Draw the case (called on the UI thread once the desk answered)."""
         self.data = data
@@ -332,7 +337,7 @@ class CaseScreen(DeskScreen):
         words = Markup(tz, now, self.wb.locale)
         sections = {
             "case-head": words.case_head(view),
-            "conversation": conversation(view, words),
+            "conversation": conversation(view, words, self.description_field(view.case.vendor)),
             "route": words.route(view.route),
             "ball": words.ball(view),
             "deadlines": words.deadlines(view.deadlines),
