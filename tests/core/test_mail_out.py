@@ -505,6 +505,19 @@ def test_a_case_already_with_the_vendor_is_refused_before_anything_is_shown(
     assert _desk_bytes(run_cli.db) == before
 
 
+def test_a_back_dated_message_is_refused_before_it_is_shown_core_audit_1(
+    run_cli, smtp_server, login_env
+) -> None:
+    server = smtp_server("starttls")
+    case_id = _zoho_case(run_cli.db)
+    _use(run_cli, server)
+    before = _desk_bytes(run_cli.db)
+    status, out, err = run_cli("case", "send", case_id, "--mail", "--now", "2020-01-01T09:00+09:00")
+    assert status == 2 and "CORE-AUDIT-1" in err and "before its last event" in err
+    assert "Subject:" not in out + err and server.received == []
+    assert _desk_bytes(run_cli.db) == before
+
+
 def test_a_missing_consent_refuses_the_request_before_it_is_shown_zoho_consent_1(
     run_cli, smtp_server, login_env
 ) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.desk.cases import state_refusal
+from workbench.desk.records import check_in_time_order
 from workbench.errors import BadInput, Refused
 from workbench.model import MAIL_PURPOSES, Decision, MailDraft
 
@@ -96,9 +97,10 @@ class Composed:
 def compose(desk: Desk, case_id: str, purpose: str, text: str = "") -> Composed:
     """The message of ``purpose`` for case ``case_id`` (see
     :data:`workbench.model.MAIL_PURPOSES`), as it will be sent. What the change itself would
-    refuse is refused before anything is shown: the case's state, and for the vendor its check
-    before sending (``workbench_check_send``). A plugin's refusal is raised as
-    :class:`Refused` (its rule, what is missing); a draft with no valid recipient or sender is
+    refuse is refused before anything is shown: the case's state, a change dated before its
+    last event (CORE-AUDIT-1), and for the vendor its check before sending
+    (``workbench_check_send``). A plugin's refusal is raised as :class:`Refused` (its rule,
+    what is missing); a draft with no valid recipient or sender is
     bad input naming the setting to fix."""
     if purpose not in MAIL_PURPOSES:
         raise BadInput("purpose", f"{purpose!r} is not one of {', '.join(MAIL_PURPOSES)}")
@@ -106,6 +108,7 @@ def compose(desk: Desk, case_id: str, purpose: str, text: str = "") -> Composed:
     action = ACTIONS[purpose]
     if action not in desk.case_actions(case):
         raise state_refusal(case, action)
+    check_in_time_order(desk, "cases", case.id)
     if purpose == "vendor":
         allowed = desk.plugins.first("workbench_check_send", case=case, desk=desk, now=desk.now())
         if allowed is not None and not allowed.allowed:
