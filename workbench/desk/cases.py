@@ -202,6 +202,12 @@ class AlreadySwept(Exception):
     """Another sweep recorded this action of the time-driven rules first (its key)."""
 
 
+BOOKKEEPING = ("breach", "notify")
+"""The desk's notes of its own work on a case: a deadline's breach marked (CORE-SLA-2), a
+notification delivered. The history records them, but they do not update the case: its
+Updated time stays the last change of the case itself (a reply, a state, a reminder)."""
+
+
 def change_case(
     desk: Desk,
     key: str,
@@ -253,7 +259,8 @@ def change_case(
         decided = change(case) or {}
         if outgoing is not None:
             decided["data"] = {**decided.get("data", data or {}), "mail": outgoing.record}
-        case.updated_at = desk.now()
+        if action not in BOOKKEEPING:
+            case.updated_at = desk.now()
         after = case.to_dict()
         tx.put("cases", key, after)
         old, new = diff(record, after)
