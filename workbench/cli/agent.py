@@ -3,6 +3,7 @@ agent's open work, for the lead."""
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -88,7 +89,7 @@ def agent_password(desk: Desk, handle: str, password_stdin: bool) -> Output:
     from workbench.desk.passwords import set_password
 
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt(f"{handle}'s new password", hide_input=True, confirmation_prompt=True)
     changed = set_password(desk, handle, password)
