@@ -148,3 +148,14 @@ def test_a_customers_mail_becomes_a_case_that_goes_to_zoho_and_back_by_mail(
     text = "\n".join(str(m.message) for m in told)
     assert "C-1" in text and "breached" in text
     assert os.environ["WORKBENCH_SMTP_PASSWORD"] not in "\n".join(runner.lines)
+
+    # A copy of that notification comes back to the desk's own mailbox: it is the desk's own
+    # mail, so it neither lands in the Inbox nor is recorded on C-1 (CORE-AUDIT-1).
+    history = case(run_cli, LATER)["events"]
+    dovecot.append(told[0].message.as_bytes())
+    status, out, err = run_cli("mail", "poll", "--now", LATER)
+    assert status == 0 and "dismissed" in out, (out, err)
+    assert "the desk's own notification" in out
+    assert case(run_cli, LATER)["events"] == history
+    status, out, _ = run_cli("mail", "list", "--json", "--now", LATER)
+    assert status == 0 and json.loads(out) == []

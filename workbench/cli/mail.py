@@ -35,7 +35,10 @@ def poll_lines(desk: Desk, report: PollReport) -> list[str]:
     say = words(desk)
     lines = []
     for taken in report.taken:
-        where = f"on {taken.case} {taken.rule}" if taken.state == "filed" else "into the Inbox"
+        where = {
+            "filed": f"on {taken.case} {taken.rule}",
+            "dismissed": f"dismissed {taken.rule}",
+        }.get(taken.state, "into the Inbox")
         sender, subject = say.data(taken.sender or "?"), say.data(taken.subject)
         lines.append(f"{taken.id} {where}: {sender} “{subject}” — {say.data(taken.reason)}")
     if report.again:

@@ -64,7 +64,7 @@ def is_taken(desk: Desk, message_id: str) -> bool:
 def take_mail(desk: Desk, incoming: Incoming, source: str) -> Mail | None:
     """Take one message: record it on its case, or put it in the Inbox; ``None`` when its
     Message-ID was taken already (by an earlier poll, or another poller just now)."""
-    from workbench.mail.compose import case_of_message_id  # the mail code loads with mail only
+    from workbench.mail.compose import case_of_message_id, is_desks_notification  # with mail only
 
     if is_taken(desk, incoming.message_id):
         return None
@@ -97,6 +97,9 @@ def take_mail(desk: Desk, incoming: Incoming, source: str) -> Mail | None:
             mail.reason = (
                 f"the desk's own message, recorded on {own} when it was sent: the case is not changed"
             )
+        elif is_desks_notification(mail.message_id, mail.sender, str(desk.setting("mail.from") or "")):
+            mail.state, mail.rule = "dismissed", "CORE-AUDIT-1"
+            mail.reason = "the desk's own notification to an agent, come back: nothing to record"
         elif target is not None and record is not None:
             _record_on_case(desk, tx, mail, Case.from_dict(record), target.how)
         else:

@@ -183,6 +183,22 @@ def new_message_id(case_id: str, domain: str, desk: Desk) -> str:
     return f"<{case_id}.{stamp}.{secrets.token_hex(8)}@{domain.lower()}>"
 
 
+NOTIFICATION_ID = re.compile(r"<notify\.[0-9a-f]{20}@[^<>@\s]+>")
+
+
+def new_notification_id(domain: str) -> str:
+    """``<notify.<random>@domain>``: the Message-ID of a notification to an agent."""
+    return f"<notify.{secrets.token_hex(10)}@{domain.lower()}>"
+
+
+def is_desks_notification(message_id: str, sender: str, desk_sender: str) -> bool:
+    """Whether a message is one of the desk's own notifications to its agents (come back
+    through a copy, a forward or a mailbox shared with the desk): its Message-ID is one the
+    desk makes for notifications and it is from the desk's own address."""
+    own_address = bool(desk_sender) and sender.strip().lower() == desk_sender.strip().lower()
+    return own_address and NOTIFICATION_ID.fullmatch(message_id.strip()) is not None
+
+
 def _base36(number: int) -> str:
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     text = ""

@@ -11,7 +11,6 @@ none is lost silently."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from workbench.desk.notifications import Notice, mail_notices, record_notice
 from workbench.errors import BadInput, DeskError, StoreError
+from workbench.mail.compose import new_notification_id
 from workbench.mail.outbound import MailNotSent, SmtpServer, deliver, smtp_server
 
 if TYPE_CHECKING:
@@ -139,8 +139,7 @@ def notice_message(desk: Desk, sender: str, address: str, batch: list[Notice]) -
     else:
         message["Subject"] = f"Case Workbench: {len(batch)} notifications for {batch[0].handle}"
     message["Date"] = format_datetime(desk.now().astimezone(tz))
-    domain = sender.rsplit("@", 1)[-1].lower()
-    message["Message-ID"] = f"<notify.{secrets.token_hex(10)}@{domain}>"
+    message["Message-ID"] = new_notification_id(sender.rsplit("@", 1)[-1])
     name = str(desk.setting("desk.name") or "the desk")
     lines = [notice.text(tz) for notice in batch]
     footer = (
