@@ -100,8 +100,13 @@ def _read() -> dict[str, str] | None:
 def _write(found: dict[str, str], files: list[str]) -> None:
     """Write the listing atomically; a cache folder that cannot be written only costs the
     next help a load of the plugins."""
-    target = cache_file()
-    document = {"commands": found, "files": files, "signature": _signature(files)}
+    write_cache(cache_file(), {"commands": found, "files": files, "signature": _signature(files)})
+
+
+def write_cache(target: str, document: dict) -> None:
+    """Write a cache file (marshal) atomically: beside its target, then renamed into place;
+    a cache folder that cannot be written leaves no temporary file and costs only the next
+    command the work the cache saves."""
     temporary = f"{target}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(target), exist_ok=True)

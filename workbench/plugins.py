@@ -664,7 +664,7 @@ def plugin_entry_points() -> list[tuple[str, str, str | None]]:
     each folder on ``sys.path`` (installing or removing a package changes its folder) and each
     declaring distribution's ``entry_points.txt``. Otherwise the metadata is read again and
     the file rewritten; a cache folder that cannot be written only costs that read."""
-    from workbench.plugin_commands import cache_file
+    from workbench.plugin_commands import cache_file, write_cache
 
     target = cache_file().replace("plugin-commands-", "entry-points-")
     try:
@@ -683,18 +683,7 @@ def plugin_entry_points() -> list[tuple[str, str, str | None]]:
         folder = getattr(dist, "_path", None)
         if folder is not None:
             files.append(os.path.join(str(folder), "entry_points.txt"))
-    document = {"entry_points": found, "files": files, "signature": _stamps(files)}
-    temporary = f"{target}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(temporary, "wb") as out:
-            out.write(marshal.dumps(document))
-        os.replace(temporary, target)
-    except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+    write_cache(target, {"entry_points": found, "files": files, "signature": _stamps(files)})
     return found
 
 
