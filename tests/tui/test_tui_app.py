@@ -3,6 +3,7 @@ headless core, and the entry point without a terminal or with a damaged desk."""
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import json
 import os
@@ -14,6 +15,7 @@ import sys
 import termios
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Select
 
@@ -255,9 +257,7 @@ async def test_the_export_commands_write_what_workbench_export_writes(
     async with app.run_test(size=SIZE) as pilot:
         await wait(pilot)
         for fmt in ("json", "csv"):
-            await pilot.press("ctrl+p", *f"export the desk ({fmt})")
-            await pilot.pause(0.3)
-            await pilot.press("enter")
+            await pilot.press("ctrl+p", *f"export the desk ({fmt})", "enter")
             await wait(pilot)
     written = {path.suffix: path for path in tmp_path.glob("workbench-export-*")}
     assert sorted(written) == [".csv", ".json"]
@@ -274,6 +274,38 @@ async def test_the_export_commands_write_what_workbench_export_writes(
     status, _, err = run_cli("export", "--format", "csv", "-o", str(tmp_path / "cli.csv"))
     assert status == 0, err
     assert (tmp_path / "cli.csv").read_bytes() == written[".csv"].read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+async def test_enter_while_the_palette_still_searches_runs_the_best_match_of_all_typed(
+    app, tmp_path, monkeypatch, wait, fmt
+):
+    """A quick typist's Enter (or a browser's keys arriving together, or a busy machine)
+    lands while the palette still searches for what was typed: it runs the best match of
+    the whole text, not nothing and not a match of the text typed so far. The search is
+    slowed here as a loaded machine slows it."""
+    from workbench.tui.commands import DeskCommands
+
+    search = DeskCommands.search
+
+    async def slowly(self, query):
+        async for hit in search(self, query):
+            await asyncio.sleep(0.02)
+            yield hit
+
+    monkeypatch.setattr(DeskCommands, "search", slowly)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(tmp_path / "Downloads"))
+    names = {" ": "space", "(": "left_parenthesis", ")": "right_parenthesis"}
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        await pilot.press("ctrl+p")
+        await wait(pilot)
+        for character in f"export the desk ({fmt})":  # all at once, as a burst arrives
+            app.post_message(events.Key(names.get(character, character), character))
+        app.post_message(events.Key("enter", "\r"))
+        await wait(pilot)
+    assert [path.suffix for path in tmp_path.glob("workbench-export-*")] == [f".{fmt}"]
 
 
 async def test_a_dialog_shows_its_own_keys_in_the_footer(app, demo, wait):

@@ -27,7 +27,7 @@ from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
 from workbench.errors import DeskError
-from workbench.tui.commands import DeskCommands
+from workbench.tui.commands import DeskCommands, DeskPalette
 from workbench.tui.format import error_title_and_text
 from workbench.tui.prefs import Prefs, default_path
 from workbench.tui.screens.queue import QueueScreen
@@ -362,6 +362,11 @@ class WorkbenchApp(App[None]):
             self.leave(self.screen)
         else:
             self.exit()
+
+    def action_command_palette(self) -> None:
+        """The command palette, whose Enter runs the best match of everything typed."""
+        if self.use_command_palette and not DeskPalette.is_open(self):
+            self.push_screen(DeskPalette(id="--command-palette"))
 
     def action_what_if(self) -> None:
         """Set the desk's clock for this session ("what if it were Monday 09:00?"): every

@@ -8,8 +8,11 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual import on
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
+from textual.widgets import Input
+from textual.worker import WorkerCancelled, WorkerFailed
 
 CASE_ID = re.compile(r"^\s*(?:c-?)?(\d+)\s*$", re.IGNORECASE)
 MAX_CASE_HITS = 20
@@ -36,6 +39,28 @@ def is_command(screen: Any, node: Any, binding: Any, enabled: bool) -> bool:
     if not binding.description or not enabled or binding.system or binding.action in NOT_COMMANDS:
         return False
     return node is screen or binding.show
+
+
+class DeskPalette(CommandPalette):
+    """Textual's command palette, where Enter waits for the search of what was typed.
+
+    Textual searches in a worker as each key arrives. An Enter that came while that search
+    still ran (a quick typist, a busy machine, a browser's keys arriving together) was lost,
+    or ran the best match of what had been typed before. Here the search finishes first and
+    then Enter runs the best match of the whole text, as the agent read it."""
+
+    @on(Input.Submitted)
+    async def finish_the_search(self, event: Input.Submitted) -> None:
+        searching = [
+            worker
+            for worker in self.app.workers
+            if worker.node is self and worker.group == self._GATHER_COMMANDS_GROUP and not worker.is_finished
+        ]
+        for worker in searching:
+            try:
+                await worker.wait()
+            except (WorkerCancelled, WorkerFailed):
+                continue
 
 
 class DeskCommands(Provider):
