@@ -30,6 +30,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.certificates import self_signed
+
 INSTALL_HINT = (
     "PostgreSQL server binaries (initdb, pg_ctl) were not found: install them with "
     "`sudo apt-get install postgresql` (Debian/Ubuntu; `./dev test` does it when run as root) "
@@ -260,30 +262,7 @@ def tls_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     """A self-signed certificate for 127.0.0.1 and localhost (``openssl``): (cert, key)."""
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
-    if shutil.which("openssl") is None:
-        pytest.fail("openssl is not installed: `./dev test` installs it as root (apt-get install openssl)")
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    self_signed(cert, key)
     return cert, key
 
 

@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.certificates import self_signed
+
 INSTALL_HINT = (
     "Dovecot's IMAP server is missing: `sudo apt-get install -y dovecot-imapd` (Debian/Ubuntu; "
     "`./dev test` does it when run as root); the IMAP tests are skipped until then"
@@ -89,28 +91,7 @@ def start_dovecot(binary: str) -> Dovecot:
         entry = pwd.getpwuid(os.getuid())
         user, group = entry.pw_name, grp.getgrgid(os.getgid()).gr_name
         prefix = []
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            str(base / "key.pem"),
-            "-out",
-            str(base / "cert.pem"),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    self_signed(base / "cert.pem", base / "key.pem", "IP:127.0.0.1")
     (base / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
     imaps_port, imap_port = _free_port(), _free_port()
     (base / "dovecot.conf").write_text(f"""\

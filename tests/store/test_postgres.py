@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.store.writers import Writers
 from workbench.store import Store, StoreError, StoreLocked, open_store
 from workbench.store.pgstore import (
     CLOSED_MATCHING,
@@ -282,29 +282,6 @@ def test_a_locked_desk_names_the_agent_that_holds_it(pg_desk_url: str) -> None:
     assert [r["id"] for r in PostgresStore(pg_desk_url).all("cases")] == ["C-2"]
 
 
-FORK_SERVER = r"""
-import os, sys
-from workbench.store import open_store
-
-for request in sys.stdin:
-    target, first = request.split()
-    pid = os.fork()
-    if pid == 0:
-        store = open_store(target)
-        number = int(first)
-        while True:
-            key = f"K-{number}"
-            with store.transaction() as tx:
-                tx.put("cases", key, {"id": key, "n": number, "pad": "x" * (number % 500)})
-                tx.append_event({"kind": "cases", "key": key, "action": "create"})
-                tx.next_number("cases")
-            os.write(1, f"ack {number}\n".encode())
-            number += 1
-    os.write(1, f"pid {pid}\n".encode())
-    os.waitpid(pid, 0)
-    os.write(1, b"gone\n")
-"""
-
 KILLS = 25
 
 
@@ -313,31 +290,23 @@ def test_writers_killed_at_random_moments_lose_nothing_they_acknowledged(pg_desk
     killed by SIGKILL while it writes: the desk holds every acknowledged change and at most
     the one in flight, whole, with its event and counter."""
     rng = random.Random(20261202)
-    server = subprocess.Popen(
-        [sys.executable, "-c", FORK_SERVER],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        bufsize=1,
-    )
+    writers = Writers()
     held = 0
     killed_while_writing = 0
     try:
         for _ in range(KILLS):
             first = held + 1
-            server.stdin.write(f"{pg_desk_url} {first}\n")
-            pid = int(server.stdout.readline().split()[1])
-            last = int(server.stdout.readline().split()[1])
+            last = writers.start(pg_desk_url, first)
+            if last < first:
+                last = writers.acknowledged()
             time.sleep(rng.uniform(0, 0.03))
-            os.kill(pid, signal.SIGKILL)
-            while (line := server.stdout.readline()) != "gone\n":
-                last = int(line.split()[1])
+            pid = writers.writer
+            last = writers.kill(last)
             killed_while_writing += last >= first
             settled(pg_desk_url, pid)
             held = holds_every_acknowledged_write(open_store(pg_desk_url), last)
     finally:
-        server.kill()
-        server.wait()
+        writers.stop()
     assert killed_while_writing == KILLS
 
 
