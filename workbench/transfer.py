@@ -7,14 +7,16 @@ every event names a record of the file and a record's events are in time order).
 of a vendor whose plugin is not installed is refused unless the import is asked to keep
 that vendor's records as they are. Nothing is written if anything is bad, and every
 problem is listed with its record. It goes into an empty desk only, so history is never
-rewritten (CORE-AUDIT-1). A file past :data:`IMPORT_LIMIT` is refused before it is read:
-memory stays bounded.
+rewritten (CORE-AUDIT-1). An export is read a record or an event at a time, whatever its
+size; a file that is not in an export's order is read whole, and refused past
+:data:`IMPORT_LIMIT` before it is read: memory stays bounded.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import gc
 import io
 import os
@@ -24,7 +26,7 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import date, datetime
 from itertools import chain
 from pathlib import Path
@@ -36,6 +38,7 @@ from workbench.desk import BadInput, Desk, agents, next_running, passwords
 from workbench.desk.customers import _check_customer, _validate_contract, customer_attributes
 from workbench.desk.settings import setting_value
 from workbench.errors import DeskError, Invalid
+from workbench.jsonstream import JSONStream, Malformed, TooLong, line_and_column
 from workbench.model import CASE_STATES, MAIL_STATES, Case, Contract, Customer, Event, Mail, Workflow, _dump
 from workbench.store import KINDS, FileStore
 from workbench.store.fileio import PRIVATE_FILE
@@ -77,9 +80,9 @@ CSV_COLUMNS = [
 Progress = Callable[[int, int], None]
 
 IMPORT_LIMIT = 512 << 20
-"""The largest import file read (512 MiB; the export of a 50,000-case desk is about 250 MB):
-an import is checked whole before anything is written, and takes about five times its
-size in memory while it is."""
+"""The largest import file read whole (512 MiB): one whose records are not in an export's
+order (:func:`export_members`), which takes about five times its size in memory while it
+is checked. An export in its order is read a value at a time whatever its size."""
 
 
 class ImportRefused(BadInput):
@@ -234,16 +237,17 @@ def open_source(source: str) -> BinaryIO:
     return file
 
 
-def read_source(file: BinaryIO, source: str) -> bytes:
-    """The whole of an import file that is not laid out as an export is (a record a line):
-    at most :data:`IMPORT_LIMIT` bytes, or a huge file would take all memory."""
+def read_source(file: BinaryIO, source: str, layout: NotStreamable) -> bytes:
+    """The whole of an import file that cannot be read a value at a time (``layout`` says
+    why): at most :data:`IMPORT_LIMIT` bytes, or a huge file would take all memory."""
     size = os.fstat(file.fileno()).st_size
     if size > IMPORT_LIMIT:
         raise BadInput(
             "import",
-            f"{source} is {size:,} bytes and not laid out as `workbench export` writes it (a "
-            "record a line, read a line at a time whatever the size); an import reads at most "
-            f"{IMPORT_LIMIT:,} bytes (512 MiB) of a file in another layout: nothing was imported",
+            f"{source} is {size:,} bytes and not laid out as `workbench export` writes it "
+            f"({layout.reason}; an export is read a value at a time whatever the size); an import "
+            f"reads at most {IMPORT_LIMIT:,} bytes (512 MiB) of a file laid out otherwise: "
+            "nothing was imported",
         )
     try:
         file.seek(0)
@@ -258,14 +262,25 @@ def read_document(raw: bytes, source: str) -> dict[str, Any]:
             document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise BadInput("import", f"{source} is not JSON: {exc}") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise BadInput("import", f'{source} is not a Case Workbench export (no "format": "{FORMAT}")')
-    if document.get("version") != VERSION:
+    if not isinstance(document, dict):
+        raise _not_an_export(source)
+    _check_head(document, source)
+    return document
+
+
+def _not_an_export(source: str) -> BadInput:
+    return BadInput("import", f'{source} is not a Case Workbench export (no "format": "{FORMAT}")')
+
+
+def _check_head(head: dict[str, Any], source: str) -> None:
+    """Refuse a document whose format or version is not an export's this workbench reads."""
+    if head.get("format") != FORMAT:
+        raise _not_an_export(source)
+    if head.get("version") != VERSION:
         raise BadInput(
             "import",
-            f"{source} is export version {document.get('version')!r}; this workbench reads version {VERSION}",
+            f"{source} is export version {head.get('version')!r}; this workbench reads version {VERSION}",
         )
-    return document
 
 
 TOP_LEVEL = ("format", "version", "records", "events")
@@ -273,42 +288,27 @@ ALL_KINDS = (*RECORD_TYPES, "settings")
 EVENTS = "events"
 
 Member = tuple[str, int, Any]
-"""One record (its kind) or event (``"events"``) of an export, and its place in its list:
-its value, or its JSON still to be parsed (:func:`parsed`)."""
-
-
-def parsed(member: Any) -> Any:
-    """A member's value; :class:`NotStreamable` when its line is not JSON."""
-    if type(member) is not bytes:
-        return member
-    try:
-        return orjson.loads(member)
-    except orjson.JSONDecodeError:
-        raise NotStreamable from None
+"""One record (its kind) or event (``"events"``) of an export, and its place in its list."""
 
 
 def document_members(document: dict[str, Any]) -> tuple[list[str], Callable[[], Iterator[Member]]]:
     """What is wrong with a whole export's layout, and its members (each kind's records in
     :data:`ALL_KINDS` order, then the events)."""
-    problems = [f"{name}: not part of an export" for name in document if name not in TOP_LEVEL]
+    problems = [_not_part(name) for name in document if name not in TOP_LEVEL]
     records = document.get("records")
     if not isinstance(records, dict):
-        return [*problems, "records: missing or not an object"], lambda: iter(())
-    problems += [
-        f"records.{kind}: unknown kind of record (an export holds {', '.join(ALL_KINDS)})"
-        for kind in records
-        if kind not in ALL_KINDS
-    ]
+        return [*problems, NO_RECORDS], lambda: iter(())
+    problems += [_unknown_kind(kind) for kind in records if kind not in ALL_KINDS]
     lists: dict[str, list[Any]] = {}
     for kind in ALL_KINDS:
         value = records.get(kind, [])
         if not isinstance(value, list):
-            problems.append(f"records.{kind}: not a list of records")
+            problems.append(_not_a_list(kind))
             value = []
         lists[kind] = value
     events = document.get(EVENTS, [])
     if not isinstance(events, list):
-        problems.append("events: not a list of events")
+        problems.append(_not_a_list(EVENTS))
         events = []
     lists[EVENTS] = events
 
@@ -320,121 +320,175 @@ def document_members(document: dict[str, Any]) -> tuple[list[str], Callable[[], 
     return problems, members
 
 
-# ----------------------------------------------------------------------------------------
-# Reading an export a line at a time
-# ----------------------------------------------------------------------------------------
-# ``write_json`` writes a record or an event a line: the document's opening up to the first
-# kind's ``[``, then each member on a line of its own followed by ``,`` or by what closes
-# its list and opens the next (``],"contracts":[``, ``]},"events":[``, ``]}``). orjson
-# writes no raw newline inside a value, so the lines can be read one at a time. A file laid
-# out otherwise (indented, on one line, hand-made) is read whole (:func:`read_source`).
+NO_RECORDS = "records: missing or not an object"
 
-STREAM_HEAD = b'{"format":' + orjson.dumps(FORMAT) + b',"version":' + orjson.dumps(VERSION) + b',"records":{'
-LINE_LIMIT = 64 << 20
-"""The longest line read from an export laid out a record a line (64 MiB: a record that
-large is no desk's); a longer one sends the file to the whole-document reading, with its
-limit."""
-_STRUCTURE = re.compile(rb'"([a-z_]+)":\[|[\]},]')
-_BLOCK = 4 << 20
+
+def _not_part(name: str) -> str:
+    return f"{name}: not part of an export"
+
+
+def _unknown_kind(kind: str) -> str:
+    return f"records.{kind}: unknown kind of record (an export holds {', '.join(ALL_KINDS)})"
+
+
+def _not_a_list(section: str) -> str:
+    if section == EVENTS:
+        return "events: not a list of events"
+    return f"records.{section}: not a list of records"
+
+
+# ----------------------------------------------------------------------------------------
+# Reading an export a value at a time
+# ----------------------------------------------------------------------------------------
+# An export is read a record or an event at a time, whatever its layout (a value a line as
+# ``write_json`` writes it, one line as older versions wrote it, indented): its memory is
+# the reader's window and one value (:mod:`workbench.jsonstream`). What it needs is the
+# order ``write_json`` writes: the format and version, then the records of each kind in
+# :data:`ALL_KINDS` order (what a record names comes before it), then the events. A file in
+# another order is read whole (:func:`read_source`), as is one with a value longer than
+# :data:`MEMBER_LIMIT`.
+
+MEMBER_LIMIT = 64 << 20
+"""The longest record or event read from an export a value at a time (64 MiB: a record that
+large is no desk's); a file with a longer one is read whole, within :data:`IMPORT_LIMIT`."""
 
 
 class NotStreamable(Exception):
-    """The file is not laid out as ``write_json`` writes an export."""
+    """The file cannot be read a value at a time: :attr:`reason` says why, in words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
-def _lines(file: BinaryIO) -> Iterator[bytes]:
-    file.seek(0)
-    pending = b""
-    while block := file.read(_BLOCK):
-        lines = (pending + block).split(b"\n")
-        pending = lines.pop()
-        if max(map(len, lines), default=0) > LINE_LIMIT or len(pending) > LINE_LIMIT:
-            raise NotStreamable
-        yield from lines
-    if pending:
-        yield pending
+def export_members(file: BinaryIO, source: str, problems: list[str]) -> Iterator[Member]:
+    """The members of the export in ``file``, a value at a time; what is wrong with its
+    layout is added to ``problems`` as the whole-document reading names it. Bad input when
+    it is not JSON (naming the place) or no export; :class:`NotStreamable` when it is not in
+    the order :func:`write_json` writes (nor a record longer than :data:`MEMBER_LIMIT`)."""
+    stream = JSONStream(file, MEMBER_LIMIT)
+    try:
+        yield from _walk(stream, source, problems)
+    except Malformed as error:
+        line, column = line_and_column(file, error.at)
+        raise BadInput(
+            "import",
+            f"{source} is not JSON: {error.problem}: line {line} column {column} (byte {error.at:,})",
+        ) from None
+    except TooLong:
+        raise NotStreamable(f"a value longer than {MEMBER_LIMIT:,} bytes") from None
 
 
-def _split_member(line: bytes) -> tuple[Any, bytes]:
-    """The value of a member line that closes its list, and the structure after it
-    (``],"cases":[``, ``]},"events":[``, ``]}``)."""
-    end = line.find(b"}")
-    while end >= 0:
-        tail = end + 1
-        if _STRUCTURE.match(line, tail) and _structure_only(line[tail:]):
-            with suppress(orjson.JSONDecodeError):
-                return orjson.loads(line[:tail]), line[tail:]
-        end = line.find(b"}", tail)
-    raise NotStreamable
-
-
-def _structure_only(text: bytes) -> bool:
-    position = 0
-    for match in _STRUCTURE.finditer(text):
-        if match.start() != position:
-            return False
-        position = match.end()
-    return position == len(text)
-
-
-def export_members(file: BinaryIO) -> Iterator[Member]:
-    """The members of an export laid out as ``write_json`` writes it, read a line at a
-    time; :class:`NotStreamable` as soon as the file turns out not to be."""
-    lines = _lines(file)
-    first = next(lines, b"")
-    if not first.startswith(STREAM_HEAD):
-        raise NotStreamable
-    # Where we are: in "records" (the object of kinds), a "list", the "document" after the
-    # records, or at its "end"; and what may come next: a "first" entry or a close, a
-    # "value" after a comma, or a "comma" or a close after a value.
-    state, expect, section, index = "records", "first", "", 0
-
-    def structure(text: bytes) -> None:
-        nonlocal state, expect, section, index
-        position = 0
-        for match in _STRUCTURE.finditer(text):
-            if match.start() != position:
-                raise NotStreamable
-            position, token, name = match.end(), match.group(), match.group(1)
-            if name is not None:
-                name = name.decode()
-                # each kind once, in ALL_KINDS order (what a record names comes before it),
-                # then the events, once
-                if state == "records":
-                    wanted = ALL_KINDS[ALL_KINDS.index(section) + 1 if section else 0 :]
-                else:
-                    wanted = (EVENTS,) if state == "document" and section != EVENTS else ()
-                if name not in wanted or expect == "comma":
-                    raise NotStreamable
-                state, expect, section, index = "list", "first", name, 0
-            elif token == b",":
-                if expect != "comma":
-                    raise NotStreamable
-                expect = "value"
-            elif expect == "value" or (token == b"]") != (state == "list"):
-                raise NotStreamable
-            elif token == b"]":
-                state, expect = ("document" if section == EVENTS else "records"), "comma"
+def _walk(stream: JSONStream, source: str, problems: list[str]) -> Iterator[Member]:
+    """The document's members, in the order :func:`write_json` writes."""
+    if stream.peek() != ord("{"):
+        raise NotStreamable("it is not one JSON object")
+    stream.take(b"{")
+    head: dict[str, Any] = {}
+    seen: list[str] = []
+    read_members = True
+    while stream.peek() != ord("}"):
+        if seen:
+            stream.take(b",")
+        name = _name(stream)
+        if name in seen:
+            raise NotStreamable(f"{name} appears twice")
+        seen.append(name)
+        if name in ("records", EVENTS):
+            if not head.keys() >= {"format", "version"}:
+                raise NotStreamable(f"{name} before the format and version")
+            _check_head(head, source)
+        if name in ("format", "version"):
+            if "records" in seen or EVENTS in seen:
+                raise NotStreamable(f"the {name} after the records")
+            head[name] = stream.value()
+        elif name == "records":
+            if stream.peek() == ord("{"):
+                yield from _records(stream, problems)
             else:
-                state, expect = ("document" if state == "records" else "end"), "comma"
-        if position != len(text):
-            raise NotStreamable
-
-    structure(first[len(STREAM_HEAD) :])
-    for line in lines:
-        if state == "list" and expect != "comma" and line.startswith(b"{"):
-            if line.endswith(b","):  # a member followed by another: its JSON, parsed when used
-                yield section, index, line[:-1]
-                index, expect = index + 1, "value"
+                problems.append(NO_RECORDS)
+                read_members = False
+                _skip(stream)
+        elif name == EVENTS:
+            if "records" not in seen:
+                raise NotStreamable("the events before the records")
+            if not read_members:
+                _skip(stream)
+            elif stream.peek() == ord("["):
+                yield from _list(stream, EVENTS)
             else:
-                member, tail = _split_member(line)
-                yield section, index, member
-                index, expect = index + 1, "comma"
-                structure(tail)
+                problems.append(_not_a_list(EVENTS))
+                _skip(stream)
         else:
-            structure(line)
-    if state != "end":
-        raise NotStreamable
+            problems.append(_not_part(name))
+            _skip(stream)
+    stream.take(b"}")
+    if not stream.at_end():
+        raise stream.unexpected("the end of the file after the document")
+    if "records" not in seen:
+        _check_head(head, source)
+        problems.append(NO_RECORDS)
+
+
+def _records(stream: JSONStream, problems: list[str]) -> Iterator[Member]:
+    """Each kind's records, the kinds in :data:`ALL_KINDS` order."""
+    stream.take(b"{")
+    last = -1
+    first = True
+    while stream.peek() != ord("}"):
+        if not first:
+            stream.take(b",")
+        first = False
+        kind = _name(stream)
+        if kind not in ALL_KINDS:
+            problems.append(_unknown_kind(kind))
+            _skip(stream)
+            continue
+        place = ALL_KINDS.index(kind)
+        if place <= last:
+            raise NotStreamable(f"records.{kind} after records.{ALL_KINDS[last]}")
+        last = place
+        if stream.peek() == ord("["):
+            yield from _list(stream, kind)
+        else:
+            problems.append(_not_a_list(kind))
+            _skip(stream)
+    stream.take(b"}")
+
+
+def _list(stream: JSONStream, section: str) -> Iterator[Member]:
+    stream.take(b"[")
+    if stream.peek() == ord("]"):
+        stream.take(b"]")
+        return
+    index = 0
+    while True:
+        yield section, index, stream.value()
+        index += 1
+        if stream.peek() != ord(","):
+            break
+        stream.take(b",")
+    if stream.peek() != ord("]"):
+        raise stream.unexpected("',' or ']'")
+    stream.take(b"]")
+
+
+def _skip(stream: JSONStream) -> None:
+    """Read past a value that is no member (a list a value at a time)."""
+    if stream.peek() == ord("["):
+        for _ in _list(stream, ""):
+            pass
+    else:
+        stream.value()
+
+
+def _name(stream: JSONStream) -> str:
+    """A member name and its colon."""
+    if stream.peek() != ord('"'):
+        raise stream.unexpected("a name in quotes")
+    name = stream.value()
+    stream.take(b":")
+    return name
 
 
 # ----------------------------------------------------------------------------------------
@@ -490,7 +544,6 @@ class ImportCheck:
     def take(self, section: str, index: int, member: Any, loader: DeskLoader) -> None:
         """Check one member and write it to the new desk."""
         self.counts[section] += 1
-        member = parsed(member)
         if section == EVENTS:
             self._settings_taken(loader)
             self._event(index, member, loader)
@@ -1015,9 +1068,9 @@ def import_file(
     """Import the export at ``source`` into ``desk``, which must hold nothing yet; every
     record and event is checked (:class:`ImportCheck`) and nothing is written unless all
     of them pass: the new desk is written beside the old and put in its place at the end
-    (:func:`~workbench.store.loading.load_new_desk`). An export laid out a record a line
-    (as ``workbench export`` writes it) is read twice, a line at a time, whatever its size;
-    any other JSON document is read whole, up to :data:`IMPORT_LIMIT`. Records of a vendor
+    (:func:`~workbench.store.loading.load_new_desk`). An export is read once, a record or
+    an event at a time, whatever its size and layout (:func:`export_members`); a JSON
+    document in another order is read whole, up to :data:`IMPORT_LIMIT`. Records of a vendor
     in ``allow_vendors`` whose plugin is not installed are kept as they are. Returns how
     many of each kind, and events, were imported."""
     with open_source(source) as file:
@@ -1028,11 +1081,12 @@ def import_file(
             )
         try:
             check = ImportCheck(desk, allow_vendors)
-            return _import(desk, check, lambda: export_members(file), file, source, progress)
-        except NotStreamable:
-            layout, members = document_members(read_document(read_source(file, source), source))
+            members = functools.partial(export_members, file, source, check.problems)
+            return _import(desk, check, members, file, source, progress)
+        except NotStreamable as layout:
+            problems, members = document_members(read_document(read_source(file, source, layout), source))
             check = ImportCheck(desk, allow_vendors)
-            check.problems += layout
+            check.problems += problems
             return _import(desk, check, members, file, source, progress)
 
 

@@ -1,5 +1,6 @@
-"""An import streams (issue 16): an export as ``workbench export`` writes it (a record a
-line) is read a line at a time whatever its size, the new desk is written beside the empty
+"""An import streams (issue 16): an export is read a record or an event at a time whatever
+its size and layout (a record a line as ``workbench export`` writes it, the whole document on
+one line as older versions wrote it, indented), the new desk is written beside the empty
 one and put in place only when every record and event passed, so a problem found at the
 very end still leaves nothing behind (CORE-AUDIT-1: history is never rewritten, nothing bad
 gets in). An export written before a field existed imports with that field at its default."""
@@ -7,11 +8,13 @@ gets in). An export written before a field existed imports with that field at it
 from __future__ import annotations
 
 import json
+import tracemalloc
 from pathlib import Path
 
+import orjson
 import pytest
 
-from workbench import transfer
+from workbench import jsonstream, transfer
 
 BEFORE_ASSIGNEES = Path(__file__).parent / "data" / "export-before-assignees.json"
 """The demo desk exported by Case Workbench just before agents and assignees (d42ae71~1):
@@ -101,40 +104,180 @@ def test_core_audit1_a_vendor_rule_broken_by_the_last_open_case_leaves_nothing_b
     assert folder_of(run_cli.db) == []
 
 
-def test_an_export_a_record_a_line_is_read_past_the_whole_document_limit(
-    run_cli, exported, tmp_path, monkeypatch
+LAYOUTS = {
+    "on one line, as older versions wrote it": lambda document: orjson.dumps(document) + b"\n",
+    "with spaces after commas and colons": lambda document: json.dumps(document, ensure_ascii=False).encode(),
+    "indented": lambda document: json.dumps(document, indent=2).encode(),
+    "indented with CR LF": lambda document: json.dumps(document, indent=1).replace("\n", "\r\n").encode(),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS.values(), ids=LAYOUTS.keys())
+def test_an_export_in_any_layout_is_read_a_value_at_a_time_past_the_whole_document_limit(
+    run_cli, exported, tmp_path, monkeypatch, layout
 ) -> None:
-    """Read a line at a time, an export is not held whole, so the limit on a document read
-    whole does not apply to it; the same document on one line is refused by that limit."""
+    """Read a value at a time, an export is not held whole, so the limit on a document read
+    whole does not apply to it, however it is laid out; each layout makes the same desk,
+    which exports to the very bytes it came from."""
     monkeypatch.setattr(transfer, "IMPORT_LIMIT", 10_000)
-    assert exported.stat().st_size > 10_000
-    status, out, err = run_cli("import", str(exported))
+    source = tmp_path / "other" / "source.json"
+    source.parent.mkdir()
+    source.write_bytes(layout(json.loads(exported.read_bytes())))
+    assert source.stat().st_size > 10_000 and source.read_bytes() != exported.read_bytes()
+    status, out, err = run_cli("import", str(source))
     assert status == 0, err
-    again = exported.with_name("again.json")
+    again = tmp_path / "again.json"
     assert run_cli("export", "-o", str(again))[0] == 0
     assert again.read_bytes() == exported.read_bytes()
-    one_line = tmp_path / "other" / "source.json"
-    one_line.parent.mkdir()
-    one_line.write_text(json.dumps(json.loads(exported.read_bytes())))
-    status, _, err = run_cli("import", str(one_line), "--db", str(one_line.parent / "desk.json"))
-    assert status == 2 and "reads at most 10,000 bytes" in err
-    assert folder_of(one_line.parent / "desk.json") == []
 
 
-def test_a_line_past_the_line_limit_is_read_as_a_whole_document(run_cli, exported, monkeypatch) -> None:
+def test_an_old_one_line_export_is_read_past_the_whole_document_limit(run_cli, monkeypatch) -> None:
+    """The export written by Case Workbench before assignees, on one line, is read a value
+    at a time: a file of any size in that layout imports (issue 16)."""
     monkeypatch.setattr(transfer, "IMPORT_LIMIT", 10_000)
-    monkeypatch.setattr(transfer, "LINE_LIMIT", 100)
+    assert BEFORE_ASSIGNEES.read_bytes().count(b"\n") == 1
+    status, out, err = run_cli("import", str(BEFORE_ASSIGNEES))
+    assert status == 0, err
+    assert "50 cases" in out and "265 events" in out
+
+
+def _events_first(document: dict) -> dict:
+    return {
+        "format": document["format"],
+        "version": document["version"],
+        "events": document["events"],
+        "records": document["records"],
+    }
+
+
+def _cases_first(document: dict) -> dict:
+    records = {"cases": document["records"]["cases"]}
+    records.update((kind, value) for kind, value in document["records"].items() if kind != "cases")
+    return {**document, "records": records}
+
+
+OUT_OF_ORDER = {
+    "the events before the records": _events_first,
+    "records.customers after records.cases": _cases_first,
+}
+
+
+@pytest.mark.parametrize("reorder,named", [(f, n) for n, f in OUT_OF_ORDER.items()], ids=OUT_OF_ORDER.keys())
+def test_a_document_in_another_order_is_read_whole_within_the_limit_and_refused_past_it(
+    run_cli, exported, tmp_path, monkeypatch, reorder, named
+) -> None:
+    """Records checked as they come need what they name before them: a file in another
+    order is read whole, so within the limit it imports as the export does, and past it is
+    refused naming what is out of order, leaving nothing behind."""
+    source = tmp_path / "other" / "source.json"
+    source.parent.mkdir()
+    source.write_bytes(orjson.dumps(reorder(json.loads(exported.read_bytes()))))
+    status, _, err = run_cli("import", str(source))
+    assert status == 0, err
+    again = tmp_path / "again.json"
+    assert run_cli("export", "-o", str(again))[0] == 0
+    assert again.read_bytes() == exported.read_bytes()
+    monkeypatch.setattr(transfer, "IMPORT_LIMIT", 10_000)
+    target = source.parent / "desk.json"
+    status, _, err = run_cli("import", str(source), "--db", str(target))
+    assert status == 2 and f"not laid out as `workbench export` writes it ({named};" in err, err
+    assert "reads at most 10,000 bytes" in err and "Traceback" not in err
+    assert folder_of(target) == []
+
+
+CUTS = {
+    "inside an event": lambda size: size * 3 // 4,
+    "inside the last event": lambda size: size - 10,
+    "before the document closes": lambda size: size - 2,
+    "inside the first record": lambda size: 100,
+}
+
+
+@pytest.mark.parametrize("cut", CUTS.values(), ids=CUTS.keys())
+def test_a_one_line_export_cut_short_is_named_so_and_imports_nothing(
+    run_cli, exported, tmp_path, monkeypatch, cut
+) -> None:
+    monkeypatch.setattr(transfer, "IMPORT_LIMIT", 10_000)
+    one_line = orjson.dumps(json.loads(exported.read_bytes()))
+    exported.write_bytes(one_line[: cut(len(one_line))])
     status, _, err = run_cli("import", str(exported))
-    assert status == 2 and "not laid out as `workbench export` writes it" in err
+    assert status == 2, err
+    assert "is not JSON: the file ends" in err and "it is cut short: line 1 column" in err, err
+    assert "Traceback" not in err
     assert folder_of(run_cli.db) == []
 
 
-def test_a_line_that_is_not_json_is_named_as_the_whole_document_reader_names_it(run_cli, exported) -> None:
+def test_a_one_line_export_with_a_broken_value_names_the_place(run_cli, exported, monkeypatch) -> None:
+    monkeypatch.setattr(transfer, "IMPORT_LIMIT", 10_000)
+    one_line = orjson.dumps(json.loads(exported.read_bytes()))
+    at = one_line.index(b'"events":[') + 5000
+    at = one_line.index(b',"actor":', at)
+    exported.write_bytes(one_line[:at] + b";" + one_line[at + 1 :])
+    status, _, err = run_cli("import", str(exported))
+    assert status == 2, err
+    assert f"is not JSON: Expecting ',' delimiter: line 1 column {at + 1} (byte {at:,})" in err, err
+    assert folder_of(run_cli.db) == []
+
+
+def test_a_one_line_export_is_read_in_bounded_memory(tmp_path, monkeypatch) -> None:
+    """What reading holds is a window of the file and one value: an export on one line,
+    eighty times the window, is read holding a few windows."""
+    monkeypatch.setattr(jsonstream, "BLOCK", 64 << 10)
+    events = [
+        {
+            "id": n,
+            "kind": "cases",
+            "key": f"C-{n % 50 + 1}",
+            "at": "2026-11-24T01:00:00+00:00",
+            "actor": "aiko",
+            "action": "note",
+            "before": None,
+            "after": None,
+            "data": {"text": "メモ" * (n % 90)},
+        }
+        for n in range(1, 20_001)
+    ]
+    source = tmp_path / "source.json"
+    document = {
+        "format": transfer.FORMAT,
+        "version": transfer.VERSION,
+        "records": {kind: [] for kind in transfer.ALL_KINDS},
+        "events": events,
+    }
+    source.write_bytes(orjson.dumps(document))
+    del document, events
+    assert source.stat().st_size > 80 * (64 << 10)
+    problems: list[str] = []
+    with open(source, "rb", buffering=0) as file:
+        tracemalloc.start()
+        try:
+            read = sum(1 for _ in transfer.export_members(file, str(source), problems))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert read == 20_000 and problems == []
+    assert peak < 8 * (64 << 10), f"{peak:,} bytes held"
+
+
+def test_a_value_past_the_member_limit_sends_the_file_to_the_whole_document_reading(
+    run_cli, exported, monkeypatch
+) -> None:
+    monkeypatch.setattr(transfer, "IMPORT_LIMIT", 10_000)
+    monkeypatch.setattr(transfer, "MEMBER_LIMIT", 100)
+    status, _, err = run_cli("import", str(exported))
+    assert (
+        status == 2 and "not laid out as `workbench export` writes it (a value longer than 100 bytes" in err
+    )
+    assert folder_of(run_cli.db) == []
+
+
+def test_a_line_that_is_not_json_is_named_with_its_place(run_cli, exported) -> None:
     lines = _lines(exported)
     lines[len(lines) // 2] = lines[len(lines) // 2][:40]
     exported.write_bytes(b"\n".join(lines))
     status, _, err = run_cli("import", str(exported))
-    assert status == 2 and "is not JSON" in err and "Traceback" not in err
+    assert status == 2 and "is not JSON" in err and f"line {len(lines) // 2 + 1} column" in err
+    assert "Traceback" not in err
     assert folder_of(run_cli.db) == []
 
 

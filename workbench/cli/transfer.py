@@ -89,9 +89,9 @@ class VisibleText:
 @with_desk
 def import_command(desk: Desk, source: str, allow_vendors: tuple[str, ...]) -> Output:
     """Import a JSON export into an empty desk; every record is checked as the desk checks
-    the same record made through it, and a bad file writes nothing. An export as
-    `workbench export` writes it is read a line at a time, whatever its size; another
-    JSON document is read whole, at most 512 MiB."""
+    the same record made through it, and a bad file writes nothing. An export is read a
+    record at a time, whatever its size and layout; a JSON document in another order is
+    read whole, at most 512 MiB."""
     from workbench import transfer
 
     interactive = sys.stderr.isatty()
