@@ -136,17 +136,33 @@ class Calendar:
         ``elapsed(start, add(start, d, p), p) == d`` for every ``d >= 0``; see
         :meth:`elapsed` for the other direction.
         """
+        return self.counted(start, duration, pauses)[0]
+
+    def counted(
+        self, start: datetime, duration: timedelta, pauses: Iterable[Pause] = ()
+    ) -> tuple[datetime | None, list[Interval], datetime | None]:
+        """:meth:`add`'s answer, the intervals of business time it counted from ``start``
+        (the last one cut at that answer), and their *reach*: that answer, or where an
+        open-ended pause stopped the count for good (``None`` when the calendar ran out).
+        For any ``end``, :meth:`elapsed` of ``start`` and ``min(end, reach)`` is the part
+        of those intervals before ``end`` — once no whole local year lies between ``start``
+        and the reach (:meth:`elapsed` counts a whole year apart)."""
         start = _utc(start, "start")
         if duration < timedelta(0):
             raise ValueError(f"duration must not be negative, got {duration}")
         if not duration:
-            return start
+            return start, [], start
         left = duration
-        for begin, end in self._counted(start, _merge(pauses, start)):
+        spans = []
+        paused = _merge(pauses, start)
+        for begin, end in self._counted(start, paused):
             if end - begin >= left:
-                return begin + left
+                spans.append((begin, begin + left))
+                return begin + left, spans, begin + left
+            spans.append((begin, end))
             left -= end - begin
-        return None
+        endless = paused and paused[-1][1] == _FOREVER
+        return None, spans, max(start, paused[-1][0]) if endless else None
 
     def elapsed(self, start: datetime, end: datetime, pauses: Iterable[Pause] = ()) -> timedelta:
         """Business time between ``start`` and ``end``, less ``pauses``; zero if ``end <= start``.
@@ -502,6 +518,12 @@ def _strings(value: Any) -> bool:
 
 
 _HOLIDAY_CACHE = _HolidayCache()
+
+
+def holidays_version() -> str:
+    """The installed version of the ``holidays`` package, which says which days are public
+    holidays (a deadline kept between processes is kept for one version only)."""
+    return _HOLIDAY_CACHE._version()
 
 
 @cache

@@ -100,11 +100,12 @@ class RunCli:
         return json.loads(out)
 
 
-def desk_files(db: Path, aside: tuple[str, ...] = (".holder",)) -> dict[str, bytes]:
+def desk_files(db: Path, aside: tuple[str, ...] = (".holder", ".deadlines")) -> dict[str, bytes]:
     """Every file of the desk ``db`` (the snapshot, the log, backups), by name, byte for byte:
     equal before and after a command shows that it changed nothing. The files whose names end
     in ``aside`` are left out — by default the holder file, which says who took the writer lock
-    last (a refused change takes it too), not what the desk holds."""
+    last (a refused change takes it too), and the open cases' clocks a read may keep
+    (``desk.json.deadlines``, a cache), not what the desk holds."""
     return {
         p.name: p.read_bytes()
         for p in sorted(db.parent.iterdir())

@@ -265,9 +265,9 @@ async def test_deadlines_are_computed_in_chunks(app, demo, wait, monkeypatch):
     asked: list[int] = []
     whole = demo.deadlines_for
 
-    def deadlines_for(cases):
+    def deadlines_for(cases, keep=True):
         asked.append(len(cases))
-        return whole(cases)
+        return whole(cases, keep)
 
     monkeypatch.setattr(demo, "deadlines_for", deadlines_for)
     async with app.run_test(size=SIZE) as pilot:
@@ -442,3 +442,29 @@ async def test_at_80_columns_the_view_bar_scrolls_to_the_active_view(app, demo, 
         await pilot.click(ViewBar, offset=(drawn.index(f" {before[1]} ") + 1, 0))
         await wait(pilot)
         assert bar.active == before[0], "the click lands on the view drawn there"
+
+
+async def test_queue_deadlines_from_kept_clocks_equal_the_command_line_s(run_cli, wait, tmp_path):
+    """The queue reads the open cases' clocks the command line kept beside the desk file
+    (``desk.json.deadlines``) and shows what `case list` shows: every row's next deadline
+    equal to the list's, worked out at the same clock (CORE-SLA-1..3)."""
+    from pathlib import Path
+
+    from workbench.plugins import get_plugins
+    from workbench.store import open_store
+
+    assert run_cli("demo")[0] == 0
+    listed = {row["id"]: row["next_deadline"] for row in run_cli.json("case", "list")}
+    kept = Path(f"{run_cli.db}.deadlines")
+    written = kept.stat().st_mtime_ns
+    desk = Desk(open_store(run_cli.db), get_plugins(), actor="aiko")
+    desk.act_as_agent()
+    app = WorkbenchApp(desk, prefs_path=tmp_path / "tui.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        items = app.screen.items
+        assert {i.case.id for i in items} == set(listed)
+        for item in items:
+            shown = next_running(item.deadlines)
+            assert (shown.to_dict() if shown else None) == listed[item.case.id], item.case.id
+    assert kept.stat().st_mtime_ns == written, "all were read from the kept clocks: none written again"

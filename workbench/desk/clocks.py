@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from workbench.calendar import Calendar, Pause
-from workbench.desk.deadlines import deadline_of
+from workbench.desk.deadlines import Clock, deadline_of
+from workbench.desk.kept_deadlines import KeptDeadlines, WatchedDesk
 from workbench.desk.records import flatten
 from workbench.model import (
     Case,
@@ -46,33 +47,96 @@ def deadlines(desk: Desk, case: Case, events: list[Event] | None = None) -> list
     return _deadlines(desk, case, events, now, float(desk.setting("core.at_risk_share")))
 
 
-def deadlines_for(desk: Desk, cases: list[Case]) -> list[list[Deadline]]:
+def deadlines_for(desk: Desk, cases: list[Case], keep: bool = True) -> list[list[Deadline]]:
     """``deadlines(case)`` of each case, in order, at one desk clock: what every case
     asks the same (each setting, the desk calendar) is read once for all of them, and
     each case's events once, not again by every hook that reads them (the queue's
     thousands of open cases). Asked of a batch (``desk.read_batch()``) it reads through
-    that batch's cache, so its caller reads the same events again for free (the workload)."""
+    that batch's cache, so its caller reads the same events again for free (the workload).
+
+    A case's clocks kept between processes (:mod:`~workbench.desk.kept_deadlines`) under
+    the key it has now are read from there instead of from its events; those worked out
+    are kept for the next command (``keep=False``: kept by a later call, or by
+    :func:`keep_deadlines`, as the queue does once after its chunks)."""
     batch = desk if desk._reads is not None else desk.read_batch()
     now = desk.now()
     threshold = float(batch.setting("core.at_risk_share"))
+    kept = KeptDeadlines.of(desk)
+    if kept is not None:
+        kept.begin(batch)
     found = []
     for case in cases:
         try:
-            found.append(_deadlines(batch, case, batch.events("cases", case.id), now, threshold))
+            pauses = _pauses(case)
+            found.append(_from_kept(kept, batch, case, now, threshold, pauses))
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             desk.unreadable[f"case {case.id}"] = (
                 f"its deadlines cannot be worked out ({type(exc).__name__}: {exc})"
             )
             found.append([])
+    if kept is not None and keep:
+        kept.save(batch)
     return found
+
+
+def keep_deadlines(desk: Desk) -> None:
+    """Keep (write) the clocks :func:`deadlines_for` worked out with ``keep=False``."""
+    kept = KeptDeadlines.of(desk)
+    if kept is not None:
+        kept.save(desk)
+
+
+def _from_kept(
+    kept: KeptDeadlines | None, desk: Desk, case: Case, now: datetime, threshold: float, pauses: list[Pause]
+) -> list[Deadline]:
+    """The case's deadlines at ``now`` from its kept clocks when they are current, else
+    from clocks worked out afresh (kept for the next command where they may be). Kept
+    clocks that cannot be read (a file changed by hand) are worked out afresh too."""
+    if kept is not None:
+        clocks = kept.clocks(desk, case)
+        try:
+            if clocks is not None:
+                return [clock.at(now, threshold, pauses) for clock in clocks]
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+            kept.drop(case)
+    return [clock.at(now, threshold, pauses) for clock in _clocks(desk, case, pauses, kept)]
+
+
+def _clocks(desk: Desk, case: Case, pauses: list[Pause], kept: KeptDeadlines | None) -> list[Clock]:
+    """The case's clocks from its commitments and events; kept when the hooks read only
+    what their key covers and none of them failed."""
+    if kept is None:
+        commitments = flatten(desk.plugins.call("workbench_commitments", case=case, desk=desk))
+        events = desk.events("cases", case.id)
+        return [Clock.of(c, pauses, events) for c in commitments]
+    watched = WatchedDesk(desk, case.id)
+    failures = _failures(desk)
+    commitments = flatten(desk.plugins.call("workbench_commitments", case=case, desk=watched))
+    events = desk.events("cases", case.id)
+    clocks = [Clock.of(c, pauses, events) for c in commitments]
+    if not watched.other_reads and _failures(desk) == failures and not desk.plugins._timed_out:
+        kept.keep(desk, case, clocks)
+    else:
+        kept.drop(case)
+    return clocks
+
+
+def _failures(desk: Desk) -> int:
+    """How many hook calls failed so far: an answer left out is not kept, nor is anything
+    worked out while a hook is switched off for running past the time limit."""
+    return sum(f.count for f in desk.plugins.failures)
 
 
 def _deadlines(
     desk: Desk, case: Case, events: list[Event], now: datetime, threshold: float
 ) -> list[Deadline]:
     commitments = flatten(desk.plugins.call("workbench_commitments", case=case, desk=desk))
-    pauses = [Pause(_instant(p["start"]), _instant(p.get("end"))) for p in case.pauses]
+    pauses = _pauses(case)
     return [deadline_of(c, pauses, events, now, threshold) for c in commitments]
+
+
+def _pauses(case: Case) -> list[Pause]:
+    return [Pause(_instant(p["start"]), _instant(p.get("end"))) for p in case.pauses]
 
 
 def ball_minutes(desk: Desk, case: Case, events: list[Event]) -> dict[str, int]:

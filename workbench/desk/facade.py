@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.calendar import Calendar
 from workbench.desk import (
@@ -56,6 +56,9 @@ from workbench.model import Agent, Event, PaletteCommand, Setting, VendorProgram
 from workbench.plugins import Plugins
 from workbench.store.base import Store
 
+if TYPE_CHECKING:
+    from workbench.desk.kept_deadlines import KeptDeadlines
+
 
 class Desk:
     """One reseller desk: its store, its plugins and the actor making changes."""
@@ -70,6 +73,11 @@ class Desk:
         self.unreadable: dict[str, str] = {}
         """Records a listing, the queue or the sweep left out because the desk cannot work
         them out (a damaged or unexpected record), each with why: the others are shown."""
+        self._kept: KeptDeadlines | bool | None = None
+        """The open cases' clocks kept between processes, once read (``False``: this
+        desk's store keeps none; see :mod:`~workbench.desk.kept_deadlines`)."""
+        self._batch_of: Desk | None = None
+        """The desk this one is a batch of (:meth:`read_batch`)."""
         self.views: dict[tuple[str, str], int] = {}
         """The version (last event id) of each record a change is being made on the view of
         (see :meth:`viewing`)."""
@@ -114,6 +122,7 @@ class Desk:
         batch._programs = self.programs()
         batch._setting_definitions = self.setting_definitions()
         batch._reads = ReadCache()
+        batch._batch_of = self._batch_of or self
         batch.unreadable = self.unreadable
         return batch
 
@@ -222,6 +231,7 @@ class Desk:
     # clocks.py
     deadlines = clocks.deadlines
     deadlines_for = clocks.deadlines_for
+    keep_deadlines = clocks.keep_deadlines
     ball_minutes = clocks.ball_minutes
     timeline = clocks.timeline
     earlier_windows = clocks.earlier_windows

@@ -193,6 +193,31 @@ class FileStore:
             self._check_line(fd, offset)
         return [read_event(fd, offset, self.log_path) for offset in found]
 
+    def desk_id(self) -> str | None:
+        """The desk's id (shared by its snapshot and its log; a copy made by import or
+        migration gets a new one); ``None`` before its first change."""
+        return self._state.desk if self._state else None
+
+    def record_versions(self, kind: str, keys: list[str]) -> dict[str, int]:
+        """For each record, a number that changes whenever an event of it is added: the log
+        offset of its last event (the log is append-only), 0 for a record without events.
+        Found in the event index; no event is read."""
+        check_kind(kind)
+        state = self._state
+        if state is None:
+            return {}
+        return {key: max(state.event_offsets(kind, key), default=0) for key in keys}
+
+    def desk_version(self) -> int:
+        """A number that changes whenever anything is written to the desk: the log offset
+        past its last transaction, as this store has read it."""
+        return self._state.end if self._state else 0
+
+    def kept_path(self, name: str) -> str:
+        """Where a cache of this desk named ``name`` is kept: beside the desk file
+        (``desk.json.deadlines``), not one of the desk's files (see :func:`desk_files`)."""
+        return f"{self.path}.{name}"
+
     def closed_index_in_use(self) -> bool:
         """Whether the closed cases are found through the snapshot's index (there is one,
         written for this very snapshot; see :mod:`.closed_index`)."""

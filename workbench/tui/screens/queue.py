@@ -423,11 +423,12 @@ class QueueScreen(DeskScreen):
         total = len(items)
         for start in range(0, total, CHUNK_CASES):
             chunk = items[start : start + CHUNK_CASES]
-            deadlines = self.ask(self.desk.deadlines_for, [item.case for item in chunk])
+            deadlines = self.ask(self.desk.deadlines_for, [item.case for item in chunk], keep=False)
             if worker.is_cancelled:
                 return
             self.back(self._apply_deadlines, chunk, deadlines, start + len(chunk), total)
         self.back(self._loaded, resort)
+        self.ask(self.desk.keep_deadlines)
 
     def _busy(self, text: str, total: int | None) -> None:
         self.busy = True
