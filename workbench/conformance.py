@@ -14,6 +14,8 @@ naming the hook, on a desk of its own with every installed plugin:
   choice, ``when`` conditions naming other fields of the form with values they can hold;
 - the customer attributes it declares are well formed as fields are, each named
   ``PROGRAM.NAME``, labelled, and not required;
+- the tallies it declares (``workbench_tallies``) are each named ``PROGRAM.NAME``, cite a
+  declared rule, say what they count and compare values that are strings or booleans;
 - no failure of the plugin was recorded while the suite ran.
 
 An empty list: the plugin conforms.
@@ -70,6 +72,7 @@ def conformance(program_id: str, extra: list[tuple[str, object]] | None = None) 
     suite.foreign_records_get_no_answer()
     suite.intake_form_is_well_formed()
     suite.customer_attributes_are_well_formed()
+    suite.tallies_are_well_formed()
     suite.own_decisions_cite_declared_rules()
     suite.problems += [
         f"a failure was recorded while the suite ran: {failure}"
@@ -175,6 +178,27 @@ class _Suite:
                     "the program's attributes, so none may be required"
                 )
         self.fields_are_well_formed(where, attributes)
+
+    def tallies_are_well_formed(self) -> None:
+        """Each tally named ``PROGRAM.NAME``, citing a declared rule, with a text, counting by
+        at least one condition on string or boolean values (what every store compares)."""
+        _, tallies = self.ask("workbench_tallies")
+        for tally in tallies or []:
+            where = f"workbench_tallies: tally {tally.name!r}"
+            if not tally.name.startswith(f"{self.name}.") or tally.name == f"{self.name}.":
+                self.problems.append(f"{where} is not named {self.name}.NAME")
+            if tally.rule not in self.rules:
+                self.problems.append(f"{where} cites undeclared rule {tally.rule!r}")
+            if len(tally.text.split()) < MIN_REASON_WORDS:
+                self.problems.append(f"{where} does not say in words what it counts")
+            if not tally.where:
+                self.problems.append(f"{where} has no condition: it would count every case sent")
+            for path, values in (*tally.where.items(), *tally.where_not.items()):
+                if not path or not values or not all(isinstance(v, str | bool) for v in values):
+                    self.problems.append(
+                        f"{where}: {path!r} must name a record value and list strings or booleans, "
+                        f"not {values!r}"
+                    )
 
     def fields_are_well_formed(self, where: str, fields: list[Field]) -> None:
         """Names unique, choices where a field is a choice, a default among them, declared

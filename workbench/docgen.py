@@ -144,6 +144,7 @@ PLUGIN_TYPES = (
     "WorkflowTemplate",
     "StepTemplate",
     "PaletteCommand",
+    "Tally",
 )
 """The types of :mod:`workbench.model` a plugin answers with (or reads, ``Deadline``)."""
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         Quote,
         Route,
         Step,
+        Tally,
         VendorProgram,
         Workflow,
         WorkflowTemplate,
@@ -195,6 +196,27 @@ def workbench_sweep(case: Case, desk: DeskReader, now: datetime) -> list[Action]
 def workbench_sweep_desk(desk: DeskReader, now: datetime) -> list[Action] | None:
     """Desk-wide time-driven actions at ``now``: workflows to open (renewals), reminders on
     workflows. Idempotent by key like :func:`workbench_sweep`."""
+
+
+# ----------------------------------------------------------------------------------------
+# Counts the desk keeps
+# ----------------------------------------------------------------------------------------
+
+
+@hookspec
+def workbench_tallies() -> list[Tally] | None:
+    """The tallies this plugin's rules count over a window of sent cases, instead of listing
+    the window's cases (ZOHO-HOWTO-1: severity-3 how-to requests sent to Zoho in the last 30
+    days). Ask one with ``desk.tally(name, sent_within=(after, until))``: the desk keeps each
+    tally's counts beside its closed cases and counts the open work live, so the answer costs
+    the same at 10,000 cases as at 200,000, and equals counting the cases themselves.
+
+    A :class:`~workbench.model.Tally` is data, not code: the record values a counted case
+    holds (``where``) and does not hold (``where_not``). It may not depend on settings or the
+    clock; change it freely between versions: counts kept for another declaration are not
+    believed, and are counted again at the desk's next sweep or compaction. Name each under
+    your program id. Answers of all plugins add up.
+    """
 
 
 # ----------------------------------------------------------------------------------------

@@ -242,6 +242,42 @@ class VendorProgram(Record):
     steps): the case's overview shows it, and a mail that opens a case fills it."""
 
 
+@dataclass
+class Tally(Record):
+    """A count the desk keeps of the cases sent to a vendor, so that a rule counting them
+    over a window (ZOHO-HOWTO-1's how-to requests of the last 30 days) reads no case: each
+    case counts on the instant it was first sent (``sent_at``) when its record matches
+    ``where`` and not ``where_not``. Declared as data, not code, so the store counts it by
+    itself (at a compaction, in an import, in SQL) and a changed declaration is noticed
+    (kept counts of another declaration are not believed)."""
+
+    name: str
+    """Under the program id (``zoho.howto``): what ``desk.tally(name, sent_within)`` asks for."""
+    rule: str
+    """The rule the count serves (``ZOHO-HOWTO-1``)."""
+    text: str
+    """What it counts, in words."""
+    where: dict[str, list[str | bool]]
+    """For each path into the case's record (``vendor``, ``fields.severity``) the values one of
+    which it must hold (JSON equality: ``"3"`` is not ``3``, ``True`` is not ``1``)."""
+    where_not: dict[str, list[str | bool]] = field(default_factory=dict)
+    """For each path the values it must not hold (a missing value holds none)."""
+
+    def definition(self) -> dict[str, Any]:
+        """What a store counts by: name and conditions, as JSON-able lists."""
+        return {
+            "name": self.name,
+            "where": {path: list(values) for path, values in self.where.items()},
+            "where_not": {path: list(values) for path, values in self.where_not.items()},
+        }
+
+    def counts(self, case: Case) -> bool:
+        """Whether ``case`` counts toward this tally once it is sent."""
+        from workbench.store.base import tallied
+
+        return tallied(self.definition(), case.to_dict())
+
+
 # ----------------------------------------------------------------------------------------
 # Decisions: every one carries the rule that made it and a reason in words
 # ----------------------------------------------------------------------------------------

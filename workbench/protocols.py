@@ -79,6 +79,11 @@ class DeskReader(Protocol):
         window's are read through the store's indexes: ask for them rather than filtering
         every case."""
 
+    def tally(self, name: str, sent_within: tuple[datetime, datetime]) -> int:
+        """How many cases a tally a plugin declares (``workbench_tallies``) counts among those
+        first sent after ``sent_within[0]``, at or before ``sent_within[1]``, closed ones
+        included: read from the counts the desk keeps, not from the window's cases."""
+
     def events(self, kind: str, key: str) -> list[Event]:
         """The history of one record (``kind`` ``cases``, ``customers``, ``contracts`` or
         ``workflows``), in time order."""

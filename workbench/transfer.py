@@ -1101,7 +1101,7 @@ def _import(
     """:class:`ImportCheck` over ``members()``, writing the new desk as it goes."""
     identity = _identity(file)
     size = identity[1]
-    with load_new_desk(desk.store) as loader:
+    with load_new_desk(desk.store, [tally.definition() for tally in desk.tallies().values()]) as loader:
         with _collector_paused():
             for done, member in enumerate(members(), 1):
                 check.take(*member, loader)

@@ -8,7 +8,7 @@ import pytest
 
 from workbench import hookimpl
 from workbench.calendar import TWENTY_FOUR_SEVEN
-from workbench.model import Commitment, Decision, Field, Route, Rule, VendorProgram
+from workbench.model import Commitment, Decision, Field, Route, Rule, Tally, VendorProgram
 from workbench.testing import conformance
 
 
@@ -200,6 +200,24 @@ class AttributeWithoutLabel(Acme):
         return [Field("acme.tenant", " ")]
 
 
+class TallyOutsideItsProgram(Acme):
+    @hookimpl
+    def workbench_tallies(self):
+        return [Tally("questions", "ACME-1", "questions sent to Acme", {"vendor": ["acme"]})]
+
+
+class TallyOfNumbers(Acme):
+    @hookimpl
+    def workbench_tallies(self):
+        return [Tally("acme.urgent", "ACME-1", "urgent requests sent to Acme", {"fields.priority": [1]})]
+
+
+class TallyCitingNoRule(Acme):
+    @hookimpl
+    def workbench_tallies(self):
+        return [Tally("acme.all", "ACME-9", "every request sent to Acme", {"vendor": ["acme"]})]
+
+
 def test_a_plugin_that_keeps_the_contract_conforms(clock) -> None:
     assert conformance("acme", [("acme", Acme())]) == []
 
@@ -229,6 +247,9 @@ def test_a_plugin_that_keeps_the_contract_conforms(clock) -> None:
             "customer attribute 'acme.tenant' is shown when 'acme.edition' holds a value, but there is no",
         ),
         (AttributeWithoutLabel, "acme", "customer attribute 'acme.tenant' has no label"),
+        (TallyOutsideItsProgram, "acme", "workbench_tallies: tally 'questions' is not named acme.NAME"),
+        (TallyOfNumbers, "acme", "'fields.priority' must name a record value and list strings or booleans"),
+        (TallyCitingNoRule, "acme", "tally 'acme.all' cites undeclared rule 'ACME-9'"),
         (Acme, "acme_plugin", "declares program 'acme' under the entry-point name 'acme_plugin'"),
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else None,

@@ -30,6 +30,7 @@ from workbench.model import (
     Rung,
     Setting,
     StepTemplate,
+    Tally,
     VendorProgram,
     WorkflowTemplate,
 )
@@ -252,6 +253,10 @@ class Acme:
     @hookimpl
     def workbench_mail_domains(self, vendor, desk):
         return ["acme.example"] if vendor == "acme" else None
+
+    @hookimpl
+    def workbench_tallies(self):
+        return [Tally("acme.questions", "ACME-1", "questions sent to Acme", {"fields.kind": ["question"]})]
 
     @hookimpl
     def workbench_demo(self, desk):
@@ -573,6 +578,26 @@ def test_hook_workbench_compose_mail(acme, tmp_path) -> None:
         compose(acme, case.id, "response", "We are on it.")
     acme.update_customer(customer.id, email="it@northwind.example")
     assert compose(acme, case.id, "response", "We are on it.").message["To"] == "it@northwind.example"
+
+
+def test_hook_workbench_tallies(acme, clock) -> None:
+    """A tally counts the cases sent in a window whose record holds its values, closed ones
+    included; a tally no plugin declares is bad input."""
+    customer = _customer_with_support(acme)
+    start = clock(datetime.fromisoformat("2026-11-02T10:00+09:00"))
+    for number, kind in enumerate(["question", "question", "tuning", "question"]):
+        clock(start + timedelta(hours=number))
+        case = acme.open_case("acme", customer.id, "Help", {"kind": kind, "details": "sync stops"})
+        if number < 3:
+            acme.send_to_vendor(case.id)
+        if number == 0:
+            acme.close(case.id, acme.close_reasons(acme.case(case.id))[0].code)
+    now = acme.now()
+    assert acme.tally("acme.questions", (now - timedelta(days=1), now)) == 2
+    assert acme.tally("acme.questions", (start, now)) == 1  # after the first instant, not at it
+    assert acme.tallies()["acme.questions"].counts(acme.case(case.id)) is True
+    with pytest.raises(BadInput, match="no tally with ID 'acme.answers'"):
+        acme.tally("acme.answers", (start, now))
 
 
 def test_hook_workbench_mail_domains(acme, clock) -> None:

@@ -290,6 +290,7 @@ def test_an_import_leaves_only_the_desk_files(run_cli, exported) -> None:
         "desk.json.index",
         "desk.json.lock",
         "desk.json.log",
+        "desk.json.tallies",
     ]
     status, out, err = run_cli("doctor")
     assert status == 0 and out.startswith("ok"), err

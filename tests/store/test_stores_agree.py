@@ -1,8 +1,10 @@
 """The desk file and a desk in PostgreSQL, given the same random sequence of desk operations
 (creates, changes, closing and reopening cases, two records at once, numbers, transactions
-that fail halfway, another agent's writes, compactions, reopening), hold the same desk after
-every step: every record by key, listed, matched and inside a window of ``sent_at``, every
-event in order, every counter.
+that fail halfway, another agent's writes, compactions, tallies kept, reopening), hold the same
+desk after every step: every record by key, listed, matched and inside a window of
+``sent_at``, every event in order, every counter, and every tally over a window (the desk
+file's from the counts it keeps, PostgreSQL's in SQL) equal to counting the cases
+(ZOHO-HOWTO-1's count is one).
 
 Text is any Unicode but NUL: PostgreSQL cannot hold ``\\u0000`` in ``jsonb``, and refuses a
 change carrying one by name (the last test here)."""
@@ -24,6 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from workbench.store import KINDS, FileStore, Store, StoreError
+from workbench.store.base import in_window, tallied
 from workbench.store.pgstore import PostgresStore, init_desk
 
 text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=8)
@@ -62,6 +65,18 @@ WINDOWS = [
     ("sent_at", datetime(2025, 6, 30, 15, tzinfo=UTC), datetime(2025, 7, 31, 15, tzinfo=UTC)),
     ("sent_at", datetime(2024, 1, 1, tzinfo=UTC), datetime(2029, 1, 1, tzinfo=UTC)),  # every instant drawn
 ]
+TALLIES: list[dict[str, Any]] = [
+    {"name": "agree.customer", "where": {"customer_id": ["CUS-1"]}, "where_not": {}},
+    {
+        "name": "agree.nested",
+        "where": {"state": ["open", "pending", "closed"]},
+        "where_not": {"n": [True, ""], "subject.": ["", "0"]},
+    },
+    {"name": "agree.booleans", "where": {"n": [True, False]}, "where_not": {"customer_id": ["CUS-2"]}},
+    {"name": "agree.none", "where": {"n": []}, "where_not": {}},
+]
+"""Tallies as plugins declare them (``Tally.definition()``): values a record holds at a path,
+nested ones included, strings and booleans told apart from the text and numbers drawn."""
 MATCHES: list[dict[str, Any] | None] = [
     None,
     {"state": "closed"},
@@ -84,6 +99,8 @@ def same_desk(file: Store, postgres: Store, keys: set[tuple[str, str]]) -> None:
             assert by_key(postgres.all("cases", match=match, within=window)) == by_key(
                 file.all("cases", match=match, within=window)
             ), (window, match)
+    for window in WINDOWS:
+        same_tallies(file, postgres, window[1], window[2])
     for kind, key in sorted(keys):
         assert postgres.get(kind, key) == file.get(kind, key)
         assert postgres.events(kind, key) == file.events(kind, key)
@@ -92,6 +109,16 @@ def same_desk(file: Store, postgres: Store, keys: set[tuple[str, str]]) -> None:
         assert by_key(postgres.all(kind)) == by_key(file.all(kind))
     assert postgres.events() == file.events()
     assert postgres.counters() == file.counters()
+
+
+def same_tallies(file: Store, postgres: Store, after: datetime, until: datetime) -> None:
+    """Each tally of :data:`TALLIES` over ``(after, until]``, the same from both stores and
+    equal to counting the cases sent in it."""
+    within = ("sent_at", after, until)
+    for definition in TALLIES:
+        counted = sum(1 for r in file.all("cases") if in_window(r, within) and tallied(definition, r))
+        assert file.tally(definition, (after, until)) == counted, definition["name"]
+        assert postgres.tally(definition, (after, until)) == counted, definition["name"]
 
 
 def caught_up(store: Store) -> bool:
@@ -194,6 +221,12 @@ class StoresAgree(RuleBasedStateMachine):
     def compact(self) -> None:
         self.file.compact()
 
+    @rule(count=st.integers(1, len(TALLIES)))
+    def keep_tallies(self, count: int) -> None:
+        """The desk file counts the tallies the plugins declare (some of them: a plugin
+        that declares another is answered from the cases until they are kept)."""
+        self.file.keep_tallies(TALLIES[:count])
+
     @rule()
     def reopen(self) -> None:
         self.file.close()
@@ -213,6 +246,7 @@ class StoresAgree(RuleBasedStateMachine):
         assert by_key(self.postgres.all("cases", match=match, within=window)) == by_key(
             self.file.all("cases", match=match, within=window)
         )
+        same_tallies(self.file, self.postgres, window[1], window[2])
 
     @invariant()
     def the_two_desks_are_the_same(self) -> None:

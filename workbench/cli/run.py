@@ -132,13 +132,12 @@ def _take(lease: Lease, wait: bool, stop: StopSignal, location: str) -> bool:
 
 def _sweep(desk: Desk) -> None:
     """One sweep, logged; a store that cannot be reached is logged and tried at the next."""
-    from workbench.store.filestore import FileStore
+    from workbench.compaction import compact_desk
 
     try:
         desk.store.refresh()
         report = desk.sweep()
-        if isinstance(desk.store, FileStore):
-            desk.store.compact(if_due=True)
+        compact_desk(desk, if_due=True)
     except (StoreError, DeskError) as error:
         log(f"sweep failed, trying again at the next: {error}")
         return

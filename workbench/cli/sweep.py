@@ -19,11 +19,10 @@ if TYPE_CHECKING:
 @with_desk
 def sweep(desk: Desk) -> Output:
     """Apply time-driven rules now: reminders, automatic closes, breaches, renewals."""
-    from workbench.store.filestore import FileStore
+    from workbench.compaction import compact_desk
 
     report = desk.sweep()
-    if isinstance(desk.store, FileStore):
-        desk.store.compact(if_due=True)  # the periodic job: nobody waits for it
+    compact_desk(desk, if_due=True)  # the periodic job: nobody waits for it
     lines = words(desk).sweep(report)
     skipped = [f"skipped {item.get('case') or item['workflow']}: {item['reason']}" for item in report.skipped]
     return Output(report.to_dict(), [*lines, *skipped])
@@ -34,8 +33,11 @@ def sweep(desk: Desk) -> Output:
 @desk_options
 def compact(if_due: bool) -> None:
     """Rewrite the desk file's snapshot so that opening it replays no log (a command
-    starts this in the background once the log has grown 2 MB past the snapshot). It
-    changes no record, so it needs no agent and no plugin: only the desk file."""
+    starts this in the background once the log has grown 2 MB past the snapshot). It also
+    keeps the plugins' tallies counted beside it; it changes no record, so it needs no agent."""
+    from workbench.compaction import compact_desk
+    from workbench.desk import Desk
+    from workbench.plugins import get_plugins
     from workbench.store import open_store
 
     context = click.get_current_context().ensure_object(Context)
@@ -44,7 +46,7 @@ def compact(if_due: bool) -> None:
         raise BadInput("--db", f"the folder of {chosen} does not exist (a typo in the path?)")
     store = open_store(chosen)
     try:
-        done = store.compact(if_due=if_due)
+        done = compact_desk(Desk(store, get_plugins()), if_due=if_due)
     finally:
         store.close()
     emit(

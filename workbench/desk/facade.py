@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from workbench.calendar import Calendar
@@ -52,7 +53,8 @@ from workbench.desk import (
 )
 from workbench.desk.reads import ReadCache
 from workbench.desk.settings import PLUGIN_TIME_LIMIT
-from workbench.model import Agent, Event, PaletteCommand, Setting, VendorProgram
+from workbench.errors import NotFound
+from workbench.model import Agent, Event, PaletteCommand, Setting, Tally, VendorProgram
 from workbench.plugins import Plugins
 from workbench.store.base import Store
 
@@ -69,6 +71,7 @@ class Desk:
         self.actor = actor
         self._programs: dict[str, VendorProgram] | None = None
         self._setting_definitions: dict[str, tuple[Setting, str]] | None = None
+        self._tallies: dict[str, Tally] | None = None
         self._reads: ReadCache | None = None
         self.unreadable: dict[str, str] = {}
         """Records a listing, the queue or the sweep left out because the desk cannot work
@@ -110,6 +113,27 @@ class Desk:
             self._setting_definitions = settings.definitions(self)
         return self._setting_definitions
 
+    def tallies(self) -> dict[str, Tally]:
+        """The tallies the plugins declare (``workbench_tallies``) by name, asked once for the
+        life of the desk; a name declared twice keeps its first declaration."""
+        if self._tallies is None:
+            declared: dict[str, Tally] = {}
+            for answer in self.plugins.call("workbench_tallies"):
+                for tally in answer:
+                    declared.setdefault(tally.name, tally)
+            self._tallies = declared
+        return self._tallies
+
+    def tally(self, name: str, sent_within: tuple[datetime, datetime]) -> int:
+        """How many cases, closed ones included, the tally ``name`` counts among those first
+        sent after ``sent_within[0]``, at or before ``sent_within[1]``: from the counts the
+        store keeps, never by reading the window's cases where it keeps them (ZOHO-HOWTO-1).
+        Raises ``NotFound`` for a tally no plugin declares (``workbench_tallies``)."""
+        declared = self.tallies().get(name)
+        if declared is None:
+            raise NotFound("tally", name)
+        return self.store.tally(declared.definition(), sent_within)
+
     def palette_commands(self) -> list[tuple[str, PaletteCommand]]:
         """(plugin, command) of each command the plugins add to the terminal desk's palette."""
         return self.plugins.palette_commands(self)
@@ -121,6 +145,7 @@ class Desk:
         batch = Desk(self.store, self.plugins, self.actor)
         batch._programs = self.programs()
         batch._setting_definitions = self.setting_definitions()
+        batch._tallies = self._tallies
         batch._reads = ReadCache()
         batch._batch_of = self._batch_of or self
         batch.unreadable = self.unreadable

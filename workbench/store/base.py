@@ -62,6 +62,40 @@ def in_window(record: dict[str, Any], within: Window | None) -> bool:
     return moment is not None and after < moment <= until
 
 
+Definition = dict[str, Any]
+"""A tally as a store counts it (``Tally.definition()`` of :mod:`workbench.model`):
+``{"name": …, "where": {PATH: [VALUE, …], …}, "where_not": {PATH: [VALUE, …], …}}``. A
+``PATH`` names a value inside a case record (``"vendor"``, ``"fields.severity"``); a
+``VALUE`` is a string or a boolean, compared as JSON compares them."""
+
+_MISSING = object()
+
+
+def _at(record: dict[str, Any], path: str) -> Any:
+    """The value at a dotted ``path`` inside ``record`` (:data:`_MISSING` when there is none)."""
+    value: Any = record
+    for name in path.split("."):
+        if not isinstance(value, dict) or name not in value:
+            return _MISSING
+        value = value[name]
+    return value
+
+
+def _one_of(value: Any, values: list[Any]) -> bool:
+    """Whether ``value`` equals one of ``values`` as JSON values do (``True`` is not ``1``)."""
+    return any(type(value) is type(wanted) and value == wanted for wanted in values)
+
+
+def tallied(definition: Definition, record: dict[str, Any]) -> bool:
+    """Whether the tally ``definition`` counts the case ``record`` (wherever it was sent):
+    every ``where`` path holds one of its values, no ``where_not`` path holds one of its."""
+    return all(
+        _one_of(_at(record, path), values) for path, values in definition["where"].items()
+    ) and not any(
+        _one_of(_at(record, path), values) for path, values in definition.get("where_not", {}).items()
+    )
+
+
 def is_closed(kind: str, record: dict[str, Any]) -> bool:
     """Whether ``record`` is a closed case: a store may keep those apart from the open work
     (see :meth:`Store.all`)."""
@@ -117,6 +151,13 @@ class Store(Protocol):
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         """Events in order, all or those of one record (fresh dicts)."""
+
+    def tally(self, definition: Definition, sent_within: tuple[datetime, datetime]) -> int:
+        """How many cases, closed ones included, the tally ``definition`` counts (see
+        :func:`tallied`) among those sent after ``sent_within[0]``, at or before
+        ``sent_within[1]``. A store answers without reading the window's cases where it can:
+        the desk file from the counts it keeps beside its snapshot (:mod:`.tallies`), a
+        database with a count through its ``sent_at`` index."""
 
     def iter_events(self) -> Iterator[dict[str, Any]]:
         """Every event in order, each read as it is yielded (an export of a large desk

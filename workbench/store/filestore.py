@@ -7,6 +7,8 @@ Files beside the desk path ``desk.json`` (copy them together):
 ``desk.json.lock``    the writer lock (``filelock``)
 ``desk.json.holder``  who took the writer lock last: pid, host, command, since when
 ``desk.json.damaged`` there once damage was found in the log (:mod:`.damage`): writers refuse
+``desk.json.index``   where each closed case sits in the snapshot (:mod:`.closed_index`)
+``desk.json.tallies`` the plugins' tallies of the snapshot's closed cases (:mod:`.tallies`)
 
 A change appends one line to the log and fsyncs it: the cost does not grow with the desk.
 Opening reads the snapshot and replays the log after it. Now and then (when the log has
@@ -30,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from workbench.errors import LogDamaged, StoreError, StoreLocked
-from workbench.store.base import DEFAULT_LOCK_TIMEOUT, KINDS, Window
+from workbench.store.base import DEFAULT_LOCK_TIMEOUT, KINDS, Definition, Window
 from workbench.store.closed_index import encode_index, index_entries, index_path
 from workbench.store.damage import check_mark, damage_path, mark
 from workbench.store.fileio import (
@@ -66,11 +68,13 @@ from workbench.store.snapshot import (
     Snapshot,
     read_snapshot,
     snapshot_checkpoint,
+    snapshot_checksum,
     write_snapshot,
     write_snapshot_beside,
 )
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
 from workbench.store.state import DeskState
+from workbench.store.tallies import carried, counted, encode_tallies, tallies_path
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -93,7 +97,15 @@ def lock_path(path: str) -> str:
 
 def desk_files(path: str) -> list[str]:
     """Every file of the desk at ``path``."""
-    return [path, log_path(path), lock_path(path), holder_path(path), index_path(path), damage_path(path)]
+    return [
+        path,
+        log_path(path),
+        lock_path(path),
+        holder_path(path),
+        index_path(path),
+        tallies_path(path),
+        damage_path(path),
+    ]
 
 
 def describe_holder(path: str) -> str:
@@ -218,6 +230,9 @@ class FileStore:
         (``desk.json.deadlines``), not one of the desk's files (see :func:`desk_files`)."""
         return f"{self.path}.{name}"
 
+    def tally(self, definition: Definition, sent_within: tuple[datetime, datetime]) -> int:
+        return self._state.tally(definition, *sent_within) if self._state else 0
+
     def closed_index_in_use(self) -> bool:
         """Whether the closed cases are found through the snapshot's index (there is one,
         written for this very snapshot; see :mod:`.closed_index`)."""
@@ -323,7 +338,7 @@ class FileStore:
             if state is None or (if_due and not self.compaction_due()):
                 return False
             written: Snapshot | None = None
-            index: str | None = None
+            beside: dict[str, str] = {}
             try:
                 for leftover in temporary_files(self.path):
                     with suppress(FileNotFoundError):
@@ -331,14 +346,18 @@ class FileStore:
                 tables = state.tables()
                 written = write_snapshot_beside(self.path, state.meta(), tables)
                 lines = self._index_lines(state, written, tables[CLOSED])
-                index = write_beside(index_path(self.path), lines)
+                beside[index_path(self.path)] = write_beside(index_path(self.path), lines)
+                tallies = self._tally_lines(state, written)
+                if tallies is not None:
+                    beside[tallies_path(self.path)] = write_beside(tallies_path(self.path), tallies)
                 with self._locked():
                     if not self._newer_than_on_disk(state.end):
                         return False
                     put_in_place(written.path, self.path)
                     written.path = self.path
-                    put_in_place(index, index_path(self.path))
-                    index = None
+                    while beside:
+                        target, temporary = beside.popitem()
+                        put_in_place(temporary, target)
             except OSError as error:
                 raise StoreError(f"{self.path}: cannot rewrite the snapshot ({error})") from error
             finally:
@@ -346,11 +365,47 @@ class FileStore:
                     written.close()
                     with suppress(FileNotFoundError):
                         os.unlink(written.path)
-                if index is not None:
+                for temporary in beside.values():
                     with suppress(FileNotFoundError):
-                        os.unlink(index)
+                        os.unlink(temporary)
             written.set_closed_index(b"".join(lines))
+            written.set_kept_tallies(b"".join(tallies) if tallies is not None else None)
             state.rebase(written)
+            return True
+
+    def keep_tallies(self, definitions: list[Definition]) -> bool:
+        """Count ``definitions`` (the tallies the plugins declare) over the snapshot's
+        closed cases and keep them beside it (:mod:`.tallies`), unless exactly these are kept
+        already; returns whether it counted. Reads every closed case once: it runs where
+        nobody waits (``workbench compact``, the sweep, after an import), for a desk whose
+        tallies were never counted or whose plugins now define them otherwise. Compaction
+        carries kept tallies over without reading the closed cases again."""
+        self._check_open()
+        wanted = {definition["name"]: definition for definition in definitions}
+        with self._writer.hold(self.location):
+            self._catch_up()
+            snapshot = self._state.closed.snapshot if self._state is not None else None
+            if not wanted or snapshot is None:
+                return False
+            kept = snapshot.kept_tallies()
+            if kept is not None and kept.definitions == wanted:
+                return False
+            checksum = snapshot.meta["checksum"]
+            entries = (counted(wanted, key, record) for key, record in snapshot.iter_closed())
+            lines = encode_tallies(self._state.desk, checksum, wanted, filter(None, entries))
+            try:
+                temporary = write_beside(tallies_path(self.path), lines)
+                try:
+                    with self._locked():
+                        if snapshot_checksum(self.path) != checksum:
+                            return False  # compacted meanwhile: the next one carries them on
+                        put_in_place(temporary, tallies_path(self.path))
+                finally:
+                    with suppress(FileNotFoundError):
+                        os.unlink(temporary)
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot keep the tallies ({error})") from error
+            snapshot.set_kept_tallies(b"".join(lines))
             return True
 
     def _newer_than_on_disk(self, end: int) -> bool:
@@ -364,14 +419,15 @@ class FileStore:
         return same_log and snapshot_checkpoint(self.path) <= end
 
     @contextmanager
-    def load_new_desk(self) -> Iterator[DeskLoader]:
+    def load_new_desk(self, tallies: list[Definition] | None = None) -> Iterator[DeskLoader]:
         """A loader writing a whole new desk beside this one (an import), which becomes this
         desk when the block ends without raising; this desk must hold no change then. The
         files are written without the writer lock (they are nobody else's), which is taken
-        only to check that the desk is still empty and to put them in place."""
+        only to check that the desk is still empty and to put them in place. With
+        ``tallies`` their counts are kept beside the new snapshot (:meth:`keep_tallies`)."""
         self._check_open()
         try:
-            loader = DeskLoader(temporary_desk(self.path))
+            loader = DeskLoader(temporary_desk(self.path), tallies)
         except OSError as error:
             raise StoreError(f"{self.path}: cannot write the new desk ({error})") from error
         try:
@@ -596,6 +652,10 @@ class FileStore:
         tables = state.tables()
         snapshot = write_snapshot(self.path, state.meta(), tables)
         snapshot.set_closed_index(self._write_index(state, snapshot, tables[CLOSED]))
+        tallies = self._tally_lines(state, snapshot)
+        if tallies is not None:
+            replace_atomically(tallies_path(self.path), tallies)
+        snapshot.set_kept_tallies(b"".join(tallies) if tallies is not None else None)
         state.rebase(snapshot)
 
     def _write_index(self, state: DeskState, snapshot: Snapshot, closed: bytes | list[bytes]) -> bytes:
@@ -620,6 +680,16 @@ class FileStore:
                 state.closed.changes,
             ),
         )
+
+    def _tally_lines(self, state: DeskState, snapshot: Snapshot) -> list[bytes] | None:
+        """The kept tallies of ``snapshot``, carried over from the previous one with the
+        closed cases changed since (``None``: none were kept, so none are)."""
+        previous = state.closed.snapshot.kept_tallies() if state.closed.snapshot is not None else None
+        found = carried(previous, state.closed.changes)
+        if found is None:
+            return None
+        definitions, entries = found
+        return encode_tallies(state.desk, snapshot.meta["checksum"], definitions, entries)
 
     def _create(self) -> DeskState:
         """Write the files of a new, empty desk: the log first, the snapshot last, so a

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from workbench.store.base import KINDS, instant, is_closed
+from workbench.store.base import KINDS, Definition, instant, is_closed
 from workbench.store.closed_index import attributes, encode_index, index_path
 from workbench.store.fileio import PRIVATE_FILE, fsync_directory, write_all
 from workbench.store.log import EventsJSON, encode_header, encode_transaction, log_path
@@ -49,6 +49,7 @@ from workbench.store.snapshot import (
     table_parts,
 )
 from workbench.store.staging import check_kind, encode
+from workbench.store.tallies import Counted, counted, encode_tallies, tallies_path
 
 if TYPE_CHECKING:
     from workbench.store.base import Store
@@ -124,10 +125,15 @@ class DeskLoader:
     """Writes a new desk at ``path`` (its snapshot there, its log and index beside it, as
     for any desk file) from records and events given one at a time, the way a
     transaction takes them: :meth:`put`, :meth:`append_event`, :meth:`advance_number`.
-    :meth:`finish` completes the files (fsynced); :meth:`discard` removes them."""
+    :meth:`finish` completes the files (fsynced); :meth:`discard` removes them. With
+    ``tallies`` (definitions, as the plugins declare them) it keeps their counts of the
+    closed cases beside the snapshot too (:mod:`.tallies`), as a compaction would."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, tallies: list[Definition] | None = None) -> None:
         self.path = path
+        self._tallies = {definition["name"]: definition for definition in tallies or []}
+        self._counted: list[Counted] = []
+        """The closed cases the tallies count, as :func:`~workbench.store.tallies.counted` gives them."""
         self.desk = uuid.uuid4().hex
         self._log = _create(log_path(path))
         self._tables = {kind: TableFile(f"{path}.{kind}", b"{") for kind in KINDS}
@@ -166,6 +172,9 @@ class DeskLoader:
             customer, vendor, sent_at = attributes(record)
             packed = _packed(start, len(line), zlib.crc32(line), sent_at)
             self._entries.append((key, self._intern(customer), self._intern(vendor), packed))
+            entry = counted(self._tallies, key, record) if self._tallies else None
+            if entry is not None:
+                self._counted.append(entry)
         else:
             self._tables[kind].add(line, b",")
             self._live[kind][key] = None
@@ -281,15 +290,24 @@ class DeskLoader:
             entries[number] = (key, table_start + start, length, crc, customer, vendor, sent_at)
         index = encode_index(self.desk, written["checksum"], iter(entries))
         del entries
-        fd = _create(index_path(self.path))
+        self._write(index_path(self.path), index)
+        if self._tallies:
+            tallies, self._counted = self._counted, []
+            self._write(
+                tallies_path(self.path),
+                encode_tallies(self.desk, written["checksum"], self._tallies, tallies),
+            )
+        self._close_files()
+        self.finished = True
+
+    def _write(self, path: str, lines: list[bytes]) -> None:
+        fd = _create(path)
         try:
-            for line in index:
+            for line in lines:
                 write_all(fd, line)
             os.fsync(fd)
         finally:
             os.close(fd)
-        self._close_files()
-        self.finished = True
 
     def _close_files(self) -> None:
         if self._log >= 0:
@@ -298,16 +316,19 @@ class DeskLoader:
         for table in (*self._tables.values(), self._closed):
             table.remove()
 
-    def files(self) -> list[str]:
-        """The files of the new desk: its index, its log, its snapshot (the order in which
-        they are put in place: the snapshot last makes the desk)."""
-        return [index_path(self.path), log_path(self.path), self.path]
+    def files(self, path: str | None = None) -> list[str]:
+        """The files of the new desk (of the desk at ``path``, to take their place): its
+        index and kept tallies, its log, its snapshot (the order in which they are put in
+        place: the snapshot last makes the desk)."""
+        path = self.path if path is None else path
+        derived = [index_path(path), tallies_path(path)] if self._tallies else [index_path(path)]
+        return [*derived, log_path(path), path]
 
     def put_in_place(self, path: str) -> None:
-        """Rename the finished desk's files over the desk at ``path``: its index, its log,
-        then its snapshot (the one rename that makes the desk appear)."""
+        """Rename the finished desk's files over the desk at ``path``: its index (and
+        tallies), its log, then its snapshot (the one rename that makes the desk appear)."""
         folder = os.path.dirname(path)
-        for source, target in zip(self.files(), [index_path(path), log_path(path), path], strict=True):
+        for source, target in zip(self.files(), self.files(path), strict=True):
             os.replace(source, target)
             fsync_directory(folder)
 
@@ -320,7 +341,7 @@ class DeskLoader:
 
 
 @contextmanager
-def load_new_desk(store: Store) -> Iterator[DeskLoader]:
+def load_new_desk(store: Store, tallies: list[Definition] | None = None) -> Iterator[DeskLoader]:
     """A :class:`DeskLoader` for a whole new desk in ``store``, which must hold nothing
     yet; when the block ends without raising (having called :meth:`DeskLoader.finish`),
     the new desk becomes ``store``'s. Raising in the block changes nothing.
@@ -331,7 +352,7 @@ def load_new_desk(store: Store) -> Iterator[DeskLoader]:
     from workbench.store.filestore import FileStore
 
     if isinstance(store, FileStore):
-        with store.load_new_desk() as loader:
+        with store.load_new_desk(tallies) as loader:
             yield loader
         return
     folder = tempfile.mkdtemp(prefix="workbench-import-")

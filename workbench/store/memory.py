@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import orjson
 
-from workbench.store.base import KINDS, Window, in_window, is_closed, matches
+from workbench.store.base import KINDS, Definition, Window, in_window, is_closed, matches, tallied
 from workbench.store.lease import ProcessLease
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, plain
 
@@ -55,6 +56,12 @@ class MemoryStore:
             for r in self._records[kind].values()
             if (closed or not is_closed(kind, r)) and matches(r, match) and in_window(r, within)
         ]
+
+    def tally(self, definition: Definition, sent_within: tuple[datetime, datetime]) -> int:
+        within = ("sent_at", *sent_within)
+        return sum(
+            1 for r in self._records["cases"].values() if in_window(r, within) and tallied(definition, r)
+        )
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         if kind is not None and key is not None:

@@ -35,6 +35,7 @@ import socket
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -43,7 +44,16 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
 from workbench.errors import StoreError, StoreLocked
-from workbench.store.base import DEFAULT_LOCK_TIMEOUT, KINDS, Window, in_window, instant, matches
+from workbench.store.base import (
+    DEFAULT_LOCK_TIMEOUT,
+    KINDS,
+    Definition,
+    Window,
+    in_window,
+    instant,
+    matches,
+    tallied,
+)
 from workbench.store.staging import StagedTransaction, WriterMutex, check_kind, long_lived_objects, plain
 
 if TYPE_CHECKING:
@@ -148,6 +158,8 @@ MATCHING = " AND data @> %s::jsonb"
 """… holding some field values (through ``workbench_records_data``)."""
 SENT_WITHIN = " AND sent_at > %s AND sent_at <= %s"
 """… sent inside a window (through ``workbench_records_sent``)."""
+CLOSED_COUNT = "SELECT count(*) FROM workbench_records WHERE kind = 'cases' AND closed AND seq <= %s"
+"""How many closed cases (as of a commit) …; a tally's conditions follow (:func:`_tally_where`)."""
 CLOSED_MATCHING = CLOSED + MATCHING
 CLOSED_SENT_WITHIN = CLOSED + SENT_WITHIN
 INDEXED_INSTANT = "sent_at"
@@ -387,6 +399,23 @@ class PostgresStore:
         if kind == "cases" and closed:
             found += self._closed_matching(match, within)
         return found
+
+    def tally(self, definition: Definition, sent_within: tuple[datetime, datetime]) -> int:
+        """The open cases counted in memory; the closed ones by one ``count(*)`` through the
+        ``sent_at`` index, the tally's conditions on the record in SQL: no case is read."""
+        after, until = sent_within
+        if after.tzinfo is None or until.tzinfo is None:
+            raise TypeError("a window's bounds are instants: give them with their offset")
+        within = (INDEXED_INSTANT, after, until)
+        records = self._records["cases"].values()
+        if self._all_closed:
+            records = [*records, *self._closed_cases.values()]
+        found = sum(1 for record in records if in_window(record, within) and tallied(definition, record))
+        if self._all_closed:
+            return found
+        conditions, values = _tally_where(definition)
+        rows = self._query(CLOSED_COUNT + SENT_WITHIN + conditions, [self._seq, after, until, *values])
+        return found + rows[0][0]
 
     def events(self, kind: str | None = None, key: str | None = None) -> list[dict[str, Any]]:
         self._check_open()
@@ -906,6 +935,23 @@ def _selected(
     if not match and within is None:
         return list(records)
     return [record for record in records if matches(record, match) and in_window(record, within)]
+
+
+def _tally_where(definition: Definition) -> tuple[str, list[Any]]:
+    """A tally's conditions (:func:`~workbench.store.base.tallied`) as SQL on the record:
+    ``data #> PATH`` is ``NULL`` where the record holds no value there, and ``jsonb``
+    equality tells ``"3"`` from ``3`` and ``true`` from ``1``, as the desk file does."""
+    sql, values = "", []
+    for path, wanted in definition["where"].items():
+        if not wanted:
+            return " AND false", []
+        sql += f" AND data #> %s IN ({', '.join(['%s::jsonb'] * len(wanted))})"
+        values += [path.split("."), *(orjson.dumps(value).decode() for value in wanted)]
+    for path, unwanted in definition.get("where_not", {}).items():
+        if unwanted:
+            sql += f" AND NOT coalesce(data #> %s IN ({', '.join(['%s::jsonb'] * len(unwanted))}), false)"
+            values += [path.split("."), *(orjson.dumps(value).decode() for value in unwanted)]
+    return sql, values
 
 
 def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:

@@ -52,6 +52,7 @@ from workbench.store.base import KINDS, KINDS_3, matches
 from workbench.store.closed_index import ClosedIndex, Entry, index_path
 from workbench.store.fileio import open_regular, replace_atomically, write_beside
 from workbench.store.staging import long_lived_objects
+from workbench.store.tallies import KeptTallies, tallies_path
 
 SCHEMA = 4
 """The desk schema this version writes."""
@@ -192,6 +193,8 @@ class Snapshot:
     """Where the second line starts."""
     _index: ClosedIndex | bool | None = None
     """The closed cases' index once looked for (``False``: there is none to use)."""
+    _tallies: KeptTallies | bool | None = None
+    """The tallies kept for this snapshot once looked for (``False``: none to use)."""
     _history: bytes | None = None
     """The event index's table, checked, once one record's events were looked up in it."""
     _sections: dict[str, tuple[int, int] | None] = field(default_factory=dict)
@@ -311,6 +314,28 @@ class Snapshot:
     def set_closed_index(self, data: bytes) -> None:
         """The index just written for this snapshot."""
         self._index = ClosedIndex(data)
+
+    def kept_tallies(self) -> KeptTallies | None:
+        """The tallies kept for this snapshot (:mod:`~workbench.store.tallies`), read on
+        first need; ``None`` when none were kept for it (an older desk, a crash between the
+        writes, a desk no plugin counted yet)."""
+        if self._tallies is None:
+            self._tallies = False
+            if self.schema >= READ_BY_TABLE:
+                try:
+                    fd = open_regular(tallies_path(self.path), os.O_RDONLY)
+                    with open(fd, "rb") as file:
+                        data = file.read()
+                except (OSError, StoreError):
+                    data = b""  # derived data: without it a tally counts the cases themselves
+                self._tallies = KeptTallies.read(data, self.meta["desk"], self.meta["checksum"]) or False
+        return self._tallies or None
+
+    def set_kept_tallies(self, data: bytes | None) -> None:
+        """The tallies just kept for this snapshot (``None``: none were)."""
+        self._tallies = (
+            KeptTallies.read(data, self.meta["desk"], self.meta["checksum"]) if data else None
+        ) or False
 
     def closed_case(self, entry: Entry) -> dict[str, Any] | None:
         """The closed case an index entry places, read and checked alone (``None``: its
@@ -635,25 +660,38 @@ def _first_line(fd: int) -> bytes:
     return data[: data.index(b"\n") + 1]
 
 
-def snapshot_checkpoint(path: str) -> int:
-    """How much of the log the snapshot at ``path`` covers (its ``log_offset``), read from
-    its first line alone; 0 when that cannot be told (no file, an older schema, damage)."""
+def _meta_value(path: str, name: str) -> Any:
+    """One value of the ``_meta`` of the snapshot at ``path``, read from its first line
+    alone; ``None`` when that cannot be told (no file, an older schema, damage)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
-        return 0
+        return None
     try:
         first_line = _first_line(fd)
     except OSError:
-        return 0
+        return None
     finally:
         os.close(fd)
     try:
         meta = orjson.loads(first_line[len(_HEAD) : -3]) if first_line.startswith(_HEAD) else None
     except orjson.JSONDecodeError:
-        return 0
-    offset = meta.get("log_offset") if isinstance(meta, dict) else None
+        return None
+    return meta.get(name) if isinstance(meta, dict) else None
+
+
+def snapshot_checkpoint(path: str) -> int:
+    """How much of the log the snapshot at ``path`` covers (its ``log_offset``), read from
+    its first line alone; 0 when that cannot be told (no file, an older schema, damage)."""
+    offset = _meta_value(path, "log_offset")
     return offset if type(offset) is int else 0
+
+
+def snapshot_checksum(path: str) -> int | None:
+    """The ``_meta`` checksum of the snapshot at ``path`` (which snapshot is on disk), read
+    from its first line alone; ``None`` when that cannot be told."""
+    checksum = _meta_value(path, "checksum")
+    return checksum if type(checksum) is int else None
 
 
 def read_snapshot(path: str) -> Snapshot | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from workbench.store.base import KINDS, Window, in_window, is_closed, matches
+from workbench.store.base import KINDS, Definition, Window, in_window, is_closed, matches, tallied
 from workbench.store.closed_index import ClosedIndex
 from workbench.store.log import Entry
 from workbench.store.snapshot import (
@@ -149,6 +149,26 @@ class ClosedCases:
                 found[key] = record
         return found
 
+    def tally(self, definition: Definition, after: datetime, until: datetime) -> int | None:
+        """How many closed cases the tally ``definition`` counts among those sent after
+        ``after``, at or before ``until``: the snapshot's from the tallies kept beside it,
+        the changes since from memory. ``None`` when the snapshot has no tallies kept for
+        this very definition (or they are damaged): then count the cases themselves."""
+        found = 0
+        if self.snapshot is not None:
+            kept = self.snapshot.kept_tallies()
+            if kept is None or kept.definitions.get(definition["name"]) != definition:
+                return None
+            found = kept.count(definition["name"], after, until, self.changes)
+            if found is None:
+                return None
+        within = ("sent_at", after, until)
+        for changed in self.changes.values():
+            record = orjson.loads(changed) if isinstance(changed, bytes) else changed
+            if record is not None and in_window(record, within) and tallied(definition, record):
+                found += 1
+        return found
+
     def iter_records(self) -> Iterator[dict[str, Any]]:
         """Every closed case, the saved ones parsed a line at a time as they are yielded
         and not kept (an export of 200,000 closed cases holds one)."""
@@ -280,6 +300,16 @@ class DeskState:
         if not match and within is None:
             return self.closed.records() + found
         return self.closed.matching(match or {}, within) + found
+
+    def tally(self, definition: Definition, after: datetime, until: datetime) -> int:
+        """How many cases, closed ones included, the tally ``definition`` counts among those
+        sent after ``after``, at or before ``until`` (see :meth:`Store.tally`): the closed
+        ones from the kept tallies where they can be believed, else from the cases."""
+        within = ("sent_at", after, until)
+        closed = self.closed.tally(definition, after, until)
+        if closed is None:
+            return sum(1 for r in self.all("cases", True, None, within) if tallied(definition, r))
+        return closed + sum(1 for r in self.all("cases", False, None, within) if tallied(definition, r))
 
     def iter_all(self, kind: str) -> Iterator[dict[str, Any]]:
         """Every record of ``kind``; closed cases one at a time (see :meth:`ClosedCases.iter_records`)."""

@@ -21,6 +21,7 @@ from workbench.model import (
     Ladder,
     MailDraft,
     Route,
+    Tally,
     VendorProgram,
 )
 from workbench_zoho import demo, escalation, guidance, intake, mail, priority, routing, sending, sla
@@ -115,3 +116,8 @@ def workbench_demo(desk: DemoDesk) -> list[str]:
 @hookimpl
 def workbench_mail_domains(vendor: str, desk: DeskReader) -> list[str] | None:
     return list(MAIL_DOMAINS) if vendor == VENDOR else None
+
+
+@hookimpl
+def workbench_tallies() -> list[Tally]:
+    return [guidance.HOWTO_REQUESTS]

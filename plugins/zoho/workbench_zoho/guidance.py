@@ -8,12 +8,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from workbench import DeskReader
-from workbench.model import Case, Finding
-from workbench_zoho.intake import CHANNELS, UNTRACKED_CHANNELS, category, outside_sla
+from workbench.model import Case, Finding, Tally
+from workbench_zoho.intake import CHANNELS, OUTSIDE_SLA, UNTRACKED_CHANNELS, category
 from workbench_zoho.program import VENDOR
 from workbench_zoho.sla import is_critical
 
 HOWTO_WINDOW = timedelta(days=30)
+
+HOWTO_REQUESTS = Tally(
+    name="zoho.howto",
+    rule="ZOHO-HOWTO-1",
+    text="severity-3 how-to requests sent to Zoho: technical support inside the SLA (ZOHO-SEV-1)",
+    where={"vendor": [VENDOR], "fields.request_type": ["technical-support"], "fields.severity": ["3"]},
+    where_not={"fields.category": list(OUTSIDE_SLA)},
+)
+"""The desk's how-to requests to Zoho, counted by the desk on the day each was sent, so the
+count of the last 30 days reads no case (ZOHO-HOWTO-1)."""
 
 PREMIUM_TIERS = ("advanced", "premium")
 
@@ -87,15 +97,13 @@ def first_level_finding(case: Case) -> list[Finding]:
 
 def is_howto_request(case: Case) -> bool:
     """A severity-3 (how-to) technical request inside the SLA (ZOHO-SEV-1, ZOHO-HOWTO-1)."""
-    return (case.fields.get("request_type") == "technical-support"
-            and case.fields.get("severity") == "3" and not outside_sla(case))
+    return HOWTO_REQUESTS.counts(case)
 
 
 def howto_count(desk: DeskReader, now: datetime) -> int:
     """Severity-3 how-to requests the desk sent to Zoho in the 30 days up to ``now``
-    (sent after ``now`` − 30 days, at or before ``now``)."""
-    sent = desk.cases(vendor=VENDOR, sent_within=(now - HOWTO_WINDOW, now))
-    return sum(1 for c in sent if is_howto_request(c))
+    (sent after ``now`` − 30 days, at or before ``now``), from the tally the desk keeps."""
+    return desk.tally(HOWTO_REQUESTS.name, (now - HOWTO_WINDOW, now))
 
 
 def howto_finding(case: Case, desk: DeskReader) -> list[Finding]:
