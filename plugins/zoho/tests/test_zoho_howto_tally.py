@@ -257,11 +257,23 @@ def test_kept_tallies_of_another_definition_are_not_believed_zoho_howto_1(large_
     assert store.tally(changed, (now - WINDOW, now)) == 123
 
 
-def test_a_damaged_tallies_file_falls_back_to_the_cases_zoho_howto_1(large_desk) -> None:
+def _flip_a_byte(data: bytes) -> bytes:
+    return data[:-20] + (b"x" if data[-20:-19] != b"x" else b"y") + data[-19:]
+
+
+def _move_a_day(data: bytes) -> bytes:
+    """The third day's line claims another day (its CRC no longer holds)."""
+    lines = data.split(b"\n")
+    lines[3] = lines[3][:11] + b"1999-01-01" + lines[3][21:]
+    return b"\n".join(lines)
+
+
+@pytest.mark.parametrize("damage", [_flip_a_byte, _move_a_day])
+def test_a_damaged_tallies_file_falls_back_to_the_cases_zoho_howto_1(large_desk, damage) -> None:
+    """Derived data that fails its checks is not believed, whichever line is hit: the count
+    comes from the cases, never a count with a day's cases missing."""
     path = Path(tallies_path(large_desk.store.path))
-    data = bytearray(path.read_bytes())
-    data[-20] = ord("x") if data[-20] != ord("x") else ord("y")
-    path.write_bytes(bytes(data))
+    path.write_bytes(damage(path.read_bytes()))
     reopened = zoho_desk(Path(large_desk.store.path))
     now = reopened.now()
     assert reopened.tally("zoho.howto", (now - WINDOW, now)) == 123
