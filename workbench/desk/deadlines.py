@@ -52,9 +52,10 @@ class Clock:
     meets: tuple[datetime, ...]
     """When each event that meets the commitment happened, from its start on, in the
     order of the case's history."""
-    spans: tuple[tuple[int, int], ...] | None
+    spans: tuple[int, ...] | None
     """The business time counted from the start to the due time (or to where a pause with
-    no end stops the count), as intervals of microseconds since 1970 (:func:`micros`);
+    no end stops the count), as intervals of microseconds since 1970 (:func:`micros`), each
+    interval's start and end one after the other;
     ``None`` when that reach is :data:`SPANS_WITHIN` or more after the start, or there is
     none: then the calendar counts."""
     counts_pauses: bool
@@ -84,7 +85,7 @@ class Clock:
             due=due,
             target=target,
             meets=tuple(e.at for e in events if commitment.start <= e.at and meets(e, commitment.met_by)),
-            spans=tuple((micros(a), micros(b)) for a, b in spans) if short else None,
+            spans=tuple(micros(edge) for span in spans for edge in span) if short else None,
             counts_pauses=commitment.pauses,
         )
 
@@ -98,10 +99,12 @@ class Clock:
             return calendar.elapsed(self.start, end, pauses if self.counts_pauses else [])
         limit = micros(end)
         total = 0
-        for begin, stop in self.spans:
+        spans = self.spans
+        for at in range(0, len(spans) - 1, 2):
+            begin = spans[at]
             if begin >= limit:
                 break
-            total += min(stop, limit) - begin
+            total += min(spans[at + 1], limit) - begin
         return timedelta(microseconds=total)
 
     def at(self, now: datetime, threshold: float, pauses: list[Pause]) -> Deadline:

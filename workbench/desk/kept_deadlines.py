@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 FORMAT = "workbench-kept-deadlines"
 VERSION = 1
+_INT = {int}
 LARGEST = 256 << 20
 """A kept file larger than this is not read (it is not one this code wrote for a desk)."""
 
@@ -148,9 +149,7 @@ class KeptDeadlines:
             settings = document["settings"]
             if not (isinstance(calendars, list) and isinstance(texts, list) and isinstance(settings, str)):
                 return
-            if not all(isinstance(text, str) for text in texts) or not all(
-                _well_formed(entry, len(calendars), len(texts)) for entry in entries.values()
-            ):
+            if not (isinstance(entries, dict) and all(isinstance(text, str) for text in texts)):
                 return
             for calendar in calendars:
                 Calendar.from_dict(calendar)
@@ -193,11 +192,11 @@ class KeptDeadlines:
         entry = self.entries.get(case.id)
         if entry is None:
             return None
-        if self.as_of is None or self.as_of != self.at_version:
-            key = self.key(desk, case)
-            if key is None or entry[0] != key:
-                return None
         try:
+            if self.as_of is None or self.as_of != self.at_version:
+                key = self.key(desk, case)
+                if key is None or entry[0] != key:
+                    return None
             clocks = [self._clock(row) for row in entry[1]]
         except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError):
             del self.entries[case.id]
@@ -209,10 +208,20 @@ class KeptDeadlines:
         name, clock, rule, reason, calendar, start, minutes, stops_at, due, target, meets, spans, pauses = row
         if not (type(minutes) is int and type(pauses) is bool and isinstance(meets, list)):
             raise TypeError("not a kept clock")
+        if min(name, clock, rule, reason, calendar) < 0:
+            raise IndexError("not a kept clock")
         if spans is not None and not (
-            isinstance(spans, list) and len(spans) % 2 == 0 and all(type(edge) is int for edge in spans)
+            isinstance(spans, list) and len(spans) % 2 == 0 and set(map(type, spans)) <= _INT
         ):
             raise TypeError("not a kept clock")
+        instant = datetime.fromisoformat
+        start = instant(start)
+        stops_at = None if stops_at is None else instant(stops_at)
+        due = None if due is None else instant(due)
+        target = None if target is None else instant(target)
+        meets = tuple(map(instant, meets))
+        if None in {start.tzinfo, *(at.tzinfo for at in (stops_at, due, target, *meets) if at is not None)}:
+            raise ValueError("a kept instant without its offset")
         texts = self.texts
         return Clock(
             name=texts[name],
@@ -220,13 +229,13 @@ class KeptDeadlines:
             rule=texts[rule],
             reason=texts[reason],
             calendar=self.calendars[calendar],
-            start=_instant(start),
+            start=start,
             minutes=minutes,
-            stops_at=_maybe(stops_at),
-            due=_maybe(due),
-            target=_maybe(target),
-            meets=tuple(_instant(at) for at in meets),
-            spans=None if spans is None else tuple(zip(spans[::2], spans[1::2], strict=True)),
+            stops_at=stops_at,
+            due=due,
+            target=target,
+            meets=meets,
+            spans=None if spans is None else tuple(spans),
             counts_pauses=pauses,
         )
 
@@ -254,7 +263,7 @@ class KeptDeadlines:
                     _text(c.due),
                     _text(c.target),
                     [at.isoformat() for at in c.meets],
-                    None if c.spans is None else [edge for span in c.spans for edge in span],
+                    None if c.spans is None else list(c.spans),
                     c.counts_pauses,
                 ]
             )
@@ -277,7 +286,12 @@ class KeptDeadlines:
         """Write what changed, for the open cases only, beside the file and renamed over it;
         a failed write is ignored (the next command works them out again)."""
         open_ids = {record.get("id") for record in desk.store.all("cases", closed=False)}
-        entries = {key: entry for key, entry in dict(self.entries).items() if key in open_ids}
+        known = len(self.calendars), len(self.texts)
+        entries = {
+            key: entry
+            for key, entry in dict(self.entries).items()
+            if key in open_ids and _well_formed(entry, *known)
+        }
         as_of = self.at_version if self.current.issuperset(entries) else None
         if not self.changed and (as_of is None or as_of == self.as_of):
             return
@@ -455,14 +469,3 @@ def _write(path: str, data: bytes) -> None:
 
 def _text(at: datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
-
-
-def _instant(text: Any) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError("a kept instant without its offset")
-    return moment
-
-
-def _maybe(text: Any) -> datetime | None:
-    return None if text is None else _instant(text)
