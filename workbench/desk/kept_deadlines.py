@@ -286,15 +286,12 @@ class KeptDeadlines:
         """Write what changed, for the open cases only, beside the file and renamed over it;
         a failed write is ignored (the next command works them out again)."""
         open_ids = {record.get("id") for record in desk.store.all("cases", closed=False)}
-        known = len(self.calendars), len(self.texts)
-        entries = {
-            key: entry
-            for key, entry in dict(self.entries).items()
-            if key in open_ids and _well_formed(entry, *known)
-        }
+        entries = {key: entry for key, entry in dict(self.entries).items() if key in open_ids}
         as_of = self.at_version if self.current.issuperset(entries) else None
         if not self.changed and (as_of is None or as_of == self.as_of):
             return
+        known = len(self.calendars), len(self.texts)
+        entries = {key: entry for key, entry in entries.items() if _well_formed(entry, *known)}
         rows = [row for entry in entries.values() for row in entry[1]]
         self.entries = entries
         self.calendars = _renumbered(rows, (4,), self.calendars)
