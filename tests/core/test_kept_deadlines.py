@@ -348,3 +348,26 @@ def test_the_kept_file_is_no_part_of_the_desk(run_cli) -> None:
     status, out, err = run_cli("db", "copy", str(run_cli.db), str(copy))
     assert status == 0, err
     assert not Path(f"{copy}.deadlines").exists()
+
+
+def test_a_desk_in_postgresql_keeps_its_clocks_in_the_user_s_cache_folder(
+    pg_desk_url, tmp_path, monkeypatch, clock
+) -> None:
+    """On PostgreSQL the clocks are kept per machine, in the user's cache folder (never in the
+    shared database); a change another agent makes shows in the next batch, kept or not."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    agent = open_desk(pg_desk_url)
+    agent.fill_demo()
+    other = open_desk(pg_desk_url)
+    first = as_kept(agent)
+    (kept,) = (tmp_path / "cache" / "case-workbench").glob("deadlines-*.json")
+    assert as_kept(open_desk(pg_desk_url)) == first
+    case = next(c for c in other.cases(open_only=True) if c.state == "open")
+    other.note(case.id, "We are on it", to_customer=True)
+    agent.store.refresh()
+    desk = open_desk(pg_desk_url)
+    desk._kept = False
+    afresh = [[d.to_dict() for d in found] for found in desk.deadlines_for(desk.cases(open_only=True))]
+    assert as_kept(agent) == afresh != first
+    assert as_kept(open_desk(pg_desk_url)) == afresh
+    assert json.loads(kept.read_bytes())["desk"] == agent.store.desk_id()

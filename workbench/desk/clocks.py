@@ -63,7 +63,7 @@ def deadlines_for(desk: Desk, cases: list[Case], keep: bool = True) -> list[list
     threshold = float(batch.setting("core.at_risk_share"))
     kept = KeptDeadlines.of(desk)
     if kept is not None:
-        kept.begin(batch)
+        kept.begin(batch, cases)
     found = []
     for case in cases:
         try:

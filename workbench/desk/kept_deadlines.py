@@ -23,7 +23,8 @@ A case's clocks are a function of
   time, is never kept; it is worked out every time, as before.
 
 Each is checked before a kept case is used; a case whose key differs is worked out again.
-The file (``desk.json.deadlines`` beside a desk file; see :func:`place`) is a cache: it is
+The file (``desk.json.deadlines`` beside a desk file, a file in the user's cache folder
+for a desk in PostgreSQL; see :func:`place`) is a cache: it is
 written by whichever command worked clocks out (``case list``, ``sweep``, the terminal
 desk's queue), beside its place and renamed over it, never under the writer lock; a write
 that fails is ignored; a file that is damaged, foreign, of another format or of another
@@ -85,8 +86,10 @@ class WatchedDesk:
 
 
 def place(desk: Desk) -> str | None:
-    """Where the desk's clocks are kept: beside a desk file; ``None`` for a store that
-    keeps no versions of its records (memory) — its clocks are worked out every time."""
+    """Where the desk's clocks are kept: beside a desk file; for a desk in PostgreSQL, in
+    this user's cache folder on this machine (``PostgresStore.kept_path``); ``None`` for a
+    store that keeps no versions of its records (memory): its clocks are worked out every
+    time."""
     where = getattr(desk.store, "kept_path", None)
     return where("deadlines") if where is not None else None
 
@@ -113,6 +116,8 @@ class KeptDeadlines:
         """The desk's version at this process's last batch, and the cases whose clocks
         were found current (or worked out) at it."""
         self.current: set[str] = set()
+        self._versions: dict[str, int] = {}
+        """The versions of the batch's cases, asked of the store at its start."""
 
     @classmethod
     def of(cls, desk: Desk) -> KeptDeadlines | None:
@@ -164,10 +169,12 @@ class KeptDeadlines:
         self.as_of = as_of
         self._numbers = {text: number for number, text in enumerate(texts)}
 
-    def begin(self, desk: Desk) -> None:
-        """Start a batch: forget every kept clock when the settings are not those they were
-        worked out with, and what was found current at another version of the desk (asked
-        at every batch: the terminal desk reads a desk that changes)."""
+    def begin(self, desk: Desk, cases: list[Case]) -> None:
+        """Start a batch of ``cases``: forget every kept clock when the settings are not
+        those they were worked out with, and what was found current at another version of
+        the desk (asked at every batch: the terminal desk reads a desk that changes); ask
+        the store at once for the versions of the cases whose key is to be checked or made
+        (one query of a database, not one a case)."""
         digest = settings_digest(desk)
         if digest != self.settings:
             if self.entries:
@@ -176,6 +183,9 @@ class KeptDeadlines:
         version = desk.store.desk_version()
         if version != self.at_version:
             self.at_version, self.current = version, set()
+        trusted = self.as_of is not None and self.as_of == version
+        asked = [case.id for case in cases if not trusted or case.id not in self.entries]
+        self._versions = desk.store.record_versions("cases", asked) if asked else {}
 
     def key(self, desk: Desk, case: Case) -> list[Any] | None:
         """What the clocks of ``case`` are kept under besides the desk, settings and code:
@@ -185,7 +195,10 @@ class KeptDeadlines:
             digest = hashlib.blake2b(orjson.dumps(case), digest_size=16).hexdigest()
         except TypeError:
             return None
-        return [digest, desk.store.record_versions("cases", [case.id])[case.id]]
+        version = self._versions.get(case.id)
+        if version is None:
+            version = desk.store.record_versions("cases", [case.id])[case.id]
+        return [digest, version]
 
     def clocks(self, desk: Desk, case: Case) -> list[Clock] | None:
         """The kept clocks of ``case`` if they are current, else ``None``."""
@@ -449,6 +462,7 @@ def _write(path: str, data: bytes) -> None:
     folder, name = os.path.split(path)
     temporary = os.path.join(folder, f".{name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
     try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             view = memoryview(data)

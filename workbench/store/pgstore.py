@@ -437,6 +437,39 @@ class PostgresStore:
         )
         return [orjson.loads(row[0]) for row in rows]
 
+    def desk_id(self) -> str | None:
+        """The desk's id (``workbench_desk``)."""
+        return self._desk or None
+
+    def desk_version(self) -> int:
+        """A number that changes whenever anything is written to the desk: the last commit
+        this store has read."""
+        return self._seq
+
+    def record_versions(self, kind: str, keys: list[str]) -> dict[str, int]:
+        """For each record, the id of its last event as this store has read the desk (0 for
+        none): one query, through the index of events by record."""
+        check_kind(kind)
+        rows = self._query(
+            "SELECT key, max(id) FROM workbench_events WHERE kind = %s AND key = ANY(%s) AND id <= %s "
+            "GROUP BY key",
+            [kind, list(keys), self._last_event_id],
+        )
+        return {**dict.fromkeys(keys, 0), **{key: int(last) for key, last in rows}}
+
+    def kept_path(self, name: str) -> str:
+        """Where a cache of this desk named ``name`` is kept: a file of this user's cache
+        folder on this machine, named by the database and the desk's id. Not a table: a
+        cache in the database would make every read a write to the shared server (a
+        read-only role could not keep one, and agents would wait on each other's)."""
+        import hashlib
+
+        import platformdirs
+
+        folder = platformdirs.user_cache_dir("case-workbench", appauthor=False)
+        where = hashlib.blake2b(f"{self.location}\0{self._desk}".encode(), digest_size=12).hexdigest()
+        return os.path.join(folder, f"{name}-{where}.json")
+
     def iter_events(self) -> Iterator[dict[str, Any]]:
         """Every event in order, streamed from the server a row at a time."""
         self._check_open()
