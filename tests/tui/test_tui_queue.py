@@ -468,3 +468,25 @@ async def test_queue_deadlines_from_kept_clocks_equal_the_command_line_s(run_cli
             shown = next_running(item.deadlines)
             assert (shown.to_dict() if shown else None) == listed[item.case.id], item.case.id
     assert kept.stat().st_mtime_ns == written, "all were read from the kept clocks: none written again"
+
+
+async def test_the_queue_reads_only_the_open_cases_customers(app, demo, wait, monkeypatch):
+    """The queue names each open case's customer: it reads those customers, not every
+    customer of the desk (6,060 at 200,000 cases, a third of them with an open case)."""
+    idle = demo.add_customer("Nobody With Cases KK")
+    read: list[str] = []
+    every = demo.customers
+
+    def customers(keys=None):
+        found = every(keys)
+        read.extend(c.id for c in found)
+        return found
+
+    monkeypatch.setattr(demo, "customers", customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        open_cases = demo.cases(open_only=True)
+        assert set(read) == {c.customer_id for c in open_cases}
+        assert idle.id not in read
+        named = {item.case.id: item.customer for item in app.screen.items}
+        assert named == {case.id: demo.customer(case.customer_id).name for case in open_cases}

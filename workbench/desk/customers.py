@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections.abc import Collection
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +43,11 @@ def customer(desk: Desk, key: str) -> Customer:
     return Customer.from_dict(record)
 
 
-def customers(desk: Desk) -> list[Customer]:
+def customers(desk: Desk, keys: Collection[str] | None = None) -> list[Customer]:
+    """Every customer in ID order, or only those of ``keys`` (the queue names the customers
+    of the open cases: a third of the desk's customers at 200,000 cases, each read)."""
     return sorted(
-        (Customer.from_dict(r) for r in desk.store.all("customers")),
+        (Customer.from_dict(r) for r in desk.store.all("customers") if keys is None or r.get("id") in keys),
         key=lambda c: key_number(c.id),
     )
 

@@ -397,7 +397,7 @@ class QueueScreen(DeskScreen):
         """Open cases first (shown at once), then their deadlines in the background."""
         self.back(self._busy, "Loading open cases…", None)
         cases = self.ask(self.desk.cases, open_only=True)
-        customers = {c.id: c for c in self.ask(self.desk.customers)}
+        customers = {c.id: c for c in self.ask(self.desk.customers, {c.customer_id for c in cases})}
         me = self.ask(self.desk.acting_agent)
         self.me = me.handle if me else ""
         self.wb.team = [(a.handle, a.name) for a in self.ask(self.desk.agents) if a.active]
