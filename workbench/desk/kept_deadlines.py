@@ -13,7 +13,7 @@ A case's clocks are a function of
 - the case as the hooks see it (a digest of the :class:`~workbench.model.Case`) and its
   events (the store's version of the record: on the desk file, the log offset of its last
   event — the log is append-only, so a new event always moves it);
-- the desk's settings (a digest of every stored setting) and the code: the plugins loaded,
+- the desk's settings (every stored setting) and the code: the plugins loaded,
   their distributions and programs' versions, and the size and time of every source file
   of theirs and of the core, the ``holidays`` package's version, and the zone files of the
   calendars used;
@@ -23,6 +23,9 @@ A case's clocks are a function of
   time, is never kept; it is worked out every time, as before.
 
 Each is checked before a kept case is used; a case whose key differs is worked out again.
+A command that finds every kept case current at the desk's version (``Store.desk_version``:
+nothing written since) says so in the file (``as_of``); while the desk is still at that
+version the next command checks no case's key.
 The file (``desk.json.deadlines`` beside a desk file, a file in the user's cache folder
 for a desk in PostgreSQL; see :func:`place`) is a cache: it is
 written by whichever command worked clocks out (``case list``, ``sweep``, the terminal
@@ -33,7 +36,6 @@ desk is ignored and written again. Deleting it costs the next command the work i
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import zoneinfo
@@ -43,7 +45,6 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from workbench.calendar import Calendar
 from workbench.desk.deadlines import Clock
 from workbench.errors import StoreError
 
@@ -132,7 +133,7 @@ class KeptDeadlines:
         if path is None or desk_id is None:
             owner._kept = False
             return None
-        kept = cls(path, desk_id, code_digest(desk))
+        kept = cls(path, desk_id, code_description(desk))
         kept._read()
         owner._kept = kept
         return kept
@@ -156,10 +157,10 @@ class KeptDeadlines:
                 return
             if not (isinstance(entries, dict) and all(isinstance(text, str) for text in texts)):
                 return
-            for calendar in calendars:
-                Calendar.from_dict(calendar)
-                if not isinstance(calendar["name"], str):
-                    return
+            if not all(
+                isinstance(calendar, dict) and isinstance(calendar.get("name"), str) for calendar in calendars
+            ):
+                return
         except (OSError, StoreError, ValueError, KeyError, TypeError, AttributeError):
             return  # missing, damaged, foreign or of another version: worked out again
         as_of = document["as_of"]
@@ -175,11 +176,11 @@ class KeptDeadlines:
         the desk (asked at every batch: the terminal desk reads a desk that changes); ask
         the store at once for the versions of the cases whose key is to be checked or made
         (one query of a database, not one a case)."""
-        digest = settings_digest(desk)
-        if digest != self.settings:
+        settings = settings_text(desk)
+        if settings != self.settings:
             if self.entries:
                 self.entries, self.changed = {}, True
-            self.settings, self.as_of = digest, None
+            self.settings, self.as_of = settings, None
         version = desk.store.desk_version()
         if version != self.at_version:
             self.at_version, self.current = version, set()
@@ -191,6 +192,8 @@ class KeptDeadlines:
         """What the clocks of ``case`` are kept under besides the desk, settings and code:
         a digest of the case as the hooks see it, and its record's version (its events);
         ``None`` for a case that cannot be digested (it is never kept)."""
+        import hashlib  # only where a key is checked or made: a warm read of an unchanged desk makes none
+
         try:
             digest = hashlib.blake2b(orjson.dumps(case), digest_size=16).hexdigest()
         except TypeError:
@@ -327,10 +330,11 @@ class KeptDeadlines:
         self.changed, self.as_of = False, as_of
 
 
-def settings_digest(desk: Desk) -> str:
-    """A digest of every stored setting (a default is code, part of the code's digest)."""
+def settings_text(desk: Desk) -> str:
+    """Every stored setting, in one text (a default is code, part of the code's
+    description): kept whole, so that any change of a setting shows."""
     stored = sorted(orjson.dumps(r, option=orjson.OPT_SORT_KEYS) for r in desk.store.all("settings"))
-    return hashlib.blake2b(b"\n".join(stored), digest_size=16).hexdigest()
+    return b"\n".join(stored).decode()
 
 
 def _well_formed(entry: Any, calendars: int, texts: int) -> bool:
@@ -365,9 +369,9 @@ def _renumbered(rows: list[list[Any]], columns: tuple[int, ...], table: list[Any
 _CODE: dict[int, str] = {}
 
 
-def code_digest(desk: Desk) -> str:
-    """A digest of the code a case's clocks come from (see the module's docstring); made
-    once a process for its plugin manager."""
+def code_description(desk: Desk) -> str:
+    """The code a case's clocks come from, in one text (see the module's docstring): made
+    once a process for its plugin manager, and kept whole in the file."""
     plugins = desk.plugins
     if id(plugins) not in _CODE:
         import workbench
@@ -386,7 +390,7 @@ def code_digest(desk: Desk) -> str:
             holidays_version(),
             files,
         ]
-        _CODE[id(plugins)] = hashlib.blake2b(orjson.dumps(described), digest_size=16).hexdigest()
+        _CODE[id(plugins)] = orjson.dumps(described).decode()
     return _CODE[id(plugins)]
 
 
