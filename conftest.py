@@ -22,6 +22,19 @@ def only_the_bundled_plugins():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def no_desk_server():
+    """The commands the tests start as processes run in their own process: none starts the
+    desk server or finds one (the server's own tests, tests/daemon, set it back on for theirs)."""
+    saved = os.environ.get("WORKBENCH_DAEMON")
+    os.environ["WORKBENCH_DAEMON"] = "off"
+    yield
+    if saved is None:
+        del os.environ["WORKBENCH_DAEMON"]
+    else:
+        os.environ["WORKBENCH_DAEMON"] = saved
+
+
+@pytest.fixture(autouse=True, scope="session")
 def cache_of_the_tests_own(tmp_path_factory):
     """What the workbench caches (the plugins' commands for help) goes to a folder of the
     test session's, never the user's."""

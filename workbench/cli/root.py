@@ -112,6 +112,11 @@ COMMANDS = {
         "Write a vendor plugin package for program NAME (entry point, rule catalogue, one hook of each "
         "kind, demo, README, tests running the conformance suite), ready to install.",
     ),
+    "daemon": Listed(
+        "workbench.cli.daemon:daemon",
+        "The desk server: a process with the code loaded that answers short commands (it starts with "
+        "the first command unless WORKBENCH_DAEMON is manual or off).",
+    ),
     "db": Listed(
         "workbench.cli.db:db", "Desks in PostgreSQL: create one, copy a desk between a file and a server."
     ),
