@@ -1,7 +1,7 @@
 """How long whole ``workbench`` commands take, start to exit, as a desk user feels them.
 
     python benchmarks/cli.py [--sizes 10000,50000,200000] [--runs 5] [--workdir DIR]
-                             [--only NAME,…] [--skip NAME,…] [--json FILE]
+                             [--only NAME,…] [--skip NAME,…] [--json FILE] [--daemon]
 
 Every figure is the median of ``--runs`` whole processes (the real ``workbench`` command,
 from compiled bytecode, after one untimed start), at the desk clock ``desk_data.NOW``, on
@@ -17,6 +17,15 @@ each once at ``NOW`` so that the timed ``sweep`` has nothing to do. Commands tha
 work on that desk too (notes on one open case; the change figures).
 
 The goals (issue 16) are printed beside the figures.
+
+Every command runs in its own process (``WORKBENCH_DAEMON=off``). With ``--daemon`` the
+commands a desk server answers (``case show``, ``case list``, ``sweep``, ``renewals``,
+``case note``) are measured again, ``… served``, through a desk server started (untimed)
+before them in a folder of the run's own and stopped after. Their wall time is the headline:
+the ``workbench`` process's own CPU time is only the client's, so their CPU figure adds what
+the server reports it spent (``workbench daemon status``: its children's CPU and its own)
+during each run, and their peak memory is the larger of the client's and the server's
+child's (a fork: its resident memory counts the pages it shares with the server).
 """
 
 from __future__ import annotations
@@ -117,11 +126,35 @@ class Figure:
 CLICK = [PYTHON, "-c", "import click"]
 
 
+def server_usage(env: dict[str, str]) -> tuple[float, float] | None:
+    """The CPU seconds the desk server of ``env``'s runtime folder has spent (its children's
+    and its own) and its last child's peak resident MB; ``None`` without a server."""
+    import marshal
+    import socket
+
+    from workbench.daemon import client
+
+    folder = Path(env["XDG_RUNTIME_DIR"]) / "case-workbench"
+    for path in folder.glob("*.sock"):
+        connection = client.connect(str(path))
+        if connection is not None:
+            with socket.socket(fileno=connection.detach()) as sock:
+                client.request(sock, {"kind": "status"})
+                status = marshal.loads(
+                    client.receive(sock, int.from_bytes(client.receive(sock, 4), "little"))
+                )
+            return status["children_cpu"] + status["server_cpu"], status["last"].get("max_rss_kb", 0) / 1024
+    return None
+
+
 def run(
     argv: list[str], env: dict[str, str], stdout: int | None = subprocess.DEVNULL
 ) -> tuple[float, float, float, bytes]:
     """Run one whole process; its wall time and CPU time (s), peak resident memory (MB)
-    and output."""
+    and output. A command a desk server answers (``WORKBENCH_DAEMON=manual``) adds the
+    server's CPU time and its child's peak memory."""
+    served = env.get("WORKBENCH_DAEMON") == "manual"
+    before = server_usage(env) if served else None
     started = time.perf_counter()
     process = subprocess.Popen(argv, env=env, stdout=stdout, stderr=subprocess.PIPE)
     output = process.stdout.read() if process.stdout else b""
@@ -131,7 +164,14 @@ def run(
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {process.returncode}: {errors.decode()[-2000:]}")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output
+    cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    if served:
+        after = server_usage(env)
+        if before is None or after is None:
+            raise RuntimeError(f"{' '.join(argv)}: no desk server answered")
+        cpu += after[0] - before[0]
+        peak = max(peak, after[1])
+    return elapsed, cpu, peak, output
 
 
 def timed(argv: list[str], env: dict[str, str], runs: int, warm: bool = True) -> Figure:
@@ -227,10 +267,26 @@ def pick_cases(path: Path) -> dict[str, str]:
 SHOWN = ("zoho how-to", "bittitan", "closed zoho how-to", "ontime", "webex")
 
 
-def measure_size(path: Path, env: dict[str, str], runs: int, wanted: set[str], scratch: Path) -> dict:
+SERVED = {*(f"show {name}" for name in SHOWN), "list", "sweep", "renewals", "note"}
+"""The measured commands a desk server answers: ``--daemon`` measures them served too."""
+
+
+def measure_served(path: Path, env: dict[str, str], runs: int, wanted: set[str], picked: dict) -> dict:
+    """The commands of ``SERVED`` in ``wanted``, through a desk server started before them
+    (untimed) and stopped after; each figure named ``… served``."""
+    served = {**env, "WORKBENCH_DAEMON": "manual"}
+    subprocess.run([WORKBENCH, "daemon", "start"], env=served, check=True, capture_output=True)
+    try:
+        found = measure_commands(path, served, runs, wanted & SERVED, picked)
+    finally:
+        subprocess.run([WORKBENCH, "daemon", "stop"], env=served, check=True, capture_output=True)
+    return {f"{name} served": figure for name, figure in found.items()}
+
+
+def measure_commands(path: Path, env: dict[str, str], runs: int, wanted: set[str], picked: dict) -> dict:
+    """The whole commands of ``wanted`` among ``SERVED``."""
     db = ["--db", str(path)]
     found: dict[str, Figure] = {}
-    picked = pick_cases(path)
     for name in SHOWN:
         if f"show {name}" in wanted:
             found[f"show {name}"] = timed([WORKBENCH, "case", "show", picked[name], *db], env, runs)
@@ -240,6 +296,20 @@ def measure_size(path: Path, env: dict[str, str], runs: int, wanted: set[str], s
         found["sweep"] = timed([WORKBENCH, "sweep", *db], env, runs)
     if "renewals" in wanted:
         found["renewals"] = timed([WORKBENCH, "renewals", *db], env, runs)
+    if "note" in wanted:
+        found["note"] = timed([WORKBENCH, "case", "note", picked["notes"], "benchmark note", *db], env, runs)
+    return found
+
+
+def measure_size(
+    path: Path, env: dict[str, str], runs: int, wanted: set[str], scratch: Path, daemon: bool = False
+) -> dict:
+    db = ["--db", str(path)]
+    picked = pick_cases(path)
+    found = measure_commands(path, env, runs, wanted, picked)
+    if daemon:
+        found.update(measure_served(path, env, runs, wanted, picked))
+    if "renewals" in wanted:
         inside = Figure()
         for _ in range(runs):
             _, _, peak, output = run(
@@ -252,8 +322,6 @@ def measure_size(path: Path, env: dict[str, str], runs: int, wanted: set[str], s
             f"{views.decode()} due of {workflows.decode()} workflows, {contracts.decode()} contracts"
         )
         found["renewals in-process"] = inside
-    if "note" in wanted:
-        found["note"] = timed([WORKBENCH, "case", "note", picked["notes"], "benchmark note", *db], env, runs)
     if "changes" in wanted:
         _, _, peak, output = run(
             [PYTHON, "-c", CHANGE_PROGRAM, str(path), NOW.isoformat(), picked["notes"], "2000"],
@@ -322,6 +390,7 @@ def changes_beside_compaction(path: Path, env: dict[str, str], key: str) -> Figu
     return figure
 
 
+SERVED_GOAL = "≤ 2 × click (wall), flat ± 20 %"
 GOALS = {
     "--version": "≤ 1.3 × click",
     "--help": "≤ 1.3 × click",
@@ -339,6 +408,8 @@ GOALS = {
     "changes beside compact": "p99 ≤ 50 ms (nobody waits for a compaction)",
     "export": "≤ 3 s at 50k; ≤ 250 MB",
     "import": "≤ 6 s at 50k; ≤ 250 MB",
+    **{f"show {name} served": SERVED_GOAL for name in SHOWN},
+    "list served": "≤ 5 × click (wall)",
 }
 LABELS = {
     "python -c pass": "`python -c pass`",
@@ -359,6 +430,15 @@ LABELS = {
     "changes beside compact": "one change, 2,000 in a process while `workbench compact` runs beside (median)",
     "export": "`export --format json -o FILE`",
     "import": "`import FILE` into a new desk",
+    "show zoho how-to served": "`case show` of an open Zoho how-to case, served (wall; CPU client + server)",
+    "show bittitan served": "`case show` of an open BitTitan case, served",
+    "show closed zoho how-to served": "`case show` of a closed Zoho how-to case, served",
+    "show ontime served": "`case show` of an open OnTime case, served",
+    "show webex served": "`case show` of an open WebEx case, served",
+    "list served": "`case list` (2,000 open), served",
+    "sweep served": "`sweep` (nothing to do), served",
+    "renewals served": "`renewals`, served",
+    "note served": "`case note` (one change), served",
 }
 
 
@@ -491,6 +571,11 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="Leave these out (e.g. export,import).")
     parser.add_argument("--json", type=Path, default=None, help="Also write the raw figures here.")
     parser.add_argument(
+        "--daemon",
+        action="store_true",
+        help="Also measure the commands a desk server answers, through one (… served).",
+    )
+    parser.add_argument(
         "--compare",
         nargs=2,
         metavar=("BEFORE", "AFTER"),
@@ -524,6 +609,8 @@ def main() -> None:
             "PYTHONPYCACHEPREFIX": str(Path(scratch) / "pycache"),
             "WORKBENCH_NOW": NOW.isoformat(),
             "WORKBENCH_ACTOR": "bench",
+            "WORKBENCH_DAEMON": "off",
+            "XDG_RUNTIME_DIR": str(Path(scratch) / "run"),
         }
         for size in sizes:
             build(desk_path(args.workdir, size), size, env)
@@ -544,7 +631,9 @@ def main() -> None:
         for size in sizes:
             before = load()
             print(f"measuring {size:,} cases (load average {before}) …", file=sys.stderr, flush=True)
-            measured = measure_size(desk_path(args.workdir, size), env, args.runs, wanted, Path(scratch))
+            measured = measure_size(
+                desk_path(args.workdir, size), env, args.runs, wanted, Path(scratch), args.daemon
+            )
             measured["load"] = (before, load())
             results["per_size"][size] = measured
     print(report(results))

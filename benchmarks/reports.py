@@ -51,6 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     path = Path(args.db)
     ensure_desk(path)
+    os.environ["WORKBENCH_DAEMON"] = "off"  # each command in a process of its own (cli.py --daemon: served)
     workbench = str(Path(sys.executable).parent / "workbench")
     base = [workbench, "--db", str(path), "--now", desk_data.NOW.isoformat()]
     commands = {

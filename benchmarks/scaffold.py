@@ -42,6 +42,7 @@ def main() -> None:
         base = Path(folder)
         env = {k: v for k, v in os.environ.items() if k not in ("WORKBENCH_PLUGINS", "VIRTUAL_ENV")}
         env["XDG_CACHE_HOME"] = str(base / "cache")
+        env["WORKBENCH_DAEMON"] = "off"  # no desk server outliving the throwaway environment
         subprocess.run([sys.executable, "-m", "venv", str(base / "venv")], check=True)
         bin_ = base / "venv" / "bin"
         env["PATH"] = f"{bin_}{os.pathsep}{env.get('PATH', '')}"
