@@ -224,6 +224,9 @@ def test_a_write_is_on_disk_for_the_next_command(place: Place, server: dict, des
     ]
     assert shown[0] == shown[1]
     assert "customer sent the sign-in log" in shown[0].decode()
+    holders = [json.loads(Path(f"{path}.holder").read_bytes()) for path in (desk, twin)]
+    assert holders[0]["command"] == holders[1]["command"].replace(str(twin), str(desk))
+    assert " case note C-1 " in holders[0]["command"]
 
 
 def test_the_clock_time_zone_and_folder_are_the_clients(place: Place, server: dict, desk: Path) -> None:

@@ -309,6 +309,7 @@ def _command(key: bytes, argv: list[str]) -> dict | None:
         "kind": "run",
         "key": key,
         "argv": argv,
+        "orig_argv": sys.orig_argv,
         "path": sys.path,
         "environ": dict(os.environb),
         "umask": umask,

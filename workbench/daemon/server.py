@@ -372,7 +372,8 @@ def frame(kind: str, number: int) -> bytes:
 
 def take_process_state(document: dict, fds: list[int]) -> None:
     """Become the client's process: its signal dispositions and mask, standard streams,
-    folder, umask, environment (and the time zone it names), argv and import path."""
+    folder, umask, environment (and the time zone it names), argv (``orig_argv`` too: a
+    writer names its command line in the desk's holder file) and import path."""
     signal.set_wakeup_fd(-1)
     ignored = set(document["ignored"])
     for signum in client.INHERITED:
@@ -389,6 +390,7 @@ def take_process_state(document: dict, fds: list[int]) -> None:
     os.environb.update(document["environ"])
     time.tzset()
     sys.argv = document["argv"]
+    sys.orig_argv = document["orig_argv"]
     sys.path[:] = document["path"]
     streams = [
         standard_stream(fd, name, *settings)
