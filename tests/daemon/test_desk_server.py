@@ -12,7 +12,9 @@ private folder (``XDG_RUNTIME_DIR``: a socket's path is limited to 108 bytes).""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
+import marshal
 import os
 import pty
 import re
@@ -20,9 +22,11 @@ import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,8 +87,6 @@ class Place:
                 with socket.socket(fileno=connection.detach()) as sock:
                     client.request(sock, {"kind": "status"})
                     size = int.from_bytes(client.receive(sock, 4), "little")
-                    import marshal
-
                     return marshal.loads(client.receive(sock, size))
         return None
 
@@ -252,41 +254,49 @@ def test_standard_input_is_the_clients(place: Place, server: dict, desk: Path) -
     assert written.returncode == 0 and eml.exists(), written.stderr
 
 
+def on_a_terminal(place: Place, args: list[str], served: bool, columns: int = 80) -> tuple[bytes, int]:
+    """What the command writes to a terminal of ``columns`` columns (its stdin, stdout and
+    stderr), and its exit status."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    env = {k: v for k, v in place.env.items() if k not in ("COLUMNS", "LINES")}
+    env["WORKBENCH_DAEMON"] = "manual" if served else "off"
+    process = subprocess.Popen([WORKBENCH, *args], stdin=follower, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    output = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], PATIENCE)
+        assert ready, "the command wrote nothing to its terminal"
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    return output, process.wait(PATIENCE)
+
+
 def test_a_terminal_is_seen_as_a_terminal(place: Place, server: dict, desk: Path) -> None:
-    """``export --format csv`` escapes what it writes to a terminal; the served command sees
-    the terminal, its width and its encoding as the command in its own process does."""
-
-    def on_a_terminal(served: bool) -> tuple[bytes, int]:
-        leader, follower = pty.openpty()
-        env = {**place.env, "WORKBENCH_DAEMON": "manual" if served else "off", "COLUMNS": "", "LINES": ""}
-        process = subprocess.Popen(
-            [WORKBENCH, "export", "--format", "csv", "--db", str(desk)],
-            stdin=follower,
-            stdout=follower,
-            stderr=follower,
-            env=env,
-        )
-        os.close(follower)
-        output = b""
-        while True:
-            ready, _, _ = select.select([leader], [], [], PATIENCE)
-            assert ready, "the command wrote nothing to its terminal"
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-        os.close(leader)
-        return output, process.wait(PATIENCE)
-
+    """``export --format csv`` escapes what it writes to a terminal: the served command sees
+    the terminal (and its encoding) as the command in its own process does."""
+    export = ["export", "--format", "csv", "--db", str(desk)]
     before = place.status()["requests"]
-    served = on_a_terminal(True)
+    served = on_a_terminal(place, export, True)
     assert place.status()["requests"] == before + 1
-    assert served == on_a_terminal(False)
-    piped = place.run("export", "--format", "csv", "--db", str(desk))
+    assert served == on_a_terminal(place, export, False)
+    piped = place.run(*export)
     assert served[0].replace(b"\r\n", b"\n") != piped.stdout, "the terminal made no difference"
+
+
+def test_help_is_as_wide_as_the_terminal(place: Place, server: dict) -> None:
+    before = place.status()["requests"]
+    narrow = on_a_terminal(place, ["case", "list", "--help"], True, columns=52)
+    assert place.status()["requests"] == before + 1
+    assert narrow == on_a_terminal(place, ["case", "list", "--help"], False, columns=52)
+    assert max(len(line) for line in narrow[0].decode().splitlines()) <= 52
+    assert narrow != on_a_terminal(place, ["case", "list", "--help"], True, columns=120)
 
 
 def test_a_closed_pipe_ends_the_command_as_it_would(place: Place, server: dict, desk: Path) -> None:
@@ -357,6 +367,18 @@ def test_the_command_dies_with_its_client(place: Place, server: dict, desk: Path
     process.kill()
     process.communicate(timeout=PATIENCE)
     wait_until(lambda: not alive(child) and place.status()["running"] == 0, "the command to be killed")
+
+
+def test_a_request_that_is_not_one_is_turned_away(place: Place, server: dict) -> None:
+    """Bytes that are no request (another program of the user's) cost the server nothing."""
+    for document in (b"", marshal.dumps(["kind", "status"]), b"\xe9\x00"):
+        payload = len(document).to_bytes(4, "little") + document
+        connection = client.connect(server["socket"])
+        assert connection is not None
+        with socket.socket(fileno=connection.detach()) as sock:
+            sock.sendall(payload)
+            assert sock.recv(16) == b""
+    assert place.status()["pid"] == server["pid"]
 
 
 # -- when the server is not used --------------------------------------------------------------

@@ -354,11 +354,15 @@ def read_request(connection: socket.socket) -> tuple[dict, list[int]]:
         header += data
     size = int.from_bytes(header, "little")
     payload = client.receive(connection, size)
-    if len(payload) < size:
+    try:
+        document = marshal.loads(payload) if len(payload) == size else None
+    except (EOFError, ValueError, TypeError):
+        document = None
+    if not isinstance(document, dict):
         for fd in fds:
             os.close(fd)
-        raise EOFError("request cut short")
-    return marshal.loads(payload), fds
+        raise EOFError("request cut short or not a request")
+    return document, fds
 
 
 def answer(connection: socket.socket, document: dict) -> None:
