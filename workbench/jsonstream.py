@@ -16,18 +16,21 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import orjson
 
-BLOCK = 4 << 20
+BLOCK = 1 << 20
 """How much of the file is read at a time. A value is read once a quarter of that past its
 start is in the window (or the file's end): most are read without growing the window."""
 _SLACK = 16
 """A value that stops reading this close to the window's end may only be cut by it (a
 ``true`` or a ``\\u`` escape in two): it is read again with more of the file."""
+_SPACES = b" \t\n\r"
 _SPACE = re.compile(rb"[ \t\n\r]*")
 _SCAN = json.JSONDecoder().scan_once
+_COMMA, _CLOSE = b",]"
 
 
 class Malformed(Exception):
@@ -52,6 +55,7 @@ class JSONStream:
     def __init__(self, file: BinaryIO, longest: int) -> None:
         self.file = file
         self.longest = longest
+        self._ahead = BLOCK // 4
         file.seek(0)
         self.window = b""
         self.position = 0
@@ -84,6 +88,8 @@ class JSONStream:
 
     def peek(self) -> int | None:
         """The next byte that is not white space (not taken); ``None`` at the end."""
+        if self.position < len(self.window) and self.window[self.position] not in _SPACES:
+            return self.window[self.position]
         while True:
             self.position = _SPACE.match(self.window, self.position).end()  # type: ignore[union-attr]
             if self.position < len(self.window):
@@ -107,6 +113,26 @@ class JSONStream:
             )
         return Malformed(f"{wanted} was due, not {chr(found)!r}", self.offset + self.position)
 
+    def items(self) -> Iterator[Any]:
+        """The values of the array that comes next, one at a time (its brackets taken)."""
+        self.take(b"[")
+        if self.peek() == _CLOSE:
+            self.position += 1
+            return
+        while True:
+            yield self.value()
+            window, position = self.window, self.position
+            if window[position : position + 2] == b",\n":  # the next value on a line of its own
+                self.position = position + 2
+                continue
+            following = self.peek()
+            if following != _COMMA:
+                break
+            self.position += 1
+        if following != _CLOSE:
+            raise self.unexpected("',' or ']'")
+        self.position += 1
+
     def at_end(self) -> bool:
         """Whether nothing but white space is left."""
         return self.peek() is None
@@ -115,7 +141,7 @@ class JSONStream:
         """The next value (after white space), as orjson reads it."""
         if self.peek() is None:
             raise self.unexpected("a value")
-        if len(self.window) - self.position < BLOCK // 4:
+        if len(self.window) - self.position < self._ahead and not self.ended:
             self._more()
         start = self.position
         line_end = self._line_end()

@@ -40,6 +40,7 @@ from workbench.desk.settings import setting_value
 from workbench.errors import DeskError, Invalid
 from workbench.jsonstream import JSONStream, Malformed, TooLong, line_and_column
 from workbench.model import CASE_STATES, MAIL_STATES, Case, Contract, Customer, Event, Mail, Workflow, _dump
+from workbench.shapes import date_check, instant_check, shape_check
 from workbench.store import KINDS, FileStore
 from workbench.store.fileio import PRIVATE_FILE
 from workbench.store.loading import DeskLoader, load_new_desk
@@ -457,26 +458,14 @@ def _records(stream: JSONStream, problems: list[str]) -> Iterator[Member]:
 
 
 def _list(stream: JSONStream, section: str) -> Iterator[Member]:
-    stream.take(b"[")
-    if stream.peek() == ord("]"):
-        stream.take(b"]")
-        return
-    index = 0
-    while True:
-        yield section, index, stream.value()
-        index += 1
-        if stream.peek() != ord(","):
-            break
-        stream.take(b",")
-    if stream.peek() != ord("]"):
-        raise stream.unexpected("',' or ']'")
-    stream.take(b"]")
+    for index, value in enumerate(stream.items()):
+        yield section, index, value
 
 
 def _skip(stream: JSONStream) -> None:
     """Read past a value that is no member (a list a value at a time)."""
     if stream.peek() == ord("["):
-        for _ in _list(stream, ""):
+        for _ in stream.items():
             pass
     else:
         stream.value()
@@ -532,9 +521,14 @@ class ImportCheck:
         self.setting_keys: set[Any] = set()
         self.later: list[tuple[str, int, str]] = []
         """The records whose vendor rules are checked on the new desk (step 2)."""
-        self.last_change: dict[str, dict[str, str | datetime]] = {}
+        self.last_change: dict[str, dict[str, str | datetime]] = {kind: {} for kind in KINDS}
         self.checks = {
-            kind: (_round_trip_check(kind_type), _field_types_check(kind_type), _defaults(kind_type))
+            kind: (
+                shape_check(kind_type),
+                _round_trip_check(kind_type),
+                _field_types_check(kind_type),
+                _defaults(kind_type),
+            )
             for kind, kind_type in RECORD_TYPES.items()
         }
         self.event_check = _event_check()
@@ -566,7 +560,7 @@ class ImportCheck:
         if problem is not None:
             self.problems.append(f"{where}{problem}" if problem.startswith(" (") else f"{where}: {problem}")
             return
-        record = _upgraded(record, self.checks[kind][2])
+        record = _upgraded(record, self.checks[kind][3])
         if kind == "customers":
             self.typed_customers.add(record["id"])
         number = _order(record)[0]
@@ -585,7 +579,9 @@ class ImportCheck:
     def _typed_problem(self, kind: str, record: Any) -> str | None:
         """What is wrong with a record's fields or their JSON types (`` (ID): …`` when the
         record is read far enough to name it), or ``None``."""
-        round_trips, field_types, defaults = self.checks[kind]
+        shaped, round_trips, field_types, defaults = self.checks[kind]
+        if shaped(record):
+            return None
         if not round_trips(record):
             upgraded = _upgraded(record, defaults)
             if upgraded is record or not round_trips(upgraded):
@@ -684,7 +680,7 @@ class ImportCheck:
     def _event(self, index: int, event: Any, loader: DeskLoader) -> None:
         """An event: its shape, numbered 1, 2, …, of a record in the file, and each
         record's events in time order (CORE-AUDIT-1)."""
-        stored = self.event_check(event) and event["id"] == index + 1
+        stored = self.event_check(event, index + 1)
         if not stored:
             try:
                 Event.from_dict(event)
@@ -704,10 +700,12 @@ class ImportCheck:
         # An instant as the desk stores it (UTC, fixed width, a fraction only when not zero)
         # sorts as text in time order; any other is compared as a time.
         moment: str | datetime = at if stored else datetime.fromisoformat(at)
-        changes = self.last_change.setdefault(kind, {})
+        changes = self.last_change[kind]
         key = event["key"] = sys.intern(key)
         previous = changes.get(key)
-        if previous is not None and _earlier(moment, previous):
+        if previous is not None and (
+            moment < previous if stored and type(previous) is str else _earlier(moment, previous)
+        ):
             shown = previous if isinstance(previous, str) else previous.isoformat()
             self.problems.append(
                 f"events[{index}]: {kind} {key} changed at {at}, before its previous event ({shown}): "
@@ -963,22 +961,6 @@ def _json_type(kind: Any) -> Callable[[Any], str | None]:
 Check = Callable[[Any], bool]
 
 
-_STORED_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.(?!000000)\d{6})?\+00:00")
-"""An instant as ``_dump`` writes it: UTC ``isoformat()``, microseconds only when not zero."""
-
-
-def _instant_check(value: Any) -> bool:
-    return (
-        type(value) is str
-        and _STORED_INSTANT.fullmatch(value) is not None
-        and datetime.fromisoformat(value) is not None
-    )
-
-
-def _date_check(value: Any) -> bool:
-    return type(value) is str and date.fromisoformat(value).isoformat() == value
-
-
 def _value_check(kind: Any) -> Check | None:
     """How a value of field type ``kind`` is checked; ``None``: any value reads back as itself."""
     origin = typing.get_origin(kind)
@@ -996,9 +978,9 @@ def _value_check(kind: Any) -> Check | None:
             return lambda value: type(value) is dict
         return lambda value: type(value) is dict and all(v is None or item(v) for v in value.values())
     if kind is datetime:
-        return _instant_check
+        return instant_check
     if kind is date:
-        return _date_check
+        return date_check
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return _record_check(kind)
     return None
@@ -1034,24 +1016,26 @@ def _round_trip_check(cls: type) -> Check:
     return safe
 
 
-def _event_check() -> Check:
-    """Whether ``Event.from_dict`` surely reads an event (``False`` also when unsure)."""
+def _event_check() -> Callable[[Any, int], bool]:
+    """Whether ``Event.from_dict`` surely reads an event, numbered as given, with its time
+    as the desk stores it (``False`` also when unsure)."""
     required = frozenset(
         f.name
         for f in dataclasses.fields(Event)
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     )
+    objects = (dict, type(None))
 
-    def check(event: Any) -> bool:
+    def check(event: Any, number: int) -> bool:
         try:
-            if type(event) is not dict or not event.keys() >= required:
+            if type(event) is not dict or event["id"] != number or not event.keys() >= required:
                 return False
-            at, before, after, data = event["at"], event.get("before"), event.get("after"), event.get("data")
+            at = event["at"]
             return (
-                (at is None or _instant_check(at))
-                and (before is None or type(before) is dict)
-                and (after is None or type(after) is dict)
-                and (data is None or type(data) is dict)
+                (at is None or instant_check(at))
+                and type(event.get("before")) in objects
+                and type(event.get("after")) in objects
+                and type(event.get("data")) in objects
             )
         except Exception:
             return False

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from workbench.cli import main
 from workbench.model import _dump, _load
-from workbench.transfer import CSV_COLUMNS, _instant_check
+from workbench.shapes import instant_check, instants_check
+from workbench.transfer import CSV_COLUMNS
 
 
 @pytest.fixture
@@ -151,4 +152,6 @@ def test_the_import_check_accepts_exactly_the_instants_that_round_trip(instant, 
     zero fractions, trailing text)."""
     written = (instant.astimezone(UTC) if utc else instant).isoformat(timespec=timespec)
     for value in (written, written + noise, noise + written):
-        assert _instant_check(value) == _round_trips_as_instant(value), value
+        assert instant_check(value) == _round_trips_as_instant(value), value
+        together = [written, value, written]
+        assert instants_check(together) == all(map(_round_trips_as_instant, together)), value

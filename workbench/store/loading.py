@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 
 TRANSACTION_BYTES = 4 << 20
 """About how much of the records and events each transaction of the new log holds."""
+TABLE_BLOCK = 256 << 10
+"""How much of a snapshot table is gathered before it is written to its file."""
 
 
 def _create(path: str) -> int:
@@ -77,6 +79,15 @@ def _packed(start: int, length: int, crc: int, sent_at: Any) -> bytes | tuple[in
     return _PLACE.pack(start, length, crc, (moment - _EPOCH) // timedelta(microseconds=1))
 
 
+def _encoded(value: dict[str, Any], kind: str, key: Any) -> bytes:
+    """``value`` as JSON (:func:`~workbench.store.staging.encode`, whose ``TypeError`` names
+    the record or event, worked out only when it is not JSON)."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return encode(value, f"event {key}" if kind == "event" else f"{kind} record {key!r}")
+
+
 def _unpacked(packed: bytes | tuple[int, int, int, Any]) -> tuple[int, int, int, Any]:
     if isinstance(packed, tuple):
         return packed
@@ -86,29 +97,42 @@ def _unpacked(packed: bytes | tuple[int, int, int, Any]) -> tuple[int, int, int,
 
 class TableFile:
     """One table of the new snapshot (its JSON), written to a temporary file as it grows,
-    with its length and CRC, copied into the snapshot at the end."""
+    a block of :data:`TABLE_BLOCK` at a time, with its length and CRC, copied into the
+    snapshot at the end."""
 
     def __init__(self, path: str, opening: bytes) -> None:
         self.path = path
         self.fd = _create(path)
         self.size, self.crc, self.entries = 0, 0, 0
+        self._block = bytearray()
+        """What is written and not yet in the file."""
         self.write(opening)
 
     def write(self, data: bytes) -> None:
-        write_all(self.fd, data)
+        self._block += data
         self.size += len(data)
-        self.crc = zlib.crc32(data, self.crc)
+        if len(self._block) >= TABLE_BLOCK:
+            self.flush()
 
-    def add(self, entry: bytes, separator: bytes) -> int:
-        """Write one entry (after ``separator`` but for the first); return where it starts."""
+    def flush(self) -> None:
+        """Put what was written in the file."""
+        write_all(self.fd, self._block)
+        self.crc = zlib.crc32(self._block, self.crc)
+        self._block.clear()
+
+    def add(self, name: bytes, entry: bytes, separator: bytes) -> int:
+        """Write one entry, ``name`` (JSON and its colon) and its value ``entry``, after
+        ``separator`` but for the first; return where it starts."""
         if self.entries:
             self.write(separator)
         self.entries += 1
         start = self.size
+        self.write(name)
         self.write(entry)
         return start
 
     def copy_to(self, fd: int) -> None:
+        self.flush()
         copied = 0
         while copied < self.size:
             copied += os.copy_file_range(self.fd, fd, self.size - copied, copied)
@@ -144,6 +168,7 @@ class DeskLoader:
         self._end = len(header)
         self._seq = 0
         self._last_event_id = 0
+        self._next_event_id = 1
         self._counters: dict[str, int] = {}
         self._history: dict[str, dict[str, array[int]]] = {kind: {} for kind in KINDS}
         """Each record's events, as log offsets."""
@@ -163,32 +188,34 @@ class DeskLoader:
 
     def put(self, kind: str, key: str, record: dict[str, Any]) -> None:
         check_kind(kind)
-        data = encode(record, f"{kind} record {key!r}")
+        data = _encoded(record, kind, key)
         self._puts.append((kind, key, data))
         self._pending += len(data)
-        line = orjson.dumps(key) + b":" + data
+        name = orjson.dumps(key) + b":"
         if is_closed(kind, record):
-            start = self._closed.add(line, b",\n")
+            start = self._closed.add(name, data, b",\n")
             customer, vendor, sent_at = attributes(record)
-            packed = _packed(start, len(line), zlib.crc32(line), sent_at)
+            packed = _packed(start, len(name) + len(data), zlib.crc32(data, zlib.crc32(name)), sent_at)
             self._entries.append((key, self._intern(customer), self._intern(vendor), packed))
             entry = counted(self._tallies, key, record) if self._tallies else None
             if entry is not None:
                 self._counted.append(entry)
         else:
-            self._tables[kind].add(line, b",")
+            self._tables[kind].add(name, data, b",")
             self._live[kind][key] = None
         if self._pending > TRANSACTION_BYTES:
             self._flush()
 
     def append_event(self, event: dict[str, Any]) -> int:
-        check_kind(event.get("kind"))  # type: ignore[arg-type]
-        if not isinstance(event.get("key"), str) or not event["key"]:
-            raise ValueError(f"an event needs the string key of its record, not {event.get('key')!r}")
-        number = self._last_event_id + len(self._events) + 1
+        kind, key = event.get("kind"), event.get("key")
+        check_kind(kind)  # type: ignore[arg-type]
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"an event needs the string key of its record, not {key!r}")
+        number = self._next_event_id
         numbered = event if event.get("id") == number else {**event, "id": number}
-        data = encode(numbered, f"event {number}")
-        self._events.append(event["kind"], event["key"], data)
+        data = _encoded(numbered, "event", number)
+        self._events.append(kind, key, data)  # type: ignore[arg-type]
+        self._next_event_id = number + 1
         self._pending += len(data)
         if self._pending > TRANSACTION_BYTES:
             self._flush()
@@ -254,6 +281,8 @@ class DeskLoader:
         self._closed.write(b"\n}")
         for table in self._tables.values():
             table.write(b"}")
+        for table in (*self._tables.values(), self._closed):
+            table.flush()
         history = self._history_table()
         self._history, self._live = {}, {}
         tables = {**self._tables, CLOSED: self._closed}
