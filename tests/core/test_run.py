@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -364,3 +365,79 @@ def test_a_webhook_that_is_not_an_address_is_bad_input(db: Path) -> None:
     result = workbench(db, "settings", "desk.webhook_url", "chat.example.com/hook")
     assert result.returncode == 2
     assert "desk.webhook_url" in result.stderr and "http://" in result.stderr
+
+
+def _grown(db: Path) -> None:
+    """The desk's log grown more than 2 MB past its snapshot: compaction is due."""
+    store = open_store(db)
+    with store.transaction() as tx:
+        tx.put("customers", "CUS-900", {"id": "CUS-900", "name": "Bulk K.K.", "notes": "x" * (2 << 20)})
+    assert store.compaction_due()
+    store.close()
+
+
+def _ended(runner: Runner, pid: int) -> str:
+    return runner.wait_for(f"compaction (process {pid})")
+
+
+def test_the_service_compacts_in_a_process_of_its_own_while_it_sweeps(
+    db: Path, runners: list[Runner]
+) -> None:
+    """Issue 16: the snapshot is rewritten by `workbench compact` in a process of its own,
+    its end logged in words; the service goes on sweeping, and the desk it leaves opens and
+    checks (CORE-AUDIT-1: the history is never rewritten)."""
+    _grown(db)
+    log = Path(f"{db}.log").read_bytes()
+    runner = Runner(db, "--every", "0.005")
+    runners.append(runner)
+    started = runner.wait_for("in process")
+    pid = int(started.rsplit(" ", 1)[1])
+    assert pid != runner.process.pid
+    assert f"compacting {db} in process" in started
+    assert f"compacted: {db}" in _ended(runner, pid)
+    runner.wait_for("open cases checked")
+    assert runner.stop() == 0
+    assert not open_store(db).compaction_due()
+    assert Path(f"{db}.log").read_bytes().startswith(log)
+    doctor = workbench(db, "doctor")
+    assert doctor.returncode == 0 and doctor.stdout.startswith("ok"), doctor.stdout + doctor.stderr
+    shown = workbench(db, "customer", "show", "CUS-900")
+    assert shown.returncode == 0 and "Bulk K.K." in shown.stdout, shown.stderr
+
+
+def test_sigterm_stops_a_running_compaction_and_leaves_no_process_behind(
+    db: Path, runners: list[Runner]
+) -> None:
+    """A SIGTERM while `workbench compact` runs ends it too and waits for it: the new snapshot
+    is put in place whole by a rename or not at all, so the desk opens either way."""
+    _grown(db)
+    runner = Runner(db, "--every", "1")
+    runners.append(runner)
+    pid = int(runner.wait_for("in process").rsplit(" ", 1)[1])
+    assert runner.stop() == 0
+    assert any(f"compaction (process {pid})" in line for line in runner.lines), runner.lines
+    assert runner.lines[-1] == "workbench run: stopped"
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    doctor = workbench(db, "doctor")
+    assert doctor.returncode == 0 and doctor.stdout.startswith("ok"), doctor.stdout + doctor.stderr
+
+
+def test_a_compaction_that_fails_is_logged_with_its_exit_status_and_why(db: Path) -> None:
+    """The service's compaction runs `workbench compact`: on a snapshot damaged since the
+    service read the desk, it fails, and the service logs how, in words, and carries on."""
+    from workbench.compaction import Compactions
+
+    _grown(db)
+    store = open_store(db)
+    Path(db).write_bytes(b"not a snapshot")
+    said: list[str] = []
+    compactions = Compactions(said.append)
+    compactions.after_sweep(store)
+    assert said and "in process" in said[0]
+    waited = time.monotonic() + PATIENCE
+    while compactions.running() and time.monotonic() < waited:
+        time.sleep(0.05)
+    store.close()
+    assert "failed (exit status 1), tried again after the next sweep" in said[-1], said
+    assert str(db) in said[-1]

@@ -4,7 +4,9 @@ time-driven rules on a schedule (CORE-SLA-2: each breach recorded once), as the 
 of the desk (:mod:`workbench.store.lease`), then tells assignees of their cases' deadlines
 at risk or breached by webhook (:mod:`workbench.desk.notifications`), stops cleanly on
 SIGTERM and logs to stderr. Agents are also told by e-mail (:mod:`workbench.mail.notify`):
-of their cases' deadlines, of vendor answers, and leads of any case and of renewal steps due."""
+of their cases' deadlines, of vendor answers, and leads of any case and of renewal steps due.
+The desk file is compacted in a process of its own, where nobody waits for it
+(:class:`workbench.compaction.Compactions`)."""
 
 from __future__ import annotations
 
@@ -61,18 +63,22 @@ def run(every: float | None, wait: bool) -> None:
     lease = desk.store.sweeper_lease()
     if not _take(lease, wait, stop, desk.store.location):
         return
+    from workbench.compaction import Compactions
     from workbench.mail.notify import MailNotifier
 
     by_mail = MailNotifier(log, DELIVERY_ATTEMPTS, RETRY_SECONDS)
+    compactions = Compactions(log)
     try:
         log(f"sweeping {desk.store.location} every {minutes:g} min (the sweeper's lease held)")
         while not stop.is_set():
             _poll_mail(desk)
-            _sweep(desk)
+            if _sweep(desk):
+                compactions.after_sweep(desk.store)
             _notify(desk, stop)
             by_mail.notify(desk, stop)
             stop.wait(minutes * 60)
     finally:
+        compactions.stop()
         lease.release()
     log("stopped")
 
@@ -130,19 +136,18 @@ def _take(lease: Lease, wait: bool, stop: StopSignal, location: str) -> bool:
     return False
 
 
-def _sweep(desk: Desk) -> None:
-    """One sweep, logged; a store that cannot be reached is logged and tried at the next."""
-    from workbench.compaction import compact_desk
-
+def _sweep(desk: Desk) -> bool:
+    """One sweep, logged; a store that cannot be reached is logged and tried at the next.
+    Whether it was done (a compaction may follow, in a process of its own)."""
     try:
         desk.store.refresh()
         report = desk.sweep()
-        compact_desk(desk, if_due=True)
     except (StoreError, DeskError) as error:
         log(f"sweep failed, trying again at the next: {error}")
-        return
+        return False
     for line in words(desk).sweep(report):
         log(line)
+    return True
 
 
 def _poll_mail(desk: Desk) -> None:
