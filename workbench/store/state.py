@@ -12,18 +12,24 @@ from typing import Any
 import orjson
 
 from workbench.store.base import KINDS, Definition, Window, in_window, is_closed, matches, tallied
-from workbench.store.closed_index import ClosedIndex
+from workbench.store.closed_index import ClosedIndex, PlacedEntries, attributes
 from workbench.store.log import Entry
 from workbench.store.snapshot import (
     CLOSED,
     HISTORY,
+    READ_BY_TABLE,
+    ScratchTable,
     Snapshot,
+    carry_history,
+    closed_entry,
     encode_closed,
+    entry_key,
     find_closed,
     find_matching,
     live_first,
     long_lived_objects,
     parse_closed,
+    records_of,
     splice_closed,
 )
 
@@ -190,8 +196,39 @@ class ClosedCases:
         bytes, the changed ones replaced."""
         return splice_closed(self._table or self._saved_table(), self.changes)
 
+    def carry(self, table: ScratchTable) -> PlacedEntries:
+        """Write the closed cases as the next snapshot's table to ``table``, a line at a
+        time, and return each one's index entry: the snapshot's lines carried over as bytes
+        (read a few MB at a time, checked), those of the cases changed since dropped, and
+        the changed ones added. A case's attributes for the index are read from its own
+        line, so the index is written whole from the table, never carried from the last
+        one; at no time is more than one case parsed."""
+        placed = PlacedEntries()
+        changed = {orjson.dumps(key) for key in self.changes}
+
+        def add(key: str, line: bytes, record: dict[str, Any]) -> None:
+            if placed.count:
+                table.write(b",\n")
+            placed.add(key, table.size, line, attributes(record))
+            table.write(line)
+
+        table.write(b"{\n")
+        if self.snapshot is not None:
+            path = self.snapshot.path
+            for line in self.snapshot.closed_lines():
+                if entry_key(line) not in changed:
+                    key, record = next(iter(records_of(b"{" + line + b"}", path, CLOSED).items()))
+                    add(key, line, record)
+        for key, record in self.changes.items():
+            if record is not None:
+                parsed = orjson.loads(record) if isinstance(record, bytes) else record
+                add(key, closed_entry(key, record), parsed)
+        table.write(b"\n}")
+        return placed
+
     def rebase(self, snapshot: Snapshot) -> None:
-        """``snapshot`` (just written from :meth:`table`) now holds every change."""
+        """``snapshot`` (just written from :meth:`table` or :meth:`carry`) now holds every
+        change."""
         if self._saved is not None:
             for key, record in self.changes.items():
                 if record is None:
@@ -398,9 +435,26 @@ class DeskState:
         values[CLOSED] = self.closed.table()
         return values
 
+    def record_tables(self) -> dict[str, bytes]:
+        """The snapshot's tables for this state but the closed cases (:meth:`ClosedCases.carry`
+        writes those), as JSON: the event index carried over from the snapshot's as bytes
+        with the events logged since (:func:`~workbench.store.snapshot.carry_history`),
+        not parsed, unless it was parsed already."""
+        values = {kind: orjson.dumps(self.records[kind]) for kind in KINDS}
+        saved = self.saved_history
+        carried = None
+        if isinstance(saved, Snapshot) and saved.schema >= READ_BY_TABLE:
+            carried = carry_history(saved.read(HISTORY), self.recent_history, self.records)
+        if carried is None:
+            carried = orjson.dumps(live_first(self.history(), self.records))
+        values[HISTORY] = carried
+        return values
+
     def rebase(self, snapshot: Snapshot) -> None:
-        """``snapshot``, just written from this state, is now the one on disk."""
+        """``snapshot``, just written from this state, is now the one on disk; its event
+        index is read from it when first needed."""
         self.closed.rebase(snapshot)
+        self.saved_history, self.recent_history = snapshot, _empty_index()
         self.checkpoint = self.end
 
     def close(self) -> None:
