@@ -5,15 +5,17 @@ read exactly as the desk before it did."""
 
 from __future__ import annotations
 
+import random
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
 from workbench.store import KINDS, FileStore
-from workbench.store.snapshot import CLOSED, read_snapshot, snapshot_checksum
+from workbench.store.snapshot import CLOSED, carry_history, live_first, read_snapshot, snapshot_checksum
 
 START = datetime(2026, 9, 1, tzinfo=UTC)
 HOWTO = {
@@ -154,3 +156,43 @@ def test_the_compacted_desk_answers_every_read_as_the_desk_before_it(tmp_path: P
         assert store.compact() and _reads(path) == before  # once more, from the new snapshot
     finally:
         store.close()
+
+
+KEYS = ["C-1", 'quote":[colon', "back\\slash", 'ends with \\":[', "日本語", "C-10", "C-100"]
+"""Keys whose JSON holds ``":[`` or escapes must not be mistaken for one another."""
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_event_index_carried_as_bytes_is_the_one_parsed_and_merged(seed: int) -> None:
+    """For any saved index, events logged since and records not closed, the index carried
+    as bytes is byte for byte the one the parsed, merged index gives (:func:`live_first`)."""
+    rng = random.Random(seed)
+    saved = {kind: {} for kind in KINDS}
+    recent: dict[str, dict[str, list[int]]] = {kind: {} for kind in KINDS}
+    live: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
+    for kind in rng.sample(KINDS, rng.randint(1, len(KINDS))):
+        for key in rng.sample(KEYS, rng.randint(0, len(KEYS))):
+            where = rng.random()
+            if where < 0.7:
+                saved[kind][key] = [rng.randint(0, 10**9) for _ in range(rng.randint(0, 3))]
+            if where > 0.5:
+                recent[kind][key] = [rng.randint(0, 10**9) for _ in range(rng.randint(1, 3))]
+            if rng.random() < 0.4:
+                live[kind][key] = {}
+        for key in rng.sample(KEYS, 2):
+            if rng.random() < 0.3:
+                live[kind][key] = {}
+    table = orjson.dumps(live_first({k: v for k, v in saved.items() if v or rng.random() < 0.5}, live))
+    merged = {kind: {key: list(offsets) for key, offsets in index.items()} for kind, index in saved.items()}
+    for kind, index in recent.items():
+        for key, offsets in index.items():
+            merged[kind].setdefault(key, []).extend(offsets)
+    assert carry_history(table, recent, live) == orjson.dumps(live_first(merged, live))
+
+
+def test_an_event_index_not_laid_out_entry_by_entry_is_merged_parsed() -> None:
+    """A table with white space, or a kind this version does not know, is not carried as
+    bytes: the caller parses and merges it."""
+    live: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
+    for table in (b'{"cases": {"C-1": [1]}}', b'{"cases":{"C-1":[1]},"things":{"T-1":[2]}}', b"[]"):
+        assert carry_history(table, {kind: {} for kind in KINDS}, live) is None
