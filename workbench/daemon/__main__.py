@@ -4,4 +4,5 @@ import sys
 
 from workbench.daemon.server import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing the module (every module of the core) starts nothing
+    sys.exit(main())

@@ -246,7 +246,17 @@ class Server:
         if pid == 0:
             self._become_command(connection, document, fds)
         self.requests += 1
-        pidfd = os.pidfd_open(pid)
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:
+            # Without a way to follow the child it may not run on, and the client may not
+            # run the command itself (it would run twice): it ends as killed.
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+            with contextlib.suppress(OSError):
+                connection.sendall(frame("running", pid) + frame("exited", status))
+            connection.close()
+            return fds
         self.commands[pidfd] = Command(pid, connection, pidfd)
         self.selector.register(pidfd, selectors.EVENT_READ, self._ended)
         with contextlib.suppress(OSError):
@@ -498,7 +508,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.name and args.name != name:
         return 3
     del sys.path[0]
-    if not hasattr(os, "pidfd_open"):
+    try:
+        os.close(os.pidfd_open(os.getpid()))  # Linux 5.3: how the server follows its children
+    except (AttributeError, OSError):
         return 4
     folder = private_folder()
     lock = os.open(os.path.join(folder, f"desk-{name}.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
