@@ -366,32 +366,27 @@ def _renumbered(rows: list[list[Any]], columns: tuple[int, ...], table: list[Any
     return [table[old] for old in used]
 
 
-_CODE: dict[int, str] = {}
-
-
 def code_description(desk: Desk) -> str:
     """The code a case's clocks come from, in one text (see the module's docstring): made
-    once a process for its plugin manager, and kept whole in the file."""
-    plugins = desk.plugins
-    if id(plugins) not in _CODE:
-        import workbench
-        from workbench.calendar import holidays_version
+    once for a desk (:meth:`KeptDeadlines.of`), and kept whole in the file."""
+    import workbench
+    from workbench.calendar import holidays_version
 
-        names = sorted(name for name, plugin in plugins.pm.list_name_plugin() if plugin is not None)
-        programs = sorted((p.id, p.version) for p in desk.programs().values())
-        roots = {"workbench"} | {_root(module) for module in plugins.modules.values()}
-        files = [stamp for root in sorted(roots) for stamp in _source_stamps(root)]
-        described = [
-            getattr(workbench, "__version__", ""),
-            list(sys.version_info[:3]),
-            names,
-            sorted(plugins.distributions.items()),
-            programs,
-            holidays_version(),
-            files,
-        ]
-        _CODE[id(plugins)] = orjson.dumps(described).decode()
-    return _CODE[id(plugins)]
+    plugins = desk.plugins
+    names = sorted(name for name, plugin in plugins.pm.list_name_plugin() if plugin is not None)
+    programs = sorted((p.id, p.version) for p in desk.programs().values())
+    roots = {"workbench"} | {_root(module) for module in plugins.modules.values()}
+    files = [stamp for root in sorted(roots) for stamp in _source_stamps(root)]
+    described = [
+        getattr(workbench, "__version__", ""),
+        list(sys.version_info[:3]),
+        names,
+        sorted(plugins.distributions.items()),
+        programs,
+        holidays_version(),
+        files,
+    ]
+    return orjson.dumps(described).decode()
 
 
 def _root(plugin: object) -> str:
