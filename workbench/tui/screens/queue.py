@@ -427,8 +427,8 @@ class QueueScreen(DeskScreen):
             if worker.is_cancelled:
                 return
             self.back(self._apply_deadlines, chunk, deadlines, start + len(chunk), total)
+        self.ask(self.desk.keep_deadlines)  # before the queue says it is done: it may close then
         self.back(self._loaded, resort)
-        self.ask(self.desk.keep_deadlines)
 
     def _busy(self, text: str, total: int | None) -> None:
         self.busy = True
