@@ -461,6 +461,45 @@ def test_a_command_starts_a_detached_server(own_place: Place) -> None:
     assert os.getsid(running["pid"]) != os.getsid(0), "the server has a session of its own"
 
 
+def test_no_server_is_started_where_none_could_listen(own_place: Place) -> None:
+    """Where the runtime folder cannot be made (here: under a file), a command runs in its own
+    process and starts no server, which would only fail at its start, one for every command.
+    Every Python start is recorded (a ``sitecustomize`` on ``PYTHONPATH``); a command in a
+    good folder afterwards starts its server, and once that one answers, a server started by
+    the earlier commands would have been recorded too."""
+    place, desk = own_place, a_desk(own_place)
+    hooks = place.folder / "hooks"
+    hooks.mkdir()
+    starts = place.folder / "starts"
+    (hooks / "sitecustomize.py").write_text(
+        "import sys\n"
+        f"with open({str(starts)!r}, 'a') as log:\n"
+        "    log.write(' '.join(sys.orig_argv) + '\\n')\n"
+    )
+    blocked = place.folder / "a-file"
+    blocked.write_text("")
+    environment = {
+        "WORKBENCH_DAEMON": "auto",
+        "PYTHONPATH": str(hooks),
+        "XDG_RUNTIME_DIR": str(blocked / "run"),
+    }
+    expected = place.run("case", "show", "C-1", "--db", str(desk), served=False)
+    for _ in range(2):
+        done = place.run("case", "show", "C-1", "--db", str(desk), env=environment)
+        assert (done.returncode, done.stdout, done.stderr) == (0, expected.stdout, b"")
+    good = {**environment, "XDG_RUNTIME_DIR": place.env["XDG_RUNTIME_DIR"]}
+    control = place.run("case", "show", "C-1", "--db", str(desk), env=good)
+    assert control.returncode == 0
+    running = wait_until(place.status, "the server the command in a good folder started")
+    place.started.append(running["pid"])
+    try:
+        servers = [line for line in starts.read_text().splitlines() if "workbench.daemon" in line]
+        assert len(servers) == 1, servers
+    finally:
+        stopped = place.run("daemon", "stop", env=good)  # its key holds PYTHONPATH
+        assert stopped.returncode == 0, stopped.stderr
+
+
 def test_daemon_stop_and_status(own_place: Place) -> None:
     place = own_place
     server = place.start()

@@ -134,6 +134,19 @@ def runtime_folder() -> str:
     return os.path.join(base, "case-workbench", "server")
 
 
+def can_listen() -> bool:
+    """Whether a server could listen here: the runtime folder is, or can be made, a folder of
+    this user's. Where it cannot (a read-only home, a runtime folder of another user's), a
+    server would only fail at its start, one started in the background by every command."""
+    folder = runtime_folder()
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        found = os.lstat(folder)
+    except OSError:
+        return False
+    return found.st_mode & 0o170000 == 0o040000 and found.st_uid == os.getuid()
+
+
 def environment_key() -> bytes:
     """What makes this process the same as the server's at start: the interpreter, the
     environment it imports from, its flags and encodings, the variables it reads at start,
@@ -243,7 +256,7 @@ def served(argv: list[str]) -> int | None:
         return None
     connection = connect(path)
     if connection is None:
-        if chosen == "auto":
+        if chosen == "auto" and can_listen():
             start_server(name)
         return None
     try:
