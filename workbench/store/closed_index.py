@@ -36,6 +36,34 @@ from workbench.store.base import instant
 FORMAT = "case-workbench-index"
 _CRC_WIDTH = 9  # eight hex digits and a space
 
+
+def checked_line(payload: bytes) -> bytes:
+    """``payload`` as a line of an index file (this one, the kept tallies): its CRC in eight
+    hex digits, a space, the payload and a newline."""
+    return b"%08x " % zlib.crc32(payload) + payload + b"\n"
+
+
+def checked_payload(data: bytes, start: int) -> bytes | None:
+    """The payload of the line of ``data`` that starts at ``start`` (see :func:`checked_line`);
+    ``None`` when it is cut short or fails its CRC."""
+    end = data.find(b"\n", start)
+    payload = data[start + _CRC_WIDTH : end]
+    if end < 0 or data[start : start + 8] != b"%08x" % zlib.crc32(payload):
+        return None
+    return payload
+
+
+def header_of(data: bytes) -> tuple[Any, int]:
+    """An index file's header (its first line, parsed; ``None`` when it is none) and the
+    length of the lines after it, which the header states."""
+    newline = data.find(b"\n")
+    try:
+        header = orjson.loads(data[:newline]) if newline > 0 else None
+    except orjson.JSONDecodeError:
+        header = None
+    return header, len(data) - newline - 1
+
+
 Entry = list[Any]
 """``[key, start, length, crc, customer_id, vendor, sent_at]``."""
 
@@ -104,8 +132,7 @@ def encode_index(desk: str, snapshot_checksum: int, found: Iterator[Entry]) -> l
     lines = []
     for group, grouped in (("customer", customers), ("sent", days)):
         for value, members in grouped.items():
-            payload = orjson.dumps([group, value, members])
-            lines.append(b"%08x " % zlib.crc32(payload) + payload + b"\n")
+            lines.append(checked_line(orjson.dumps([group, value, members])))
     header = {"format": FORMAT, "desk": desk, "snapshot": snapshot_checksum, "size": sum(map(len, lines))}
     return [orjson.dumps(header) + b"\n", *lines]
 
@@ -155,8 +182,7 @@ class PlacedEntries:
                 for entry in entries:
                     entry[1] += table_start
                 shown = orjson.loads(value) if group == "customer" else value
-                payload = orjson.dumps([group, shown, entries])
-                lines.append(b"%08x " % zlib.crc32(payload) + payload + b"\n")
+                lines.append(checked_line(orjson.dumps([group, shown, entries])))
         header = {"format": FORMAT, "desk": desk, "snapshot": snapshot_checksum, "size": sum(map(len, lines))}
         return [orjson.dumps(header) + b"\n", *lines]
 
@@ -208,12 +234,7 @@ class ClosedIndex:
     @classmethod
     def read(cls, data: bytes, desk: str, snapshot_checksum: int) -> ClosedIndex | None:
         """The index in ``data`` if it was written for this snapshot of this desk, whole."""
-        newline = data.find(b"\n")
-        try:
-            header = orjson.loads(data[:newline]) if newline > 0 else None
-        except orjson.JSONDecodeError:
-            return None
-        size = len(data) - newline - 1
+        header, size = header_of(data)
         if header != {"format": FORMAT, "desk": desk, "snapshot": snapshot_checksum, "size": size}:
             return None
         return cls(data)
@@ -221,10 +242,8 @@ class ClosedIndex:
     def _line(self, at: int) -> list[Any] | None:
         """The checked line holding byte ``at`` (``None``: it fails its check: cut short,
         altered, or not a group of entries; the index is then not believed)."""
-        start = self.data.rfind(b"\n", 0, at) + 1
-        end = self.data.find(b"\n", at)
-        payload = self.data[start + _CRC_WIDTH : end]
-        if end < 0 or self.data[start : start + 8] != b"%08x" % zlib.crc32(payload):
+        payload = checked_payload(self.data, self.data.rfind(b"\n", 0, at) + 1)
+        if payload is None:
             return None
         try:
             line = orjson.loads(payload)

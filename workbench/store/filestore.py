@@ -670,7 +670,7 @@ class FileStore:
         file, and the event index too (:meth:`DeskState.record_tables`): at 200,000 cases the
         compaction holds 25 MB of index entries, not the 370 MB table nor the parsed index."""
         values = state.record_tables()
-        closed = ScratchTable(self.path, CLOSED)
+        closed = ScratchTable.beside(self.path, CLOSED)
         try:
             placed = state.closed.carry(closed)
             snapshot = write_snapshot_beside(self.path, state.meta(), values, closed)

@@ -43,6 +43,7 @@ from workbench.store.snapshot import (
     HISTORY,
     SCHEMA,
     TABLES,
+    ScratchTable,
     encode_meta,
     meta_of_line,
     table_parts,
@@ -94,30 +95,17 @@ def _unpacked(packed: bytes | tuple[int, int, int, Any]) -> tuple[int, int, int,
     return start, length, crc, (_EPOCH + timedelta(microseconds=micros)).isoformat()
 
 
-class TableFile:
+class TableFile(ScratchTable):
     """One table of the new snapshot (its JSON), written to a temporary file as it grows,
-    a block of :data:`TABLE_BLOCK` at a time, with its length and CRC, copied into the
-    snapshot at the end."""
+    a block of :data:`TABLE_BLOCK` at a time, entry by entry, copied into the snapshot at
+    the end."""
+
+    block = TABLE_BLOCK
 
     def __init__(self, path: str, opening: bytes) -> None:
-        self.path = path
-        self.fd = _create(path)
-        self.size, self.crc, self.entries = 0, 0, 0
-        self._block = bytearray()
-        """What is written and not yet in the file."""
+        super().__init__(path)
+        self.entries = 0
         self.write(opening)
-
-    def write(self, data: bytes) -> None:
-        self._block += data
-        self.size += len(data)
-        if len(self._block) >= TABLE_BLOCK:
-            self.flush()
-
-    def flush(self) -> None:
-        """Put what was written in the file."""
-        write_all(self.fd, self._block)
-        self.crc = zlib.crc32(self._block, self.crc)
-        self._block.clear()
 
     def add(self, name: bytes, entry: bytes, separator: bytes) -> int:
         """Write one entry, ``name`` (JSON and its colon) and its value ``entry``, after
@@ -129,19 +117,6 @@ class TableFile:
         self.write(name)
         self.write(entry)
         return start
-
-    def copy_to(self, fd: int) -> None:
-        self.flush()
-        copied = 0
-        while copied < self.size:
-            copied += os.copy_file_range(self.fd, fd, self.size - copied, copied)
-
-    def remove(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-        with suppress(FileNotFoundError):
-            os.unlink(self.path)
 
 
 class DeskLoader:
@@ -280,12 +255,10 @@ class DeskLoader:
         self._closed.write(b"\n}")
         for table in self._tables.values():
             table.write(b"}")
-        for table in (*self._tables.values(), self._closed):
-            table.flush()
         history = self._history_table()
         self._history, self._live = {}, {}
         tables = {**self._tables, CLOSED: self._closed}
-        sizes = {name: (table.size, table.crc) for name, table in tables.items()}
+        sizes = {name: table.sealed() for name, table in tables.items()}
         sizes[HISTORY] = (len(history), zlib.crc32(history))
         meta = {
             "desk": self.desk,

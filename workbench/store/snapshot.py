@@ -546,31 +546,47 @@ def write_snapshot(path: str, meta: dict[str, Any], values: dict[str, bytes | li
 
 
 class ScratchTable:
-    """A table of the snapshot being written, kept in a scratch file beside it as it is
-    made, with its length and CRC, and read back a few MB at a time into the snapshot once
-    its first line (which gives every table's length and CRC) can be written: a compaction
-    carries 370 MB of closed cases at 200,000 cases, never held in memory. The file's name
-    is one :func:`~workbench.store.fileio.temporary_files` finds, should a crash leave it."""
+    """A table of a snapshot being written, kept in a scratch file as it is made, a block of
+    :attr:`block` bytes at a time, with its length and CRC (:meth:`sealed`), and read back
+    into the snapshot once its first line (which gives every table's length and CRC) can be
+    written: a compaction carries 370 MB of closed cases at 200,000 cases, and an import
+    writes every table of the new desk, never held in memory."""
 
-    def __init__(self, path: str, name: str) -> None:
-        folder, base = os.path.split(os.path.abspath(path))
-        self.path = os.path.join(folder, f".{base}.{os.getpid()}-{os.urandom(4).hex()}.tmp.{name}")
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    block = SPLICE_STEP
+    """How much is gathered before it is written to the file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+        os.fchmod(self.fd, PRIVATE_FILE)
         self.size, self.crc = 0, 0
-        self._pending: list[bytes] = []
-        self._pending_bytes = 0
+        self._pending = bytearray()
+        """What is written and not yet in the file (nor in :attr:`crc`)."""
+
+    @classmethod
+    def beside(cls, path: str, name: str) -> ScratchTable:
+        """A scratch table for the table ``name`` of a snapshot of ``path``, in a file beside
+        it whose name :func:`~workbench.store.fileio.temporary_files` finds, should a crash
+        leave it."""
+        folder, base = os.path.split(os.path.abspath(path))
+        return cls(os.path.join(folder, f".{base}.{os.getpid()}-{os.urandom(4).hex()}.tmp.{name}"))
 
     def write(self, data: bytes) -> None:
-        self._pending.append(data)
-        self._pending_bytes += len(data)
+        self._pending += data
         self.size += len(data)
-        self.crc = zlib.crc32(data, self.crc)
-        if self._pending_bytes >= SPLICE_STEP:
+        if len(self._pending) >= self.block:
             self.flush()
 
     def flush(self) -> None:
-        write_all(self.fd, b"".join(self._pending))
-        self._pending, self._pending_bytes = [], 0
+        """Put what was written in the file."""
+        write_all(self.fd, self._pending)
+        self.crc = zlib.crc32(self._pending, self.crc)
+        self._pending.clear()
+
+    def sealed(self) -> tuple[int, int]:
+        """The table's length and CRC, everything written in the file."""
+        self.flush()
+        return self.size, self.crc
 
     def blocks(self) -> Iterator[bytes]:
         """The table as written, a few MB at a time."""
@@ -582,6 +598,13 @@ class ScratchTable:
                 raise OSError(f"{self.path} is shorter than was written to it")
             position += len(block)
             yield block
+
+    def copy_to(self, fd: int) -> None:
+        """Append the table as written to the file ``fd``, in the kernel."""
+        self.flush()
+        copied = 0
+        while copied < self.size:
+            copied += os.copy_file_range(self.fd, fd, self.size - copied, copied)
 
     def remove(self) -> None:
         if self.fd >= 0:
@@ -600,7 +623,7 @@ def write_snapshot_beside(
     sets ``path``): a compaction writes it without the writer lock. The snapshot is open on
     the file, which it keeps reading after the rename."""
     sizes = {name: (len(value), zlib.crc32(value)) for name, value in values.items()}
-    sizes[CLOSED] = (closed.size, closed.crc)
+    sizes[CLOSED] = closed.sealed()
     first_line = encode_meta(meta, sizes)
 
     def body() -> Iterator[bytes]:

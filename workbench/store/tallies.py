@@ -25,7 +25,6 @@ when asked (they are the open work and the log's tail).
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Container, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +32,7 @@ from typing import Any
 import orjson
 
 from workbench.store.base import Definition, instant, tallied
+from workbench.store.closed_index import checked_line, checked_payload, header_of
 
 FORMAT = "case-workbench-tallies"
 _CRC_WIDTH = 9  # eight hex digits and a space
@@ -66,8 +66,7 @@ def encode_tallies(
         days.setdefault(instant(entry[1]).date().isoformat(), []).append(entry)
     lines = []
     for day in sorted(days):
-        payload = orjson.dumps([day, days[day]])
-        lines.append(b"%08x " % zlib.crc32(payload) + payload + b"\n")
+        lines.append(checked_line(orjson.dumps([day, days[day]])))
     header = {
         "format": FORMAT,
         "desk": desk,
@@ -99,19 +98,10 @@ class KeptTallies:
     @classmethod
     def read(cls, data: bytes, desk: str, snapshot_checksum: int) -> KeptTallies | None:
         """The tallies in ``data`` if they were kept for this snapshot of this desk, whole."""
-        newline = data.find(b"\n")
-        try:
-            header = orjson.loads(data[:newline]) if newline > 0 else None
-        except orjson.JSONDecodeError:
-            return None
+        header, size = header_of(data)
         if not isinstance(header, dict) or not isinstance(header.get("tallies"), dict):
             return None
-        expected = {
-            "format": FORMAT,
-            "desk": desk,
-            "snapshot": snapshot_checksum,
-            "size": len(data) - newline - 1,
-        }
+        expected = {"format": FORMAT, "desk": desk, "snapshot": snapshot_checksum, "size": size}
         if {name: header.get(name) for name in expected} != expected:
             return None
         return cls(data, header["tallies"])
@@ -125,20 +115,18 @@ class KeptTallies:
             days: dict[bytes, int] = {}
             position = self.data.find(b"\n") + 1
             while position < len(self.data):
-                end = self.data.find(b"\n", position)
-                payload = self.data[position + _CRC_WIDTH : end]
-                if end < 0 or self.data[position : position + 8] != b"%08x" % zlib.crc32(payload):
+                payload = checked_payload(self.data, position)
+                if payload is None:
                     return None
                 days[self.data[position + _DAY_START : position + _DAY_START + _DAY_WIDTH]] = position
-                position = end + 1
+                position += _CRC_WIDTH + len(payload) + 1
             self._days = days
         return self._days
 
     def _line(self, start: int) -> list[Counted] | None:
         """The checked entries of the line starting at ``start`` (``None``: it fails its check)."""
-        end = self.data.find(b"\n", start)
-        payload = self.data[start + _CRC_WIDTH : end]
-        if end < 0 or self.data[start : start + 8] != b"%08x" % zlib.crc32(payload):
+        payload = checked_payload(self.data, start)
+        if payload is None:
             return None
         try:
             line = orjson.loads(payload)
