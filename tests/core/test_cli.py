@@ -457,6 +457,51 @@ def test_reading_a_case_loads_neither_the_writer_lock_nor_holidays_nor_arrow(run
         assert out.stdout.splitlines()[:-1] == expected.splitlines()
 
 
+LIST_PROGRAM = """
+import sys
+named = set(sys.argv.pop(1).split(","))
+import workbench.store.snapshot as snapshot
+parsed = []
+records_of = snapshot.records_of
+def counted(value, path, table):
+    parsed.append(table)
+    return records_of(value, path, table)
+snapshot.records_of = counted
+from workbench.daemon.client import main
+try:
+    main()
+except SystemExit:
+    pass
+print(sorted(parsed))
+print(sorted(named & set(sys.modules)))
+"""
+"""``workbench ARGS`` as its console script runs it (``workbench.daemon.client:main``), then
+the tables of records it parsed and which of the modules named first it loaded."""
+
+
+def test_case_list_parses_only_the_cases_and_settings_and_loads_no_writer_module(run) -> None:
+    """``case list`` in its own process (issue 16: its start, at any size) parses the tables
+    it reads, the open cases and the settings, not the customers, contracts, workflows and
+    mail of the desk (each is checked at open and parsed when first read), and loads none of
+    what only an import, a migration, the sweeper's lease or a report needs. Its lines are
+    the in-process answer."""
+    from workbench.testing import DEFAULT_NOW
+
+    assert run("demo")[0] == 0
+    assert run("compact")[0] == 0
+    unwanted = "workbench.store.loading,workbench.store.migrate,workbench.store.lease,socket,statistics"
+    command = ["case", "list", "--now", DEFAULT_NOW, "--db", str(run.db)]
+    _, expected, _ = run(*command)
+    for _ in range(2):  # the second warm: the plugins' entry points read from their cache
+        out = subprocess.run(
+            [sys.executable, "-c", LIST_PROGRAM, unwanted, *command], capture_output=True, text=True
+        )
+    assert out.returncode == 0, out.stderr
+    *lines, parsed, loaded = out.stdout.splitlines()
+    assert (parsed, loaded) == ("['cases', 'settings']", "[]")
+    assert lines == expected.splitlines() and len(lines) > 10
+
+
 def test_the_plugin_kits_json_runner_says_which_command_exited_otherwise(run_cli) -> None:
     """``run_cli.json`` (workbench.testing) fails a test with the command line and its stderr,
     and gives the error document back when the failure is the one expected."""

@@ -128,6 +128,26 @@ def test_opening_an_older_desk_file_moves_zohos_fields_into_its_attributes(run_c
     assert (run_cli.db.parent / "desk.json.log").read_bytes() == after, "moved once"
 
 
+def test_an_older_customer_in_the_snapshot_is_found_without_parsing_the_customers(run_cli) -> None:
+    """Opening tells that no customer has the former fields from the snapshot's customers as
+    checked JSON, unparsed (most commands read no customer); one that has them is moved."""
+    old_desk_file(run_cli.db)
+    store = FileStore(run_cli.db)
+    store.compact()
+    store.close()
+    store = FileStore(run_cli.db)
+    assert store.may_mention("customers", ["region"])
+    assert not store.may_mention("customers", ["super_admin_name", "ZOHO-PRIO-1"])
+    store.close()
+    status, out, err = run_cli("customer", "show", "CUS-1", "--json")
+    assert status == 0, err
+    assert json.loads(out)["customer"]["attributes"] == MOVED
+    store = FileStore(run_cli.db)
+    assert store.get("customers", "CUS-1")["attributes"] == MOVED
+    assert store.may_mention("customers", ["region"])  # parsed by the replay: every answer may
+    store.close()
+
+
 def test_opening_an_older_desk_in_postgresql_moves_zohos_fields(run_cli, pg_desk_url: str) -> None:
     from workbench.store.pgstore import PostgresStore
 

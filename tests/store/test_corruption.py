@@ -191,6 +191,32 @@ def test_an_event_index_edited_past_its_checksum_is_refused_when_read(desk: Path
         store.events("cases", "C-1")
 
 
+def test_a_table_of_records_is_checked_at_open_and_parsed_when_first_read(desk: Path) -> None:
+    """Opening checks every table of records against its checksum (damage refuses the desk,
+    as above) but parses one only when it is first read: the cases can be listed while the
+    customers, never read, hold what is not a customer; reading them refuses that, naming
+    the file and the table, and so does `doctor`."""
+    rewrite_snapshot(desk, lambda t: {**t, "customers": {"CUS-1": ["not", "a", "customer"]}})
+    edited = desk.read_bytes()
+    store = FileStore(desk)
+    assert sorted(r["id"] for r in store.all("cases", closed=False)) == ["C-4", "C-5"]
+    with pytest.raises(
+        StoreError, match="table 'customers' does not hold one document per record"
+    ) as refused:
+        store.all("customers")
+    assert str(desk) in str(refused.value)
+    with pytest.raises(StoreError, match="table 'customers' does not hold one document per record"):
+        store.get("customers", "CUS-1")  # refused again, not forgotten
+    store.close()
+    assert desk.read_bytes() == edited
+    report = doctor(desk)
+    assert not report.ok and "table 'customers' does not hold one document per record" in report.problems[0]
+
+    desk.write_bytes(edited.replace(b'"customer"', b'"costumer"'))
+    with pytest.raises(StoreError, match="table 'customers' fails its checksum"):
+        FileStore(desk)
+
+
 def test_a_closed_case_edited_by_hand_is_refused_when_the_closed_cases_are_read(desk: Path) -> None:
     """Opening reads only the open work; a closed case is checked when first read — one
     case found through the index by its own line's checksum, all of them by the table's —

@@ -23,7 +23,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from itertools import chain
@@ -47,8 +47,6 @@ from workbench.store.fileio import (
     temporary_files,
     write_beside,
 )
-from workbench.store.lease import FileLease
-from workbench.store.loading import DeskLoader, temporary_desk
 from workbench.store.log import (
     LOG_SCHEMAS,
     CheckedLines,
@@ -61,7 +59,6 @@ from workbench.store.log import (
     read_header,
     scan_file,
 )
-from workbench.store.migrate import migrate
 from workbench.store.snapshot import (
     CLOSED,
     SCHEMA,
@@ -78,6 +75,9 @@ from workbench.store.tallies import carried, counted, encode_tallies, tallies_pa
 
 if TYPE_CHECKING:
     from filelock import FileLock
+
+    from workbench.store.lease import FileLease
+    from workbench.store.loading import DeskLoader
 
 DEFAULT_COMPACT_BYTES = 2 << 20
 """Log bytes past the snapshot that make the next writer rewrite the snapshot first; also
@@ -169,7 +169,9 @@ class FileStore:
 
     def sweeper_lease(self) -> FileLease:
         """The lease of the desk's one scheduled sweeper: an ``flock`` on ``<desk>.sweeper``
-        (:mod:`workbench.store.lease`)."""
+        (:mod:`workbench.store.lease`, imported only here: ``socket`` is 4 ms of a start)."""
+        from workbench.store.lease import FileLease
+
         return FileLease(self.path)
 
     # -- reading ------------------------------------------------------------------------
@@ -204,6 +206,13 @@ class FileStore:
         for offset in found:
             self._check_line(fd, offset)
         return [read_event(fd, offset, self.log_path) for offset in found]
+
+    def may_mention(self, kind: str, words: Iterable[str]) -> bool:
+        """Whether a record of ``kind`` may hold one of ``words`` (a field's name, a text):
+        ``False`` only when certainly none does, told without parsing a table that nothing
+        has read yet (:meth:`DeskState.may_mention`)."""
+        check_kind(kind)
+        return self._state.may_mention(kind, words) if self._state else False
 
     def desk_id(self) -> str | None:
         """The desk's id (shared by its snapshot and its log; a copy made by import or
@@ -422,6 +431,8 @@ class FileStore:
         files are written without the writer lock (they are nobody else's), which is taken
         only to check that the desk is still empty and to put them in place. With
         ``tallies`` their counts are kept beside the new snapshot (:meth:`keep_tallies`)."""
+        from workbench.store.loading import DeskLoader, temporary_desk  # an import's only
+
         self._check_open()
         try:
             loader = DeskLoader(temporary_desk(self.path), tallies)
@@ -461,6 +472,8 @@ class FileStore:
             with self._locked():
                 snapshot = read_snapshot(self.path)
                 if snapshot is not None and snapshot.schema < SCHEMA:
+                    from workbench.store.migrate import migrate  # an older desk's only
+
                     try:
                         backup = migrate(self.path, snapshot)
                     except OSError as error:

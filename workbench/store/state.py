@@ -3,7 +3,7 @@ log it reflects. Built from a snapshot plus the log transactions after it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
@@ -18,6 +18,7 @@ from workbench.store.snapshot import (
     CLOSED,
     HISTORY,
     READ_BY_TABLE,
+    RecordTables,
     ScratchTable,
     Snapshot,
     carry_history,
@@ -250,10 +251,11 @@ class DeskState:
     """The desk's id, shared by its snapshot and its log."""
     start: int
     """Where the log's first transaction begins (just past its header)."""
-    records: dict[str, dict[str, dict[str, Any]]] = field(
+    records: Mapping[str, dict[str, dict[str, Any]]] = field(
         default_factory=lambda: {kind: {} for kind in KINDS}
     )
-    """Every record of every kind, except the closed cases."""
+    """Every record of every kind, except the closed cases (a snapshot's: each kind parsed
+    when first asked for, :class:`~workbench.store.snapshot.RecordTables`)."""
     closed: ClosedCases = field(default_factory=ClosedCases)
     counters: dict[str, int] = field(default_factory=dict)
     seq: int = 0
@@ -296,6 +298,17 @@ class DeskState:
         if record is None and kind == "cases":
             return self.closed.get(key)
         return record
+
+    def may_mention(self, kind: str, words: Iterable[str]) -> bool:
+        """Whether a record of ``kind`` may hold one of ``words`` (as a field's name or a
+        text): ``False`` only when the snapshot's table of ``kind`` is not parsed yet and its
+        JSON holds none of them as a string, nor a ``\\u`` escape that could spell one;
+        opening the desk asks so of the customers without parsing them."""
+        unparsed = self.records.unparsed(kind) if isinstance(self.records, RecordTables) else None
+        if unparsed is None:
+            return True
+        table = bytes(unparsed)
+        return b"\\u" in table or any(orjson.dumps(word) in table for word in words)
 
     def _of_customer(self, kind: str, customer_id: Any) -> list[dict[str, Any]]:
         """The records of ``kind`` (closed cases aside) of one customer, through an index by

@@ -39,7 +39,11 @@ def upgraded_customer(record: dict[str, Any]) -> dict[str, Any]:
 
 def upgrade_customers(store: Store) -> int:
     """Move the former fields of every customer of ``store`` that still has them, in one
-    transaction; how many customers moved."""
+    transaction; how many customers moved. A desk file tells at once that none can have
+    them, without parsing its customers (``FileStore.may_mention``): most commands read none."""
+    may_mention = getattr(store, "may_mention", None)
+    if may_mention is not None and not may_mention("customers", MOVED_CUSTOMER_FIELDS):
+        return 0
     if not any(needs_upgrade(record) for record in store.all("customers")):
         return 0
     moved = 0
