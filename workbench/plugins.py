@@ -37,7 +37,6 @@ answers and its time to stderr (through pluggy's ``add_hookcall_monitoring``).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib
 import marshal
@@ -505,6 +504,8 @@ def _contract_problem(pm: pluggy.PluginManager, hook: str, opts: Mapping) -> str
     if caller is None or not caller.has_spec():
         if opts.get("optionalhook"):
             return None
+        import difflib  # a misspelt hook's only
+
         hooks = [name for name in vars(pm.hook) if name.startswith("workbench_")]
         close = difflib.get_close_matches(hook, hooks, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""

@@ -131,11 +131,11 @@ def relative(instant: datetime | None, now: datetime, locale: str) -> str:
         return _described(words, "hour", sign)
     if diff < DAY:
         return _described(words, "hours", sign * max(diff // 3_600, 2))
-    months = _calendar_months(*sorted((at, seen)))
     if diff < 2 * DAY:
         return _described(words, "day", sign)
     if diff < WEEK:
         return _described(words, "days", sign * max(diff // DAY, 2))
+    months = _calendar_months(*sorted((at, seen)))
     if months >= 1 and diff < YEAR:
         return _described(words, "month", sign) if months == 1 else _described(words, "months", sign * months)
     if diff < 2 * WEEK:

@@ -4,7 +4,6 @@ eligibility and quotes. A contract is checked by its vendor's contract rules bef
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Collection
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -135,6 +134,8 @@ def customer_attributes(
             typed[key] = value
             continue
         if key not in declared:
+            import difflib  # a misspelt attribute's only
+
             close = difflib.get_close_matches(key, list(declared), n=1)
             hint = f"did you mean {close[0]}? " if close else ""
             raise BadInput(

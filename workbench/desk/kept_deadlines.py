@@ -236,8 +236,9 @@ class KeptDeadlines:
         due = None if due is None else instant(due)
         target = None if target is None else instant(target)
         meets = tuple(map(instant, meets))
-        if None in {start.tzinfo, *(at.tzinfo for at in (stops_at, due, target, *meets) if at is not None)}:
-            raise ValueError("a kept instant without its offset")
+        for at in (start, stops_at, due, target, *meets):
+            if at is not None and at.tzinfo is None:
+                raise ValueError("a kept instant without its offset")
         texts = self.texts
         return Clock(
             name=texts[name],

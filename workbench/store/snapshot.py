@@ -188,20 +188,24 @@ class RecordTables(Mapping[str, dict[str, dict[str, Any]]]):
     ms to open). A table that is not JSON, or not one document per record, is refused then,
     naming the file and the table (:func:`records_of`)."""
 
-    def __init__(self, path: str, checked: dict[str, bytes | memoryview]) -> None:
+    def __init__(self, path: str, stretch: bytes, unparsed: dict[str, tuple[int, int]]) -> None:
         self.path = path
-        self._kinds = tuple(checked)
-        self._checked = checked
-        """The JSON of each table not parsed yet, checked."""
+        self._kinds = tuple(unparsed)
+        self._stretch = stretch
+        """The tables of records as read, checked."""
+        self._unparsed = unparsed
+        """Where in ``_stretch`` each table not parsed yet lies (start, end)."""
         self._parsed: dict[str, dict[str, dict[str, Any]]] = {}
 
     def __getitem__(self, kind: str) -> dict[str, dict[str, Any]]:
         found = self._parsed.get(kind)
         if found is None:
-            value = self._checked[kind]
+            start, end = self._unparsed[kind]
             with long_lived_objects():
-                found = self._parsed[kind] = records_of(value, self.path, kind)
-            del self._checked[kind]
+                found = self._parsed[kind] = records_of(memoryview(self._stretch)[start:end], self.path, kind)
+            del self._unparsed[kind]
+            if not self._unparsed:
+                self._stretch = b""
         return found
 
     def __iter__(self) -> Iterator[str]:
@@ -214,9 +218,20 @@ class RecordTables(Mapping[str, dict[str, dict[str, Any]]]):
         """Whether the table of ``kind`` has been parsed."""
         return kind in self._parsed
 
-    def unparsed(self, kind: str) -> bytes | memoryview | None:
-        """The table of ``kind`` as checked JSON while it is not parsed (``None`` after)."""
-        return self._checked.get(kind)
+    def may_mention(self, kind: str, words: Iterable[str]) -> bool:
+        """Whether a record of ``kind`` may hold one of ``words`` (as a field's name or a
+        text): ``False`` only when its table is not parsed yet and its JSON holds none of
+        them as a string, nor a ``\\u`` escape that could spell one (searched, not parsed:
+        1 ms for the 6,000 customers of a 200,000-case desk)."""
+        if kind not in self._unparsed:
+            return True
+        start, end = self._unparsed[kind]
+
+        def found(text: bytes) -> bool:
+            return self._stretch.find(text, start, end) >= 0
+
+        escaped = found(b"\\") and found(b"\\u")  # a backslash is rare: one found at memchr's speed
+        return escaped or any(found(orjson.dumps(word)) for word in words)
 
 
 @dataclass
@@ -858,14 +873,14 @@ def _read_current(fd: int, first_line: bytes, meta: dict[str, Any], path: str) -
         )
     first, last = spans[kinds[0]], spans[kinds[-1]]
     stretch = os.pread(fd, last[0] + last[1] - first[0], body + first[0])
-    checked = {}
+    unparsed = {}
     for kind in kinds:
         start, length, crc = spans[kind]
-        value = memoryview(stretch)[start - first[0] : start - first[0] + length]
-        if zlib.crc32(value) != crc:
+        placed = (start - first[0], start - first[0] + length)
+        if zlib.crc32(memoryview(stretch)[placed[0] : placed[1]]) != crc:
             raise _damaged(path, f"table {kind!r} fails its checksum")
-        checked[kind] = value
-    return Snapshot(path, meta, RecordTables(path, checked), fd, body)
+        unparsed[kind] = placed
+    return Snapshot(path, meta, RecordTables(path, stretch, unparsed), fd, body)
 
 
 def _first_line(fd: int) -> bytes:

@@ -301,14 +301,10 @@ class DeskState:
 
     def may_mention(self, kind: str, words: Iterable[str]) -> bool:
         """Whether a record of ``kind`` may hold one of ``words`` (as a field's name or a
-        text): ``False`` only when the snapshot's table of ``kind`` is not parsed yet and its
-        JSON holds none of them as a string, nor a ``\\u`` escape that could spell one;
-        opening the desk asks so of the customers without parsing them."""
-        unparsed = self.records.unparsed(kind) if isinstance(self.records, RecordTables) else None
-        if unparsed is None:
-            return True
-        table = bytes(unparsed)
-        return b"\\u" in table or any(orjson.dumps(word) in table for word in words)
+        text): ``False`` only when the snapshot's table of ``kind``, not parsed yet, holds
+        none (:meth:`RecordTables.may_mention`); opening the desk asks so of the customers
+        without parsing them."""
+        return not isinstance(self.records, RecordTables) or self.records.may_mention(kind, words)
 
     def _of_customer(self, kind: str, customer_id: Any) -> list[dict[str, Any]]:
         """The records of ``kind`` (closed cases aside) of one customer, through an index by
