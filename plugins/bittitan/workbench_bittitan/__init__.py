@@ -32,7 +32,6 @@ from workbench.model import (
 )
 from workbench_bittitan import (
     closing,
-    demo,
     escalation,
     forms,
     mail,
@@ -172,6 +171,8 @@ def workbench_workflow_findings(workflow: Workflow) -> list[Finding] | None:
 
 @hookimpl
 def workbench_demo(desk: DemoDesk) -> list[str]:
+    from workbench_bittitan import demo  # `workbench demo`'s only: not loaded by every command
+
     return demo.fill(desk)
 
 

@@ -26,7 +26,7 @@ from workbench.model import (
     Workflow,
     WorkflowTemplate,
 )
-from workbench_ontime import contracts, demo, escalation, mail, renewals, routing
+from workbench_ontime import contracts, escalation, mail, renewals, routing
 from workbench_ontime.forms import FIELDS
 from workbench_ontime.program import MAIL_DOMAINS, VENDOR, declaration
 
@@ -113,6 +113,8 @@ def workbench_workflow_findings(workflow: Workflow, desk: DeskReader, now: datet
 
 @hookimpl
 def workbench_demo(desk: DemoDesk) -> list[str]:
+    from workbench_ontime import demo  # `workbench demo`'s only: not loaded by every command
+
     return demo.fill(desk)
 
 

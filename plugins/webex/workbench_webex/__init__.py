@@ -24,7 +24,7 @@ from workbench.model import (
     Workflow,
     WorkflowTemplate,
 )
-from workbench_webex import cases, demo, forms, mail, sweep, workflows
+from workbench_webex import cases, forms, mail, sweep, workflows
 from workbench_webex.forms import render_form
 from workbench_webex.program import MAIL_DOMAINS, VENDOR, declaration
 
@@ -104,6 +104,8 @@ def workbench_sweep_desk(desk: DeskReader, now: datetime) -> list[Action]:
 
 @hookimpl
 def workbench_demo(desk: DemoDesk) -> list[str]:
+    from workbench_webex import demo  # `workbench demo`'s only: not loaded by every command
+
     return demo.fill(desk)
 
 

@@ -24,7 +24,7 @@ from workbench.model import (
     Tally,
     VendorProgram,
 )
-from workbench_zoho import demo, escalation, guidance, intake, mail, priority, routing, sending, sla
+from workbench_zoho import escalation, guidance, intake, mail, priority, routing, sending, sla
 from workbench_zoho.program import MAIL_DOMAINS, VENDOR, declaration
 
 
@@ -110,6 +110,8 @@ def workbench_eligibility(customer: Customer, desk: DeskReader) -> list[Eligibil
 
 @hookimpl
 def workbench_demo(desk: DemoDesk) -> list[str]:
+    from workbench_zoho import demo  # `workbench demo`'s only: not loaded by every command
+
     return demo.fill(desk)
 
 
