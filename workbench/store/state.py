@@ -340,7 +340,9 @@ class DeskState:
             candidates = self._of_customer(kind, match["customer_id"])
         else:
             candidates = list(self.records[kind].values())
-        found = [r for r in candidates if matches(r, match) and in_window(r, within)]
+        if match or within is not None:
+            candidates = [r for r in candidates if matches(r, match) and in_window(r, within)]
+        found = candidates
         if not (closed and kind == "cases"):
             return found
         if not match and within is None:
