@@ -117,12 +117,15 @@ class Clock:
             if at <= until:
                 met_at = at
                 break
-        # Time used past the due moment changes nothing (the remainder is nought either way),
-        # so the count stops there: a far-future --now costs no more than today.
-        counted_until = met_at or until
-        used = self.elapsed(counted_until if due is None else min(counted_until, due), pauses)
         minutes = self.minutes
-        remaining = minutes - int(used.total_seconds() // 60)
+        remaining = 0
+        if met_at is None and stopped is None:
+            # What is left matters only while the clock runs (a met or stopped one says
+            # none): half the open cases' clocks are not counted. Time used past the due
+            # moment changes nothing (the remainder is nought either way), so the count
+            # stops there: a far-future --now costs no more than today.
+            used = self.elapsed(until if due is None else min(until, due), pauses)
+            remaining = minutes - int(used.total_seconds() // 60)
         if met_at is not None:
             state = "met" if due is None or met_at <= due else "met-late"
         elif due is not None and until >= due:
