@@ -302,6 +302,8 @@ class KeptDeadlines:
     def save(self, desk: Desk) -> None:
         """Write what changed, for the open cases only, beside the file and renamed over it;
         a failed write is ignored (the next command works them out again)."""
+        if not self.changed and self.as_of == self.at_version:
+            return  # nothing worked out, and the file already says all were current here
         open_ids = {record.get("id") for record in desk.store.all("cases", closed=False)}
         entries = {key: entry for key, entry in dict(self.entries).items() if key in open_ids}
         as_of = self.at_version if self.current.issuperset(entries) else None
