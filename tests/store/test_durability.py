@@ -4,7 +4,8 @@ and every write that reported success is there.
 Three ways in:
 
 * a failure injected at each OS step of a write (``os.write``, ``os.fsync``,
-  ``os.replace``, ``os.ftruncate``), one step per run, until the write gets through;
+  ``os.fdatasync``, ``os.replace``, ``os.ftruncate``), one step per run, until the write
+  gets through (files are flushed in steps of 1 KB here, so a compaction has several);
 * a copy of the desk's files taken just before each step (and in the middle of each
   ``os.write``), i.e. what a crash at that moment leaves, opened afterwards;
 * real processes killed with SIGKILL at random moments while they write.
@@ -12,6 +13,7 @@ Three ways in:
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import shutil
@@ -28,12 +30,19 @@ import pytest
 import tinydb
 
 from tests.store.writers import REPLY_SECONDS, Writers
-from workbench.store import FileStore, StoreError
+from workbench.store import FileStore, StoreError, fileio
 from workbench.store.doctor import doctor
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc (Linux)")
 
-STEPS = ("write", "fsync", "replace", "ftruncate")
+STEPS = ("write", "fsync", "fdatasync", "replace", "ftruncate")
+
+
+@pytest.fixture(autouse=True)
+def small_flush_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big files are flushed in steps as they are written (8 MB); here in steps of 1 KB, so
+    that a failure or a crash between two of them is tried too."""
+    monkeypatch.setattr(fileio, "FLUSH_STEP", 1024)
 
 
 def _touches(folder: Path, args: tuple[Any, ...]) -> bool:
@@ -378,6 +387,106 @@ def test_core_audit1_a_change_made_while_the_snapshot_is_rewritten_neither_waits
     assert [e["id"] for e in reopened.events()] == list(range(1, 403))
     assert reopened.closed_index_in_use()
     reopened.close()
+    assert doctor(path).ok, doctor(path).problems
+
+
+def writer_lock_held(path: Path) -> bool:
+    """Whether anyone (this process included) holds the writer lock of the desk at ``path``."""
+    fd = os.open(f"{path}.lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def open_in_this_process(found: os.stat_result) -> bool:
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            held = os.stat(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if (held.st_dev, held.st_ino) == (found.st_dev, found.st_ino):
+            return True
+    return False
+
+
+def test_core_audit1_a_compaction_only_renames_its_files_under_the_writer_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every change waits while a compaction holds the writer lock, so it does nothing there
+    but rename its new files into place: the folder is fsynced after the lock is released,
+    and the files the renames replace are kept open until then, so their blocks (400 MB at
+    200,000 cases) are not freed under the lock either. The desk is whole afterwards."""
+    path = tmp_path / "desk.json"
+    archive_desk(path, 400)
+    store = FileStore(path, compact_on_write=False)
+    add_change(store, 401)
+    under_lock: list[str] = []
+    freed_under_lock: list[str] = []
+    for name in ("write", "fsync", "fdatasync", "replace", "unlink", "ftruncate"):
+        real = getattr(os, name)
+
+        def step(*args: Any, _real: Callable = real, _name: str = name) -> Any:
+            if writer_lock_held(path):
+                under_lock.append(_name)
+                if _name == "replace" and os.path.exists(args[1]):
+                    if not open_in_this_process(os.stat(args[1])):
+                        freed_under_lock.append(os.path.basename(args[1]))
+            return _real(*args)
+
+        monkeypatch.setattr(os, name, step)
+    assert store.compact()
+    monkeypatch.undo()
+    assert under_lock == ["replace"] * len(under_lock) and len(under_lock) >= 2, under_lock
+    assert freed_under_lock == []
+    assert store.closed_index_in_use()
+    store.close()
+    reopened = FileStore(path)
+    assert sorted(r["n"] for r in reopened.all("cases")) == list(range(1, 402))
+    reopened.close()
+    assert doctor(path).ok, doctor(path).problems
+
+
+def test_core_audit1_a_compaction_sends_its_new_snapshot_to_disk_in_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compaction's new files go to disk a step (``FLUSH_STEP``) at a time as they are
+    written, not all at the end: a change's fsync of the log (which on ext4 also writes out
+    the blocks other files allocated since the last commit) never waits for the whole
+    snapshot, 400 MB at 200,000 cases."""
+    path = tmp_path / "desk.json"
+    archive_desk(path, 400)
+    store = FileStore(path, compact_on_write=False)
+    add_change(store, 401)
+    step = 4096
+    monkeypatch.setattr(fileio, "FLUSH_STEP", step)
+    unflushed: dict[str, int] = {}
+    most_before_a_write: dict[str, int] = {}
+
+    def before(name: str, args: tuple) -> None:
+        if name not in ("write", "fsync", "fdatasync"):
+            return
+        file = os.path.basename(os.readlink(f"/proc/self/fd/{args[0]}"))
+        if not file.endswith(".tmp"):
+            return
+        if name == "write":
+            most_before_a_write[file] = max(most_before_a_write.get(file, 0), unflushed.get(file, 0))
+            unflushed[file] = unflushed.get(file, 0) + len(args[1])
+        elif name in ("fsync", "fdatasync"):
+            unflushed[file] = 0
+
+    with steps(monkeypatch, tmp_path, before):
+        assert store.compact()
+    store.close()
+    snapshot = os.path.getsize(path)
+    assert snapshot > 8 * step
+    assert len(most_before_a_write) >= 2  # the snapshot and the index of its closed cases
+    assert max(most_before_a_write.values()) < step, most_before_a_write
     assert doctor(path).ok, doctor(path).problems
 
 

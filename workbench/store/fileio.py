@@ -10,14 +10,19 @@ import glob
 import os
 import re
 import stat
-from collections.abc import Iterable
-from contextlib import suppress
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 
 from workbench.errors import StoreError
 
 PRIVATE_FILE = 0o600
 """Desk files, the holder file and exports hold customers' personal data: their owner's only."""
 PRIVATE_FOLDER = 0o700
+FLUSH_STEP = 8 << 20
+"""How much of a file being written may wait in memory before it is sent to disk: a big file
+(a compaction's 400 MB snapshot at 200,000 cases) goes to disk in steps as it is written, so
+a change's fsync of the log never waits for all of it at once (on ext4 in ``data=ordered``
+mode a journal commit writes out the data of every block allocated since the last one)."""
 
 
 def not_a_file(path: str, mode: int) -> StoreError:
@@ -132,7 +137,8 @@ def replace_atomically(path: str, chunks: Iterable[bytes]) -> None:
 
 def write_beside(path: str, chunks: Iterable[bytes]) -> str:
     """Write ``chunks`` to a new temporary file beside ``path``, with ``path``'s permissions
-    (its owner's only for a new file), fsynced; return its name (see :func:`put_in_place`)."""
+    (its owner's only for a new file), fsynced; return its name (see :func:`put_in_place`).
+    At most :data:`FLUSH_STEP` bytes are written between two flushes of the file's data."""
     import secrets  # with hashlib and random: only when a file is written
 
     folder = os.path.dirname(os.path.abspath(path))
@@ -144,8 +150,13 @@ def write_beside(path: str, chunks: Iterable[bytes]) -> str:
                 os.fchmod(fd, os.stat(path).st_mode & 0o777)  # keep the file's permissions
             except FileNotFoundError:
                 os.fchmod(fd, PRIVATE_FILE)  # a new file: its owner's only, whatever the umask
+            unflushed = 0
             for chunk in chunks:
                 write_all(fd, chunk)
+                unflushed += len(chunk)
+                if unflushed >= FLUSH_STEP:
+                    flush_data(fd)
+                    unflushed = 0
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -156,16 +167,46 @@ def write_beside(path: str, chunks: Iterable[bytes]) -> str:
     return temporary
 
 
+def flush_data(fd: int) -> None:
+    """Send what was written to ``fd`` to disk (``fdatasync``, or ``fsync`` where there is
+    none, as on macOS)."""
+    sync = getattr(os, "fdatasync", None) or os.fsync
+    sync(fd)
+
+
 def put_in_place(temporary: str, path: str) -> None:
     """Rename ``temporary`` (from :func:`write_beside`) over ``path`` and fsync the folder
     so the rename survives a crash; the temporary file is removed if that fails."""
+    move_into_place(temporary, path)
+    fsync_directory(os.path.dirname(os.path.abspath(path)))
+
+
+def move_into_place(temporary: str, path: str) -> None:
+    """Rename ``temporary`` over ``path`` (the temporary file is removed if that fails),
+    without making the rename durable: the caller fsyncs the folder afterwards
+    (:func:`fsync_directory`), once for several renames."""
     try:
         os.replace(temporary, path)
     except BaseException:
         with suppress(OSError):
             os.unlink(temporary)
         raise
-    fsync_directory(os.path.dirname(os.path.abspath(path)))
+
+
+@contextmanager
+def held_open(path: str) -> Iterator[None]:
+    """Keep the file at ``path`` (if there is one) open for the span of the block: when a
+    rename replaces it meanwhile, its blocks are freed as the block ends, not by the rename
+    (freeing a 400 MB snapshot takes 10-100 ms on ext4, longer with online discard)."""
+    try:
+        fd = open_regular(path, os.O_RDONLY)
+    except FileNotFoundError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        os.close(fd)
 
 
 def append_durably(path: str, chunks: Iterable[bytes | bytearray], end: int) -> None:

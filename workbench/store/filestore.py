@@ -24,7 +24,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,10 @@ from workbench.store.fileio import (
     append_durably,
     check_regular,
     cut_back,
+    fsync_directory,
+    held_open,
     make_private_folder,
+    move_into_place,
     open_regular,
     put_in_place,
     replace_atomically,
@@ -338,8 +341,12 @@ class FileStore:
         The new files are written from the desk as of the end of the log, *without* the
         writer lock: a change made meanwhile is appended to the log as always, past the
         point the new snapshot covers, and opening the desk replays it. The lock is taken
-        only to put the two files in place (two renames), and not even that when another
-        compaction put a snapshot there covering more of the log (checked under the lock)."""
+        only to put the files in place (renames), and not even that when another
+        compaction put a snapshot there covering more of the log (checked under the lock).
+        Nothing else happens under it: the renames are made durable (the folder fsynced) and
+        the replaced files freed once it is released, so a change waits for three renames at
+        most. Should a crash lose a rename, the files put in place before it and the log
+        still make the same desk (the index and the tallies name the snapshot they belong to)."""
         self._check_open()
         with self._writer.hold(self.location):
             self._catch_up()
@@ -356,14 +363,18 @@ class FileStore:
                 beside[index_path(self.path)] = write_beside(index_path(self.path), lines)
                 if tallies is not None:
                     beside[tallies_path(self.path)] = write_beside(tallies_path(self.path), tallies)
-                with self._locked():
-                    if not self._newer_than_on_disk(state.end):
-                        return False
-                    put_in_place(written.path, self.path)
-                    written.path = self.path
-                    while beside:
-                        target, temporary = beside.popitem()
-                        put_in_place(temporary, target)
+                with ExitStack() as replaced:
+                    with self._locked():
+                        if not self._newer_than_on_disk(state.end):
+                            return False
+                        for target in (self.path, *beside):
+                            replaced.enter_context(held_open(target))
+                        move_into_place(written.path, self.path)
+                        written.path = self.path
+                        while beside:
+                            target, temporary = beside.popitem()
+                            move_into_place(temporary, target)
+                    fsync_directory(os.path.dirname(self.path))
             except OSError as error:
                 raise StoreError(f"{self.path}: cannot rewrite the snapshot ({error})") from error
             finally:
