@@ -6,7 +6,10 @@ record the desk cannot work out never takes a listing, the sweep or an export do
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +17,6 @@ from workbench.store import FileStore
 from workbench.testing import desk_files
 
 DEMO_NOW = "2026-11-24T10:00+09:00"
-
 
 
 @pytest.fixture
@@ -109,3 +111,35 @@ def test_one_bad_record_never_takes_a_listing_down(run_cli, one_bad_case) -> Non
     status, out, err = run_cli("doctor", "--json")
     assert status == 1
     assert any(p.startswith("case C-2 cannot be worked out") for p in json.loads(out)["problems"])
+
+
+def test_a_change_reads_the_cases_history_once_to_work_out_what_it_leaves(
+    run_cli, demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a change leaves (the case's clocks and who held the ball, CORE-AUDIT-1) is worked
+    out through one read batch: the case's events are read from the store once for it (and
+    once before it, for the time order), not again by each plugin's clocks asking for them
+    (CORE-SLA-3). A change to a case with 2,000 notes read them four times."""
+    reads: list[tuple[str | None, str | None]] = []
+    changing: list[bool] = []
+    real_transaction, real_events = FileStore.transaction, FileStore.events
+
+    @contextmanager
+    def transaction(store: FileStore) -> Iterator[Any]:
+        with real_transaction(store) as tx:
+            changing.append(True)
+            try:
+                yield tx
+            finally:
+                changing.pop()
+
+    def events(store: FileStore, kind: str | None = None, key: str | None = None) -> list:
+        if changing:
+            reads.append((kind, key))
+        return real_events(store, kind, key)
+
+    monkeypatch.setattr(FileStore, "transaction", transaction)
+    monkeypatch.setattr(FileStore, "events", events)
+    status, _, err = run_cli("case", "note", "C-4", "a note", "--now", DEMO_NOW)
+    assert status == 0, err
+    assert reads.count(("cases", "C-4")) == 2, reads
