@@ -108,3 +108,25 @@ def test_a_match_on_closed_cases_sees_the_changes_since_the_snapshot(desk_path: 
     ]
     assert store._state.closed._saved is None  # the other closed cases were not parsed
     assert [r["id"] for r in store.all("cases", closed=False, match={"customer_id": "CUS-1"})] == ["C-2"]
+
+
+def test_a_closed_case_without_the_field_matches_none_whether_or_not_the_cases_were_parsed(
+    desk_path: Path, change
+) -> None:
+    """A case without ``customer_id`` matches ``customer_id: None`` (``matches``): its line
+    holds no text to find it by, so such a match reads the closed cases. The same question
+    gave ``[]`` on a desk just opened and the case once every closed case had been read."""
+    store = FileStore(desk_path)
+    change(store, "C-1", state="closed")
+    change(store, "C-2", state="closed", customer_id="CUS-1")
+    change(store, "C-3", state="closed", customer_id=None)
+    store.compact()
+    store.close()
+    for parsed_first in (False, True):
+        store = FileStore(desk_path)
+        if parsed_first:
+            store.all("cases")
+        for match in ({"customer_id": None}, {"customer_id": None, "state": "closed"}, {"state": "closed"}):
+            found = sorted(r["id"] for r in store.all("cases", match=match))
+            assert found == (["C-1", "C-2", "C-3"] if match == {"state": "closed"} else ["C-1", "C-3"]), match
+        store.close()

@@ -218,3 +218,22 @@ def test_core_audit1_entries_read_one_by_one_give_every_record_s_events(
     fresh = FileStore(desk_path)
     for kind, key in wanted:
         assert fresh.events(kind, key) == memory.events(kind, key), (kind, key)
+
+
+def test_two_readings_of_the_history_at_once_each_read_all_of_it(desk_path: Path, change) -> None:
+    """The log's descriptor is shared with every process that inherits it (a desk server's
+    commands): reading the history never moves its file offset, so two readings interleaved
+    (here in one process, on one descriptor) each read every event, none seen as damage."""
+    store = FileStore(desk_path)
+    for n in range(200):
+        change(store, f"C-{n % 7}", action=f"step-{n}", n=n, padding="x" * 200)
+    everything = store.events()
+    first, second = store.iter_events(), store.iter_events()
+    read_first, read_second = [], []
+    for one, other in zip(first, second, strict=False):
+        read_first.append(one)
+        read_second.append(other)
+    read_first += first
+    read_second += second
+    assert read_first == read_second == everything
+    assert len(everything) >= 200

@@ -137,4 +137,6 @@ def _described(running: dict[str, Any], started: bool) -> list[str]:
         f"code fingerprint {running['fingerprint']} ({running['files']} files, "
         f"{'current' if running['current'] else 'changed: it exits once its commands end'})",
         f"exits after {running['idle_limit'] / 60:.0f} minutes without a command",
+        *(f"keeps open {desk['path']} (its log read to byte {desk['read_to']})" for desk in running["kept"]),
+        f"commands handed a desk it keeps open: {running['handed_over']}",
     ]

@@ -7,7 +7,9 @@ the Python environment it serves (``client.environment_key``): one server per en
 and user, held by a lock file beside the socket. For each command it forks a child that
 takes the client's standard streams, folder, environment, umask and signal dispositions and
 runs ``workbench.cli.entry.main`` as a fresh process would; the child's exit status goes
-back to the client. The server itself runs no command, opens no desk, starts no thread.
+back to the client. The server itself runs no command and starts no thread; it keeps open,
+read only, the desk files its commands open, and hands each command its copy when the
+files are still as it read them (:mod:`workbench.daemon.kept`).
 
 It never runs old code: before each command (and every few seconds while idle) it checks
 the time, size and inode of every file it imported, the folders it imports from and the
@@ -41,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from workbench.daemon import client
+from workbench.daemon.kept import KeptDesks
 
 IDLE_SECONDS = 30 * 60
 """A server with no command for this long exits."""
@@ -56,6 +59,7 @@ LOADED = (
     "workbench.desk",
     "workbench.store",
     "workbench.store.filestore",
+    "workbench.store.upgrade",
     "workbench.plugins",
     "workbench.render",
     "workbench.compaction",
@@ -63,6 +67,10 @@ LOADED = (
     "getpass",
     "orjson",
     "subprocess",
+    "pwd",
+    "calendar",
+    "hashlib",
+    "platformdirs",
 )
 """What every command needs, beside the modules of the commands the server answers."""
 
@@ -154,6 +162,7 @@ class Server:
     active: float = field(default_factory=time.monotonic)
     checked: float = field(default_factory=time.monotonic)
     wakeup: tuple[int, int] = (-1, -1)
+    kept: KeptDesks = field(default_factory=KeptDesks)
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -166,10 +175,13 @@ class Server:
         self.selector.register(self.wakeup[0], selectors.EVENT_READ, self._signalled)
         assert self.listener is not None
         self.selector.register(self.listener, selectors.EVENT_READ, self._accept)
+        self.selector.register(self.kept.reports, selectors.EVENT_READ, self._reported)
         while self.listener is not None or self.commands:
             for key, _ in self.selector.select(CHECK_SECONDS):
                 key.data(key.fileobj)
             now = time.monotonic()
+            if self.listener is not None and not self.commands:
+                self.kept.keep_current()
             if self.listener is not None and not self.commands and now - self.active > self.idle:
                 self.stop_listening()
             if self.listener is not None and now - self.checked > CHECK_SECONDS and not self.current():
@@ -195,6 +207,9 @@ class Server:
         with contextlib.suppress(OSError):
             os.read(fd, 64)
         self.stop_listening()
+
+    def _reported(self, fd: int) -> None:
+        self.kept.read_reports()
 
     def _accept(self, listener: socket.socket) -> None:
         try:
@@ -328,6 +343,8 @@ class Server:
             "children_cpu": self.children_cpu,
             "server_cpu": own.user + own.system,
             "last": self.last,
+            "kept": self.kept.described(),
+            "handed_over": self.kept.handed_over,
             "idle_limit": self.idle,
             "python": sys.executable,
         }
@@ -342,7 +359,10 @@ class Server:
             for sock in [self.listener, connection, *(c.connection for c in self.commands.values())]:
                 if sock is not None:
                     sock.detach()  # closed below, by number: no object may close a reused number
-            take_process_state(document, fds)
+            take_process_state(document, fds, keep=self.kept.descriptors())
+            from workbench import store
+
+            store.kept_desks = self.kept.in_command()
             status = run_command()
         finally:
             os._exit(status)
@@ -384,10 +404,11 @@ def frame(kind: str, number: int) -> bytes:
     return client.ANSWER[kind] + number.to_bytes(client.FRAME - 1, "little", signed=True)
 
 
-def take_process_state(document: dict, fds: list[int]) -> None:
+def take_process_state(document: dict, fds: list[int], keep: list[int]) -> None:
     """Become the client's process: its signal dispositions and mask, standard streams,
     folder, umask, environment (and the time zone it names), argv (``orig_argv`` too: a
-    writer names its command line in the desk's holder file) and import path."""
+    writer names its command line in the desk's holder file) and import path. Of the
+    server's descriptors only ``keep`` stays open."""
     signal.set_wakeup_fd(-1)
     ignored = set(document["ignored"])
     for signum in client.INHERITED:
@@ -398,7 +419,11 @@ def take_process_state(document: dict, fds: list[int]) -> None:
     for fd, target in zip(fds[:3], (0, 1, 2), strict=True):
         os.dup2(fd, target)
     os.fchdir(fds[3])
-    os.closerange(3, 1 << 20)
+    low = 3
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 20)
     os.umask(document["umask"])
     os.environb.clear()
     os.environb.update(document["environ"])

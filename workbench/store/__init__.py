@@ -20,6 +20,7 @@ from workbench.errors import StoreError, StoreLocked
 from workbench.store.base import DEFAULT_LOCK_TIMEOUT, KINDS, Store, Transaction
 
 if TYPE_CHECKING:
+    from workbench.daemon.kept import InCommand
     from workbench.store.doctor import DoctorReport
     from workbench.store.filestore import FileStore
     from workbench.store.memory import MemoryStore
@@ -34,6 +35,11 @@ IMPORTED_WHEN_ASKED = {
 """Names this package gives out, each imported from its module the first time it is asked
 for: a desk in PostgreSQL never loads the desk file's modules (TinyDB, the snapshot, the
 log, the lock: about 30 ms of every command's start), a desk file never loads psycopg."""
+
+
+kept_desks: InCommand | None = None
+"""In a command a desk server forked, the desk files it keeps open for its commands
+(:mod:`workbench.daemon.kept`): :func:`open_store` is handed one still as on disk."""
 
 
 def __getattr__(name: str) -> Any:
@@ -83,9 +89,11 @@ def open_store(
     else:
         from workbench.store.filestore import FileStore
 
-        store = FileStore(
-            default_path() if path is None else path, lock_timeout=lock_timeout, compact_on_write=False
-        )
+        target = os.fspath(default_path() if path is None else path)
+        kept = kept_desks.hand_over(target, lock_timeout) if kept_desks is not None else None
+        store = kept or FileStore(target, lock_timeout=lock_timeout, compact_on_write=False)
+        if kept is None and kept_desks is not None:
+            kept_desks.opened(store.path)
     from workbench.store.upgrade import upgrade_customers
 
     try:

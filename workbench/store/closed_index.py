@@ -24,6 +24,7 @@ of the UTC day it was sent to the vendor on, if it was.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,9 @@ from workbench.store.base import instant
 
 FORMAT = "case-workbench-index"
 _CRC_WIDTH = 9  # eight hex digits and a space
+_CUSTOMER = b'["customer",'
+_CUSTOMER_HEAD = re.compile(rb'\["customer",(?:"(?:[^"\\]|\\.)*"|-?[0-9.eE+]+|null|true|false),\[')
+"""The start of a customer's line up to its entries, for an id that is a string or number."""
 
 
 def checked_line(payload: bytes) -> bytes:
@@ -214,6 +218,26 @@ class ClosedIndex:
     def __init__(self, data: bytes) -> None:
         self.data = data
         self._days: dict[bytes, int] | None = None
+        self._customers: dict[bytes, int] | None = None
+        """Where each customer's line starts, by the text of its ``["customer",ID,[``,
+        found by :meth:`read_ahead` (else each customer's line is searched for)."""
+
+    def read_ahead(self) -> None:
+        """Find each day's and each customer's line now rather than searching for them on
+        need: for a desk server's kept desk, whose commands then look up a customer's
+        closed cases without searching 25 MB (at 200,000 cases)."""
+        self._day_lines()
+        customers: dict[bytes, int] = {}
+        position = self.data.find(b"\n") + 1
+        while 0 < position < len(self.data):
+            if self.data.startswith(_CUSTOMER, position + _CRC_WIDTH):
+                head = _CUSTOMER_HEAD.match(self.data, position + _CRC_WIDTH)
+                if head is None:
+                    return  # an id that is not a string or a number: each is searched for
+                customers[head.group()] = position
+            end = self.data.find(b"\n", position)
+            position = end + 1 if end >= 0 else 0
+        self._customers = customers
 
     def _day_lines(self) -> dict[bytes, int]:
         """Where each day's ``sent`` line starts, by its day (``b"2026-11-25"``): found once
@@ -253,9 +277,15 @@ class ClosedIndex:
 
     def _group(self, group: str, value: Any) -> list[Entry] | None:
         """The entries of one line (``[]``: there is none); ``None``: the line is damaged."""
-        at = self.data.find(b" " + orjson.dumps([group, value])[:-1] + b",[")
-        if at < 0:
-            return []
+        needle = orjson.dumps([group, value])[:-1] + b",["
+        if group == "customer" and self._customers is not None:
+            at = self._customers.get(needle, -1) + _CRC_WIDTH
+            if at < _CRC_WIDTH:
+                return []
+        else:
+            at = self.data.find(b" " + needle)
+            if at < 0:
+                return []
         line = self._line(at + 1)
         return None if line is None else line[2]
 

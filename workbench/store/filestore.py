@@ -57,6 +57,7 @@ from workbench.store.log import (
     encode_header,
     encode_transaction,
     iter_events,
+    line_start,
     log_path,
     read_event,
     read_header,
@@ -141,16 +142,20 @@ class FileStore:
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         compact_bytes: int = DEFAULT_COMPACT_BYTES,
         compact_on_write: bool = True,
+        migrate: bool = True,
     ) -> None:
         """``compact_on_write=False``: a change never rewrites the snapshot itself, however
         far the log has grown past it; :meth:`compaction_due` says when :meth:`compact`
-        should run, where nobody waits for it (the application's desk is opened so)."""
+        should run, where nobody waits for it (the application's desk is opened so).
+        ``migrate=False``: an older desk is refused (:class:`StoreError`) instead of
+        migrated, for a reader that must never write (the desk server)."""
         self.path = os.path.abspath(os.fspath(path))
         self.location = self.path
         self.log_path = log_path(self.path)
         self.lock_timeout = lock_timeout
         self.compact_bytes = compact_bytes
         self.compact_on_write = compact_on_write
+        self.migrate = migrate
         self._lock: FileLock | None = None
         """The writer lock, made when first taken: a command that only reads never imports
         ``filelock`` (25 ms of its start)."""
@@ -166,6 +171,8 @@ class FileStore:
         self._checked = CheckedLines()
         self._damage: StoreError | None = None
         """Damage found in the log: every later transaction is refused with it."""
+        self._read_as: tuple[Any, ...] | None = None
+        """The files as :meth:`read_ahead` found them, for :meth:`as_read`."""
         for name in desk_files(self.path):
             check_regular(name)
         self._load()
@@ -470,6 +477,72 @@ class FileStore:
         self._set(None, None)
         self._closed = True
 
+    # -- kept open for other processes --------------------------------------------------
+
+    def read_ahead(self) -> None:
+        """Read now what a command reads on first need (the closed cases' index, the kept
+        tallies, the event index) and note the files as read (:meth:`as_read`): for a desk
+        server that keeps the desk open for the commands it forks
+        (:mod:`workbench.daemon.kept`), so that each starts with them in memory."""
+        self._check_open()
+        self._read_as = None
+        state, fd = self._state, self._fd
+        if state is None or fd is None:
+            return
+        beside = _identities([index_path(self.path), tallies_path(self.path)])
+        state.read_ahead()
+        snapshot = state.closed.snapshot
+        read = _identity(os.fstat(snapshot.fd)) if snapshot is not None and snapshot.fd is not None else None
+        self._read_as = (read, beside, *self._log_as_read())
+
+    def as_read(self) -> bool:
+        """Whether the desk's files are still those :meth:`read_ahead` read: the same
+        snapshot, closed cases' index and kept tallies (device, inode, size, times), and the
+        same log, holding the same bytes where this store's reading ended (it may have grown
+        since: :meth:`refresh` reads the rest). A compaction, a migration, an import or a
+        restore from a backup (renamed or copied over) changes one of them."""
+        if self._read_as is None or self._state is None or self._fd is None:
+            return False
+        snapshot_as_read, beside_as_read, log_as_read, end, start, last_line = self._read_as
+        try:
+            snapshot_now = _identity(os.stat(self.path))
+            log_now = os.stat(self.log_path)
+        except OSError:
+            return False
+        return (
+            snapshot_now == snapshot_as_read
+            and _identities([index_path(self.path), tallies_path(self.path)]) == beside_as_read
+            and (log_now.st_dev, log_now.st_ino) == log_as_read
+            and log_now.st_size >= end
+            and self._last_line(start, end) == last_line
+        )
+
+    def in_memory(self) -> object:
+        """What this store holds in memory, for a process that ends without freeing it: a
+        command a desk server forked shares its copy's pages with the server, and freeing
+        it object by object would copy every page (30 ms at 200,000 cases)."""
+        return self._state
+
+    def descriptors(self) -> list[int]:
+        """The files this store holds open: its log and its snapshot."""
+        snapshot = self._state.closed.snapshot if self._state is not None else None
+        held = [self._fd, snapshot.fd if snapshot is not None else None]
+        return [fd for fd in held if fd is not None]
+
+    def _log_as_read(self) -> tuple[tuple[int, int] | None, int, int, bytes]:
+        """The log's (device, inode), where this store's reading of it ended, where the
+        last line read starts, and that line's checksum and last bytes."""
+        end = self._state.end if self._state else 0
+        if self._fd is None or end == 0:
+            return self._log_id, end, 0, b""
+        start = line_start(self._fd, end - 1)
+        return self._log_id, end, start, self._last_line(start, end)
+
+    def _last_line(self, start: int, end: int) -> bytes:
+        assert self._fd is not None
+        head = os.pread(self._fd, _CHECKSUM_BYTES, start)
+        return head + os.pread(self._fd, _TAIL_BYTES, max(start, end - _TAIL_BYTES))
+
     # -- inside -------------------------------------------------------------------------
 
     def _check_open(self) -> None:
@@ -480,6 +553,9 @@ class FileStore:
         """The snapshot, migrating an older desk first (under the writer lock)."""
         snapshot = read_snapshot(self.path)
         if snapshot is not None and snapshot.schema < SCHEMA:
+            if not self.migrate:
+                snapshot.close()
+                raise StoreError(f"{self.path}: schema {snapshot.schema} is migrated by the next change")
             with self._locked():
                 snapshot = read_snapshot(self.path)
                 if snapshot is not None and snapshot.schema < SCHEMA:
@@ -545,6 +621,7 @@ class FileStore:
             self._state.close()
         self._state, self._fd, self._log_id = state, fd, None
         self._checked = CheckedLines()
+        self._read_as = None
         if fd is not None:
             stat = os.fstat(fd)
             self._log_id = (stat.st_dev, stat.st_ino)
@@ -751,6 +828,26 @@ class FileStore:
         state.apply(Entry(head, [state.end + offset for offset in offsets], state.end + sum(map(len, line))))
         for (kind, key), record in tx.puts.items():
             state.put_json(kind, key, record, (kind, key) in tx.closing)
+
+
+_CHECKSUM_BYTES = 8
+_TAIL_BYTES = 64
+"""How much of the end of the last line a kept store read is compared, with the line's
+checksum, to the log on disk (a log copied over it in place differs there)."""
+
+
+def _identity(found: os.stat_result) -> tuple[int, int, int, int, int]:
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+
+def _identities(paths: list[str]) -> list[tuple[int, int, int, int, int] | None]:
+    found: list[tuple[int, int, int, int, int] | None] = []
+    for path in paths:
+        try:
+            found.append(_identity(os.stat(path)))
+        except FileNotFoundError:
+            found.append(None)
+    return found
 
 
 def _host_name() -> str:

@@ -107,10 +107,11 @@ class ClosedCases:
         """The closed cases whose fields equal ``match``'s values (and inside ``within``).
         Before the closed cases are parsed, only the cases the index places (a customer's,
         or those sent in the window) are read; without an index for the query, only the
-        lines that hold the first value of ``match``."""
+        lines that hold the first value of ``match`` that is not ``None`` (a case without
+        the field matches ``None``, and its line holds no text of it)."""
         found = self._indexed(match, within)
         if found is None:
-            if self._saved is not None or not match:
+            if self._saved is not None or all(value is None for value in match.values()):
                 return [r for r in self.records() if matches(r, match) and in_window(r, within)]
             found = {}
             if self.snapshot is not None:
@@ -317,6 +318,14 @@ class DeskState:
                 index.setdefault(record.get("customer_id"), {})[key] = None
         keys = index.get(customer_id, {})
         return [self.records[kind][key] for key in keys]
+
+    def read_ahead(self) -> None:
+        """Build now what is built on first need: each kind's index by customer, and the
+        snapshot's indexes (:meth:`Snapshot.read_ahead`)."""
+        for kind in KINDS:
+            self._of_customer(kind, None)
+        if self.closed.snapshot is not None:
+            self.closed.snapshot.read_ahead()
 
     def _set(self, kind: str, key: str, record: dict[str, Any]) -> None:
         self._drop(kind, key)
