@@ -4,8 +4,10 @@ log that holds them only ever grows — compaction rewrites the snapshot, never 
 from __future__ import annotations
 
 import inspect
+import zlib
 from pathlib import Path
 
+import orjson
 import pytest
 
 from workbench.store import FileStore, MemoryStore
@@ -237,3 +239,23 @@ def test_two_readings_of_the_history_at_once_each_read_all_of_it(desk_path: Path
     read_second += second
     assert read_first == read_second == everything
     assert len(everything) >= 200
+
+
+def test_a_kept_desk_finds_each_records_events_among_needles_of_one_crc(desk_path: Path, change) -> None:
+    """A desk read ahead (``FileStore.read_ahead``, as the desk server keeps one) finds a
+    record's events by the CRC of its entry in the event index, then checks the entry's key
+    itself: two keys whose entries share a CRC each get their own events, and a key of that
+    CRC with no entry gets none."""
+    first, second = "mizfmhjq", "yarvqclu"
+    assert zlib.crc32(orjson.dumps(first) + b":[") == zlib.crc32(orjson.dumps(second) + b":[")
+    store = FileStore(desk_path)
+    for key in (first, second, "C-1"):
+        change(store, key, action=f"made {key}")
+    change(store, second, action="changed second")
+    store.compact()
+    kept = FileStore(desk_path)
+    kept.read_ahead()
+    assert [e["action"] for e in kept.events("cases", first)] == [f"made {first}"]
+    assert [e["action"] for e in kept.events("cases", second)] == [f"made {second}", "changed second"]
+    assert kept.events("cases", "no such case") == []
+    assert kept._state.closed.snapshot._placed["cases"] is not None
