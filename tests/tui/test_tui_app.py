@@ -13,6 +13,7 @@ import struct
 import subprocess
 import sys
 import termios
+from pathlib import Path
 
 import pytest
 from textual import events
@@ -66,6 +67,31 @@ async def test_palette_opens_any_case_by_id_and_runs_actions(app, demo, wait):
         await pilot.press("enter")
         await wait(pilot)
         assert type(app.screen).__name__ == "NewCaseScreen"
+
+
+async def test_each_screen_brings_its_own_rules_when_first_shown(app, wait):
+    """The start parses and applies the rules of the queue, a case and the dialogs only;
+    every other screen's file (its CSS_PATH) is read when the screen is first shown, and
+    then lays it out as before."""
+    screens = {
+        "f3": ("workflows.tcss", "#work-side", 54),
+        "f4": ("customers.tcss", "#customer-list", 46),
+        "f5": ("plugins.tcss", "#plugins-left", 52),
+    }
+
+    def rules_for(selector: str) -> list[str]:
+        return [r.selectors for r in app.stylesheet.rules if selector in r.selectors]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        read = {Path(path).name for path, _ in app.stylesheet.source}
+        assert "workbench.tcss" in read
+        for key, (file, selector, width) in screens.items():
+            assert file not in read and not rules_for(selector), f"{selector} is not parsed at start"
+            await pilot.press(key)
+            await wait(pilot)
+            assert file in {Path(path).name for path, _ in app.stylesheet.source}
+            assert app.screen.query_one(selector).size.width == width
 
 
 async def test_help_lists_the_keys_of_the_screen(app, wait):

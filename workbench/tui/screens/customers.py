@@ -200,6 +200,7 @@ def attributes_text(attributes: dict[str, Any]) -> str:
 class CustomersScreen(DeskScreen):
     """Customers on the left; the highlighted one's contracts, eligibility and cases."""
 
+    CSS_PATH = "customers.tcss"
     SECTION = "customers"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add customer"),

@@ -31,6 +31,7 @@ COLUMNS = [
 class InboxScreen(DeskScreen):
     """Messages waiting for a case, the highlighted one in full (palette: Go to Inbox, F9)."""
 
+    CSS_PATH = "inbox.tcss"
     SECTION = "inbox"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "open_case", "Open a case (Enter)"),

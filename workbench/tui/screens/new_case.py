@@ -31,6 +31,7 @@ DEBOUNCE = 0.2
 class NewCaseScreen(DeskScreen):
     """Vendor, customer and subject, then the vendor's own form."""
 
+    CSS_PATH = "new_case.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save case"),
         Binding("escape", "cancel", "Cancel"),

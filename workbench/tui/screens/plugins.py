@@ -35,6 +35,7 @@ ALL = "*"
 class PluginsScreen(DeskScreen):
     """What the desk runs on: vendor programs, their rules, and what failed."""
 
+    CSS_PATH = "plugins.tcss"
     SECTION = "plugins"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search rules"),

@@ -51,6 +51,7 @@ def bar(count: int, total: int, tone: str) -> tuple[str, str]:
 class ReportsScreen(DeskScreen):
     """A month's figures, each drilling down to its cases (palette: Go to Reports)."""
 
+    CSS_PATH = "reports.tcss"
     SECTION = "reports"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("comma", "month(-1)", "Month before"),

@@ -36,6 +36,7 @@ def shown(value: Any) -> str:
 class SettingsScreen(DeskScreen):
     """Every setting with its value, default, help and rule."""
 
+    CSS_PATH = "settings.tcss"
     SECTION = "settings"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit", show=False),

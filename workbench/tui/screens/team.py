@@ -48,6 +48,7 @@ NOBODY = "nobody"
 class TeamScreen(DeskScreen):
     """Who works the desk and what each has open; a lead reassigns from here."""
 
+    CSS_PATH = "team.tcss"
     SECTION = "team"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("A", "reassign", "Assign case"),

@@ -88,6 +88,7 @@ def urgency(view: WorkflowView) -> tuple:
 class WorkflowsScreen(DeskScreen):
     """Orders, renewals, option requests and onboarding, as checklists."""
 
+    CSS_PATH = "workflows.tcss"
     SECTION = "work"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "complete", "Done: step"),
