@@ -279,10 +279,20 @@ class Terminal:
         os.close(self.master)
 
 
+KEPT = ("deadlines",)
+"""The caches kept beside a desk file (``FileStore.kept_path``): not the desk's files, but
+read by a command that opens it."""
+
+
 def copy_desk(db: Path, folder: Path) -> Path:
     """A copy of the desk in ``folder``, on disk (a write would otherwise wait for the
-    copy's 400 MB to reach the disk: a new desk's first fsync, not the desk's)."""
-    for part in (db, db.with_name(db.name + ".log"), db.with_name(db.name + ".index")):
+    copy's 400 MB to reach the disk: a new desk's first fsync, not the desk's): every file
+    of the desk (``desk_files``: its log, closed-case index, kept tallies…) and the caches
+    kept beside it, so the copy opens as the desk does in use."""
+    from workbench.store.filestore import desk_files
+
+    for name in (*desk_files(str(db)), *(f"{db}.{kept}" for kept in KEPT)):
+        part = Path(name)
         if not part.exists():
             continue
         copy = folder / part.name

@@ -277,6 +277,31 @@ async def test_deadlines_are_computed_in_chunks(app, demo, wait, monkeypatch):
         assert all(cell(r, "deadline")[0] != "…" for r in table(app).rows)
 
 
+async def test_deadlines_are_worked_out_once_the_rows_are_drawn(app, demo, wait, monkeypatch):
+    """The open cases are drawn first; their deadlines (and the kept clocks they read) are
+    asked for only after the screen has been refreshed with the rows, not while it waits."""
+    refreshed_with_rows: list[bool] = []
+    refresh = QueueScreen._compositor_refresh
+
+    def compositor_refresh(screen: QueueScreen) -> None:
+        refreshed_with_rows.append(bool(screen.query_one("#queue", VirtualTable).rows))
+        refresh(screen)
+
+    asked_after_rows: list[bool] = []
+    whole = demo.deadlines_for
+
+    def deadlines_for(cases, keep=True):
+        asked_after_rows.append(any(refreshed_with_rows))
+        return whole(cases, keep)
+
+    monkeypatch.setattr(QueueScreen, "_compositor_refresh", compositor_refresh)
+    monkeypatch.setattr(demo, "deadlines_for", deadlines_for)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot)
+        assert asked_after_rows and all(asked_after_rows)
+        assert all(cell(r, "deadline")[0] != "…" for r in table(app).rows)
+
+
 async def test_a_loaded_queue_is_kept_out_of_the_cycle_collectors_walks(app, wait):
     """Full collections walking 2,000 cases and their deadlines stalled the screen for
     40-60 ms every few seconds; once loaded, the queue's objects are frozen (gc.freeze)."""

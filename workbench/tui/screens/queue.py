@@ -3,6 +3,7 @@ filter that narrows as you type."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from workbench.tui.widgets.table import Column, LazyRows, Row, VirtualTable
 from workbench.tui.widgets.viewbar import ViewBar
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from workbench.desk import SweepReport
 
 COLUMNS = [
@@ -95,6 +98,8 @@ CHUNK_CASES = 100
 """Open cases per deadline computation (about 20 ms on the benchmark machine)."""
 CHUNK_SECONDS = 0.1
 """How often a sweep reports progress."""
+PAINT_CHECK_SECONDS = 0.05
+"""How often a load waiting for its rows to be drawn checks whether it was cancelled."""
 
 
 @dataclass
@@ -407,7 +412,14 @@ class QueueScreen(DeskScreen):
                 for v in self.vendor_names
             }
         items = [self._item(c, customers.get(c.customer_id)) for c in cases]
-        self.back(self._set_items, items)
+        drawn = threading.Event()
+        self.back(self._set_items, items, drawn.set)
+        # The deadlines wait for the rows to be drawn: worked out at once, their first chunk
+        # (and the kept clocks it reads) took the interpreter from the paint of the rows.
+        worker = get_current_worker()
+        while not drawn.wait(PAINT_CHECK_SECONDS):
+            if worker.is_cancelled:
+                return
         self._compute_deadlines(items, resort=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
@@ -437,12 +449,18 @@ class QueueScreen(DeskScreen):
         bar.display = True
         bar.update(total=total, progress=0)
 
-    def _set_items(self, items: list[QueueItem]) -> None:
+    def _set_items(self, items: list[QueueItem], drawn: Callable[[], None]) -> None:
+        """Show ``items`` (their deadlines still to come); ``drawn`` is called once they are
+        on screen."""
         self.items = items
         self.query_one(VirtualTable).empty = NO_MATCH if items else NO_OPEN_CASE
         self.wb.case_index = [(i.case.id, i.case.subject, i.customer, i.case.assignee) for i in items]
         self.apply_filter(keep=self._keep or "")
         self._busy(f"{len(items):,} open cases · computing deadlines…", len(items))
+        if self.is_current:
+            self.query_one(VirtualTable).after_drawn(drawn)
+        else:
+            drawn()  # not on screen (another screen or a dialog is): nothing to wait for
 
     def _apply_deadlines(
         self, items: list[QueueItem], deadlines: list[list[Deadline]], done: int, total: int

@@ -19,7 +19,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.color import Color
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -313,6 +313,7 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.sort: tuple[str, bool] | None = None
         """The column the rows are sorted by and whether in reverse (an arrow in its header)."""
         self._lines: LRUCache[tuple, Strip] = LRUCache(256)
+        self._on_drawn: list[Callable[[], None]] = []
         self._bindings.key_to_bindings["enter"] = [
             Binding("enter", "select", select_label, show=bool(select_label))
         ]
@@ -514,6 +515,18 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.sort = (key, reverse)
         self._lines.clear()
         self.refresh()
+
+    def after_drawn(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the table as it is now has been drawn: from the next paint
+        of its lines, so it must be quick (a thread's ``Event.set``)."""
+        self._on_drawn.append(callback)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = super().render_lines(crop)
+        drawn, self._on_drawn = self._on_drawn, []
+        for callback in drawn:
+            callback()
+        return lines
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
