@@ -44,6 +44,16 @@ def handed_over(place: Place) -> int:
     return place.status()["handed_over"]
 
 
+def copy_of_desk(place: Place, folder: str) -> Path:
+    """A copy of the desk's files as they are now, in ``folder`` beside them."""
+    copy = place.folder / folder
+    copy.mkdir()
+    for name in DESK_FILES:
+        if (place.folder / name).exists():
+            shutil.copy2(place.folder / name, copy / name)
+    return copy
+
+
 def same_served_and_alone(place: Place, *args: str) -> subprocess.CompletedProcess:
     """The command served, then in its own process: the same bytes and exit status."""
     served = place.run(*args)
@@ -116,11 +126,7 @@ def test_a_torn_write_at_the_end_of_the_log(place: Place, torn: bytes) -> None:
 @pytest.mark.parametrize("how", ["copied over", "renamed into place"])
 def test_a_restore_from_a_backup(place: Place, how: str) -> None:
     desk = a_desk(place)
-    backup = place.folder / "backup"
-    backup.mkdir()
-    for name in DESK_FILES:
-        if (place.folder / name).exists():
-            shutil.copy2(place.folder / name, backup / name)
+    backup = copy_of_desk(place, "backup")
     kept_desk(place, desk)
     for number in range(2):
         noted = place.run(
@@ -147,11 +153,7 @@ def test_a_log_restored_in_place_that_grew_past_where_the_server_read(place: Pla
     would read the copy's change as damage and mark a sound desk damaged, refusing every
     change after."""
     desk = a_desk(place)
-    fork = place.folder / "fork"
-    fork.mkdir()
-    for name in DESK_FILES:
-        if (place.folder / name).exists():
-            shutil.copy2(place.folder / name, fork / name)
+    fork = copy_of_desk(place, "fork")
     kept_desk(place, desk)
     log = Path(f"{desk}.log")
     assigned = place.run("case", "assign", "C-40", "emma", "--db", str(desk), served=False)
