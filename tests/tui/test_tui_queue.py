@@ -302,6 +302,14 @@ async def test_deadlines_are_worked_out_once_the_rows_are_drawn(app, demo, wait,
         assert all(cell(r, "deadline")[0] != "…" for r in table(app).rows)
 
 
+async def test_a_queue_with_no_room_on_screen_still_works_out_its_deadlines(app, wait):
+    """In a terminal of one line the table is never drawn: the load does not wait for it
+    for ever, the deadlines come all the same."""
+    async with app.run_test(size=(120, 1)) as pilot:
+        await wait(pilot)
+        assert table(app).rows and all(cell(r, "deadline")[0] != "…" for r in table(app).rows)
+
+
 async def test_a_loaded_queue_is_kept_out_of_the_cycle_collectors_walks(app, wait):
     """Full collections walking 2,000 cases and their deadlines stalled the screen for
     40-60 ms every few seconds; once loaded, the queue's objects are frozen (gc.freeze)."""

@@ -100,6 +100,9 @@ CHUNK_SECONDS = 0.1
 """How often a sweep reports progress."""
 PAINT_CHECK_SECONDS = 0.05
 """How often a load waiting for its rows to be drawn checks whether it was cancelled."""
+PAINT_WAIT_SECONDS = 0.5
+"""The longest a load waits for its rows to be drawn before it works out their deadlines: a
+table with no room on screen (a terminal of one line) is never drawn."""
 
 
 @dataclass
@@ -417,7 +420,8 @@ class QueueScreen(DeskScreen):
         # The deadlines wait for the rows to be drawn: worked out at once, their first chunk
         # (and the kept clocks it reads) took the interpreter from the paint of the rows.
         worker = get_current_worker()
-        while not drawn.wait(PAINT_CHECK_SECONDS):
+        give_up = time.monotonic() + PAINT_WAIT_SECONDS
+        while not drawn.wait(PAINT_CHECK_SECONDS) and time.monotonic() < give_up:
             if worker.is_cancelled:
                 return
         self._compute_deadlines(items, resort=True)
