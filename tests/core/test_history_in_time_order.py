@@ -116,10 +116,10 @@ def test_one_bad_record_never_takes_a_listing_down(run_cli, one_bad_case) -> Non
 def test_a_change_reads_the_cases_history_once_to_work_out_what_it_leaves(
     run_cli, demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What a change leaves (the case's clocks and who held the ball, CORE-AUDIT-1) is worked
-    out through one read batch: the case's events are read from the store once for it (and
-    once before it, for the time order), not again by each plugin's clocks asking for them
-    (CORE-SLA-3). A change to a case with 2,000 notes read them four times."""
+    """A change reads the case's events from the store once, in its transaction: for the
+    time order of its history and for what it leaves (the case's clocks and who held the
+    ball, CORE-AUDIT-1), not again for each plugin's clocks asking for them (CORE-SLA-3).
+    A change to a case with 2,000 notes read them four times."""
     reads: list[tuple[str | None, str | None]] = []
     changing: list[bool] = []
     real_transaction, real_events = FileStore.transaction, FileStore.events
@@ -142,4 +142,4 @@ def test_a_change_reads_the_cases_history_once_to_work_out_what_it_leaves(
     monkeypatch.setattr(FileStore, "events", events)
     status, _, err = run_cli("case", "note", "C-4", "a note", "--now", DEMO_NOW)
     assert status == 0, err
-    assert reads.count(("cases", "C-4")) == 2, reads
+    assert reads.count(("cases", "C-4")) == 1, reads

@@ -264,6 +264,7 @@ def change_case(
         after = case.to_dict()
         tx.put("cases", key, after)
         old, new = diff(record, after)
+        batch = desk.read_batch()  # the case's events, read once for all that follows
         record_event(
             desk,
             tx,
@@ -275,20 +276,21 @@ def change_case(
             rule=decided.get("rule", rule),
             reason=decided.get("reason", reason),
             data=decided.get("data", data),
+            history=batch.events("cases", key),
         )
-        check_derived(desk, case, action)
+        check_derived(desk, case, action, batch)
         if outgoing is not None:
             outgoing.deliver()
     return case
 
 
-def check_derived(desk: Desk, case: Case, action: str) -> None:
+def check_derived(desk: Desk, case: Case, action: str, batch: Desk | None = None) -> None:
     """Work out what the desk shows of ``case`` (as it will be once saved); refuse the
     change when that fails, naming the case, so nothing unshowable is ever saved. Worked
-    out through one read batch: the case's events are read once, not again by each plugin
-    asking for them (the desk's own clocks, CORE-SLA-3), so a change to a case with a
-    long history reads it once here."""
-    batch = desk.read_batch()
+    out through one read batch (``batch``, the change's own when it has one): the case's
+    events are read once, not again by each plugin asking for them (the desk's own clocks,
+    CORE-SLA-3), so a change to a case with a long history reads it once."""
+    batch = batch if batch is not None else desk.read_batch()
     events = [*batch.events("cases", case.id), Event(0, desk.now(), desk.actor, "cases", case.id, action)]
     try:
         if case.is_open:

@@ -27,6 +27,7 @@ def record_event(
     rule: str = "",
     reason: str = "",
     data: dict[str, Any] | None = None,
+    history: list[Event] | None = None,
 ) -> None:
     """Record one change as an event, in the transaction that makes it (CORE-AUDIT-1), by
     the agent the desk acts as (CORE-TEAM-1: on a desk with agents, an actor who is not an
@@ -35,8 +36,9 @@ def record_event(
 
     A record's history is in time order: a change dated before the record's last event is
     refused (``--now`` may ask about the future, never back-date what the desk did). Read
-    under the writer lock, so it holds against every other writer too."""
-    check_in_time_order(desk, kind, key)
+    under the writer lock, so it holds against every other writer too; ``history``: the
+    record's events as read in this transaction, when the caller has them already."""
+    check_in_time_order(desk, kind, key, history)
     agent = agents.acting(desk, tx)
     check_view(desk, kind, key)
     tx.append_event(
@@ -86,12 +88,18 @@ def check_view(desk: Desk, kind: str, key: str) -> None:
     )
 
 
-def check_in_time_order(desk: Desk, kind: str, key: str) -> None:
-    """Refuse a change to ``kind`` ``key`` dated before its last event (CORE-AUDIT-1)."""
-    history = desk.store.events(kind, key)
-    if not history:
+def check_in_time_order(desk: Desk, kind: str, key: str, history: list[Event] | None = None) -> None:
+    """Refuse a change to ``kind`` ``key`` dated before its last event (CORE-AUDIT-1);
+    ``history``: its events, read in this transaction (read here when ``None``)."""
+    if history is None:
+        events = desk.store.events(kind, key)
+        if not events:
+            return
+        last = datetime.fromisoformat(events[-1]["at"])
+    elif not history:
         return
-    last = datetime.fromisoformat(history[-1]["at"])
+    else:
+        last = history[-1].at
     asked = desk.now()
     if asked < last:
         zone = desk.timezone()
