@@ -21,6 +21,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, 
 from tests.store.test_stores_agree import TALLIES, keys, sent_at, states, values
 from workbench.store import FileStore, Store
 from workbench.store.base import in_window, tallied
+from workbench.store.upgrade import older_customers_possible, upgrade_customers
 
 CUSTOMERS = ["CUS-1", 'C"U\\S,[2', 7, None]
 fields = st.fixed_dictionaries(
@@ -154,3 +155,27 @@ def test_a_kept_desk_answers_as_the_desk_opened_afresh_after_every_step() -> Non
         ),
     )
     assert KeptAgrees.kept_used > 0
+
+
+def test_a_kept_desk_still_upgrades_a_customer_an_older_version_writes_after_it_was_read(
+    tmp_path: Path,
+) -> None:
+    """A kept desk answers "may a customer have former fields?" once, before its tables are
+    parsed, and each command handed it asks again (``upgrade_customers``): a customer with
+    a former field written after that answer is still found and moved."""
+    path = tmp_path / "desk.json"
+    writer = FileStore(path)
+    with writer.transaction() as tx:
+        tx.put("customers", "CUS-1", {"id": "CUS-1", "name": "today's shape"})
+    writer.compact()
+    kept = FileStore(path, compact_on_write=False, migrate=False)
+    assert older_customers_possible(kept) is False
+    kept.read_ahead()
+    assert upgrade_customers(kept) == 0
+    with writer.transaction() as tx:
+        tx.put("customers", "CUS-2", {"id": "CUS-2", "name": "an older version's", "region": "jp"})
+    assert kept.refresh()
+    assert older_customers_possible(kept) is True
+    assert upgrade_customers(kept) == 1
+    assert kept.get("customers", "CUS-2")["attributes"] == {"zoho.region": "jp"}
+    assert "region" not in FileStore(path).get("customers", "CUS-2")

@@ -95,6 +95,7 @@ class KeptDesks:
 
     def _open(self, path: str) -> bool:
         from workbench.store.filestore import FileStore
+        from workbench.store.upgrade import older_customers_possible
 
         if path in self.stores:
             return False
@@ -103,6 +104,7 @@ class KeptDesks:
         except (StoreError, OSError):
             return False
         try:
+            older_customers_possible(store)  # asked by each command: answered before the tables are parsed
             store.read_ahead()
         except (StoreError, OSError):
             store.close()

@@ -273,6 +273,9 @@ class DeskState:
     """The same for the events after the checkpoint."""
     _by_customer: dict[str, dict[Any, dict[str, None]]] = field(default_factory=dict)
     """Per kind, once asked for: customer → the keys of its records (see :meth:`_of_customer`)."""
+    _mentions: dict[tuple[str, tuple[str, ...]], bool] = field(default_factory=dict)
+    """:meth:`may_mention`'s answers found before the kind's table was parsed, by kind and
+    words, until a record of the kind is written."""
 
     def __post_init__(self) -> None:
         self.checkpoint = self.checkpoint or self.start
@@ -304,8 +307,18 @@ class DeskState:
         """Whether a record of ``kind`` may hold one of ``words`` (as a field's name or a
         text): ``False`` only when the snapshot's table of ``kind``, not parsed yet, holds
         none (:meth:`RecordTables.may_mention`); opening the desk asks so of the customers
-        without parsing them."""
-        return not isinstance(self.records, RecordTables) or self.records.may_mention(kind, words)
+        without parsing them. An answer found so is kept until a record of ``kind`` is
+        written: a desk server asks before reading its kept desk's tables, and each command
+        it hands the desk to asks again."""
+        asked = (kind, tuple(words))
+        if asked in self._mentions:
+            return self._mentions[asked]
+        if not isinstance(self.records, RecordTables):
+            return True
+        found = self.records.may_mention(kind, words)
+        if not self.records.parsed(kind):
+            self._mentions[asked] = found
+        return found
 
     def _of_customer(self, kind: str, customer_id: Any) -> list[dict[str, Any]]:
         """The records of ``kind`` (closed cases aside) of one customer, through an index by
@@ -329,12 +342,18 @@ class DeskState:
 
     def _set(self, kind: str, key: str, record: dict[str, Any]) -> None:
         self._drop(kind, key)
+        self._forget_mentions(kind)
         self.records[kind][key] = record
         index = self._by_customer.get(kind)
         if index is not None:
             index.setdefault(record.get("customer_id"), {})[key] = None
 
+    def _forget_mentions(self, kind: str) -> None:
+        if self._mentions:
+            self._mentions = {asked: found for asked, found in self._mentions.items() if asked[0] != kind}
+
     def _drop(self, kind: str, key: str) -> None:
+        self._forget_mentions(kind)
         record = self.records[kind].pop(key, None)
         index = self._by_customer.get(kind)
         if record is not None and index is not None:

@@ -37,12 +37,18 @@ def upgraded_customer(record: dict[str, Any]) -> dict[str, Any]:
     return upgraded
 
 
+def older_customers_possible(store: Store) -> bool:
+    """Whether a customer of ``store`` may still have former fields; ``False`` is certain. A
+    desk file tells without parsing its customers (``FileStore.may_mention``): most commands
+    read none, and a desk server asks before reading ahead the desk it keeps."""
+    may_mention = getattr(store, "may_mention", None)
+    return may_mention is None or may_mention("customers", MOVED_CUSTOMER_FIELDS)
+
+
 def upgrade_customers(store: Store) -> int:
     """Move the former fields of every customer of ``store`` that still has them, in one
-    transaction; how many customers moved. A desk file tells at once that none can have
-    them, without parsing its customers (``FileStore.may_mention``): most commands read none."""
-    may_mention = getattr(store, "may_mention", None)
-    if may_mention is not None and not may_mention("customers", MOVED_CUSTOMER_FIELDS):
+    transaction; how many customers moved."""
+    if not older_customers_possible(store):
         return 0
     if not any(needs_upgrade(record) for record in store.all("customers")):
         return 0
