@@ -85,6 +85,17 @@ def _loaders(cls: type) -> tuple[frozenset[str], dict[str, Load]]:
     return frozenset(f.name for f in fields), loaders
 
 
+def work_out_loaders() -> None:
+    """Each record type's field loaders, worked out now rather than by the first record
+    read back: a desk server does it once for all the commands it forks."""
+    kinds = Record.__subclasses__()
+    while kinds:
+        kind = kinds.pop()
+        kinds += kind.__subclasses__()
+        if dataclasses.is_dataclass(kind):
+            _loaders(kind)
+
+
 class Record:
     """Mixin: lossless conversion to and from JSON-able dicts."""
 
