@@ -225,3 +225,19 @@ def test_a_command_writing_through_a_kept_desk_leaves_the_servers_copy_as_it_was
     assert refused.returncode != 0
     shown = same_served_and_alone(place, "case", "list", "--json", "--db", str(desk))
     assert b"C-999" not in shown.stdout
+
+
+def test_a_kept_desk_that_cannot_be_looked_at_is_let_go_and_the_server_carries_on(place: Place) -> None:
+    """The closed cases' index replaced by a symbolic link to itself: looking at the kept
+    desk's files fails with an error that is not "no such file" (ELOOP). The server lets
+    the desk go and keeps serving; the command, opening the desk itself, answers as a
+    command of its own does (the index is derived data: the closed cases are read instead)."""
+    desk = a_desk(place)
+    kept_desk(place, desk)
+    index = Path(f"{desk}.index")
+    index.unlink()
+    index.symlink_to(index.name)
+    wait_until(lambda: str(desk) not in kept_paths(place), "the server to let the desk go")
+    shown = same_served_and_alone(place, "case", "show", "C-1", "--db", str(desk))
+    assert shown.returncode == 1 and b"desk.json.index: cannot be read" in shown.stderr
+    assert place.status()["running"] == 0

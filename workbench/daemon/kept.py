@@ -31,8 +31,6 @@ import gc
 import os
 from typing import TYPE_CHECKING
 
-from workbench.errors import StoreError
-
 if TYPE_CHECKING:
     from workbench.store.filestore import FileStore
 
@@ -75,13 +73,8 @@ class KeptDesks:
         the server does nothing else meanwhile."""
         changed = False
         for path, store in list(self.stores.items()):
-            if store.as_read():
-                try:
-                    if store.refresh():
-                        store.read_ahead()
-                    continue
-                except (StoreError, OSError):
-                    pass
+            if _brought_up_to_date(store):
+                continue
             changed = True
             self._let_go(path)
             if path not in self.wanted:
@@ -101,16 +94,16 @@ class KeptDesks:
             return False
         try:
             store = FileStore(path, compact_on_write=False, migrate=False)
-        except (StoreError, OSError):
+        except Exception:  # see _brought_up_to_date: a command opening the desk says why
             return False
         try:
             older_customers_possible(store)  # asked by each command: answered before the tables are parsed
             store.read_ahead()
-        except (StoreError, OSError):
-            store.close()
-            return False
-        if store.desk_id() is None:
-            store.close()
+            kept = store.desk_id() is not None
+        except Exception:  # as above
+            kept = False
+        if not kept:
+            _close(store)
             return False
         self.stores[path] = store
         while len(self.stores) > KEPT_DESKS:
@@ -119,7 +112,7 @@ class KeptDesks:
 
     def _let_go(self, path: str) -> None:
         gc.unfreeze()  # what the closed store held is collected with the rest
-        self.stores.pop(path).close()
+        _close(self.stores.pop(path))
 
     def descriptors(self) -> list[int]:
         """What a command keeps open of the server's: the kept desks' files and the pipe."""
@@ -153,16 +146,18 @@ class InCommand:
         if store is None:
             return None
         try:
-            if store.as_read():
+            current = store.as_read()
+            if current:
                 store.refresh()
-                store.lock_timeout = lock_timeout
-                self.handed.append(store.in_memory())
-                self._report(HANDED_OVER, store.path)
-                return store
-        except (StoreError, OSError):
-            pass  # opening the desk afresh says what is wrong with it, as it would
-        store.close()
-        return None
+        except Exception:  # opening the desk afresh says what is wrong with it, as it would
+            current = False
+        if not current:
+            _close(store)
+            return None
+        store.lock_timeout = lock_timeout
+        self.handed.append(store.in_memory())
+        self._report(HANDED_OVER, store.path)
+        return store
 
     def opened(self, path: str) -> None:
         """The command opened the desk file at ``path`` itself: the server may keep it."""
@@ -173,3 +168,22 @@ class InCommand:
         if len(message) <= 4096:  # written whole or not at all (PIPE_BUF)
             with contextlib.suppress(OSError):
                 os.write(self.reporting, message)
+
+
+def _brought_up_to_date(store: FileStore) -> bool:
+    """Whether ``store``'s files are still those it read, what was appended to its log read
+    (and read ahead). Any failure only means the copy is let go: a kept desk is a copy the
+    server may always drop, and a command that opens the desk itself names what is wrong."""
+    try:
+        if not store.as_read():
+            return False
+        if store.refresh():
+            store.read_ahead()
+        return store.as_read()
+    except Exception:  # a copy the server may always drop
+        return False
+
+
+def _close(store: FileStore) -> None:
+    with contextlib.suppress(Exception):
+        store.close()
