@@ -228,16 +228,21 @@ class ClosedIndex:
         closed cases without searching 25 MB (at 200,000 cases)."""
         self._day_lines()
         customers: dict[bytes, int] = {}
-        position = self.data.find(b"\n") + 1
-        while 0 < position < len(self.data):
+        for position in self._line_starts():
             if self.data.startswith(_CUSTOMER, position + _CRC_WIDTH):
                 head = _CUSTOMER_HEAD.match(self.data, position + _CRC_WIDTH)
                 if head is None:
                     return  # an id that is not a string or a number: each is searched for
                 customers[head.group()] = position
+        self._customers = customers
+
+    def _line_starts(self) -> Iterator[int]:
+        """Where each line after the header starts."""
+        position = self.data.find(b"\n") + 1
+        while 0 < position < len(self.data):
+            yield position
             end = self.data.find(b"\n", position)
             position = end + 1 if end >= 0 else 0
-        self._customers = customers
 
     def _day_lines(self) -> dict[bytes, int]:
         """Where each day's ``sent`` line starts, by its day (``b"2026-11-25"``): found once
@@ -246,13 +251,10 @@ class ClosedIndex:
         if self._days is None:
             self._days = {}
             head = b'["sent","'
-            position = self.data.find(b"\n") + 1
-            while 0 < position < len(self.data):
+            for position in self._line_starts():
                 if self.data.startswith(head, position + _CRC_WIDTH):
                     day = position + _CRC_WIDTH + len(head)
                     self._days[self.data[day : self.data.find(b'"', day)]] = position
-                end = self.data.find(b"\n", position)
-                position = end + 1 if end >= 0 else 0
         return self._days
 
     @classmethod

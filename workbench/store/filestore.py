@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -171,7 +171,7 @@ class FileStore:
         self._checked = CheckedLines()
         self._damage: StoreError | None = None
         """Damage found in the log: every later transaction is refused with it."""
-        self._read_as: tuple[Any, ...] | None = None
+        self._read_as: FilesAsRead | None = None
         """The files as :meth:`read_ahead` found them, for :meth:`as_read`."""
         for name in desk_files(self.path):
             check_regular(name)
@@ -480,9 +480,10 @@ class FileStore:
     # -- kept open for other processes --------------------------------------------------
 
     def read_ahead(self) -> None:
-        """Read now what a command reads on first need (the closed cases' index, the kept
-        tallies, the event index) and note the files as read (:meth:`as_read`): for a desk
-        server that keeps the desk open for the commands it forks
+        """Read now what a command reads on first need (every table of records and its index
+        by customer, the closed cases' index, the kept tallies, the event index:
+        :meth:`DeskState.read_ahead`) and note the files as read (:meth:`as_read`): for a
+        desk server that keeps the desk open for the commands it forks
         (:mod:`workbench.daemon.kept`), so that each starts with them in memory."""
         self._check_open()
         self._read_as = None
@@ -493,7 +494,9 @@ class FileStore:
         state.read_ahead()
         snapshot = state.closed.snapshot
         read = _identity(os.fstat(snapshot.fd)) if snapshot is not None and snapshot.fd is not None else None
-        self._read_as = (read, beside, *self._log_as_read())
+        end = state.end
+        start = line_start(fd, end - 1) if end else 0
+        self._read_as = FilesAsRead(read, beside, self._log_id, end, start, self._last_line(start, end))
 
     def as_read(self) -> bool:
         """Whether the desk's files are still those :meth:`read_ahead` read: the same
@@ -503,18 +506,18 @@ class FileStore:
         restore from a backup (renamed or copied over) changes one of them."""
         if self._read_as is None or self._state is None or self._fd is None:
             return False
-        snapshot_as_read, beside_as_read, log_as_read, end, start, last_line = self._read_as
+        read = self._read_as
         try:
             snapshot_now = _identity(os.stat(self.path))
             log_now = os.stat(self.log_path)
         except OSError:
             return False
         return (
-            snapshot_now == snapshot_as_read
-            and _identities([index_path(self.path), tallies_path(self.path)]) == beside_as_read
-            and (log_now.st_dev, log_now.st_ino) == log_as_read
-            and log_now.st_size >= end
-            and self._last_line(start, end) == last_line
+            snapshot_now == read.snapshot
+            and _identities([index_path(self.path), tallies_path(self.path)]) == read.beside
+            and (log_now.st_dev, log_now.st_ino) == read.log
+            and log_now.st_size >= read.end
+            and self._last_line(read.last_line_start, read.end) == read.last_line
         )
 
     def in_memory(self) -> object:
@@ -529,16 +532,8 @@ class FileStore:
         held = [self._fd, snapshot.fd if snapshot is not None else None]
         return [fd for fd in held if fd is not None]
 
-    def _log_as_read(self) -> tuple[tuple[int, int] | None, int, int, bytes]:
-        """The log's (device, inode), where this store's reading of it ended, where the
-        last line read starts, and that line's checksum and last bytes."""
-        end = self._state.end if self._state else 0
-        if self._fd is None or end == 0:
-            return self._log_id, end, 0, b""
-        start = line_start(self._fd, end - 1)
-        return self._log_id, end, start, self._last_line(start, end)
-
     def _last_line(self, start: int, end: int) -> bytes:
+        """The checksum and the last bytes of the log's line from ``start`` to ``end``."""
         assert self._fd is not None
         head = os.pread(self._fd, _CHECKSUM_BYTES, start)
         return head + os.pread(self._fd, _TAIL_BYTES, max(start, end - _TAIL_BYTES))
@@ -828,6 +823,23 @@ class FileStore:
         state.apply(Entry(head, [state.end + offset for offset in offsets], state.end + sum(map(len, line))))
         for (kind, key), record in tx.puts.items():
             state.put_json(kind, key, record, (kind, key) in tx.closing)
+
+
+class FilesAsRead(NamedTuple):
+    """A desk's files as :meth:`FileStore.read_ahead` found them."""
+
+    snapshot: tuple[int, int, int, int, int] | None
+    """(device, inode, size, mtime, ctime) of the snapshot read."""
+    beside: list[tuple[int, int, int, int, int] | None]
+    """The same of the closed cases' index and the kept tallies (``None``: none)."""
+    log: tuple[int, int] | None
+    """(device, inode) of the log read."""
+    end: int
+    """Where the reading of the log ended."""
+    last_line_start: int
+    """Where the last line read starts."""
+    last_line: bytes
+    """That line's checksum and last bytes."""
 
 
 _CHECKSUM_BYTES = 8

@@ -130,6 +130,11 @@ def _parse(value: bytes | memoryview, path: str, table: str) -> dict[str, Any]:
     return parsed
 
 
+def _list_at(table: bytes, start: int, path: str) -> list[int]:
+    """The list of log offsets starting at ``start`` in the event index's table."""
+    return _parse_list(table[start : table.index(b"]", start) + 1], path)
+
+
 def _parse_list(value: bytes, path: str) -> list[int]:
     try:
         offsets = orjson.loads(value)
@@ -360,12 +365,10 @@ class Snapshot:
         placed = self._placed.get(kind)
         if placed is not None:
             start = placed.find(table, needle)
-            return (
-                [] if start is None else _parse_list(table[start : table.index(b"]", start) + 1], self.path)
-            )
+            return [] if start is None else _list_at(table, start, self.path)
         start = self._read_entries(kind, needle, section, end)
         if start is not None:
-            return _parse_list(table[start : table.index(b"]", start) + 1], self.path)
+            return _list_at(table, start, self.path)
         at = table.find(needle, section, end)
         while at >= 0 and table[at - 1 : at] not in (b"{", b","):
             at = table.find(needle, at + 1, end)
@@ -373,8 +376,7 @@ class Snapshot:
         if at < 0:
             return []
         start = at + len(needle) - 1
-        offsets = _parse_list(table[start : table.index(b"]", start) + 1], self.path)
-        return offsets
+        return _list_at(table, start, self.path)
 
     def _read_entries(self, kind: str, needle: bytes, section: int, end: int) -> int | None:
         """Where the list of the entry ``needle`` starts, read entry by entry from the start

@@ -342,7 +342,6 @@ class DeskState:
 
     def _set(self, kind: str, key: str, record: dict[str, Any]) -> None:
         self._drop(kind, key)
-        self._forget_mentions(kind)
         self.records[kind][key] = record
         index = self._by_customer.get(kind)
         if index is not None:
